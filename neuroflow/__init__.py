@@ -1,0 +1,45 @@
+"""neuroflow: TensorFlow 1.x's graph-and-session programming model on NumPy. `import neuroflow as tf`.
+
+This module is the public surface only; everything is defined in the subpackages.
+"""
+from . import errors, initializers, train
+from .framework import dtypes
+from .framework.apply import convert_to_tensor, register_tensor_conversion_function
+from .framework.constant_op import constant
+from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004
+                               float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32, uint64)
+from .framework.graph import Graph, GraphKeys, get_default_graph, name_scope, reset_default_graph
+from .framework.graph_api import add_to_collection, add_to_collections, device, get_collection, get_collection_ref
+from .framework.operation import Operation
+from .framework.random_seed import set_random_seed
+from .framework.tensor import Tensor
+from .framework.tensor_shape import Dimension, TensorShape
+from .ops import overloads as _overloads  # noqa: F401 - installs the Tensor operators
+from .ops.array_ops import fill, identity, ones, placeholder, placeholder_with_default, reshape, shape, stack, zeros
+from .ops.control_flow_ops import control_dependencies, group, no_op, tuple  # noqa: A004
+from .ops.linalg_ops import matmul
+from .ops.math_ops import (abs, add, cast, ceil, cos, div, divide, equal, exp, floor, floor_div,  # noqa: A004
+                           floordiv, floormod, greater, greater_equal, less, less_equal, log, log1p, logical_and,
+                           logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply, negative,
+                           not_equal, pow, realdiv, reciprocal, round, rsqrt, scalar_mul, sigmoid, sign, sin, sqrt,
+                           square, squared_difference, subtract, tanh, to_double, to_float, to_int32, to_int64,
+                           truediv)
+from .ops.random_ops import random_normal, random_uniform, truncated_normal
+from .ops.reduce_ops import reduce_mean, reduce_sum
+from .ops.slicing import strided_slice
+from .ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
+from .runtime.session import (ConfigProto, GPUOptions, InteractiveSession, RunMetadata, RunOptions, Session,
+                              get_default_session)
+from .variables.collections import (all_variables, global_variables, global_variables_initializer,
+                                    initialize_all_variables, initialize_variables, local_variables,
+                                    local_variables_initializer, model_variables, moving_average_variables,
+                                    report_uninitialized_variables, trainable_variables, variables_initializer)
+from .variables.initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
+                                     ones_initializer, random_normal_initializer, random_uniform_initializer,
+                                     truncated_normal_initializer, variance_scaling_initializer, zeros_initializer)
+from .variables.scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope
+from .variables.variable import Variable, VariableV1
+
+newaxis = None
+__version__ = "0.1.0"
+

@@ -1,0 +1,37 @@
+"""TensorFlow's seed rule: graph seed (`tf.set_random_seed`) + op seed (`seed=`) -> the pair a random op uses."""
+from .graph import get_default_graph
+
+__all__ = ["set_random_seed", "get_seed", "DEFAULT_GRAPH_SEED"]
+
+DEFAULT_GRAPH_SEED = 87654321
+_MAXINT32 = 2 ** 31 - 1
+
+
+def _truncate(seed):
+    return seed % _MAXINT32
+
+
+def set_random_seed(seed):
+    """Sets the graph-level seed of the default graph: the same program then draws the same numbers."""
+    get_default_graph().seed = seed
+
+
+def get_seed(op_seed):
+    """The (graph seed, op seed) pair for a new random op.
+
+    Neither set: (None, None) - nondeterministic. Graph seed only: the op seed comes from the graph's op
+    counter. Op seed only: the graph seed is 87654321. Both: both.
+    """
+    graph = get_default_graph()
+    graph_seed = graph.seed
+    if graph_seed is not None:
+        if op_seed is None:
+            op_seed = graph._last_id
+        seeds = _truncate(graph_seed), _truncate(op_seed)
+    elif op_seed is not None:
+        seeds = DEFAULT_GRAPH_SEED, _truncate(op_seed)
+    else:
+        seeds = None, None
+    if seeds == (0, 0):
+        return 0, _MAXINT32
+    return seeds

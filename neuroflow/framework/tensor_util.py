@@ -1,0 +1,179 @@
+"""Python and NumPy values -> arrays with TensorFlow's dtype rules, and values of tensors known at build time."""
+import numbers
+
+import numpy as np
+
+from . import dtypes
+from .tensor_shape import TensorShape
+
+__all__ = ["make_ndarray", "constant_value", "constant_value_as_shape"]
+
+_INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+
+
+def _flat_python(values):
+    """Yields the scalars of a nested Python list/tuple (NumPy arrays inside are yielded whole)."""
+    stack = [values]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(reversed(v))
+        else:
+            yield v
+
+
+def _accepts(dtype, v):
+    if isinstance(v, np.ndarray) or isinstance(v, np.generic):
+        return True
+    if dtype.is_bool:
+        return isinstance(v, bool)
+    if dtype is dtypes.string:
+        return isinstance(v, (str, bytes))
+    if dtype.is_integer:
+        return isinstance(v, numbers.Integral)
+    if dtype.is_floating:
+        return isinstance(v, numbers.Real)
+    if dtype.is_complex:
+        return isinstance(v, numbers.Complex)
+    return True
+
+
+def _to_bytes(arr):
+    out = np.empty(arr.shape, dtype=object)
+    flat = [x.encode("utf-8") if isinstance(x, str) else bytes(x) for x in arr.reshape(-1).tolist()]
+    if flat:
+        out.reshape(-1)[:] = flat
+    return out
+
+
+def make_ndarray(value, dtype=None):
+    """The NumPy array a constant of `value` holds.
+
+    Python floats become float32, ints int32 (int64 when too big), bools bool, strings bytes objects; NumPy
+    values keep their dtype. With `dtype`, Python values must be of a compatible kind (TF's TypeError).
+
+    Raises:
+        TypeError: a Python value of the wrong kind for `dtype`.
+        ValueError: None, or a ragged nested list.
+    """
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype).base_dtype
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = np.asarray(value)
+        if arr.dtype.kind in "USO":
+            arr = _to_bytes(arr)
+            if dtype is not None and dtype is not dtypes.string:
+                raise TypeError(f"Expected {dtype.name}, got an array of strings instead.")
+            return arr
+        if dtype is None:
+            if arr.dtype.kind not in "biufc":
+                raise TypeError(f"Unsupported NumPy dtype {arr.dtype} for a Tensor.")
+            return arr
+        return arr.astype(dtype.as_numpy_dtype, copy=False)
+    if dtype is not None:
+        for v in _flat_python(value):
+            if v is None:
+                raise ValueError("None values not supported.")
+            if not _accepts(dtype, v):
+                raise TypeError(f"Expected {dtype.name}, got {v!r} of type '{type(v).__name__}' instead.")
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+    except OverflowError:
+        raise ValueError(f"Can't convert Python int {value!r} to a Tensor: it does not fit in int64.") from None
+    if arr.dtype.kind in "US":
+        arr = _to_bytes(arr)
+    elif arr.dtype.kind == "O":
+        if any(v is None for v in _flat_python(value)):
+            raise ValueError("None values not supported.")
+        if all(isinstance(v, (str, bytes)) for v in _flat_python(value)):
+            arr = _to_bytes(np.asarray(value, dtype=object))
+        else:
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
+    if dtype is not None:
+        if dtype.is_integer and arr.dtype.kind in "iu" and arr.size:
+            info = np.iinfo(dtype.as_numpy_dtype)
+            lo, hi = arr.min(), arr.max()
+            if lo < info.min or hi > info.max:
+                bad = lo if lo < info.min else hi
+                raise ValueError(f"Can't convert Python int {int(bad)} to {dtype.name}: out of range.")
+        if dtype is dtypes.string:
+            return arr if arr.dtype == object else _to_bytes(arr.astype(str))
+        return arr.astype(dtype.as_numpy_dtype, copy=False)
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr.astype(np.float32)
+    if kind in "iu":
+        if arr.size == 0 or (arr.min() >= _INT32_MIN and arr.max() <= _INT32_MAX):
+            return arr.astype(np.int32)
+        return arr.astype(np.int64)
+    return arr
+
+
+def shape_from_constant(value, shape, dtype):
+    """TF1's `tf.constant(value, shape=...)`: a single value fills the shape, a short list is padded with its
+    last element, a list of the right size is reshaped."""
+    arr = make_ndarray(value, dtype)
+    shape = TensorShape(shape).as_list()
+    n = int(np.prod(shape, dtype=np.int64))
+    if arr.size == n:
+        return arr.reshape(shape)
+    if arr.size == 1:
+        return np.full(shape, arr.reshape(-1)[0], dtype=arr.dtype)
+    if arr.size > n:
+        raise TypeError(f"Too many elements provided. Needed at most {n}, but received {arr.size}")
+    if arr.size == 0:
+        raise ValueError(f"Cannot make a tensor of shape {shape} from an empty value.")
+    flat = np.concatenate([arr.reshape(-1), np.repeat(arr.reshape(-1)[-1:], n - arr.size)])
+    return flat.reshape(shape)
+
+
+_MAX_FOLD_DEPTH = 64
+_MAX_FOLD_ELEMENTS = 1 << 16
+
+
+def constant_value(tensor, _depth=0):
+    """The value of `tensor` if it can be known while building the graph (constants and pure ops over them,
+    shapes that are fully known); otherwise None. Never runs stateful ops."""
+    op = tensor.op
+    value = op.opdef.static_value(op, tensor.value_index)
+    if value is not None:
+        return value
+    opdef = op.opdef
+    if not opdef.foldable or opdef.stateful or _depth > _MAX_FOLD_DEPTH:
+        return None
+    shape = tensor.shape
+    if not shape.is_fully_defined() or shape.num_elements() > _MAX_FOLD_ELEMENTS:
+        return None
+    inputs = []
+    for t in op.inputs:
+        v = constant_value(t, _depth + 1)
+        if v is None:
+            return None
+        inputs.append(v)
+    try:
+        result = opdef.forward(np, *inputs, **op._attrs)
+    except Exception:  # the run-time error will be reported at run time, with context
+        return None
+    if opdef.num_outputs != 1:
+        result = result[tensor.value_index]
+    return np.asarray(result)
+
+
+def constant_value_as_shape(tensor):
+    """A TensorShape from a 1-D shape tensor, with unknown dims where parts are not constant (-1 -> None)."""
+    value = constant_value(tensor)
+    if value is not None:
+        return TensorShape([None if d < 0 else int(d) for d in np.asarray(value).reshape(-1).tolist()])
+    op = tensor.op
+    if op.type == "Pack":
+        dims = []
+        for t in op.inputs:
+            v = constant_value(t)
+            dims.append(None if v is None or int(v) < 0 else int(v))
+        return TensorShape(dims)
+    if op.type == "Shape":
+        return op.inputs[0].shape
+    rank = tensor.shape[0].value if tensor.shape.ndims == 1 else None
+    return TensorShape(None) if rank is None else TensorShape([None] * rank)

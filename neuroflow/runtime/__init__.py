@@ -1,0 +1,1 @@
+"""Execution: the backend, Sessions, and the Plans they compile and run."""

@@ -1,0 +1,365 @@
+"""`tf.Session` and `tf.InteractiveSession`: run fetches with feeds, compiling one Plan per signature and
+keeping this session's variable values; the default-session stack; `ConfigProto`."""
+import contextlib
+import threading
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.graph import get_default_graph
+from ..framework.operation import Operation
+from ..framework.tensor import Tensor
+from .context import RunContext
+from .fetches import FetchStructure, structure_key
+from .plan import Plan
+
+__all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions", "RunOptions",
+           "RunMetadata"]
+
+
+class _SessionStack(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_sessions = _SessionStack()
+
+
+def get_default_session():
+    """The innermost session made default by `with sess:` / `sess.as_default()` (or an InteractiveSession)."""
+    return _sessions.stack[-1] if _sessions.stack else None
+
+
+def _session_for(graph, session, action, hint, what):
+    """The session to evaluate something of `graph` in, with TensorFlow's messages when there is none."""
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            sep = ":" if action.startswith("execute") else ""
+            raise ValueError(f"Cannot {action}: No default session is registered. Use `with sess.as_default(){sep}` "
+                             f"or pass an explicit session to `{hint}`")
+    if session.graph is not graph:
+        verb = action.split(" using")[0]
+        raise ValueError(f"Cannot use the given session to {verb}: the {what} graph is different from the "
+                         "session's graph.")
+    return session
+
+
+class _Options:
+    """A keyword-argument bag standing in for a protobuf message (ConfigProto, GPUOptions, ...)."""
+
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = _Options()
+        self.__dict__[name] = value
+        return value
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
+
+
+class ConfigProto(_Options):
+    """Session configuration (`allow_soft_placement`, `log_device_placement`, `gpu_options`, thread counts).
+
+    Accepted for compatibility; neuroflow places everything itself.
+    """
+
+
+class GPUOptions(_Options):
+    """`tf.GPUOptions(allow_growth=True, per_process_gpu_memory_fraction=...)` - accepted, not needed."""
+
+
+class RunOptions(_Options):
+    pass
+
+
+class RunMetadata(_Options):
+    pass
+
+
+def _shape_str(shape):
+    return str(shape)
+
+
+class _FeedSpec:
+    """How to check and convert values fed to one tensor (computed once per tensor)."""
+
+    __slots__ = ("tensor", "np_dtype", "dims", "is_string", "dtype")
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+        self.dtype = tensor.dtype.base_dtype
+        self.np_dtype = np.dtype(self.dtype.as_numpy_dtype)
+        self.dims = tensor.shape._dims
+        self.is_string = self.dtype is dtypes.string
+
+    def convert(self, value, key):
+        if value.__class__ is np.ndarray and value.dtype == self.np_dtype and not self.is_string:
+            arr = value
+        else:
+            arr = self._slow_convert(value, key)
+        dims = self.dims
+        if dims is not None:
+            shape = arr.shape
+            if len(shape) != len(dims) or any(d is not None and d != s for d, s in zip(dims, shape)):
+                raise ValueError(f"Cannot feed value of shape {shape!r} for Tensor {self.tensor.name!r}, which has "
+                                 f"shape {str(self.tensor.shape)!r}")
+        return arr
+
+    def _slow_convert(self, value, key):
+        if isinstance(value, Tensor) or hasattr(value, "_as_graph_element") and not isinstance(value, np.ndarray):
+            raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values include Python "
+                            "scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, the tensor "
+                            f"object was {value} which was passed to the argument `feed_dict` with key {key}.")
+        if isinstance(value, int) and not isinstance(value, bool) and self.dtype.is_integer:
+            info = np.iinfo(self.np_dtype)
+            if not info.min <= value <= info.max:
+                raise TypeError(f"Type of feed value {value} with type {type(value)} is not compatible with Tensor "
+                                f"type {self.dtype}. Try explicitly setting the type of the feed tensor to a larger "
+                                "type (e.g. int64).")
+        if self.is_string:
+            from ..framework.tensor_util import make_ndarray
+            return make_ndarray(value, dtypes.string)
+        try:
+            return np.asarray(value, dtype=self.np_dtype)
+        except (TypeError, ValueError, OverflowError) as e:
+            raise ValueError(f"Cannot feed value {value!r} to Tensor {self.tensor.name!r} of dtype "
+                             f"{self.dtype.name}: {e}") from None
+
+
+class Session:
+    """Runs (parts of) a graph and owns the values of its variables.
+
+    Args:
+        target: ignored (single process).
+        graph: the graph to run (default: the default graph now).
+        config: a `tf.ConfigProto` (accepted for compatibility).
+
+    Example:
+        >>> a = tf.placeholder("float"); b = tf.placeholder("float")
+        >>> with tf.Session() as sess:
+        ...     print("Result:", sess.run(a + b, feed_dict={a: 4, b: 5}))
+        Result: 9.0
+    """
+
+    def __init__(self, target="", graph=None, config=None):
+        self._graph = graph if graph is not None else get_default_graph()
+        self._config = config
+        self._ctx = RunContext()
+        self._closed = False
+        self._plans = {}
+        self._structures = {}
+        self._feed_specs = {}
+        self._feed_keys = {}
+        self._context_stack = None
+
+    # --- properties --------------------------------------------------------------------------------
+    @property
+    def graph(self):
+        return self._graph
+
+    @property
+    def graph_def(self):
+        return self._graph.as_graph_def() if hasattr(self._graph, "as_graph_def") else None
+
+    @property
+    def sess_str(self):
+        return ""
+
+    def list_devices(self):
+        return [_DeviceAttributes("/job:localhost/replica:0/task:0/device:CPU:0", "CPU")]
+
+    # --- running -------------------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Computes `fetches` (a tensor, op, name, or nesting of lists/tuples/dicts/namedtuples of them).
+
+        Args:
+            fetches: what to compute; ops give None.
+            feed_dict: values for tensors (keys: tensors, variables or names like "x:0").
+
+        Returns:
+            The values in the structure of `fetches`: NumPy arrays, and NumPy scalars for 0-d tensors.
+
+        Raises:
+            RuntimeError: the session is closed or the graph is empty.
+            TypeError / ValueError: bad fetches or feeds (TensorFlow's messages).
+            tf.errors.OpError: an op failed while running (the message names the node and your line).
+        """
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        key = structure_key(fetches)
+        structure = self._structures.get(key) if key is not None else None
+        if structure is None:
+            if self._graph.version == 0:
+                raise RuntimeError("The Session graph is empty. Add operations to the graph before calling run().")
+            structure = _ResolvedFetches(self._graph, fetches)
+            if key is not None:
+                self._structures[key] = structure
+        if feed_dict:
+            feed_keys = tuple(feed_dict)
+            feed_values = feed_dict.values()
+        else:
+            feed_keys, feed_values = (), ()
+        plan_key = (structure.signature, feed_keys)
+        plan = self._plans.get(plan_key)
+        if plan is None:
+            plan = self._compile(structure, feed_keys)
+            self._plans[plan_key] = plan
+        specs = plan.feed_specs
+        arrays = [spec.convert(v, k) for spec, v, k in zip(specs, feed_values, feed_keys)] if specs else ()
+        values = plan.run(arrays)
+        return structure.rebuild(values)
+
+    def _resolve_feed_key(self, key):
+        tensor = self._feed_keys.get(key)
+        if tensor is None:
+            try:
+                element = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+            except (KeyError, ValueError, TypeError) as e:
+                message = e.args[0] if e.args else str(e)
+                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {message}") from None
+            tensor = element
+            if not self._graph.is_feedable(tensor):
+                raise ValueError(f"Tensor {tensor} may not be fed.")
+            self._feed_keys[key] = tensor
+        return tensor
+
+    def _compile(self, structure, feed_keys):
+        feed_tensors = [self._resolve_feed_key(k) for k in feed_keys]
+        plan = Plan(structure.tensors, structure.targets, feed_tensors, self._ctx)
+        specs = []
+        for t in feed_tensors:
+            spec = self._feed_specs.get(t)
+            if spec is None:
+                spec = self._feed_specs[t] = _FeedSpec(t)
+            specs.append(spec)
+        plan.feed_specs = tuple(specs)
+        return plan
+
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """A function `f(*feed_values)` that runs `fetches` with values for `feed_list`, skipping all
+        per-call lookups."""
+        feed_list = list(feed_list or [])
+        structure = _ResolvedFetches(self._graph, fetches)
+        plan = self._compile(structure, tuple(feed_list))
+        specs = plan.feed_specs
+
+        def run(*args, **kwargs):
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            if len(args) != len(specs):
+                raise TypeError(f"Expected {len(specs)} feed values, got {len(args)}")
+            arrays = [spec.convert(v, k) for spec, v, k in zip(specs, args, feed_list)]
+            return structure.rebuild(plan.run(arrays))
+        return run
+
+    # --- lifetime ---------------------------------------------------------------------------------------
+    def close(self):
+        """Frees the session's state; using it afterwards raises RuntimeError."""
+        if not self._closed:
+            self._closed = True
+            self._ctx.close()
+            self._plans.clear()
+
+    @contextlib.contextmanager
+    def as_default(self):
+        """Makes this the default session for `Tensor.eval()` / `Operation.run()` in the block."""
+        _sessions.stack.append(self)
+        try:
+            yield self
+        finally:
+            if self in _sessions.stack:
+                _sessions.stack.remove(self)
+
+    def __enter__(self):
+        stack = contextlib.ExitStack()
+        stack.enter_context(self._graph.as_default())
+        stack.enter_context(self.as_default())
+        self._context_stack = stack
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._context_stack is not None:
+            self._context_stack.close()
+            self._context_stack = None
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self._ctx.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+class _DeviceAttributes:
+    def __init__(self, name, device_type):
+        self.name, self.device_type = name, device_type
+        self.memory_limit_bytes = 0
+
+    def __repr__(self):
+        return f"_DeviceAttributes({self.name}, {self.device_type})"
+
+
+class _ResolvedFetches:
+    """A fetch structure resolved against a graph: distinct tensors to compute, ops to run, and where each
+    leaf's value comes from. Hashable by identity, so it keys the plan cache."""
+
+    def __init__(self, graph, fetches):
+        self._structure = FetchStructure(fetches)
+        tensors, targets, positions = [], [], []
+        index_of = {}
+        for leaf in self._structure.leaves:
+            element = _resolve_fetch(graph, leaf)
+            if isinstance(element, Operation):
+                if element not in targets:
+                    targets.append(element)
+                positions.append(None)
+            else:
+                if element not in index_of:
+                    index_of[element] = len(tensors)
+                    tensors.append(element)
+                positions.append(index_of[element])
+        self.tensors, self.targets, self.positions = tensors, targets, positions
+        self.signature = (tuple(tensors), tuple(targets))
+
+    def rebuild(self, values):
+        leaf_values = [None if p is None else values[p] for p in self.positions]
+        return self._structure.rebuild(leaf_values)
+
+
+def _resolve_fetch(graph, leaf):
+    if leaf is None:
+        raise TypeError(f"Fetch argument {leaf!r} has invalid type {type(leaf)}")
+    try:
+        return graph.as_graph_element(leaf, allow_tensor=True, allow_operation=True)
+    except TypeError as e:
+        raise TypeError(f"Fetch argument {leaf!r} has invalid type {type(leaf)}, must be a string or Tensor. "
+                        f"({e})") from None
+    except (ValueError, KeyError) as e:
+        message = e.args[0] if e.args else str(e)
+        raise ValueError(f"Fetch argument {leaf!r} cannot be interpreted as a Tensor. ({message})") from None
+
+
+class InteractiveSession(Session):
+    """A Session that makes itself (and its graph) the default on creation, for shells and notebooks:
+    `t.eval()` and `op.run()` work without `with`."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        self._interactive = contextlib.ExitStack()
+        self._interactive.enter_context(self._graph.as_default())
+        self._interactive.enter_context(self.as_default())
+
+    def close(self):
+        super().close()
+        stack, self._interactive = getattr(self, "_interactive", None), None
+        if stack is not None:
+            try:
+                stack.close()
+            except (IndexError, RuntimeError):  # the default stacks were unwound out of order
+                pass
