@@ -113,7 +113,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         ranks = (a.shape.ndims, b.shape.ndims)
         if (transpose_a and adjoint_a) or (transpose_b and adjoint_b):
             raise ValueError("Only one of transpose_a and adjoint_a (or transpose_b and adjoint_b) can be True.")
-        if ranks == (2, 2) or None in ranks and not any(r is not None and r > 2 for r in ranks):
+        if not any(r is not None and r > 2 for r in ranks):
             conj_a, conj_b = adjoint_a and a.dtype.is_complex, adjoint_b and b.dtype.is_complex
             if conj_a or conj_b:
                 return apply_op(BatchMatMulV2, [a, b], {"adj_x": adjoint_a, "adj_y": adjoint_b}, name=scope)
