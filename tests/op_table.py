@@ -1,0 +1,157 @@
+"""The op table: one row per public op — how to call it, a NumPy reference, sample inputs (scalars, empty
+arrays, broadcasting pairs, rank 4, non-contiguous views), input domain and tolerances. Drives test_op_table."""
+import numpy as np
+
+import neuroflow as tf
+
+_rng = np.random.default_rng(0)
+
+
+def _values(shape, domain, dtype):
+    lo, hi = domain
+    if np.issubdtype(dtype, np.integer):
+        return _rng.integers(int(lo), int(hi) + 1, size=shape).astype(dtype)
+    if dtype == np.bool_:
+        return _rng.random(shape) > 0.5
+    return _rng.uniform(lo, hi, size=shape).astype(dtype)
+
+
+def _noncontiguous(shape, domain, dtype):
+    return _values(shape[::-1], domain, dtype).T  # a transposed view: strides not C-order
+
+
+def unary_samples(domain=(-2.0, 2.0), dtype=np.float64):
+    return [(_values(s, domain, dtype),) for s in [(), (5,), (3, 4), (2, 3, 1, 2), (0, 3)]] + [
+        (_noncontiguous((3, 4), domain, dtype),)]
+
+
+def binary_samples(domain=(-2.0, 2.0), dtype=np.float64, domain_y=None):
+    domain_y = domain_y or domain
+    pairs = [((), ()), ((4,), (4,)), ((), (3,)), ((3, 1), (1, 4)), ((2, 1, 3, 1), (4, 1, 1)), ((0, 3), (1, 3))]
+    out = [(_values(a, domain, dtype), _values(b, domain_y, dtype)) for a, b in pairs]
+    out.append((_noncontiguous((3, 4), domain, dtype), _values((4,), domain_y, dtype)))
+    return out
+
+
+class Row:
+    """One public op: `fn(*tensors)` builds it; `ref(*arrays)` computes the expected value with NumPy."""
+
+    def __init__(self, name, fn, ref, samples, grad=True, rtol=1e-6, atol=1e-7, exact_dtype=True):
+        self.name, self.fn, self.ref, self.samples = name, fn, ref, samples
+        self.grad, self.rtol, self.atol, self.exact_dtype = grad, rtol, atol, exact_dtype
+
+    def __repr__(self):
+        return self.name
+
+
+def _rows():
+    rows = []
+    positive = (0.2, 3.0)
+    for name, fn, ref in [
+        ("add", tf.add, np.add), ("subtract", tf.subtract, np.subtract), ("multiply", tf.multiply, np.multiply),
+        ("maximum", tf.maximum, np.maximum), ("minimum", tf.minimum, np.minimum),
+        ("squared_difference", tf.squared_difference, lambda x, y: (x - y) ** 2),
+        ("operator+", lambda x, y: x + y, np.add), ("operator*", lambda x, y: x * y, np.multiply),
+    ]:
+        rows.append(Row(name, fn, ref, binary_samples() + binary_samples(dtype=np.int32)[:4]))
+    rows.append(Row("truediv", tf.truediv, np.true_divide, binary_samples(domain_y=positive)))
+    rows.append(Row("divide_int", tf.divide, lambda x, y: np.true_divide(x, y),
+                    binary_samples((-9, 9), np.int32, (1, 5))[:4], grad=False))
+    rows.append(Row("floordiv", tf.floordiv, np.floor_divide,
+                    binary_samples(domain_y=positive) + binary_samples((-9, 9), np.int32, (1, 5))[:4], grad=False))
+    rows.append(Row("floormod", tf.floormod, np.mod,
+                    binary_samples(domain_y=positive) + binary_samples((-9, 9), np.int32, (1, 5))[:4], grad=False))
+    rows.append(Row("pow", tf.pow, np.power, binary_samples(positive, domain_y=(-2, 2)) +
+                    binary_samples((0, 4), np.int32, (0, 3))[:4]))
+    for name, fn, ref in [
+        ("less", tf.less, np.less), ("less_equal", tf.less_equal, np.less_equal), ("greater", tf.greater, np.greater),
+        ("greater_equal", tf.greater_equal, np.greater_equal), ("equal", tf.equal, np.equal),
+        ("not_equal", tf.not_equal, np.not_equal),
+    ]:
+        rows.append(Row(name, fn, ref, binary_samples((-2, 2), np.int32), grad=False))
+    for name, fn, ref in [("logical_and", tf.logical_and, np.logical_and), ("logical_or", tf.logical_or,
+                                                                             np.logical_or),
+                          ("logical_xor", tf.logical_xor, np.logical_xor)]:
+        rows.append(Row(name, fn, ref, binary_samples(dtype=np.bool_), grad=False))
+    rows.append(Row("logical_not", tf.logical_not, np.logical_not, unary_samples(dtype=np.bool_), grad=False))
+    for name, fn, ref, domain in [
+        ("negative", tf.negative, np.negative, (-2, 2)), ("abs", tf.abs, np.abs, (-2, 2)),
+        ("square", tf.square, np.square, (-2, 2)), ("sqrt", tf.sqrt, np.sqrt, positive),
+        ("rsqrt", tf.rsqrt, lambda x: 1 / np.sqrt(x), positive), ("exp", tf.exp, np.exp, (-2, 2)),
+        ("log", tf.log, np.log, positive), ("log1p", tf.log1p, np.log1p, (-0.5, 2)),
+        ("sin", tf.sin, np.sin, (-3, 3)), ("cos", tf.cos, np.cos, (-3, 3)), ("tanh", tf.tanh, np.tanh, (-3, 3)),
+        ("sigmoid", tf.sigmoid, lambda x: 1 / (1 + np.exp(-x)), (-5, 5)),
+        ("reciprocal", tf.reciprocal, np.reciprocal, positive), ("operator-", lambda x: -x, np.negative, (-2, 2)),
+    ]:
+        rows.append(Row(name, fn, ref, unary_samples(domain)))
+    for name, fn, ref in [("sign", tf.sign, np.sign), ("floor", tf.floor, np.floor), ("ceil", tf.ceil, np.ceil),
+                          ("round", tf.round, np.round)]:
+        rows.append(Row(name, fn, ref, unary_samples((-3, 3)), grad=False))
+    rows.append(Row("cast", lambda x: tf.cast(x, tf.int32), lambda x: x.astype(np.int32),
+                    unary_samples((-3, 3)), grad=False))
+    rows.append(Row("cast_float", lambda x: tf.cast(x, tf.float32), lambda x: x.astype(np.float32),
+                    unary_samples(), rtol=1e-6))
+    mats = [(_values((3, 4), (-1, 1), np.float64), _values((4, 2), (-1, 1), np.float64)),
+            (_values((1, 0), (-1, 1), np.float64), _values((0, 3), (-1, 1), np.float64)),
+            (_noncontiguous((2, 3), (-1, 1), np.float64), _values((3, 3), (-1, 1), np.float64))]
+    rows.append(Row("matmul", tf.matmul, np.matmul, mats + [(_values((2, 2), (-3, 3), np.int32),
+                                                             _values((2, 2), (-3, 3), np.int32))]))
+    rows.append(Row("matmul_transposed", lambda a, b: tf.matmul(a, b, transpose_a=True, transpose_b=True),
+                    lambda a, b: a.T @ b.T, [(_values((4, 3), (-1, 1), np.float64), _values((2, 4), (-1, 1),
+                                                                                            np.float64))]))
+    rows.append(Row("matmul_batched", tf.matmul, np.matmul,
+                    [(_values((2, 3, 4), (-1, 1), np.float64), _values((2, 4, 5), (-1, 1), np.float64)),
+                     (_values((2, 1, 3, 4), (-1, 1), np.float64), _values((5, 4, 2), (-1, 1), np.float64))]))
+    rank4 = [(_values((2, 3, 1, 4), (-2, 2), np.float64),), (_noncontiguous((3, 4), (-2, 2), np.float64),)]
+    for axis, keep in [(None, False), (0, False), (-1, True), ((1, 2), False), ((0, 1, 2, 3), True)]:
+        def sum_fn(x, axis=axis, keep=keep):
+            return tf.reduce_sum(x, axis=_clip_axis(axis, x), keepdims=keep)
+
+        def sum_ref(x, axis=axis, keep=keep):
+            return np.sum(x, axis=_clip_axis(axis, x), keepdims=keep)
+
+        def mean_fn(x, axis=axis, keep=keep):
+            return tf.reduce_mean(x, axis=_clip_axis(axis, x), keepdims=keep)
+
+        def mean_ref(x, axis=axis, keep=keep):
+            return np.mean(x, axis=_clip_axis(axis, x), keepdims=keep)
+        rows.append(Row(f"reduce_sum{axis}{keep}", sum_fn, sum_ref, rank4))
+        rows.append(Row(f"reduce_mean{axis}{keep}", mean_fn, mean_ref, rank4))
+    rows.append(Row("reduce_sum_int", tf.reduce_sum, lambda x: np.sum(x, dtype=x.dtype),
+                    unary_samples((-5, 5), np.int32), grad=False))
+    rows.append(Row("reduce_mean_int", tf.reduce_mean, lambda x: np.int32(np.trunc(np.mean(x))) if x.size else
+                    np.int32(0), unary_samples((-5, 5), np.int32)[:4], grad=False))
+    rows.append(Row("reshape", lambda x: tf.reshape(x, [-1]), lambda x: x.reshape(-1), unary_samples()))
+    rows.append(Row("reshape_2d", lambda x: tf.reshape(x, [2, -1]), lambda x: x.reshape(2, -1),
+                    [(_values((2, 3, 1, 4), (-1, 1), np.float64),), (_noncontiguous((4, 3), (-1, 1), np.float64),)]))
+    rows.append(Row("identity", tf.identity, lambda x: x, unary_samples()))
+    rows.append(Row("stack", lambda x, y: tf.stack([x, y], axis=-1), lambda x, y: np.stack([x, y], -1),
+                    [(a, a * 2) for (a,) in unary_samples()]))
+    rows.append(Row("shape", tf.shape, lambda x: np.array(x.shape, np.int32), unary_samples(), grad=False))
+    rows.append(Row("getitem", lambda x: x[1:, ::-1, 0], lambda x: x[1:, ::-1, 0],
+                    [(_values((3, 4, 2), (-1, 1), np.float64),), (_values((2, 0, 3), (-1, 1), np.float64),)]))
+    rows.append(Row("getitem_newaxis", lambda x: x[..., None, -1], lambda x: x[..., None, -1],
+                    [(_values((3, 4), (-1, 1), np.float64),), (_noncontiguous((2, 5), (-1, 1), np.float64),)]))
+    rows.append(Row("placeholder_with_default", lambda x: tf.placeholder_with_default(x, x.shape),
+                    lambda x: x, unary_samples()))
+    rows.append(Row("fill", lambda x: tf.fill(tf.shape(x), tf.constant(2.5, x.dtype)) * x,
+                    lambda x: 2.5 * x, unary_samples()))
+    rows.append(Row("zeros_ones", lambda x: x + tf.ones([3]) - tf.zeros([1000, 3])[0], lambda x: x + 1,
+                    [(_values((2, 3), (-1, 1), np.float32),)]))
+    return rows
+
+
+def _clip_axis(axis, x):
+    rank = x.shape.ndims if hasattr(x, "shape") and hasattr(x.shape, "ndims") else np.ndim(x)
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int) else axis
+    return tuple(a for a in axes if -rank <= a < rank) or None
+
+
+ROWS = _rows()
+
+# OpDefs exercised elsewhere (state, feeding, randomness, ordering), not by forward/reference comparison.
+COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "NoOp",
+                     "IsVariableInitialized", "ReportUninitializedVariables", "RandomUniform", "RandomNormal",
+                     "TruncatedNormal"}
