@@ -41,10 +41,11 @@ def test_forward_matches_numpy(row, index, unknown):
 def test_every_opdef_has_a_row():
     seen = set()
     for row in ROWS:
-        for unknown in (False, True):
-            tf.reset_default_graph()
-            placeholders, _ = _feed(row.samples[0], unknown)
-            row.fn(*placeholders)
-            seen.update(op.type for op in tf.get_default_graph().get_operations())
+        for sample in row.samples:
+            for unknown in (False, True):
+                tf.reset_default_graph()
+                placeholders, _ = _feed(sample, unknown)
+                row.fn(*placeholders)
+                seen.update(op.type for op in tf.get_default_graph().get_operations())
     missing = set(registered_opdefs()) - seen - COVERED_ELSEWHERE
     assert not missing, f"OpDefs without an op-table row: {sorted(missing)}"
