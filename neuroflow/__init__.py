@@ -43,3 +43,6 @@ from .variables.variable import Variable, VariableV1
 newaxis = None
 __version__ = "0.1.0"
 
+from .autodiff import gradients, stop_gradient
+from .ops.array_ops import unstack
+from .ops.grad_support_ops import add_n, broadcast_to, expand_dims, ones_like, size, where, zeros_like

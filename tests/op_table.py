@@ -36,9 +36,11 @@ def binary_samples(domain=(-2.0, 2.0), dtype=np.float64, domain_y=None):
 class Row:
     """One public op: `fn(*tensors)` builds it; `ref(*arrays)` computes the expected value with NumPy."""
 
-    def __init__(self, name, fn, ref, samples, grad=True, rtol=1e-6, atol=1e-7, exact_dtype=True):
+    def __init__(self, name, fn, ref, samples, grad=True, rtol=1e-6, atol=1e-7, exact_dtype=True,
+                 data_dependent_shape=False):
         self.name, self.fn, self.ref, self.samples = name, fn, ref, samples
         self.grad, self.rtol, self.atol, self.exact_dtype = grad, rtol, atol, exact_dtype
+        self.data_dependent_shape = data_dependent_shape  # output shape depends on values, not input shapes
 
     def __repr__(self):
         return self.name
@@ -90,7 +92,7 @@ def _rows():
     rows.append(Row("cast", lambda x: tf.cast(x, tf.int32), lambda x: x.astype(np.int32),
                     unary_samples((-3, 3)), grad=False))
     rows.append(Row("cast_float", lambda x: tf.cast(x, tf.float32), lambda x: x.astype(np.float32),
-                    unary_samples(), rtol=1e-6))
+                    unary_samples(), rtol=1e-6, grad=False))  # float32 output: checked in test_gradients
     mats = [(_values((3, 4), (-1, 1), np.float64), _values((4, 2), (-1, 1), np.float64)),
             (_values((1, 0), (-1, 1), np.float64), _values((0, 3), (-1, 1), np.float64)),
             (_noncontiguous((2, 3), (-1, 1), np.float64), _values((3, 3), (-1, 1), np.float64))]
@@ -138,7 +140,41 @@ def _rows():
                     lambda x: 2.5 * x, unary_samples()))
     rows.append(Row("zeros_ones", lambda x: x + tf.ones([3]) - tf.zeros([1000, 3])[0], lambda x: x + 1,
                     [(_values((2, 3), (-1, 1), np.float32),)]))
+    rows.append(Row("add_n", lambda x, y: tf.add_n([x, y, x]), lambda x, y: 2 * x + y,
+                    [(a, a + 1) for (a,) in unary_samples()]))
+    rows.append(Row("zeros_like", lambda x: tf.zeros_like(x) + x * tf.ones_like(x), lambda x: x, unary_samples()))
+    rows.append(Row("broadcast_to", lambda x: tf.broadcast_to(x, [2, 3, 4]), lambda x: np.broadcast_to(x, (2, 3, 4)),
+                    [(_values((3, 1), (-1, 1), np.float64),), (_values((4,), (-1, 1), np.float64),),
+                     (_values((), (-1, 1), np.float64),)]))
+    rows.append(Row("expand_dims", lambda x: tf.expand_dims(x, -1), lambda x: np.expand_dims(x, -1),
+                    unary_samples()))
+    rows.append(Row("size", tf.size, lambda x: np.int32(x.size), unary_samples(), grad=False))
+    rows.append(Row("where", lambda c, x, y: tf.where(c, x, y), np.where,
+                    [(_values((3, 4), (0, 1), np.bool_), _values((3, 4), (-1, 1), np.float64),
+                      _values((4,), (-1, 1), np.float64)),
+                     (_values((3, 1), (0, 1), np.bool_), _values((), (-1, 1), np.float64),
+                      _values((1, 2), (-1, 1), np.float64))]))
+    rows.append(Row("where_indices", lambda c: tf.where(c), lambda c: np.argwhere(c).astype(np.int64),
+                    [(_values((3, 4), (0, 1), np.bool_),), (_values((5,), (0, 1), np.bool_),)], grad=False,
+                    data_dependent_shape=True))
+    rows.append(Row("stop_gradient", tf.stop_gradient, lambda x: x, unary_samples(), grad=False))
+    rows.append(Row("unstack", lambda x: tf.unstack(x, num=2, axis=1)[1], lambda x: x[:, 1],
+                    [(_values((3, 2, 2), (-1, 1), np.float64),), (_noncontiguous((4, 2), (-1, 1), np.float64),)]))
+    # Gradient ops have rows too: their forward against NumPy, and (through the gradient check) their own
+    # gradients, i.e. second order.
+    rows.append(Row("strided_slice_grad", lambda x: tf.gradients(tf.reduce_sum(tf.square(x[1:, ::2])), x)[0],
+                    lambda x: _slice_grad(x), [(_values((3, 4), (-1, 1), np.float64),)]))
+    rows.append(Row("sum_to_shape", lambda x, b: tf.gradients(tf.reduce_sum(tf.square(x + b)), b)[0],
+                    lambda x, b: np.sum(2 * (x + b), axis=0, keepdims=True).reshape(b.shape),
+                    [(_values((3, 4), (-1, 1), np.float64), _values((4,), (-1, 1), np.float64)),
+                     (_values((5, 2), (-1, 1), np.float64), _values((1, 2), (-1, 1), np.float64))]))
     return rows
+
+
+def _slice_grad(x):
+    g = np.zeros_like(x)
+    g[1:, ::2] = 2 * x[1:, ::2]
+    return g
 
 
 def _clip_axis(axis, x):

@@ -156,7 +156,7 @@ def constant_value(tensor, _depth=0):
         result = opdef.forward(np, *inputs, **op._attrs)
     except Exception:  # the run-time error will be reported at run time, with context
         return None
-    if opdef.num_outputs != 1:
+    if len(op._outputs) != 1:
         result = result[tensor.value_index]
     return np.asarray(result)
 

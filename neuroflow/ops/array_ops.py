@@ -11,7 +11,7 @@ from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..framework.tensor_util import constant_value, constant_value_as_shape
 
-__all__ = ["placeholder", "placeholder_with_default", "identity", "reshape", "stack", "shape", "fill", "zeros",
+__all__ = ["placeholder", "placeholder_with_default", "identity", "reshape", "stack", "unstack", "shape", "fill", "zeros",
            "ones"]
 
 
@@ -62,6 +62,9 @@ class PlaceholderWithDefault(OpDef):
     def kernel(self, op, ctx):
         return _identity
 
+    def grad(self, op, g):
+        return [g]
+
     def static_value(self, op, index):
         return None  # it may be fed: never fold it
 
@@ -87,6 +90,9 @@ class Identity(OpDef):
 
     def kernel(self, op, ctx):
         return _identity
+
+    def grad(self, op, g):
+        return [g]
 
 
 @register
@@ -129,6 +135,9 @@ class Reshape(OpDef):
     def forward(self, xp, x, shape):
         return xp.reshape(x, tuple(int(d) for d in shape))
 
+    def grad(self, op, g):
+        return [reshape(g, shape(op.inputs[0])), None]
+
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2:
             requested = int(np.prod([d for d in np.asarray(arrays[1]).tolist() if d != -1], dtype=np.int64))
@@ -169,6 +178,42 @@ class Pack(OpDef):
     def forward(self, xp, *values, axis, N):  # noqa: N803 - TensorFlow's attr name
         return xp.stack(values, axis=axis)
 
+    def grad(self, op, g):
+        return list(apply_op(Unpack, [g], {"axis": op._attrs["axis"], "num": len(op.inputs)}, name="unstack")) \
+            if len(op.inputs) > 1 else [reshape(g, shape(op.inputs[0]))]
+
+
+@register
+class Unpack(OpDef):
+    """Splits `value` along `axis` into `num` tensors, removing that axis (tf.unstack)."""
+
+    type_name = "Unpack"
+    input_names = ("value",)
+    may_alias_input = True
+
+    def infer(self, inputs, attrs):
+        x = inputs[0]
+        axis, num = attrs["axis"], attrs["num"]
+        if x.shape.ndims is None:
+            return [(TensorShape(None), x.dtype.base_dtype)] * num
+        rank = x.shape.ndims
+        if not -rank <= axis < rank:
+            raise InferenceError(f"Dimension must be in range [{-rank}, {rank}), but is {axis}")
+        axis %= rank
+        attrs["axis"] = axis
+        dims = x.shape.as_list()
+        if dims[axis] is not None and dims[axis] != num:
+            raise InferenceError(f"Dimension must be {num} but is {dims[axis]}")
+        return [(TensorShape(dims[:axis] + dims[axis + 1:]), x.dtype.base_dtype)] * num
+
+    def forward(self, xp, x, axis, num):
+        if xp.shape(x)[axis] != num:
+            raise ValueError(f"Input shape axis {axis} must equal {num}, got shape {list(xp.shape(x))}")
+        return tuple(xp.moveaxis(x, axis, 0))
+
+    def grad(self, op, *grads):
+        return [stack(list(grads), axis=op._attrs["axis"])]
+
 
 @register
 class Shape(OpDef):
@@ -182,6 +227,9 @@ class Shape(OpDef):
 
     def forward(self, xp, x, out_type):
         return xp.asarray(xp.shape(x), dtype=out_type.as_numpy_dtype)
+
+    def grad(self, op, g):
+        return [None]
 
     def static_value(self, op, index):
         shape = op.inputs[0].shape
@@ -205,6 +253,10 @@ class Fill(OpDef):
 
     def forward(self, xp, dims, value):
         return xp.full(tuple(int(d) for d in dims), value, dtype=xp.asarray(value).dtype)
+
+    def grad(self, op, g):
+        from .reduce_ops import reduce_sum
+        return [None, reduce_sum(g)]
 
 
 # --- public functions ----------------------------------------------------------------------------------------
@@ -318,3 +370,18 @@ def zeros(shape, dtype=dtypes.float32, name=None):
 def ones(shape, dtype=dtypes.float32, name=None):
     """A tensor of ones."""
     return _filled(1, shape, dtype, name, "ones")
+
+
+def unstack(value, num=None, axis=0, name="unstack"):
+    """Splits `value` along `axis` into a list of tensors (the inverse of `tf.stack`).
+
+    Raises:
+        ValueError: `num` is not given and the axis' size is not statically known.
+    """
+    x = convert_to_tensor(value)
+    if num is None:
+        if x.shape.ndims is None or x.shape[axis].value is None:
+            raise ValueError(f"Cannot infer num from shape {x.shape}")
+        num = x.shape[axis].value
+    out = apply_op(Unpack, [x], {"axis": int(axis), "num": int(num)}, name=name)
+    return [out] if num == 1 else list(out)

@@ -2,7 +2,10 @@
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.apply import apply_op
 from ..framework.op_def import OpDef, register
+from . import grad_support_ops as _g
+from . import unary_ops as _u
 from .shape_inference import broadcast_shape
 
 __all__ = []
@@ -20,6 +23,7 @@ class BinaryElementwise(OpDef):
     allowed_dtypes = dtypes.NUMBER
     ufunc = None
     bool_output = False
+    broadcasts_inputs = True  # the gradient engine sums input gradients back to each input's shape
 
     def infer(self, inputs, attrs):
         x, y = inputs
@@ -64,11 +68,17 @@ class AddV2(BinaryElementwise):
     ufunc = "add"
     allowed_dtypes = dtypes.NUMBER + (dtypes.string,)
 
+    def grad(self, op, g):
+        return [g, g]
+
 
 @register
 class Sub(BinaryElementwise):
     type_name = "Sub"
     ufunc = "subtract"
+
+    def grad(self, op, g):
+        return [g, apply_op(_u.Neg, [g], name="Neg")]
 
 
 @register
@@ -76,12 +86,22 @@ class Mul(BinaryElementwise):
     type_name = "Mul"
     ufunc = "multiply"
 
+    def grad(self, op, g):
+        x, y = op.inputs
+        return [apply_op(Mul, [g, y], name="Mul"), apply_op(Mul, [x, g], name="Mul_1")]
+
 
 @register
 class RealDiv(BinaryElementwise):
     type_name = "RealDiv"
     ufunc = "true_divide"
     allowed_dtypes = dtypes.FLOATING + dtypes.COMPLEX
+
+    def grad(self, op, g):
+        x, y = op.inputs
+        neg_x_over_y = apply_op(RealDiv, [apply_op(_u.Neg, [x], name="Neg"), y], name="RealDiv_1")
+        return [apply_op(RealDiv, [g, y], name="RealDiv"),
+                apply_op(Mul, [g, apply_op(RealDiv, [neg_x_over_y, y], name="RealDiv_2")], name="mul")]
 
 
 @register
@@ -97,6 +117,14 @@ class FloorMod(_IntegerDivision):
     ufunc = "mod"
     allowed_dtypes = dtypes.REAL
 
+    def grad(self, op, g):
+        x, y = op.inputs
+        floor_xy = apply_op(_u.Floor, [apply_op(RealDiv, [x, y], name="truediv")], name="Floor") \
+            if x.dtype.base_dtype.is_floating else None
+        if floor_xy is None:
+            return [None, None]
+        return [g, apply_op(Mul, [apply_op(_u.Neg, [g], name="Neg"), floor_xy], name="mul")]
+
 
 @register
 class Pow(BinaryElementwise):
@@ -108,6 +136,18 @@ class Pow(BinaryElementwise):
             return "Integers to negative integer powers are not allowed"
         return super().explain_failure(arrays, attrs, exc)
 
+    def grad(self, op, g):
+        x, y = op.inputs
+        z = op.outputs[0]
+        one = _g.ones_like(y)
+        gx = apply_op(Mul, [g, apply_op(Mul, [y, apply_op(Pow, [x, apply_op(Sub, [y, one], name="sub")],
+                                                          name="Pow")], name="mul")], name="mul_1")
+        positive = apply_op(Greater, [x, _g.zeros_like(x)], name="Greater")
+        safe_x = _g.where(positive, x, _g.ones_like(x))
+        log_x = _g.where(positive, apply_op(_u.Log, [safe_x], name="Log"), _g.zeros_like(x))
+        gy = apply_op(Mul, [g, apply_op(Mul, [z, log_x], name="mul_2")], name="mul_3")
+        return [gx, gy]
+
 
 @register
 class Maximum(BinaryElementwise):
@@ -115,12 +155,24 @@ class Maximum(BinaryElementwise):
     ufunc = "maximum"
     allowed_dtypes = dtypes.REAL
 
+    def grad(self, op, g):
+        x, y = op.inputs
+        mask = apply_op(GreaterEqual, [x, y], name="GreaterEqual")
+        zeros = _g.zeros_like(g)
+        return [_g.where(mask, g, zeros), _g.where(mask, zeros, g)]
+
 
 @register
 class Minimum(BinaryElementwise):
     type_name = "Minimum"
     ufunc = "minimum"
     allowed_dtypes = dtypes.REAL
+
+    def grad(self, op, g):
+        x, y = op.inputs
+        mask = apply_op(LessEqual, [x, y], name="LessEqual")
+        zeros = _g.zeros_like(g)
+        return [_g.where(mask, g, zeros), _g.where(mask, zeros, g)]
 
 
 class _Comparison(BinaryElementwise):

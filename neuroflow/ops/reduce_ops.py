@@ -5,7 +5,18 @@ from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_util import constant_value
+from . import grad_support_ops as _g
 from .shape_inference import normalize_axes, reduced_shape
+
+
+def _broadcast_back(op, g):
+    """The gradient of a sum-like reduction: `g` with the reduced axes restored, broadcast to the input."""
+    from .array_ops import shape
+    x = op.inputs[0]
+    axes = op._attrs["axis"]
+    if not op._attrs["keep_dims"] and axes is not None and axes:
+        g = apply_op(_g.ExpandDims, [g], {"axis": tuple(axes)}, name="ExpandDims")
+    return _g.broadcast_to(g, shape(x))
 
 __all__ = ["reduce_sum", "reduce_mean"]
 
@@ -35,6 +46,9 @@ class Sum(Reduction):
         # dtype= keeps int32 sums int32 (NumPy would widen them to int64).
         return xp.sum(x, axis=axis, keepdims=keep_dims, dtype=x.dtype)
 
+    def grad(self, op, g):
+        return [_broadcast_back(op, g)]
+
 
 @register
 class Mean(Reduction):
@@ -48,6 +62,17 @@ class Mean(Reduction):
             count = max(x.size // max(total.size, 1), 1) if x.size else 1
             return (xp.sign(total) * (xp.abs(total) // count)).astype(x.dtype)
         return xp.mean(x, axis=axis, keepdims=keep_dims, dtype=x.dtype)
+
+    def grad(self, op, g):
+        from .math_ops import cast, truediv
+        x, y = op.inputs[0], op.outputs[0]
+        n_in, n_out = x.shape.num_elements(), y.shape.num_elements()
+        if n_in is not None and n_out is not None:
+            from ..framework.constant_op import constant
+            factor = constant(n_in // max(n_out, 1), dtype=g.dtype.base_dtype)
+        else:
+            factor = truediv(cast(_g.size(x), g.dtype.base_dtype), cast(_g.size(y), g.dtype.base_dtype))
+        return [truediv(_broadcast_back(op, g), factor)]
 
 
 def _resolve_axis(axis, reduction_indices, name="axis"):

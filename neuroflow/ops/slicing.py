@@ -92,6 +92,37 @@ class StridedSlice(OpDef):
             return f"slice index out of bounds: {exc}"
         return super().explain_failure(arrays, attrs, exc)
 
+    def grad(self, op, g):
+        from .array_ops import shape
+        x, begin, end, strides = op.inputs
+        masks = {k: op._attrs[k] for k in _MASKS}
+        return [apply_op(StridedSliceGrad, [shape(x), begin, end, strides, g], masks, name="StridedSliceGrad"),
+                None, None, None]
+
+
+@register
+class StridedSliceGrad(OpDef):
+    """Scatters `dy` into zeros of `shape` at the positions StridedSlice read (its gradient)."""
+
+    type_name = "StridedSliceGrad"
+    input_names = ("shape", "begin", "end", "strides", "dy")
+    same_dtype = ("begin", "end", "strides")
+
+    def infer(self, inputs, attrs):
+        from ..framework.tensor_util import constant_value_as_shape
+        return [(constant_value_as_shape(inputs[0]), inputs[4].dtype.base_dtype)]
+
+    def forward(self, xp, shape, begin, end, strides, dy, **masks):
+        out = xp.zeros(tuple(int(d) for d in shape), dtype=xp.asarray(dy).dtype)
+        out[_index_items(begin, end, strides, masks)] = dy
+        return out
+
+    def grad(self, op, g):
+        masks = {k: op._attrs[k] for k in _MASKS}
+        _, begin, end, strides, _ = op.inputs
+        return [None, None, None, None, apply_op(StridedSlice, [g, begin, end, strides], masks,
+                                                 name="StridedSlice")]
+
 
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
                   shrink_axis_mask=0, var=None, name=None):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.apply import apply_op
 from ..framework.op_def import OpDef, register
 
 __all__ = []
@@ -30,27 +31,71 @@ class UnaryElementwise(OpDef):
         return super().kernel(op, ctx)
 
 
-def _unary(type_name, ufunc, allowed=_FLOAT_LIKE):
-    cls = type(type_name, (UnaryElementwise,), {"type_name": type_name, "ufunc": ufunc,
-                                                  "allowed_dtypes": allowed, "__module__": __name__})
+def _unary(type_name, ufunc, allowed=_FLOAT_LIKE, grad=None):
+    """An elementwise OpDef from an array-module function and its gradient `grad(op, g) -> [dx]`."""
+    cls = type(type_name, (UnaryElementwise,), {"type_name": type_name, "ufunc": ufunc, "allowed_dtypes": allowed,
+                                                  "grad": staticmethod(grad) if grad else None,
+                                                  "__module__": __name__})
     return cls
 
 
-Neg = register(_unary("Neg", "negative", dtypes.NUMBER))
-Abs = register(_unary("Abs", "absolute", dtypes.REAL))
-Sign = register(_unary("Sign", "sign", dtypes.NUMBER))
-Square = register(_unary("Square", "square", dtypes.NUMBER))
-Sqrt = register(_unary("Sqrt", "sqrt"))
-Exp = register(_unary("Exp", "exp"))
-Log = register(_unary("Log", "log"))
-Log1p = register(_unary("Log1p", "log1p"))
-Sin = register(_unary("Sin", "sin"))
-Cos = register(_unary("Cos", "cos"))
-Tanh = register(_unary("Tanh", "tanh"))
+# Gradients are written with ops; the binary primitives are imported when a gradient is built (they import us).
+def _mul(a, b, name="mul"):
+    from .binary_ops import Mul
+    return apply_op(Mul, [a, b], name=name)
+
+
+def _div(a, b, name="truediv"):
+    from .binary_ops import RealDiv
+    return apply_op(RealDiv, [a, b], name=name)
+
+
+def _const(value, like):
+    from ..framework.constant_op import constant
+    return constant(value, dtype=like.dtype.base_dtype)
+
+
+def _neg(x):
+    return apply_op(Neg, [x], name="Neg")
+
+
+def _sub(a, b):
+    from .binary_ops import Sub
+    return apply_op(Sub, [a, b], name="sub")
+
+
+def _add(a, b):
+    from .binary_ops import AddV2
+    return apply_op(AddV2, [a, b], name="add")
+
+
+def _zeros_grad(op, g):
+    from .grad_support_ops import zeros_like
+    return [zeros_like(op.inputs[0])]
+
+
+Neg = register(_unary("Neg", "negative", dtypes.NUMBER, lambda op, g: [_neg(g)]))
+Abs = register(_unary("Abs", "absolute", dtypes.REAL,
+                      lambda op, g: [_mul(g, apply_op(Sign, [op.inputs[0]], name="Sign"))]))
+Sign = register(_unary("Sign", "sign", dtypes.NUMBER, _zeros_grad))
+Square = register(_unary("Square", "square", dtypes.NUMBER,
+                         lambda op, g: [_mul(g, _mul(_const(2, g), op.inputs[0], "mul_1"))]))
+Sqrt = register(_unary("Sqrt", "sqrt", _FLOAT_LIKE, lambda op, g: [_div(_mul(g, _const(0.5, g)), op.outputs[0])]))
+Exp = register(_unary("Exp", "exp", _FLOAT_LIKE, lambda op, g: [_mul(g, op.outputs[0])]))
+Log = register(_unary("Log", "log", _FLOAT_LIKE, lambda op, g: [_div(g, op.inputs[0])]))
+Log1p = register(_unary("Log1p", "log1p", _FLOAT_LIKE,
+                        lambda op, g: [_div(g, _add(_const(1, g), op.inputs[0]))]))
+Sin = register(_unary("Sin", "sin", _FLOAT_LIKE,
+                      lambda op, g: [_mul(g, apply_op(Cos, [op.inputs[0]], name="Cos"))]))
+Cos = register(_unary("Cos", "cos", _FLOAT_LIKE,
+                      lambda op, g: [_neg(_mul(g, apply_op(Sin, [op.inputs[0]], name="Sin")))]))
+Tanh = register(_unary("Tanh", "tanh", _FLOAT_LIKE, lambda op, g: [
+    _mul(g, _sub(_const(1, g), _mul(op.outputs[0], op.outputs[0], "mul_1")))]))
 Floor = register(_unary("Floor", "floor", dtypes.FLOATING))
 Ceil = register(_unary("Ceil", "ceil", dtypes.FLOATING))
 Round = register(_unary("Round", "round", dtypes.NUMBER))  # half to even, as TensorFlow
-Reciprocal = register(_unary("Reciprocal", "reciprocal"))
+Reciprocal = register(_unary("Reciprocal", "reciprocal", _FLOAT_LIKE, lambda op, g: [
+    _neg(_mul(g, _mul(op.outputs[0], op.outputs[0], "mul_1")))]))
 LogicalNot = register(_unary("LogicalNot", "logical_not", (dtypes.bool,)))
 
 
@@ -60,6 +105,10 @@ class Rsqrt(UnaryElementwise):
 
     def forward(self, xp, x):
         return 1 / xp.sqrt(x)
+
+    def grad(self, op, g):
+        y = op.outputs[0]
+        return [_mul(g, _mul(_const(-0.5, g), _mul(y, _mul(y, y, "mul_2"), "mul_1"), "mul_3"))]
 
 
 @register
@@ -71,6 +120,10 @@ class Sigmoid(UnaryElementwise):
     def forward(self, xp, x):
         e = xp.exp(-xp.abs(x))
         return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    def grad(self, op, g):
+        y = op.outputs[0]
+        return [_mul(g, _mul(y, _sub(_const(1, g), y), "mul_1"))]
 
 
 @register
@@ -94,5 +147,10 @@ class Cast(OpDef):
         target = op._attrs["DstT"].as_numpy_dtype
         asarray = ctx.xp.asarray
         return lambda x: asarray(x).astype(target)
+
+    def grad(self, op, g):
+        src, dst = op._attrs["SrcT"], op._attrs["DstT"]
+        differentiable = (src.is_floating or src.is_complex) and (dst.is_floating or dst.is_complex)
+        return [apply_op(Cast, [g], {"SrcT": dst, "DstT": src}, name="Cast") if differentiable else None]
 
 

@@ -1,0 +1,129 @@
+"""The gradient engine: op-table gradient checks by float64 central differences along a random direction
+(known and unknown input shapes), and the engine's own rules (unconnected, summing, stop, second order, depth)."""
+import numpy as np
+import pytest
+
+import neuroflow as tf
+
+from op_table import ROWS
+
+GRAD_CASES = [(row, i) for row in ROWS if row.grad for i, s in enumerate(row.samples)
+              if all(a.dtype == np.float64 for a in s)]
+
+
+def _numeric_directional(f, sample, directions, eps=1e-6):
+    plus = f([a + eps * d for a, d in zip(sample, directions)])
+    minus = f([a - eps * d for a, d in zip(sample, directions)])
+    return (plus - minus) / (2 * eps)
+
+
+@pytest.mark.parametrize("row, index", GRAD_CASES, ids=[f"{r.name}-{i}" for r, i in GRAD_CASES])
+@pytest.mark.parametrize("unknown", [False, True], ids=["known", "unknown"])
+def test_gradient_matches_central_differences(row, index, unknown):
+    rng = np.random.default_rng(index)
+    sample = [np.ascontiguousarray(a) for a in row.samples[index]]
+    placeholders = [tf.placeholder(tf.float64, [None] * a.ndim if unknown else a.shape) for a in sample]
+    out = row.fn(*placeholders)
+    weights = rng.standard_normal(np.shape(row.ref(*sample)))
+    loss = tf.reduce_sum(out * weights)
+    grads = tf.gradients(loss, placeholders)
+    directions = [rng.standard_normal(a.shape) for a in sample]
+    with tf.Session() as sess:
+        def f(values):
+            return sess.run(loss, dict(zip(placeholders, values)))
+        analytic = sess.run([g if g is not None else tf.constant(0.0, tf.float64) for g in grads],
+                            dict(zip(placeholders, sample)))
+        numeric = _numeric_directional(f, sample, directions)
+    for g, a in zip(analytic, sample):
+        assert np.shape(g) == a.shape or np.ndim(g) == 0 and g == 0.0
+    projected = sum(float(np.sum(np.asarray(g) * d)) for g, d in zip(analytic, directions))
+    assert projected == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def test_unconnected_gradient_is_none_or_zero():
+    x = tf.placeholder(tf.float32, [2])
+    z = tf.placeholder(tf.float32, [2])
+    y = tf.reduce_sum(x * 3.0)
+    assert tf.gradients(y, [x, z])[1] is None
+    g = tf.gradients(y, z, unconnected_gradients="zero")[0]
+    with tf.Session() as s:
+        assert s.run(g, {z: [1.0, 1.0]}).tolist() == [0.0, 0.0]
+
+
+def test_gradients_from_several_ys_and_paths_are_summed(sess):
+    x = tf.placeholder(tf.float64, [])
+    a = x * x        # 2x
+    b = x * 3.0      # 3
+    assert sess.run(tf.gradients([a, b], x)[0], {x: 2.0}) == 7.0
+    c = a + b + x    # 2x + 3 + 1
+    assert sess.run(tf.gradients(c, x)[0], {x: 2.0}) == 8.0
+
+
+def test_grad_ys(sess):
+    x = tf.placeholder(tf.float64, [2])
+    y = x * x
+    g = tf.gradients(y, x, grad_ys=tf.constant([1.0, 10.0], tf.float64))[0]
+    assert sess.run(g, {x: [1.0, 2.0]}).tolist() == [2.0, 40.0]
+
+
+def test_stop_gradient_and_stop_gradients(sess):
+    x = tf.placeholder(tf.float64, [])
+    y = x * x
+    z = tf.stop_gradient(y) * x + y
+    assert sess.run(tf.gradients(z, x)[0], {x: 3.0}) == 9.0 + 6.0
+    assert sess.run(tf.stop_gradient(y), {x: 3.0}) == 9.0
+    w = y * x
+    assert sess.run(tf.gradients(w, x, stop_gradients=[y])[0], {x: 3.0}) == 9.0
+
+
+def test_second_order(sess):
+    x = tf.placeholder(tf.float64, [3])
+    y = tf.reduce_sum(x * x * x)
+    g = tf.gradients(y, x)[0]           # 3x^2
+    h = tf.gradients(tf.reduce_sum(g), x)[0]  # 6x
+    assert sess.run(h, {x: [1.0, 2.0, 3.0]}).tolist() == [6.0, 12.0, 18.0]
+    s = tf.sigmoid(x)
+    gs = tf.gradients(tf.reduce_sum(s), x)[0]
+    hs = tf.gradients(tf.reduce_sum(gs), x)[0]
+    v = np.array([0.5, -1.0, 2.0])
+    sig = 1 / (1 + np.exp(-v))
+    np.testing.assert_allclose(sess.run(hs, {x: v}), sig * (1 - sig) * (1 - 2 * sig), rtol=1e-12)
+
+
+def test_broadcast_gradients_with_unknown_dims(sess):
+    x = tf.placeholder(tf.float64, [None, 3])
+    b = tf.placeholder(tf.float64, [3])
+    gb = tf.gradients(tf.reduce_sum(x + b), b)[0]
+    assert sess.run(gb, {x: np.ones((5, 3)), b: np.zeros(3)}).tolist() == [5.0, 5.0, 5.0]
+
+
+def test_ten_thousand_ops_deep():
+    x = tf.placeholder(tf.float64, [])
+    y = x
+    for _ in range(10000):
+        y = y * 1.0001
+    g = tf.gradients(y, x)[0]
+    with tf.Session() as s:
+        assert s.run(g, {x: 1.0}) == pytest.approx(1.0001 ** 10000)
+
+
+def test_gradient_of_integer_output_is_an_error():
+    with pytest.raises(TypeError, match="Gradients of int32 tensors are not defined"):
+        tf.gradients(tf.constant(1) * 2, tf.constant(1))
+
+
+def test_gradient_with_respect_to_variable(sess):
+    W = tf.Variable([0.2, 0.7])
+    x = tf.constant([1.0, 1.0])
+    loss = tf.pow(20.0 - tf.reduce_sum(x * W), 2)
+    g = tf.gradients(loss, W)[0]
+    assert g.name.startswith("gradients/") and g.shape.as_list() == [2]
+    sess.run(W.initializer)
+    np.testing.assert_allclose(sess.run(g), [-38.2, -38.2], rtol=1e-6)
+
+
+def test_cast_gradient_goes_back_to_the_source_dtype(sess):
+    x = tf.placeholder(tf.float64, [3])
+    g = tf.gradients(tf.reduce_sum(tf.cast(x, tf.float32) * 2.0), x)[0]
+    assert g.dtype == tf.float64 and sess.run(g, {x: [1, 2, 3]}).tolist() == [2.0, 2.0, 2.0]
+    assert tf.gradients(tf.cast(tf.cast(x, tf.int32), tf.float32), x)[0] is None
