@@ -190,4 +190,5 @@ ROWS = _rows()
 # OpDefs exercised elsewhere (state, feeding, randomness, ordering), not by forward/reference comparison.
 COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "NoOp",
                      "IsVariableInitialized", "ReportUninitializedVariables", "RandomUniform", "RandomNormal",
-                     "TruncatedNormal"}
+                     "TruncatedNormal", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyAdadelta",
+                     "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam"}

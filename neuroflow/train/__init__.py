@@ -2,5 +2,14 @@
 from .training_util import (assert_global_step, create_global_step, get_global_step, get_or_create_global_step,
                             global_step)
 
-__all__ = ["assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
+from .learning_rate_decay import (exponential_decay, inverse_time_decay, natural_exp_decay, piecewise_constant,
+                                  polynomial_decay)
+from .optimizer import Optimizer
+from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
+                         MomentumOptimizer, RMSPropOptimizer)
+
+__all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer", "AdadeltaOptimizer",
+           "RMSPropOptimizer", "AdamOptimizer", "exponential_decay", "inverse_time_decay", "natural_exp_decay",
+           "piecewise_constant", "polynomial_decay",
+           "assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step"]
