@@ -2,7 +2,7 @@
 
 This module is the public surface only; everything is defined in the subpackages.
 """
-from . import errors, initializers, train
+from . import errors, initializers, nn, train
 from .framework import dtypes
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant
@@ -46,3 +46,8 @@ __version__ = "0.1.0"
 from .autodiff import gradients, stop_gradient
 from .ops.array_ops import unstack
 from .ops.grad_support_ops import add_n, broadcast_to, expand_dims, ones_like, size, where, zeros_like
+from .ops.clip_ops import *  # noqa: F401,F403 - each family module lists its public names in __all__
+from .ops.index_ops import *  # noqa: F401,F403
+from .ops.manip_ops import *  # noqa: F401,F403
+from .ops.math_extra_ops import *  # noqa: F401,F403
+from .ops.reduce_ops import *  # noqa: F401,F403

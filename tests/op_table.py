@@ -3,48 +3,7 @@ arrays, broadcasting pairs, rank 4, non-contiguous views), input domain and tole
 import numpy as np
 
 import neuroflow as tf
-
-_rng = np.random.default_rng(0)
-
-
-def _values(shape, domain, dtype):
-    lo, hi = domain
-    if np.issubdtype(dtype, np.integer):
-        return _rng.integers(int(lo), int(hi) + 1, size=shape).astype(dtype)
-    if dtype == np.bool_:
-        return _rng.random(shape) > 0.5
-    return _rng.uniform(lo, hi, size=shape).astype(dtype)
-
-
-def _noncontiguous(shape, domain, dtype):
-    return _values(shape[::-1], domain, dtype).T  # a transposed view: strides not C-order
-
-
-def unary_samples(domain=(-2.0, 2.0), dtype=np.float64):
-    return [(_values(s, domain, dtype),) for s in [(), (5,), (3, 4), (2, 3, 1, 2), (0, 3)]] + [
-        (_noncontiguous((3, 4), domain, dtype),)]
-
-
-def binary_samples(domain=(-2.0, 2.0), dtype=np.float64, domain_y=None):
-    domain_y = domain_y or domain
-    pairs = [((), ()), ((4,), (4,)), ((), (3,)), ((3, 1), (1, 4)), ((2, 1, 3, 1), (4, 1, 1)), ((0, 3), (1, 3))]
-    out = [(_values(a, domain, dtype), _values(b, domain_y, dtype)) for a, b in pairs]
-    out.append((_noncontiguous((3, 4), domain, dtype), _values((4,), domain_y, dtype)))
-    return out
-
-
-class Row:
-    """One public op: `fn(*tensors)` builds it; `ref(*arrays)` computes the expected value with NumPy."""
-
-    def __init__(self, name, fn, ref, samples, grad=True, rtol=1e-6, atol=1e-7, exact_dtype=True,
-                 data_dependent_shape=False):
-        self.name, self.fn, self.ref, self.samples = name, fn, ref, samples
-        self.grad, self.rtol, self.atol, self.exact_dtype = grad, rtol, atol, exact_dtype
-        self.data_dependent_shape = data_dependent_shape  # output shape depends on values, not input shapes
-
-    def __repr__(self):
-        return self.name
-
+from op_table_base import Row, _noncontiguous, _values, binary_samples, unary_samples
 
 def _rows():
     rows = []
@@ -192,3 +151,12 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
                      "IsVariableInitialized", "ReportUninitializedVariables", "RandomUniform", "RandomNormal",
                      "TruncatedNormal", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyAdadelta",
                      "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam"}
+
+# The op families kept in their own table files.
+import op_table_array  # noqa: E402
+import op_table_math  # noqa: E402
+import op_table_nn  # noqa: E402
+
+for _family in (op_table_math, op_table_array, op_table_nn):
+    ROWS += _family.ROWS
+    COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

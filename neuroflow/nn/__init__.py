@@ -1,0 +1,1 @@
+"""`tf.nn`: neural-network functions (activations, softmax, losses, normalization)."""
