@@ -2,7 +2,7 @@
 
 This module is the public surface only; everything is defined in the subpackages.
 """
-from . import errors, initializers, nn, train
+from . import debugging, errors, initializers, nn, train
 from .framework import dtypes
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant
@@ -24,7 +24,8 @@ from .ops.math_ops import (abs, add, cast, ceil, cos, div, divide, equal, exp, f
                            not_equal, pow, realdiv, reciprocal, round, rsqrt, scalar_mul, sigmoid, sign, sin, sqrt,
                            square, squared_difference, subtract, tanh, to_double, to_float, to_int32, to_int64,
                            truediv)
-from .ops.random_ops import random_normal, random_uniform, truncated_normal
+from .ops.debug_ops import check_numerics
+from .ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from .ops.reduce_ops import reduce_mean, reduce_sum
 from .ops.slicing import strided_slice
 from .ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized

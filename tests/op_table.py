@@ -127,6 +127,7 @@ def _rows():
                     lambda x, b: np.sum(2 * (x + b), axis=0, keepdims=True).reshape(b.shape),
                     [(_values((3, 4), (-1, 1), np.float64), _values((4,), (-1, 1), np.float64)),
                      (_values((5, 2), (-1, 1), np.float64), _values((1, 2), (-1, 1), np.float64))]))
+    rows.append(Row("check_numerics", lambda x: tf.check_numerics(x, "x"), lambda x: x, unary_samples()))
     return rows
 
 
@@ -150,7 +151,7 @@ ROWS = _rows()
 COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "NoOp",
                      "IsVariableInitialized", "ReportUninitializedVariables", "RandomUniform", "RandomNormal",
                      "TruncatedNormal", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyAdadelta",
-                     "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam"}
+                     "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam", "RandomShuffle", "Multinomial"}
 
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402

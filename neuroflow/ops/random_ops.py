@@ -1,4 +1,4 @@
-"""Random primitives (RandomUniform, RandomNormal, TruncatedNormal) with TensorFlow's seed rule: each op
+"""Random primitives (RandomUniform, RandomNormal, TruncatedNormal, RandomShuffle, Multinomial) with TensorFlow's seed rule: each op
 draws from its own generator per Session, so a new Session restarts the sequence."""
 import numpy as np
 
@@ -10,7 +10,7 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_util import constant_value_as_shape
 from . import math_ops
 
-__all__ = ["random_uniform", "random_normal", "truncated_normal"]
+__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial"]
 
 
 class RandomOp(OpDef):
@@ -142,3 +142,86 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """Normal random values, redrawn where more than 2 standard deviations from the mean."""
     return _normal(TruncatedNormal, "truncated_normal", shape, mean, stddev, dtype, seed, name)
+
+
+class _SeededOp(OpDef):
+    """A random op over a data input: draws from this session's generator for the op (seeds as attrs)."""
+
+    stateful = True
+    foldable = False
+
+    def kernel(self, op, ctx):
+        gen = ctx.random_generator(op)
+        draw = self.draw
+        attrs = op._attrs
+        return lambda *arrays: draw(gen, *arrays, **attrs)
+
+    def forward(self, xp, *arrays, **attrs):
+        seed, seed2 = attrs["seed"], attrs["seed2"]
+        gen = np.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
+        return self.draw(gen, *arrays, **attrs)
+
+
+@register
+class RandomShuffle(_SeededOp):
+    """`value` with its first dimension shuffled."""
+
+    type_name = "RandomShuffle"
+    input_names = ("value",)
+
+    def infer(self, inputs, attrs):
+        return [(inputs[0].shape, inputs[0].dtype.base_dtype)]
+
+    def draw(self, gen, value, seed, seed2):
+        value = np.asarray(value)
+        if value.ndim == 0:
+            return value.copy()
+        return value[gen.permutation(value.shape[0])]
+
+
+@register
+class Multinomial(_SeededOp):
+    """`num_samples` class indices per row of `logits` ([batch, classes]), drawn from softmax(logits)."""
+
+    type_name = "Multinomial"
+    input_names = ("logits", "num_samples")
+
+    def infer(self, inputs, attrs):
+        from ..framework.op_def import InferenceError
+        from ..framework.tensor_shape import TensorShape
+        from ..framework.tensor_util import constant_value
+        logits, n = inputs
+        if logits.shape.ndims not in (None, 2):
+            raise InferenceError(f"Shape must be rank 2 but is rank {logits.shape.ndims}")
+        count = constant_value(n)
+        batch = logits.shape[0].value if logits.shape.ndims == 2 else None
+        return [(TensorShape([batch, None if count is None else int(count)]), attrs["output_dtype"])]
+
+    def draw(self, gen, logits, num_samples, seed, seed2, output_dtype):
+        logits = np.asarray(logits, dtype=np.float64)
+        n = int(num_samples)
+        # Gumbel-max: argmax(logits + Gumbel noise) is a draw from softmax(logits); -inf logits never win.
+        u = gen.random((logits.shape[0], n, logits.shape[1]))
+        gumbel = -np.log(-np.log(np.clip(u, 1e-300, None)))
+        return np.argmax(logits[:, None, :] + gumbel, axis=-1).astype(output_dtype.as_numpy_dtype)
+
+
+def random_shuffle(value, seed=None, name=None):
+    """`value` shuffled along its first dimension (a new order on each run)."""
+    seed1, seed2 = get_seed(seed)
+    return apply_op(RandomShuffle, [value], {"seed": seed1 or 0, "seed2": seed2 or 0}, name=name or "RandomShuffle")
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
+    """Draws `num_samples` class indices per row from the categorical distribution softmax(logits[i]).
+
+    Example: `tf.multinomial(tf.log([[0.5, 0.5]]), 10)` gives a [1, 10] int64 tensor of 0s and 1s.
+    """
+    seed1, seed2 = get_seed(seed)
+    out = dtypes.as_dtype(output_dtype or dtypes.int64)
+    with name_scope(name, "multinomial", [logits]) as scope:
+        from ..framework.constant_op import constant
+        n = num_samples if _is_tensor_like(num_samples) else constant(int(num_samples), dtypes.int32,
+                                                                      name="num_samples")
+        return apply_op(Multinomial, [logits, n], {"seed": seed1 or 0, "seed2": seed2 or 0, "output_dtype": out},
+                        name=scope)

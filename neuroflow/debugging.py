@@ -1,0 +1,2 @@
+"""`tf.debugging`: run-time numerical checks."""
+from .ops.debug_ops import check_numerics  # noqa: F401
