@@ -1,0 +1,91 @@
+"""Side-by-side benchmark: neuroflow against TensorFlow (v1 Session), PyTorch, JAX and hand-written NumPy, in
+one run on one machine. Runs the shared TF1 workloads (`../shared/bench/`, the same code with
+BENCH_MODULE=neuroflow) and the session-overhead graphs; anchors run where their environment is installed
+(`../shared/bench/setup-anchors.sh`). Prints a table of steps (or runs) per second and neuroflow's ratio.
+
+    python benchmarks/compare.py                       # all workloads neuroflow supports
+    python benchmarks/compare.py lecture mlp --no-anchors
+"""
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SHARED = pathlib.Path(os.environ.get("NEUROFLOW_SHARED_BENCH", REPO.parent / "shared" / "bench"))
+DEFAULT_ANCHORS = pathlib.Path(os.environ.get("ANCHORS_VENV", pathlib.Path.home() / ".cache" / "neuroflow-anchors"))
+
+
+def run(cmd, env=None, timeout=1800):
+    """Runs a benchmark command; returns {(framework, workload): rate} from its `<fw> <name> <rate> ...` lines."""
+    full_env = dict(os.environ, **(env or {}))
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"  (timed out: {' '.join(map(str, cmd))})", file=sys.stderr)
+        return {}
+    if out.returncode != 0:
+        tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["?"]
+        print(f"  ({' '.join(map(str, cmd[-3:]))} failed: {tail[0]})", file=sys.stderr)
+    rates = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 3:
+            try:
+                rates[(parts[0], parts[1])] = float(parts[2])
+            except ValueError:
+                pass
+    return rates
+
+
+def has(python, module):
+    return subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode == 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("workloads", nargs="*", default=["lecture", "mlp", "cnn", "lstm"])
+    parser.add_argument("--anchors", default=str(DEFAULT_ANCHORS / "bin" / "python"),
+                        help="python of the anchors environment")
+    parser.add_argument("--no-anchors", action="store_true")
+    parser.add_argument("--no-overhead", action="store_true", help="skip the session-overhead graphs")
+    args = parser.parse_args()
+    ours = sys.executable
+    anchors = None if args.no_anchors or not pathlib.Path(args.anchors).exists() else args.anchors
+    env_ours = {"BENCH_MODULE": "neuroflow", "PYTHONPATH": str(REPO)}
+    rates = {}
+    if not SHARED.exists():
+        sys.exit(f"shared workloads not found at {SHARED}; set NEUROFLOW_SHARED_BENCH")
+    for w in args.workloads:
+        print(f"running {w} ...", file=sys.stderr, flush=True)
+        rates.update(run([ours, SHARED / "bench_tf1.py", w], env_ours))
+        if anchors:
+            if has(anchors, "tensorflow"):
+                rates.update(run([anchors, SHARED / "bench_tf1.py", w]))
+            if has(anchors, "torch"):
+                rates.update(run([anchors, SHARED / "bench_torch.py", w]))
+            if has(anchors, "jax"):
+                rates.update(run([anchors, SHARED / "bench_jax.py", w]))
+        if w in ("lecture", "mlp"):
+            rates.update(run([ours, SHARED / "bench_numpy.py", w]))
+    if not args.no_overhead:
+        print("running session overhead ...", file=sys.stderr, flush=True)
+        rates.update(run([ours, REPO / "benchmarks" / "session_overhead.py"], {"PYTHONPATH": str(REPO)}))
+        if anchors and has(anchors, "tensorflow"):
+            rates.update(run([anchors, REPO / "benchmarks" / "session_overhead.py", "--module", "tensorflow",
+                              "--runs", "500"]))
+    frameworks = ["neuroflow", "tensorflow", "torch", "jax", "numpy-by-hand"]
+    names = list(dict.fromkeys(w for _, w in rates))
+    found = [f for f in frameworks if any(k[0] == f for k in rates)]
+    print(f"{'workload':<18}" + "".join(f"{f:>15}" for f in found) + f"{'ours/best other':>17}")
+    for name in names:
+        row = [rates.get((f, name)) for f in found]
+        others = [r for f, r in zip(found, row) if f != "neuroflow" and r]
+        ratio = (rates.get(("neuroflow", name)) or 0) / max(others) if others else None
+        cells = "".join(f"{r:>15,.1f}" if r else f"{'-':>15}" for r in row)
+        print(f"{name:<18}{cells}{(f'{ratio:>16.2f}x' if ratio else f'{chr(45):>17}')}")
+
+
+if __name__ == "__main__":
+    main()
