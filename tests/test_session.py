@@ -202,3 +202,24 @@ def test_config_proto_is_accepted():
     config.gpu_options.allow_growth = True
     with tf.Session(config=config) as s:
         assert s.run(tf.constant(1)) == 1
+
+
+@pytest.mark.parametrize("dtype, value", [
+    (tf.float16, [1.5]), (tf.float32, [1.5]), (tf.float64, [1.5]), (tf.int8, [-3]), (tf.int16, [300]),
+    (tf.int32, [7]), (tf.int64, [2 ** 40]), (tf.uint8, [255]), (tf.bool, [True, False]), (tf.string, ["hi", b"yo"]),
+])
+def test_every_dtype_feeds_and_fetches(sess, dtype, value):
+    p = tf.placeholder(dtype, [None])
+    out = sess.run(tf.identity(p), {p: value})
+    assert out.dtype == np.dtype(dtype.as_numpy_dtype)
+    expected = [v.encode() if isinstance(v, str) else v for v in value]
+    assert out.tolist() == expected
+    c = tf.constant(value, dtype=dtype)
+    assert c.dtype == dtype and sess.run(c).tolist() == expected
+
+
+def test_placeholder_with_default_can_be_fed(sess):
+    d = tf.placeholder_with_default(tf.constant([1.0, 2.0]), shape=[None])
+    y = d * 2.0
+    assert sess.run(y).tolist() == [2.0, 4.0]
+    assert sess.run(y, {d: [5.0]}).tolist() == [10.0]
