@@ -51,4 +51,5 @@ from .ops.clip_ops import *  # noqa: F401,F403 - each family module lists its pu
 from .ops.index_ops import *  # noqa: F401,F403
 from .ops.manip_ops import *  # noqa: F401,F403
 from .ops.math_extra_ops import *  # noqa: F401,F403
+from .ops.pad_ops import *  # noqa: F401,F403
 from .ops.reduce_ops import *  # noqa: F401,F403

@@ -209,7 +209,8 @@ class Unpack(OpDef):
     def forward(self, xp, x, axis, num):
         if xp.shape(x)[axis] != num:
             raise ValueError(f"Input shape axis {axis} must equal {num}, got shape {list(xp.shape(x))}")
-        return tuple(xp.moveaxis(x, axis, 0))
+        parts = xp.moveaxis(x, axis, 0)
+        return parts[0] if num == 1 else tuple(parts)  # a node with one output holds the array itself
 
     def grad(self, op, *grads):
         return [stack(list(grads), axis=op._attrs["axis"])]
