@@ -1,1 +1,8 @@
-"""`tf.nn`: neural-network functions (activations, softmax, losses, normalization)."""
+"""`tf.nn`: neural-network functions (activations, softmax, losses, bias_add, normalization).
+
+Each family is a module of its own listing its public names in `__all__`; a new family (conv, pool, dropout,
+rnn) is one more module and one more import line here.
+"""
+from .activations import *  # noqa: F401,F403
+from .impl import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
