@@ -75,7 +75,7 @@ def main():
         if anchors and has(anchors, "tensorflow"):
             rates.update(run([anchors, REPO / "benchmarks" / "session_overhead.py", "--module", "tensorflow",
                               "--runs", "500"]))
-    frameworks = ["neuroflow", "tensorflow", "torch", "jax", "numpy-by-hand"]
+    frameworks = ["neuroflow", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
     names = list(dict.fromkeys(w for _, w in rates))
     found = [f for f in frameworks if any(k[0] == f for k in rates)]
     print(f"{'workload':<18}" + "".join(f"{f:>15}" for f in found) + f"{'ours/best other':>17}")
