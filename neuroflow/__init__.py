@@ -48,6 +48,7 @@ from .autodiff import gradients, stop_gradient
 from .ops.array_ops import unstack
 from .ops.grad_support_ops import add_n, broadcast_to, expand_dims, ones_like, size, where, zeros_like
 from .ops.clip_ops import *  # noqa: F401,F403 - each family module lists its public names in __all__
+from .ops.concat_ops import *  # noqa: F401,F403
 from .ops.index_ops import *  # noqa: F401,F403
 from .ops.manip_ops import *  # noqa: F401,F403
 from .ops.math_extra_ops import *  # noqa: F401,F403

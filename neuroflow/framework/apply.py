@@ -129,7 +129,7 @@ def _convert_inputs(opdef, values, location):
                 raise
             raise TypeError(f"Expected {want.name} passed to parameter '{in_name}' of op '{opdef.type_name}', got "
                             f"{v!r} of type '{type(v).__name__}' instead. Error: {e}") from None
-        except ValueError as e:
+        except ValueError:
             if want is None or not isinstance(v, Tensor) and not _is_tensor_like(v):
                 raise
             raise TypeError(f"Input '{in_name}' of '{opdef.type_name}' Op has type {t_dtype(v)} that does not match "

@@ -177,3 +177,22 @@ def constant_value_as_shape(tensor):
         return op.inputs[0].shape
     rank = tensor.shape[0].value if tensor.shape.ndims == 1 else None
     return TensorShape(None) if rank is None else TensorShape([None] * rank)
+
+
+def build_time_value(value, what):
+    """`value` itself, or, for a tensor, its value known while building the graph (`constant_value`).
+
+    For arguments neuroflow keeps static (axes, perms, depths): a tensor computed only at run time is refused.
+
+    Raises:
+        ValueError: `value` is a tensor whose value is not known until the graph runs.
+    """
+    from .apply import _is_tensor_like, convert_to_tensor
+    if not _is_tensor_like(value):
+        return value
+    tensor = convert_to_tensor(value)
+    known = constant_value(tensor)
+    if known is None:
+        raise ValueError(f"neuroflow needs {what} at graph-building time; got the tensor {tensor.name}, whose "
+                         "value is only known when the graph runs.")
+    return known

@@ -1,5 +1,5 @@
 """Argument helpers shared by the `tf.nn` modules: TensorFlow's deprecated-alias lookup and static axes."""
-from ..framework.tensor_util import constant_value
+from ..framework.tensor_util import build_time_value
 
 __all__ = []
 
@@ -19,10 +19,4 @@ def deprecated_argument_lookup(new_name, new_value, old_name, old_value):
 
 def static_int(value, what):
     """An int from a Python/NumPy integer or a tensor whose value is known while building the graph."""
-    if hasattr(value, "op") and hasattr(value, "dtype"):
-        known = constant_value(value)
-        if known is None:
-            raise ValueError(f"neuroflow needs {what} at graph-building time; got the tensor {value.name}, whose "
-                             "value is only known when the graph runs.")
-        value = known
-    return int(value)
+    return int(build_time_value(value, what))

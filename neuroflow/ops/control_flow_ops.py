@@ -87,7 +87,7 @@ def group(*inputs, **kwargs):
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TensorFlow's public name
     """The same tensors, each available only after all of them (and `control_inputs`) have been computed."""
     from .array_ops import identity
-    with name_scope(name, "tuple", tensors) as scope:
+    with name_scope(name, "tuple", tensors):
         deps = [t for t in tensors if t is not None] + list(control_inputs or [])
         gate = group(*deps, name="control_dependency")
         out = []

@@ -277,12 +277,8 @@ def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
         axis = dim
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
-    from ..framework.tensor_util import constant_value
-    if hasattr(axis, "op"):
-        value = constant_value(axis)
-        if value is None:
-            raise ValueError("neuroflow needs expand_dims' axis at graph-building time")
-        axis = value
+    from ..framework.tensor_util import build_time_value
+    axis = build_time_value(axis, "expand_dims' axis")
     return apply_op(ExpandDims, [input], {"axis": int(axis)}, name=name or "ExpandDims")
 
 

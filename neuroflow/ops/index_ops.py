@@ -369,7 +369,8 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
     """
     from .array_ops import reshape, shape, stack
     from .grad_support_ops import size, where
-    from .manip_ops import concat, squeeze
+    from .concat_ops import concat
+    from .manip_ops import squeeze
     with name_scope(name, values=[tensor, mask]):
         tensor = convert_to_tensor(tensor, name="tensor")
         mask = convert_to_tensor(mask, name="mask")

@@ -54,18 +54,7 @@ class MatMul(OpDef):
         return lambda a, b: matmul(a.T if ta else a, b.T if tb else b)
 
     def grad(self, op, g):
-        a, b = op.inputs
-        ta, tb = op._attrs.get("transpose_a", False), op._attrs.get("transpose_b", False)
-
-        def mm(x, y, tx, ty, name):
-            return apply_op(MatMul, [x, y], {"transpose_a": tx, "transpose_b": ty}, name=name)
-        if not ta and not tb:
-            return [mm(g, b, False, True, "MatMul"), mm(a, g, True, False, "MatMul_1")]
-        if not ta and tb:
-            return [mm(g, b, False, False, "MatMul"), mm(g, a, True, False, "MatMul_1")]
-        if ta and not tb:
-            return [mm(b, g, False, True, "MatMul"), mm(a, g, False, False, "MatMul_1")]
-        return [mm(b, g, True, True, "MatMul"), mm(g, a, True, True, "MatMul_1")]
+        return _product_grads(op, g, self, "transpose_a", "transpose_b")
 
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2:
@@ -109,23 +98,29 @@ class BatchMatMulV2(OpDef):
     broadcasts_inputs = True  # batch axes broadcast: the engine sums gradients back to each input's shape
 
     def grad(self, op, g):
-        x, y = op.inputs
-        ax, ay = op._attrs.get("adj_x", False), op._attrs.get("adj_y", False)
-
-        def mm(p, q, ap, aq, name):
-            return apply_op(BatchMatMulV2, [p, q], {"adj_x": ap, "adj_y": aq}, name=name)
-        if not ax and not ay:
-            return [mm(g, y, False, True, "MatMul"), mm(x, g, True, False, "MatMul_1")]
-        if not ax and ay:
-            return [mm(g, y, False, False, "MatMul"), mm(g, x, True, False, "MatMul_1")]
-        if ax and not ay:
-            return [mm(y, g, False, True, "MatMul"), mm(x, g, False, False, "MatMul_1")]
-        return [mm(y, g, True, True, "MatMul"), mm(g, x, True, True, "MatMul_1")]
+        return _product_grads(op, g, self, "adj_x", "adj_y")
 
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2:
             return f"Matrix size-incompatible: In[0]: {_dims(arrays[0])}, In[1]: {_dims(arrays[1])}"
         return super().explain_failure(arrays, attrs, exc)
+
+
+def _product_grads(op, g, opdef, flag_a, flag_b):
+    """Gradients of a = op(x, y) with transpose flags: each is a product of g with the other input, with the
+    transposes that make the shapes line up (TensorFlow's four cases)."""
+    x, y = op.inputs
+    tx, ty = op._attrs.get(flag_a, False), op._attrs.get(flag_b, False)
+
+    def mm(p, q, tp, tq, name):
+        return apply_op(opdef, [p, q], {flag_a: tp, flag_b: tq}, name=name)
+    if not tx and not ty:
+        return [mm(g, y, False, True, "MatMul"), mm(x, g, True, False, "MatMul_1")]
+    if not tx and ty:
+        return [mm(g, y, False, False, "MatMul"), mm(g, x, True, False, "MatMul_1")]
+    if tx and not ty:
+        return [mm(y, g, False, True, "MatMul"), mm(x, g, False, False, "MatMul_1")]
+    return [mm(y, g, True, True, "MatMul"), mm(g, x, True, True, "MatMul_1")]
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,

@@ -9,7 +9,7 @@ from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.graph import name_scope
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
-from ..framework.tensor_util import constant_value
+from ..framework.tensor_util import build_time_value, constant_value
 from . import reduce_ops as _r
 
 __all__ = ["cumsum", "cumprod", "argmax", "argmin", "tensordot", "norm", "reduce_logsumexp"]
@@ -17,13 +17,7 @@ __all__ = ["cumsum", "cumprod", "argmax", "argmin", "tensordot", "norm", "reduce
 
 def _static_int(value, what):
     """A Python int from an int or a tensor whose value is known while building the graph."""
-    if hasattr(value, "op") and hasattr(value, "dtype"):
-        known = constant_value(value)
-        if known is None:
-            raise ValueError(f"neuroflow needs {what} at graph-building time; got the tensor {value.name}, whose "
-                             "value is only known when the graph runs.")
-        value = known
-    arr = np.asarray(value)
+    arr = np.asarray(build_time_value(value, what))
     if arr.ndim != 0 or arr.dtype.kind not in "iu":
         raise TypeError(f"{what} must be a scalar integer, got {value!r}")
     return int(arr)

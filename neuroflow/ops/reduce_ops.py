@@ -4,7 +4,7 @@ from ..framework import dtypes
 from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, register
-from ..framework.tensor_util import constant_value
+from ..framework.tensor_util import build_time_value
 from . import grad_support_ops as _g
 from .shape_inference import normalize_axes, reduced_shape
 
@@ -191,12 +191,7 @@ def _resolve_axis(axis, reduction_indices, name="axis"):
         axis = reduction_indices
     if axis is None:
         return None
-    if hasattr(axis, "op") and hasattr(axis, "dtype"):
-        value = constant_value(axis)
-        if value is None:
-            raise ValueError(f"neuroflow needs the reduction {name} at graph-building time; got the tensor "
-                             f"{axis.name}, whose value is only known when the graph runs.")
-        axis = value
+    axis = build_time_value(axis, f"the reduction {name}")
     if hasattr(axis, "tolist"):
         axis = axis.tolist()
     if isinstance(axis, (list, tuple)):

@@ -1,6 +1,4 @@
 """Elementwise unary primitives (Neg, Abs, Square, Sqrt, Exp, Log, Tanh, Sigmoid, ...) and Cast."""
-import numpy as np
-
 from ..framework import dtypes
 from ..framework.apply import apply_op
 from ..framework.op_def import OpDef, register

@@ -14,6 +14,14 @@ def _float(x, dtype=None, name=None):
     return t if t.dtype.base_dtype.is_floating else math_ops.cast(t, dtypes.float32)
 
 
+def _progress(learning_rate, global_step, decay_steps, staircase):
+    """The learning rate as a float tensor and global_step / decay_steps in its dtype (floored if staircase)."""
+    lr = _float(learning_rate, name="learning_rate")
+    dtype = lr.dtype.base_dtype
+    p = math_ops.truediv(math_ops.cast(global_step, dtype), math_ops.cast(decay_steps, dtype))
+    return lr, dtype, (math_ops.floor(p) if staircase else p)
+
+
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """learning_rate * decay_rate ^ (global_step / decay_steps); the exponent is floored if `staircase`.
 
@@ -24,22 +32,14 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     if global_step is None:
         raise ValueError("global_step is required for exponential_decay.")
     with name_scope(name, "ExponentialDecay", [learning_rate, global_step]) as scope:
-        lr = _float(learning_rate, name="learning_rate")
-        dtype = lr.dtype.base_dtype
-        p = math_ops.truediv(math_ops.cast(global_step, dtype), math_ops.cast(decay_steps, dtype))
-        if staircase:
-            p = math_ops.floor(p)
+        lr, dtype, p = _progress(learning_rate, global_step, decay_steps, staircase)
         return math_ops.multiply(lr, math_ops.pow(math_ops.cast(decay_rate, dtype), p), name=scope)
 
 
 def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """learning_rate / (1 + decay_rate * global_step / decay_steps)."""
     with name_scope(name, "InverseTimeDecay", [learning_rate, global_step]) as scope:
-        lr = _float(learning_rate, name="learning_rate")
-        dtype = lr.dtype.base_dtype
-        p = math_ops.truediv(math_ops.cast(global_step, dtype), math_ops.cast(decay_steps, dtype))
-        if staircase:
-            p = math_ops.floor(p)
+        lr, dtype, p = _progress(learning_rate, global_step, decay_steps, staircase)
         denom = math_ops.add(math_ops.cast(1.0, dtype), math_ops.multiply(math_ops.cast(decay_rate, dtype), p))
         return math_ops.truediv(lr, denom, name=scope)
 
@@ -47,11 +47,7 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
 def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None):
     """learning_rate * exp(-decay_rate * global_step / decay_steps)."""
     with name_scope(name, "NaturalExpDecay", [learning_rate, global_step]) as scope:
-        lr = _float(learning_rate, name="learning_rate")
-        dtype = lr.dtype.base_dtype
-        p = math_ops.truediv(math_ops.cast(global_step, dtype), math_ops.cast(decay_steps, dtype))
-        if staircase:
-            p = math_ops.floor(p)
+        lr, dtype, p = _progress(learning_rate, global_step, decay_steps, staircase)
         return math_ops.multiply(lr, math_ops.exp(math_ops.multiply(math_ops.cast(-decay_rate, dtype), p)),
                                  name=scope)
 
