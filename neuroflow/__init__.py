@@ -2,7 +2,7 @@
 
 This module is the public surface only; everything is defined in the subpackages.
 """
-from . import debugging, errors, initializers, layers, nn, train
+from . import contrib, debugging, errors, initializers, layers, losses, metrics, nn, regularizers, train
 from .framework import dtypes
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant

@@ -155,9 +155,11 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
 
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402
+import op_table_conv  # noqa: E402
 import op_table_math  # noqa: E402
 import op_table_nn  # noqa: E402
+import op_table_nn2  # noqa: E402
 
-for _family in (op_table_math, op_table_array, op_table_nn):
+for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_table_nn2):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

@@ -6,3 +6,7 @@ rnn) is one more module and one more import line here.
 from .activations import *  # noqa: F401,F403
 from .impl import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .convolution import *  # noqa: F401,F403
+from .misc import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
+from . import rnn_cell  # noqa: F401,E402 - `tf.nn.rnn_cell.LSTMCell`

@@ -1,0 +1,1 @@
+"""`tf.contrib.rnn`: the RNN cells and runners under their contrib names."""

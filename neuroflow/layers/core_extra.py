@@ -1,0 +1,2 @@
+"""`tf.layers` Dropout/dropout (training=) and Flatten/flatten."""
+__all__ = []

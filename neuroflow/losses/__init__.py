@@ -1,0 +1,1 @@
+"""`tf.losses`: weighted, reduced losses collected in the LOSSES collection."""

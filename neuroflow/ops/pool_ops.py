@@ -1,0 +1,2 @@
+"""Pooling primitives (MaxPool, AvgPool and their gradients) with vectorized window kernels."""
+__all__ = []
