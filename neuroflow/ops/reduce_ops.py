@@ -55,6 +55,13 @@ class Sum(Reduction):
         # dtype= keeps int32 sums int32 (NumPy would widen them to int64).
         return xp.sum(x, axis=axis, keepdims=keep_dims, dtype=x.dtype)
 
+    def kernel(self, op, ctx):
+        # The ufunc's own reduce: np.sum's Python wrapper costs more than summing a small array.
+        reduce = ctx.xp.add.reduce
+        axis, keep = op._attrs["axis"], op._attrs["keep_dims"]
+        dtype = op.inputs[0].dtype.base_dtype.as_numpy_dtype
+        return lambda x: reduce(x, axis=axis, dtype=dtype, keepdims=keep)
+
     def grad(self, op, g):
         return [_broadcast_back(op, g)]
 

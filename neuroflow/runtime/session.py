@@ -88,7 +88,7 @@ def _shape_str(shape):
 class _FeedSpec:
     """How to check and convert values fed to one tensor (computed once per tensor)."""
 
-    __slots__ = ("tensor", "np_dtype", "dims", "is_string", "dtype")
+    __slots__ = ("tensor", "np_dtype", "dims", "is_string", "is_float", "dtype")
 
     def __init__(self, tensor):
         self.tensor = tensor
@@ -96,10 +96,14 @@ class _FeedSpec:
         self.np_dtype = np.dtype(self.dtype.as_numpy_dtype)
         self.dims = tensor.shape._dims
         self.is_string = self.dtype is dtypes.string
+        self.is_float = self.dtype.is_floating
 
     def convert(self, value, key):
-        if value.__class__ is np.ndarray and value.dtype == self.np_dtype and not self.is_string:
+        cls = value.__class__
+        if cls is np.ndarray and value.dtype == self.np_dtype and not self.is_string:
             arr = value
+        elif cls is float and self.is_float:
+            arr = np.asarray(value, self.np_dtype)  # a Python float always converts to a float dtype
         else:
             arr = self._slow_convert(value, key)
         dims = self.dims
