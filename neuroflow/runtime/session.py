@@ -11,6 +11,7 @@ from ..framework.operation import Operation
 from ..framework.tensor import Tensor
 from .context import RunContext
 from .fetches import FetchStructure, structure_key
+from .memory import tune_allocator
 from .plan import Plan
 
 __all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions", "RunOptions",
@@ -151,6 +152,7 @@ class Session:
     """
 
     def __init__(self, target="", graph=None, config=None):
+        tune_allocator()
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config
         self._ctx = RunContext()
