@@ -14,10 +14,12 @@ SHAPE_ARGS = {
     "RandomUniform": (0,), "RandomNormal": (0,), "TruncatedNormal": (0,), "Slice": (1, 2),
     "StridedSlice": (1, 2, 3), "StridedSliceGrad": (0, 1, 2, 3), "Tile": (1,), "Pad": (1,), "PadV2": (1,),
     "MirrorPad": (1,), "MirrorPadGrad": (1,), "OneHot": (1,), "Multinomial": (1,), "LinSpace": (2,),
-    "SplitV": (1,), "Transpose": (1,), "ConjugateTranspose": (1,),
+    "SplitV": (1,), "Transpose": (1,), "ConjugateTranspose": (1,), "GatherV2Grad": (2,), "ReverseV2": (),
+    "Conv2DBackpropInput": (0,), "Conv2DBackpropFilter": (1,), "DepthwiseConv2dNativeBackpropInput": (0,),
+    "DepthwiseConv2dNativeBackpropFilter": (1,),
 }
 # Integer inputs that index or label data without setting the output's shape.
-NOT_SHAPE_ARGS = {"GatherV2", "GatherV2Grad", "SparseSoftmaxCrossEntropyWithLogits", "Cast", "ArgMax", "ArgMin",
+NOT_SHAPE_ARGS = {"GatherV2", "SparseSoftmaxCrossEntropyWithLogits", "Cast", "ArgMax", "ArgMin",
                   "InTopK", "InTopKV2", "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
                   "SelectV2"}
 
