@@ -77,7 +77,10 @@ class Mean(Reduction):
             total = xp.sum(x, axis=axis, keepdims=keep_dims, dtype=xp.int64)
             count = max(x.size // max(total.size, 1), 1) if x.size else 1
             return (xp.sign(total) * (xp.abs(total) // count)).astype(x.dtype)
-        return xp.mean(x, axis=axis, keepdims=keep_dims, dtype=x.dtype)
+        # sum / count rather than xp.mean: no "Mean of empty slice" warning (an empty mean is nan, silently).
+        total = xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keep_dims)
+        count = x.size // total.size if total.size else 0
+        return total / total.dtype.type(count)
 
     def grad(self, op, g):
         from .math_ops import cast, truediv

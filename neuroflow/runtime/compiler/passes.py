@@ -91,8 +91,9 @@ def simplify_scalars(program):
             mapping[step.outs[0]] = rewrite[1]
             program.steps[i] = None
         else:
-            _, fn, ins = rewrite
-            program.steps[i] = Step(fn, ins, step.outs, step.op, step.opdef, PURE, (fn.__name__,))
+            _, opdef, ins = rewrite
+            kernel = getattr(np, opdef.ufunc)  # the unary elementwise OpDefs' kernel is their NumPy ufunc
+            program.steps[i] = Step(kernel, ins, step.outs, step.op, opdef, PURE, (opdef.type_name, ()))
     program.steps = [s for s in program.steps if s is not None]
     program.substitute(mapping)
 

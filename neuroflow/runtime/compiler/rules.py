@@ -25,7 +25,8 @@ def _is_scalar_const(program, v, value):
 
 def scalar_rewrite(program, step):
     """An equivalent cheaper form of `step` when an input is a 0-d constant: ("alias", value id) or
-    ("kernel", fn, [ins]), or None. 0-d constants never change the other operand's shape or dtype."""
+    ("op", unary OpDef, [ins]), or None. 0-d constants never change the other operand's shape or dtype."""
+    from ...ops import unary_ops
     t = step.opdef.type_name
     ins = step.ins
     if len(ins) != 2:
@@ -36,15 +37,15 @@ def scalar_rewrite(program, step):
         if _is_scalar_const(program, y, 1):
             return ("alias", x)
         if _is_scalar_const(program, y, 2):
-            return ("kernel", np.square, [x])
+            return ("op", unary_ops.Square, [x])
         if _is_scalar_const(program, y, 0.5):
-            return ("kernel", np.sqrt, [x])
+            return ("op", unary_ops.Sqrt, [x])
     if t == "Mul":
         for a, b in ((x, y), (y, x)):
             if _is_scalar_const(program, b, 1) and a not in program.consts:
                 return ("alias", a)
             if _is_scalar_const(program, b, -1) and a not in program.consts:
-                return ("kernel", np.negative, [a])
+                return ("op", unary_ops.Neg, [a])
     if t == "AddV2":
         for a, b in ((x, y), (y, x)):
             if _is_scalar_const(program, b, 0) and a not in program.consts:
