@@ -138,3 +138,10 @@ def test_fetched_values_never_alias_storage_after_rewrites(sess):
         got = sess.run(same)
         got[0] = 100.0
     assert sess.run(v).tolist() == [1.0, 2.0]
+
+
+def test_control_dependency_on_a_fed_placeholder(sess):
+    x = tf.placeholder(tf.float32, [])
+    with tf.control_dependencies([x]):
+        y = tf.constant(3.0) * 2.0
+    assert sess.run(y, {x: 1.0}) == 6.0

@@ -187,5 +187,6 @@ def _needed_ops(fetch_tensors, target_ops, fed):
                     stack.append(t.op)
             elif t not in fed:
                 stack.append(t.op)
-        stack.extend(op._control_inputs)
+        # A control input whose outputs are all fed has, in effect, already run (TensorFlow accepts this).
+        stack.extend(c for c in op._control_inputs if not (c._outputs and all(t in fed for t in c._outputs)))
     return needed
