@@ -58,11 +58,29 @@ def generate(program: Program):
         lines.append(f"    {names}{',' if program.num_feeds == 1 else ''} = feeds")
     lines.append("    with _errstate(all='ignore'):")
     line_to_step = {}
+    # Free each computed value right after its last use, so large temporaries return to the allocator while
+    # the run goes on and the next ones reuse that memory (fetched values live to the end).
+    last_use = {}
+    for i, step in enumerate(program.steps):
+        for v in step.ins:
+            last_use[v] = i
+    keep = set(program.fetches) | set(program.consts) | set(range(program.num_feeds))
+    frees = {}
+    for v, i in last_use.items():
+        if v not in keep:
+            frees.setdefault(i, []).append(v)
+    for i, step in enumerate(program.steps):
+        for v in step.outs:
+            if v not in keep and v not in last_use:
+                frees.setdefault(i, []).append(v)  # produced but never used (a side-effecting op's output)
     for i, step in enumerate(program.steps):
         args = ", ".join(_name(program, v) for v in step.ins)
         target = ", ".join(_name(program, v) for v in step.outs) + " = " if step.outs else ""
         lines.append(f"      {target}k{i}({args})")
         line_to_step[len(lines)] = i
+        dead = sorted({_name(program, v) for v in frees.get(i, ())})
+        if dead:
+            lines.append(f"      del {', '.join(dead)}")
     if not program.steps:
         lines.append("      pass")
     results = []
