@@ -127,3 +127,11 @@ def test_cast_gradient_goes_back_to_the_source_dtype(sess):
     g = tf.gradients(tf.reduce_sum(tf.cast(x, tf.float32) * 2.0), x)[0]
     assert g.dtype == tf.float64 and sess.run(g, {x: [1, 2, 3]}).tolist() == [2.0, 2.0, 2.0]
     assert tf.gradients(tf.cast(tf.cast(x, tf.int32), tf.float32), x)[0] is None
+
+
+def test_gradient_ops_are_named_under_the_gradients_scope():
+    x = tf.placeholder(tf.float64, [None])
+    y = tf.reduce_sum(x + tf.constant([1.0], tf.float64))
+    tf.gradients(y, x)
+    names = [op.name for op in tf.get_default_graph().get_operations() if "_grad" in op.name]
+    assert names and all(n.startswith("gradients/") for n in names), names

@@ -49,3 +49,20 @@ def test_every_opdef_has_a_row():
                 seen.update(op.type for op in tf.get_default_graph().get_operations())
     missing = set(registered_opdefs()) - seen - COVERED_ELSEWHERE
     assert not missing, f"OpDefs without an op-table row: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("row, index", CASES, ids=[f"{r.name}-{i}" for r, i in CASES])
+def test_session_kernels_match_forward(row, index):
+    """The kernels a Session binds (fast paths included) agree with each OpDef's `forward`, which build-time
+    constant folding (and eager mode) use."""
+    from neuroflow.framework.tensor_util import constant_value
+    sample = row.samples[index]
+    out = row.fn(*[tf.constant(a) for a in sample])
+    folded = constant_value(out)
+    if folded is None:
+        pytest.skip("not foldable at build time (stateful, too large or data-dependent)")
+    placeholders, feed = _feed(sample, False)
+    with tf.Session() as sess:
+        got = np.asarray(sess.run(row.fn(*placeholders), feed))
+    assert got.dtype == np.asarray(folded).dtype
+    np.testing.assert_allclose(got, folded, rtol=1e-12, atol=0)

@@ -143,7 +143,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 continue
             if any(g is None for g in out_grads):
                 out_grads = [grad_support_ops.zeros_like(t) if g is None else g for t, g in zip(op._outputs, out_grads)]
-            with name_scope(op.name + "_grad"):
+            with name_scope(op.name + "_grad") as grad_scope:
                 in_grads = list(grad_fn(op, *out_grads))
             if len(in_grads) != len(op._inputs):
                 raise ValueError(f"The gradient of {op.type} returned {len(in_grads)} values for "
@@ -153,7 +153,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 if g is None or t.op not in between:
                     continue
                 if broadcasts:
-                    with name_scope(op.name + "_grad/"):
+                    with name_scope(grad_scope):  # re-enter this op's gradient scope exactly
                         g = _unbroadcast(g, t)
                 grads.setdefault(t, []).append(g)
         result = []

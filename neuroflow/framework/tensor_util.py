@@ -153,7 +153,8 @@ def constant_value(tensor, _depth=0):
             return None
         inputs.append(v)
     try:
-        result = opdef.forward(np, *inputs, **op._attrs)
+        with np.errstate(all="ignore"):
+            result = opdef.forward(np, *inputs, **op._attrs)
     except Exception:  # the run-time error will be reported at run time, with context
         return None
     if len(op._outputs) != 1:

@@ -48,6 +48,7 @@ class PlaceholderWithDefault(OpDef):
     type_name = "PlaceholderWithDefault"
     input_names = ("input",)
     may_alias_input = True
+    foldable = False  # a feed may replace the default: its value is never known at build time
 
     def infer(self, inputs, attrs):
         x = inputs[0]

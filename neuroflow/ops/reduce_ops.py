@@ -55,6 +55,13 @@ class Sum(Reduction):
         # dtype= keeps int32 sums int32 (NumPy would widen them to int64).
         return xp.sum(x, axis=axis, keepdims=keep_dims, dtype=x.dtype)
 
+    def kernel(self, op, ctx):
+        # The ufunc's own reduce: np.sum's Python wrapper costs more than summing a small array.
+        reduce = ctx.xp.add.reduce
+        axis, keep = op._attrs["axis"], op._attrs["keep_dims"]
+        dtype = op.inputs[0].dtype.base_dtype.as_numpy_dtype
+        return lambda x: reduce(x, axis=axis, dtype=dtype, keepdims=keep)
+
     def grad(self, op, g):
         return [_broadcast_back(op, g)]
 
@@ -70,7 +77,10 @@ class Mean(Reduction):
             total = xp.sum(x, axis=axis, keepdims=keep_dims, dtype=xp.int64)
             count = max(x.size // max(total.size, 1), 1) if x.size else 1
             return (xp.sign(total) * (xp.abs(total) // count)).astype(x.dtype)
-        return xp.mean(x, axis=axis, keepdims=keep_dims, dtype=x.dtype)
+        # sum / count rather than xp.mean: no "Mean of empty slice" warning (an empty mean is nan, silently).
+        total = xp.add.reduce(x, axis=axis, dtype=x.dtype, keepdims=keep_dims)
+        count = x.size // total.size if total.size else 0
+        return total / total.dtype.type(count)
 
     def grad(self, op, g):
         from .math_ops import cast, truediv

@@ -1,6 +1,8 @@
 """Fused optimizer updates (ApplyGradientDescent, ApplyMomentum, ApplyAdagrad, ApplyAdadelta, ApplyRMSProp,
 ApplyCenteredRMSProp, ApplyAdam): each updates a variable and its slots in place in the session's storage,
 with TensorFlow 1.x's exact update rules (written as TF's kernels write them, so float32 results agree)."""
+import functools
+
 import numpy as np
 
 from ..framework import errors
@@ -12,8 +14,8 @@ __all__ = []
 class ApplyOp(OpDef):
     """Base: inputs named in `ref_names` are variable references (updated in place); the rest are values.
 
-    The kernel receives the value inputs in order and the storage arrays of the references as keyword
-    arguments; it writes into those arrays and returns the variable's new value.
+    `update(*refs, *values, **attrs)` receives the storage arrays of the references, then the value inputs, in
+    order; it writes into the arrays in place. The kernel returns the variable's new value.
     """
 
     ref_names = ("var",)
@@ -40,10 +42,8 @@ class ApplyOp(OpDef):
 
     def kernel(self, op, ctx):
         store = ctx.variables
-        names = [ctx.variable_name(t) for t in op.inputs[:len(self.ref_names)]]
-        update = self.update
-        attrs = op._attrs
-        ref_names = self.ref_names
+        names = tuple(ctx.variable_name(t) for t in op.inputs[:len(self.ref_names)])
+        update = functools.partial(self.update, **op._attrs) if op._attrs else self.update
 
         def apply(*values):
             try:
@@ -51,13 +51,12 @@ class ApplyOp(OpDef):
             except KeyError as e:
                 raise errors.FailedPreconditionError(
                     None, None, f"Attempting to use uninitialized value {e.args[0]}") from None
-            grad = values[-1]
-            if np.shape(grad) != refs[0].shape:
+            var, grad = refs[0], values[-1]
+            if grad.shape != var.shape:
                 raise errors.InvalidArgumentError(
-                    None, None, f"var and grad do not have the same shape{list(refs[0].shape)} "
-                                f"{list(np.shape(grad))}")
-            update(*values, **dict(zip(ref_names, refs)), **attrs)
-            return refs[0]
+                    None, None, f"var and grad do not have the same shape{list(var.shape)} {list(np.shape(grad))}")
+            update(*refs, *values)
+            return var
         return apply
 
 
@@ -69,7 +68,7 @@ class ApplyGradientDescent(ApplyOp):
     input_names = ("var", "alpha", "delta")
 
     @staticmethod
-    def update(alpha, delta, var, **attrs):
+    def update(var, alpha, delta, **attrs):
         var -= delta * alpha
 
 
@@ -82,7 +81,7 @@ class ApplyMomentum(ApplyOp):
     ref_names = ("var", "accum")
 
     @staticmethod
-    def update(lr, momentum, grad, var, accum, use_nesterov=False, **attrs):
+    def update(var, accum, lr, momentum, grad, use_nesterov=False, **attrs):
         accum *= momentum
         accum += grad
         if use_nesterov:
@@ -100,7 +99,7 @@ class ApplyAdagrad(ApplyOp):
     ref_names = ("var", "accum")
 
     @staticmethod
-    def update(lr, grad, var, accum, **attrs):
+    def update(var, accum, lr, grad, **attrs):
         accum += grad * grad
         var -= grad * lr / np.sqrt(accum)
 
@@ -115,7 +114,7 @@ class ApplyAdadelta(ApplyOp):
     ref_names = ("var", "accum", "accum_update")
 
     @staticmethod
-    def update(lr, rho, epsilon, grad, var, accum, accum_update, **attrs):
+    def update(var, accum, accum_update, lr, rho, epsilon, grad, **attrs):
         one = np.ones((), accum.dtype)
         accum *= rho
         accum += grad * grad * (one - rho)
@@ -134,7 +133,7 @@ class ApplyRMSProp(ApplyOp):
     ref_names = ("var", "ms", "mom")
 
     @staticmethod
-    def update(lr, rho, momentum, epsilon, grad, var, ms, mom, **attrs):
+    def update(var, ms, mom, lr, rho, momentum, epsilon, grad, **attrs):
         one = np.ones((), ms.dtype)
         ms += (grad * grad - ms) * (one - rho)
         mom *= momentum
@@ -151,7 +150,7 @@ class ApplyCenteredRMSProp(ApplyOp):
     ref_names = ("var", "mg", "ms", "mom")
 
     @staticmethod
-    def update(lr, rho, momentum, epsilon, grad, var, mg, ms, mom, **attrs):
+    def update(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, **attrs):
         one = np.ones((), ms.dtype)
         ms += (grad * grad - ms) * (one - rho)
         mg += (grad - mg) * (one - rho)
@@ -171,7 +170,7 @@ class ApplyAdam(ApplyOp):
     ref_names = ("var", "m", "v")
 
     @staticmethod
-    def update(beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, var, m, v, use_nesterov=False, **attrs):
+    def update(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_nesterov=False, **attrs):
         one = np.ones((), m.dtype)
         alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
         m += (grad - m) * (one - beta1)

@@ -1,133 +1,101 @@
-"""Plan: the compiled schedule for one (fetches, feeds, targets) signature of a Session.
+"""Plan: the compiled execution of one (fetches, feeds, targets) signature of a Session.
 
-Compiling prunes the graph to what the fetches and targets need (stopping at fed tensors), orders it,
-puts constants into a value template, binds each op's kernel once, and decides which fetched values must
-be copied because they may alias state. Running then does little but call kernels.
+Compiling lowers the needed ops to the compiler's IR and optimizes it (`compiler.passes`). The first run for
+each set of feed shapes is interpreted step by step, recording every value's shape; the program is then
+specialized to those shapes (shape functions fold, shape no-ops vanish) and turned into one generated Python
+function (`compiler.codegen`). Later runs with the same feed shapes call that function and nothing else.
 """
 import numpy as np
 
 from ..framework import errors
+from .compiler.codegen import _to_user, _to_user_copy, generate
+from .compiler.passes import optimize
+from .compiler.program import lower
+from .compiler.specialize import specialize
 
 __all__ = ["Plan"]
 
-
-def _needed_ops(fetch_tensors, target_ops, fed):
-    """The ops the fetches and targets depend on, through data inputs (not past fed tensors) and control
-    inputs; a reference input (Assign's variable) needs no value, only its own producer's ordering."""
-    needed = set()
-    stack = [t.op for t in fetch_tensors if t not in fed] + list(target_ops)
-    while stack:
-        op = stack.pop()
-        if op in needed:
-            continue
-        needed.add(op)
-        refs = op.opdef.ref_inputs
-        for i, t in enumerate(op._inputs):
-            if i in refs:
-                if t.op.type != "VariableV2":
-                    stack.append(t.op)
-            elif t not in fed:
-                stack.append(t.op)
-        stack.extend(op._control_inputs)
-    return needed
+MAX_SPECIALIZATIONS = 8  # feed-shape variants compiled per plan; beyond, the generic program serves
 
 
 class Plan:
-    """Compiled execution of one signature. `run(feed_arrays)` returns the flat fetch values."""
+    """Compiled execution of one signature. `run(feed_arrays)` returns the fetch values for the user."""
 
     def __init__(self, fetch_tensors, target_ops, feed_tensors, ctx):
-        fed = set(feed_tensors)
-        # Ops are created after their inputs and control inputs, so creation order is a topological order.
-        order = sorted(_needed_ops(fetch_tensors, target_ops, fed), key=lambda op: op._id)
-        slot_of = {t: i for i, t in enumerate(feed_tensors)}
-        shared = [True] * len(feed_tensors)  # fed arrays belong to the user
-        template = [None] * len(feed_tensors)
-        steps = []
-        scratch = None
-
-        def new_slot(value=None, is_shared=False):
-            template.append(value)
-            shared.append(is_shared)
-            return len(template) - 1
-
-        fetched = set(fetch_tensors)
-        for op in order:
-            opdef = op.opdef
-            if opdef.num_outputs == 0 and opdef.type_name == "NoOp":
-                continue  # ordering is all it contributes, and the order already holds it
-            value_inputs = [t for i, t in enumerate(op._inputs) if i not in opdef.ref_inputs]
-            for t in value_inputs:
-                # A variable is read where it is used, so a read ordered after an update sees the update.
-                if t.op.opdef.read_at_use and t not in fed:
-                    steps.append((t.op.opdef.kernel(t.op, ctx), (), slot_of[t], t.op))
-            if opdef.read_at_use and not any(t in fetched for t in op._outputs):
-                for t in op._outputs:
-                    slot_of[t] = new_slot(None, True)
-                continue
-            in_slots = tuple(slot_of[t] for t in value_inputs)
-            static = opdef.static_value(op, 0) if opdef.type_name == "Const" else None
-            if static is not None:
-                slot_of[op._outputs[0]] = new_slot(static, True)
-                continue
-            aliased = getattr(opdef, "output_is_shared", False) or (
-                opdef.may_alias_input and any(shared[s] for s in in_slots))
-            out_slots = []
-            for t in op._outputs:
-                if t in fed:
-                    if scratch is None:
-                        scratch = new_slot()
-                    out_slots.append(scratch)
-                else:
-                    slot_of[t] = new_slot(None, aliased)
-                    out_slots.append(slot_of[t])
-            kernel = opdef.kernel(op, ctx)
-            out = out_slots[0] if len(out_slots) == 1 else (tuple(out_slots) if out_slots else None)
-            steps.append((kernel, in_slots, out, op))
-        self.steps = tuple(steps)
-        self.template = template
-        self.num_feeds = len(feed_tensors)
-        self.fetch_slots = tuple(slot_of[t] for t in fetch_tensors)
-        self.fetch_copy = tuple(shared[slot_of[t]] for t in fetch_tensors)
+        self.program = optimize(lower(fetch_tensors, target_ops, feed_tensors, ctx))
+        self._compiled = {}   # tuple of feed shapes -> (run, line_to_step, filename, program)
+        self._generic = None
 
     def run(self, feed_arrays):
-        vals = self.template.copy()
-        vals[:self.num_feeds] = feed_arrays
-        with np.errstate(all="ignore"):  # TensorFlow computes inf/nan silently; so do we
+        key = tuple([a.shape for a in feed_arrays])
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            return self._first_run(key, feed_arrays)
+        try:
+            return compiled[0](feed_arrays)
+        except Exception as exc:  # noqa: BLE001 - every kernel failure becomes an OpError naming the node
+            raise _error_from_generated(exc, compiled) from None
+
+    def _first_run(self, key, feed_arrays):
+        if len(self._compiled) >= MAX_SPECIALIZATIONS:
+            if self._generic is None:
+                self._generic = generate(self.program) + (self.program,)
             try:
-                for kernel, ins, out, op in self.steps:
-                    result = kernel(*[vals[i] for i in ins])
-                    if out.__class__ is int:
-                        vals[out] = result
-                    elif out is not None:
-                        for o, v in zip(out, result):
-                            vals[o] = v
-            except Exception as exc:  # noqa: BLE001 - every kernel failure becomes an OpError naming the node
-                raise _op_error(op, exc, [vals[i] for i in ins]) from None
-        results = []
-        for slot, copy in zip(self.fetch_slots, self.fetch_copy):
-            v = vals[slot]
-            if copy or v.__class__ is not np.ndarray or not v.ndim:
-                v = _to_user(v, copy)
-            results.append(v)
+                return self._generic[0](feed_arrays)
+            except Exception as exc:  # noqa: BLE001
+                raise _error_from_generated(exc, self._generic) from None
+        results, observed = interpret(self.program, feed_arrays)
+        special = optimize(specialize(self.program, observed))
+        self._compiled[key] = generate(special) + (special,)
         return results
 
 
-def _to_user(value, copy):
-    """What `Session.run` hands back: a fresh array, or a NumPy scalar for a 0-d value (as TensorFlow)."""
-    if isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            return value[()]
-        return value.copy() if copy else value
-    if isinstance(value, np.generic):
-        return value
-    return np.asarray(value)[()] if np.ndim(value) == 0 else np.array(value)
+def interpret(program, feed_arrays):
+    """Runs `program` one step at a time, recording each value's shape: (user results, {value id: shape})."""
+    vals = dict(program.consts)
+    vals.update(enumerate(feed_arrays))
+    observed = {i: np.shape(a) for i, a in enumerate(feed_arrays)}
+    with np.errstate(all="ignore"):  # TensorFlow computes inf/nan silently; so do we
+        for step in program.steps:
+            args = [vals[v] for v in step.ins]
+            try:
+                result = step.kernel(*args)
+            except Exception as exc:  # noqa: BLE001
+                raise op_error(step.op, exc, args) from None
+            if len(step.outs) == 1:
+                vals[step.outs[0]] = result
+                observed[step.outs[0]] = np.shape(result)
+            elif step.outs:
+                for out, value in zip(step.outs, result):
+                    vals[out] = value
+                    observed[out] = np.shape(value)
+    results = [(_to_user_copy if v in program.shared else _to_user)(vals[v]) for v in program.fetches]
+    return results, observed
 
 
-def _op_error(op, exc, arrays):
+def _error_from_generated(exc, compiled):
+    """The OpError for an exception raised inside a generated plan function: its traceback line names the
+    step, and the frame's locals hold the step's input arrays."""
+    run, line_to_step, filename, program = compiled
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    if tb is None or tb.tb_lineno not in line_to_step:
+        return exc
+    step = program.steps[line_to_step[tb.tb_lineno]]
+    frame_locals = tb.tb_frame.f_locals
+    args = []
+    for v in step.ins:
+        name = f"f{v}" if v < program.num_feeds else (f"c{v}" if v in program.consts else f"v{v}")
+        args.append(frame_locals.get(name, program.consts.get(v)))
+    return op_error(step.op, exc, args)
+
+
+def op_error(op, exc, arrays):
+    """A `tf.errors` exception for a kernel failure: TensorFlow's wording plus the node and the user's line."""
     context = op.error_context()
     if isinstance(exc, errors.OpError):
-        cls = type(exc)
-        return cls(op.node_def, op, exc.message + context)
+        return type(exc)(op.node_def, op, exc.message + context)
     if isinstance(exc, MemoryError):
         return errors.ResourceExhaustedError(op.node_def, op, f"OOM when running {op.type}: {exc}" + context)
     message = op.opdef.explain_failure(arrays, op._attrs, exc)

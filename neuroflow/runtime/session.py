@@ -11,6 +11,7 @@ from ..framework.operation import Operation
 from ..framework.tensor import Tensor
 from .context import RunContext
 from .fetches import FetchStructure, structure_key
+from .memory import tune_allocator
 from .plan import Plan
 
 __all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions", "RunOptions",
@@ -88,7 +89,7 @@ def _shape_str(shape):
 class _FeedSpec:
     """How to check and convert values fed to one tensor (computed once per tensor)."""
 
-    __slots__ = ("tensor", "np_dtype", "dims", "is_string", "dtype")
+    __slots__ = ("tensor", "np_dtype", "dims", "is_string", "is_float", "dtype")
 
     def __init__(self, tensor):
         self.tensor = tensor
@@ -96,10 +97,14 @@ class _FeedSpec:
         self.np_dtype = np.dtype(self.dtype.as_numpy_dtype)
         self.dims = tensor.shape._dims
         self.is_string = self.dtype is dtypes.string
+        self.is_float = self.dtype.is_floating
 
     def convert(self, value, key):
-        if value.__class__ is np.ndarray and value.dtype == self.np_dtype and not self.is_string:
+        cls = value.__class__
+        if cls is np.ndarray and value.dtype == self.np_dtype and not self.is_string:
             arr = value
+        elif cls is float and self.is_float:
+            arr = np.asarray(value, self.np_dtype)  # a Python float always converts to a float dtype
         else:
             arr = self._slow_convert(value, key)
         dims = self.dims
@@ -147,6 +152,7 @@ class Session:
     """
 
     def __init__(self, target="", graph=None, config=None):
+        tune_allocator()
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config
         self._ctx = RunContext()

@@ -1,7 +1,7 @@
 """`tf.Variable` (TF 1.x reference variables): a VariableV2 node holding state in each Session, with its
 initializer (`W/Assign`), snapshot (`W/read`) and the tensor operators of its value."""
 from ..framework.apply import apply_op, convert_to_tensor, register_tensor_conversion_function
-from ..framework.graph import GraphKeys, name_scope
+from ..framework.graph import GraphKeys, get_default_graph, name_scope
 from ..framework.tensor import Tensor
 from ..framework.tensor_shape import TensorShape, unknown_shape
 from ..ops import array_ops, state_ops
@@ -50,7 +50,10 @@ class Variable:
         self._constraint = constraint
         init_from_fn = callable(initial_value)
         values = [] if init_from_fn or not isinstance(initial_value, Tensor) else [initial_value]
-        with name_scope(name, "Variable", values) as scope:
+        graph = initial_value.graph if isinstance(initial_value, Tensor) else get_default_graph()
+        # Like TensorFlow's init_scope: a variable's initializer never depends on the control dependencies of
+        # the block it is created in (e.g. slots made by minimize() under control_dependencies(UPDATE_OPS)).
+        with graph.control_dependencies(None), name_scope(name, "Variable", values) as scope:
             if init_from_fn:
                 with name_scope("Initializer"):
                     value = convert_to_tensor(initial_value(), name="initial_value", dtype=dtype)
@@ -70,8 +73,7 @@ class Variable:
             self._initializer_op = state_ops.assign(self._variable, value, validate_shape=validate_shape,
                                                     name="Assign").op
             self._snapshot = array_ops.identity(self._variable, name="read")
-        graph = self._variable.graph
-        graph.add_to_collections(collections, self)
+        self._variable.graph.add_to_collections(collections, self)
 
     # --- identity -----------------------------------------------------------------------------
     @property

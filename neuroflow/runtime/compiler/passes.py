@@ -1,0 +1,184 @@
+"""Program rewrites, each small and independent: constant folding, shape-function folding, alias
+elimination, scalar algebra, common-subexpression elimination, dead-code elimination, sharing analysis.
+
+Every pass keeps the meaning of the program: the same values for the fetches and the same effects, in order.
+"""
+import numpy as np
+
+from . import rules
+from .program import EFFECT, PURE, READ, Step
+
+__all__ = ["fold_constants", "fold_shape_functions", "eliminate_aliases", "simplify_scalars", "absorb_broadcasts",
+           "eliminate_common",
+           "eliminate_dead", "propagate_sharing", "optimize"]
+
+FOLD_LIMIT = 1 << 20  # elements: larger results stay computed at run time rather than kept in memory
+
+
+def fold_constants(program):
+    """Evaluates pure steps whose inputs are all constants, once, now."""
+    keep = []
+    for step in program.steps:
+        if step.kind == PURE and step.opdef.foldable and all(v in program.consts for v in step.ins):
+            try:
+                with np.errstate(all="ignore"):
+                    result = step.kernel(*[program.consts[v] for v in step.ins])
+            except Exception:  # noqa: BLE001 - it fails again at run time, where the error names the node
+                keep.append(step)
+                continue
+            results = result if len(step.outs) > 1 else (result,)
+            if sum(np.size(r) for r in results) <= FOLD_LIMIT:
+                for out, value in zip(step.outs, results):
+                    program.consts[out] = value
+                    program.shared.add(out)
+                    program.shapes[out] = np.shape(value)
+                continue
+        keep.append(step)
+    program.steps = keep
+
+
+def fold_shape_functions(program):
+    """Steps whose result depends only on an input's shape (OnesLike, Shape, Size, ...) become constants
+    when that shape is known."""
+    keep = []
+    for step in program.steps:
+        if step.opdef.type_name in rules.FROM_SHAPE and step.ins and step.ins[0] in program.shapes:
+            shape = program.shapes[step.ins[0]]
+            dtype = program.dtypes.get(step.ins[0])
+            if dtype is not None and dtype != object and int(np.prod(shape, dtype=np.int64)) <= FOLD_LIMIT:
+                value = step.kernel(np.zeros(shape, dtype))
+                program.consts[step.outs[0]] = value
+                program.shared.add(step.outs[0])
+                program.shapes[step.outs[0]] = np.shape(value)
+                continue
+        keep.append(step)
+    program.steps = keep
+
+
+def eliminate_aliases(program):
+    """Removes steps whose output is exactly an input: identities, and reshapes/broadcasts/sums-to-shape
+    that do not change a known shape."""
+    mapping = {}
+    keep = []
+    for step in program.steps:
+        t = step.opdef.type_name
+        if step.kind == PURE and len(step.outs) == 1 and step.ins:
+            src, out = step.ins[0], step.outs[0]
+            if t in rules.IDENTITY:
+                mapping[out] = src
+                continue
+            if t in rules.NOOP_IF_SAME_SHAPE and src in program.shapes and out in program.shapes and \
+                    tuple(program.shapes[src]) == tuple(program.shapes[out]):
+                mapping[out] = src
+                continue
+        keep.append(step)
+    program.steps = keep
+    program.substitute(mapping)
+    return mapping
+
+
+def simplify_scalars(program):
+    """x ** 1 -> x, x ** 2 -> square(x), x * 1 -> x, x * -1 -> -x, x + 0 -> x, ... (0-d constants only)."""
+    mapping = {}
+    for i, step in enumerate(program.steps):
+        if step.kind != PURE:
+            continue
+        step.ins = [mapping.get(v, v) for v in step.ins]
+        rewrite = rules.scalar_rewrite(program, step)
+        if rewrite is None:
+            continue
+        if rewrite[0] == "alias":
+            mapping[step.outs[0]] = rewrite[1]
+            program.steps[i] = None
+        else:
+            _, opdef, ins = rewrite
+            kernel = getattr(np, opdef.ufunc)  # the unary elementwise OpDefs' kernel is their NumPy ufunc
+            program.steps[i] = Step(kernel, ins, step.outs, step.op, opdef, PURE, (opdef.type_name, ()))
+    program.steps = [s for s in program.steps if s is not None]
+    program.substitute(mapping)
+
+
+def absorb_broadcasts(program):
+    """Feeds a BroadcastTo's source straight to a broadcasting elementwise consumer when the consumer's other
+    operand already has the broadcast shape: the consumer broadcasts the same way for free."""
+    producer = {}
+    for step in program.steps:
+        for out in step.outs:
+            producer[out] = step
+    for step in program.steps:
+        if not getattr(step.opdef, "broadcasts_inputs", False) or step.kind != PURE or len(step.ins) != 2 or \
+                step.opdef.type_name == "SelectV2":
+            continue
+        for i in (0, 1):
+            source = producer.get(step.ins[i])
+            other = step.ins[1 - i]
+            if source is None or source.opdef.type_name != "BroadcastTo" or source.kind != PURE:
+                continue
+            target = program.shapes.get(source.outs[0])
+            if target is not None and tuple(program.shapes.get(other, ())) == tuple(target) and other in \
+                    program.shapes:
+                step.ins = list(step.ins)
+                step.ins[i] = source.ins[0]
+
+
+def _volatile_values(program):
+    """Values that can change while a run goes on: variable reads and effect outputs (variable storage), and
+    views of them."""
+    volatile = set()
+    for step in program.steps:
+        if step.kind in (READ, EFFECT) or (step.opdef.may_alias_input and any(v in volatile for v in step.ins)):
+            volatile.update(step.outs)
+    return volatile
+
+
+def eliminate_common(program):
+    """Merges pure steps that compute the same thing from the same stable inputs."""
+    volatile = _volatile_values(program)
+    seen, mapping, keep = {}, {}, []
+    for step in program.steps:
+        step.ins = [mapping.get(v, v) for v in step.ins]
+        if step.kind == PURE and step.key is not None and not any(v in volatile for v in step.ins):
+            key = (step.key, tuple(step.ins))
+            first = seen.get(key)
+            if first is not None:
+                mapping.update(zip(step.outs, first.outs))
+                continue
+            seen[key] = step
+        keep.append(step)
+    program.steps = keep
+    program.substitute(mapping)
+
+
+def eliminate_dead(program):
+    """Drops pure and read steps whose outputs nothing uses (effects always stay)."""
+    live = set(program.fetches)
+    keep = []
+    for step in reversed(program.steps):
+        if step.kind == EFFECT or any(v in live for v in step.outs):
+            keep.append(step)
+            live.difference_update(step.outs)  # a read may redefine a value: earlier definitions serve earlier uses
+            live.update(step.ins)
+    keep.reverse()
+    program.steps = keep
+
+
+def propagate_sharing(program):
+    """Marks step outputs that may be views of storage the user must not mutate (then fetches copy them)."""
+    for step in program.steps:
+        if step.opdef.may_alias_input and any(v in program.shared for v in step.ins):
+            program.shared.update(step.outs)
+
+
+def optimize(program):
+    """The standard pipeline, in an order where each pass feeds the next."""
+    fold_shape_functions(program)
+    fold_constants(program)
+    eliminate_aliases(program)
+    simplify_scalars(program)
+    fold_constants(program)
+    eliminate_aliases(program)
+    absorb_broadcasts(program)
+    eliminate_common(program)
+    eliminate_dead(program)
+    propagate_sharing(program)
+    return program

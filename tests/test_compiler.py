@@ -1,0 +1,147 @@
+"""The plan compiler: each pass on its own, shape specialization's safety, generated code and its errors."""
+import numpy as np
+import pytest
+
+import neuroflow as tf
+from neuroflow.runtime.compiler import passes
+from neuroflow.runtime.compiler.program import lower
+from neuroflow.runtime.context import RunContext
+from neuroflow.runtime.plan import interpret
+
+
+def _program(fetches, feeds=()):
+    return lower(list(fetches), [], list(feeds), RunContext())
+
+
+def _types(program):
+    return [s.opdef.type_name for s in program.steps]
+
+
+def test_fold_constants_evaluates_constant_subgraphs():
+    y = (tf.constant(2.0) * 3.0 + 1.0) * tf.placeholder(tf.float32)
+    p = _program([y], [y.op.inputs[1]])
+    passes.fold_constants(p)
+    assert _types(p) == ["Mul"]
+    assert any(np.asarray(v).tolist() == 7.0 for v in p.consts.values())
+
+
+def test_fold_shape_functions_uses_known_shapes():
+    x = tf.placeholder(tf.float32, [3, 4])
+    p = _program([tf.ones_like(x) + x, tf.shape(tf.identity(x))], [x])
+    passes.fold_shape_functions(p)
+    assert "OnesLike" not in _types(p)
+
+
+def test_eliminate_aliases_removes_identities_and_shape_noops():
+    x = tf.placeholder(tf.float32, [3, 4])
+    y = tf.reshape(tf.identity(tf.stop_gradient(x)), [3, 4]) * 2.0
+    p = _program([y], [x])
+    passes.eliminate_aliases(p)
+    assert _types(p) == ["Mul"]
+
+
+def test_simplify_scalars():
+    x = tf.placeholder(tf.float32, [None])
+    p = _program([tf.pow(x, 1.0) + 0.0, tf.pow(x, 2.0) * 1.0, x * -1.0], [x])
+    passes.simplify_scalars(p)
+    assert sorted(_types(p)) == ["Neg", "Square"]
+    result, _ = interpret(p, [np.array([3.0], np.float32)])
+    assert [r.tolist() for r in result] == [[3.0], [9.0], [-3.0]]
+
+
+def test_common_subexpressions_are_merged_but_not_across_variable_reads():
+    x = tf.placeholder(tf.float32, [None])
+    a, b = tf.exp(x), tf.exp(x)
+    p = _program([a + b], [x])
+    passes.eliminate_common(p)
+    assert _types(p).count("Exp") == 1
+    v = tf.Variable(1.0)
+    before = v.read_value() * 2.0
+    with tf.control_dependencies([v.assign_add(1.0)]):
+        after = v.read_value() * 2.0
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run([before, after]) == [2.0, 4.0]
+
+
+def test_dead_code_is_dropped_but_effects_stay():
+    x = tf.placeholder(tf.float32, [2])
+    v = tf.Variable([0.0, 0.0])
+    unused = tf.exp(x)
+    p = _program([x * 2.0], [x])
+    passes.eliminate_dead(p)
+    assert "Exp" not in _types(p)
+    del unused
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        sess.run([x * 1.0, v.assign_add([1.0, 1.0])], {x: [1.0, 1.0]})
+        assert sess.run(v).tolist() == [1.0, 1.0]
+
+
+def test_absorb_broadcasts():
+    x = tf.placeholder(tf.float32, [4])
+    s = tf.placeholder(tf.float32, [])
+    y = x * tf.broadcast_to(s, [4])
+    p = _program([y], [x, s])
+    passes.absorb_broadcasts(p)
+    passes.eliminate_dead(p)
+    assert _types(p) == ["Mul"]
+
+
+def test_specialization_survives_changing_feed_shapes_and_fed_shape_values(sess):
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.reduce_sum(x * 2.0, axis=0) + tf.reduce_mean(tf.ones_like(x))
+    for n in (4, 1, 4, 7, 0, 4):  # the last batch of an epoch is often smaller
+        np.testing.assert_allclose(sess.run(y, {x: np.ones((n, 3))}), [2.0 * n + 1.0] * 3 if n else [np.nan] * 3)
+    shape = tf.placeholder(tf.int32, [2])
+    r = tf.reshape(tf.range(6.0), shape)
+    assert sess.run(r, {shape: [2, 3]}).shape == (2, 3)
+    assert sess.run(r, {shape: [3, 2]}).shape == (3, 2)  # same feed shape, other values: still right
+    assert sess.run(tf.shape(r) * 1, {shape: [6, 1]}).tolist() == [6, 1]
+
+
+def test_specialization_with_data_dependent_shapes(sess):
+    x = tf.placeholder(tf.float32, [None])
+    picked = tf.boolean_mask(x, x > 0)
+    out = tf.reduce_sum(tf.ones_like(picked)) + tf.cast(tf.size(picked), tf.float32)
+    assert sess.run(out, {x: [1.0, -1.0, 2.0]}) == 4.0
+    assert sess.run(out, {x: [1.0, 3.0, 2.0]}) == 6.0
+    assert sess.run(out, {x: [-1.0, -3.0, -2.0]}) == 0.0
+
+
+def test_variables_whose_shape_changes(sess):
+    v = tf.Variable([1.0, 2.0], validate_shape=False)
+    grow = tf.assign(v, tf.concat([v.value(), [3.0]], 0), validate_shape=False)
+    total = tf.reduce_sum(tf.ones_like(v.value()))
+    sess.run(v.initializer)
+    assert sess.run(total) == 2.0
+    sess.run(grow)
+    assert sess.run(total) == 3.0
+
+
+def test_generated_code_reports_the_failing_node(sess):
+    a = tf.placeholder(tf.float32, [None])
+    b = tf.placeholder(tf.float32, [None])
+    total = a + b
+    sess.run(total, {a: [1.0], b: [2.0]})
+    sess.run(total, {a: [1.0], b: [2.0]})  # now runs generated code
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Incompatible shapes: \[2\] vs. \[3\]") as info:
+        sess.run(total, {a: [1.0, 2.0], b: [1.0, 2.0, 3.0]})
+    assert "total = a + b" in str(info.value)
+
+
+def test_fetched_values_never_alias_storage_after_rewrites(sess):
+    v = tf.Variable([1.0, 2.0])
+    same = tf.identity(tf.reshape(v.value(), [2]))
+    sess.run(v.initializer)
+    for _ in range(3):
+        got = sess.run(same)
+        got[0] = 100.0
+    assert sess.run(v).tolist() == [1.0, 2.0]
+
+
+def test_control_dependency_on_a_fed_placeholder(sess):
+    x = tf.placeholder(tf.float32, [])
+    with tf.control_dependencies([x]):
+        y = tf.constant(3.0) * 2.0
+    assert sess.run(y, {x: 1.0}) == 6.0
