@@ -123,7 +123,7 @@ def test_cosine_distance(sess, reduction):
     np.testing.assert_allclose(sess.run(legacy), per_example.mean(), rtol=1e-5)
     with pytest.raises(ValueError, match="You must specify 'axis'"):
         tf.losses.cosine_distance(y, p)
-    with pytest.raises(ValueError, match="Cannot specify both 'axis' and 'dim'"):
+    with pytest.raises(ValueError, match="Cannot specify both 'dim' and 'axis'."):
         tf.losses.cosine_distance(y, p, axis=1, dim=1)
 
 

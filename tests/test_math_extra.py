@@ -49,9 +49,9 @@ def test_argmax_deprecated_dimension_and_default_axis(sess):
     assert sess.run(tf.argmin(x, dimension=1)).tolist() == [0, 1]
     assert sess.run(tf.argmax(x)).tolist() == [1, 0, 1]          # axis 0 when none is given (TF1)
     assert sess.run(tf.argmax(x, tf.constant(1))).tolist() == [1, 0]
-    with pytest.raises(ValueError, match="Cannot specify both 'axis' and 'dimension'"):
+    with pytest.raises(ValueError, match="Cannot specify both 'dimension' and 'axis'."):
         tf.argmax(x, axis=1, dimension=1)
-    with pytest.raises(ValueError, match="Cannot specify both 'axis' and 'dimension'"):
+    with pytest.raises(ValueError, match="Cannot specify both 'dimension' and 'axis'."):
         tf.argmin(x, axis=0, dimension=0)
 
 
@@ -267,7 +267,7 @@ def test_bad_axes_are_errors():
         tf.reduce_max(x, axis=2)
     with pytest.raises(ValueError, match="Invalid reduction dimension -3 for input with 2 dimensions"):
         tf.reduce_prod(x, axis=[0, -3])
-    with pytest.raises(ValueError, match="Can not specify both 'axis' and 'reduction_indices'"):
+    with pytest.raises(ValueError, match="Cannot specify both 'reduction_indices' and 'axis'."):
         tf.reduce_min(x, axis=0, reduction_indices=0)
     with pytest.raises(ValueError, match=r"Expected dimension in the range \[-2, 2\), but got 5"):
         tf.argmax(x, 5)

@@ -227,7 +227,7 @@ def test_v1_stops_label_gradient_and_v2_does_not():
 def test_dense_cross_entropy_shape_mismatch_and_axis_arguments():
     with pytest.raises(ValueError, match="Dimensions must be equal, but are 3 and 4"):
         tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros([2, 4]), logits=tf.zeros([2, 3]))
-    with pytest.raises(ValueError, match=re.escape("Cannot specify both 'axis' and 'dim'")):
+    with pytest.raises(ValueError, match=re.escape("Cannot specify both 'dim' and 'axis'.")):
         tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros([2, 3]), logits=tf.zeros([2, 3]), axis=0, dim=0)
     loss = tf.nn.softmax_cross_entropy_with_logits(labels=tf.zeros([2, 3]), logits=tf.zeros([2, 3]), axis=0)
     assert loss.shape.as_list() == [3]
@@ -238,7 +238,7 @@ def test_softmax_axis_errors():
     with pytest.raises(tf.errors.InvalidArgumentError, match=re.escape(
             "Dimension (2) must be in the range [-2, 2) where 2 is the number of dimensions in the input.")):
         tf.nn.softmax(tf.zeros([2, 3]), axis=2)
-    with pytest.raises(ValueError, match=re.escape("Cannot specify both 'axis' and 'dim'")):
+    with pytest.raises(ValueError, match=re.escape("Cannot specify both 'dim' and 'axis'.")):
         tf.nn.log_softmax(tf.zeros([2, 3]), axis=1, dim=1)
     with pytest.raises(ValueError, match="Shape must be at least rank 1 but is rank 0"):
         tf.nn.softmax(tf.constant(1.0))
@@ -250,7 +250,7 @@ def test_moments_arguments():
     x = tf.constant(np.arange(12.0).reshape(4, 3))
     mean, variance = tf.nn.moments(x, axes=[0], keep_dims=True)
     assert mean.shape.as_list() == [1, 3] and variance.shape.as_list() == [1, 3]
-    with pytest.raises(ValueError, match=re.escape("Cannot specify both 'keepdims' and 'keep_dims'")):
+    with pytest.raises(ValueError, match=re.escape("Cannot specify both 'keep_dims' and 'keepdims'.")):
         tf.nn.moments(x, [0], keep_dims=True, keepdims=True)
     mean, variance = tf.nn.moments(tf.placeholder(tf.float64, [None, 3]), axes=[0])
     assert mean.shape.as_list() == [3] and variance.shape.as_list() == [3]

@@ -378,10 +378,8 @@ def test_update_ops_as_control_dependencies_of_the_train_op():
     assert _digits_network(tf.train.GradientDescentOptimizer(0.5), standard_pattern=True) > 0.9
 
 
-@pytest.mark.xfail(reason="slot variables created inside `tf.control_dependencies(UPDATE_OPS)` get initializers "
-                          "that depend on the update ops: Variable.__init__ should clear control dependencies "
-                          "(TensorFlow's init_scope)", strict=False)
 def test_update_ops_as_control_dependencies_with_adam():
+    # Adam's slots are created inside control_dependencies(UPDATE_OPS): their initializers must not depend on it.
     assert _digits_network(tf.train.AdamOptimizer(0.01), standard_pattern=True) > 0.9
 
 

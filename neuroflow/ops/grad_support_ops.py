@@ -271,10 +271,8 @@ def sum_to_shape(g, shape, name=None):
 
 def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
     """`input` with a size-1 axis inserted at `axis` (`dim` is TF's deprecated name for it)."""
-    if dim is not None:
-        if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dim'")
-        axis = dim
+    from ..framework.deprecation import deprecated_argument_lookup
+    axis = deprecated_argument_lookup("axis", axis, "dim", dim)
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
     from ..framework.tensor_util import build_time_value

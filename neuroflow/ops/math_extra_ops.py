@@ -9,6 +9,7 @@ from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.graph import name_scope
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
+from ..framework.deprecation import deprecated_argument_lookup
 from ..framework.tensor_util import build_time_value, constant_value
 from . import reduce_ops as _r
 
@@ -179,10 +180,7 @@ class ArgMin(_ArgExtremum):
 
 
 def _arg(opdef, default_name, input, axis, name, dimension, output_type):  # noqa: A002
-    if dimension is not None:
-        if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dimension'")
-        axis = dimension
+    axis = deprecated_argument_lookup("axis", axis, "dimension", dimension)
     axis = 0 if axis is None else _static_int(axis, "the argmax/argmin axis")
     attrs = {"axis": axis, "output_type": dtypes.as_dtype(output_type).base_dtype}
     return apply_op(opdef, [input], attrs, name=name or default_name)

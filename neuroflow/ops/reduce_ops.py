@@ -4,6 +4,7 @@ from ..framework import dtypes
 from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, register
+from ..framework.deprecation import deprecated_argument_lookup
 from ..framework.tensor_util import build_time_value
 from . import grad_support_ops as _g
 from .shape_inference import normalize_axes, reduced_shape
@@ -195,10 +196,7 @@ class All(_Logical):
 
 
 def _resolve_axis(axis, reduction_indices, name="axis"):
-    if reduction_indices is not None:
-        if axis is not None:
-            raise ValueError("Can not specify both 'axis' and 'reduction_indices'.")
-        axis = reduction_indices
+    axis = deprecated_argument_lookup("axis", axis, "reduction_indices", reduction_indices)
     if axis is None:
         return None
     axis = build_time_value(axis, f"the reduction {name}")
@@ -210,11 +208,7 @@ def _resolve_axis(axis, reduction_indices, name="axis"):
 
 
 def _resolve_keepdims(keepdims, keep_dims):
-    if keep_dims is not None:
-        if keepdims is not None:
-            raise ValueError("Can not specify both 'keepdims' and 'keep_dims'.")
-        keepdims = keep_dims
-    return bool(keepdims)
+    return bool(deprecated_argument_lookup("keepdims", keepdims, "keep_dims", keep_dims))
 
 
 def _reduce(opdef, default_name, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):
