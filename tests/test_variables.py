@@ -227,3 +227,19 @@ def test_global_step(sess):
     sess.run(tf.global_variables_initializer())
     sess.run(tf.assign_add(step, 1))
     assert tf.train.global_step(sess, step) == 1
+
+
+def test_leaving_a_scope_resets_its_default_names():
+    with tf.variable_scope("model"):
+        with tf.variable_scope(None, default_name="layer"):
+            a = tf.get_variable("w", [1])
+    with tf.variable_scope("model", reuse=True):
+        with tf.variable_scope(None, default_name="layer"):
+            b = tf.get_variable("w", [1])
+    assert a is b and a.name == "model/layer/w:0"
+
+
+def test_zeros_with_a_tensor_in_the_shape(sess):
+    n = tf.placeholder(tf.int32, [])
+    z = tf.zeros([n, 4])
+    assert sess.run(z, {n: 3}).shape == (3, 4)

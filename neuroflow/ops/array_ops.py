@@ -354,6 +354,8 @@ def _filled(fill_value, shape, dtype, name, default_name):
     dtype = dtypes.as_dtype(dtype).base_dtype
     value = bool(fill_value) if dtype is dtypes.bool else (b"" if dtype is dtypes.string else fill_value)
     with name_scope(name, default_name, [shape]) as scope:
+        if isinstance(shape, (list, tuple)) and any(_is_tensor_like(d) for d in shape):
+            shape = _shape_tensor(shape)  # e.g. tf.zeros([batch_size_tensor, 4])
         if not _is_tensor_like(shape):
             dims = TensorShape(shape).as_list() if not isinstance(shape, TensorShape) else shape.as_list()
             if None not in dims and int(np.prod(dims, dtype=np.int64)) < 1000:

@@ -269,10 +269,18 @@ class variable_scope:  # noqa: N801 - TensorFlow's public name
             settings["dtype"] = dtypes.float32
         scope = VariableScope(reuse, name=full_name, name_scope=name_scope_str, **settings)
         state.current = scope
-        self._restore = (state, parent)
+        saved_counts = dict(state.counts) if isinstance(target, VariableScope) else None
+        self._restore = (state, parent, full_name, saved_counts)
         return scope
 
     def __exit__(self, *exc):
-        state, parent = self._restore
+        state, parent, full_name, saved_counts = self._restore
         state.current = parent
+        if saved_counts is not None:
+            state.counts = saved_counts  # re-entering a captured scope leaves default names as they were
+        else:
+            # As TensorFlow: leaving a named scope resets its sub-scopes' default-name counts, so entering it
+            # again (say with reuse=True) makes the same names ("model/rnn", not "model/rnn_1").
+            prefix = full_name + "/"
+            state.counts = {k: v for k, v in state.counts.items() if not k.startswith(prefix)}
         return self._stack.__exit__(*exc)
