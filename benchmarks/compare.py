@@ -78,13 +78,19 @@ def main():
     frameworks = ["neuroflow", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
     names = list(dict.fromkeys(w for _, w in rates))
     found = [f for f in frameworks if any(k[0] == f for k in rates)]
-    print(f"{'workload':<18}" + "".join(f"{f:>15}" for f in found) + f"{'ours/best other':>17}")
+    print(f"{'workload':<18}" + "".join(f"{f:>15}" for f in found) + f"{'vs best fw':>12}{'vs numpy':>10}")
     for name in names:
         row = [rates.get((f, name)) for f in found]
-        others = [r for f, r in zip(found, row) if f != "neuroflow" and r]
-        ratio = (rates.get(("neuroflow", name)) or 0) / max(others) if others else None
+        ours = rates.get(("neuroflow", name)) or 0
+        others = [r for f, r in zip(found, row) if f not in ("neuroflow", "numpy-by-hand") and r]
+        floor = rates.get(("numpy-by-hand", name))
         cells = "".join(f"{r:>15,.1f}" if r else f"{'-':>15}" for r in row)
-        print(f"{name:<18}{cells}{(f'{ratio:>16.2f}x' if ratio else f'{chr(45):>17}')}")
+        best = f"{ours / max(others):>11.2f}x" if others else f"{'-':>12}"
+        numpy = f"{ours / floor:>9.2f}x" if floor else f"{'-':>10}"
+        print(f"{name:<18}{cells}{best}{numpy}")
+    print("vs best fw: neuroflow / the fastest of TensorFlow, PyTorch, JAX (>= 1 means at least as fast);"
+          " vs numpy: neuroflow / hand-written NumPy, the floor a NumPy-based framework's overhead is measured"
+          " against.")
 
 
 if __name__ == "__main__":
