@@ -5,6 +5,8 @@ A Program is what the passes rewrite. Steps are in execution order. A value id m
 """
 import numpy as np
 
+from ..accel import fast_kernel
+
 __all__ = ["Step", "Program", "lower"]
 
 PURE, READ, EFFECT = "pure", "read", "effect"
@@ -164,8 +166,8 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
             continue  # read only before its consumers
         kind = _kind(opdef)
         key = (opdef.type_name, _freeze(op._attrs)) if kind == PURE else None
-        program.steps.append(Step(opdef.kernel(op, ctx), [value_of[t] for t in value_inputs], outs, op, opdef,
-                                  kind, key))
+        kernel = fast_kernel(op, ctx) or opdef.kernel(op, ctx)
+        program.steps.append(Step(kernel, [value_of[t] for t in value_inputs], outs, op, opdef, kind, key))
     program.fetches = [value_of[t] for t in fetch_tensors]
     return program
 
