@@ -44,6 +44,8 @@ class ApplyOp(OpDef):
         store = ctx.variables
         names = tuple(ctx.variable_name(t) for t in op.inputs[:len(self.ref_names)])
         update = functools.partial(self.update, **op._attrs) if op._attrs else self.update
+        if len(names) == 1:
+            return _single_ref_kernel(store, names[0], update)
 
         def apply(*values):
             try:
@@ -58,6 +60,22 @@ class ApplyOp(OpDef):
             update(*refs, *values)
             return var
         return apply
+
+
+def _single_ref_kernel(store, name, update):
+    """The kernel of an update with one reference (plain gradient descent), without the general bookkeeping."""
+    def apply(*values):
+        try:
+            var = store[name]
+        except KeyError:
+            raise errors.FailedPreconditionError(None, None, f"Attempting to use uninitialized value {name}") from None
+        grad = values[-1]
+        if grad.shape != var.shape:
+            raise errors.InvalidArgumentError(
+                None, None, f"var and grad do not have the same shape{list(var.shape)} {list(np.shape(grad))}")
+        update(var, *values)
+        return var
+    return apply
 
 
 @register

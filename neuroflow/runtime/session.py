@@ -1,5 +1,6 @@
 """`tf.Session` and `tf.InteractiveSession`: run fetches with feeds, compiling one Plan per signature and
 keeping this session's variable values; the default-session stack; `ConfigProto`."""
+import collections.abc
 import contextlib
 import threading
 
@@ -89,13 +90,14 @@ def _shape_str(shape):
 class _FeedSpec:
     """How to check and convert values fed to one tensor (computed once per tensor)."""
 
-    __slots__ = ("tensor", "np_dtype", "dims", "is_string", "is_float", "dtype")
+    __slots__ = ("tensor", "np_dtype", "dims", "full", "is_string", "is_float", "dtype")
 
     def __init__(self, tensor):
         self.tensor = tensor
         self.dtype = tensor.dtype.base_dtype
         self.np_dtype = np.dtype(self.dtype.as_numpy_dtype)
         self.dims = tensor.shape._dims
+        self.full = self.dims if self.dims is not None and None not in self.dims else None
         self.is_string = self.dtype is dtypes.string
         self.is_float = self.dtype.is_floating
 
@@ -105,15 +107,25 @@ class _FeedSpec:
             arr = value
         elif cls is float and self.is_float:
             arr = np.asarray(value, self.np_dtype)  # a Python float always converts to a float dtype
+        elif cls is list and self.is_float:
+            try:
+                arr = np.asarray(value, self.np_dtype)
+            except (TypeError, ValueError):
+                arr = self._slow_convert(value, key)  # for its message
         else:
             arr = self._slow_convert(value, key)
-        dims = self.dims
-        if dims is not None:
-            shape = arr.shape
+        if self.full is not None:
+            if arr.shape != self.full:
+                self._shape_error(arr)
+        elif self.dims is not None:
+            dims, shape = self.dims, arr.shape
             if len(shape) != len(dims) or any(d is not None and d != s for d, s in zip(dims, shape)):
-                raise ValueError(f"Cannot feed value of shape {shape!r} for Tensor {self.tensor.name!r}, which has "
-                                 f"shape {str(self.tensor.shape)!r}")
+                self._shape_error(arr)
         return arr
+
+    def _shape_error(self, arr):
+        raise ValueError(f"Cannot feed value of shape {arr.shape!r} for Tensor {self.tensor.name!r}, which has "
+                         f"shape {str(self.tensor.shape)!r}")
 
     def _slow_convert(self, value, key):
         if isinstance(value, Tensor) or hasattr(value, "_as_graph_element") and not isinstance(value, np.ndarray):
@@ -158,6 +170,7 @@ class Session:
         self._ctx = RunContext()
         self._closed = False
         self._plans = {}
+        self._warm = {}
         self._structures = {}
         self._feed_specs = {}
         self._feed_keys = {}
@@ -198,6 +211,14 @@ class Session:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         key = structure_key(fetches)
+        if key is not None:
+            # The warm path: one lookup gives the plan, its feed checks and the result builder.
+            feed_keys = tuple(feed_dict) if feed_dict else ()
+            hit = self._warm.get((key, feed_keys))
+            if hit is not None:
+                plan, specs, rebuild = hit
+                values = feed_dict.values() if feed_dict else ()
+                return rebuild(plan.run([spec.convert(v, k) for spec, v, k in zip(specs, values, feed_keys)]))
         structure = self._structures.get(key) if key is not None else None
         if structure is None:
             if self._graph.version == 0:
@@ -218,6 +239,8 @@ class Session:
         specs = plan.feed_specs
         arrays = [spec.convert(v, k) for spec, v, k in zip(specs, feed_values, feed_keys)] if specs else ()
         values = plan.run(arrays)
+        if key is not None:
+            self._warm[(key, feed_keys)] = (plan, specs, structure.rebuild)
         return structure.rebuild(values)
 
     def _resolve_feed_key(self, key):
@@ -270,6 +293,7 @@ class Session:
             self._closed = True
             self._ctx.close()
             self._plans.clear()
+            self._warm.clear()
 
     @contextlib.contextmanager
     def as_default(self):
@@ -332,10 +356,25 @@ class _ResolvedFetches:
                 positions.append(index_of[element])
         self.tensors, self.targets, self.positions = tensors, targets, positions
         self.signature = (tuple(tensors), tuple(targets))
+        self.rebuild = _flat_rebuilder(fetches, positions) or self._rebuild_nested
 
-    def rebuild(self, values):
+    def _rebuild_nested(self, values):
         leaf_values = [None if p is None else values[p] for p in self.positions]
         return self._structure.rebuild(leaf_values)
+
+
+def _flat_rebuilder(fetches, positions):
+    """A generated `values -> result` for the common shapes of fetches: one leaf, or a plain list or tuple of
+    leaves (e.g. `[loss, train_op]` -> `lambda v: [v[0], None]`); None for nested structures."""
+    items = [("None" if p is None else f"v[{p}]") for p in positions]
+    if not isinstance(fetches, (list, tuple, collections.abc.Mapping)):
+        body = items[0]
+    elif type(fetches) in (list, tuple) and len(fetches) == len(positions) and not any(
+            isinstance(f, (list, tuple, dict)) for f in fetches):
+        body = f"[{', '.join(items)}]" if type(fetches) is list else f"({', '.join(items)}{',' if items else ''})"
+    else:
+        return None
+    return eval(f"lambda v: {body}")  # noqa: S307 - built from integers only
 
 
 def _resolve_fetch(graph, leaf):

@@ -5,6 +5,7 @@ import linecache
 
 import numpy as np
 
+from .. import float_errors
 from .program import Program
 
 __all__ = ["generate"]
@@ -41,7 +42,8 @@ def generate(program: Program):
     """Returns (run, line_to_step): `run(feeds)` computes the fetches as user values."""
     _counter[0] += 1
     filename = f"{_FILENAME_PREFIX}{_counter[0]}>"
-    env = {"_to_user": _to_user, "_to_user_copy": _to_user_copy, "_errstate": np.errstate}
+    env = {"_to_user": _to_user, "_to_user_copy": _to_user_copy, "_silence": float_errors.silence,
+           "_restore": float_errors.restore}
     params = []
     for i, step in enumerate(program.steps):
         env[f"k{i}"] = step.kernel
@@ -51,12 +53,13 @@ def generate(program: Program):
     for v in used_consts:
         env[f"c{v}"] = program.consts[v]
         params.append(f"c{v}")
-    lines = [f"def _make({', '.join(params + ['_to_user', '_to_user_copy', '_errstate'])}):",
+    lines = [f"def _make({', '.join(params + ['_to_user', '_to_user_copy', '_silence', '_restore'])}):",
              "  def run(feeds):"]
     if program.num_feeds:
         names = ", ".join(f"f{i}" for i in range(program.num_feeds))
         lines.append(f"    {names}{',' if program.num_feeds == 1 else ''} = feeds")
-    lines.append("    with _errstate(all='ignore'):")
+    lines.append("    _token = _silence()  # TensorFlow computes inf/nan silently")
+    lines.append("    try:")
     line_to_step = {}
     # Free each computed value right after its last use, so large temporaries return to the allocator while
     # the run goes on and the next ones reuse that memory (fetched values live to the end).
@@ -87,6 +90,8 @@ def generate(program: Program):
     for v in program.fetches:
         convert = "_to_user_copy" if v in program.shared else "_to_user"
         results.append(f"{convert}({_name(program, v)})")
+    lines.append("    finally:")
+    lines.append("      _restore(_token)")
     lines.append(f"    return [{', '.join(results)}]")
     lines.append("  return run")
     source = "\n".join(lines) + "\n"
@@ -94,5 +99,6 @@ def generate(program: Program):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {}
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated source
-    run = namespace["_make"](*[env[p] for p in params], _to_user, _to_user_copy, np.errstate)
+    run = namespace["_make"](*[env[p] for p in params], _to_user, _to_user_copy, float_errors.silence,
+                             float_errors.restore)
     return run, line_to_step, filename
