@@ -17,9 +17,17 @@ SHARED = pathlib.Path(os.environ.get("NEUROFLOW_SHARED_BENCH", REPO.parent / "sh
 DEFAULT_ANCHORS = pathlib.Path(os.environ.get("ANCHORS_VENV", pathlib.Path.home() / ".cache" / "neuroflow-anchors"))
 
 
+# Runs a script, then prints the process's peak resident memory (ru_maxrss, KiB on Linux).
+_PEAK = ("import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); "
+         "print('peak-rss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+PEAKS = {}
+
+
 def run(cmd, env=None, timeout=1800):
-    """Runs a benchmark command; returns {(framework, workload): rate} from its `<fw> <name> <rate> ...` lines."""
+    """Runs a benchmark command; returns {(framework, workload): rate} from its `<fw> <name> <rate> ...` lines,
+    and records its peak memory in PEAKS when it ran one workload."""
     full_env = dict(os.environ, **(env or {}))
+    cmd = [cmd[0], "-c", _PEAK] + [str(c) for c in cmd[1:]]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -29,13 +37,19 @@ def run(cmd, env=None, timeout=1800):
         tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["?"]
         print(f"  ({' '.join(map(str, cmd[-3:]))} failed: {tail[0]})", file=sys.stderr)
     rates = {}
+    peak = None
     for line in out.stdout.splitlines():
         parts = line.split()
+        if parts[:1] == ["peak-rss"]:
+            peak = int(parts[1]) / 1024
+            continue
         if len(parts) >= 3:
             try:
                 rates[(parts[0], parts[1])] = float(parts[2])
             except ValueError:
                 pass
+    if peak is not None and len(rates) == 1:
+        PEAKS[next(iter(rates))] = peak
     return rates
 
 
@@ -91,6 +105,14 @@ def main():
     print("vs best fw: neuroflow / the fastest of TensorFlow, PyTorch, JAX (>= 1 means at least as fast);"
           " vs numpy: neuroflow / hand-written NumPy, the floor a NumPy-based framework's overhead is measured"
           " against.")
+    if PEAKS:
+        print("\npeak memory (MiB, whole process, one workload per process):")
+        print(f"{'workload':<18}" + "".join(f"{f:>15}" for f in found) + f"{'ours/TF':>10}")
+        for name in args.workloads:
+            row = [PEAKS.get((f, name)) for f in found]
+            ours, tf_peak = PEAKS.get(("neuroflow", name)), PEAKS.get(("tensorflow", name))
+            ratio = f"{ours / tf_peak:>9.2f}x" if ours and tf_peak else f"{'-':>10}"
+            print(f"{name:<18}" + "".join(f"{r:>15,.0f}" if r else f"{'-':>15}" for r in row) + ratio)
 
 
 if __name__ == "__main__":
