@@ -1,0 +1,1 @@
+"""Compiled recurrent kernels (registered fast paths for the fused LSTM ops)."""
