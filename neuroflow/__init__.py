@@ -40,6 +40,9 @@ from .variables.initializers import (constant_initializer, glorot_normal_initial
                                      truncated_normal_initializer, variance_scaling_initializer, zeros_initializer)
 from .variables.scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope
 from .variables.variable import Variable, VariableV1
+from .eager import GradientTape, function
+from .framework.context import (disable_eager_execution, eager_mode, enable_eager_execution, executing_eagerly,
+                                graph_mode)
 from .nn.rnn import reverse_sequence
 
 newaxis = None

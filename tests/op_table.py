@@ -151,7 +151,8 @@ ROWS = _rows()
 COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "NoOp",
                      "IsVariableInitialized", "ReportUninitializedVariables", "RandomUniform", "RandomNormal",
                      "TruncatedNormal", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyAdadelta",
-                     "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam", "RandomShuffle", "Multinomial"}
+                     "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam", "RandomShuffle", "Multinomial",
+                     "ReadVariableOp"}  # eager variable reads: tests/test_eager.py
 
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402

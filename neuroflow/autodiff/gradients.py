@@ -43,25 +43,23 @@ def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def _reachable_forward(xs_ops):
-    """Ops reachable from the xs' ops through data edges."""
-    seen = set(xs_ops)
-    stack = list(xs_ops)
+def _graph_consumers(t):
+    return t._consumers
+
+
+def _between(ys, xs, stop_ops, consumers_of):
+    """Ops on a data path from some x to some y (not crossing stop ops): the ones to differentiate."""
+    forward = set()
+    stack = [op for x in xs for op in consumers_of(x)]
     while stack:
         op = stack.pop()
+        if op in forward:
+            continue
+        forward.add(op)
         for t in op._outputs:
-            for consumer in t._consumers:
-                if consumer not in seen:
-                    seen.add(consumer)
-                    stack.append(consumer)
-    return seen
-
-
-def _between(ys, xs, stop_ops):
-    """Ops on a data path from some x to some y (not crossing stop ops): the ones to differentiate."""
-    forward = _reachable_forward({x.op for x in xs})
+            stack.extend(consumers_of(t))
     between = set()
-    stack = [y.op for y in ys if y.op in forward]
+    stack = [y._op for y in ys if y._op in forward]
     while stack:
         op = stack.pop()
         if op in between:
@@ -70,8 +68,8 @@ def _between(ys, xs, stop_ops):
         if op in stop_ops:
             continue
         for t in op._inputs:
-            if t.op in forward:
-                stack.append(t.op)
+            if t._op in forward:
+                stack.append(t._op)
     return between
 
 
@@ -111,55 +109,75 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         >>> x = tf.placeholder(tf.float32); y = x * x
         >>> dy_dx, = tf.gradients(y, x)   # 2 * x
     """
+    from ..framework.context import executing_eagerly
+    if executing_eagerly():
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape "
+                           "instead.")
     ys = [convert_to_tensor(y) for y in _as_list(ys)]
     xs = [convert_to_tensor(x, as_ref=True) if not isinstance(x, Tensor) else x for x in _as_list(xs)]
     stop_ops = {convert_to_tensor(s).op for s in _as_list(stop_gradients)} if stop_gradients is not None else set()
     graph = ys[0].graph if ys else get_default_graph()
     with graph.as_default(), name_scope(name or "gradients"):
-        grads = {}
-        if grad_ys is None:
-            grad_ys = [None] * len(ys)
-        for i, (y, gy) in enumerate(zip(ys, _as_list(grad_ys))):
-            if gy is None:
-                if not y.dtype.base_dtype.is_floating and not y.dtype.base_dtype.is_complex:
-                    raise TypeError(f"Gradients of {y.dtype.base_dtype.name} tensors are not defined: {y.name}")
-                gy = grad_support_ops.ones_like(y, name=f"grad_ys_{i}")
-            else:
-                gy = convert_to_tensor(gy, dtype=y.dtype.base_dtype, name=f"grad_ys_{i}")
-            grads.setdefault(y, []).append(gy)
-        between = _between(ys, xs, stop_ops)
-        x_set = set(xs)
-        for op in sorted(between, key=lambda o: o._id, reverse=True):
-            out_grads = [_aggregate(grads.get(t, ())) for t in op._outputs]
-            for t, g in zip(op._outputs, out_grads):
-                if g is not None:
-                    grads[t] = [g]
-            if op in stop_ops or all(g is None for g in out_grads):
+        return backprop(ys, xs, grad_ys, stop_ops, _graph_consumers, unconnected_gradients)
+
+
+def backprop(ys, xs, grad_ys, stop_ops, consumers_of, unconnected_gradients="none"):
+    """The engine shared by `tf.gradients` (graph ops) and `GradientTape` (ops recorded while executing
+    eagerly): reverse creation order, gradients summed per tensor, broadcasting undone centrally.
+
+    `consumers_of(tensor)` lists the ops that use a tensor (the graph's, or those a tape recorded).
+    """
+    grads = {}
+    if grad_ys is None:
+        grad_ys = [None] * len(ys)
+    for i, (y, gy) in enumerate(zip(ys, _as_list(grad_ys))):
+        if gy is None:
+            if not y.dtype.base_dtype.is_floating and not y.dtype.base_dtype.is_complex:
+                raise TypeError(f"Gradients of {y.dtype.base_dtype.name} tensors are not defined: {_describe(y)}")
+            gy = grad_support_ops.ones_like(y, name=f"grad_ys_{i}")
+        else:
+            gy = convert_to_tensor(gy, dtype=y.dtype.base_dtype, name=f"grad_ys_{i}")
+        grads.setdefault(y, []).append(gy)
+    between = _between(ys, xs, stop_ops, consumers_of)
+    x_set = set(xs)
+    for op in sorted(between, key=lambda o: o._id, reverse=True):
+        out_grads = [_aggregate(grads.get(t, ())) for t in op._outputs]
+        for t, g in zip(op._outputs, out_grads):
+            if g is not None:
+                grads[t] = [g]
+        if op in stop_ops or all(g is None for g in out_grads):
+            continue
+        if all(t in x_set for t in op._outputs) and not any(t._op in between for t in op._inputs):
+            continue
+        grad_fn = op.opdef.grad
+        if grad_fn is None:
+            continue
+        if any(g is None for g in out_grads):
+            out_grads = [grad_support_ops.zeros_like(t) if g is None else g for t, g in zip(op._outputs, out_grads)]
+        with name_scope(op.name + "_grad") as grad_scope:
+            in_grads = list(grad_fn(op, *out_grads))
+        if len(in_grads) != len(op._inputs):
+            raise ValueError(f"The gradient of {op.type} returned {len(in_grads)} values for "
+                             f"{len(op._inputs)} inputs")
+        broadcasts = getattr(op.opdef, "broadcasts_inputs", False)
+        for t, g in zip(op._inputs, in_grads):
+            if g is None or (t._op not in between and t not in x_set):
                 continue
-            if all(t in x_set for t in op._outputs) and not any(t.op in between for t in op._inputs):
-                continue
-            grad_fn = op.opdef.grad
-            if grad_fn is None:
-                continue
-            if any(g is None for g in out_grads):
-                out_grads = [grad_support_ops.zeros_like(t) if g is None else g for t, g in zip(op._outputs, out_grads)]
-            with name_scope(op.name + "_grad") as grad_scope:
-                in_grads = list(grad_fn(op, *out_grads))
-            if len(in_grads) != len(op._inputs):
-                raise ValueError(f"The gradient of {op.type} returned {len(in_grads)} values for "
-                                 f"{len(op._inputs)} inputs")
-            broadcasts = getattr(op.opdef, "broadcasts_inputs", False)
-            for t, g in zip(op._inputs, in_grads):
-                if g is None or t.op not in between:
-                    continue
-                if broadcasts:
-                    with name_scope(grad_scope):  # re-enter this op's gradient scope exactly
-                        g = _unbroadcast(g, t)
-                grads.setdefault(t, []).append(g)
-        result = []
-        for x in xs:
-            g = _aggregate(grads.get(x, ()))
-            if g is None and unconnected_gradients == "zero":
-                g = grad_support_ops.zeros_like(x)
-            result.append(g)
-        return result
+            if broadcasts:
+                with name_scope(grad_scope):  # re-enter this op's gradient scope exactly
+                    g = _unbroadcast(g, t)
+            grads.setdefault(t, []).append(g)
+    result = []
+    for x in xs:
+        g = _aggregate(grads.get(x, ()))
+        if g is None and unconnected_gradients == "zero":
+            g = grad_support_ops.zeros_like(x)
+        result.append(g)
+    return result
+
+
+def _describe(t):
+    try:
+        return t.name
+    except AttributeError:
+        return repr(t)

@@ -3,6 +3,7 @@ dtypes checked, shapes inferred, the node added to its graph. (Eager execution w
 here.) Also `convert_to_tensor` and its registry of conversion functions."""
 import numpy as np
 
+from . import context as _context
 from . import dtypes
 from . import source_info
 from .graph import Graph, get_default_graph
@@ -187,6 +188,8 @@ def apply_op(opdef, inputs, attrs=None, name=None):
     """
     attrs = {} if attrs is None else attrs
     values = _flatten_inputs(opdef, inputs)
+    if _context.executing_eagerly():  # the one place graph and eager mode part
+        return _context.eager_executor()(opdef, values, attrs, name)
     graph = _graph_for_inputs(values)
     location = source_info.user_location()
     default = get_default_graph()
@@ -196,18 +199,24 @@ def apply_op(opdef, inputs, attrs=None, name=None):
     return _build(graph, opdef, values, attrs, name, location)
 
 
+def convert_and_infer(opdef, values, attrs, node_name, location):
+    """Converts the inputs and infers the outputs' (shape, dtype), raising TensorFlow's build-time errors with
+    the node and the user's line. Shared by graph building and eager execution."""
+    tensors = []
+    try:
+        tensors = _convert_inputs(opdef, values, location)
+        return tensors, opdef.infer(tensors, attrs)
+    except InferenceError as e:
+        shapes = ", ".join(t.shape.bracket_str() for t in tensors)
+        raise ValueError(_with_location(f"{e} for '{node_name}' (op: '{opdef.type_name}') with input shapes: "
+                                        f"{shapes}.", node_name, location)) from None
+    except (TypeError, ValueError) as e:
+        raise type(e)(_with_location(str(e), node_name, location)) from None
+
+
 def _build(graph, opdef, values, attrs, name, location):
     with graph.name_scope(name or opdef.type_name) as scope:
-        node_name = scope[:-1]
-        try:
-            tensors = _convert_inputs(opdef, values, location)
-            specs = opdef.infer(tensors, attrs)
-        except InferenceError as e:
-            shapes = ", ".join(t.shape.bracket_str() for t in tensors)
-            raise ValueError(_with_location(f"{e} for '{node_name}' (op: '{opdef.type_name}') with input shapes: "
-                                            f"{shapes}.", node_name, location)) from None
-        except (TypeError, ValueError) as e:
-            raise type(e)(_with_location(str(e), node_name, location)) from None
+        tensors, specs = convert_and_infer(opdef, values, attrs, scope[:-1], location)
         op = graph.create_op(opdef, tensors, attrs, scope, specs, location)
     outputs = op.outputs
     if len(outputs) == 1:

@@ -439,6 +439,10 @@ class name_scope:  # noqa: N801 - TensorFlow's public name
         return self._name
 
     def __enter__(self):
+        from .context import executing_eagerly
+        if executing_eagerly():  # eager ops have no graph names: the scope is only a string
+            self._ctx = None
+            return self._name + "/" if self._name else ""
         if self._name is None and self._values is not None:
             raise ValueError(f"At least one of name ({self._name}) and default_name ({self._default_name}) must be "
                              "provided.")
@@ -447,4 +451,4 @@ class name_scope:  # noqa: N801 - TensorFlow's public name
         return self._ctx.__enter__()
 
     def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
+        return self._ctx.__exit__(*exc) if self._ctx is not None else False

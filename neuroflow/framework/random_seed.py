@@ -12,7 +12,13 @@ def _truncate(seed):
 
 
 def set_random_seed(seed):
-    """Sets the graph-level seed of the default graph: the same program then draws the same numbers."""
+    """Sets the graph-level seed of the default graph (in eager mode, the global seed): the same program then
+    draws the same numbers."""
+    from .context import executing_eagerly
+    if executing_eagerly():
+        from ..eager.state import context
+        context.reset_seed(seed)
+        return
     get_default_graph().seed = seed
 
 
@@ -22,11 +28,16 @@ def get_seed(op_seed):
     Neither set: (None, None) - nondeterministic. Graph seed only: the op seed comes from the graph's op
     counter. Op seed only: the graph seed is 87654321. Both: both.
     """
-    graph = get_default_graph()
-    graph_seed = graph.seed
+    from .context import executing_eagerly
+    if executing_eagerly():
+        from ..eager.state import context
+        graph_seed, counter = context.seed, context.op_counter
+    else:
+        graph = get_default_graph()
+        graph_seed, counter = graph.seed, None
     if graph_seed is not None:
         if op_seed is None:
-            op_seed = graph._last_id
+            op_seed = next(counter) if counter is not None else graph._last_id
         seeds = _truncate(graph_seed), _truncate(op_seed)
     elif op_seed is not None:
         seeds = DEFAULT_GRAPH_SEED, _truncate(op_seed)

@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from . import dtypes
+from .tensor import Tensor
 from .tensor_shape import TensorShape
 
 __all__ = ["make_ndarray", "constant_value", "constant_value_as_shape"]
@@ -135,7 +136,10 @@ _MAX_FOLD_ELEMENTS = 1 << 16
 
 def constant_value(tensor, _depth=0):
     """The value of `tensor` if it can be known while building the graph (constants and pure ops over them,
-    shapes that are fully known); otherwise None. Never runs stateful ops."""
+    shapes that are fully known); otherwise None. Never runs stateful ops. An eager tensor's value is known."""
+    if not isinstance(tensor, Tensor):
+        value = getattr(tensor, "_value", None)  # an EagerTensor
+        return None if value is None or getattr(tensor, "_variable", None) is not None else np.asarray(value)
     op = tensor.op
     value = op.opdef.static_value(op, tensor.value_index)
     if value is not None:
@@ -197,3 +201,12 @@ def build_time_value(value, what):
         raise ValueError(f"neuroflow needs {what} at graph-building time; got the tensor {tensor.name}, whose "
                          "value is only known when the graph runs.")
     return known
+
+
+def is_zeros(tensor):
+    """True when `tensor` is None or made by ZerosLike (gradient functions skip work for known-zero gradients);
+    works for graph and eager tensors alike."""
+    if tensor is None:
+        return True
+    op = getattr(tensor, "_op", None)
+    return op is not None and op.opdef.type_name == "ZerosLike"

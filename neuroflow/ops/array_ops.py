@@ -272,6 +272,9 @@ def placeholder(dtype, shape=None, name=None):
     Example:
         >>> x = tf.placeholder(tf.float32, [None, 784])
     """
+    from ..framework.context import executing_eagerly
+    if executing_eagerly():
+        raise RuntimeError("tf.placeholder() is not compatible with eager execution.")
     dtype = dtypes.as_dtype(dtype).base_dtype
     return apply_op(Placeholder, [], {"dtype": dtype, "shape": as_shape(shape)}, name=name or "Placeholder")
 

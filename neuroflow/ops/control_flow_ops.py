@@ -1,5 +1,6 @@
 """Ordering primitives: NoOp, and `tf.group` / `tf.no_op` / `tf.tuple` built on control dependencies."""
 import builtins
+import contextlib
 
 from ..framework.apply import apply_op
 from ..framework.graph import Graph, get_default_graph, name_scope
@@ -59,7 +60,11 @@ def _flatten(items):
 
 
 def control_dependencies(control_inputs):
-    """`with tf.control_dependencies([a, b]):` ops created inside run after `a` and `b`."""
+    """`with tf.control_dependencies([a, b]):` ops created inside run after `a` and `b` (in eager mode ops
+    run in program order anyway, so this does nothing)."""
+    from ..framework.context import executing_eagerly
+    if executing_eagerly():
+        return contextlib.nullcontext()
     graph = get_default_graph()
     for c in control_inputs or ():
         g = getattr(c, "graph", None)
@@ -77,6 +82,9 @@ def group(*inputs, **kwargs):
     name = kwargs.pop("name", None)
     if kwargs:
         raise TypeError(f"Unknown keyword arguments: {', '.join(kwargs)}")
+    from ..framework.context import executing_eagerly
+    if executing_eagerly():
+        return None  # the grouped ops already ran
     ops = [_as_op(x) for x in _flatten(inputs)]
     graph = ops[0].graph if ops else get_default_graph()
     with graph.as_default(), name_scope(name, "group_deps", ops) as scope:

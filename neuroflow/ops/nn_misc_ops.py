@@ -11,7 +11,7 @@ from ..framework.apply import apply_op
 from ..framework.constant_op import constant
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
-from ..framework.tensor_util import constant_value, constant_value_as_shape
+from ..framework.tensor_util import is_zeros, constant_value, constant_value_as_shape
 from .random_ops import _SeededOp
 from .shape_inference import broadcast_shape
 
@@ -24,7 +24,7 @@ def _invalid(message):
 
 def _is_zeros(t):
     # The gradient engine fills a missing output gradient with ZerosLike; skip the work it would multiply.
-    return t is None or t.op.type == "ZerosLike"
+    return is_zeros(t)
 
 
 def _check_rank(shape, rank):

@@ -11,6 +11,7 @@ import numpy as np
 from ..framework import dtypes, errors
 from ..framework.apply import apply_op
 from ..framework.constant_op import constant
+from ..framework.tensor_util import is_zeros
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
 from . import binary_ops as _b
@@ -52,7 +53,7 @@ def _softmax_grad(g, softmax, axis):
 
 def _is_zeros(t):
     # The gradient engine fills a missing output gradient with ZerosLike; skip work that would multiply by it.
-    return t is None or t.op.type == "ZerosLike"
+    return is_zeros(t)
 
 
 def _invalid(message):

@@ -1,8 +1,11 @@
 """`tf.train.Optimizer`: compute_gradients / apply_gradients / minimize, slots (per-variable state such as
 Adam's moments) and non-slot variables (Adam's beta powers), as in TensorFlow 1.x."""
+import contextlib
+
 from ..autodiff import gradients
 from ..framework import dtypes
 from ..framework.apply import apply_op, convert_to_tensor
+from ..framework.context import executing_eagerly
 from ..framework.graph import GraphKeys, get_default_graph, name_scope
 from ..framework.tensor import Tensor
 from ..ops import control_flow_ops, state_ops
@@ -13,6 +16,19 @@ from ..variables.variable import Variable
 __all__ = ["Optimizer"]
 
 _FLOAT_TYPES = (dtypes.float16, dtypes.float32, dtypes.float64)
+
+
+def _is_variable(v):
+    from ..eager.variable import EagerVariable
+    return isinstance(v, (Variable, EagerVariable))
+
+
+def _var_name(v):
+    return v._name if not isinstance(v, Variable) else v.op.name
+
+
+def _graph_of(v):
+    return v.graph if isinstance(v, Variable) else None
 
 
 def _zeros_for(var):
@@ -60,8 +76,10 @@ class Optimizer:
     def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
                           colocate_gradients_with_ops=False, grad_loss=None):
         """A list of (gradient, variable) pairs; the gradient is None for a variable `loss` does not use."""
+        if executing_eagerly():
+            return self._compute_gradients_eagerly(loss, var_list, grad_loss)
         if callable(loss):
-            raise NotImplementedError("A callable loss needs eager execution (see tf.GradientTape).")
+            loss = loss()
         loss = convert_to_tensor(loss)
         if loss.dtype.base_dtype not in _FLOAT_TYPES:
             raise ValueError(f"Invalid type {loss.dtype.base_dtype!r} for {loss.name}, expected: "
@@ -73,9 +91,25 @@ class Optimizer:
         if not var_list:
             raise ValueError("No variables to optimize.")
         for v in var_list:
-            if not isinstance(v, Variable):
+            if not _is_variable(v):
                 raise TypeError(f"Argument is not a tf.Variable: {v}")
         grads = gradients(loss, var_list, grad_ys=grad_loss)
+        return list(zip(grads, var_list))
+
+    def _compute_gradients_eagerly(self, loss, var_list, grad_loss):
+        """With a GradientTape: `loss` must be a callable (a value computed earlier cannot be differentiated)."""
+        from ..eager.tape import GradientTape
+        if not callable(loss):
+            raise RuntimeError("`loss` passed to Optimizer.compute_gradients should be a function when eager "
+                               "execution is enabled.")
+        with GradientTape() as tape:
+            if var_list is not None:
+                tape.watch(list(var_list))
+            value = loss()
+        var_list = list(var_list) if var_list is not None else tape.watched_variables()
+        if not var_list:
+            raise ValueError("No variables to optimize.")
+        grads = tape.gradient(value, var_list, output_gradients=grad_loss)
         return list(zip(grads, var_list))
 
     def apply_gradients(self, grads_and_vars, global_step=None, name=None):
@@ -88,7 +122,7 @@ class Optimizer:
             if g is not None:
                 if not isinstance(g, Tensor):
                     g = convert_to_tensor(g)
-                if not isinstance(v, Variable):
+                if not _is_variable(v):
                     raise TypeError(f"Gradient for {v} is not paired with a tf.Variable.")
             pairs.append((g, v))
         var_list = [v for g, v in pairs if g is not None]
@@ -102,13 +136,16 @@ class Optimizer:
             for g, v in pairs:
                 if g is None:
                     continue
-                with name_scope("update_" + v.op.name):
+                with name_scope("update_" + _var_name(v)):
                     update_ops.append(self._apply_dense(g, v))
             if global_step is None:
                 apply_updates = self._finish(update_ops, scope)
             else:
-                with get_default_graph().control_dependencies([self._finish(update_ops, "update")]):
-                    apply_updates = state_ops.assign_add(global_step, 1, name=scope).op
+                with control_flow_ops.control_dependencies([self._finish(update_ops, "update")]):
+                    apply_updates = state_ops.assign_add(global_step, 1, name=scope)
+                apply_updates = None if executing_eagerly() else apply_updates.op
+            if executing_eagerly():
+                return None  # the updates have been applied
             train_ops = get_default_graph().get_collection_ref(GraphKeys.TRAIN_OP)
             if apply_updates not in train_ops:
                 train_ops.append(apply_updates)
@@ -137,6 +174,7 @@ class Optimizer:
         return t if t.dtype.base_dtype is base else cast(t, base)
 
     def _apply(self, opdef, refs, values, attrs=None):
+        """Applies a fused update primitive: its output (graph mode: group it; eager mode: already done)."""
         return apply_op(opdef, [r._ref() for r in refs] + list(values), attrs or {"use_locking": self._use_locking},
                         name=opdef.type_name)
 
@@ -148,8 +186,10 @@ class Optimizer:
     def _get_or_make_slot(self, var, make_initial, slot_name, op_name):
         slots = self._slots.setdefault(slot_name, {})
         if var not in slots:
+            taken = sum(var in per_var for per_var in self._slots.values())  # W/Adam, then W/Adam_1, as TF
+            suffix = f"_{taken}" if taken else ""
             with name_scope(None):
-                slots[var] = Variable(make_initial, trainable=False, name=f"{var.op.name}/{op_name}",
+                slots[var] = Variable(make_initial, trainable=False, name=f"{_var_name(var)}/{op_name}{suffix}",
                                       dtype=var.dtype.base_dtype)
         return slots[var]
 
@@ -167,25 +207,28 @@ class Optimizer:
         return sorted(self._slots)
 
     def _create_non_slot_variable(self, initial_value, name, colocate_with):
-        graph = colocate_with.graph
+        graph = colocate_with.graph if isinstance(colocate_with, Variable) else None
         key = (name, graph)
         var = self._non_slot.get(key)
         if var is None:
-            with graph.as_default(), name_scope(None):
+            with (graph.as_default() if graph is not None else contextlib.nullcontext()), name_scope(None):
                 var = Variable(initial_value, name=name, trainable=False)
             self._non_slot[key] = var
         return var
 
     def _get_non_slot_variable(self, name, graph=None):
-        return self._non_slot.get((name, graph or get_default_graph()))
+        found = self._non_slot.get((name, None))  # eager variables (also when used inside tf.function)
+        if found is None and not executing_eagerly():
+            found = self._non_slot.get((name, graph or get_default_graph()))
+        return found
 
     def _non_slot_variables(self):
         return list(self._non_slot.values())
 
     def variables(self):
         """The optimizer's own variables (slots and non-slot ones such as Adam's beta powers), by name."""
-        graph = get_default_graph()
-        found = [v for v in self._non_slot_variables() if v.graph is graph]
+        graph = None if executing_eagerly() else get_default_graph()
+        found = [v for v in self._non_slot_variables() if _graph_of(v) is graph]
         for per_var in self._slots.values():
-            found.extend(v for v in per_var.values() if v.graph is graph)
+            found.extend(v for v in per_var.values() if _graph_of(v) is graph)
         return sorted(found, key=lambda v: v.name)

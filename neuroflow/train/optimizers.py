@@ -1,7 +1,7 @@
 """The six TF 1.x optimizers: GradientDescent, Momentum, Adagrad, Adadelta, RMSProp, Adam — each a thin
 Optimizer over its fused in-place update primitive, with TensorFlow's defaults and slot names."""
 from ..framework.apply import convert_to_tensor
-from ..framework.graph import get_default_graph, name_scope
+from ..framework.graph import name_scope
 from ..ops import control_flow_ops, training_ops
 from .optimizer import Optimizer
 
@@ -25,7 +25,7 @@ class GradientDescentOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         return self._apply(training_ops.ApplyGradientDescent, [var],
-                           [self._hyper(self._lr_t, var, "learning_rate"), grad]).op
+                           [self._hyper(self._lr_t, var, "learning_rate"), grad])
 
 
 class MomentumOptimizer(Optimizer):
@@ -47,7 +47,7 @@ class MomentumOptimizer(Optimizer):
         accum = self.get_slot(var, "momentum")
         return self._apply(training_ops.ApplyMomentum, [var, accum],
                            [self._hyper(self._lr_t, var, "lr"), self._hyper(self._momentum_t, var, "momentum"), grad],
-                           {"use_locking": self._use_locking, "use_nesterov": self._use_nesterov}).op
+                           {"use_locking": self._use_locking, "use_nesterov": self._use_nesterov})
 
 
 class AdagradOptimizer(Optimizer):
@@ -68,7 +68,7 @@ class AdagradOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         return self._apply(training_ops.ApplyAdagrad, [var, self.get_slot(var, "accumulator")],
-                           [self._hyper(self._lr_t, var, "lr"), grad]).op
+                           [self._hyper(self._lr_t, var, "lr"), grad])
 
 
 class AdadeltaOptimizer(Optimizer):
@@ -92,7 +92,7 @@ class AdadeltaOptimizer(Optimizer):
         return self._apply(training_ops.ApplyAdadelta,
                            [var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update")],
                            [self._hyper(self._lr_t, var, "lr"), self._hyper(self._rho_t, var, "rho"),
-                            self._hyper(self._epsilon_t, var, "epsilon"), grad]).op
+                            self._hyper(self._epsilon_t, var, "epsilon"), grad])
 
 
 class RMSPropOptimizer(Optimizer):
@@ -124,8 +124,8 @@ class RMSPropOptimizer(Optimizer):
         rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
         if self._centered:
             return self._apply(training_ops.ApplyCenteredRMSProp, [var, self.get_slot(var, "mg"), rms, mom],
-                               hypers).op
-        return self._apply(training_ops.ApplyRMSProp, [var, rms, mom], hypers).op
+                               hypers)
+        return self._apply(training_ops.ApplyRMSProp, [var, rms, mom], hypers)
 
 
 class AdamOptimizer(Optimizer):
@@ -137,8 +137,7 @@ class AdamOptimizer(Optimizer):
         self._lr, self._beta1, self._beta2, self._epsilon = learning_rate, beta1, beta2, epsilon
 
     def _get_beta_accumulators(self):
-        graph = get_default_graph()
-        return (self._get_non_slot_variable("beta1_power", graph), self._get_non_slot_variable("beta2_power", graph))
+        return (self._get_non_slot_variable("beta1_power"), self._get_non_slot_variable("beta2_power"))
 
     def _create_slots(self, var_list):
         first_var = min(var_list, key=lambda x: x.name)
@@ -162,12 +161,11 @@ class AdamOptimizer(Optimizer):
                   self._hyper(self._lr_t, var, "lr"), self._hyper(self._beta1_t, var, "beta1"),
                   self._hyper(self._beta2_t, var, "beta2"), self._hyper(self._epsilon_t, var, "epsilon"), grad]
         return self._apply(training_ops.ApplyAdam, [var, self.get_slot(var, "m"), self.get_slot(var, "v")],
-                           values).op
+                           values)
 
     def _finish(self, update_ops, name_scope_name):
         beta1_power, beta2_power = self._get_beta_accumulators()
-        graph = get_default_graph()
-        with graph.control_dependencies(update_ops):
+        with control_flow_ops.control_dependencies([u for u in update_ops if u is not None]):
             with name_scope(None):
                 update_beta1 = beta1_power.assign(
                     beta1_power.value() * self._hyper(self._beta1_t, beta1_power, "beta1"),

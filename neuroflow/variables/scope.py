@@ -109,8 +109,10 @@ def _reuse_of(reuse):
 def _get_single_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, reuse=None,
                          trainable=None, collections=None, validate_shape=True, constraint=None,
                          default_dtype=dtypes.float32):
+    from ..framework.context import executing_eagerly
+    eager = executing_eagerly()  # eager variables are plain objects: no store, no sharing by name (TF 1.x eager)
     state = _state()
-    existing = state.variables.get(name)
+    existing = None if eager else state.variables.get(name)
     if existing is not None:
         if not _reuse_of(reuse):
             where = existing.op.location
@@ -159,8 +161,9 @@ def _get_single_variable(name, shape=None, dtype=None, initializer=None, regular
     with name_scope(None):
         var = Variable(init_value, trainable=trainable, collections=collections, validate_shape=validate_shape,
                        name=name, dtype=var_dtype, constraint=constraint)
-    state.variables[name] = var
-    if regularizer is not None:
+    if not eager:
+        state.variables[name] = var
+    if regularizer is not None and not eager:
         with name_scope(name + "/Regularizer/"):
             loss = regularizer(var)
         if loss is not None:

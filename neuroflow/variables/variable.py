@@ -30,6 +30,17 @@ class Variable:
 
     __array_priority__ = 100
 
+    def __new__(cls, *args, **kwargs):
+        from ..framework.context import eager_mode, executing_eagerly
+        if cls is Variable and executing_eagerly():
+            from ..eager.variable import EagerVariable
+            return EagerVariable(*args, **kwargs)  # not a Variable: __init__ below is skipped
+        if cls is Variable and getattr(get_default_graph(), "_lifts_variables", False):
+            from ..eager.variable import EagerVariable
+            with eager_mode():  # created while tracing a tf.function: lifted out, as TensorFlow does
+                return EagerVariable(*args, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
                  import_scope=None, constraint=None, use_resource=None, synchronization=None, aggregation=None,
