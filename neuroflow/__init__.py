@@ -2,7 +2,7 @@
 
 This module is the public surface only; everything is defined in the subpackages.
 """
-from . import contrib, debugging, errors, initializers, layers, losses, metrics, nn, regularizers, train
+from . import contrib, data, debugging, errors, initializers, layers, losses, metrics, nn, regularizers, train
 from .framework import dtypes
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant
@@ -58,3 +58,11 @@ from .ops.manip_ops import *  # noqa: F401,F403
 from .ops.math_extra_ops import *  # noqa: F401,F403
 from .ops.pad_ops import *  # noqa: F401,F403
 from .ops.reduce_ops import *  # noqa: F401,F403
+
+
+def __getattr__(name):
+    # `tf.examples` is loaded on first use (tutorial helpers stay out of `import neuroflow`).
+    if name == "examples":
+        import importlib
+        return importlib.import_module(".examples", __name__)
+    raise AttributeError(f"module 'neuroflow' has no attribute {name!r}")

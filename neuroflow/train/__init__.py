@@ -4,7 +4,9 @@ from .training_util import (assert_global_step, create_global_step, get_global_s
 
 from .learning_rate_decay import (exponential_decay, inverse_time_decay, natural_exp_decay, piecewise_constant,
                                   polynomial_decay)
+from .experiment import *  # noqa: F401,F403
 from .optimizer import Optimizer
+from .saver import *  # noqa: F401,F403
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
 

@@ -1,0 +1,2 @@
+"""`tf.data.Dataset` and its transformations."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""`neuroflow.data.split`: reproducible train/dev/test splits of arrays."""
+__all__ = []

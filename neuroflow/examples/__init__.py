@@ -1,0 +1,1 @@
+"""`tf.examples`: the classic tutorial helpers (`from neuroflow.examples.tutorials.mnist import input_data`)."""

@@ -1,0 +1,1 @@
+"""The MNIST tutorial helpers (`input_data`)."""

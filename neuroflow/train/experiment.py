@@ -1,0 +1,2 @@
+"""Experiment helpers: early stopping on a dev metric, repeating an experiment over seeds, a progress bar."""
+__all__ = []
