@@ -1,0 +1,286 @@
+"""The checkpoint files themselves: `<prefix>.index` (names, dtypes, shapes, offsets and a CRC32 per tensor, as
+JSON inside a checksummed frame) and `<prefix>.data-00000-of-00001` (raw little-endian tensor bytes), written
+crash-safely and read back with every byte verified.
+
+No pickle anywhere: reading a checkpoint parses JSON and copies bytes into NumPy arrays, never runs code from
+the file. Layout (all integers little-endian):
+
+    index: b"NFCKPTIX" | u32 format version | u64 header length | u32 CRC32 of header | header (UTF-8 JSON)
+    data:  b"NFCKPTDT" | 16-byte save id (also in the index header) | tensor bytes, in index order
+
+A string tensor's bytes are its element lengths (u64 each) followed by the elements' bytes.
+"""
+import contextlib
+import glob
+import json
+import os
+import socket
+import struct
+import uuid
+import zlib
+
+import numpy as np
+
+from ..framework import dtypes as _dtypes
+from ..framework import errors
+
+__all__ = []
+
+INDEX_SUFFIX = ".index"
+DATA_SUFFIX = ".data-00000-of-00001"
+DATA_GLOB = ".data-?????-of-?????"
+_INDEX_MAGIC = b"NFCKPTIX"
+_DATA_MAGIC = b"NFCKPTDT"
+_VERSION = 1
+_INDEX_FRAME = struct.Struct("<8sIQI")   # magic, version, header length, header crc32
+_DATA_HEADER = 8 + 16                     # magic + save id
+
+
+# --- crash-safe writing ------------------------------------------------------------------------------------
+def fsync_directory(directory):
+    """Makes the renames inside `directory` durable (a no-op where directories cannot be opened, e.g. Windows)."""
+    try:
+        fd = os.open(directory or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_HOST = f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
+
+
+def _remove_stale_temp_files(path):
+    """Removes temp files for `path` left by processes of this machine that died mid-write (their pid is gone),
+    so repeated crashes do not pile up partial checkpoints. POSIX only (there `kill(pid, 0)` only probes)."""
+    if os.name != "posix":
+        return
+    for tmp in glob.glob(glob.escape(path) + ".tmp.*"):
+        parts = tmp[len(path):].split(".")   # ["", "tmp", host, pid, hex]
+        if len(parts) != 5 or parts[2] != _HOST or not parts[3].isdigit():
+            continue
+        try:
+            os.kill(int(parts[3]), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+        except (PermissionError, OverflowError, OSError):
+            pass
+
+
+@contextlib.contextmanager
+def atomic_file(path):
+    """Yields a binary file that becomes `path` only once it is complete: written to a temp file in the same
+    folder, flushed and fsynced, then renamed over `path` (atomic). On an error the temp file is removed and
+    `path` keeps its old content. The caller fsyncs the folder once after its last rename."""
+    _remove_stale_temp_files(path)
+    tmp = f"{path}.tmp.{_HOST}.{os.getpid()}.{uuid.uuid4().hex}"
+    f = open(tmp, "wb")
+    try:
+        yield f
+        f.flush()
+        os.fsync(f.fileno())
+        f.close()
+        os.replace(tmp, path)
+    except BaseException:
+        f.close()
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+def write_text_atomically(path, text):
+    """Replaces the file `path` by `text` (UTF-8) so that readers see either the old or the new content."""
+    with atomic_file(path) as f:
+        f.write(text.encode("utf-8"))
+    fsync_directory(os.path.dirname(path))
+
+
+def _tensor_bytes(dtype, array):
+    """The bytes stored for `array`: a buffer over the array itself where possible (no copy)."""
+    if dtype is _dtypes.string:
+        items = [x.encode("utf-8") if isinstance(x, str) else bytes(x) for x in np.asarray(array, object).ravel()]
+        lengths = np.array([len(x) for x in items], dtype="<u8")
+        return memoryview(lengths.tobytes() + b"".join(items))
+    np_dtype = np.dtype(dtype.as_numpy_dtype).newbyteorder("<")
+    array = np.ascontiguousarray(array, dtype=np_dtype)
+    return memoryview(array.reshape(-1).view(np.uint8))
+
+
+def write_checkpoint(prefix, entries):
+    """Writes the checkpoint `prefix` (`prefix.index` and `prefix.data-00000-of-00001`) crash-safely.
+
+    Args:
+        prefix: the checkpoint prefix (its folder must exist).
+        entries: (name, DType, array) triples; names must be unique.
+
+    The data file is complete on disk before the index that describes it is renamed into place, so an index
+    always describes a complete data file of the same save (the save id and checksums check this on reading).
+    """
+    directory = os.path.dirname(prefix)
+    save_id = os.urandom(16)
+    tensors = {}
+    offset = _DATA_HEADER
+    with atomic_file(prefix + DATA_SUFFIX) as f:
+        f.write(_DATA_MAGIC + save_id)
+        for name, dtype, array in sorted(entries, key=lambda e: e[0]):
+            buf = _tensor_bytes(dtype, array)
+            f.write(buf)
+            tensors[name] = {"dtype": dtype.name, "shape": [int(d) for d in np.shape(array)], "offset": offset,
+                             "nbytes": buf.nbytes, "crc32": zlib.crc32(buf)}
+            offset += buf.nbytes
+    header = json.dumps({"format": "neuroflow-checkpoint", "save_id": save_id.hex(),
+                         "data_file": os.path.basename(prefix + DATA_SUFFIX), "data_size": offset,
+                         "tensors": tensors}, separators=(",", ":")).encode("utf-8")
+    with atomic_file(prefix + INDEX_SUFFIX) as f:
+        f.write(_INDEX_FRAME.pack(_INDEX_MAGIC, _VERSION, len(header), zlib.crc32(header)) + header)
+    fsync_directory(directory)
+
+
+# --- reading -----------------------------------------------------------------------------------------------------
+def _data_loss(message):
+    return errors.DataLossError(None, None, message)
+
+
+class TensorInfo:
+    """Where one tensor lives in the data file, and its checksum."""
+
+    __slots__ = ("name", "dtype", "shape", "offset", "nbytes", "crc32")
+
+    def __init__(self, name, dtype, shape, offset, nbytes, crc32):
+        self.name, self.dtype, self.shape = name, dtype, shape
+        self.offset, self.nbytes, self.crc32 = offset, nbytes, crc32
+
+
+def _parse_header(index_path, header):
+    """The header's tensors as {name: TensorInfo}, after checking every field's type (a clear DataLossError
+    rather than a KeyError or garbage on a damaged or foreign file)."""
+    bad = _data_loss(f"Unable to read checkpoint index {index_path}: malformed header")
+    try:
+        meta = json.loads(header.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise bad from None
+    if not isinstance(meta, dict) or meta.get("format") != "neuroflow-checkpoint":
+        raise bad
+    save_id, size, items = meta.get("save_id"), meta.get("data_size"), meta.get("tensors")
+    if not isinstance(save_id, str) or not isinstance(size, int) or not isinstance(items, dict):
+        raise bad
+    infos = {}
+    for name, item in items.items():
+        try:
+            dtype = _dtypes.as_dtype(item["dtype"])
+            shape = tuple(int(d) for d in item["shape"])
+            info = TensorInfo(name, dtype, shape, int(item["offset"]), int(item["nbytes"]), int(item["crc32"]))
+        except (KeyError, TypeError, ValueError):
+            raise bad from None
+        expected = None if dtype is _dtypes.string else int(np.prod(shape)) * np.dtype(dtype.as_numpy_dtype).itemsize
+        if (any(d < 0 for d in shape) or info.offset < _DATA_HEADER or info.offset + info.nbytes > size
+                or expected is not None and expected != info.nbytes):
+            raise bad
+        infos[name] = info
+    try:
+        return infos, bytes.fromhex(save_id), size
+    except ValueError:
+        raise bad from None
+
+
+class CheckpointFile:
+    """A checkpoint on disk, opened for reading: the index is read and verified on construction; each tensor's
+    bytes are verified against their checksum when read.
+
+    Raises (on construction):
+        tf.errors.NotFoundError: no `<prefix>.index` (or no data file).
+        tf.errors.DataLossError: a truncated, corrupted or foreign index or data file (the message names it).
+    """
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.index_path = prefix + INDEX_SUFFIX
+        self.data_path = prefix + DATA_SUFFIX
+        if os.path.isdir(prefix) and not os.path.exists(self.index_path):
+            raise _data_loss(f"Unable to open table file {prefix}: it is a directory, not a checkpoint. Pass a "
+                             "checkpoint prefix, e.g. tf.train.latest_checkpoint(directory).")
+        try:
+            with open(self.index_path, "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            raise errors.NotFoundError(None, None, "Unsuccessful TensorSliceReader constructor: Failed to find any "
+                                                   f"matching files for {prefix}") from None
+        except OSError as e:
+            raise _data_loss(f"Unable to open table file {self.index_path}: {e}") from None
+        if len(raw) < _INDEX_FRAME.size or raw[:8] != _INDEX_MAGIC:
+            if len(raw) < _INDEX_FRAME.size and _INDEX_MAGIC.startswith(raw[:8]):
+                raise _data_loss(f"Checkpoint index {self.index_path} is truncated: {len(raw)} bytes")
+            raise _data_loss(f"Unable to open table file {self.index_path}: Data loss: not a neuroflow checkpoint "
+                             "(bad magic number). Checkpoints written by TensorFlow itself cannot be read.")
+        _, version, length, crc = _INDEX_FRAME.unpack_from(raw)
+        if version != _VERSION:
+            raise _data_loss(f"Checkpoint index {self.index_path} has format version {version}; this neuroflow "
+                             f"reads version {_VERSION}")
+        header = raw[_INDEX_FRAME.size:]
+        if len(header) != length:
+            raise _data_loss(f"Checkpoint index {self.index_path} is truncated or has trailing bytes: header of "
+                             f"{len(header)} bytes, expected {length}")
+        if zlib.crc32(header) != crc:
+            raise _data_loss(f"Checkpoint index {self.index_path} is corrupted: checksum does not match")
+        self.tensors, save_id, size = _parse_header(self.index_path, header)
+        self._check_data_file(save_id, size)
+
+    def _check_data_file(self, save_id, size):
+        try:
+            actual = os.path.getsize(self.data_path)
+            with open(self.data_path, "rb") as f:
+                head = f.read(_DATA_HEADER)
+        except FileNotFoundError:
+            raise errors.NotFoundError(None, None, f"{self.data_path}; No such file or directory") from None
+        if actual != size:
+            raise _data_loss(f"Checkpoint data file {self.data_path} is truncated or overwritten: {actual} bytes, "
+                             f"its index {self.index_path} expects {size}")
+        if head != _DATA_MAGIC + save_id:
+            raise _data_loss(f"Checkpoint data file {self.data_path} does not belong to its index "
+                             f"{self.index_path} (a different or interrupted save, or a corrupted file)")
+
+    def read(self, names):
+        """{name: array} for `names` (all keys present: check first), each verified against its checksum.
+
+        Arrays are fresh, owned, writable, C-contiguous and in native byte order (fit for in-place updates).
+        """
+        out = {}
+        with open(self.data_path, "rb") as f:
+            for name in names:
+                info = self.tensors[name]
+                if info.dtype is _dtypes.string:
+                    array, buf = None, bytearray(info.nbytes)
+                else:   # read straight into the array: no intermediate copy of a large tensor
+                    array = np.empty(info.shape, np.dtype(info.dtype.as_numpy_dtype).newbyteorder("<"))
+                    buf = memoryview(array.reshape(-1).view(np.uint8))
+                f.seek(info.offset)
+                if f.readinto(buf) != info.nbytes:
+                    raise _data_loss(f"Checkpoint data file {self.data_path} is truncated (tensor {name})")
+                computed = zlib.crc32(buf)
+                if computed != info.crc32:
+                    raise _data_loss(f"Checksum does not match: stored {info.crc32} vs. calculated on the restored "
+                                     f"bytes {computed} (tensor '{name}' in {self.data_path}: the file is "
+                                     "corrupted)")
+                if array is None:
+                    out[name] = self._strings(info, buf)
+                else:
+                    out[name] = array if array.dtype.isnative else array.astype(array.dtype.newbyteorder("="))
+        return out
+
+    def _strings(self, info, buf):
+        n = int(np.prod(info.shape))
+        bad = _data_loss(f"Checkpoint data file {self.data_path}: bad string tensor '{info.name}'")
+        if len(buf) < 8 * n:
+            raise bad
+        lengths = np.frombuffer(buf, "<u8", n).astype(np.int64)
+        ends = 8 * n + np.cumsum(lengths)
+        if (ends[-1] if n else 8 * n) != len(buf):
+            raise bad
+        out = np.empty(n, dtype=object)
+        out[:] = [bytes(buf[s:e]) for s, e in zip((ends - lengths).tolist(), ends.tolist())]
+        return out.reshape(info.shape)
