@@ -152,7 +152,9 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
                      "IsVariableInitialized", "ReportUninitializedVariables", "RandomUniform", "RandomNormal",
                      "TruncatedNormal", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyAdadelta",
                      "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam", "RandomShuffle", "Multinomial",
-                     "ReadVariableOp"}  # eager variable reads: tests/test_eager.py
+                     "ReadVariableOp",  # eager variable reads: tests/test_eager.py
+                     "IteratorV2", "OneShotIterator", "MakeIterator", "IteratorGetNext", "IteratorToStringHandle",
+                     "IteratorFromStringHandleV2"}  # tf.data: tests/test_data.py
 
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402

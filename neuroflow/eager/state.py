@@ -13,6 +13,7 @@ class EagerContext:
         self.xp = np
         self.variables = {}          # storage key -> array
         self._generators = {}
+        self.resources = {}          # state of other stateful kernels (iterators), as RunContext.resources
         self.seed = None             # the global seed (tf.set_random_seed in eager mode)
         self.op_counter = itertools.count(1)
         self.tapes = []              # active GradientTapes, innermost last

@@ -11,6 +11,7 @@ class RunContext:
         self.xp = xp
         self.variables = {}   # variable op name -> array
         self._generators = {}
+        self.resources = {}   # per-session state of stateful kernels other than variables (iterators), by key
 
     def random_generator(self, op):
         """The generator of random op `op` in this session, created on first use from the op's seeds.
@@ -37,3 +38,4 @@ class RunContext:
     def close(self):
         self.variables.clear()
         self._generators.clear()
+        self.resources.clear()

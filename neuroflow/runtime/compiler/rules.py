@@ -15,7 +15,8 @@ NOOP_IF_SAME_SHAPE = {"SumToShape", "BroadcastTo", "Reshape", "ExpandDims", "Squ
 FROM_SHAPE = {"OnesLike", "ZerosLike", "Shape", "Size", "Rank"}
 
 # Output shape depends on input values: shapes observed on one run do not hold on the next.
-DATA_DEPENDENT_SHAPE = {"Where", "Unique", "BooleanMask", "DynamicPartition", "Multinomial"}
+DATA_DEPENDENT_SHAPE = {"Where", "Unique", "BooleanMask", "DynamicPartition", "Multinomial",
+                        "IteratorGetNext"}  # a dataset's last batch may be smaller
 
 
 def _is_scalar_const(program, v, value):
