@@ -23,6 +23,14 @@ def test_lecture_train_prints_tensorflows_ten_numbers():
 
 
 def test_examples_are_the_lecture_programs_verbatim_except_the_import():
-    for path in EXAMPLES.glob("lecture_*.py"):
+    for path in (EXAMPLES / "lecture_sum.py", EXAMPLES / "lecture_train.py"):
         text = path.read_text()
         assert text.startswith("import neuroflow as tf\n") and "neuroflow" not in text[len("import neuroflow"):]
+
+
+def test_digits_workflow_splits_trains_stops_early_checkpoints_and_averages_seeds():
+    out = _run("digits_workflow.py")
+    lines = out.strip().splitlines()
+    assert len(lines) == 4 and all(line.startswith("seed ") for line in lines[:3])
+    mean = float(lines[-1].split()[2])
+    assert lines[-1].startswith("test accuracy") and lines[-1].endswith("over 3 seeds") and mean > 0.9
