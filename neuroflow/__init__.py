@@ -60,9 +60,13 @@ from .ops.pad_ops import *  # noqa: F401,F403
 from .ops.reduce_ops import *  # noqa: F401,F403
 
 
+_LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",
+         "graph_util": ".graph_util", "io": ".io"}
+
+
 def __getattr__(name):
-    # `tf.examples` is loaded on first use (tutorial helpers stay out of `import neuroflow`).
-    if name == "examples":
+    # Heavier feature packages load on first use (`tf.keras`, `tf.summary`, ...), keeping `import neuroflow` fast.
+    if name in _LAZY:
         import importlib
-        return importlib.import_module(".examples", __name__)
+        return importlib.import_module(_LAZY[name], __name__)
     raise AttributeError(f"module 'neuroflow' has no attribute {name!r}")

@@ -5,9 +5,11 @@ from .training_util import (assert_global_step, create_global_step, get_global_s
 from .learning_rate_decay import (exponential_decay, inverse_time_decay, natural_exp_decay, piecewise_constant,
                                   polynomial_decay)
 from . import experiment as _experiment
+from . import meta_graph as _meta_graph
 from . import saver as _saver
 from .experiment import *  # noqa: F401,F403
 from .optimizer import Optimizer
+from .meta_graph import *  # noqa: F401,F403
 from .saver import *  # noqa: F401,F403
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
@@ -17,4 +19,4 @@ __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Adagra
            "piecewise_constant", "polynomial_decay",
            "assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step"]
-__all__ += _experiment.__all__ + _saver.__all__
+__all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__

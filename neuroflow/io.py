@@ -1,0 +1,1 @@
+"""`tf.io`: write_graph / read graphs (and file helpers)."""

@@ -1,0 +1,1 @@
+"""`neuroflow.onnx`: export a trained graph to ONNX (and import ONNX models)."""

@@ -1,0 +1,1 @@
+"""neuroflow Playground: tinker with a neural network in the browser, trained by neuroflow."""

@@ -1,0 +1,1 @@
+"""`tf.summary`: summary ops, FileWriter and event files that TensorBoard reads."""
