@@ -13,9 +13,11 @@ def test_import_is_fast_and_light():
     code = ("import sys, time; t = time.perf_counter(); import neuroflow; dt = time.perf_counter() - t; "
             "heavy = [m for m in ('scipy', 'pandas', 'tensorflow', 'torch', 'jax', 'matplotlib', 'onnx') "
             "if m in sys.modules]; print(dt, heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
-    assert float(out[0]) < 0.9, f"import neuroflow took {out[0]} s"
-    assert out[1].strip() == "[]"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+            for _ in range(3)]  # the best of three: a busy machine should not fail the test
+    best = min(float(r[0]) for r in runs)
+    assert best < 0.9, f"import neuroflow took {best} s"
+    assert all(r[1].strip() == "[]" for r in runs)
 
 
 def test_every_module_says_what_it_is_for():
