@@ -9,6 +9,8 @@ from .framework.constant_op import constant
 from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004
                                float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from .framework.graph import Graph, GraphKeys, get_default_graph, name_scope, reset_default_graph
+from .framework.graph_io import GraphDef
+from .framework.graph_io_import import import_graph_def
 from .framework.graph_api import add_to_collection, add_to_collections, device, get_collection, get_collection_ref
 from .framework.operation import Operation
 from .framework.random_seed import set_random_seed

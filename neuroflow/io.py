@@ -1,1 +1,48 @@
-"""`tf.io`: write_graph / read graphs (and file helpers)."""
+"""`tf.io`: write_graph (a graph, GraphDef or MetaGraphDef to a file, crash-safely) and read_graph."""
+import os
+
+from .framework import graph_io
+
+__all__ = ["write_graph", "read_graph"]
+
+
+def write_graph(graph_or_graph_def, logdir, name, as_text=True):
+    """Writes a graph to `logdir/name` (creating `logdir`), replacing the file atomically.
+
+    Args:
+        graph_or_graph_def: a Graph, a GraphDef or a MetaGraphDef.
+        logdir: the folder.
+        name: the file name.
+        as_text: the indented text form (True) or the compact form; both are JSON, no pickle.
+
+    Returns:
+        The path written.
+
+    Example:
+        >>> tf.io.write_graph(sess.graph, "/tmp/model", "graph.pbtxt")
+        '/tmp/model/graph.pbtxt'
+    """
+    from .framework.graph import Graph
+    from .train.checkpoint_format import write_text_atomically
+    if isinstance(graph_or_graph_def, Graph):
+        graph_or_graph_def = graph_io.as_graph_def(graph_or_graph_def)
+    if not hasattr(graph_or_graph_def, "SerializeToString"):
+        raise TypeError(f"graph_or_graph_def must be a Graph, GraphDef or MetaGraphDef, not "
+                        f"{type(graph_or_graph_def).__name__}")
+    logdir = os.fspath(logdir)
+    if logdir:
+        os.makedirs(logdir, exist_ok=True)
+    path = os.path.join(logdir, os.fspath(name))
+    if as_text:
+        text = graph_or_graph_def.to_text()
+    else:
+        text = graph_or_graph_def.SerializeToString().decode("utf-8")
+    write_text_atomically(path, text)
+    return path
+
+
+def read_graph(path):
+    """The GraphDef in a file written by `write_graph` (either form). Raises OSError for a missing file and
+    ValueError for a file that is not a neuroflow GraphDef."""
+    with open(os.fspath(path), "rb") as f:
+        return graph_io.GraphDef.FromString(f.read())

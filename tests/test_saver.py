@@ -174,8 +174,8 @@ def test_max_to_keep_deletes_the_oldest_after_the_state_file(tmp_path, model):
         for step in range(1, 5):
             saver.save(sess, prefix, global_step=step)
     assert saver.last_checkpoints == [prefix + "-3", prefix + "-4"]
-    assert _files(tmp_path) == ["checkpoint", "m-3.data-00000-of-00001", "m-3.index", "m-4.data-00000-of-00001",
-                                "m-4.index"]
+    assert _files(tmp_path) == ["checkpoint", "m-3.data-00000-of-00001", "m-3.index", "m-3.meta",
+                                "m-4.data-00000-of-00001", "m-4.index", "m-4.meta"]
     state = tf.train.get_checkpoint_state(str(tmp_path))
     assert state.model_checkpoint_path == prefix + "-4"
     assert state.all_model_checkpoint_paths == [prefix + "-3", prefix + "-4"]
@@ -400,7 +400,7 @@ def test_a_failed_write_leaves_the_previous_checkpoint(tmp_path, model, monkeypa
         with pytest.raises(tf.errors.ResourceExhaustedError, match="No space left on device"):
             saver.save(sess, str(tmp_path / "m"), global_step=2)
         monkeypatch.undo()
-    assert _files(tmp_path) == ["checkpoint", "m-1.data-00000-of-00001", "m-1.index"]   # no temp file left
+    assert _files(tmp_path) == ["checkpoint", "m-1.data-00000-of-00001", "m-1.index", "m-1.meta"]  # no temp file left
     assert (tmp_path / "checkpoint").read_text() == state
     assert tf.train.latest_checkpoint(str(tmp_path)) == first and saver.last_checkpoints == [first]
 

@@ -333,6 +333,12 @@ class Graph:
     def colocate_with(self, op, ignore_existing=False):
         yield
 
+    # --- serialization -----------------------------------------------------------------------------------------
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """This graph as a GraphDef (neuroflow's safe, JSON-based serialization; see framework/graph_io.py)."""
+        from .graph_io import as_graph_def
+        return as_graph_def(self)
+
     # --- feeding and fetching rules --------------------------------------------------------------------------------
     def prevent_feeding(self, tensor):
         self._unfeedable.add(tensor)

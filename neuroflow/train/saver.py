@@ -173,9 +173,14 @@ class Saver:
     def to_proto(self, export_scope=None):
         return self.saver_def
 
-    def export_meta_graph(self, filename=None, **kwargs):
-        raise NotImplementedError("Meta graph export is not available yet: neuroflow has no graph serialization. "
-                                  "Checkpoints hold variable values; rebuild the graph in code and restore them.")
+    def export_meta_graph(self, filename=None, collection_list=None, as_text=False, export_scope=None,
+                          clear_devices=False, clear_extraneous_attributes=False, strip_default_attrs=False,
+                          save_debug_info=False):
+        """Writes (and returns) the MetaGraphDef of this Saver's graph with its settings and checkpoint names
+        (see `tf.train.export_meta_graph`; `tf.train.import_meta_graph` reads it back)."""
+        from .meta_graph import export_for_saver
+        return export_for_saver(self, filename, collection_list, as_text, export_scope, clear_devices,
+                                save_debug_info)
 
     # --- the list of recent checkpoints -------------------------------------------------------------------------
     @property
@@ -240,7 +245,7 @@ class Saver:
             save_path: the checkpoint prefix, e.g. "/tmp/model/model.ckpt"; its folder must exist.
             global_step: appended to the prefix: an int, or a variable/tensor (or its name) evaluated in `sess`.
             latest_filename: the state file's name in the folder (default "checkpoint").
-            write_meta_graph: ignored — there is no graph serialization yet, so no `.meta` file is written.
+            write_meta_graph: also write the graph (`<prefix>.meta`, see `tf.train.export_meta_graph`).
             write_state: update the state file (and delete checkpoints beyond `max_to_keep`).
 
         Returns:
@@ -281,6 +286,11 @@ class Saver:
         values = self._collect(sess)
         try:
             write_checkpoint(checkpoint_file, values)
+            if write_meta_graph and not self._eager:
+                from .checkpoint_management import meta_graph_filename
+                from .meta_graph import export_for_saver
+                export_for_saver(self, meta_graph_filename(checkpoint_file, meta_graph_suffix),
+                                 save_debug_info=save_debug_info, graph=sess.graph, implicit=True)
             if write_state:
                 self._record_last_checkpoint(checkpoint_file)
                 update_checkpoint_state(save_dir, checkpoint_file, self.last_checkpoints, latest_filename,
