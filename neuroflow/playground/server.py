@@ -276,6 +276,15 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HTTPError(HTTPStatus.BAD_REQUEST, "Bad Content-Length header.")
         if n < 0 or n > limit:
             self.close_connection = True          # the unread body must not be parsed as the next request
+            if 0 < n <= 8 * limit:
+                # Read (and drop) a moderately oversized body first: closing while the client is still sending
+                # would reset the connection before it could read our answer.
+                remaining = n
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 65536))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
             raise _HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                              f"{what} is too large ({n:,} bytes); the limit is {limit:,} bytes.")
         return self.rfile.read(n)

@@ -1,0 +1,1 @@
+"""The Keras engine: layers, the functional network graph, Sequential, and training."""

@@ -1,0 +1,179 @@
+"""`tf.keras.initializers`: weight initializers by name ("glorot_uniform", "zeros", "orthogonal", ...) with
+Keras's defaults (e.g. RandomUniform in [-0.05, 0.05]), for the `*_initializer=` arguments of Keras layers."""
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.constant_op import constant as _constant
+from ..ops import array_ops, linalg_ops, math_ops, random_ops, reduce_ops
+from ..variables import initializers as _tf
+
+__all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal",
+           "VarianceScaling", "Orthogonal", "Identity", "GlorotUniform", "GlorotNormal", "glorot_uniform",
+           "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "zeros", "ones", "constant",
+           "uniform", "normal", "random_uniform", "random_normal", "truncated_normal", "orthogonal", "identity",
+           "get", "serialize", "deserialize"]
+
+Initializer = _tf.Initializer
+Zeros = _tf.Zeros
+Ones = _tf.Ones
+Constant = _tf.Constant
+VarianceScaling = _tf.VarianceScaling
+GlorotUniform = _tf.GlorotUniform
+GlorotNormal = _tf.GlorotNormal
+
+
+class RandomNormal(_tf.RandomNormal):
+    """Normal with mean 0 and stddev 0.05 by default (Keras's defaults)."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=dtypes.float32):
+        super().__init__(mean, stddev, seed, dtype)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomUniform(_tf.RandomUniform):
+    """Uniform in [-0.05, 0.05) by default (Keras's defaults)."""
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype=dtypes.float32):
+        super().__init__(minval, maxval, seed, dtype)
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+
+
+class TruncatedNormal(_tf.TruncatedNormal):
+    """Normal with mean 0 and stddev 0.05, redrawn beyond two standard deviations (Keras's defaults)."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=dtypes.float32):
+        super().__init__(mean, stddev, seed, dtype)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (times `gain`): for shape [..., n] the flattened [rows, n] matrix has
+    orthonormal columns (rows < n: orthonormal rows). Keras's default for recurrent kernels.
+
+    The matrix is the orthogonal polar factor of a Gaussian matrix (uniformly distributed over the orthogonal
+    matrices, like the Q of a QR decomposition), computed with matmuls only: the Gaussian matrix is scaled by an
+    upper bound of its largest singular value (||(A'A)^2||_inf ** (1/4)), then Newton–Schulz iterations drive
+    every singular value to 1 — a quintic phase that multiplies small ones by ~3.4 per step, then the cubic one
+    that converges quadratically.
+    """
+
+    _FAST_STEPS, _FINE_STEPS = 13, 6
+
+    def __init__(self, gain=1.0, seed=None, dtype=dtypes.float32):
+        self.gain, self.seed = gain, seed
+        self.dtype = dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        dtype = dtypes.as_dtype(dtype or self.dtype).base_dtype
+        shape = [int(d) for d in shape]
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional")
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        work = dtypes.float64 if dtype is dtypes.float64 else dtypes.float32
+        x = random_ops.random_normal([max(rows, cols), min(rows, cols)], dtype=work, seed=self.seed)
+        gram = linalg_ops.matmul(x, x, transpose_a=True)
+        bound = reduce_ops.reduce_max(reduce_ops.reduce_sum(math_ops.abs(linalg_ops.matmul(gram, gram)), axis=1))
+        x = x * math_ops.rsqrt(math_ops.sqrt(bound))   # every singular value now <= 1
+        a, b, c = 3.4445, -4.7750, 2.0315
+        for _ in range(self._FAST_STEPS):
+            gram = linalg_ops.matmul(x, x, transpose_a=True)
+            x = a * x + linalg_ops.matmul(x, b * gram + c * linalg_ops.matmul(gram, gram))
+        for _ in range(self._FINE_STEPS):
+            x = 1.5 * x - 0.5 * linalg_ops.matmul(x, linalg_ops.matmul(x, x, transpose_a=True))
+        if rows < cols:
+            from ..ops.manip_ops import transpose
+            x = transpose(x)
+        return array_ops.reshape(math_ops.cast(x * float(self.gain), dtype), shape)
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    """`gain` times the identity matrix (2-D shapes only)."""
+
+    def __init__(self, gain=1.0, dtype=dtypes.float32):
+        self.gain = gain
+        self.dtype = dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        shape = [int(d) for d in shape]
+        if len(shape) != 2:
+            raise ValueError("Identity matrix initializer can only be used for 2D matrices.")
+        dtype = dtypes.as_dtype(dtype or self.dtype).base_dtype
+        return _constant(self.gain * np.eye(*shape), dtype=dtype)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+he_normal, he_uniform, lecun_normal, lecun_uniform = _tf.he_normal, _tf.he_uniform, _tf.lecun_normal, _tf.lecun_uniform
+zeros, ones, constant = Zeros, Ones, Constant
+uniform = random_uniform = RandomUniform
+normal = random_normal = RandomNormal
+truncated_normal = TruncatedNormal
+orthogonal = Orthogonal
+identity = Identity
+
+_BY_NAME = {"zeros": Zeros, "ones": Ones, "constant": Constant, "uniform": RandomUniform,
+            "random_uniform": RandomUniform, "normal": RandomNormal, "random_normal": RandomNormal,
+            "truncated_normal": TruncatedNormal, "orthogonal": Orthogonal, "identity": Identity,
+            "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_normal": he_normal,
+            "he_uniform": he_uniform, "lecun_normal": lecun_normal, "lecun_uniform": lecun_uniform,
+            "variance_scaling": VarianceScaling}
+_CLASSES = {cls.__name__: cls for cls in (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
+                                          VarianceScaling, Orthogonal, Identity, GlorotUniform, GlorotNormal)}
+
+
+def serialize(initializer):
+    """{"class_name": ..., "config": ...} for an initializer object (every value spelled out, so tf.* and Keras
+    initializers with different defaults round-trip)."""
+    if isinstance(initializer, VarianceScaling):
+        return {"class_name": "VarianceScaling", "config": VarianceScaling.get_config(initializer)}
+    if isinstance(initializer, _tf.RandomUniform):
+        return {"class_name": "RandomUniform",
+                "config": {"minval": initializer.minval, "maxval": initializer.maxval, "seed": initializer.seed}}
+    for cls in (_tf.TruncatedNormal, _tf.RandomNormal):
+        if isinstance(initializer, cls):
+            return {"class_name": cls.__name__,
+                    "config": {"mean": initializer.mean, "stddev": initializer.stddev, "seed": initializer.seed}}
+    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """An initializer from {"class_name", "config"} (custom_objects first).
+
+    Raises:
+        ValueError: an unknown class name.
+    """
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or _CLASSES.get(name)
+    if cls is None:
+        raise ValueError(f"Unknown initializer: {name}")
+    return cls(**config.get("config", {}))
+
+
+def get(identifier):
+    """An initializer from a name ("glorot_uniform"), a config dict, a callable, or None (None).
+
+    Example:
+        >>> tf.keras.layers.Dense(3, kernel_initializer="he_normal")
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        if identifier not in _BY_NAME:
+            raise ValueError(f"Unknown initializer: {identifier}")
+        return _BY_NAME[identifier]()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
