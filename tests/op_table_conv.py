@@ -335,7 +335,8 @@ def _pool_rows():
                         lambda x, g, k=k, s=s, pad=pad: tf.gradients(tf.nn.max_pool(x, k, s, pad), x,
                                                                      grad_ys=g)[0],
                         lambda x, g, k=k, s=s, pad=pad: ref_max_pool_grad(x, g, k, s, pad),
-                        [(tie_x, g), (tie_x.astype(np.float32), g.astype(np.float32))], grad=False))
+                        [(tie_x, g), (tie_x.astype(np.float32), g.astype(np.float32))], grad=False,
+                        atol=1e-6))  # overlapping windows: float32 sums of up to 9 gradients, in another order
     rows.append(Row("max_pool_int32", lambda x: tf.nn.max_pool(x, 2, 2, "SAME"),
                     lambda x: ref_max_pool(x, (2, 2), (2, 2), "SAME"),
                     [(_values((2, 5, 3, 2), (-50, 50), np.int32),)], grad=False))
@@ -349,6 +350,17 @@ def _pool_rows():
                     lambda x: ref_avg_pool(x[:, None], (1, 2), (1, 2), "VALID")[:, 0], [(_v(2, 7, 3),)]))
     rows.append(Row("pool_avg", lambda x: tf.nn.pool(x, [2, 2], "AVG", "SAME", strides=[2, 2]),
                     lambda x: ref_avg_pool(x, (2, 2), (2, 2), "SAME"), [(_v(1, 5, 5, 2),)]))
+    # Large enough for the compiled max-pool kernels (runtime/accel/conv.py), against the same references.
+    for name, xs, pad in [("2x2_s2_compiled", (4, 28, 28, 32), "VALID"),
+                          ("2x2_s2_same_odd_compiled", (3, 29, 27, 16), "SAME")]:
+        ho, wo = _out_hw(xs[1:3], (2, 2), (2, 2), (1, 1), pad)
+        gs = (xs[0], ho, wo, xs[3])
+        samples = [(_v(*xs, dtype=np.float32), _v(*gs, dtype=np.float32)), (_v(*xs), _v(*gs))]
+        rows.append(Row(f"max_pool_{name}", lambda x, g, pad=pad: tf.nn.max_pool(x, 2, 2, pad),
+                        lambda x, g, pad=pad: ref_max_pool(x, (2, 2), (2, 2), pad), samples, grad=False))
+        rows.append(Row(f"max_pool_grad_{name}",
+                        lambda x, g, pad=pad: tf.gradients(tf.nn.max_pool(x, 2, 2, pad), x, grad_ys=g)[0],
+                        lambda x, g, pad=pad: ref_max_pool_grad(x, g, (2, 2), (2, 2), pad), samples, grad=False))
     return rows
 
 

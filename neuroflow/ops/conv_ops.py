@@ -4,7 +4,8 @@ Kernels work on NHWC arrays (NCHW is transposed in and out). A convolution copie
 images at a time, into a small im2col block that stays in cache and multiplies it with the filter in one
 BLAS call per block; the input gradient of a stride-1 convolution is the same kernel on the padded output
 gradient with the flipped filter, and a strided one scatters patch gradients back one kernel offset at a time.
-The window geometry helpers here (TensorFlow's SAME/VALID rule) are shared with pool_ops.
+The window geometry helpers here (TensorFlow's SAME/VALID rule) are shared with pool_ops. In sessions, large
+float32 NHWC convolutions run compiled kernels instead (runtime/accel/conv.py, tested equal to these).
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided

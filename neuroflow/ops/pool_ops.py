@@ -3,7 +3,9 @@
 Windows are strided slices of the padded input, one per kernel offset: a 2x2 pool is four slices, never a
 loop over pixels. Max and sum pooling are separable (along the width, then the height), so a kxk window costs
 2k slice operations. The max-pool gradient goes to the first maximum of each window in row-major order, and
-padding never wins, as in TensorFlow; an average counts only the window's real (unpadded) elements.
+padding never wins, as in TensorFlow; an average counts only the window's real (unpadded) elements. In sessions,
+large NHWC max pools (and their gradients, for windows that do not overlap) run compiled kernels instead
+(runtime/accel/conv.py), bitwise equal to these.
 """
 import numpy as np
 
