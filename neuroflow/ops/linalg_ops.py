@@ -1,4 +1,6 @@
 """Matrix products: the MatMul (rank 2) and BatchMatMulV2 (batched, broadcasting) primitives and `tf.matmul`."""
+import numpy as np
+
 from ..framework import dtypes
 from ..framework.apply import _is_tensor_like, apply_op, convert_to_tensor
 from ..framework.graph import name_scope
@@ -49,6 +51,9 @@ class MatMul(OpDef):
     def kernel(self, op, ctx):
         ta, tb = op._attrs.get("transpose_a", False), op._attrs.get("transpose_b", False)
         matmul = ctx.xp.matmul
+        if ctx.xp is np and op.inputs[0].dtype.base_dtype.is_floating:
+            from ..runtime.blas_threads import parallel_matmul
+            matmul = parallel_matmul  # our threads, not OpenBLAS's spinning ones (see runtime/blas_threads.py)
         if not ta and not tb:
             return matmul
         return lambda a, b: matmul(a.T if ta else a, b.T if tb else b)

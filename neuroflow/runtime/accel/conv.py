@@ -25,6 +25,7 @@ import numpy as np
 
 from ...ops import conv_ops as cv
 from ...ops import pool_ops as pl
+from .. import blas_threads
 from . import register_fast_kernel
 
 __all__ = []
@@ -334,6 +335,8 @@ def _correlate(xp, wm, out, strides, front, real):
 def _conv2d(op, ctx):
     if not _eligible_conv(op):
         return None
+    if wide_vectors():
+        blas_threads.configure()  # these kernels run two threads; OpenBLAS's spinning ones would halve them
     attrs, plain = op._attrs, op.opdef.kernel(op, ctx)
 
     def conv2d(x, w):

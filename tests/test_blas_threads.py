@@ -1,0 +1,45 @@
+"""runtime/blas_threads.py: products split over our thread pool equal NumPy's (row blocks are independent)."""
+import numpy as np
+import pytest
+
+from neuroflow.runtime import blas_threads
+
+
+@pytest.fixture(scope="module")
+def pool():
+    blas_threads.configure()
+    if blas_threads.threads() < 2:
+        pytest.skip("one core, BLAS not OpenBLAS, or NEUROFLOW_BLAS_THREADS=0: the pool is off")
+    return blas_threads.threads()
+
+
+@pytest.mark.parametrize("m,k,n", [(257, 300, 129), (64, 3136, 1024), (1000, 50, 200)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_split_product_equals_numpy(pool, m, k, n, dtype):
+    rng = np.random.default_rng(m)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((k, n)).astype(dtype)
+    got = blas_threads.parallel_matmul(a, b)
+    assert got.dtype == dtype and got.shape == (m, n)
+    np.testing.assert_allclose(got, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4 if dtype == np.float32
+                               else 1e-12, atol=1e-3 if dtype == np.float32 else 1e-10)
+
+
+def test_transposed_views_and_small_products(pool):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((400, 600))
+    b = rng.standard_normal((400, 300))
+    np.testing.assert_allclose(blas_threads.parallel_matmul(a.T, b), a.T @ b, rtol=1e-12, atol=1e-10)
+    small = rng.standard_normal((3, 4))
+    np.testing.assert_array_equal(blas_threads.parallel_matmul(small, small.T), small @ small.T)
+
+
+def test_graph_matmul_uses_it_and_matches(pool):
+    import neuroflow as tf
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((300, 500)).astype(np.float32)
+    b = rng.standard_normal((300, 700)).astype(np.float32)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        pa, pb = tf.placeholder(tf.float32), tf.placeholder(tf.float32)
+        out = sess.run(tf.matmul(pa, pb, transpose_a=True), {pa: a, pb: b})
+    np.testing.assert_allclose(out, a.T.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
