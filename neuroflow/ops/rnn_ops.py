@@ -20,6 +20,7 @@ from ..framework.apply import apply_op
 from ..framework.constant_op import constant
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
+from ..framework.tensor_util import is_zeros
 
 __all__ = []
 
@@ -191,8 +192,8 @@ class LSTMBlockCell(OpDef):
 
     def grad(self, op, *grads):
         g_i, g_cs, g_f, g_o, g_ci, g_co, g_h = grads
-        if not all(_is_zero(g) for g in (g_i, g_f, g_o, g_ci, g_co)):
-            return _gradients(list(_cell_composed(*op.inputs, **op._attrs)[1]), list(op.inputs), grads)
+        if not all(is_zeros(g) for g in (g_i, g_f, g_o, g_ci, g_co)):
+            return _gradients(lambda: list(_cell_composed(*op.inputs, **op._attrs)[1]), list(op.inputs), grads)
         x, cs_prev, h_prev, w, wci, wcf, wco, b = op.inputs
         i, cs, f, o, ci, co, _ = op.outputs
         peep = op._attrs["use_peephole"]
@@ -249,9 +250,11 @@ class LSTMBlockCellGrad(OpDef):
         # (inputs i..co) get no gradient, as the recomputation accounts for them.
         x, cs_prev, h_prev, w, wci, wcf, wco, b = op.inputs[:8]
         cs_grad, h_grad = op.inputs[14:16]
-        z, outs = _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, **op._attrs)
-        firsts = _gradients([outs[1], outs[6]], [cs_prev, z, wci, wcf, wco], [cs_grad, h_grad], zero=True,
-                            local=op.inputs[:8])
+
+        def firsts():
+            z = _preactivation(x, h_prev, w, b)
+            outs = lambda: _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, z=z, **op._attrs)[1][1::5]
+            return _gradients(outs, [cs_prev, z, wci, wcf, wco], [cs_grad, h_grad], zero=True, local=op.inputs[:8])
         return _gradients(firsts, list(op.inputs), grads)
 
 
@@ -372,12 +375,12 @@ class BlockLSTM(OpDef):
 
     def grad(self, op, *grads):
         g_i, g_cs, g_f, g_o, g_ci, g_co, g_h = grads
-        if not all(_is_zero(g) for g in (g_i, g_f, g_o, g_ci, g_co)):
-            return _gradients(list(_block_composed(*op.inputs, **op._attrs)[1]), list(op.inputs), grads)
+        if not all(is_zeros(g) for g in (g_i, g_f, g_o, g_ci, g_co)):
+            return _gradients(lambda: list(_block_composed(*op.inputs, **op._attrs)[1]), list(op.inputs), grads)
         # Only h usually has a gradient (the final c is rarely used): a scalar zero spares a [time, batch,
         # units] array of zeros.
         dt = op.inputs[1].dtype.base_dtype
-        g_cs, g_h = (constant(0, dt) if _is_zero(g) else g for g in (g_cs, g_h))
+        g_cs, g_h = (constant(0, dt) if is_zeros(g) else g for g in (g_cs, g_h))
         outs = list(apply_op(BlockLSTMGrad, list(op.inputs) + list(op.outputs) + [g_cs, g_h], dict(op._attrs),
                              name="BlockLSTMGrad"))
         if not op._attrs["use_peephole"]:
@@ -464,38 +467,58 @@ class BlockLSTMGrad(OpDef):
         # no gradient, as the recomputation accounts for them.
         ins = list(op.inputs[1:9])
         cs_grad, h_grad = op.inputs[16:18]
-        _, outs = _block_composed(op.inputs[0], *ins, **op._attrs)
-        pairs = [(y, g) for y, g in ((outs[1], cs_grad), (outs[6], h_grad)) if g.shape.ndims != 0]
-        firsts = _gradients([y for y, _ in pairs], ins, [g for _, g in pairs], zero=True)
+        # A scalar gradient stands for none (see BlockLSTM.grad).
+        wanted = [(k, g) for k, g in ((1, cs_grad), (6, h_grad)) if g.shape.ndims != 0]
+
+        def firsts():
+            outs = lambda: [_block_composed(op.inputs[0], *ins, **op._attrs)[1][k] for k, _ in wanted]
+            return _gradients(outs, ins, [g for _, g in wanted], zero=True)
         return _gradients(firsts, list(op.inputs), grads)
 
 
 # --- the composed twins ------------------------------------------------------------------------------------------
-def _is_zero(g):
-    return g is None or g.op.type == "ZerosLike"
-
-
-def _gradients(ys, xs, grad_ys, zero=False, local=()):
-    """The local gradients of the ys (weighted by grad_ys; None entries skipped) with respect to xs (zeros for
-    an unconnected x when `zero`): the xs (and `local`) are held constant, so nothing flows past them: the
-    enclosing gradient computation carries the gradients on from the xs, and would count twice what flowed
-    on from here."""
-    from ..autodiff.gradients import gradients
+def _gradients(build_ys, xs, grad_ys, zero=False, local=()):
+    """The local gradients of the ys that `build_ys()` computes from xs (weighted by grad_ys; None entries
+    skipped) with respect to xs (zeros for an unconnected x when `zero`): the xs (and `local`) are held
+    constant, so nothing flows past them: the enclosing gradient computation carries the gradients on from
+    the xs, and would count twice what flowed on from here. In graph mode this is tf.gradients; executing
+    eagerly, the ys are built on a tape watching only the xs (so an outer tape, differentiating this
+    gradient again, records it as well)."""
+    from ..framework.context import executing_eagerly
+    if executing_eagerly():
+        from ..eager.tape import GradientTape
+        with GradientTape() as tape:
+            tape.watch(list(xs))
+            ys = build_ys()
+    else:
+        ys = build_ys()
     pairs = [(y, g) for y, g in zip(ys, grad_ys) if g is not None and y is not None]
     if not pairs:
         return [None] * len(xs)
+    unconnected = "zero" if zero else "none"
+    if executing_eagerly():
+        return tape.gradient([y for y, _ in pairs], list(xs), output_gradients=[g for _, g in pairs],
+                             unconnected_gradients=unconnected)
+    from ..autodiff.gradients import gradients
     return gradients([y for y, _ in pairs], xs, grad_ys=[g for _, g in pairs], stop_gradients=list(xs) + list(local),
-                     unconnected_gradients="zero" if zero else "none")
+                     unconnected_gradients=unconnected)
+
+
+def _preactivation(x, h_prev, w, b):
+    """z = [x, h_prev] w + b, the four gates' inputs before their activations."""
+    from . import concat_ops, linalg_ops
+    return linalg_ops.matmul(concat_ops.concat([x, h_prev], 1), w) + b
 
 
 def _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, forget_bias=1.0, cell_clip=-1.0, use_peephole=False,
-                   activation=None, **_):
+                   activation=None, z=None, **_):
     """LSTMBlockCell from elementary ops: returns (z, (i, cs, f, o, ci, co, h)). `activation` (default tanh)
-    replaces tanh for ci and co: the LSTM cells use this for activations the fused op does not have."""
-    from . import clip_ops, concat_ops, linalg_ops, math_ops
+    replaces tanh for ci and co: the LSTM cells use this for activations the fused op does not have. A given
+    `z` (the pre-activation) is used instead of computing it."""
+    from . import clip_ops, concat_ops, math_ops
     tanh = activation or math_ops.tanh
     dt = x.dtype.base_dtype
-    z = linalg_ops.matmul(concat_ops.concat([x, h_prev], 1), w) + b
+    z = _preactivation(x, h_prev, w, b) if z is None else z
     zi, zj, zf, zo = concat_ops.split(z, 4, axis=1)
     zf = zf + constant(forget_bias, dt)
     if use_peephole:
