@@ -5,6 +5,7 @@ BENCH_MODULE=neuroflow) and the session-overhead graphs; anchors run where their
 
     python benchmarks/compare.py                       # all workloads neuroflow supports
     python benchmarks/compare.py lecture mlp --no-anchors
+Ends with start-up figures: import time and the lecture program as a whole process (ours and TensorFlow's).
 """
 import argparse
 import os
@@ -53,6 +54,40 @@ def run(cmd, env=None, timeout=1800):
     return rates
 
 
+def wall_time(cmd, env=None, repeats=3):
+    """The best of `repeats` whole-process wall times of `cmd`, in seconds (None when it fails)."""
+    import time
+    best = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, env=dict(os.environ, **(env or {})))
+        if done.returncode != 0:
+            return None
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best
+
+
+def startup(ours, anchors):
+    """Start-up figures: `import` time of each framework and the lecture program (examples/lecture_train.py,
+    ten training steps, prints) as a whole process, for neuroflow and, with the import line swapped, for
+    TensorFlow's v1 API."""
+    lecture = (REPO / "examples" / "lecture_train.py").read_text()
+    rows = [("import neuroflow", wall_time([ours, "-c", "import neuroflow"], {"PYTHONPATH": str(REPO)})),
+            ("lecture program, neuroflow", wall_time([ours, "-c", lecture], {"PYTHONPATH": str(REPO)}))]
+    if anchors and has(anchors, "tensorflow"):
+        as_tf = lecture.replace("import neuroflow as tf",
+                                "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()", 1)
+        quiet = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+        rows += [("import tensorflow", wall_time([anchors, "-c", "import tensorflow"], quiet)),
+                 ("lecture program, TF", wall_time([anchors, "-c", as_tf], quiet))]
+    python = wall_time([ours, "-c", "pass"])
+    print("\nstart-up (seconds, whole process, best of 3; a bare python takes "
+          f"{python:.3f} s):" if python else "\nstart-up (seconds, whole process, best of 3):")
+    for name, t in rows:
+        print(f"  {name:<30}{t:>8.3f}" if t is not None else f"  {name:<30}{'failed':>8}")
+
+
 def has(python, module):
     return subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode == 0
 
@@ -64,6 +99,7 @@ def main():
                         help="python of the anchors environment")
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--no-overhead", action="store_true", help="skip the session-overhead graphs")
+    parser.add_argument("--no-startup", action="store_true", help="skip the import and whole-process timings")
     args = parser.parse_args()
     ours = sys.executable
     anchors = None if args.no_anchors or not pathlib.Path(args.anchors).exists() else args.anchors
@@ -113,6 +149,8 @@ def main():
             ours, tf_peak = PEAKS.get(("neuroflow", name)), PEAKS.get(("tensorflow", name))
             ratio = f"{ours / tf_peak:>9.2f}x" if ours and tf_peak else f"{'-':>10}"
             print(f"{name:<18}" + "".join(f"{r:>15,.0f}" if r else f"{'-':>15}" for r in row) + ratio)
+    if not args.no_startup:
+        startup(sys.executable, anchors)
 
 
 if __name__ == "__main__":
