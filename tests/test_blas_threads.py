@@ -43,3 +43,11 @@ def test_graph_matmul_uses_it_and_matches(pool):
         pa, pb = tf.placeholder(tf.float32), tf.placeholder(tf.float32)
         out = sess.run(tf.matmul(pa, pb, transpose_a=True), {pa: a, pb: b})
     np.testing.assert_allclose(out, a.T.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
+
+
+def test_few_rows_split_by_columns(pool):
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((8, 700))
+    b = rng.standard_normal((700, 1000))
+    np.testing.assert_allclose(blas_threads.parallel_matmul(a, b), a @ b, rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(blas_threads.parallel_matmul(a, b[:, 1:]), a @ b[:, 1:], rtol=1e-12, atol=1e-10)
