@@ -205,6 +205,7 @@ def test_errors_in_eager_mode_point_at_the_users_line(eager):
     with pytest.raises(ValueError) as info:
         tf.matmul(tf.reshape(a, [1, 2]), tf.reshape(a, [1, 2]))
     assert "test_eager.py" in str(info.value) and "tf.matmul(tf.reshape(a, [1, 2])" in str(info.value)
+    assert "for 'MatMul' (op: 'MatMul')" in str(info.value)  # named like the graph op, no scope slash
     with pytest.raises(tf.errors.InvalidArgumentError) as info:
         tf.constant(1) // tf.constant(0)
     assert "Integer division by zero" in str(info.value) and "test_eager.py" in str(info.value)

@@ -53,7 +53,7 @@ def _output(value, dtype, shared, op, index):
 def execute(opdef, values, attrs, name):
     """Runs `opdef` on `values` now; returns EagerTensors (a tuple for several outputs, None for none)."""
     location = source_info.user_location()
-    node_name = name or opdef.type_name
+    node_name = (name or "").rstrip("/") or opdef.type_name  # a scope name "MatMul/" names the op "MatMul", as in graphs
     tensors, specs = convert_and_infer(opdef, values, attrs, node_name, location)
     op = EagerOp(opdef, tensors, attrs, node_name, location)
     refs = opdef.ref_inputs
