@@ -105,6 +105,7 @@ def test_train_and_watch_it_learn(page, server):
     time.sleep(1.0)
     rate = stats(page)["frames"] - before
     assert rate >= 10, f"only {rate} pictures in a second"
+    print(f"playground: {rate} pictures in one second, epoch {stats(page)['epoch']}")  # shown with pytest -s
     assert page.inner_text("#loss-train") != loss0
     assert page.get_attribute("#play-pause-button", "aria-label") == "Pause"
     shot(page, "training.png")
