@@ -145,3 +145,50 @@ def test_control_dependency_on_a_fed_placeholder(sess):
     with tf.control_dependencies([x]):
         y = tf.constant(3.0) * 2.0
     assert sess.run(y, {x: 1.0}) == 6.0
+
+
+def test_kernels_skip_outputs_nothing_reads():
+    calls = []
+
+    def pair(x):
+        return x + 1.0, x * 2.0
+
+    def only_first(x):
+        calls.append("dropped")
+        return x + 1.0, None
+
+    def offer(indices):
+        assert indices == [1]
+        return only_first
+    pair.drop_outputs = offer
+    x = tf.placeholder(tf.float32, [2])
+    first, second = tf.split(tf.stack([x, x]), 2)  # any two-output op: its kernel is swapped below
+    p = _program([first], [x])
+    step = next(s for s in p.steps if s.op is first.op)
+    step.kernel = pair
+    passes.drop_unused_outputs(p)
+    assert step.kernel is only_first
+    kept = _program([first, second], [x])
+    step = next(s for s in kept.steps if s.op is first.op)
+    step.kernel = pair
+    passes.drop_unused_outputs(kept)
+    assert step.kernel is pair  # both outputs fetched: nothing to drop
+
+
+def test_lstm_gradient_without_the_input_gradient_equals_the_full_one():
+    """The fused LSTM gradient drops its input gradient when only the weights' gradients are wanted; those
+    equal the ones computed alongside the input gradient."""
+    rng = np.random.default_rng(0)
+    xb = rng.standard_normal((4, 6, 40)).astype(np.float32)  # large enough for the compiled LSTM kernels
+    x = tf.placeholder(tf.float32, [4, 6, 40])
+    cell = tf.nn.rnn_cell.LSTMCell(48)
+    out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    loss = tf.reduce_sum(out * out)
+    weights = cell.trainable_variables
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        alone = sess.run(tf.gradients(loss, weights), {x: xb})
+        *together, x_grad = sess.run(tf.gradients(loss, weights + [x]), {x: xb})
+    assert x_grad.shape == xb.shape and np.abs(x_grad).sum() > 0
+    for a, b in zip(alone, together):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
