@@ -192,3 +192,40 @@ def test_lstm_gradient_without_the_input_gradient_equals_the_full_one():
     assert x_grad.shape == xb.shape and np.abs(x_grad).sum() > 0
     for a, b in zip(alone, together):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [tf.float32, tf.float64, tf.int32, tf.int64])
+def test_scalar_operators_equal_the_ufuncs(dtype):
+    """0-d elementwise chains run on Python operators over NumPy scalars: same values and dtypes as the ufuncs,
+    integer overflow wrapping and float division by zero silent, as with arrays."""
+    big = np.iinfo(dtype.as_numpy_dtype).max if dtype.is_integer else 3.0e38
+    a, b = tf.placeholder(dtype, []), tf.placeholder(dtype, [])
+    prod = (a * b) * tf.constant(2, dtype)           # the outer Mul reads a ufunc's scalar result and a constant
+    chain = [prod, -(a * b), (a * b) + (a - b), (a * b) - b]
+    if dtype.is_floating:
+        chain += [(a * b) / (a - a), (a * b) / b]
+    with tf.Session() as sess:
+        feeds = {a: np.asarray(big, dtype.as_numpy_dtype), b: np.asarray(3, dtype.as_numpy_dtype)}
+        with np.errstate(all="raise"):  # a warning escaping the plan's silencing would raise here
+            got = sess.run(chain, feeds)
+            again = sess.run(chain, feeds)  # the specialized plan (shapes known after the first run)
+    x, y = (np.asarray([v], dtype.as_numpy_dtype) for v in (big, 3))  # the same arithmetic on 1-element arrays
+    with np.errstate(all="ignore"):
+        expected = [(x * y) * np.asarray([2], x.dtype), -(x * y), (x * y) + (x - y), (x * y) - y]
+        if dtype.is_floating:
+            expected += [(x * y) / (x - x), (x * y) / y]
+    for g, h, e in zip(got, again, expected):
+        assert np.asarray(g).dtype == e.dtype and np.shape(g) == ()
+        np.testing.assert_array_equal(np.asarray(h), e[0])
+        np.testing.assert_array_equal(np.asarray(g), e[0])
+
+
+def test_scalar_operator_pass_rewrites_only_known_0d_numbers():
+    s = tf.placeholder(tf.float32, [])
+    v = tf.placeholder(tf.float32, [3])
+    p = _program([s * 2.0, v * 2.0, -s], [s, v])
+    passes.optimize(p)
+    kernels = {str(step.op.name): step.kernel for step in p.steps}
+    import operator
+    assert operator.mul in kernels.values() and operator.neg in kernels.values()
+    assert sum(k is operator.mul for k in kernels.values()) == 1  # the vector product keeps the ufunc
