@@ -51,3 +51,36 @@ def test_few_rows_split_by_columns(pool):
     b = rng.standard_normal((700, 1000))
     np.testing.assert_allclose(blas_threads.parallel_matmul(a, b), a @ b, rtol=1e-12, atol=1e-10)
     np.testing.assert_allclose(blas_threads.parallel_matmul(a, b[:, 1:]), a @ b[:, 1:], rtol=1e-12, atol=1e-10)
+
+
+def test_split_work_covers_the_range_once(pool):
+    n = (1 << 20) + 37
+    hits = np.zeros(n, np.int64)
+
+    def work(lo, hi):
+        hits[lo:hi] += 1
+    blas_threads.split_work(n, work)
+    assert (hits == 1).all()
+
+
+def test_large_adam_update_split_over_the_pool_equals_numpy(pool):
+    pytest.importorskip("numba")
+    import neuroflow as tf
+    from neuroflow.runtime import accel
+
+    def train(use_numba):
+        tf.reset_default_graph()
+        rng = np.random.default_rng(0)
+        w = tf.Variable(rng.standard_normal((1100, 1000)).astype(np.float32))  # over MIN_SPLIT_ELEMENTS
+        x = tf.constant(rng.standard_normal((4, 1100)).astype(np.float32))
+        train_op = tf.train.AdamOptimizer(0.01).minimize(tf.reduce_mean(tf.square(tf.matmul(x, w))))
+        saved, accel._available[0] = accel._available[0], use_numba
+        try:
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                for _ in range(3):
+                    sess.run(train_op)
+                return sess.run(w)
+        finally:
+            accel._available[0] = saved
+    np.testing.assert_array_equal(train(True), train(False))  # elementwise ranges: bitwise the same

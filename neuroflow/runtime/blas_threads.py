@@ -17,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["configure", "parallel_matmul", "threads"]
+__all__ = ["configure", "parallel_matmul", "split_work", "threads"]
 
 MIN_FLOPS = 4_000_000   # smaller products run on one thread: splitting costs more than it saves
+MIN_SPLIT_ELEMENTS = 1 << 20  # elementwise work below this runs on one thread (a hand-off costs ~20-50 us)
 _state = {"configured": False, "threads": 1, "pool": None}
 _lock = threading.Lock()
 
@@ -88,3 +89,19 @@ def parallel_matmul(a, b):
     for f in futures:
         f.result()
     return out
+
+
+def split_work(n, work):
+    """work(lo, hi) over `threads()` ranges covering [0, n), on the pool and this thread, when the pool is on
+    (OpenBLAS single-threaded, so no spinning BLAS worker competes) and n is large; else work(0, n). For
+    elementwise kernels that release the GIL: each range is independent, so the result is the same."""
+    pool = _state["pool"]
+    if pool is None or n < MIN_SPLIT_ELEMENTS:
+        work(0, n)
+        return
+    parts = _state["threads"]
+    bounds = [n * i // parts // 16 * 16 for i in range(parts)] + [n]
+    futures = [pool.submit(work, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    work(bounds[0], bounds[1])
+    for f in futures:
+        f.result()

@@ -7,15 +7,17 @@ Each kernel does TensorFlow's arithmetic in the variable's dtype, in the same or
 import numpy as np
 
 from ...framework import errors
+from .. import blas_threads
 from . import register_fast_kernel
 
 __all__ = []
 
 MIN_ELEMENTS = 1 << 15  # below this, NumPy's passes are cheap and numba's call overhead is not worth it
-# Single-threaded on purpose: numba's worker threads fight OpenBLAS's spinning threads for the cores between
-# matmuls (measured slower in the mlp step). error_model="numpy" drops the per-division zero check, which is
-# what lets LLVM vectorize the loop (0.37 ms vs 1.94 ms for 400k elements; NumPy takes 0.70 ms).
-_JIT_OPTIONS = {"cache": True, "error_model": "numpy"}
+# No numba threads: they would fight OpenBLAS's spinning threads for the cores between matmuls (measured slower
+# in the mlp step). Where OpenBLAS runs single-threaded (runtime/blas_threads.py), a large Adam update is split
+# over our blocking pool instead (nogil). error_model="numpy" drops the per-division zero check, which is what
+# lets LLVM vectorize the loop (0.37 ms vs 1.94 ms for 400k elements; NumPy takes 0.70 ms).
+_JIT_OPTIONS = {"cache": True, "error_model": "numpy", "nogil": True}
 _jit = {}
 
 
@@ -89,8 +91,10 @@ def _adam(op, ctx):
         one = var.dtype.type(1)
         alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
         dt = var.dtype.type
-        fn(var.reshape(-1), m.reshape(-1), v.reshape(-1), _flat(grad), dt(one - beta1), dt(one - beta2),
-           dt(epsilon), dt(alpha))
+        flat_var, flat_m, flat_v, flat_g = var.reshape(-1), m.reshape(-1), v.reshape(-1), _flat(grad)
+        scalars = (dt(one - beta1), dt(one - beta2), dt(epsilon), dt(alpha))
+        blas_threads.split_work(flat_var.size, lambda lo, hi: fn(flat_var[lo:hi], flat_m[lo:hi], flat_v[lo:hi],
+                                                                 flat_g[lo:hi], *scalars))
         return var
     return apply
 
