@@ -20,7 +20,7 @@ import numpy as np
 __all__ = ["configure", "parallel_matmul", "split_work", "threads"]
 
 MIN_FLOPS = 4_000_000   # smaller products run on one thread: splitting costs more than it saves
-MIN_SPLIT_ELEMENTS = 1 << 20  # elementwise work below this runs on one thread (a hand-off costs ~20-50 us)
+MIN_SPLIT_ELEMENTS = 1 << 18  # elementwise work below this runs on one thread (a hand-off costs ~20-50 us)
 _state = {"configured": False, "threads": 1, "pool": None}
 _lock = threading.Lock()
 
@@ -91,16 +91,19 @@ def parallel_matmul(a, b):
     return out
 
 
-def split_work(n, work):
+def split_work(n, work, grain=1):
     """work(lo, hi) over `threads()` ranges covering [0, n), on the pool and this thread, when the pool is on
-    (OpenBLAS single-threaded, so no spinning BLAS worker competes) and n is large; else work(0, n). For
-    elementwise kernels that release the GIL: each range is independent, so the result is the same."""
+    (OpenBLAS single-threaded, so no spinning BLAS worker competes) and the work (n units of `grain` elements)
+    is large; else work(0, n). For kernels that release the GIL (numba nogil, NumPy ufuncs on large arrays):
+    each range is independent, so the result is the same. Single elements split at multiples of 16 (whole
+    vector registers)."""
     pool = _state["pool"]
-    if pool is None or n < MIN_SPLIT_ELEMENTS:
+    parts = _state["threads"]
+    if pool is None or n * grain < MIN_SPLIT_ELEMENTS or n < parts:
         work(0, n)
         return
-    parts = _state["threads"]
-    bounds = [n * i // parts // 16 * 16 for i in range(parts)] + [n]
+    align = 16 if grain == 1 else 1
+    bounds = [n * i // parts // align * align for i in range(parts)] + [n]
     futures = [pool.submit(work, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
     work(bounds[0], bounds[1])
     for f in futures:

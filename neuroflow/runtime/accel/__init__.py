@@ -40,3 +40,4 @@ def fast_kernel(op, ctx):
 from . import optimizers  # noqa: E402,F401 - registers the optimizer kernels
 from . import conv  # noqa: E402,F401 - registers the convolution kernels
 from . import rnn  # noqa: E402,F401 - registers the recurrent kernels
+from . import elementwise  # noqa: E402,F401 - registers the two-thread elementwise kernels
