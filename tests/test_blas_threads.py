@@ -84,3 +84,24 @@ def test_large_adam_update_split_over_the_pool_equals_numpy(pool):
         finally:
             accel._available[0] = saved
     np.testing.assert_array_equal(train(True), train(False))  # elementwise ranges: bitwise the same
+
+
+def test_a_forked_child_gets_working_threads(pool):
+    import os
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((600, 700)), rng.standard_normal((700, 500))
+    blas_threads.parallel_matmul(a, b)  # the parent's pool threads exist now
+    pid = os.fork()
+    if pid == 0:  # the child: a hang here would make the parent's waitpid time out below
+        ok = np.allclose(blas_threads.parallel_matmul(a, b), a @ b)
+        os._exit(0 if ok else 1)
+    import time
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    pytest.fail("the forked child's product never finished (its thread pool was the parent's)")

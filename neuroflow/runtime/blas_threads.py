@@ -44,6 +44,17 @@ def _openblas_setter():
     return None
 
 
+def _fresh_pool_after_fork():
+    # A forked child has none of the parent's threads, but the executor would believe its workers exist and
+    # wait on them forever; a new executor starts its threads on first use.
+    if _state["pool"] is not None:
+        _state["pool"] = ThreadPoolExecutor(max_workers=_state["threads"] - 1, thread_name_prefix="neuroflow-blas")
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_pool_after_fork)
+
+
 def configure():
     """Once per process: OpenBLAS to one thread and our pool to the core count (no-op when disabled, on one
     core, or when NumPy's BLAS is not OpenBLAS)."""
