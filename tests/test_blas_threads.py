@@ -105,3 +105,12 @@ def test_a_forked_child_gets_working_threads(pool):
         time.sleep(0.05)
     os.kill(pid, 9)
     pytest.fail("the forked child's product never finished (its thread pool was the parent's)")
+
+
+def test_a_bad_thread_count_is_named():
+    import subprocess
+    import sys
+    code = "from neuroflow.runtime import blas_threads; blas_threads.configure()"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**__import__("os").environ, "NEUROFLOW_BLAS_THREADS": "two"})
+    assert out.returncode != 0 and "NEUROFLOW_BLAS_THREADS must be a whole number" in out.stderr

@@ -1,14 +1,16 @@
-"""Running matrix products on our own threads instead of OpenBLAS's.
+"""Running matrix products (and large elementwise work) on our own threads instead of OpenBLAS's.
 
 OpenBLAS's worker threads spin on a core for ~100 ms after each multi-threaded call, so every kernel that runs
 between two products (ReLU, bias, convolution, optimizer updates) finds one of the two cores busy. Measured on the
 cnn workload: the compiled convolution kernels take 5.9 ms each alone but 11 ms in the step. So when a plan first
 builds a compiled convolution kernel (runtime/accel/conv.py), OpenBLAS is set to one thread for the process and
-large MatMul products are split by rows over a small pool of Python threads (NumPy releases the GIL inside BLAS);
-idle pool threads block instead of spinning. Measured on 2 cores, steps/s, pool vs OpenBLAS threads: cnn 20.8-25.4
-vs 16.3-18.0; but mlp 218-245 vs 254-312 and lstm 68-72 vs 92-100, where products dominate and OpenBLAS's own
-threading wins, so programs without compiled convolutions keep it. NEUROFLOW_BLAS_THREADS=0 never switches;
-NEUROFLOW_BLAS_THREADS=n sets the pool size.
+large MatMul products are split (along the longer side of the output) over a small pool of Python threads (NumPy
+releases the GIL inside BLAS); idle pool threads block instead of spinning. While the pool is on, large
+elementwise kernels split their work over it too (`split_work`: Adam updates, Relu, ReluGrad, BiasAdd).
+Measured on 2 cores, steps/s, pool vs OpenBLAS threads: cnn 20.8-25.4 vs 16.3-18.0; but mlp 218-245 vs 254-312
+and lstm 68-72 vs 92-100, where products dominate and OpenBLAS's own threading wins, so programs without compiled
+convolutions keep it (the switch is per process: a later LSTM in a process that built a CNN runs on the pool).
+NEUROFLOW_BLAS_THREADS=0 never switches; NEUROFLOW_BLAS_THREADS=n sets the pool size (default: the usable cores).
 """
 import ctypes
 import os
@@ -65,7 +67,14 @@ def configure():
         wanted = os.environ.get("NEUROFLOW_BLAS_THREADS")
         if wanted == "0":
             return
-        count = int(wanted) if wanted else (os.cpu_count() or 1)
+        if wanted:
+            try:
+                count = int(wanted)
+            except ValueError:
+                raise ValueError(f"NEUROFLOW_BLAS_THREADS must be a whole number of threads (0 turns the pool "
+                                 f"off), not {wanted!r}") from None
+        else:
+            count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         setter = _openblas_setter()
         if setter is None or count < 2:
             return
@@ -75,6 +84,7 @@ def configure():
 
 
 def threads():
+    """How many threads share the work: 1 until `configure` turns the pool on."""
     return _state["threads"]
 
 
