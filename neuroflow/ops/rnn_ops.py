@@ -253,8 +253,12 @@ class LSTMBlockCellGrad(OpDef):
 
         def firsts():
             z = _preactivation(x, h_prev, w, b)
-            outs = lambda: _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, z=z, **op._attrs)[1][1::5]
-            return _gradients(outs, [cs_prev, z, wci, wcf, wco], [cs_grad, h_grad], zero=True, local=op.inputs[:8])
+
+            def cs_and_h():
+                _, (_, cs, _, _, _, _, h) = _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, z=z, **op._attrs)
+                return [cs, h]
+            return _gradients(cs_and_h, [cs_prev, z, wci, wcf, wco], [cs_grad, h_grad], zero=True,
+                              local=op.inputs[:8])
         return _gradients(firsts, list(op.inputs), grads)
 
 
