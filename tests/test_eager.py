@@ -263,3 +263,22 @@ def test_nested_tapes_differentiate_the_fused_lstm_gradients(name):
         got = outer.gradient(total, inputs[:4])
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g.numpy(), e, rtol=1e-9, atol=1e-12)
+
+
+def test_an_outer_tape_differentiates_through_a_tf_function(eager):
+    w = tf.Variable([[0.5, -1.0], [2.0, 0.25]])
+    x = tf.constant([[1.0, 2.0]])
+
+    def loss_fn(x):
+        return tf.reduce_sum(tf.tanh(tf.matmul(x, w)) ** 2)
+    compiled = tf.function(loss_fn)
+    compiled(x)  # traced and run as a plan once, outside any tape
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        through_function = compiled(x)
+        plain = loss_fn(x)
+    for source in (w, x):
+        got, expected = tape.gradient(through_function, source), tape.gradient(plain, source)
+        assert got is not None
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)
+    assert float(through_function) == pytest.approx(float(plain))

@@ -141,6 +141,10 @@ class Function:
     def __call__(self, *args, **kwargs):
         if not mode.executing_eagerly():
             return self._fn(*args, **kwargs)  # building a graph already: the ops join it directly
+        if any(tape._recording for tape in context.tapes):
+            # A tape outside differentiates through this call: the compiled plan would be one opaque step to it,
+            # so the Python function runs eagerly and the tape records its ops (same values, no speed-up).
+            return self._fn(*args, **kwargs)
         flat = _flatten((args, kwargs))
         key = self._key(flat)
         concrete = self._traces.get(key)
@@ -162,7 +166,9 @@ def function(func=None, input_signature=None, autograph=True, experimental_compi
     """Compiles `func` into a graph on first call per input signature; later calls run the compiled plan.
 
     Usable as `@tf.function` or `tf.function(fn)`. Tensor (and NumPy array) arguments become placeholders;
-    a new dtype or shape retraces; Python arguments are baked in (a new value retraces).
+    a new dtype or shape retraces; Python arguments are baked in (a new value retraces). Called while a
+    GradientTape records, the function runs eagerly so the tape can differentiate through it (a tape inside
+    the function, the usual training step, keeps the compiled plan).
 
     Example:
         >>> @tf.function
