@@ -241,3 +241,59 @@ def test_backward_uses_its_own_inputs(rng):
                                               *outs, np.float32(0), gh)
         for a, b_ in zip(fast, plain):
             np.testing.assert_allclose(a, b_, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("units,batch", [(8, 3), (9, 5), (33, 17)])
+@pytest.mark.parametrize("with_cs", [False, True])
+def test_plain_step_back_is_the_general_one(dtype, units, batch, with_cs, rng):
+    """Without peepholes and clip the backward runs add_grads then step_back_plain (a loop LLVM vectorizes):
+    bitwise what the general step_back computes, with and without output gradients, at odd sizes."""
+    fns = accel_rnn._compiled()
+    steps, t = 4, 2
+    g = rng.random((4 * units, batch)).astype(dtype)
+    co, c_prev = rng.standard_normal((2, units, batch)).astype(dtype)
+    gcs = rng.standard_normal((units, steps, batch)).astype(dtype) if with_cs else np.zeros((0, steps, batch), dtype)
+    gh = rng.standard_normal((units, steps, batch)).astype(dtype)
+    dcs0, dh0 = rng.standard_normal((2, units, batch)).astype(dtype)
+    p = np.zeros(units, dtype)
+    one = dtype(1)
+    results = []
+    for general in (True, False):
+        dcs, dh, dz = dcs0.copy(), dh0.copy(), np.zeros((4 * units, steps, batch), dtype)
+        if general:
+            fns["step_back"](g, co, c_prev, dcs, dh, gcs, gh, one, dtype(-1), False, p, p, p, dz, t)
+        else:
+            fns["add_grads"](dcs, dh, gcs, gh, t)
+            fns["step_back_plain"](g, co, c_prev, dcs, dh, one, dz, t)
+        results.append((dcs, dh, dz))
+    for a, b_ in zip(*results):
+        np.testing.assert_array_equal(a, b_)
+
+
+@pytest.mark.parametrize("units,batch", [(9, 5), (33, 1)])
+def test_fast_backward_odd_sizes(units, batch, monkeypatch, rng):
+    """The fast forward and backward at odd unit counts and batch sizes, with both output gradients, agree with
+    the NumPy kernels."""
+    monkeypatch.setattr(accel_rnn, "MIN_UNITS", 1)
+    steps, depth = 5, 3
+    dt = np.float32
+    x = rng.standard_normal((steps, batch, depth)).astype(dt)
+    c0, h0 = rng.standard_normal((2, batch, units)).astype(dt)
+    w = (rng.standard_normal((depth + units, 4 * units)) * 0.5).astype(dt)
+    b = rng.standard_normal(4 * units).astype(dt)
+    p = np.zeros(units, dt)
+    attrs = {"forget_bias": 1.0, "cell_clip": -1.0, "use_peephole": False}
+    inputs = (x, c0, h0, w, p, p, p, b)
+    fns = accel_rnn._compiled()
+    plain_out = rnn_ops.BlockLSTM.compute(np, rnn_ops._Scratch(), np.int64(steps), *inputs, **attrs)
+    fast_out = accel_rnn._forward(fns, rnn_ops._Scratch(), steps, *inputs, **attrs)
+    for a, b_ in zip(fast_out, plain_out):
+        np.testing.assert_allclose(a, b_, rtol=2e-5, atol=2e-6)
+    gcs, gh = rng.standard_normal((2, steps, batch, units)).astype(dt)
+    fast = accel_rnn._backward(fns, rnn_ops._Scratch(), steps, x, c0, h0, w, p, p, p, *fast_out, gcs, gh, False, -1.0)
+    plain = rnn_ops.BlockLSTMGrad.compute(np, rnn_ops._Scratch(), np.int64(steps), *inputs, *plain_out, gcs, gh,
+                                          use_peephole=False, cell_clip=-1.0)
+    for a, b_ in zip(fast, plain):
+        assert a.shape == b_.shape and a.dtype == b_.dtype
+        np.testing.assert_allclose(a, b_, rtol=2e-5, atol=2e-6)

@@ -7,15 +7,27 @@ passes:
     forward, per step:  z = w_ext^T [x[t]; h[t-1]; 1] (BLAS: input projection, recurrence and bias in one
                         product)  ->  tanh of the gates (NumPy)  ->  i, f, o, cs, clip (numba)  ->  co = tanh(cs)
                         (NumPy)  ->  h = co * o, written straight into the next step's product operand (numba)
-    backward, per step: the incoming h/cs gradients and every gate gradient in one pass (numba)
-                        ->  dh = w_h dz (BLAS)
+    backward, per step: the incoming h/cs gradients and every gate gradient in one pass (numba; without
+                        peepholes and clip, two: the gradients added, then the gate gradients in a loop LLVM
+                        vectorizes, which it does not in the general kernel)  ->  dh = w_h dz (BLAS)
     backward, once:     x_grad = dz^T w_x^T and [w_grad; b_grad] = [x; h[t-1]; 1] dz^T (BLAS, all steps at once;
                         the ones row sums b_grad)
 
-Measured on the shared lstm workload (2 cores, batch 64, 28 steps, 128 units): forward 3.3 -> 2.7 ms, backward
-6.1 -> 4.6 ms. The tanh stays NumPy's: it is vectorized (~0.4 ns an element), where numba's is a scalar libm call
-~20x slower; a fused pass with a rational tanh approximation measured only ~6 us a step faster, for a few ulp of
-error.
+Measured on the shared lstm workload (2 cores, batch 64, 28 steps, 128 units): forward 3.3 -> 2.7 ms, backward 6.1
+-> 4.6 ms; the vectorized plain step then took the 28 gate-gradient passes from ~540 to ~260 us alone and the
+backward in the training step from ~5.6-6.2 to ~4.7-4.9 ms (lstm, 16 alternating runs old/new: medians 107 -> 117
+steps/s, 15 of 16 pairs faster, median pair gain +9%). The tanh stays NumPy's: it is vectorized (~0.4 ns an
+element), where numba's is a scalar libm call ~20x slower; a fused pass with a rational tanh approximation measured
+only ~6 us a step faster, for a few ulp of error.
+
+Tried and dropped: splitting each step over two threads (each its half of the units: its rows of the product
+with OpenBLAS on one thread, its elementwise passes, a spin barrier on atomic step counters). Python-level
+threads gain nothing on ~5-50 us calls (GIL hand-offs; two threads' 28 tanh calls of 6 us took 230-370 us
+against 172 us for one); whole-loop nogil numba kernels (CBLAS ?gemm and libmvec's vector tanh called by
+address) ran the forward's steps in ~2.3 ms alone, but in the training step both kernels came out slower
+(forward ~3.3 against ~2.75 ms, backward ~6.3 against ~5.7 ms): the product is near one core's peak either way
+(a half on one thread ~53 us, the whole on OpenBLAS's two ~55-60 us), so only the elementwise passes could
+gain, and the per-step barriers and the second thread's hiccups cost more.
 
 Layout: as the NumPy kernels, feature-major ([4 units, batch] gates per step, [units, batch] states; the
 recurrent products run ~15% faster that way round than batch-major), and the outputs are the same kinds of
@@ -151,6 +163,46 @@ def _compiled():
                     do_[b] = do
 
         @numba.njit(**_JIT_OPTIONS)
+        def add_grads(dcs, dh, gcs, gh, t):
+            """step_back's first part on its own: dcs += gcs[:, t] and dh += gh[:, t] (empty: none)."""
+            if gcs.size:
+                for k in range(dcs.shape[0]):
+                    gck, dck = gcs[k, t], dcs[k]
+                    for b in range(dck.size):
+                        dck[b] += gck[b]
+            if gh.size:
+                for k in range(dh.shape[0]):
+                    ghk, dhk = gh[k, t], dh[k]
+                    for b in range(dhk.size):
+                        dhk[b] += ghk[b]
+
+        @numba.njit(**_JIT_OPTIONS)
+        def step_back_plain(g, co, c_prev, dcs, dh, one, dz, t):
+            """step_back's gate gradients without peepholes and clip, the output gradients already added
+            (add_grads): the same arithmetic, in a loop LLVM vectorizes; the general kernel's (with its flag
+            branches and output-gradient rows in the same function) it does not, 2.1x slower (550 against 260 us
+            for the 28 steps of 128 units x 64)."""
+            u = g.shape[0] // 4
+            for k in range(u):
+                gi, gj, gf, go = g[k], g[u + k], g[2 * u + k], g[3 * u + k]
+                di_, dj_, df_, do_ = dz[k, t], dz[u + k, t], dz[2 * u + k, t], dz[3 * u + k, t]
+                cok, cpk, dck, dhk = co[k], c_prev[k], dcs[k], dh[k]
+                for b in range(dck.size):
+                    d, o, co_ = dhk[b], go[b], cok[b]
+                    dc = dck[b] + (one - co_ * co_) * (d * o)
+                    do = ((one - o) * o) * (d * co_)
+                    i, ci, f, cp = gi[b], gj[b], gf[b], cpk[b]
+                    dci = ((one - ci * ci) * dc) * i
+                    df = (((one - f) * f) * dc) * cp
+                    di = (((one - i) * i) * dc) * ci
+                    dc *= f
+                    dck[b] = dc
+                    di_[b] = di
+                    dj_[b] = dci
+                    df_[b] = df
+                    do_[b] = do
+
+        @numba.njit(**_JIT_OPTIONS)
         def to_feature_major(src, dst, row, col):
             """dst[row + d, col + t, b] = src[t, b, d]: a [time, batch, depth] array (any strides) into a
             C-contiguous feature-major one (NumPy's transposing copies are several times slower). Writes run
@@ -162,7 +214,7 @@ def _compiled():
                         out[b] = src[t, b, d]
 
         _jit.update(peephole_in=peephole_in, cell=cell, output=output, step_back=step_back,
-                    to_feature_major=to_feature_major)
+                    to_feature_major=to_feature_major, add_grads=add_grads, step_back_plain=step_back_plain)
     return _jit
 
 
@@ -335,9 +387,15 @@ def _backward(fns, scratch, n, x, cs_prev, h_prev, w, wci, wcf, wco, i, cs, f, o
         if gr.ndim:
             fns["to_feature_major"](gr[:n], grads[-1], 0, 0)
     step_back = fns["step_back"]
+    plain = not peep and not clip > 0
+    add_grads, step_back_plain = fns["add_grads"], fns["step_back_plain"]
     for t in range(n - 1, -1, -1):
-        step_back(g[t], co_f[t], cs_f[t - 1] if t else c0, dcs, dh, grads[0], grads[1], one, clip, peep, wci, wcf,
-                  wco, dz, t)
+        if plain:
+            add_grads(dcs, dh, grads[0], grads[1], t)
+            step_back_plain(g[t], co_f[t], cs_f[t - 1] if t else c0, dcs, dh, one, dz, t)
+        else:
+            step_back(g[t], co_f[t], cs_f[t - 1] if t else c0, dcs, dh, grads[0], grads[1], one, clip, peep, wci,
+                      wcf, wco, dz, t)
         if t or 2 not in dropped:
             np.matmul(w_h, dz[:, t], out=dh)
     # The products of all steps at once on dz2 = dz as [4 units, time * batch]: x_grad = dz2^T w_x^T, and
