@@ -63,7 +63,7 @@ from .ops.reduce_ops import *  # noqa: F401,F403
 
 
 _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",
-         "graph_util": ".graph_util", "io": ".io"}
+         "graph_util": ".graph_util", "io": ".io", "nest": ".util.nest"}
 
 
 def __getattr__(name):

@@ -12,6 +12,7 @@ from ..framework.graph import Graph
 from ..ops.array_ops import placeholder
 from ..ops.state_ops import VariableV2
 from ..runtime.plan import Plan
+from ..util import nest
 from .state import context
 from .tensor import EagerTensor
 from .variable import EagerVariable, ReadVariableOp
@@ -49,27 +50,6 @@ def capture_variable(variable, as_ref):
     return apply_op(ReadVariableOp, [variable], name="ReadVariableOp")
 
 
-def _flatten(structure):
-    if isinstance(structure, dict):
-        return [x for k in sorted(structure) for x in _flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [x for s in structure for x in _flatten(s)]
-    return [structure]
-
-
-def _pack(structure, flat):
-    it = iter(flat)
-
-    def build(s):
-        if isinstance(s, dict):
-            return {k: build(s[k]) for k in sorted(s)}
-        if isinstance(s, (list, tuple)):
-            items = [build(x) for x in s]
-            return type(s)(*items) if hasattr(s, "_fields") else type(s)(items)
-        return next(it)
-    return build(structure)
-
-
 def _is_tensor_arg(x):
     return isinstance(x, (EagerTensor, np.ndarray, EagerVariable))
 
@@ -80,7 +60,7 @@ class _Concrete:
     def __init__(self, fn, args, kwargs, name):
         graph = FuncGraph(name)
         graph.seed = context.seed
-        flat = _flatten((args, kwargs))
+        flat = nest.flatten((args, kwargs))
         self.tensor_positions = [i for i, x in enumerate(flat) if _is_tensor_arg(x) and
                                  not isinstance(x, EagerVariable)]
         with graph.as_default(), mode.graph_mode():
@@ -89,10 +69,10 @@ class _Concrete:
                 value = np.asarray(flat[i])
                 traced[i] = placeholder(value.dtype, value.shape, name=f"arg{i}")
             self.placeholders = [traced[i] for i in self.tensor_positions]
-            t_args, t_kwargs = _pack((args, kwargs), traced)
+            t_args, t_kwargs = nest.pack_sequence_as((args, kwargs), traced)
             result = fn(*t_args, **t_kwargs)
             self.structure = result
-            leaves = _flatten(result)
+            leaves = nest.flatten(result)
             self.output_positions = [i for i, x in enumerate(leaves) if x is not None]
             outputs = [convert_to_tensor(leaves[i]) for i in self.output_positions]
         graph.finalize()
@@ -110,7 +90,7 @@ class _Concrete:
         leaves = list(self.constant_leaves)
         for i, v in zip(self.output_positions, values):
             leaves[i] = EagerTensor(np.asarray(v))
-        return _pack(self.structure, leaves)
+        return nest.pack_sequence_as(self.structure, leaves)
 
 
 class Function:
@@ -145,7 +125,7 @@ class Function:
             # A tape outside differentiates through this call: the compiled plan would be one opaque step to it,
             # so the Python function runs eagerly and the tape records its ops (same values, no speed-up).
             return self._fn(*args, **kwargs)
-        flat = _flatten((args, kwargs))
+        flat = nest.flatten((args, kwargs))
         key = self._key(flat)
         concrete = self._traces.get(key)
         if concrete is None:

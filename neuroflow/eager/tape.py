@@ -5,32 +5,12 @@ import contextlib
 from ..autodiff.gradients import StopGradient, backprop
 from ..framework.apply import convert_to_tensor
 from ..framework.context import executing_eagerly
+from ..util import nest
 from .state import context
 from .tensor import EagerTensor
 from .variable import EagerVariable
 
 __all__ = ["GradientTape"]
-
-
-def _flatten(structure):
-    if isinstance(structure, dict):
-        return [x for k in sorted(structure) for x in _flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [x for s in structure for x in _flatten(s)]
-    return [structure]
-
-
-def _pack(structure, flat):
-    it = iter(flat)
-
-    def build(s):
-        if isinstance(s, dict):
-            return {k: build(s[k]) for k in sorted(s)}
-        if isinstance(s, (list, tuple)):
-            items = [build(x) for x in s]
-            return type(s)(items) if not hasattr(s, "_fields") else type(s)(*items)
-        return next(it)
-    return build(structure)
 
 
 class GradientTape:
@@ -73,7 +53,7 @@ class GradientTape:
 
     def watch(self, tensor):
         """Records operations on `tensor` (a tensor, variable, or nested list/tuple/dict of them)."""
-        for t in _flatten(tensor):
+        for t in nest.flatten(tensor):
             if isinstance(t, EagerVariable):
                 if t not in self._variables:
                     self._variables.append(t)
@@ -131,20 +111,20 @@ class GradientTape:
         if self._used and not self._persistent:
             raise RuntimeError("GradientTape.gradient can only be called once on non-persistent tapes.")
         self._used = True
-        targets = _flatten(target)
-        flat_sources = _flatten(sources)
+        targets = nest.flatten(target)
+        flat_sources = nest.flatten(sources)
         if not executing_eagerly():  # tracing a tf.function: differentiate the graph symbolically
             from ..autodiff.gradients import gradients
             xs = [s._ref() if isinstance(s, EagerVariable) else s for s in flat_sources]
             grads = gradients(targets, xs, grad_ys=output_gradients,
                               unconnected_gradients=getattr(unconnected_gradients, "value", unconnected_gradients))
-            return _pack(sources, grads)
+            return nest.pack_sequence_as(sources, grads)
         xs = [s._handle if isinstance(s, EagerVariable) else s for s in flat_sources]
         ys = [convert_to_tensor(t) for t in targets]
-        grad_ys = None if output_gradients is None else _flatten(output_gradients)
+        grad_ys = None if output_gradients is None else nest.flatten(output_gradients)
         unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
         with self.stop_recording():
             grads = backprop(ys, xs, grad_ys, set(), lambda t: self._consumers.get(id(t), ()), unconnected)
         if not self._persistent:
             self.reset()
-        return _pack(sources, grads)
+        return nest.pack_sequence_as(sources, grads)

@@ -14,7 +14,8 @@ from ..ops import array_ops, index_ops, manip_ops, math_ops
 from ..ops.concat_ops import concat
 from ..ops.grad_support_ops import expand_dims, where
 from ..variables.scope import variable_scope
-from .rnn_cell import RNNCell, _flatten, _is_sequence, _map, _pack_as
+from ..util import nest
+from .rnn_cell import RNNCell, _is_sequence
 
 __all__ = ["dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn", "reverse_sequence"]
 
@@ -60,8 +61,8 @@ def _unroll(cell, step_inputs, initial_state, dtype, batch_size, sequence_length
         if masks is not None:
             # Past its length a sequence emits zeros and carries its state through unchanged (TF's semantics).
             m = masks[t]
-            output = _map(lambda o: where(m, o, constant(0, dtype=o.dtype.base_dtype)), output)
-            new_state = _map(lambda n, p: where(m, n, p), new_state, state)
+            output = nest.map_structure(lambda o: where(m, o, constant(0, dtype=o.dtype.base_dtype)), output)
+            new_state = nest.map_structure(lambda n, p: where(m, n, p), new_state, state)
         outputs.append(output)
         state = new_state
     return outputs, state
@@ -160,7 +161,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     del parallel_iterations, swap_memory
     _check_cell(cell)
     with variable_scope(scope or "rnn") as varscope:
-        flat = [convert_to_tensor(x) for x in _flatten(inputs)]
+        flat = [convert_to_tensor(x) for x in nest.flatten(inputs)]
         time_axis, batch_axis = (0, 1) if time_major else (1, 0)
         steps = _static_steps(flat, time_axis)
         for x in flat:
@@ -172,10 +173,10 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
             return _fused_dynamic_rnn(cell, flat[0], steps, batch, sequence_length, initial_state, dtype,
                                       time_major)
         per_input = [array_ops.unstack(x, num=steps, axis=time_axis) for x in flat]
-        step_inputs = [_pack_as(inputs, [p[t] for p in per_input]) for t in range(steps)]
+        step_inputs = [nest.pack_sequence_as(inputs, [p[t] for p in per_input]) for t in range(steps)]
         outputs, state = _unroll(cell, step_inputs, initial_state, dtype, batch, sequence_length, varscope)
-        flat_out = [array_ops.stack(list(column), axis=time_axis) for column in zip(*[_flatten(o) for o in outputs])]
-        return _pack_as(outputs[0], flat_out), state
+        flat_out = [array_ops.stack(list(column), axis=time_axis) for column in zip(*[nest.flatten(o) for o in outputs])]
+        return nest.pack_sequence_as(outputs[0], flat_out), state
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
@@ -199,7 +200,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     if not inputs:
         raise ValueError("inputs must not be empty")
     with variable_scope(scope or "rnn") as varscope:
-        flat0 = [convert_to_tensor(x) for x in _flatten(inputs[0])]
+        flat0 = [convert_to_tensor(x) for x in nest.flatten(inputs[0])]
         for x in flat0:
             if x.shape.ndims is not None and x.shape.ndims >= 2 and x.shape[-1].value is None:
                 raise ValueError(f"Input size (dimension {x.shape.ndims - 1} of inputs) must be accessible via "
@@ -283,12 +284,12 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
                                               scope=fw_scope)
         time_axis, batch_axis = (0, 1) if time_major else (1, 0)
         with variable_scope("bw") as bw_scope:
-            inputs_reverse = _map(lambda x: _reverse(convert_to_tensor(x), sequence_length, time_axis, batch_axis),
+            inputs_reverse = nest.map_structure(lambda x: _reverse(convert_to_tensor(x), sequence_length, time_axis, batch_axis),
                                   inputs)
             tmp, state_bw = dynamic_rnn(cell_bw, inputs_reverse, sequence_length=sequence_length,
                                         initial_state=initial_state_bw, dtype=dtype, time_major=time_major,
                                         scope=bw_scope)
-    output_bw = _map(lambda x: _reverse(x, sequence_length, time_axis, batch_axis), tmp)
+    output_bw = nest.map_structure(lambda x: _reverse(x, sequence_length, time_axis, batch_axis), tmp)
     return (output_fw, output_bw), (state_fw, state_bw)
 
 
@@ -296,13 +297,13 @@ def _reverse_list(inputs, sequence_length):
     """A list of per-step tensors reversed in time (within each sequence's length when given)."""
     if sequence_length is None:
         return list(reversed(inputs))
-    flat_steps = [_flatten(x) for x in inputs]
+    flat_steps = [nest.flatten(x) for x in inputs]
     columns = []
     for column in zip(*flat_steps):
         stacked = array_ops.stack(list(column))
         reversed_ = reverse_sequence(stacked, sequence_length, seq_axis=0, batch_axis=1)
         columns.append(array_ops.unstack(reversed_, num=len(inputs)))
-    return [_pack_as(inputs[t], [c[t] for c in columns]) for t in range(len(inputs))]
+    return [nest.pack_sequence_as(inputs[t], [c[t] for c in columns]) for t in range(len(inputs))]
 
 
 def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None, dtype=None,
@@ -327,5 +328,5 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, in
             tmp, state_bw = static_rnn(cell_bw, _reverse_list(inputs, sequence_length), initial_state_bw, dtype,
                                        sequence_length, scope=bw_scope)
     output_bw = _reverse_list(tmp, sequence_length)
-    outputs = [_map(lambda f, b: concat([f, b], 1), fw, bw) for fw, bw in zip(output_fw, output_bw)]
+    outputs = [nest.map_structure(lambda f, b: concat([f, b], 1), fw, bw) for fw, bw in zip(output_fw, output_bw)]
     return outputs, state_fw, state_bw

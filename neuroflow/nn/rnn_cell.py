@@ -17,6 +17,7 @@ from ..framework.tensor_shape import TensorShape
 from ..layers.base import Layer
 from ..ops import array_ops, clip_ops, concat_ops, linalg_ops, manip_ops, math_ops
 from ..ops.rnn_ops import block_lstm, lstm_block_cell
+from ..util import nest
 from ..variables import initializers
 from ..variables.scope import variable_scope
 from .impl import bias_add
@@ -28,36 +29,6 @@ __all__ = ["RNNCell", "LayerRNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell
 # --- nested structures (tuples, lists, namedtuples of tensors) ----------------------------------------------------
 def _is_sequence(x):
     return isinstance(x, (tuple, list))
-
-
-def _flatten(structure):
-    """The leaves of a nested tuple/list structure, depth first."""
-    if not _is_sequence(structure):
-        return [structure]
-    out = []
-    for item in structure:
-        out.extend(_flatten(item))
-    return out
-
-
-def _pack_as(structure, flat):
-    """`flat` (a list of leaves) rebuilt into the shape of `structure`."""
-    it = iter(flat)
-
-    def build(s):
-        if not _is_sequence(s):
-            return next(it)
-        items = [build(x) for x in s]
-        if isinstance(s, tuple) and hasattr(s, "_fields"):  # a namedtuple such as LSTMStateTuple
-            return type(s)(*items)
-        return type(s)(items)
-    return build(structure)
-
-
-def _map(fn, *structures):
-    """fn applied leaf by leaf over structures of the same shape, in the first one's shape."""
-    flats = [_flatten(s) for s in structures]
-    return _pack_as(structures[0], [fn(*leaves) for leaves in zip(*flats)])
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -146,7 +117,7 @@ class RNNCell(Layer):
         with name_scope(type(self).__name__ + "ZeroState", values=[batch_size]):
             size = self.state_size
             if _is_sequence(size):
-                return _map(lambda s: _zeros(s, batch_size, dtype), size)
+                return nest.map_structure(lambda s: _zeros(s, batch_size, dtype), size)
             return _zeros(size, batch_size, dtype)
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):

@@ -3,7 +3,8 @@ from ..framework.apply import convert_to_tensor
 from ..framework.graph import name_scope
 from ..framework.tensor_shape import TensorShape
 from ..ops import array_ops, math_ops, random_ops
-from .rnn_cell import LSTMStateTuple, RNNCell, _flatten, _is_sequence, _map, _pack_as
+from ..util import nest
+from .rnn_cell import LSTMStateTuple, RNNCell, _is_sequence
 
 class _Wrapper(RNNCell):
     def __init__(self, cell):
@@ -89,9 +90,9 @@ class DropoutWrapper(_Wrapper):
                 if input_size is None:
                     raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
                                      "input_size must be provided")
-                self._noise["input"] = _map(lambda s: noise(s, 1), input_size) if _is_sequence(input_size) \
+                self._noise["input"] = nest.map_structure(lambda s: noise(s, 1), input_size) if _is_sequence(input_size) \
                     else noise(input_size, 1)
-            self._noise["state"] = _map(lambda s: noise(s, 2), cell.state_size) if _is_sequence(cell.state_size) \
+            self._noise["state"] = nest.map_structure(lambda s: noise(s, 2), cell.state_size) if _is_sequence(cell.state_size) \
                 else noise(cell.state_size, 2)
             self._noise["output"] = noise(cell.output_size, 3)
 
@@ -106,14 +107,14 @@ class DropoutWrapper(_Wrapper):
         # distinct op seed per call and per use.
         seed = None if self._seed is None else self._seed + 1009 * self._calls + salt
         noise = self._noise.get(which)
-        keep_mask = _map(self._state_filter, values) if (state and self._state_filter) else None
+        keep_mask = nest.map_structure(self._state_filter, values) if (state and self._state_filter) else None
         if state and keep_mask is None and isinstance(values, LSTMStateTuple):
             keep_mask = LSTMStateTuple(False, True)  # TF's default filter: never drop the memory c
-        flat = _flatten(values)
-        flat_noise = _flatten(noise) if noise is not None else [None] * len(flat)
-        flat_keep = _flatten(keep_mask) if keep_mask is not None else [True] * len(flat)
+        flat = nest.flatten(values)
+        flat_noise = nest.flatten(noise) if noise is not None else [None] * len(flat)
+        flat_keep = nest.flatten(keep_mask) if keep_mask is not None else [True] * len(flat)
         out = [_dropout(v, keep_prob, n, seed) if k else v for v, n, k in zip(flat, flat_noise, flat_keep)]
-        return _pack_as(values, out)
+        return nest.pack_sequence_as(values, out)
 
     def __call__(self, inputs, state, scope=None):
         self._calls += 1
@@ -135,7 +136,7 @@ class ResidualWrapper(_Wrapper):
         outputs, new_state = self._cell(inputs, state, scope=scope)
         if self._residual_fn is not None:
             return self._residual_fn(inputs, outputs), new_state
-        return _map(lambda i, o: i + o, inputs, outputs), new_state
+        return nest.map_structure(lambda i, o: i + o, inputs, outputs), new_state
 
 
 class DeviceWrapper(_Wrapper):

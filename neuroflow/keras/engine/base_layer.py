@@ -18,6 +18,7 @@ from ...framework.graph import get_default_graph, name_scope
 from ...framework.tensor import Tensor
 from ...layers.base import Layer as _TFLayer
 from ...layers.base import _snake_case
+from ...util.nest import flatten, map_structure, pack_sequence_as as pack_as  # noqa: F401 - used by the engine
 from .. import backend
 
 __all__ = ["Layer", "Node", "keras_history", "flatten", "pack_as", "map_structure"]
@@ -33,32 +34,6 @@ _HISTORY = weakref.WeakKeyDictionary()
 def keras_history(x):
     """(layer, node_index, tensor_index) of a tensor made by a Keras layer or `Input`, else None."""
     return _HISTORY.get(x) if isinstance(x, Tensor) else None
-
-
-# --- nested structures (lists/tuples/dicts of tensors) -------------------------------------------------------------
-def flatten(structure):
-    """The tensors (leaves) of a nest of lists, tuples and dicts, in order."""
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in flatten(item)]
-    if isinstance(structure, dict):
-        return [leaf for key in sorted(structure) for leaf in flatten(structure[key])]
-    return [structure]
-
-
-def map_structure(fn, structure):
-    """The nest with `fn` applied to every leaf."""
-    if isinstance(structure, (list, tuple)):
-        mapped = [map_structure(fn, item) for item in structure]
-        return type(structure)(mapped) if type(structure) in (list, tuple) else type(structure)(*mapped)
-    if isinstance(structure, dict):
-        return {key: map_structure(fn, value) for key, value in structure.items()}
-    return fn(structure)
-
-
-def pack_as(structure, flat):
-    """The leaves `flat` arranged in the shape of `structure`."""
-    it = iter(flat)
-    return map_structure(lambda _: next(it), structure)
 
 
 def _shape_tuple(t):
