@@ -5,11 +5,13 @@ BENCH_MODULE=neuroflow) and the session-overhead graphs; anchors run where their
 
     python benchmarks/compare.py                       # all workloads neuroflow supports
     python benchmarks/compare.py lecture mlp --no-anchors
+    python benchmarks/compare.py cnn lstm --rounds 3 --no-overhead   # medians of 3 interleaved rounds
 Ends with start-up figures: import time and the lecture program as a whole process (ours and TensorFlow's).
 """
 import argparse
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 
@@ -100,6 +102,8 @@ def main():
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--no-overhead", action="store_true", help="skip the session-overhead graphs")
     parser.add_argument("--no-startup", action="store_true", help="skip the import and whole-process timings")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run every workload this many times, frameworks interleaved; report medians")
     args = parser.parse_args()
     ours = sys.executable
     anchors = None if args.no_anchors or not pathlib.Path(args.anchors).exists() else args.anchors
@@ -107,22 +111,28 @@ def main():
     rates = {}
     if not SHARED.exists():
         sys.exit(f"shared workloads not found at {SHARED}; set NEUROFLOW_SHARED_BENCH")
-    for w in args.workloads:
-        print(f"running {w} ...", file=sys.stderr, flush=True)
-        rates.update(run([ours, SHARED / "bench_tf1.py", w], env_ours))
-        if anchors:
-            if has(anchors, "tensorflow"):
-                rates.update(run([anchors, SHARED / "bench_tf1.py", w]))
-            if has(anchors, "torch"):
-                rates.update(run([anchors, SHARED / "bench_torch.py", w]))
-            if has(anchors, "jax"):
-                rates.update(run([anchors, SHARED / "bench_jax.py", w]))
-        if w in ("lecture", "mlp"):
-            rates.update(run([ours, SHARED / "bench_numpy.py", w]))
+    installed = {m: bool(anchors) and has(anchors, m) for m in ("tensorflow", "torch", "jax")}
+    samples = {}  # (framework, workload) -> rates, one per round
+    for round_ in range(args.rounds):
+        for w in args.workloads:
+            print(f"running {w} ..." + (f" (round {round_ + 1}/{args.rounds})" if args.rounds > 1 else ""),
+                  file=sys.stderr, flush=True)
+            commands = [([ours, SHARED / "bench_tf1.py", w], env_ours)]
+            for module, script in (("tensorflow", "bench_tf1.py"), ("torch", "bench_torch.py"), ("jax", "bench_jax.py")):
+                if installed[module]:
+                    commands.append(([anchors, SHARED / script, w], None))
+            if w in ("lecture", "mlp"):
+                commands.append(([ours, SHARED / "bench_numpy.py", w], None))
+            for cmd, env in commands:
+                for key, rate in run(cmd, env).items():
+                    samples.setdefault(key, []).append(rate)
+    rates.update({key: statistics.median(values) for key, values in samples.items()})
+    if args.rounds > 1:
+        print(f"(steps/s: medians of {args.rounds} rounds)")
     if not args.no_overhead:
         print("running session overhead ...", file=sys.stderr, flush=True)
         rates.update(run([ours, REPO / "benchmarks" / "session_overhead.py"], {"PYTHONPATH": str(REPO)}))
-        if anchors and has(anchors, "tensorflow"):
+        if installed["tensorflow"]:
             rates.update(run([anchors, REPO / "benchmarks" / "session_overhead.py", "--module", "tensorflow",
                               "--runs", "500"]))
     frameworks = ["neuroflow", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
