@@ -436,7 +436,7 @@ def test_contrib_initializers_and_dropout(sess):
     sess.run(tf.global_variables_initializer())
     wv, hv = sess.run([w, he])
     limit = np.sqrt(6.0 / 500)
-    assert np.abs(wv).max() <= limit and wv.std() == pytest.approx(limit / np.sqrt(3), rel=0.05)
+    assert np.abs(wv).max() <= np.float32(limit) and wv.std() == pytest.approx(limit / np.sqrt(3), rel=0.05)
     assert np.abs(hv).max() <= 2 * np.sqrt(1.3 * 2 / 400) and hv.std() == pytest.approx(np.sqrt(2 / 400), rel=0.1)
     with pytest.raises(TypeError, match="Cannot create initializer for non-floating point type."):
         tf.contrib.layers.xavier_initializer(dtype=tf.int32)
