@@ -12,12 +12,6 @@ import neuroflow as tf
 keras = tf.keras
 
 
-def run(t, feed=None):
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        return sess.run(t, feed)
-
-
 @pytest.fixture(autouse=True)
 def fresh_graph():
     tf.reset_default_graph()

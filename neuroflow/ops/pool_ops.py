@@ -110,6 +110,11 @@ class _Pool(OpDef):
         wo = window_output(d[2], kw, sw, 1, attrs["padding"])[0]
         return from_nhwc([d[0], ho, wo, d[3]], last)
 
+    def infer(self, inputs, attrs):
+        # The pooling ops' own shape rule; their gradient ops override it.
+        check_rank(inputs[0])
+        return [(self.pooled_shape(inputs[0].shape, attrs), inputs[0].dtype.base_dtype)]
+
 
 @register
 class MaxPool(_Pool):
@@ -119,10 +124,6 @@ class MaxPool(_Pool):
     input_names = ("input",)
     same_dtype = ("input",)
     allowed_dtypes = dtypes.REAL
-
-    def infer(self, inputs, attrs):
-        check_rank(inputs[0])
-        return [(self.pooled_shape(inputs[0].shape, attrs), inputs[0].dtype.base_dtype)]
 
     def forward(self, xp, x, **attrs):
         last = attrs.get("data_format", "NHWC") == "NHWC"
@@ -221,10 +222,6 @@ class AvgPool(_Pool):
     input_names = ("value",)
     same_dtype = ("value",)
     allowed_dtypes = dtypes.FLOATING
-
-    def infer(self, inputs, attrs):
-        check_rank(inputs[0])
-        return [(self.pooled_shape(inputs[0].shape, attrs), inputs[0].dtype.base_dtype)]
 
     def forward(self, xp, x, **attrs):
         last = attrs.get("data_format", "NHWC") == "NHWC"
