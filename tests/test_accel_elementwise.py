@@ -42,7 +42,11 @@ def _run(build, *arrays):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(64, 28, 28, 32), (3, 300001)])  # uneven halves, odd row sizes
-def test_split_kernels_equal_the_plain_ones(dtype, shape):
+def test_split_kernels_equal_the_plain_ones(dtype, shape, monkeypatch):
+    splits = []
+    real_split = blas_threads.split_work
+    monkeypatch.setattr(blas_threads, "split_work", lambda n, work, grain=1: (splits.append(n),
+                                                                            real_split(n, work, grain)))
     x, g = _values(shape, dtype, 0), _values(shape, dtype, 1)
     bias = np.random.default_rng(2).standard_normal(shape[-1]).astype(dtype)
     fast, plain = _run(lambda a: tf.nn.relu(a), x)
@@ -54,6 +58,7 @@ def test_split_kernels_equal_the_plain_ones(dtype, shape):
     assert np.array_equal(np.signbit(fast), np.signbit(plain))
     fast, plain = _run(lambda a, b: tf.nn.bias_add(a, b), x, bias)
     np.testing.assert_array_equal(fast, plain)
+    assert splits.count(shape[0]) == 3  # each of the three fast kernels really split its rows
 
 
 def test_small_noncontiguous_and_bad_inputs_take_the_plain_path():
