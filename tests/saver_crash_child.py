@@ -2,8 +2,9 @@
 
 As a script it is a small fork server: it imports neuroflow and builds the model once, then on each "fork" line
 from stdin forks a worker that resumes from the latest checkpoint (as a restarted training job would) and saves
-forever, each save holding values that all derive from its step. The test SIGKILLs the worker at a random moment
-and checks the folder. Forking keeps each kill cheap (no new interpreter), so dozens of kills take seconds.
+forever, each save holding values that all derive from its step: to a new prefix per step (`model.ckpt-<step>`),
+or with `--same-prefix` always over `model.ckpt`. The test SIGKILLs the worker at a random moment (or restores
+while it saves) and checks the folder. Forking keeps each kill cheap (no new interpreter), so dozens take seconds.
 
 Protocol (one line each): "ready" at start; "fork" -> the worker's pid; "reap" -> the worker's wait status;
 "quit" ends the server.
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import traceback
 
 import numpy as np
@@ -47,33 +49,57 @@ def build():
 
 
 # --- the test's side -------------------------------------------------------------------------------------------------
+def check_restored(sess, variables, path):
+    """Checks that the values just restored from `path` all come from one single save; returns its step."""
+    step = int(sess.run(variables["global_step"]))
+    values = expected(step)
+    for name, var in variables.items():
+        np.testing.assert_array_equal(sess.run(var), values[name], err_msg=f"{name} in {path}")
+    return step
+
+
 def check_consistent(directory, saver, sess, variables):
     """Restores the latest checkpoint and checks that it, and every checkpoint the state file lists, holds the
-    values of one single save. Returns the latest step, or None when no save has completed yet."""
+    values of one single save (of the step its name carries, if any). Returns the latest step, or None when no
+    save has completed yet."""
     latest = tf.train.latest_checkpoint(directory)
     if latest is None:
         return None
     saver.restore(sess, latest)
-    step = int(latest.rsplit("-", 1)[1])
-    values = expected(step)
-    for name, var in variables.items():
-        np.testing.assert_array_equal(sess.run(var), values[name], err_msg=f"{name} in {latest}")
+    step = check_restored(sess, variables, latest)
     for path in tf.train.get_checkpoint_state(directory).all_model_checkpoint_paths:
         reader = tf.train.NewCheckpointReader(path)
-        values = expected(int(path.rsplit("-", 1)[1]))
+        values = expected(int(reader.get_tensor("global_step")))
+        if path.rsplit("-", 1)[-1].isdigit():
+            assert int(path.rsplit("-", 1)[1]) == values["global_step"], path
         for name in variables:
             np.testing.assert_array_equal(reader.get_tensor(name), values[name], err_msg=f"{name} in {path}")
     return step
+
+
+def _last_commit(directory):
+    """What changes exactly when a save completes: the newest checkpoint's name and its index's bytes."""
+    latest = tf.train.latest_checkpoint(directory)
+    if latest is None:
+        return None
+    try:
+        with open(latest + ".index", "rb") as f:
+            return latest, f.read()
+    except FileNotFoundError:   # deleted by max_to_keep after a newer save: that newer one changes the name
+        return latest, None
 
 
 class Server:
     """Runs this script as a child process; `start_worker` / `kill_worker` fork and SIGKILL one saving worker.
     Leaving the `with` block stops the worker (if any) and the server."""
 
-    def __init__(self, directory, stderr_path):
+    def __init__(self, directory, stderr_path, same_prefix=False):
         self._stderr = open(stderr_path, "w+")
-        self._proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), directory], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1)
+        self._directory = directory
+        argv = [sys.executable, os.path.abspath(__file__), directory] + (["--same-prefix"] if same_prefix else [])
+        self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                                      text=True, bufsize=1)
+        self._commit_at_start = None
         self._lines = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
         self.worker, self.kills = None, 0
@@ -103,7 +129,19 @@ class Server:
         return self
 
     def start_worker(self):
+        self._commit_at_start = _last_commit(self._directory)
         self.worker = int(self._ask("fork"))
+
+    def wait_for_a_save(self, timeout=120.0):
+        """Waits until the worker has completed a save since `start_worker` (so every round makes progress,
+        however slow the machine), polling the state file and the newest index."""
+        deadline = time.monotonic() + timeout
+        while _last_commit(self._directory) == self._commit_at_start:
+            if "Traceback" in self.errors():   # the worker failed (it prints its error there and exits)
+                raise AssertionError(f"the worker failed: {self.errors()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the worker completed no save in {timeout} s: {self.errors()}")
+            time.sleep(0.002)
 
     def kill_worker(self):
         """SIGKILLs the worker and checks it died of that signal (not of an error of its own)."""
@@ -130,7 +168,7 @@ class Server:
 
 
 # --- the child's side ------------------------------------------------------------------------------------------------
-def _work(directory, sess, feeds, assign, saver, server_pid):
+def _work(directory, sess, feeds, assign, saver, server_pid, same_prefix):
     state = tf.train.get_checkpoint_state(directory)
     step = 0
     if state is not None:
@@ -141,11 +179,12 @@ def _work(directory, sess, feeds, assign, saver, server_pid):
         step += 1
         values = expected(step)
         sess.run(assign, {feeds[name]: value for name, value in values.items()})
-        saver.save(sess, os.path.join(directory, PREFIX), global_step=step)
+        saver.save(sess, os.path.join(directory, PREFIX), global_step=None if same_prefix else step)
 
 
 def main():
     directory = sys.argv[1]
+    same_prefix = "--same-prefix" in sys.argv[2:]
     _, feeds, assign, saver = build()
     sess = tf.Session()
     sess.run(tf.global_variables_initializer())
@@ -158,7 +197,7 @@ def main():
             worker = os.fork()
             if worker == 0:
                 try:
-                    _work(directory, sess, feeds, assign, saver, server_pid)
+                    _work(directory, sess, feeds, assign, saver, server_pid, same_prefix)
                 except BaseException:  # noqa: BLE001 - any failure must reach the test as an exit status
                     traceback.print_exc()
                     sys.stderr.flush()

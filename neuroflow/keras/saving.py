@@ -183,14 +183,14 @@ def _read_weights(filepath):
         _, values, names, layers = _read_container(filepath)
         return values, names, layers
     if os.path.exists(filepath + ".index"):
-        reader = CheckpointFile(filepath)
-        if _ORDER_KEY not in reader.tensors:
-            raise ValueError(f"{filepath} is a checkpoint without Keras weight order; restore it with "
-                             "tf.train.Saver instead.")
-        meta = reader.read([_ORDER_KEY, _LAYERS_KEY])
-        names = [n.decode("utf-8") for n in meta[_ORDER_KEY].tolist() if n]
-        layers = [n.decode("utf-8") for n in meta[_LAYERS_KEY].tolist() if n]
-        return reader.read(names), names, layers
+        with CheckpointFile(filepath) as reader:   # one save throughout, even while another process saves
+            if _ORDER_KEY not in reader.tensors:
+                raise ValueError(f"{filepath} is a checkpoint without Keras weight order; restore it with "
+                                 "tf.train.Saver instead.")
+            meta = reader.read([_ORDER_KEY, _LAYERS_KEY])
+            names = [n.decode("utf-8") for n in meta[_ORDER_KEY].tolist() if n]
+            layers = [n.decode("utf-8") for n in meta[_LAYERS_KEY].tolist() if n]
+            return reader.read(names), names, layers
     raise OSError(f"Unable to open file (unable to open file: name = '{filepath}', errno = 2, error message = 'No "
                   "such file or directory')")
 

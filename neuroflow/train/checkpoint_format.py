@@ -9,6 +9,11 @@ the file. Layout (all integers little-endian):
     data:  b"NFCKPTDT" | 16-byte save id (also in the index header) | tensor bytes, in index order
 
 A string tensor's bytes are its element lengths (u64 each) followed by the elements' bytes.
+
+Overwriting a prefix switches old -> new with one rename, the index's: the new data is first written complete
+under a side name carrying its save id (`<prefix>.data-00000-of-00001.save-<hex>`), then the index is renamed into
+place, then the side file is renamed to the usual data name. A reader looks for the data of the index's save id
+under both names, so a crash or a concurrent reader at any instant sees the whole old or the whole new save.
 """
 import contextlib
 import glob
@@ -16,6 +21,7 @@ import json
 import os
 import socket
 import struct
+import threading
 import uuid
 import zlib
 
@@ -34,6 +40,18 @@ _DATA_MAGIC = b"NFCKPTDT"
 _VERSION = 1
 _INDEX_FRAME = struct.Struct("<8sIQI")   # magic, version, header length, header crc32
 _DATA_HEADER = 8 + 16                     # magic + save id
+_SIDE_MARK = ".save-"                     # data of a save whose index switch may not have been followed yet
+_READ_ATTEMPTS = 200                      # a reader re-reads a pair that changed under it this many times
+
+
+def side_data_path(prefix, save_id):
+    """Where a save writes its data before its index is switched (see the module docstring)."""
+    return prefix + DATA_SUFFIX + _SIDE_MARK + save_id.hex()
+
+
+def side_data_files(prefix):
+    """The side data files of `prefix` present now (left by an interrupted save, or one in progress)."""
+    return glob.glob(glob.escape(prefix + DATA_SUFFIX + _SIDE_MARK) + "*")
 
 
 # --- crash-safe writing ------------------------------------------------------------------------------------
@@ -118,27 +136,44 @@ def write_checkpoint(prefix, entries):
         prefix: the checkpoint prefix (its folder must exist).
         entries: (name, DType, array) triples; names must be unique.
 
-    The data file is complete on disk before the index that describes it is renamed into place, so an index
-    always describes a complete data file of the same save (the save id and checksums check this on reading).
+    The data is complete and durable under its side name before the index that names its save id is renamed
+    into place; only then does the data move to its usual name. So after a crash at any instant, and for a
+    reader at any instant, `prefix` holds either the previous save or this one, never a mix.
     """
     directory = os.path.dirname(prefix)
     save_id = os.urandom(16)
+    side = side_data_path(prefix, save_id)
     tensors = {}
     offset = _DATA_HEADER
-    with atomic_file(prefix + DATA_SUFFIX) as f:
-        f.write(_DATA_MAGIC + save_id)
-        for name, dtype, array in sorted(entries, key=lambda e: e[0]):
-            buf = _tensor_bytes(dtype, array)
-            f.write(buf)
-            tensors[name] = {"dtype": dtype.name, "shape": [int(d) for d in np.shape(array)], "offset": offset,
-                             "nbytes": buf.nbytes, "crc32": zlib.crc32(buf)}
-            offset += buf.nbytes
-    header = json.dumps({"format": "neuroflow-checkpoint", "save_id": save_id.hex(),
-                         "data_file": os.path.basename(prefix + DATA_SUFFIX), "data_size": offset,
-                         "tensors": tensors}, separators=(",", ":")).encode("utf-8")
-    with atomic_file(prefix + INDEX_SUFFIX) as f:
-        f.write(_INDEX_FRAME.pack(_INDEX_MAGIC, _VERSION, len(header), zlib.crc32(header)) + header)
+    # The side file needs no temp name: no index names it until it is complete and fsynced.
+    try:
+        with open(side, "wb") as f:
+            f.write(_DATA_MAGIC + save_id)
+            for name, dtype, array in sorted(entries, key=lambda e: e[0]):
+                buf = _tensor_bytes(dtype, array)
+                f.write(buf)
+                tensors[name] = {"dtype": dtype.name, "shape": [int(d) for d in np.shape(array)], "offset": offset,
+                                 "nbytes": buf.nbytes, "crc32": zlib.crc32(buf)}
+                offset += buf.nbytes
+            f.flush()
+            os.fsync(f.fileno())
+        header = json.dumps({"format": "neuroflow-checkpoint", "save_id": save_id.hex(),
+                             "data_file": os.path.basename(prefix + DATA_SUFFIX), "data_size": offset,
+                             "tensors": tensors}, separators=(",", ":")).encode("utf-8")
+        fsync_directory(directory)   # the side file's name is durable before an index can name it
+        with atomic_file(prefix + INDEX_SUFFIX) as f:
+            f.write(_INDEX_FRAME.pack(_INDEX_MAGIC, _VERSION, len(header), zlib.crc32(header)) + header)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(side)
+        raise
+    # The switch: from here on `prefix` is this save. The index rename must be durable before the old data goes.
     fsync_directory(directory)
+    os.replace(side, prefix + DATA_SUFFIX)
+    fsync_directory(directory)
+    for stale in side_data_files(prefix):   # saves that died before their index switch, or after it (now superseded)
+        with contextlib.suppress(OSError):
+            os.remove(stale)
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
@@ -189,29 +224,67 @@ def _parse_header(index_path, header):
 
 
 class CheckpointFile:
-    """A checkpoint on disk, opened for reading: the index is read and verified on construction; each tensor's
-    bytes are verified against their checksum when read.
+    """A checkpoint on disk, opened for reading: the index is read and verified on construction, and the data file
+    of the same save is opened and held, so every read sees that one save even while another process overwrites
+    the prefix. Each tensor's bytes are verified against their checksum when read. Use it as a context manager
+    (or call `close`) to release the data file.
 
     Raises (on construction):
         tf.errors.NotFoundError: no `<prefix>.index` (or no data file).
         tf.errors.DataLossError: a truncated, corrupted or foreign index or data file (the message names it).
+        tf.errors.AbortedError: the checkpoint was replaced again and again while being opened (another process
+            saving it in a tight loop).
     """
 
     def __init__(self, prefix):
         self.prefix = prefix
         self.index_path = prefix + INDEX_SUFFIX
         self.data_path = prefix + DATA_SUFFIX
+        self._data = None
+        self._lock = threading.Lock()
         if os.path.isdir(prefix) and not os.path.exists(self.index_path):
             raise _data_loss(f"Unable to open table file {prefix}: it is a directory, not a checkpoint. Pass a "
                              "checkpoint prefix, e.g. tf.train.latest_checkpoint(directory).")
+        for _ in range(_READ_ATTEMPTS):
+            raw = self._read_index()
+            self.tensors, save_id, size = self._parse_index(raw)
+            self._data = self._open_data(save_id)
+            if self._data is not None:
+                self._check_size(size)
+                return
+            if self._read_index() == raw:   # the index did not move: the pair really is mismatched
+                self._raise_mismatch()
+            # else another process saved this prefix meanwhile: read its new index
+        raise errors.AbortedError(None, None, f"Checkpoint {prefix} was overwritten {_READ_ATTEMPTS} times while "
+                                              "being opened (another process keeps saving it); try again")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        """Releases the data file (reads after this raise ValueError)."""
+        if self._data is not None:
+            self._data.close()
+
+    def __del__(self):
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def _read_index(self):
         try:
             with open(self.index_path, "rb") as f:
-                raw = f.read()
+                return f.read()
         except FileNotFoundError:
             raise errors.NotFoundError(None, None, "Unsuccessful TensorSliceReader constructor: Failed to find any "
-                                                   f"matching files for {prefix}") from None
+                                                   f"matching files for {self.prefix}") from None
         except OSError as e:
             raise _data_loss(f"Unable to open table file {self.index_path}: {e}") from None
+
+    def _parse_index(self, raw):
         if len(raw) < _INDEX_FRAME.size or raw[:8] != _INDEX_MAGIC:
             if len(raw) < _INDEX_FRAME.size and _INDEX_MAGIC.startswith(raw[:8]):
                 raise _data_loss(f"Checkpoint index {self.index_path} is truncated: {len(raw)} bytes")
@@ -227,22 +300,36 @@ class CheckpointFile:
                              f"{len(header)} bytes, expected {length}")
         if zlib.crc32(header) != crc:
             raise _data_loss(f"Checkpoint index {self.index_path} is corrupted: checksum does not match")
-        self.tensors, save_id, size = _parse_header(self.index_path, header)
-        self._check_data_file(save_id, size)
+        return _parse_header(self.index_path, header)
 
-    def _check_data_file(self, save_id, size):
-        try:
-            actual = os.path.getsize(self.data_path)
-            with open(self.data_path, "rb") as f:
-                head = f.read(_DATA_HEADER)
-        except FileNotFoundError:
-            raise errors.NotFoundError(None, None, f"{self.data_path}; No such file or directory") from None
+    def _open_data(self, save_id):
+        """The open data file of save `save_id`, or None. The side name is tried first: its data moves to the
+        usual name only after the index switch, so checking in this order cannot miss a save in flight."""
+        for path in (side_data_path(self.prefix, save_id), self.data_path):
+            try:
+                f = open(path, "rb")
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as e:
+                raise _data_loss(f"Unable to open checkpoint data file {path}: {e}") from None
+            if f.read(_DATA_HEADER) == _DATA_MAGIC + save_id:
+                self.data_path = path
+                return f
+            f.close()
+        return None
+
+    def _check_size(self, size):
+        actual = os.fstat(self._data.fileno()).st_size
         if actual != size:
+            self.close()
             raise _data_loss(f"Checkpoint data file {self.data_path} is truncated or overwritten: {actual} bytes, "
                              f"its index {self.index_path} expects {size}")
-        if head != _DATA_MAGIC + save_id:
-            raise _data_loss(f"Checkpoint data file {self.data_path} does not belong to its index "
-                             f"{self.index_path} (a different or interrupted save, or a corrupted file)")
+
+    def _raise_mismatch(self):
+        if not os.path.exists(self.data_path):
+            raise errors.NotFoundError(None, None, f"{self.data_path}; No such file or directory")
+        raise _data_loss(f"Checkpoint data file {self.data_path} does not belong to its index "
+                         f"{self.index_path} (a different or interrupted save, or a corrupted file)")
 
     def read(self, names):
         """{name: array} for `names` (all keys present: check first), each verified against its checksum.
@@ -250,7 +337,8 @@ class CheckpointFile:
         Arrays are fresh, owned, writable, C-contiguous and in native byte order (fit for in-place updates).
         """
         out = {}
-        with open(self.data_path, "rb") as f:
+        with self._lock:   # one seek+read at a time on the shared file
+            f = self._data
             for name in names:
                 info = self.tensors[name]
                 if info.dtype is _dtypes.string:

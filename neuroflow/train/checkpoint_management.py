@@ -11,7 +11,7 @@ import os
 import re
 
 from ..framework import errors
-from .checkpoint_format import DATA_GLOB, INDEX_SUFFIX, write_text_atomically
+from .checkpoint_format import DATA_GLOB, INDEX_SUFFIX, side_data_files, write_text_atomically
 
 __all__ = ["latest_checkpoint", "get_checkpoint_state", "update_checkpoint_state", "generate_checkpoint_state_proto",
            "checkpoint_exists", "get_checkpoint_mtimes", "remove_checkpoint"]
@@ -262,7 +262,7 @@ def _remove(path):
 def remove_checkpoint(checkpoint_prefix, checkpoint_format_version=V2, meta_graph_suffix="meta"):
     """Deletes a checkpoint's files: the index first, so a half-deleted checkpoint reads as absent, not corrupt."""
     _remove(checkpoint_prefix + INDEX_SUFFIX)
-    for path in glob.glob(glob.escape(checkpoint_prefix) + DATA_GLOB):
+    for path in glob.glob(glob.escape(checkpoint_prefix) + DATA_GLOB) + side_data_files(checkpoint_prefix):
         _remove(path)
     if checkpoint_format_version != V2 and os.path.isfile(checkpoint_prefix):
         _remove(checkpoint_prefix)

@@ -332,7 +332,14 @@ class Saver:
             raise ValueError(f"The passed save_path is not a valid checkpoint: {prefix}")
         _log.info("Restoring parameters from %s", prefix)
         sess = self._check_session(sess)
-        reader = CheckpointFile(prefix)
+        # The reader holds one save's data file: a concurrent save of this prefix cannot mix two saves.
+        with CheckpointFile(prefix) as reader:
+            plan = self._restore_plan(sess, reader, prefix)
+        for entry, value in plan:   # only now, with every value read and checked, is anything written
+            entry.write(sess, value)
+
+    def _restore_plan(self, sess, reader, prefix):
+        """[(entry, value to write)] for every entry, or the error of the first value that does not check out."""
         names = [n for e in self._entries for n in getattr(e, "spec_names", [e.name])]
         for name in names:
             if name not in reader.tensors:
@@ -347,8 +354,7 @@ class Saver:
                                                   prefix)))
             else:
                 plan.append((entry, [values[n] for n in entry.spec_names]))
-        for entry, value in plan:
-            entry.write(sess, value)
+        return plan
 
     def _checked(self, entry, stored_dtype, value, prefix):
         """`value` ready to become `entry`'s value, or the error TF gives for a mismatch."""
