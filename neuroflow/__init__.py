@@ -20,13 +20,13 @@ from .ops import overloads as _overloads  # noqa: F401 - installs the Tensor ope
 from .ops.array_ops import fill, identity, ones, placeholder, placeholder_with_default, reshape, shape, stack, zeros
 from .ops.control_flow_ops import control_dependencies, group, no_op, tuple  # noqa: A004
 from .ops.linalg_ops import matmul
-from .ops.math_ops import (abs, add, cast, ceil, cos, div, divide, equal, exp, floor, floor_div,  # noqa: A004
-                           floordiv, floormod, greater, greater_equal, less, less_equal, log, log1p, logical_and,
-                           logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply, negative,
-                           not_equal, pow, realdiv, reciprocal, round, rsqrt, scalar_mul, sigmoid, sign, sin, sqrt,
-                           square, squared_difference, subtract, tanh, to_double, to_float, to_int32, to_int64,
-                           truediv)
-from .ops.debug_ops import check_numerics
+from .ops.math_ops import (abs, add, cast, ceil, cos, div, div_no_nan, divide, equal, exp, floor,  # noqa: A004
+                           floor_div, floordiv, floormod, greater, greater_equal, less, less_equal, log, log1p,
+                           logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply,
+                           negative, not_equal, pow, realdiv, reciprocal, round, rsqrt, scalar_mul, sigmoid, sign,
+                           sin, sqrt, square, squared_difference, subtract, tanh, to_double, to_float, to_int32,
+                           to_int64, truediv, truncatediv)
+from .ops.debug_ops import add_check_numerics_ops, check_numerics
 from .ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from .ops.reduce_ops import reduce_mean, reduce_sum
 from .ops.slicing import strided_slice
@@ -48,7 +48,8 @@ from .framework.context import (disable_eager_execution, eager_mode, enable_eage
 from .nn.rnn import reverse_sequence
 
 newaxis = None
-__version__ = "0.1.0"
+from .version import COMPILER_VERSION, VERSION
+__version__ = VERSION
 
 from .autodiff import gradients, stop_gradient
 from .ops.array_ops import unstack
@@ -68,6 +69,9 @@ _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onn
 
 def __getattr__(name):
     # Heavier feature packages load on first use (`tf.keras`, `tf.summary`, ...), keeping `import neuroflow` fast.
+    if name == "GIT_VERSION":
+        from .version import GIT_VERSION
+        return GIT_VERSION
     if name in _LAZY:
         import importlib
         return importlib.import_module(_LAZY[name], __name__)

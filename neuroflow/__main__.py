@@ -1,11 +1,15 @@
-"""The `neuroflow` command: `neuroflow playground [--host H] [--port P] [--no-browser]` (also `python -m neuroflow`)."""
+"""The `neuroflow` command: `neuroflow playground [--host H] [--port P] [--no-browser]`, `neuroflow --version`
+(also `python -m neuroflow`)."""
 import argparse
 import sys
+
+from .version import VERSION
 
 
 def main(argv=None):
     """Parses the command line and runs the chosen tool. Returns the exit status."""
     parser = argparse.ArgumentParser(prog="neuroflow", description="neuroflow's command-line tools.")
+    parser.add_argument("--version", action="version", version=f"neuroflow {VERSION}")
     tools = parser.add_subparsers(dest="tool", metavar="TOOL")
     pg = tools.add_parser("playground", help="tinker with a neural network in your browser, trained by neuroflow",
                           description="Starts the neuroflow Playground: a local web page whose network is "

@@ -1,9 +1,9 @@
-"""Op-table rows for reductions (max/min/prod/any/all/logsumexp), argmax/argmin, clipping, cumsum/cumprod, norm,
-tensordot."""
+"""Op-table rows for reductions (max/min/prod/any/all/logsumexp), argmax/argmin (and arg_max/arg_min), clipping,
+cumsum/cumprod, norm, tensordot, div_no_nan and truncatediv."""
 import numpy as np
 
 import neuroflow as tf
-from op_table_base import Row, _noncontiguous, _values
+from op_table_base import Row, _noncontiguous, _values, binary_samples
 
 _F = np.float64
 
@@ -124,6 +124,12 @@ def _arg_rows():
                         samples + _with_ties() + _with_ties(np.int32), grad=False))
         rows.append(Row(f"{name}_int32", lambda x, fn=fn: fn(x, 1, output_type=tf.int32),
                         lambda x, ref=ref: ref(x, axis=1).astype(np.int32), samples[:3], grad=False))
+    # The deprecated TF1 aliases, whose axis is the required `dimension`.
+    for name, fn, ref in [("arg_max", tf.arg_max, np.argmax), ("arg_min", tf.arg_min, np.argmin)]:
+        rows.append(Row(name, lambda x, fn=fn: fn(x, 1), lambda x, ref=ref: ref(x, axis=1),
+                        samples[1:3] + _with_ties(), grad=False))
+        rows.append(Row(f"{name}_dimension", lambda x, fn=fn: fn(x, dimension=-1, output_type=tf.int32),
+                        lambda x, ref=ref: ref(x, axis=-1).astype(np.int32), samples[:3], grad=False))
     return rows
 
 
@@ -240,5 +246,70 @@ def _tensordot_rows():
     return rows
 
 
-ROWS = _reduction_rows() + _arg_rows() + _scan_rows() + _clip_rows() + _norm_rows() + _tensordot_rows()
+def _with_zero_divisors(dtype=_F, special=True):
+    """x / y pairs where some y are exactly 0, broadcasting and not; with `special`, x is NaN or Inf at some of
+    those places (div_no_nan gives 0 there all the same)."""
+    y = _values((3, 4), (0.5, 2.0), dtype) * np.where(_values((3, 4), (0, 1), np.int32) == 1, 1, -1).astype(dtype)
+    y[0, 1] = y[2, 0] = y[2, 3] = 0.0
+    x = _values((3, 4), (-2.0, 2.0), dtype)
+    if special:
+        x[0, 1], x[2, 0] = np.nan, np.inf
+    column = np.array([[1.5], [0.0], [-2.0]], dtype)
+    return [(x, y), (x, column), (x.T, y.T), (_values((), (-2, 2), dtype), y[0])]
+
+
+def _div_no_nan_ref(x, y):
+    safe = np.where(y == 0, 1, y)
+    return np.where(y == 0, 0, x / safe).astype(np.result_type(x, y))
+
+
+def _sum_to(g, x, y, shape):
+    """`g` broadcast to the shape of x op y, then summed back to `shape` (what a gradient of a broadcast does)."""
+    full = np.broadcast_to(g, np.broadcast_shapes(x.shape, y.shape))
+    lead = full.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and full.shape[lead + i] != 1)
+    return full.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def _div_no_nan_grads(x, y):
+    """TensorFlow's gradient of sum(3 * div_no_nan(x, y)): 3 / y and -3 x / y**2, and 0 for both where y == 0."""
+    safe = np.where(y == 0, 1, y)
+    return (_sum_to(np.where(y == 0, 0, 3.0 / safe), x, y, x.shape),
+            _sum_to(np.where(y == 0, 0, -3.0 * x / safe ** 2), x, y, y.shape))
+
+
+def _nonzero_ints(shape, dtype=np.int32):
+    magnitude = _values(shape, (1, 6), dtype)
+    return magnitude * np.where(_values(shape, (0, 1), np.int32) == 1, 1, -1).astype(dtype)
+
+
+def _division_rows():
+    rows = []
+    positive = [(x, np.abs(y) + 0.2) for x, y in binary_samples()]
+    signed = [(x, np.where(y >= 0, y + 0.2, y - 0.2)) for x, y in binary_samples()]
+    rows.append(Row("div_no_nan", tf.div_no_nan, _div_no_nan_ref, positive + signed))
+    rows.append(Row("div_no_nan_zeros", tf.div_no_nan, _div_no_nan_ref,
+                    _with_zero_divisors() + _with_zero_divisors(np.float32), grad=False))
+    # The gradient where y == 0 (as forward rows: the function jumps there, so central differences do not apply).
+    finite = _with_zero_divisors(special=False) + [(_values((3, 4), (-2, 2), _F), np.array([0.0, 1.5, -0.5, 0.0]))]
+    for i, wrt in enumerate("xy"):
+        rows.append(Row(f"div_no_nan_zeros_grad_{wrt}",
+                        lambda x, y, i=i: tf.gradients(tf.reduce_sum(tf.div_no_nan(x, y) * 3.0), [x, y])[i],
+                        lambda x, y, i=i: _div_no_nan_grads(x, y)[i], finite, grad=False))
+    int_pairs = [(_values((3, 4), (-9, 9), np.int32), _nonzero_ints((3, 4))),
+                 (_values((2, 1, 3, 1), (-20, 20), np.int64), _nonzero_ints((4, 1, 1), np.int64)),
+                 (_values((), (-9, 9), np.int32), _nonzero_ints((5,))),
+                 (_noncontiguous((3, 4), (-9, 9), np.int32), _nonzero_ints((4,))),
+                 (_values((0, 3), (-9, 9), np.int32), _nonzero_ints((1, 3))),
+                 (_values((4,), (0, 250), np.uint8), _values((4,), (1, 9), np.uint8)),
+                 (np.array([-7, 7, -7, 7, 6, -6, 0], np.int32), np.array([5, 5, -5, -5, -3, 3, -2], np.int32))]
+    # C's division as |x| // |y| with the quotient's sign: independent of how the op rounds.
+    rows.append(Row("truncatediv", tf.truncatediv,
+                    lambda x, y: (np.sign(x) * np.sign(y) * (np.abs(x) // np.abs(y))).astype(x.dtype),
+                    int_pairs, grad=False))
+    return rows
+
+
+ROWS = (_reduction_rows() + _arg_rows() + _scan_rows() + _clip_rows() + _norm_rows() + _tensordot_rows()
+        + _division_rows())
 COVERED_ELSEWHERE = set()

@@ -230,3 +230,48 @@ class LogicalOr(BinaryElementwise):
     type_name = "LogicalOr"
     ufunc = "logical_or"
     allowed_dtypes = (dtypes.bool,)
+
+
+@register
+class DivNoNan(BinaryElementwise):
+    """x / y, and 0 wherever y == 0 (whatever x is there): TensorFlow's DivNoNan."""
+
+    type_name = "DivNoNan"
+    allowed_dtypes = dtypes.FLOATING + dtypes.COMPLEX
+
+    def forward(self, xp, x, y):
+        y = xp.asarray(y)
+        zero = y == 0
+        # Dividing by 1 where y is 0 keeps the division free of warnings; those entries are replaced by 0.
+        quotient = xp.true_divide(x, xp.where(zero, xp.ones((), y.dtype), y))
+        return xp.where(zero, xp.zeros((), quotient.dtype), quotient)
+
+    def kernel(self, op, ctx):
+        return lambda x, y: self.forward(ctx.xp, x, y)
+
+    def grad(self, op, g):
+        # TensorFlow's gradient: both parts are 0 where y == 0, so no NaN flows back from the masked entries.
+        x, y = op.inputs
+        neg_x_over_y = apply_op(DivNoNan, [apply_op(_u.Neg, [x], name="Neg"), y], name="div_no_nan_1")
+        return [apply_op(DivNoNan, [g, y], name="div_no_nan"),
+                apply_op(Mul, [g, apply_op(DivNoNan, [neg_x_over_y, y], name="div_no_nan_2")], name="mul")]
+
+
+@register
+class TruncateDiv(_IntegerDivision):
+    """Integer x / y rounded toward zero (C's division: -7 / 5 = -1), TensorFlow's TruncateDiv. Like TensorFlow's
+    CPU kernels, it takes integers only, and has no gradient."""
+
+    type_name = "TruncateDiv"
+    allowed_dtypes = dtypes.INTEGER
+
+    def forward(self, xp, x, y):
+        if not xp.all(y):
+            raise ZeroDivisionError("Integer division by zero")
+        quotient = xp.floor_divide(x, y)
+        # Floor division rounds negative quotients down; where it left a remainder, one step up is toward zero.
+        inexact = (xp.remainder(x, y) != 0) & ((x < 0) != (y < 0))
+        return quotient + inexact.astype(quotient.dtype)
+
+    def kernel(self, op, ctx):
+        return lambda x, y: self.forward(ctx.xp, x, y)

@@ -13,7 +13,7 @@ from ..framework.deprecation import deprecated_argument_lookup
 from ..framework.tensor_util import build_time_value, constant_value
 from . import reduce_ops as _r
 
-__all__ = ["cumsum", "cumprod", "argmax", "argmin", "tensordot", "norm", "reduce_logsumexp"]
+__all__ = ["cumsum", "cumprod", "argmax", "argmin", "arg_max", "arg_min", "tensordot", "norm", "reduce_logsumexp"]
 
 
 def _static_int(value, what):
@@ -206,6 +206,16 @@ def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
 def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
     """The index of the smallest entry along `axis`; like `tf.argmax`. Node name "ArgMin"."""
     return _arg(ArgMin, "ArgMin", input, axis, name, dimension, output_type)
+
+
+def arg_max(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """The deprecated TF1 spelling of `tf.argmax(input, axis=dimension)`: `dimension` is required."""
+    return _arg(ArgMax, "ArgMax", input, None, name, dimension, output_type)
+
+
+def arg_min(input, dimension, output_type=dtypes.int64, name=None):  # noqa: A002
+    """The deprecated TF1 spelling of `tf.argmin(input, axis=dimension)`: `dimension` is required."""
+    return _arg(ArgMin, "ArgMin", input, None, name, dimension, output_type)
 
 
 # --- tensordot -----------------------------------------------------------------------------------------------

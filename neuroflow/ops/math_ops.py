@@ -8,7 +8,8 @@ from . import unary_ops as _u
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "realdiv", "floordiv", "floor_div", "mod", "floormod",
-    "div", "pow", "maximum", "minimum", "squared_difference", "negative", "abs", "sign", "square", "sqrt", "rsqrt",
+    "div", "div_no_nan", "truncatediv", "pow", "maximum", "minimum", "squared_difference", "negative", "abs",
+    "sign", "square", "sqrt", "rsqrt",
     "exp", "log", "log1p", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "round", "reciprocal", "less",
     "less_equal", "greater", "greater_equal", "equal", "not_equal", "logical_and", "logical_or", "logical_not",
     "logical_xor", "cast", "to_float", "to_double", "to_int32", "to_int64", "scalar_mul",
@@ -82,6 +83,30 @@ def div(x, y, name=None):
         if x.dtype.base_dtype.is_floating or x.dtype.base_dtype.is_complex:
             return apply_op(_b.RealDiv, [x, y], name=scope)
         return apply_op(_b.FloorDiv, [x, y], name=scope)
+
+
+def div_no_nan(x, y, name=None):
+    """x / y for floating-point (or complex) tensors, and 0 wherever y == 0, even where x is NaN or Inf; the
+    gradient is 0 there too.
+
+    Raises:
+        TypeError: x and y have different dtypes, or an integer dtype.
+
+    Example: `tf.div_no_nan([1.0, 2.0], [2.0, 0.0])` evaluates to `[0.5, 0.0]`.
+    """
+    with name_scope(name, "div_no_nan", [x, y]) as scope:
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, dtype=x.dtype.base_dtype, name="y") if not _is_tensor(y) else y
+        if x.dtype.base_dtype is not y.dtype.base_dtype:
+            raise TypeError(f"x and y must have the same dtype, got {x.dtype.base_dtype!r} != "
+                            f"{y.dtype.base_dtype!r}")
+        return apply_op(_b.DivNoNan, [x, y], name=scope)
+
+
+def truncatediv(x, y, name=None):
+    """Integer x / y rounded toward zero, as C divides: `tf.truncatediv(-7, 5)` is -1 where `-7 // 5` is -2.
+    Integer division by zero fails at run time; not differentiable."""
+    return apply_op(_b.TruncateDiv, [x, y], name=name or "TruncateDiv")
 
 
 def floordiv(x, y, name=None):
