@@ -16,7 +16,7 @@ import os
 import weakref
 
 from ..framework import graph_io
-from ..framework.graph import get_default_graph
+from ..framework.graph import Graph, get_default_graph
 from ..framework.graph_io_import import import_nodes
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
@@ -325,7 +325,8 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
 
     Raises:
         OSError: the file does not exist.
-        ValueError: the file is no MetaGraphDef, or uses an op type neuroflow does not know.
+        ValueError: the file is no MetaGraphDef, uses an op type neuroflow does not know, or names a node it
+            does not hold. On any error the default graph is left as it was (nothing is imported).
 
     Example:
         >>> saver = tf.train.import_meta_graph("/tmp/model/model.ckpt.meta")
@@ -342,21 +343,47 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if meta.graph_def.skipped:
         _log.warning("This meta graph was written without %s", _skipped_text(meta.graph_def.skipped))
     graph = get_default_graph()
+    from ..framework.graph_io_import import _normalize_input_map
+    input_map = _normalize_input_map(kwargs.get("input_map"), graph)
+    keep = kwargs.get("restore_collections_predicate") or (lambda key: True)
+    # All or nothing: a node or collection entry that fails half-way must not leave the first half in the
+    # user's graph, so everything is first imported into a scratch graph, where an error costs nothing.
+    scratch = Graph()
+    with scratch.as_default():
+        _import(meta, scratch, "", {key: _stand_in(value) for key, value in input_map.items()}, clear_devices, keep)
     prefix = ""
     if import_scope:
         with graph.name_scope(import_scope) as scope:
             prefix = scope
-    from ..framework.graph_io_import import _normalize_input_map
-    input_map = _normalize_input_map(kwargs.get("input_map"), graph)
+    return _import(meta, graph, prefix, input_map, clear_devices, keep)
+
+
+def _import(meta, graph, prefix, input_map, clear_devices, keep):
+    """Adds `meta`'s nodes and kept collections to `graph`; returns the Saver of its variables (or None)."""
     import_nodes(meta.graph_def, graph, prefix, input_map, clear_devices=clear_devices)
-    keep = kwargs.get("restore_collections_predicate") or (lambda key: True)
-    variables = {}
+    variables, collections = {}, []
     for key, entry in sorted(meta.collection_def.items()):
-        if not keep(key):
-            continue
-        for item in _decode_collection(graph, entry.get("kind"), entry.get("value", []), prefix, variables):
+        if keep(key):
+            try:
+                items = _decode_collection(graph, entry.get("kind"), entry.get("value", []), prefix, variables)
+            except (KeyError, TypeError) as e:   # a name of no node in the graph, or a malformed entry
+                reason = e.args[0] if e.args else e
+                raise ValueError(f"Collection {key!r} of the MetaGraphDef is invalid: {reason}") from None
+            collections.append((key, items))
+    for key, items in collections:   # only once every collection decoded: none is left half-added
+        for item in items:
             graph.add_to_collection(key, item)
     return _saver_for(meta, graph, prefix, variables)
+
+
+def _stand_in(value):
+    """A scratch-graph stand-in for an `input_map` value: a placeholder of the tensor's dtype and shape, or a
+    no-op for a control input."""
+    if isinstance(value, Tensor):
+        from ..ops.array_ops import placeholder
+        return placeholder(value.dtype, value.shape)
+    from ..ops.control_flow_ops import no_op
+    return no_op()
 
 
 def _saver_for(meta, graph, prefix, variables):
