@@ -7,13 +7,19 @@
 4. checkpoint the best model with tf.train.Saver and restore it for the final test,
 5. repeat everything under three random seeds and report the mean and spread of the test accuracy.
 
-Run: python examples/digits_workflow.py   (needs scikit-learn: pip install scikit-learn)
+Run: python examples/digits_workflow.py   (needs scikit-learn: pip install "neuroflow[examples]")
 """
 import os
+import sys
 import tempfile
 
 import numpy as np
-from sklearn.datasets import load_digits
+
+try:
+    from sklearn.datasets import load_digits
+except ImportError:
+    sys.exit("examples/digits_workflow.py needs scikit-learn for its dataset: "
+             "pip install \"neuroflow[examples]\" (or pip install scikit-learn)")
 
 import neuroflow as tf
 
@@ -23,7 +29,14 @@ labels = digits.target.astype(np.int64)
 
 
 def experiment(seed):
-    """Trains one model under `seed` and returns its test accuracy."""
+    """Trains one model under `seed` and returns its test accuracy; its checkpoints go to a scratch folder
+    that is deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix=f"digits-seed{seed}-") as checkpoint_dir:
+        return train_and_test(seed, checkpoint_dir)
+
+
+def train_and_test(seed, checkpoint_dir):
+    """Splits, trains with early stopping (checkpointing into `checkpoint_dir`), and tests the best model."""
     # 1. Split: 70% train, 15% dev, 15% test; the same permutation for images and labels.
     x_train, x_dev, x_test, y_train, y_dev, y_test = tf.data.split(
         images, labels, ratios=(0.7, 0.15, 0.15), seed=seed)
@@ -46,7 +59,6 @@ def experiment(seed):
     correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.int32))
 
     saver = tf.train.Saver(max_to_keep=1)
-    checkpoint_dir = tempfile.mkdtemp(prefix=f"digits-seed{seed}-")
     stopper = tf.train.EarlyStopping(patience=5, mode="max")
 
     def accuracy(sess, init, n):

@@ -5,15 +5,22 @@
 3. `fit` it with a validation split, early stopping that keeps the best weights, and a checkpoint of the best
    model, watching Keras's progress bar,
 4. `evaluate` on the held-out test set and `predict` a few digits,
-5. `save` the whole model to one file and load it back with `tf.keras.models.load_model`.
+5. `save` the whole model to one file and load it back with `tf.keras.models.load_model`. The file is
+   neuroflow's own single-file format (JSON and raw tensors, no pickle), not HDF5: it is named `.keras`, not `.h5`.
 
-Run: python examples/keras_digits.py   (needs scikit-learn: pip install scikit-learn)
+Run: python examples/keras_digits.py   (needs scikit-learn: pip install "neuroflow[examples]")
 """
 import os
+import sys
 import tempfile
 
 import numpy as np
-from sklearn.datasets import load_digits
+
+try:
+    from sklearn.datasets import load_digits
+except ImportError:
+    sys.exit("examples/keras_digits.py needs scikit-learn for its dataset: "
+             "pip install \"neuroflow[examples]\" (or pip install scikit-learn)")
 
 import neuroflow as tf
 
@@ -44,9 +51,11 @@ model.compile(optimizer=keras.optimizers.Adam(lr=0.005), loss="sparse_categorica
               metrics=["accuracy"])
 
 # 3. Train; stop when the validation loss stops improving and go back to the best epoch's weights.
-folder = tempfile.mkdtemp()
+# A scratch folder for the checkpoint and the saved model, deleted at the end (or when the program exits).
+scratch = tempfile.TemporaryDirectory(prefix="keras-digits-")
+folder = scratch.name
 callbacks = [keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True),
-             keras.callbacks.ModelCheckpoint(os.path.join(folder, "best.h5"), save_best_only=True)]
+             keras.callbacks.ModelCheckpoint(os.path.join(folder, "best.keras"), save_best_only=True)]
 history = model.fit(x_train, y_train, batch_size=32, epochs=30, validation_split=0.15, callbacks=callbacks,
                     verbose=2)
 best = int(np.argmin(history.history["val_loss"]))
@@ -61,8 +70,9 @@ print("predicted:", " ".join(map(str, predicted)))
 print("actual:   ", " ".join(map(str, y_test[:10])))
 
 # 5. One file holds the architecture, the weights and the optimizer; the loaded model predicts the same.
-path = os.path.join(folder, "digits_cnn.h5")
+path = os.path.join(folder, "digits_cnn.keras")
 model.save(path)
 restored = keras.models.load_model(path)
 same = np.allclose(restored.predict(x_test), model.predict(x_test), atol=1e-6)
 print(f"reloaded from {os.path.basename(path)}: same predictions: {same}")
+scratch.cleanup()

@@ -4,13 +4,22 @@ the model leaves Python (the same `digits_cnn.onnx` runs from C++, C#, Java or J
 Also shows the two neuroflow-native ways to keep a trained graph: a meta graph + checkpoint
 (`tf.train.import_meta_graph`) and a frozen GraphDef (`tf.graph_util.convert_variables_to_constants`).
 
-Run: python examples/onnx_export.py   (needs scikit-learn and pip install 'neuroflow[onnx]')
+Run: python examples/onnx_export.py   (needs scikit-learn, onnx and onnxruntime: pip install "neuroflow[examples]")
 """
 import os
+import sys
 import tempfile
 
 import numpy as np
-from sklearn.datasets import load_digits
+
+try:
+    import onnx  # noqa: F401 - tf.onnx.export writes the file with it
+    import onnxruntime as ort
+    from sklearn.datasets import load_digits
+except ImportError as missing:
+    package = {"sklearn": "scikit-learn"}.get(missing.name, missing.name)
+    sys.exit(f"examples/onnx_export.py needs scikit-learn, onnx and onnxruntime ({package} is missing): "
+             "pip install \"neuroflow[examples]\"")
 
 import neuroflow as tf
 
@@ -35,7 +44,9 @@ loss = tf.losses.sparse_softmax_cross_entropy(labels=y, logits=logits)
 with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):   # batch norm's moving averages
     train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
 
-out_dir = tempfile.mkdtemp(prefix="neuroflow-onnx-")
+# A scratch folder for the exported files, deleted at the end (or when the program exits).
+scratch = tempfile.TemporaryDirectory(prefix="neuroflow-onnx-")
+out_dir = scratch.name
 rng = np.random.default_rng(0)
 with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
@@ -58,8 +69,6 @@ with tf.Session() as sess:
     frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph, ["probs"])
     tf.io.write_graph(frozen, out_dir, "frozen.json", as_text=False)
 
-import onnxruntime as ort  # noqa: E402 - only this part needs it
-
 session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
 theirs = session.run(["probs"], {"images": x_test})[0]
 print(f"onnxruntime test accuracy: {np.mean(theirs.argmax(1) == y_test):.3f}")
@@ -72,3 +81,4 @@ with tf.Graph().as_default():
         reloaded = sess.run("probs:0", {"images:0": x_test})
 print(f"meta graph + checkpoint reloaded: identical = {np.array_equal(reloaded, ours)}")
 print(f"files in {out_dir}: {sorted(os.listdir(out_dir))}")
+scratch.cleanup()
