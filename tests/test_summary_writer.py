@@ -191,3 +191,38 @@ def test_file_writer_cache_shares_one_writer_per_folder(tmp_path):
     assert [e.value for e in _read(tmp_path / "a").Scalars("x")] == [1.0]
     assert tf.summary.FileWriterCache.get(str(tmp_path / "a")) is not a
     tf.summary.FileWriterCache.clear()
+
+
+# --- error paths leave the writer as it was ----------------------------------------------------------------------
+def _tagged_summary(tag, value):
+    """A summary value carrying plugin metadata, as TensorBoard's dashboards need on a tag's first event."""
+    from tensorboard.compat.proto.summary_pb2 import SummaryMetadata
+    metadata = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="scalars"))
+    return tf.summary.Summary(value=[tf.summary.Summary.Value(tag=tag, simple_value=value, metadata=metadata)])
+
+
+def test_a_rejected_add_summary_writes_nothing_and_keeps_the_tags_metadata(tmp_path):
+    with tf.summary.FileWriter(str(tmp_path)) as writer:
+        with pytest.raises((TypeError, ValueError)):
+            writer.add_summary(_tagged_summary("loss", 1.0), global_step="not a step")
+        writer.add_summary(_tagged_summary("loss", 2.0), 1)   # the tag's first written event: metadata kept
+        writer.add_summary(_tagged_summary("loss", 3.0), 2)   # later ones: metadata dropped, as TensorFlow does
+    (path,) = list(tmp_path.iterdir())
+    events = [tf.summary.Event.FromString(r) for r in read_records(path)][1:]
+    assert [(e.step, e.summary.value[0].simple_value) for e in events] == [(1, 2.0), (2, 3.0)]
+    assert [e.summary.value[0].metadata.plugin_data.plugin_name for e in events] == ["scalars", ""]
+
+
+def test_rejected_graphs_write_nothing(tmp_path):
+    graph = tf.get_default_graph()
+    tf.constant(1.0, name="c")
+    with tf.summary.FileWriter(str(tmp_path)) as writer:
+        with pytest.raises(ValueError, match="Please pass only graph, or graph_def"):
+            writer.add_graph(graph, graph_def=graph.as_graph_def())
+        with pytest.raises(TypeError):
+            writer.add_graph("not a graph")
+        writer.add_summary(_scalar_summary("a", 1.0), 0)
+    (path,) = list(tmp_path.iterdir())
+    events = [tf.summary.Event.FromString(r) for r in read_records(path)]
+    assert len(events) == 2 and events[1].summary.value[0].tag == "a"
+    assert not any(e.graph_def for e in events)

@@ -11,6 +11,11 @@ from .graph_def import as_graph_def_proto
 __all__ = ["FileWriter", "FileWriterCache"]
 
 
+def _step(global_step):
+    """`global_step` as an int (or None), or TypeError / ValueError for something that is not a step."""
+    return None if global_step is None else int(global_step)
+
+
 class FileWriter:
     """Writes Summary protocol buffers and the graph to an event file in `logdir`, for TensorBoard.
 
@@ -63,9 +68,10 @@ class FileWriter:
         self._writer.add_event(event)
 
     def _add_event(self, event, step):
+        step = _step(step)
         event.wall_time = time.time()
         if step is not None:
-            event.step = int(step)
+            event.step = step
         self._writer.add_event(event)
 
     def add_summary(self, summary, global_step=None):
@@ -78,6 +84,7 @@ class FileWriter:
             global_step: the step to record (the x axis in TensorBoard).
         """
         pb = protos()
+        step = _step(global_step)   # before the tags below are marked seen: a bad step must change nothing
         if isinstance(summary, bytes) or hasattr(summary, "item"):  # bytes, or a NumPy scalar holding them
             raw = summary if isinstance(summary, bytes) else summary.item()
             summary = pb.summary_pb2.Summary()
@@ -90,7 +97,7 @@ class FileWriter:
                     value.ClearField("metadata")
                 else:
                     self._seen_summary_tags.add(value.tag)
-        self._add_event(pb.event_pb2.Event(summary=summary), global_step)
+        self._add_event(pb.event_pb2.Event(summary=summary), step)
 
     def add_session_log(self, session_log, global_step=None):
         """Adds a `SessionLog` proto (e.g. `SessionLog(status=SessionLog.START)` after a restart)."""
