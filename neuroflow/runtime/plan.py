@@ -23,7 +23,9 @@ class Plan:
 
     def __init__(self, fetch_tensors, target_ops, feed_tensors, ctx):
         self.program = optimize(lower(fetch_tensors, target_ops, feed_tensors, ctx))
-        self._compiled = {}   # tuple of feed shapes -> (run, line_to_step, filename, program)
+        # A session's context can cancel its runs (when the session closes); other contexts cannot.
+        self._check_cancelled = getattr(ctx, "check_cancelled", None)
+        self._compiled = {}   # tuple of feed shapes -> compiler.codegen.Generated
         self._generic = None
 
     def run(self, feed_arrays):
@@ -32,31 +34,37 @@ class Plan:
         if compiled is None:
             return self._first_run(key, feed_arrays)
         try:
-            return compiled[0](feed_arrays)
+            return compiled.run(feed_arrays)
         except Exception as exc:  # noqa: BLE001 - every kernel failure becomes an OpError naming the node
             raise _error_from_generated(exc, compiled) from None
 
     def _first_run(self, key, feed_arrays):
         if len(self._compiled) >= MAX_SPECIALIZATIONS:
             if self._generic is None:
-                self._generic = generate(self.program) + (self.program,)
+                self._generic = generate(self.program, self._check_cancelled)
             try:
-                return self._generic[0](feed_arrays)
+                return self._generic.run(feed_arrays)
             except Exception as exc:  # noqa: BLE001
                 raise _error_from_generated(exc, self._generic) from None
-        results, observed = interpret(self.program, feed_arrays)
+        results, observed = interpret(self.program, feed_arrays, self._check_cancelled)
         special = optimize(specialize(self.program, observed))
-        self._compiled[key] = generate(special) + (special,)
+        self._compiled[key] = generate(special, self._check_cancelled)
         return results
 
 
-def interpret(program, feed_arrays):
-    """Runs `program` one step at a time, recording each value's shape: (user results, {value id: shape})."""
+CANCEL_CHECK_STEPS = 256  # interpreted steps between checks for cancellation
+
+
+def interpret(program, feed_arrays, check_cancelled=None):
+    """Runs `program` one step at a time, recording each value's shape: (user results, {value id: shape}).
+    `check_cancelled()`, when given, is called every `CANCEL_CHECK_STEPS` steps (it raises to stop)."""
     vals = dict(program.consts)
     vals.update(enumerate(feed_arrays))
     observed = {i: np.shape(a) for i, a in enumerate(feed_arrays)}
     with np.errstate(all="ignore"):  # TensorFlow computes inf/nan silently; so do we
-        for step in program.steps:
+        for n, step in enumerate(program.steps):
+            if check_cancelled is not None and n % CANCEL_CHECK_STEPS == 0:
+                check_cancelled()
             args = [vals[v] for v in step.ins]
             try:
                 result = step.kernel(*args)
@@ -74,20 +82,12 @@ def interpret(program, feed_arrays):
 
 
 def _error_from_generated(exc, compiled):
-    """The OpError for an exception raised inside a generated plan function: its traceback line names the
-    step, and the frame's locals hold the step's input arrays."""
-    run, line_to_step, filename, program = compiled
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
-        tb = tb.tb_next
-    if tb is None or tb.tb_lineno not in line_to_step:
+    """The OpError for an exception raised inside generated plan code: its traceback line names the step,
+    and the frame's locals hold the step's input arrays."""
+    found = compiled.failed_step(exc)
+    if found is None:
         return exc
-    step = program.steps[line_to_step[tb.tb_lineno]]
-    frame_locals = tb.tb_frame.f_locals
-    args = []
-    for v in step.ins:
-        name = f"f{v}" if v < program.num_feeds else (f"c{v}" if v in program.consts else f"v{v}")
-        args.append(frame_locals.get(name, program.consts.get(v)))
+    step, args = found
     return op_error(step.op, exc, args)
 
 

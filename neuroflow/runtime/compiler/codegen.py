@@ -1,25 +1,26 @@
-"""Generates one Python function per program: locals for values, the kernels and constants as closure
-variables, one line per step. A warm `Session.run` then costs one call with no interpreter loop; an error's
-traceback line tells which step (and so which node) failed."""
+"""Generates Python code per program: locals for values, the kernels and constants as closure variables, one
+line per step. A warm `Session.run` then costs one call with no interpreter loop; an error's traceback line
+tells which step (and so which node) failed.
+
+CPython compiles a function in time that grows faster than linearly with its number of locals and closure
+cells (a 40,000-step function takes ~4x what two of 20,000 take), so a long program becomes several part
+functions of at most `PART_STEPS` steps: values that live across parts sit in one list of slots, the rest are
+locals. The generated source is registered with `linecache` (tracebacks show its lines) only while the
+generated function lives.
+"""
 import linecache
+import weakref
 
 import numpy as np
 
 from .. import float_errors
 from .program import Program
 
-__all__ = ["generate"]
+__all__ = ["generate", "Generated", "PART_STEPS"]
 
+PART_STEPS = 500      # steps per generated function: compile time stays linear in program size
 _FILENAME_PREFIX = "<neuroflow plan "
 _counter = [0]
-
-
-def _name(program, v):
-    if v < program.num_feeds:
-        return f"f{v}"
-    if v in program.consts:
-        return f"c{v}"
-    return f"v{v}"
 
 
 def _to_user(value):
@@ -38,31 +39,49 @@ def _to_user_copy(value):
     return _to_user(value)
 
 
-def generate(program: Program):
-    """Returns (run, line_to_step): `run(feeds)` computes the fetches as user values."""
-    _counter[0] += 1
-    filename = f"{_FILENAME_PREFIX}{_counter[0]}>"
-    env = {"_to_user": _to_user, "_to_user_copy": _to_user_copy, "_silence": float_errors.silence,
-           "_restore": float_errors.restore}
-    params = []
-    for i, step in enumerate(program.steps):
-        env[f"k{i}"] = step.kernel
-        params.append(f"k{i}")
-    used_consts = sorted({v for s in program.steps for v in s.ins if v in program.consts} |
-                         {v for v in program.fetches if v in program.consts})
-    for v in used_consts:
-        env[f"c{v}"] = program.consts[v]
-        params.append(f"c{v}")
-    lines = [f"def _make({', '.join(params + ['_to_user', '_to_user_copy', '_silence', '_restore'])}):",
-             "  def run(feeds):"]
-    if program.num_feeds:
-        names = ", ".join(f"f{i}" for i in range(program.num_feeds))
-        lines.append(f"    {names}{',' if program.num_feeds == 1 else ''} = feeds")
-    lines.append("    _token = _silence()  # TensorFlow computes inf/nan silently")
-    lines.append("    try:")
-    line_to_step = {}
-    # Free each computed value right after its last use, so large temporaries return to the allocator while
-    # the run goes on and the next ones reuse that memory (fetched values live to the end).
+class Generated:
+    """The generated code of one program.
+
+    Attributes:
+        run: `run(feeds)` computes the fetches as user values.
+        line_to_step: (generated file name, line) -> index of the step in `program.steps`.
+        program: the program it was generated from.
+    """
+
+    __slots__ = ("run", "line_to_step", "program", "_names")
+
+    def __init__(self, run, line_to_step, program, names):
+        self.run, self.line_to_step, self.program, self._names = run, line_to_step, program, names
+
+    def failed_step(self, exc):
+        """(step, its input values) for an exception raised by a kernel called from this code, else None."""
+        tb = exc.__traceback__
+        while tb is not None:
+            i = self.line_to_step.get((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
+            if i is not None:
+                step = self.program.steps[i]
+                return step, self._step_args(step, tb.tb_frame.f_locals)
+            tb = tb.tb_next
+        return None
+
+    def _step_args(self, step, frame_locals):
+        args = []
+        for v in step.ins:
+            if v in self.program.consts:
+                args.append(self.program.consts[v])
+                continue
+            name = self._names(v)
+            if name.startswith("s["):
+                slots = frame_locals.get("s")
+                args.append(slots[int(name[2:-1])] if slots is not None else None)
+            else:
+                args.append(frame_locals.get(name))
+        return args
+
+
+def _free_points(program):
+    """{step index: value ids to release after that step}: each computed value right after its last use, so
+    large temporaries return to the allocator while the run goes on (fetches, feeds, constants stay)."""
     last_use = {}
     for i, step in enumerate(program.steps):
         for v in step.ins:
@@ -76,29 +95,134 @@ def generate(program: Program):
         for v in step.outs:
             if v not in keep and v not in last_use:
                 frees.setdefault(i, []).append(v)  # produced but never used (a side-effecting op's output)
-    for i, step in enumerate(program.steps):
-        args = ", ".join(_name(program, v) for v in step.ins)
-        target = ", ".join(_name(program, v) for v in step.outs) + " = " if step.outs else ""
-        lines.append(f"      {target}k{i}({args})")
+    return frees
+
+
+def _slotted_values(program, parts):
+    """Value ids that must live in the slot list: used or defined in more than one part, fetched, or fed
+    (when there are several parts). Constants never need a slot."""
+    if len(parts) == 1:
+        return {}
+    part_of = {}
+    crossing = set(range(program.num_feeds)) | {v for v in program.fetches if v not in program.consts}
+    for p, (start, stop) in enumerate(parts):
+        for step in program.steps[start:stop]:
+            for v in list(step.ins) + list(step.outs):
+                if v in program.consts:
+                    continue
+                if part_of.setdefault(v, p) != p:
+                    crossing.add(v)
+    return {v: k for k, v in enumerate(sorted(crossing))}
+
+
+def generate(program: Program, check_cancelled=None):
+    """Returns a `Generated` for `program`. `check_cancelled()`, when given, is called between the parts of
+    a long program (it raises to stop the run)."""
+    _counter[0] += 1
+    parts = [(start, min(start + PART_STEPS, len(program.steps)))
+             for start in range(0, len(program.steps), PART_STEPS)] or [(0, 0)]
+    slots = _slotted_values(program, parts)
+
+    def name(v):
+        if v in program.consts:
+            return f"c{v}"
+        if v in slots:
+            return f"s[{slots[v]}]"
+        return f"f{v}" if v < program.num_feeds else f"v{v}"
+
+    frees = _free_points(program)
+    functions, line_to_step, sources = [], {}, {}
+    for p, (start, stop) in enumerate(parts):
+        # Each part is compiled on its own, so the compiler's memory peaks at one part's size.
+        filename = f"{_FILENAME_PREFIX}{_counter[0]}{'' if len(parts) == 1 else f'.{p}'}>"
+        lines, values, part_lines = _emit_part(program, start, stop, name, frees, single=not slots)
+        sources[filename] = "\n".join(lines) + "\n"
+        line_to_step.update(((filename, line), i) for line, i in part_lines.items())
+        namespace = {}
+        exec(compile(sources[filename], filename, "exec"), namespace)  # noqa: S102 - our own generated source
+        functions.append(namespace["_make"](*values))
+    run = functions[0] if len(parts) == 1 else _chained_run(program, functions, slots, check_cancelled)
+    # Tracebacks through generated code show its lines while it lives; then the entries go with it.
+    for filename, source in sources.items():
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(run, _forget_sources, tuple(sources))
+    return Generated(run, line_to_step, program, name)
+
+
+def _forget_sources(filenames):
+    for filename in filenames:
+        linecache.cache.pop(filename, None)
+
+
+def _emit_part(program, start, stop, name, frees, single):
+    """The source of `_make`, whose result runs steps [start, stop) (the whole run when `single`): (lines,
+    the closure values `_make` takes, {line number: step index})."""
+    steps = program.steps[start:stop]
+    env = {}
+    for i, step in enumerate(steps, start):
+        env[f"k{i}"] = step.kernel
+    used_consts = sorted({v for s in steps for v in s.ins if v in program.consts} |
+                         ({v for v in program.fetches if v in program.consts} if single else set()))
+    for v in used_consts:
+        env[f"c{v}"] = program.consts[v]
+    helpers = ["_to_user", "_to_user_copy", "_silence", "_restore"] if single else []
+    lines, line_to_step = [f"def _make({', '.join(list(env) + helpers)}):"], {}
+    if single:
+        lines.append("  def run(feeds):")
+        if program.num_feeds:
+            names = ", ".join(f"f{i}" for i in range(program.num_feeds))
+            lines.append(f"    {names}{',' if program.num_feeds == 1 else ''} = feeds")
+        lines.append("    _token = _silence()  # TensorFlow computes inf/nan silently")
+        lines.append("    try:")
+    else:
+        lines.append("  def run(s):")  # s: the slots of values that live across parts
+    indent = " " * (6 if single else 4)
+    for i, step in enumerate(steps, start):
+        args = ", ".join(name(v) for v in step.ins)
+        target = ", ".join(name(v) for v in step.outs) + " = " if step.outs else ""
+        lines.append(f"{indent}{target}k{i}({args})")
         line_to_step[len(lines)] = i
-        dead = sorted({_name(program, v) for v in frees.get(i, ())})
-        if dead:
-            lines.append(f"      del {', '.join(dead)}")
-    if not program.steps:
-        lines.append("      pass")
-    results = []
-    for v in program.fetches:
-        convert = "_to_user_copy" if v in program.shared else "_to_user"
-        results.append(f"{convert}({_name(program, v)})")
-    lines.append("    finally:")
-    lines.append("      _restore(_token)")
-    lines.append(f"    return [{', '.join(results)}]")
+        dead = sorted({name(v) for v in frees.get(i, ())})
+        local_dead = [d for d in dead if not d.startswith("s[")]
+        if local_dead:
+            lines.append(f"{indent}del {', '.join(local_dead)}")
+        if len(local_dead) != len(dead):
+            lines.append(f"{indent}{' = '.join(d for d in dead if d.startswith('s['))} = None")
+    if not steps:
+        lines.append(f"{indent}pass")
+    if single:
+        results = [f"{'_to_user_copy' if v in program.shared else '_to_user'}({name(v)})" for v in program.fetches]
+        lines.append("    finally:")
+        lines.append("      _restore(_token)")
+        lines.append(f"    return [{', '.join(results)}]")
     lines.append("  return run")
-    source = "\n".join(lines) + "\n"
-    # Registered with linecache so tracebacks through generated code show its lines.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {}
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated source
-    run = namespace["_make"](*[env[p] for p in params], _to_user, _to_user_copy, float_errors.silence,
-                             float_errors.restore)
-    return run, line_to_step, filename
+    values = list(env.values())
+    if single:
+        values += [_to_user, _to_user_copy, float_errors.silence, float_errors.restore]
+    return lines, values, line_to_step
+
+
+def _chained_run(program, functions, slots, check_cancelled):
+    """The run of a many-part program: feeds into slots, each part in turn, fetches out of slots."""
+    num_feeds, num_slots = program.num_feeds, len(slots)
+    outputs = []
+    for v in program.fetches:
+        convert = _to_user_copy if v in program.shared else _to_user
+        if v in program.consts:
+            outputs.append((convert, None, program.consts[v]))
+        else:
+            outputs.append((convert, slots[v], None))
+
+    def run(feeds):
+        s = [None] * num_slots
+        s[:num_feeds] = feeds  # feeds hold the first slots: they are values 0..num_feeds-1
+        token = float_errors.silence()  # TensorFlow computes inf/nan silently
+        try:
+            for part in functions:
+                if check_cancelled is not None:
+                    check_cancelled()
+                part(s)
+        finally:
+            float_errors.restore(token)
+        return [convert(s[k] if k is not None else const) for convert, k, const in outputs]
+    return run
