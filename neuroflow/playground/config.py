@@ -3,6 +3,8 @@
 The keys are TensorFlow Playground's URL keys (plus ours: optimizer, loss, dropout, numClasses), so its links load.
 `normalize` never raises: an unusable value falls back to the default and is reported in the returned notes.
 """
+import math
+
 from .datasets import CLASSIFICATION, MAX_CLASSES, REGRESSION
 from .features import FEATURE_KEYS
 
@@ -74,8 +76,8 @@ def normalize(raw, base=None):
             continue
         try:
             cfg[key] = _clean(key, value, notes)
-        except (TypeError, ValueError):
-            notes.append(f"Ignored {key}={str(value)[:40]!r}: not a valid value.")
+        except (TypeError, ValueError, OverflowError):      # OverflowError: int() of Infinity or 1e400
+            notes.append(f"Ignored {key}={str(value)[:40]!r}: not a valid value; kept {cfg[key]!r}.")
     if cfg["problem"] == "regression":
         cfg["loss"] = "square"
     return cfg, notes
@@ -97,21 +99,32 @@ def _clean(key, value, notes):
         return shape
     if key in _RANGES:
         lo, hi = _RANGES[key]
-        number = int(round(float(value)))
+        number = int(round(_finite(value)))
         if not lo <= number <= hi:
             notes.append(f"{key} must be between {lo} and {hi}; got {number}, clipped.")
         return min(max(number, lo), hi)
     if key in CHOICES:
         allowed = CHOICES[key]
         if isinstance(allowed[0], float):
-            number = float(value)
+            number = _finite(value)
             # snap to the nearest listed value, so hand-edited URLs stay on the menu
-            return min(allowed, key=lambda a: abs(a - number))
+            snapped = min(allowed, key=lambda a: abs(a - number))
+            if snapped != number:
+                notes.append(f"{key} {number:g} is not one of the choices; using {snapped:g}.")
+            return snapped
         text = str(value)
         if text not in allowed:
             raise ValueError(text)
         return text
     raise ValueError(value)
+
+
+def _finite(value):
+    """float(value), refusing NaN and the infinities: no setting can use them (JSON and URLs can spell them)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def active_features(cfg):

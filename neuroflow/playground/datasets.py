@@ -20,6 +20,7 @@ NUM_SAMPLES_REGRESS = 1200
 MAX_CLASSES = 6
 MAX_CSV_BYTES = 1 << 20            # 1 MiB: plenty for a 2-D toy set, small enough to parse at once
 MAX_CSV_ROWS = 5000
+MAX_LABEL_CHARS = 200              # a class name is shown in the legend and the exported script; longer is a mistake
 _CSV_FIT = 5.0                     # uploaded features are scaled into [-5, 5] so they sit inside the plot
 
 
@@ -204,8 +205,9 @@ def _shares(n, k):
 def parse_csv(data, problem=None):
     """Validates and reads an uploaded CSV: two numeric feature columns and a label column.
 
-    A first row whose features are not numbers is taken as a header. Labels that are not all numbers, or numbers
-    with at most MAX_CLASSES distinct integer values, make a classification set (unless `problem` says
+    A first row none of whose cells reads as a number is a header (a row with "nan" or "inf" in it is data, and is
+    rejected: every value must be finite). Line ends may be \\n, \\r\\n or \\r. Labels that are not all numbers, or
+    numbers with at most MAX_CLASSES distinct integer values, make a classification set (unless `problem` says
     "regression"); any other numbers make a regression set. Features are scaled into the plot and regression
     labels into [-1, 1]; the Dataset remembers the scaling so exports work in the file's own units.
 
@@ -233,18 +235,12 @@ def parse_csv(data, problem=None):
         raise CSVError(f"The file is not UTF-8 text (bad byte at position {e.start}); upload a plain CSV file.")
     if "\x00" in text:
         raise CSVError("The file looks binary (it contains NUL bytes); upload a plain CSV file.")
-    delimiter = _delimiter(text)
-    rows = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        cells = [c.strip() for c in row]
-        if delimiter == " ":
-            cells = [c for c in cells if c]
-        if not cells or all(not c for c in cells) or cells[0].startswith("#"):
-            continue
-        rows.append((lineno, cells))
+    # old Mac files end lines with a lone \r, which the csv module rejects inside an unquoted field
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows = _rows(text, _delimiter(text))
     if not rows:
         raise CSVError("The file is empty: expected rows of x1,x2,label.")
-    if not _numbers(rows[0][1][:2]):
+    if not any(_is_number(c) for c in rows[0][1]):
         rows = rows[1:]                                   # a header line
     if len(rows) < 4:
         raise CSVError(f"The file has {len(rows)} data row(s); at least 4 are needed (x1,x2,label per row).")
@@ -262,31 +258,67 @@ def parse_csv(data, problem=None):
             raise CSVError(f"Line {lineno}: the features must be finite numbers, found {cells[0]!r}, {cells[1]!r}.")
         if not cells[2]:
             raise CSVError(f"Line {lineno}: the label is empty.")
+        if _is_number(cells[2]) and not math.isfinite(float(cells[2])):
+            raise CSVError(f"Line {lineno}: the label must be a finite number or a name, found {cells[2]!r}.")
+        if len(cells[2]) > MAX_LABEL_CHARS:
+            raise CSVError(f"Line {lineno}: the label is {len(cells[2]):,} characters long; the limit is "
+                           f"{MAX_LABEL_CHARS}.")
         features.append((x1, x2))
         labels.append(cells[2])
     return _dataset_from(np.array(features), labels, problem)
 
 
-def _delimiter(text):
-    """Comma, semicolon or tab as the first content line shows them, else runs of spaces."""
-    first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
-    for d in (",", ";", "\t"):
-        if d in first:
-            return d
-    return " "
+def _rows(text, delimiter):
+    """[(line number, stripped cells)] of the rows with content (blank rows and # comments dropped)."""
+    rows = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as e:                            # e.g. a field over csv.field_size_limit()
+            if "field larger than field limit" in str(e):
+                raise CSVError(f"Line {reader.line_num}: a value is longer than {csv.field_size_limit():,} "
+                               "characters; is this really a CSV file of x1,x2,label rows?")
+            raise CSVError(f"Line {reader.line_num}: cannot be read as CSV ({e}).")
+        cells = [c.strip() for c in row]
+        if delimiter == " ":
+            cells = [c for c in cells if c]
+        if not cells or all(not c for c in cells) or cells[0].startswith("#"):
+            continue
+        rows.append((reader.line_num, cells))
 
 
-def _numbers(cells):
+def _is_number(text):
+    """Whether float() reads `text` (nan and inf included: those are data, never a header)."""
     try:
-        return all(math.isfinite(float(c)) for c in cells) and len(cells) == 2
+        float(text)
     except ValueError:
         return False
+    return True
+
+
+def _delimiter(text):
+    """Comma, semicolon or tab, whichever most of the first content lines hold (a quoted header may span several
+    lines), else runs of spaces."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")][:10]
+    counts = {d: sum(d in line for line in lines) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)                   # ties go to the earlier one: comma first
+    return best if counts[best] else " "
+
+
+def _midpoint_and_half_range(lo, hi):
+    """(lo + hi) / 2 and (hi - lo) / 2 without overflow: values near 1e308 would make inf of the sums. A range
+    of 0 (or too small to divide by) counts as 1, so a constant column stays put instead of dividing by 0."""
+    lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
+    center = lo / 2 + hi / 2
+    half = hi / 2 - lo / 2
+    return center, np.where(half / _CSV_FIT > 0, half, 1.0)
 
 
 def _dataset_from(features, labels, problem):
-    lo, hi = features.min(0), features.max(0)
-    center = (lo + hi) / 2
-    half = np.where(hi > lo, (hi - lo) / 2, 1.0)
+    center, half = _midpoint_and_half_range(features.min(0), features.max(0))
     x_scale = half / _CSV_FIT
     points = (features - center) / x_scale
     numeric = _numbers_or_none(labels)
@@ -301,10 +333,10 @@ def _dataset_from(features, labels, problem):
         if numeric is None:
             bad = next(t for t in labels if _numbers_or_none([t]) is None)
             raise CSVError(f"Regression needs numeric labels; found {bad!r}.")
-        ylo, yhi = numeric.min(), numeric.max()
-        y_offset = (ylo + yhi) / 2
-        y_scale = (yhi - ylo) / 2 if yhi > ylo else 1.0
-        return Dataset(points, (numeric - y_offset) / y_scale, "regression", name="csv", x_offset=center,
+        y_offset, y_scale = _midpoint_and_half_range(numeric.min(), numeric.max())
+        targets = (numeric - y_offset) / y_scale
+        _require_finite(points, x_scale, targets, y_scale)
+        return Dataset(points, targets, "regression", name="csv", x_offset=center,
                        x_scale=x_scale, y_offset=y_offset, y_scale=y_scale)
     if numeric is not None:
         keys = np.unique(numeric)
@@ -319,8 +351,16 @@ def _dataset_from(features, labels, problem):
     if len(names) > MAX_CLASSES:
         shown = ", ".join(names[:MAX_CLASSES + 1])
         raise CSVError(f"Found {len(names)} classes ({shown}, ...); at most {MAX_CLASSES} are supported.")
+    _require_finite(points, x_scale)
     return Dataset(points, index.astype(np.int64), "classification", len(names), names, name="csv",
                    x_offset=center, x_scale=x_scale)
+
+
+def _require_finite(*arrays):
+    """The scaled data must be finite numbers: the page's JSON and the exports cannot carry inf or nan."""
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        raise CSVError("The values cannot be scaled into the plot (the result is not a finite number); "
+                       "rescale the file's columns.")
 
 
 def _numbers_or_none(texts):

@@ -4,7 +4,7 @@ The script is self-contained (NumPy and neuroflow only), prints predictions for 
 units, and reproduces the Playground's predictions exactly (the same ops in the same order, float32 weights
 written with enough digits to round-trip).
 """
-import json
+import re
 
 import numpy as np
 
@@ -67,25 +67,41 @@ def _short(v):
 
 
 _ACTIVATION_CODE = {"relu": "tf.nn.relu(h)", "tanh": "tf.tanh(h)", "sigmoid": "tf.sigmoid(h)", "linear": "h"}
+# (output, loss) -> (the output expression, what it means). The meanings name classes only through CLASS_NAMES:
+# class names come from an uploaded file, so they appear in the script solely as repr() literals in code.
 _OUTPUT_CODE = {
-    ("binary", "square"): ("tf.tanh(logits)", "tanh output in [-1, 1]: above 0 means {pos!r}, below means {neg!r}"),
-    ("binary", "crossentropy"): ("tf.sigmoid(logits)", "the probability of class {pos!r}"),
+    ("binary", "square"): ("tf.tanh(logits)", "tanh output in [-1, 1]: above 0 means CLASS_NAMES[1], below means "
+                                              "CLASS_NAMES[0]"),
+    ("binary", "crossentropy"): ("tf.sigmoid(logits)", "the probability of CLASS_NAMES[1]"),
     ("multiclass", "square"): ("tf.nn.softmax(logits)", "one probability per class"),
     ("multiclass", "crossentropy"): ("tf.nn.softmax(logits)", "one probability per class"),
     ("regression", "square"): ("logits", "the predicted value"),
 }
+_DOC_SAFE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
 def script(s):
     """The Python source of a script that rebuilds the network in spec `s` and prints its predictions.
 
+    Every value from the spec reaches the source either as a literal written by repr() in code (strings, floats),
+    through int()/float() (numbers), or after a check against a fixed table (feature, activation and output kinds):
+    nothing a user uploaded can become code, whatever quotes or newlines it holds.
+
+    Raises:
+        ValueError: a spec whose features, activation or output kind are not ones the Playground makes.
+
     Example:
         >>> open("network.py", "w").write(script(playground.export_spec()))
     """
-    names = s["class_names"]
-    out_expr, out_doc = _OUTPUT_CODE[(s["output"], s["loss"])]
-    out_doc = out_doc.format(pos=names[1] if len(names) > 1 else "1", neg=names[0] if names else "0")
-    columns = ", ".join(FEATURES[k][2] for k in s["features"])
+    names = [str(n) for n in s["class_names"]]
+    kind = (s["output"], s["loss"])
+    features = list(s["features"])
+    unknown = [f for f in features if f not in FEATURES]
+    if unknown or s["activation"] not in _ACTIVATION_CODE or kind not in _OUTPUT_CODE:
+        raise ValueError(f"Not a Playground network: features {features!r}, activation {s['activation']!r}, "
+                         f"output {kind!r}.")
+    out_expr, out_doc = _OUTPUT_CODE[kind]
+    columns = ", ".join(FEATURES[k][2] for k in features)
     if s["output"] == "binary":
         header = ["output", "class"]
     elif s["output"] == "multiclass":
@@ -94,17 +110,19 @@ def script(s):
         header = ["prediction"]
     weights = ",\n    ".join(_array(w, 4) for w in s["weights"])
     biases = ",\n    ".join(_array(b, 4) for b in s["biases"])
-    layers = " -> ".join(str(n) for n in s["layers"])
+    layers = " -> ".join(str(int(n)) for n in s["layers"])
     losses = ""
     if s["test_loss"] is not None:
-        losses = f", test loss {s['test_loss']:.4f}"
+        losses = f", test loss {float(s['test_loss']):.4f}"
+    # the docstring shows the dataset's name only when it is a plain word (built-in names and "csv" are)
+    dataset = str(s["dataset"]) if _DOC_SAFE.match(str(s["dataset"])) else "uploaded"
     return _TEMPLATE.format(
-        dataset=s["dataset"], epoch=s["epoch"], losses=losses, layers=layers, activation=s["activation"],
-        features=json.dumps(s["features"]), feature_columns=columns, output=s["output"], out_doc=out_doc,
-        class_names=json.dumps(names), x_offset=_floats(s["input_offset"]), x_scale=_floats(s["input_scale"]),
-        y_offset=repr(s["output_offset"]), y_scale=repr(s["output_scale"]), weights=weights, biases=biases,
-        act_code=_ACTIVATION_CODE[s["activation"]], out_code=out_expr,
-        threshold=0.5 if (s["output"], s["loss"]) == ("binary", "crossentropy") else 0.0, header=json.dumps(",".join(header)),
+        dataset=dataset, epoch=int(s["epoch"]), losses=losses, layers=layers, activation=s["activation"],
+        features=repr(features), feature_columns=columns, output=repr(s["output"]), out_doc=out_doc,
+        class_names=repr(names), x_offset=_floats(s["input_offset"]), x_scale=_floats(s["input_scale"]),
+        y_offset=repr(float(s["output_offset"])), y_scale=repr(float(s["output_scale"])), weights=weights,
+        biases=biases, act_code=_ACTIVATION_CODE[s["activation"]], out_code=out_expr,
+        threshold=0.5 if kind == ("binary", "crossentropy") else 0.0, header=repr(",".join(header)),
     )
 
 
@@ -131,7 +149,7 @@ import neuroflow as tf
 
 FEATURES = {features}
 CLASS_NAMES = {class_names}
-OUTPUT = "{output}"
+OUTPUT = {output}
 THRESHOLD = {threshold}  # a binary output above this means the second class
 # the Playground scaled the data into its plot: plot = (raw - OFFSET) / SCALE (and back for regression values)
 INPUT_OFFSET = np.array({x_offset})
@@ -148,7 +166,7 @@ BIASES = [
 
 
 def features(points):
-    """The network's inputs {features} for points [n, 2] given in the data's own units."""
+    """The network's inputs (FEATURES) for points [n, 2] given in the data's own units."""
     plot = (np.asarray(points, dtype=np.float64).reshape(-1, 2) - INPUT_OFFSET) / INPUT_SCALE
     x1, x2 = plot[:, 0], plot[:, 1]
     return np.stack([{feature_columns}], axis=1).astype(np.float32)

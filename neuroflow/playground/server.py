@@ -1,7 +1,8 @@
 """The Playground's web server: the standard library's ThreadingHTTPServer, a small JSON API, server-sent events.
 
 Listens on 127.0.0.1 unless told otherwise, answers only to localhost names when it does (so another web site
-cannot reach it through DNS rebinding), caps every request body, and serves the page's static files from this
+cannot reach it through DNS rebinding), accepts changes (POST, DELETE) only from its own page (so another web site
+cannot drive it from the user's browser), caps every request body, and serves the page's static files from this
 package (nothing is fetched from the network).
 """
 import json
@@ -38,6 +39,7 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128          # the listen backlog: socketserver's 5 resets a burst of simultaneous clients
 
     def __init__(self, address, max_sessions=16):
         host = address[0]
@@ -121,6 +123,17 @@ def _thumbnails():
     return _THUMBS[0]
 
 
+def _config_of(body):
+    """The "config" object of a request's JSON body ({} when absent)."""
+    config = body.get("config")
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise _HTTPError(HTTPStatus.BAD_REQUEST, f'"config" must be a JSON object of settings; got '
+                                                 f"{json.dumps(config)[:60]}.")
+    return config
+
+
 class _HTTPError(Exception):
     def __init__(self, status, message):
         super().__init__(message)
@@ -148,6 +161,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method):
         try:
             self._check_host()
+            if method != "GET":
+                self._check_origin()
             path = urlsplit(self.path).path
             if method == "GET" and path in ("/", "/index.html"):
                 return self._static("index.html")
@@ -181,11 +196,30 @@ class _Handler(BaseHTTPRequestHandler):
         if name not in _LOCAL_HOSTS:
             raise _HTTPError(HTTPStatus.FORBIDDEN, "This Playground only answers to localhost addresses.")
 
+    def _check_origin(self):
+        """Refuses a state-changing request sent by a page from another origin.
+
+        A web page may POST a "simple" (text/plain) request to any address, this one included; the browser names
+        the page's origin in the Origin header (or, in older browsers, says Sec-Fetch-Site: cross-site). Tools
+        such as curl send neither and are let through: they are not a web page acting for someone else.
+        """
+        origin = self.headers.get("Origin")
+        if origin is None:
+            site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+            if site in ("cross-site", "same-site"):
+                raise _HTTPError(HTTPStatus.FORBIDDEN, f"Refused a {site} request: only the Playground's own page "
+                                                       "may change its sessions.")
+            return
+        own = "http://" + (self.headers.get("Host") or "").strip().lower()
+        if origin.strip().lower() != own:
+            raise _HTTPError(HTTPStatus.FORBIDDEN, f"Refused a request from the page at {origin[:100]!r}: only the "
+                                                   "Playground's own page may change its sessions.")
+
     # --- API ---------------------------------------------------------------------------------------------------
     def _create_session(self):
         body = self._read_json()
         try:
-            session = self.server.sessions.create(body.get("config") or {})
+            session = self.server.sessions.create(_config_of(body))
         except RuntimeError as e:
             raise _HTTPError(HTTPStatus.SERVICE_UNAVAILABLE, str(e))
         config = session.call(lambda pg: dict(pg.cfg))
@@ -194,6 +228,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _session_call(self, method, sid, action):
         session = self.server.sessions.get(sid)
         if session is None:
+            evicted = self.server.sessions.eviction(sid)
+            if evicted and method == "GET" and action == "events":
+                return self._stream_ended(evicted)          # an EventSource cannot read an error's body
+            if evicted:
+                raise _HTTPError(HTTPStatus.GONE, evicted)
             raise _HTTPError(HTTPStatus.NOT_FOUND, "This session has ended; reload the page.")
         if method == "GET" and action == "events":
             return self._stream(session)
@@ -203,11 +242,15 @@ class _Handler(BaseHTTPRequestHandler):
                               attachment="playground_network.py")
         if method == "GET" and action == "export.json":
             spec = session.call(lambda pg: pg.export_spec())
-            return self._send(json.dumps(spec, indent=1).encode("utf-8"), "application/json",
-                              attachment="playground_network.json")
+            try:
+                text = json.dumps(spec, indent=1, allow_nan=False)
+            except ValueError:                                 # JSON has no NaN or Infinity
+                raise _HTTPError(HTTPStatus.CONFLICT, "The network's weights are not finite numbers (training "
+                                                      "diverged), so JSON cannot hold them; reset and train again.")
+            return self._send(text.encode("utf-8"), "application/json", attachment="playground_network.json")
         if method == "POST" and action == "config":
             body = self._read_json()
-            return self._json(session.configure(body.get("config") or {}))
+            return self._json(session.configure(_config_of(body)))
         if method == "POST" and action == "control":
             body = self._read_json()
             try:
@@ -265,6 +308,15 @@ class _Handler(BaseHTTPRequestHandler):
             session.detach()
             self.close_connection = True
 
+    def _stream_ended(self, reason):
+        """An event stream that says at once why its session is gone, then ends."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(f"event: ended\ndata: {json.dumps({'reason': reason})}\n\n".encode("utf-8"))
+        self.close_connection = True
+
     # --- plumbing ----------------------------------------------------------------------------------------------
     def _read_body(self, limit, what):
         length = self.headers.get("Content-Length")
@@ -273,8 +325,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             n = int(length)
         except ValueError:
-            raise _HTTPError(HTTPStatus.BAD_REQUEST, "Bad Content-Length header.")
-        if n < 0 or n > limit:
+            n = -1
+        if n < 0:
+            raise _HTTPError(HTTPStatus.BAD_REQUEST, f"Bad Content-Length header {length[:40]!r}: expected a "
+                                                     "byte count.")
+        if n > limit:
             self.close_connection = True          # the unread body must not be parsed as the next request
             if 0 < n <= 8 * limit:
                 # Read (and drop) a moderately oversized body first: closing while the client is still sending
@@ -287,7 +342,17 @@ class _Handler(BaseHTTPRequestHandler):
                     remaining -= len(chunk)
             raise _HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                              f"{what} is too large ({n:,} bytes); the limit is {limit:,} bytes.")
-        return self.rfile.read(n)
+        try:
+            data = self.rfile.read(n)
+        except TimeoutError:
+            self.close_connection = True
+            raise _HTTPError(HTTPStatus.REQUEST_TIMEOUT, f"{what} did not arrive: the client sent part of its "
+                                                         f"{n:,} bytes, then stopped for {self.timeout} s.")
+        if len(data) < n:
+            self.close_connection = True
+            raise _HTTPError(HTTPStatus.BAD_REQUEST, f"{what} is incomplete: the connection ended after "
+                                                     f"{len(data):,} of the {n:,} bytes its Content-Length promised.")
+        return data
 
     def _read_json(self):
         data = self._read_body(MAX_JSON_BYTES, "The request")
@@ -297,6 +362,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise _HTTPError(HTTPStatus.BAD_REQUEST, f"The request is not valid JSON: {e}")
+        except RecursionError:
+            raise _HTTPError(HTTPStatus.BAD_REQUEST, "The request's JSON is nested too deeply.")
         if not isinstance(body, dict):
             raise _HTTPError(HTTPStatus.BAD_REQUEST, "The request must be a JSON object.")
         return body

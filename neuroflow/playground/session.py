@@ -5,6 +5,7 @@ and wait for the answer. It publishes the newest frame as a JSON string; streams
 slow page skips frames instead of building a backlog.
 """
 import bisect
+import collections
 import json
 import queue
 import secrets
@@ -20,6 +21,8 @@ FRAMES_PER_SECOND = 30       # pictures sent while training
 EPOCHS_PER_SECOND = 60       # the original's pace: one epoch per animation frame
 IDLE_SECONDS = 90            # a session with no open stream for this long is closed ...
 PAUSE_SECONDS = 10           # ... and stops training after this long (its tab is gone or asleep)
+EVICTABLE_SECONDS = 10       # when every slot is taken, a session idle this long may make room for a new one;
+                             # a younger one may be a page that has not opened its event stream yet
 
 
 class SessionClosed(RuntimeError):
@@ -46,7 +49,7 @@ class PlaygroundSession:
         self._version = 0
         self._snapshot = None          # (version, generation, structure_json, frame_json, history)
         self._streams = 0
-        self._idle_since = time.monotonic()
+        self._last_active = time.monotonic()      # creation, requests and streams opening or closing
         self._structure_gen = None
         self._structure_json = None
         self._error = None             # why training stopped, shown on the page
@@ -61,6 +64,7 @@ class PlaygroundSession:
         """Runs fn(playground) on the worker thread and returns its result (or raises its exception)."""
         if self.closed:
             raise SessionClosed(self.id)
+        self.touch()
         future = Future()
         self._queue.put((fn, future))
         return future.result(timeout=timeout)
@@ -112,18 +116,32 @@ class PlaygroundSession:
                 return None
             return self._snapshot
 
+    def touch(self):
+        """Marks the session as in use now (any request from its page does)."""
+        with self._cond:
+            self._last_active = time.monotonic()
+
     def attach(self):
         with self._cond:
             self._streams += 1
+            self._last_active = time.monotonic()
 
     def detach(self):
         with self._cond:
             self._streams -= 1
-            self._idle_since = time.monotonic()
+            self._last_active = time.monotonic()
+
+    @property
+    def streaming(self):
+        """Whether a page has this session's event stream open."""
+        with self._cond:
+            return self._streams > 0
 
     def idle_for(self):
+        """Seconds since the page last showed signs of life: 0 while a stream is open, else since its last
+        request, stream or (for a new session) creation."""
         with self._cond:
-            return 0.0 if self._streams else time.monotonic() - self._idle_since
+            return 0.0 if self._streams else time.monotonic() - self._last_active
 
     def close(self):
         with self._cond:
@@ -221,29 +239,57 @@ def history_after(history, epoch):
 
 
 class SessionRegistry:
-    """The live sessions by id, with a cap: when full, the longest-idle session without a stream is closed."""
+    """The live sessions by id, with a cap: when full, the session idle longest (no stream, no request, for at
+    least EVICTABLE_SECONDS) is closed to make room, and its id is remembered so its page can be told why."""
+
+    MAX_REMEMBERED_EVICTIONS = 1024
 
     def __init__(self, max_sessions=16, idle_seconds=IDLE_SECONDS):
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
         self._sessions = {}
+        self._evicted = collections.OrderedDict()      # id -> why it was closed
         self._lock = threading.Lock()
 
     def create(self, raw_config):
-        """A new session (its id is 128 random bits). Raises RuntimeError when every slot has a live stream."""
+        """A new session (its id is 128 random bits).
+
+        Raises:
+            RuntimeError: every slot is in use (a stream is open, or the page was active in the last
+                EVICTABLE_SECONDS).
+        """
         self.reap()
         with self._lock:
             if len(self._sessions) >= self.max_sessions:
                 idle = max(self._sessions.values(), key=lambda s: s.idle_for())
-                if idle.idle_for() <= 0:
-                    raise RuntimeError(f"Too many open Playground tabs (the limit is {self.max_sessions}); "
-                                       "close one and reload.")
-                del self._sessions[idle.id]
-                idle.close()
+                if idle.streaming or idle.idle_for() < EVICTABLE_SECONDS:
+                    raise RuntimeError(f"Too many open Playground tabs (the limit is {self.max_sessions}) and all "
+                                       "of them are in use; close one and reload this page.")
+                self._evict(idle)
             sid = secrets.token_urlsafe(16)
             session = PlaygroundSession(sid, raw_config, self.idle_seconds)
             self._sessions[sid] = session
             return session
+
+    def _evict(self, session):
+        """Closes `session` to make room (the caller holds the lock), remembering why for its page."""
+        del self._sessions[session.id]
+        self._evicted[session.id] = (f"This tab's Playground session was closed to make room for another tab: at "
+                                     f"most {self.max_sessions} can be open, and this one had been idle the longest.")
+        while len(self._evicted) > self.MAX_REMEMBERED_EVICTIONS:
+            self._evicted.popitem(last=False)
+        session.close()
+
+    def evict(self, sid):
+        """Closes session `sid` as if it had been idle longest when room was needed (its page is told why)."""
+        with self._lock:
+            if sid in self._sessions:
+                self._evict(self._sessions[sid])
+
+    def eviction(self, sid):
+        """Why session `sid` was closed to make room for another, or None if it was not."""
+        with self._lock:
+            return self._evicted.get(sid)
 
     def get(self, sid):
         with self._lock:

@@ -28,7 +28,7 @@
   let history = [];        // [epoch, train loss, test loss]
   let thumbs = null;
   // for tests and the curious: how many pictures this page has drawn
-  const stats = window.playgroundStats = {frames: 0, structures: 0, session: null, epoch: 0, playing: false};
+  const stats = window.playgroundStats = {frames: 0, structures: 0, session: null, epoch: 0, playing: false, evicted: 0};
 
   // --- URL <-> state (TensorFlow Playground's hash format: #key=value&...) ----------------------------------
   function readHash() {
@@ -62,7 +62,9 @@
     let data = {};
     try { data = await res.json(); } catch (e) { data = {error: `The server answered ${res.status}.`}; }
     if (!res.ok) {
-      if (res.status === 404 && session && path.startsWith(`/api/sessions/${session}`)) restart();
+      const ours = session && path.startsWith(`/api/sessions/${session}`);
+      if (res.status === 410 && ours) { sessionEnded(data.error); throw new Error(data.error); }
+      if (res.status === 404 && ours) restart();
       throw new Error(data.error || `The server answered ${res.status}.`);
     }
     return data;
@@ -79,14 +81,22 @@
     events = new EventSource(`/api/sessions/${session}/events`);
     events.addEventListener("structure", e => onStructure(JSON.parse(e.data)));
     events.addEventListener("frame", e => onFrame(JSON.parse(e.data)));
+    events.addEventListener("ended", e => { events.close(); sessionEnded(JSON.parse(e.data).reason); });
     events.onerror = () => { if (events.readyState === EventSource.CLOSED) restart(); };
   }
 
   let restarting = false;
-  function restart() {       // the server forgot us (restarted, or closed an idle session): start over
+  function restart(message) {   // the server forgot us (restarted, closed an idle session or made room): start over
+    if (message) showError(message);
     if (restarting) return;
     restarting = true;
     setTimeout(() => start(state).catch(showError).finally(() => { restarting = false; }), 1000);
+  }
+
+  // the server closed this tab's session to make room for another tab: say so, and carry on in a new one
+  function sessionEnded(reason) {
+    stats.evicted++;
+    restart(`${reason} A new session was started with the same settings; training starts again from epoch 0.`);
   }
 
   async function send(changes) {
