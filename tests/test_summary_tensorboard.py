@@ -8,11 +8,13 @@ the screenshots (docs/tensorboard.png was made this way).
 import importlib
 import json
 import os
+import queue
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -76,10 +78,39 @@ def _train(logdir):
         tf.summary.graph_to_html(sess.graph, path=os.path.join(logdir, "graph.html"))
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _start_tensorboard(logdir, timeout=60.0):
+    """Starts tensorboard on a port the OS picks (`--port 0`: no window in which another process could take a
+    port chosen beforehand) and reads the port from the line it prints once serving. Returns (process, port,
+    stderr lines so far); a thread keeps draining its stderr so it never blocks on a full pipe."""
+    proc = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host",
+                             "127.0.0.1", "--port", "0", "--reload_interval", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, text=True)
+    lines, found = [], queue.Queue()
+
+    def pump():
+        for line in proc.stderr:
+            lines.append(line)
+            match = re.search(r"TensorBoard \S+ at http://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                found.put(int(match.group(1)))
+        found.put(None)   # stderr closed: tensorboard exited
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        port = found.get(timeout=timeout)
+    except queue.Empty:
+        port = None
+    if port is None:
+        _stop(proc)
+        pytest.fail("tensorboard did not report its port: " + "".join(lines)[-2000:])
+    return proc, port, lines
+
+
+def _stop(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)  # tensorboard and the data server it started, nothing else
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
 
 
 def _get(url, timeout=5):
@@ -110,17 +141,14 @@ def test_tensorboard_shows_scalars_and_graph(tmp_path):
     logdir = tmp_path / "runs"
     logdir.mkdir()
     _train(str(logdir))
-    port = _free_port()
+    proc, port, stderr_lines = _start_tensorboard(logdir)
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host",
-                             "127.0.0.1", "--port", str(port), "--reload_interval", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        deadline = time.time() + 40
+        deadline = time.time() + 120   # generous: a loaded machine may take long to load the run
         runs = []
         while time.time() < deadline and "mlp" not in runs:
             if proc.poll() is not None:
-                pytest.fail("tensorboard exited: " + proc.stderr.read().decode("utf-8", "replace")[-2000:])
+                pytest.fail("tensorboard exited: " + "".join(stderr_lines)[-2000:])
             try:
                 runs = json.loads(_get(base + "/data/runs"))
             except OSError:
@@ -147,11 +175,7 @@ def test_tensorboard_shows_scalars_and_graph(tmp_path):
         page = _screenshot((logdir / "graph.html").as_uri(), os.path.join(shots, "graph_html.png"),
                            tmp_path / "c3")
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)  # tensorboard and the data server it started, nothing else
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
+        _stop(proc)
     orange = np.array([245, 124, 0])  # TensorBoard's header bar: the app itself loaded
     assert np.abs(scalars[20, 700] - orange).sum() < 40 and np.abs(graphs[20, 700] - orange).sum() < 40
     assert _drawn(scalars[120:600, 360:1400]) > 0.02, "no charts drawn on the Scalars dashboard"
