@@ -1,10 +1,13 @@
 """Sessions: fetch structures, feeds, pruning, plan reuse, per-session state, lifetime and default sessions."""
 import collections
+import threading
+import time
 
 import numpy as np
 import pytest
 
 import neuroflow as tf
+from neuroflow.runtime.compiler import codegen
 
 
 def test_lecture_sum(sess):
@@ -145,6 +148,92 @@ def test_closed_session_and_empty_graph():
     s.close()
     with pytest.raises(RuntimeError, match="Attempted to use a closed Session."):
         s.run(c)
+
+
+class _FeedThatWaits:
+    """A feed value whose conversion (inside `Session.run`) signals `entered` and blocks until `release`."""
+
+    def __init__(self, value):
+        self.value = value
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def __array__(self, dtype=None, copy=None):
+        self.entered.set()
+        assert self.release.wait(10)
+        return np.asarray(self.value, dtype)
+
+
+def _close_while_a_run_is_in_flight(sess, fetch, feed_key, warm_runs=0):
+    """Starts `sess.run(fetch)` in a thread, closes the session while that run is inside, then lets the run
+    go on: returns what the run raised (or None) and the run's result."""
+    for _ in range(warm_runs):
+        sess.run(fetch, {feed_key: 1.0})
+    feed = _FeedThatWaits(1.0)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = sess.run(fetch, {feed_key: feed})
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            outcome["error"] = exc
+    runner = threading.Thread(target=run)
+    runner.start()
+    assert feed.entered.wait(10)
+    closer = threading.Thread(target=sess.close)
+    closer.start()
+    closer.join(0.3)  # a close() that frees state under the run returns at once; ours waits for the run
+    feed.release.set()
+    runner.join(10)
+    closer.join(10)
+    assert not runner.is_alive() and not closer.is_alive()
+    return outcome.get("error"), outcome.get("value")
+
+
+@pytest.mark.parametrize("warm_runs", [0, 1, 2])
+def test_close_cancels_runs_in_flight_and_refuses_later_ones(warm_runs):
+    x = tf.placeholder(tf.float32, [])
+    v = tf.Variable(2.0)
+    y = x * v
+    for _ in range(3 * codegen.PART_STEPS):  # long enough to be generated as several parts
+        y = tf.sin(y)
+    sess = tf.Session()
+    sess.run(v.initializer)
+    error, _ = _close_while_a_run_is_in_flight(sess, y, x, warm_runs)
+    assert isinstance(error, tf.errors.CancelledError) and "Session has been closed." in str(error)
+    with pytest.raises(RuntimeError, match="Attempted to use a closed Session."):
+        sess.run(y, {x: 1.0})
+
+
+def test_threads_running_while_the_session_closes_end_with_a_closed_session_error():
+    x = tf.placeholder(tf.float32, [None])
+    v = tf.Variable(tf.zeros([64]))
+    y = x
+    for _ in range(300):  # runs long enough that close() comes while one is inside
+        y = tf.sin(y)
+    step = v.assign_add(y * 0.001)
+    sess = tf.Session()
+    sess.run(v.initializer)
+    runs_done, errors_seen = [], []
+
+    def train():
+        try:
+            while True:
+                sess.run(step, {x: np.ones(64, np.float32)})
+                runs_done.append(1)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            errors_seen.append(exc)
+    threads = [threading.Thread(target=train) for _ in range(4)]
+    for t in threads:
+        t.start()
+    while len(runs_done) < 40:  # all are busy running now
+        time.sleep(0.01)
+    sess.close()
+    for t in threads:
+        t.join(10)
+    assert len(errors_seen) == 4
+    for exc in errors_seen:
+        assert isinstance(exc, tf.errors.CancelledError) or (
+            type(exc) is RuntimeError and str(exc) == "Attempted to use a closed Session."), repr(exc)
 
 
 def test_context_manager_makes_default_session_and_graph():

@@ -1,6 +1,8 @@
 """RunContext: what kernels of one Session may touch — the array module, variable values, random generators."""
 import numpy as np
 
+from ..framework import errors
+
 __all__ = ["RunContext"]
 
 
@@ -12,6 +14,12 @@ class RunContext:
         self.variables = {}   # variable op name -> array
         self._generators = {}
         self.resources = {}   # per-session state of stateful kernels other than variables (iterators), by key
+        self.cancelled = False  # set when the session closes: runs in flight stop at their next check
+
+    def check_cancelled(self):
+        """Raises CancelledError (TensorFlow's, for a run its session's close cancelled) once cancelled."""
+        if self.cancelled:
+            raise errors.CancelledError(None, None, "Session has been closed.")
 
     def random_generator(self, op):
         """The generator of random op `op` in this session, created on first use from the op's seeds.

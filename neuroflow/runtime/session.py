@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from ..framework import dtypes
+from ..framework import dtypes, errors
 from ..framework.graph import get_default_graph
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
@@ -175,6 +175,10 @@ class Session:
         self._feed_specs = {}
         self._feed_keys = {}
         self._context_stack = None
+        # Thread ids of the runs in flight (list append/remove are atomic): close() waits for them, so no run
+        # ever sees the state it frees.
+        self._running = []
+        self._runs_ended = threading.Condition()
 
     # --- properties --------------------------------------------------------------------------------
     @property
@@ -207,9 +211,20 @@ class Session:
             RuntimeError: the session is closed or the graph is empty.
             TypeError / ValueError: bad fetches or feeds (TensorFlow's messages).
             tf.errors.OpError: an op failed while running (the message names the node and your line).
+            tf.errors.CancelledError: the session was closed while this run was in flight.
         """
-        if self._closed:
-            raise RuntimeError("Attempted to use a closed Session.")
+        me = threading.get_ident()
+        self._running.append(me)  # before the check: a close() that has not seen this run sees it now
+        try:
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            return self._run(fetches, feed_dict)
+        finally:
+            self._running.remove(me)
+            if self._closed:
+                self._wake_closer()
+
+    def _run(self, fetches, feed_dict):
         key = structure_key(fetches)
         if key is not None:
             # The warm path: one lookup gives the plan, its feed checks and the result builder.
@@ -218,7 +233,10 @@ class Session:
             if hit is not None:
                 plan, specs, rebuild = hit
                 values = feed_dict.values() if feed_dict else ()
-                return rebuild(plan.run([spec.convert(v, k) for spec, v, k in zip(specs, values, feed_keys)]))
+                arrays = [spec.convert(v, k) for spec, v, k in zip(specs, values, feed_keys)]
+                if self._closed:
+                    self._ctx.check_cancelled()
+                return rebuild(plan.run(arrays))
         structure = self._structures.get(key) if key is not None else None
         if structure is None:
             if self._graph.version == 0:
@@ -238,6 +256,8 @@ class Session:
             self._plans[plan_key] = plan
         specs = plan.feed_specs
         arrays = [spec.convert(v, k) for spec, v, k in zip(specs, feed_values, feed_keys)] if specs else ()
+        if self._closed:
+            self._ctx.check_cancelled()
         values = plan.run(arrays)
         if key is not None:
             self._warm[(key, feed_keys)] = (plan, specs, structure.rebuild)
@@ -278,22 +298,45 @@ class Session:
         specs = plan.feed_specs
 
         def run(*args, **kwargs):
-            if self._closed:
-                raise RuntimeError("Attempted to use a closed Session.")
-            if len(args) != len(specs):
-                raise TypeError(f"Expected {len(specs)} feed values, got {len(args)}")
-            arrays = [spec.convert(v, k) for spec, v, k in zip(specs, args, feed_list)]
-            return structure.rebuild(plan.run(arrays))
+            me = threading.get_ident()
+            self._running.append(me)
+            try:
+                if self._closed:
+                    raise RuntimeError("Attempted to use a closed Session.")
+                if len(args) != len(specs):
+                    raise TypeError(f"Expected {len(specs)} feed values, got {len(args)}")
+                arrays = [spec.convert(v, k) for spec, v, k in zip(specs, args, feed_list)]
+                if self._closed:
+                    self._ctx.check_cancelled()
+                return structure.rebuild(plan.run(arrays))
+            finally:
+                self._running.remove(me)
+                if self._closed:
+                    self._wake_closer()
         return run
 
     # --- lifetime ---------------------------------------------------------------------------------------
     def close(self):
-        """Frees the session's state; using it afterwards raises RuntimeError."""
-        if not self._closed:
-            self._closed = True
-            self._ctx.close()
-            self._plans.clear()
-            self._warm.clear()
+        """Frees the session's state; using it afterwards raises RuntimeError.
+
+        Runs in flight in other threads are cancelled (TensorFlow's CancelledError) where they can stop, or
+        else finish; close() returns once they have ended, then frees the state.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._ctx.cancelled = True
+        me = threading.get_ident()
+        with self._runs_ended:
+            while any(t != me for t in self._running):
+                self._runs_ended.wait(0.1)  # woken by each ending run; the timeout only guards against a lost wake
+        self._ctx.close()
+        self._plans.clear()
+        self._warm.clear()
+
+    def _wake_closer(self):
+        with self._runs_ended:
+            self._runs_ended.notify_all()
 
     @contextlib.contextmanager
     def as_default(self):
