@@ -1,12 +1,13 @@
-"""Side-by-side benchmark: neuroflow against TensorFlow (v1 Session), PyTorch, JAX and hand-written NumPy, in
-one run on one machine. Runs the shared TF1 workloads (`../shared/bench/`, the same code with
-BENCH_MODULE=neuroflow) and the session-overhead graphs; anchors run where their environment is installed
-(`../shared/bench/setup-anchors.sh`). Prints a table of steps (or runs) per second and neuroflow's ratio.
+"""Side-by-side benchmark: neuroflow against hand-written NumPy and, where the anchors' environment is installed,
+TensorFlow (v1 Session), PyTorch (eager) and JAX (jit), in one run on one machine. The workloads live here
+(benchmarks/workloads_*.py; TF1 code that runs unchanged on neuroflow and TensorFlow); the anchors' python comes
+from --anchors, $ANCHORS_PYTHON or ~/.cache/neuroflow-anchors (made by benchmarks/setup_anchors.sh) — without
+one, only neuroflow and NumPy run, and the output says so. Prints steps (or runs) per second, ratios and each
+process's peak memory, then start-up figures (benchmarks/startup.py).
 
-    python benchmarks/compare.py                       # all workloads neuroflow supports
+    python benchmarks/compare.py                       # all workloads
     python benchmarks/compare.py lecture mlp --no-anchors
     python benchmarks/compare.py cnn lstm --rounds 3 --no-overhead   # medians of 3 interleaved rounds
-Ends with start-up figures: import time and the lecture program as a whole process (ours and TensorFlow's).
 """
 import argparse
 import os
@@ -15,13 +16,22 @@ import statistics
 import subprocess
 import sys
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-SHARED = pathlib.Path(os.environ.get("NEUROFLOW_SHARED_BENCH", REPO.parent / "shared" / "bench"))
-DEFAULT_ANCHORS = pathlib.Path(os.environ.get("ANCHORS_VENV", pathlib.Path.home() / ".cache" / "neuroflow-anchors"))
+import startup
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parent
+_ANCHORS_VENV = pathlib.Path(os.environ.get("ANCHORS_VENV", pathlib.Path.home() / ".cache" / "neuroflow-anchors"))
+DEFAULT_ANCHORS = os.environ.get("ANCHORS_PYTHON") or str(_ANCHORS_VENV / "bin" / "python")
+# framework -> (module the anchors' python must have, workload script, its arguments before the workload names)
+ANCHORS = {"tensorflow": ("tensorflow", "workloads_tf1.py", ["--framework", "tensorflow"]),
+           "torch-eager": ("torch", "workloads_torch.py", []),
+           "jax-jit": ("jax", "workloads_jax.py", [])}
 
 
-# Runs a script, then prints the process's peak resident memory (ru_maxrss, KiB on Linux).
-_PEAK = ("import resource, runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); "
+# Runs a script as `python script` would (its folder first on sys.path), then prints the process's peak resident
+# memory (ru_maxrss, KiB on Linux).
+_PEAK = ("import os, resource, runpy, sys; sys.argv = sys.argv[1:]; sys.path.insert(0, os.path.dirname(sys.argv[0])); "
+         "runpy.run_path(sys.argv[0], run_name='__main__'); "
          "print('peak-rss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
 PEAKS = {}
 
@@ -56,49 +66,28 @@ def run(cmd, env=None, timeout=1800):
     return rates
 
 
-def wall_time(cmd, env=None, repeats=3):
-    """The best of `repeats` whole-process wall times of `cmd`, in seconds (None when it fails)."""
-    import time
-    best = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, env=dict(os.environ, **(env or {})))
-        if done.returncode != 0:
-            return None
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return best
-
-
-def startup(ours, anchors):
-    """Start-up figures: `import` time of each framework and the lecture program (examples/lecture_train.py,
-    ten training steps, prints) as a whole process, for neuroflow and, with the import line swapped, for
-    TensorFlow's v1 API."""
-    lecture = (REPO / "examples" / "lecture_train.py").read_text()
-    rows = [("import neuroflow", wall_time([ours, "-c", "import neuroflow"], {"PYTHONPATH": str(REPO)})),
-            ("lecture program, neuroflow", wall_time([ours, "-c", lecture], {"PYTHONPATH": str(REPO)}))]
-    if anchors and has(anchors, "tensorflow"):
-        as_tf = lecture.replace("import neuroflow as tf",
-                                "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()", 1)
-        quiet = {"TF_CPP_MIN_LOG_LEVEL": "3"}
-        rows += [("import tensorflow", wall_time([anchors, "-c", "import tensorflow"], quiet)),
-                 ("lecture program, TF", wall_time([anchors, "-c", as_tf], quiet))]
-    python = wall_time([ours, "-c", "pass"])
-    print("\nstart-up (seconds, whole process, best of 3; a bare python takes "
-          f"{python:.3f} s):" if python else "\nstart-up (seconds, whole process, best of 3):")
-    for name, t in rows:
-        print(f"  {name:<30}{t:>8.3f}" if t is not None else f"  {name:<30}{'failed':>8}")
-
-
-def has(python, module):
-    return subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode == 0
+def find_anchors(requested, disabled):
+    """The anchors' python and {framework: installed?}, after saying plainly what will and will not run."""
+    if disabled:
+        print("anchors: off (--no-anchors): neuroflow and hand-written NumPy only", file=sys.stderr)
+        return None, {}
+    if not pathlib.Path(requested).exists():
+        print(f"anchors: no environment at {requested}: neuroflow and hand-written NumPy only. For TensorFlow, "
+              "PyTorch and JAX beside them, run benchmarks/setup_anchors.sh (about 2 GB) and pass the python it "
+              "prints with --anchors (or set ANCHORS_PYTHON).", file=sys.stderr)
+        return None, {}
+    installed = {fw: startup.has(requested, module) for fw, (module, _, _) in ANCHORS.items()}
+    missing = [ANCHORS[fw][0] for fw, ok in installed.items() if not ok]
+    print(f"anchors: {requested}" + (f" (without {', '.join(missing)}: those columns stay empty)" if missing else ""),
+          file=sys.stderr)
+    return requested, installed
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workloads", nargs="*", default=["lecture", "mlp", "cnn", "lstm"])
-    parser.add_argument("--anchors", default=str(DEFAULT_ANCHORS / "bin" / "python"),
-                        help="python of the anchors environment")
+    parser.add_argument("--anchors", default=DEFAULT_ANCHORS,
+                        help="python of the anchors' environment (benchmarks/setup_anchors.sh prints it)")
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--no-overhead", action="store_true", help="skip the session-overhead graphs")
     parser.add_argument("--no-startup", action="store_true", help="skip the import and whole-process timings")
@@ -106,23 +95,20 @@ def main():
                         help="run every workload this many times, frameworks interleaved; report medians")
     args = parser.parse_args()
     ours = sys.executable
-    anchors = None if args.no_anchors or not pathlib.Path(args.anchors).exists() else args.anchors
-    env_ours = {"BENCH_MODULE": "neuroflow", "PYTHONPATH": str(REPO)}
+    anchors, installed = find_anchors(args.anchors, args.no_anchors)
+    env_ours = {"PYTHONPATH": str(REPO)}
     rates = {}
-    if not SHARED.exists():
-        sys.exit(f"shared workloads not found at {SHARED}; set NEUROFLOW_SHARED_BENCH")
-    installed = {m: bool(anchors) and has(anchors, m) for m in ("tensorflow", "torch", "jax")}
     samples = {}  # (framework, workload) -> rates, one per round
     for round_ in range(args.rounds):
         for w in args.workloads:
             print(f"running {w} ..." + (f" (round {round_ + 1}/{args.rounds})" if args.rounds > 1 else ""),
                   file=sys.stderr, flush=True)
-            commands = [([ours, SHARED / "bench_tf1.py", w], env_ours)]
-            for module, script in (("tensorflow", "bench_tf1.py"), ("torch", "bench_torch.py"), ("jax", "bench_jax.py")):
-                if installed[module]:
-                    commands.append(([anchors, SHARED / script, w], None))
+            commands = [([ours, HERE / "workloads_tf1.py", w], env_ours)]
+            for framework, (_, script, options) in ANCHORS.items():
+                if installed.get(framework):
+                    commands.append(([anchors, HERE / script, *options, w], None))
             if w in ("lecture", "mlp"):
-                commands.append(([ours, SHARED / "bench_numpy.py", w], None))
+                commands.append(([ours, HERE / "workloads_numpy.py", w], None))
             for cmd, env in commands:
                 for key, rate in run(cmd, env).items():
                     samples.setdefault(key, []).append(rate)
@@ -132,7 +118,7 @@ def main():
     if not args.no_overhead:
         print("running session overhead ...", file=sys.stderr, flush=True)
         rates.update(run([ours, REPO / "benchmarks" / "session_overhead.py"], {"PYTHONPATH": str(REPO)}))
-        if installed["tensorflow"]:
+        if installed.get("tensorflow"):
             rates.update(run([anchors, REPO / "benchmarks" / "session_overhead.py", "--module", "tensorflow",
                               "--runs", "500"]))
     frameworks = ["neuroflow", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
@@ -160,7 +146,7 @@ def main():
             ratio = f"{ours / tf_peak:>9.2f}x" if ours and tf_peak else f"{'-':>10}"
             print(f"{name:<18}" + "".join(f"{r:>15,.0f}" if r else f"{'-':>15}" for r in row) + ratio)
     if not args.no_startup:
-        startup(sys.executable, anchors)
+        startup.print_figures(startup.figures(sys.executable, anchors, repeats=3), 3)
 
 
 if __name__ == "__main__":

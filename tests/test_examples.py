@@ -71,8 +71,8 @@ def test_keras_digits_trains_saves_a_keras_file_and_reloads_it(tmp_path):
 
 
 def test_onnx_export_runs_the_same_model_in_onnxruntime(tmp_path):
-    for module in ("sklearn", "onnx", "onnxruntime"):
-        pytest.importorskip(module, reason=f"examples/onnx_export.py needs {module} (neuroflow[examples])")
+    for module, package in (("sklearn", "scikit-learn"), ("onnx", "onnx"), ("onnxruntime", "onnxruntime")):
+        pytest.importorskip(module, reason=f"examples/onnx_export.py needs {package} (neuroflow[examples])")
     lines = _run("onnx_export.py", tmp_path).stdout.strip().splitlines()
     ours = float(lines[0].rsplit(" ", 1)[1])
     assert lines[0].startswith("neuroflow test accuracy") and ours >= 0.89  # the seeded run reaches 0.919
