@@ -59,8 +59,9 @@ def page(browser, server):
     pg = context.new_page()
     pg.problems = []
     pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
-    # a rejected upload answers 400 on purpose (the page shows the message); anything else is a problem
-    pg.on("console", lambda m: m.type == "error" and "status of 400" not in m.text
+    # a rejected upload (400) and an export of a diverged network (409) fail on purpose (the page shows the
+    # message); anything else is a problem
+    pg.on("console", lambda m: m.type == "error" and not any(f"status of {c}" in m.text for c in (400, 409))
           and pg.problems.append(f"console: {m.text}"))
     yield pg
     context.close()
@@ -198,6 +199,26 @@ def test_export_script_and_weights(page, server, tmp_path):
                             env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "x1,x2,output,class"
+
+
+def test_unusable_values_in_the_url_are_explained(page, server):
+    open_page(page, server, "#learningRate=NaN&batchSize=1e400&noise=99")
+    message = page.inner_text("#error-message")
+    assert "learningRate='NaN'" in message and "batchSize='1e400'" in message and "noise must be between" in message
+    assert page.input_value("#learningRate") == "0.03" and "noise=50" in page.url
+
+
+def test_export_of_a_diverged_network_explains_instead_of_downloading(page, server):
+    open_page(page, server, "#problem=regression&activation=linear&networkShape=8,8,8&xSquared=true"
+                            "&learningRate=10&batchSize=30")
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    page.click("#next-step-button")
+    wait_js(page, "window.playgroundStats.epoch === 1")
+    page.click("#export-json")
+    wait_js(page, "document.querySelector('#error-message').textContent.includes('not finite')")
+    assert not downloads
+    shot(page, "diverged.png")
 
 
 def test_url_state_and_separate_tabs(page, server, browser):

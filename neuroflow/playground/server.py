@@ -39,7 +39,7 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128          # the listen backlog: socketserver's 5 resets a burst of simultaneous clients
+    request_queue_size = 128          # the listen backlog: with socketserver's 5, a burst of clients is refused
 
     def __init__(self, address, max_sessions=16):
         host = address[0]

@@ -166,6 +166,7 @@
       if (state.networkShape.length) send({networkShape: state.networkShape.slice(0, -1)});
     });
     $("csv-file").addEventListener("change", uploadCsv);
+    for (const id of ["export-py", "export-json"]) $(id).addEventListener("click", exportFile);
   }
 
   function applyConfig(cfg) {
@@ -243,6 +244,30 @@
       applyConfig(data.config);
       dataMessage(`${file.name}: ${data.message}`);
     } catch (e) { dataMessage(`${file.name}: ${e.message}`, true); }
+  }
+
+  // a link would save the server's error message as the file (e.g. weights JSON cannot hold after divergence):
+  // fetch first, and only a good answer becomes a download
+  async function exportFile(event) {
+    const link = event.currentTarget;
+    event.preventDefault();
+    try {
+      const res = await fetch(link.getAttribute("href"));
+      if (!res.ok) {
+        let message = `The server answered ${res.status}.`;
+        try { message = (await res.json()).error || message; } catch (e) { /* not JSON */ }
+        if (res.status === 410) { sessionEnded(message); return; }
+        throw new Error(message);
+      }
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = link.getAttribute("download");
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) { showError(e); }
   }
 
   // --- drawing -----------------------------------------------------------------------------------------------
