@@ -1,4 +1,6 @@
 """The plan compiler: each pass on its own, shape specialization's safety, generated code and its errors."""
+import gc
+
 import numpy as np
 import pytest
 
@@ -23,6 +25,52 @@ def test_fold_constants_evaluates_constant_subgraphs():
     passes.fold_constants(p)
     assert _types(p) == ["Mul"]
     assert any(np.asarray(v).tolist() == 7.0 for v in p.consts.values())
+
+
+FOLD_LIMIT = 1 << 20  # elements: the compiler's documented limit on a constant it keeps
+
+
+def _large_arrays_reachable_from(root):
+    """Sizes of the NumPy arrays over FOLD_LIMIT elements that `root` holds, directly or not."""
+    seen, stack, sizes = set(), [root], []
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, type):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, np.ndarray):
+            if obj.size > FOLD_LIMIT:
+                sizes.append(obj.size)
+            continue
+        stack.extend(gc.get_referents(obj))
+    return sizes
+
+
+def test_specialized_plans_keep_no_constant_above_the_fold_limit(sess):
+    x = tf.placeholder(tf.float32, [])
+    y = tf.reduce_sum(tf.ones([2000, 2000]) * 2.0) * x
+    for _ in range(3):  # the interpreted first run, then the specialized plan
+        assert sess.run(y, {x: 0.5}) == 4e6
+    assert _large_arrays_reachable_from(sess) == []
+
+
+def test_a_large_constant_subgraph_folds_to_its_small_result():
+    x = tf.placeholder(tf.float32, [])
+    p = _program([tf.reduce_sum(tf.ones([2000, 2000]) * 2.0) * x], [x])
+    passes.optimize(p)
+    assert _types(p) == ["Mul"]
+    assert max(np.size(c) for c in p.consts.values()) == 1
+    assert interpret(p, [np.float32(0.5)])[0][0] == 4e6
+
+
+def test_a_large_folded_value_a_run_time_step_reads_is_computed_at_run_time():
+    x = tf.placeholder(tf.float32, [])
+    p = _program([tf.ones([2000, 2000]) * 2.0 + x], [x])
+    passes.optimize(p)
+    assert _types(p) == ["Fill", "Mul", "AddV2"]
+    assert max(np.size(c) for c in p.consts.values()) <= FOLD_LIMIT
+    result = interpret(p, [np.float32(0.5)])[0][0]
+    assert result.shape == (2000, 2000) and np.all(result == 2.5)
 
 
 def test_fold_shape_functions_uses_known_shapes():

@@ -9,53 +9,29 @@ import operator
 import numpy as np
 
 from . import rules
+from .folding import Folder
 from .program import EFFECT, PURE, READ, Step
 
 __all__ = ["fold_constants", "fold_shape_functions", "eliminate_aliases", "simplify_scalars", "absorb_broadcasts",
            "eliminate_common", "eliminate_dead", "drop_unused_outputs", "use_scalar_operators", "propagate_sharing",
            "optimize"]
 
-FOLD_LIMIT = 1 << 20  # elements: larger results stay computed at run time rather than kept in memory
-
-
 def fold_constants(program):
-    """Evaluates pure steps whose inputs are all constants, once, now."""
-    keep = []
-    for step in program.steps:
-        if step.kind == PURE and step.opdef.foldable and all(v in program.consts for v in step.ins):
-            try:
-                with np.errstate(all="ignore"):
-                    result = step.kernel(*[program.consts[v] for v in step.ins])
-            except Exception:  # noqa: BLE001 - it fails again at run time, where the error names the node
-                keep.append(step)
-                continue
-            results = result if len(step.outs) > 1 else (result,)
-            if sum(np.size(r) for r in results) <= FOLD_LIMIT:
-                for out, value in zip(step.outs, results):
-                    program.consts[out] = value
-                    program.shared.add(out)
-                    program.shapes[out] = np.shape(value)
-                continue
-        keep.append(step)
-    program.steps = keep
+    """Evaluates pure steps whose inputs are all constants, once, now (`folding` decides what is kept)."""
+    folder = Folder(program)
+    program.steps = folder.finish([step for step in program.steps if not folder.fold(step)])
 
 
 def fold_shape_functions(program):
     """Steps whose result depends only on an input's shape (OnesLike, Shape, Size, ...) become constants
     when that shape is known."""
+    folder = Folder(program)
     keep = []
     for step in program.steps:
-        if step.opdef.type_name in rules.FROM_SHAPE and step.ins and step.ins[0] in program.shapes:
-            shape = program.shapes[step.ins[0]]
-            dtype = program.dtypes.get(step.ins[0])
-            if dtype is not None and dtype != object and int(np.prod(shape, dtype=np.int64)) <= FOLD_LIMIT:
-                value = step.kernel(np.zeros(shape, dtype))
-                program.consts[step.outs[0]] = value
-                program.shared.add(step.outs[0])
-                program.shapes[step.outs[0]] = np.shape(value)
-                continue
-        keep.append(step)
-    program.steps = keep
+        if not (step.opdef.type_name in rules.FROM_SHAPE and step.ins and step.ins[0] in program.shapes and
+                folder.fold_shape_function(step, program.shapes[step.ins[0]])):
+            keep.append(step)
+    program.steps = folder.finish(keep)
 
 
 def eliminate_aliases(program):
@@ -163,6 +139,9 @@ def eliminate_dead(program):
             live.update(step.ins)
     keep.reverse()
     program.steps = keep
+    used = set(program.fetches).union(*(step.ins for step in keep))
+    for v in [v for v in program.consts if v not in used]:
+        del program.consts[v]  # constants nothing reads any more (inputs of folded steps) free their memory
 
 
 def drop_unused_outputs(program):

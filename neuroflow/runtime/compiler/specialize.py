@@ -4,7 +4,8 @@ The result is valid for any later run with the same feed shapes (the Plan guards
 import numpy as np
 
 from . import rules
-from .program import READ, PURE
+from .folding import Folder
+from .program import READ
 
 __all__ = ["specialize", "shape_args"]
 
@@ -47,26 +48,14 @@ def specialize(program, observed):
     for i in range(p.num_feeds):
         p.shapes[i] = observed[i]
     known = set(range(p.num_feeds)) | set(p.shapes) | set(p.consts)
+    folder = Folder(p)
     keep = []
     for step in p.steps:
         t = step.opdef.type_name
-        if t in rules.FROM_SHAPE and step.ins and step.ins[0] in known and p.dtypes.get(step.ins[0]) is not None \
-                and p.dtypes[step.ins[0]] != object:
-            value = step.kernel(np.zeros(p.shapes.get(step.ins[0], observed.get(step.ins[0])), p.dtypes[step.ins[0]]))
-            p.consts[step.outs[0]] = value
-            p.shared.add(step.outs[0])
-            p.shapes[step.outs[0]] = np.shape(value)
-            known.add(step.outs[0])
-            continue
-        if step.kind == PURE and step.opdef.foldable and step.ins and all(v in p.consts for v in step.ins):
-            with np.errstate(all="ignore"):
-                result = step.kernel(*[p.consts[v] for v in step.ins])
-            results = result if len(step.outs) > 1 else (result,)
-            for out, value in zip(step.outs, results):
-                p.consts[out] = value
-                p.shared.add(out)
-                p.shapes[out] = np.shape(value)
-                known.add(out)
+        if t in rules.FROM_SHAPE and step.ins and step.ins[0] in known and \
+                folder.fold_shape_function(step, p.shapes.get(step.ins[0], observed.get(step.ins[0]))) or \
+                step.ins and folder.fold(step):
+            known.update(step.outs)
             continue
         keep.append(step)
         if step.kind == READ or t in rules.DATA_DEPENDENT_SHAPE:
@@ -77,5 +66,5 @@ def specialize(program, observed):
                 if out in observed:
                     p.shapes.setdefault(out, observed[out])
                     known.add(out)
-    p.steps = keep
+    p.steps = folder.finish(keep)
     return p
