@@ -125,7 +125,8 @@ def test_malformed_requests_get_clear_4xx(server):
         ("/api/sessions", b'{"config": [1, 2]}', None, 400, '"config" must be a JSON object'),
         (config, b'{"config": "relu"}', None, 400, '"config" must be a JSON object'),
         (config, b"[" * 20000 + b"]" * 20000, None, 400, "nested too deeply"),
-        (config, b'{"config": {"activation": "relu"}}', 200, 400, "incomplete: the connection ended after 34 of the 200 bytes"),
+        (config, b'{"config": {"activation": "relu"}}', 200, 400,
+         "incomplete: the connection ended after 34 of the 200 bytes"),
         (f"/api/sessions/{sid}/upload", b"1,2,0\n2,3,1\n3,4,0\n4,5,1\n", 500, 400, "incomplete"),
     ]
     for path, data, length, status, message in cases:
@@ -160,7 +161,7 @@ def test_csv_edge_cases_get_an_answer(server, data, status, message):
     assert got == status and message in (body.get("message") or body.get("error")), body
 
 
-# --- numbers JSON cannot carry -----------------------------------------------------------------------------------------
+# --- numbers JSON cannot carry ---------------------------------------------------------------------------------------
 def test_huge_csv_values_stay_finite_everywhere(server):
     rows = [(1.7e308, -1.7e308, 1.5e308), (-1.7e308, 1.7e308, -1.6e308), (1e308, 1e308, 1.7e308),
             (-1e308, -1e308, 2.0), (0.0, 0.0, -1.7e308), (5e307, -5e307, 3.5)]
