@@ -252,3 +252,55 @@ def test_a_valid_meta_graph_still_imports_with_input_map_and_scope(tmp_path):
             assert sess.run("imp/c:0") == 13.0
         assert [v.op.name for v in tf.global_variables()] == ["imp/b"] and saver is not None
         assert [t.name for t in tf.get_collection("mine")] == ["imp/c:0"]
+
+
+# --- import_graph_def -----------------------------------------------------------------------------------------------
+def _graph_def_with_later_failure(mutate):
+    """A GraphDef of x -> y = x * 2 -> z = y + [1, 1, 1], with `mutate` applied to its last node (z)."""
+    with tf.Graph().as_default() as source:
+        x = tf.placeholder(tf.float32, [None], name="x")
+        y = tf.multiply(x, 2.0, name="y")
+        tf.add(y, tf.constant([1.0, 1.0, 1.0], name="ones"), name="z")
+    graph_def = source.as_graph_def()
+    assert graph_def.node[-1].name == "z"
+    mutate(graph_def.node[-1])
+    return graph_def
+
+
+def _import_graph_def_expecting(graph_def, error, match, **kwargs):
+    with tf.Graph().as_default() as graph:
+        tf.constant([0.0, 0.0, 0.0], name="own")
+        before = [op.name for op in graph.get_operations()]
+        with pytest.raises(error, match=match):
+            tf.import_graph_def(graph_def, **kwargs)
+        assert [op.name for op in graph.get_operations()] == before
+
+
+def test_import_graph_def_with_an_unknown_later_op_imports_nothing():
+    def unknown(node):
+        node.op = "NoSuchOp"
+    _import_graph_def_expecting(_graph_def_with_later_failure(unknown), ValueError, "Op type not registered")
+
+
+def test_import_graph_def_with_an_unused_input_map_key_imports_nothing():
+    graph_def = _graph_def_with_later_failure(lambda node: None)
+    with tf.Graph().as_default() as graph:
+        replacement = tf.constant([1.0, 2.0, 3.0], name="replacement")
+        before = [op.name for op in graph.get_operations()]
+        with pytest.raises(ValueError, match=r"Attempted to map inputs that were not found in graph_def: \[q:0\]"):
+            tf.import_graph_def(graph_def, input_map={"x:0": replacement, "q:0": replacement})
+        assert [op.name for op in graph.get_operations()] == before
+        z, = tf.import_graph_def(graph_def, input_map={"x:0": replacement}, return_elements=["z:0"])
+        assert z.name == "import/z:0"
+        with tf.Session() as sess:
+            np.testing.assert_array_equal(sess.run(z), [3.0, 5.0, 7.0])
+
+
+def test_import_graph_def_with_a_later_shape_clash_against_the_input_map_imports_nothing():
+    graph_def = _graph_def_with_later_failure(lambda node: None)
+    with tf.Graph().as_default() as graph:
+        two = tf.constant([1.0, 2.0], name="two")   # y = x * 2 builds from it; z = y + [1, 1, 1] cannot
+        before = [op.name for op in graph.get_operations()]
+        with pytest.raises(ValueError, match="Dimensions must be equal, but are 2 and 3 for 'import/z'"):
+            tf.import_graph_def(graph_def, input_map={"x:0": two})
+        assert [op.name for op in graph.get_operations()] == before

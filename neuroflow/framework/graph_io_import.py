@@ -5,12 +5,12 @@ import importlib
 
 from . import source_info
 from .apply import convert_and_infer
-from .graph import get_default_graph
+from .graph import Graph, get_default_graph
 from .graph_io import GraphDef
 from .op_def import registered_opdefs
 from .tensor import Tensor
 
-__all__ = ["import_graph_def", "import_nodes"]
+__all__ = ["import_graph_def", "import_nodes", "stand_ins_for"]
 
 # Packages that register more OpDefs when first imported (neuroflow loads them lazily).
 _LAZY_OP_PACKAGES = ("neuroflow.summary", "neuroflow.keras", "neuroflow.data", "neuroflow.nn", "neuroflow.layers")
@@ -152,6 +152,24 @@ def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=Fals
     return created
 
 
+def stand_ins_for(input_map, scratch):
+    """`input_map` with each value replaced by a stand-in in the `scratch` graph (a placeholder of the tensor's
+    dtype and shape, or a no-op for a control input), so that an import can first be tried where an error costs
+    nothing: the user's graph is touched only once every node has been built without error."""
+    opdefs = registered_opdefs()
+    out = {}
+    for key, value in input_map.items():
+        if isinstance(value, Tensor):
+            opdef, attrs = opdefs["Placeholder"], {"dtype": value.dtype.base_dtype, "shape": value.shape}
+        else:
+            opdef, attrs = opdefs["NoOp"], {}
+        name = scratch.unique_name("input_map_stand_in")
+        converted, specs = convert_and_infer(opdef, [], attrs, name, None)
+        op = scratch.create_op(opdef, converted, attrs, name + "/", specs, None)
+        out[key] = op.outputs[0] if op.outputs else op
+    return out
+
+
 def _normalize_input_map(input_map, graph):
     if input_map is None:
         return {}
@@ -208,6 +226,11 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
             raise ValueError(f"{value} is not an element of the default graph.")
     if name is None:
         name = "import"
+    # All or nothing: a node that fails half-way must not leave the nodes before it in the user's graph, so the
+    # import is first tried in a scratch graph, under the prefix it will get (errors name the node as imported).
+    scratch = Graph()
+    preview = (name if name.endswith("/") else graph.unique_name(name, mark_as_used=False) + "/") if name else ""
+    import_nodes(graph_def, scratch, preview, stand_ins_for(input_map, scratch))
     prefix = ""
     if name:
         with graph.name_scope(name) as scope:

@@ -343,14 +343,14 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if meta.graph_def.skipped:
         _log.warning("This meta graph was written without %s", _skipped_text(meta.graph_def.skipped))
     graph = get_default_graph()
-    from ..framework.graph_io_import import _normalize_input_map
+    from ..framework.graph_io_import import _normalize_input_map, stand_ins_for
     input_map = _normalize_input_map(kwargs.get("input_map"), graph)
     keep = kwargs.get("restore_collections_predicate") or (lambda key: True)
     # All or nothing: a node or collection entry that fails half-way must not leave the first half in the
     # user's graph, so everything is first imported into a scratch graph, where an error costs nothing.
     scratch = Graph()
     with scratch.as_default():
-        _import(meta, scratch, "", {key: _stand_in(value) for key, value in input_map.items()}, clear_devices, keep)
+        _import(meta, scratch, "", stand_ins_for(input_map, scratch), clear_devices, keep)
     prefix = ""
     if import_scope:
         with graph.name_scope(import_scope) as scope:
@@ -374,16 +374,6 @@ def _import(meta, graph, prefix, input_map, clear_devices, keep):
         for item in items:
             graph.add_to_collection(key, item)
     return _saver_for(meta, graph, prefix, variables)
-
-
-def _stand_in(value):
-    """A scratch-graph stand-in for an `input_map` value: a placeholder of the tensor's dtype and shape, or a
-    no-op for a control input."""
-    if isinstance(value, Tensor):
-        from ..ops.array_ops import placeholder
-        return placeholder(value.dtype, value.shape)
-    from ..ops.control_flow_ops import no_op
-    return no_op()
 
 
 def _saver_for(meta, graph, prefix, variables):
