@@ -52,13 +52,6 @@ def test_crc32c_matches_tensorboards_implementation(n):
     assert crc32c(data[n // 2:], crc32c(data[:n // 2])) == crc32c(data)  # continuing a CRC
 
 
-def test_crc32c_is_fast_on_large_records():
-    data = os.urandom(4 << 20)
-    start = time.perf_counter()
-    crc32c(data)
-    assert time.perf_counter() - start < 1.0  # ~0.05 s on a laptop; the plain loop would take seconds
-
-
 def test_file_name_first_event_and_framing(tmp_path):
     writer = tf.summary.FileWriter(str(tmp_path), filename_suffix=".v2")
     writer.add_summary(_scalar_summary("a", 1.0).SerializeToString(), 5)
@@ -93,11 +86,9 @@ def test_events_wait_in_memory_until_flush(tmp_path):
     (path,) = list(tmp_path.iterdir())
     size = path.stat().st_size  # the file_version record is on disk at once
     assert size > 0 and len(read_records(path)) == 1
-    start = time.perf_counter()
     for step in range(200):
         writer.add_summary(_scalar_summary("loss", 1.0), step)
-    assert time.perf_counter() - start < 0.5  # queuing, not writing
-    assert path.stat().st_size == size
+    assert path.stat().st_size == size   # queued, not written
     writer.flush()
     assert len(read_records(path)) == 201
     writer.close()
