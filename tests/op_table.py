@@ -94,11 +94,12 @@ def _rows():
     rows.append(Row("getitem_newaxis", lambda x: x[..., None, -1], lambda x: x[..., None, -1],
                     [(_values((3, 4), (-1, 1), np.float64),), (_noncontiguous((2, 5), (-1, 1), np.float64),)]))
     rows.append(Row("placeholder_with_default", lambda x: tf.placeholder_with_default(x, x.shape),
-                    lambda x: x, unary_samples()))
+                    lambda x: x, unary_samples(), foldable=False))
     rows.append(Row("fill", lambda x: tf.fill(tf.shape(x), tf.constant(2.5, x.dtype)) * x,
                     lambda x: 2.5 * x, unary_samples()))
     rows.append(Row("zeros_ones", lambda x: x + tf.ones([3]) - tf.zeros([1000, 3])[0], lambda x: x + 1,
-                    [(_values((2, 3), (-1, 1), np.float32),)]))
+                    [(_values((2, 3), (-1, 1), np.float32),)],
+                    grad=False))  # float32 by construction (tf.ones' default); Add/Sub gradients: rows above
     rows.append(Row("add_n", lambda x, y: tf.add_n([x, y, x]), lambda x, y: 2 * x + y,
                     [(a, a + 1) for (a,) in unary_samples()]))
     rows.append(Row("zeros_like", lambda x: tf.zeros_like(x) + x * tf.ones_like(x), lambda x: x, unary_samples()))
@@ -115,19 +116,20 @@ def _rows():
                       _values((1, 2), (-1, 1), np.float64))]))
     rows.append(Row("where_indices", lambda c: tf.where(c), lambda c: np.argwhere(c).astype(np.int64),
                     [(_values((3, 4), (0, 1), np.bool_),), (_values((5,), (0, 1), np.bool_),)], grad=False,
-                    data_dependent_shape=True))
+                    data_dependent_shape=True, foldable=False))
     rows.append(Row("stop_gradient", tf.stop_gradient, lambda x: x, unary_samples(), grad=False))
     rows.append(Row("unstack", lambda x: tf.unstack(x, num=2, axis=1)[1], lambda x: x[:, 1],
                     [(_values((3, 2, 2), (-1, 1), np.float64),), (_noncontiguous((4, 2), (-1, 1), np.float64),)]))
     # Gradient ops have rows too: their forward against NumPy, and (through the gradient check) their own
     # gradients, i.e. second order.
     rows.append(Row("strided_slice_grad", lambda x: tf.gradients(tf.reduce_sum(tf.square(x[1:, ::2])), x)[0],
-                    lambda x: _slice_grad(x), [(_values((3, 4), (-1, 1), np.float64),)]))
+                    lambda x: _slice_grad(x), [(_values((3, 4), (-1, 1), np.float64),)], graph_only=True))
     rows.append(Row("sum_to_shape", lambda x, b: tf.gradients(tf.reduce_sum(tf.square(x + b)), b)[0],
                     lambda x, b: np.sum(2 * (x + b), axis=0, keepdims=True).reshape(b.shape),
                     [(_values((3, 4), (-1, 1), np.float64), _values((4,), (-1, 1), np.float64)),
-                     (_values((5, 2), (-1, 1), np.float64), _values((1, 2), (-1, 1), np.float64))]))
-    rows.append(Row("check_numerics", lambda x: tf.check_numerics(x, "x"), lambda x: x, unary_samples()))
+                     (_values((5, 2), (-1, 1), np.float64), _values((1, 2), (-1, 1), np.float64))], graph_only=True))
+    rows.append(Row("check_numerics", lambda x: tf.check_numerics(x, "x"), lambda x: x, unary_samples(),
+                    foldable=False))
     return rows
 
 

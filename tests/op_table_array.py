@@ -52,7 +52,7 @@ def _rows():
                     [(V(2, 3, 4), np.array([2, 0, 1], I32)), (V(3, 0, 2), np.array([1, 2, 0], I64))],
                     data_dependent_shape=True))
     rows.append(Row("transpose_unknown_rank", lambda x: tf.transpose(_unknown_rank(x)), np.transpose,
-                    [(V(2, 3, 4),), (V(5,),), (NC(3, 2),)], data_dependent_shape=True))
+                    [(V(2, 3, 4),), (V(5,),), (NC(3, 2),)], data_dependent_shape=True, foldable=False))
     rows.append(Row("transpose_conjugate", lambda x: tf.transpose(x, [1, 0], conjugate=True),
                     lambda x: np.conj(x.T), [(V(2, 3) + 1j * V(2, 3),), (V(0, 2).astype(np.complex64),)],
                     grad=False))
@@ -105,7 +105,7 @@ def _rows():
     rows.append(Row("tile_rank4", lambda x: tf.tile(x, [1, 2, 0, 2]), lambda x: np.tile(x, (1, 2, 0, 2)),
                     [(V(2, 3, 1, 4),)]))
     rows.append(Row("tile_unknown_rank", lambda x: tf.tile(_unknown_rank(x), [3, 2]), lambda x: np.tile(x, (3, 2)),
-                    [(V(2, 3),), (NC(1, 2),)], data_dependent_shape=True))
+                    [(V(2, 3),), (NC(1, 2),)], data_dependent_shape=True, foldable=False))
     # --- pad -------------------------------------------------------------------------------------------------
     rows.append(Row("pad", lambda x: tf.pad(x, [[1, 0], [2, 1]]), lambda x: np.pad(x, [[1, 0], [2, 1]]),
                     [(V(3, 4),), (NC(3, 4),), (V(0, 3),), (V(2, 2, dtype=I32, domain=(-9, 9)),),
@@ -114,7 +114,8 @@ def _rows():
                     lambda x: np.pad(x, [[0, 1], [1, 1], [0, 0], [2, 0]], constant_values=1.5),
                     [(V(2, 3, 1, 2),), (NC(1, 2, 2, 3),)]))
     rows.append(Row("pad_constant_int", lambda x: tf.pad(x, [[1, 1]], constant_values=7),
-                    lambda x: np.pad(x, [[1, 1]], constant_values=7), [(V(3, dtype=I32, domain=(-9, 9)),)]))
+                    lambda x: np.pad(x, [[1, 1]], constant_values=7), [(V(3, dtype=I32, domain=(-9, 9)),)],
+                    grad=False))  # integer data: nothing to differentiate
     rows.append(Row("pad_reflect", lambda x: tf.pad(x, [[1, 2], [2, 1]], "REFLECT"),
                     lambda x: np.pad(x, [[1, 2], [2, 1]], "reflect"),
                     [(V(3, 4),), (V(4, 3),), (NC(3, 3),), (V(3, 3, dtype=I32, domain=(-9, 9)),)]))
@@ -130,7 +131,7 @@ def _rows():
                                                                      x)[0],
                         lambda x, mode=mode, pads=pads: _fold(x, pads, mode.lower(), 2 * np.pad(x, pads,
                                                                                                 mode.lower())),
-                        [(V(3, 3),), (NC(4, 3),)]))
+                        [(V(3, 3),), (NC(4, 3),)], graph_only=True))
     # --- reverse ---------------------------------------------------------------------------------------------
     rows.append(Row("reverse", lambda x: tf.reverse(x, [0, -1]), lambda x: np.flip(x, (0, -1)),
                     [(V(3, 4),), (V(2, 3, 1, 4),), (V(0, 3),), (NC(3, 4),), (V(2, 3, dtype=I32, domain=(-9, 9)),),
@@ -152,7 +153,8 @@ def _rows():
                     [(V(2, 3),), (V(2, 2, 3),)]))
     rows.append(Row("gather_grad", lambda x: tf.gradients(tf.reduce_sum(tf.square(tf.gather(x, [2, 0, 2, 2],
                                                                                               axis=1))), x)[0],
-                    lambda x: 2 * x * np.bincount([2, 0, 2, 2], minlength=x.shape[1]), [(V(2, 3),), (NC(3, 4),)]))
+                    lambda x: 2 * x * np.bincount([2, 0, 2, 2], minlength=x.shape[1]), [(V(2, 3),), (NC(3, 4),)],
+                    graph_only=True))
     # --- one_hot ---------------------------------------------------------------------------------------------
     idx = [(V(6, dtype=I32, domain=(-1, 5)),), (V(2, 3, dtype=I32, domain=(0, 4)),), (np.array(2, I32),),
            (np.zeros(0, I32),), (V(2, 2, dtype=I64, domain=(-2, 4)),), (V(4, dtype=np.uint8, domain=(0, 5)),)]
@@ -184,7 +186,7 @@ def _rows():
                     grad=False, data_dependent_shape=True))
     rows.append(Row("rank", tf.rank, lambda x: np.int32(x.ndim), unary_samples()[:4], grad=False))
     rows.append(Row("rank_unknown", lambda x: tf.rank(_unknown_rank(x)), lambda x: np.int32(x.ndim),
-                    unary_samples()[:4], grad=False))
+                    unary_samples()[:4], grad=False, foldable=False))
     # --- masks -----------------------------------------------------------------------------------------------
     lengths = [(np.array([0, 3, 1], I32),), (np.array([[2, 5], [4, 1]], I32),), (np.zeros(0, I32),)]
     rows.append(Row("sequence_mask", lambda n: tf.sequence_mask(n, 5), lambda n: np.arange(5) < n[..., None],
@@ -194,14 +196,14 @@ def _rows():
     rows.append(Row("boolean_mask", lambda x: tf.boolean_mask(x, [True, False, True]),
                     lambda x: x[[True, False, True]], [(V(3),), (V(3, 4),), (NC(3, 2),), (V(3, 0),),
                                                        (V(3, 2, dtype=I32, domain=(-9, 9)),)],
-                    data_dependent_shape=True))
+                    data_dependent_shape=True, foldable=False))
     mask2 = np.array([[True, False], [True, True], [False, False]])
     rows.append(Row("boolean_mask_axis", lambda x: tf.boolean_mask(x, mask2, axis=1),
                     lambda x: x.reshape(x.shape[0], 6, *x.shape[3:])[:, mask2.ravel()],
-                    [(V(2, 3, 2, 4),), (V(1, 3, 2),)], data_dependent_shape=True))
+                    [(V(2, 3, 2, 4),), (V(1, 3, 2),)], data_dependent_shape=True, foldable=False))
     rows.append(Row("boolean_mask_tensor", tf.boolean_mask, lambda x, m: x[m],
                     [(V(4, 2), np.array([True, False, True, True])), (V(2, 3), np.ones((2, 3), bool))],
-                    data_dependent_shape=True))
+                    data_dependent_shape=True, foldable=False))
     rows.append(Row("sequence_mask_default_maxlen", tf.sequence_mask, lambda n: np.arange(n.max()) < n[..., None],
                     lengths[:2], grad=False, data_dependent_shape=True))
     # Second order: each movement op's gradient (built from the others) differentiated again.
@@ -222,7 +224,8 @@ def _rows():
     ]:
         rows.append(Row(f"grad_of_{name}",
                         lambda x, f_tf=f_tf: tf.gradients(tf.reduce_sum(tf.square(f_tf(x))), x)[0],
-                        lambda x, f_np=f_np: _square_grad(f_np, x), [(V(*shape),), (NC(*shape),)]))
+                        lambda x, f_np=f_np: _square_grad(f_np, x), [(V(*shape),), (NC(*shape),)],
+                        graph_only=True, foldable=name != "boolean_mask"))
     return rows
 
 

@@ -35,10 +35,13 @@ class Row:
     """One public op: `fn(*tensors)` builds it; `ref(*arrays)` computes the expected value with NumPy."""
 
     def __init__(self, name, fn, ref, samples, grad=True, rtol=1e-6, atol=1e-7, exact_dtype=True,
-                 data_dependent_shape=False):
+                 data_dependent_shape=False, graph_only=False, foldable=True):
         self.name, self.fn, self.ref, self.samples = name, fn, ref, samples
         self.grad, self.rtol, self.atol, self.exact_dtype = grad, rtol, atol, exact_dtype
         self.data_dependent_shape = data_dependent_shape  # output shape depends on values, not input shapes
+        # Declared exceptions, each asserted where it applies (a stale declaration fails, nothing is skipped):
+        self.graph_only = graph_only  # `fn` builds tf.gradients, which eager execution refuses
+        self.foldable = foldable  # build-time constant folding gives its value (False: data-dependent, stateful)
 
     def __repr__(self):
         return self.name

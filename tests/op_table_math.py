@@ -90,7 +90,7 @@ def _reduction_rows():
         rows.append(Row(f"{name}_ties", lambda x, fn=fn: fn(x, axis=1), lambda x, ref=ref: ref(x, axis=1),
                         _with_ties() + _with_ties(np.int32), grad=False))
         rows.append(Row(f"{name}_ties_grad", lambda x, fn=fn: tf.gradients(tf.reduce_sum(fn(x, axis=1)), x)[0],
-                        lambda x, ref=ref: _tie_share(x, ref), _with_ties(), grad=False))
+                        lambda x, ref=ref: _tie_share(x, ref), _with_ties(), grad=False, graph_only=True))
     # Products with zeros: the gradient is the product of the other entries (no division by zero).
     for axis in (None, 0, 1, (0, 2)):
         rows.append(Row(f"reduce_prod_zeros{axis}", lambda x, axis=axis: tf.reduce_prod(x, axis=_fit_axes(axis, x)),
@@ -98,7 +98,7 @@ def _reduction_rows():
     # The gradient of prod as a function (second order, through Cumprod's gradient): nonzero inputs.
     rows.append(Row("reduce_prod_grad", lambda x: tf.gradients(tf.reduce_prod(x, axis=[0, 2]), x)[0],
                     lambda x: np.prod(x, axis=(0, 2), keepdims=True) / x,
-                    [(_values((2, 3, 2), (0.5, 1.5), _F),)]))
+                    [(_values((2, 3, 2), (0.5, 1.5), _F),)], graph_only=True))
     for name, fn, ref in [("reduce_any", tf.reduce_any, np.any), ("reduce_all", tf.reduce_all, np.all)]:
         for axis, keep in _AXES[:4]:
             rows.append(Row(f"{name}{axis}{keep}",
@@ -242,7 +242,7 @@ def _tensordot_rows():
     rows.append(Row("tensordot_grad",
                     lambda a, b: tf.gradients(tf.reduce_sum(tf.square(tf.tensordot(a, b, [[1, 2], [1, 0]]))), b)[0],
                     lambda a, b: np.einsum("ijk,il->kjl", a, 2 * np.einsum("ijk,kjl->il", a, b)),
-                    [(v((2, 3, 4), (-1, 1), _F), v((4, 3, 5), (-1, 1), _F))]))
+                    [(v((2, 3, 4), (-1, 1), _F), v((4, 3, 5), (-1, 1), _F))], graph_only=True))
     return rows
 
 
@@ -295,7 +295,7 @@ def _division_rows():
     for i, wrt in enumerate("xy"):
         rows.append(Row(f"div_no_nan_zeros_grad_{wrt}",
                         lambda x, y, i=i: tf.gradients(tf.reduce_sum(tf.div_no_nan(x, y) * 3.0), [x, y])[i],
-                        lambda x, y, i=i: _div_no_nan_grads(x, y)[i], finite, grad=False))
+                        lambda x, y, i=i: _div_no_nan_grads(x, y)[i], finite, grad=False, graph_only=True))
     int_pairs = [(_values((3, 4), (-9, 9), np.int32), _nonzero_ints((3, 4))),
                  (_values((2, 1, 3, 1), (-20, 20), np.int64), _nonzero_ints((4, 1, 1), np.int64)),
                  (_values((), (-9, 9), np.int32), _nonzero_ints((5,))),

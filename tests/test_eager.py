@@ -12,6 +12,7 @@ import neuroflow as tf
 
 from neuroflow.eager import EagerTensor
 from op_table import ROWS
+from op_table_cases import FORWARD_CASES, GRADIENT_CASES
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
@@ -22,7 +23,9 @@ def eager():
         yield
 
 
-CASES = [(row, i) for row in ROWS for i in range(len(row.samples))]
+EAGER_CASES = [(row, i) for row, i in FORWARD_CASES if not row.graph_only]
+GRAPH_ONLY_CASES = [(row, i) for row, i in FORWARD_CASES if row.graph_only]
+TAPE_CASES = [c for c in GRADIENT_CASES if not c.row.graph_only]
 
 
 def _graph_result(row, sample):
@@ -33,50 +36,53 @@ def _graph_result(row, sample):
         return sess.run(out, dict(zip(placeholders, sample))), out.dtype
 
 
-@pytest.mark.parametrize("row, index", CASES, ids=[f"{r.name}-{i}" for r, i in CASES])
-def test_eager_forward_agrees_with_graph_mode(row, index):
+@pytest.mark.consistency
+@pytest.mark.parametrize("row, index", EAGER_CASES, ids=[f"{r.name}-{i}" for r, i in EAGER_CASES])
+def test_consistency_eager_forward_vs_graph(row, index):
+    """Consistency, not correctness: eager values equal graph-mode values (test_op_table checks the latter
+    against the NumPy references)."""
     sample = row.samples[index]
     expected, dtype = _graph_result(row, sample)
     with tf.eager_mode():
-        try:
-            out = row.fn(*[EagerTensor(np.asarray(a)) for a in sample])  # values, as if fed
-        except RuntimeError as e:
-            if "eager execution" in str(e):
-                pytest.skip("the row builds tf.gradients (graph mode only)")
-            raise
+        out = row.fn(*[EagerTensor(np.asarray(a)) for a in sample])  # values, as if fed
         got = out.numpy()
     assert out.dtype == dtype and np.shape(got) == np.shape(expected)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
 
 
-GRAD_CASES = [(row, i) for row in ROWS if row.grad for i, s in enumerate(row.samples)
-              if all(a.dtype == np.float64 for a in s)]
+@pytest.mark.parametrize("row, index", GRAPH_ONLY_CASES, ids=[f"{r.name}-{i}" for r, i in GRAPH_ONLY_CASES])
+def test_rows_declared_graph_only_are_refused_eagerly(row, index):
+    """graph_only rows build tf.gradients, which eager execution refuses with TensorFlow's error; a stale
+    declaration would hide the row from the eager consistency check."""
+    with tf.eager_mode():
+        with pytest.raises(RuntimeError, match="tf.gradients is not supported when eager execution is enabled"):
+            row.fn(*[EagerTensor(np.asarray(a)) for a in row.samples[index]])
 
 
-@pytest.mark.parametrize("row, index", GRAD_CASES, ids=[f"{r.name}-{i}" for r, i in GRAD_CASES])
-def test_tape_gradients_agree_with_tf_gradients(row, index):
-    sample = row.samples[index]
-    weights = np.random.default_rng(index).standard_normal(np.shape(row.ref(*sample)))
+@pytest.mark.consistency
+@pytest.mark.parametrize("case", TAPE_CASES, ids=[c.id for c in TAPE_CASES])
+def test_consistency_tape_gradients_vs_tf_gradients(case):
+    """Consistency, not correctness: GradientTape and tf.gradients give the same gradients for each float
+    input (test_gradients checks tf.gradients against central differences)."""
+    sample, perturbed = case.sample, case.perturbed
+    weights = np.random.default_rng(case.index).standard_normal(case.output_shape)
     tf.reset_default_graph()
-    placeholders = [tf.placeholder(tf.float64, a.shape) for a in sample]
-    grads = tf.gradients(tf.reduce_sum(row.fn(*placeholders) * weights), placeholders)
+    placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in sample]
+    moved = [p for p, m in zip(placeholders, perturbed) if m]
+    grads = tf.gradients(tf.reduce_sum(case.row.fn(*placeholders) * weights), moved)
     with tf.Session() as sess:
         expected = sess.run([g if g is not None else tf.constant(0.0, tf.float64) for g in grads],
                             dict(zip(placeholders, sample)))
     with tf.eager_mode():
         inputs = [EagerTensor(np.asarray(a)) for a in sample]
-        try:
-            with tf.GradientTape() as tape:
-                tape.watch(inputs)
-                loss = tf.reduce_sum(row.fn(*inputs) * weights)
-        except RuntimeError as e:
-            if "eager execution" in str(e):
-                pytest.skip("the row builds tf.gradients (graph mode only)")
-            raise
-        got = tape.gradient(loss, inputs)
-    for g, e, a in zip(got, expected, sample):
-        value = np.zeros(a.shape) if g is None else g.numpy()
-        np.testing.assert_allclose(value, np.broadcast_to(e, a.shape), rtol=1e-10, atol=1e-12)
+        watched = [t for t, m in zip(inputs, perturbed) if m]
+        with tf.GradientTape() as tape:
+            tape.watch(watched)
+            loss = tf.reduce_sum(case.row.fn(*inputs) * weights)
+        got = tape.gradient(loss, watched)
+    for g, e, t in zip(got, expected, watched):
+        value = np.zeros(t.shape) if g is None else g.numpy()
+        np.testing.assert_allclose(value, np.broadcast_to(e, value.shape), rtol=1e-10, atol=1e-12)
 
 
 def test_values_printing_and_numpy_interop(eager):

@@ -6,9 +6,14 @@ import pytest
 import neuroflow as tf
 
 from op_table import ROWS
+from op_table_cases import GRADIENT_CASES
 
-GRAD_CASES = [(row, i) for row in ROWS if row.grad for i, s in enumerate(row.samples)
-              if all(a.dtype == np.float64 for a in s)]
+FINITE_DIFFERENCE_CASES = [c for c in GRADIENT_CASES if c.informative]
+EMPTY_CASES = [c for c in GRADIENT_CASES if not c.informative]
+# Rows that exist for their empty outputs: no sample can have a nonzero gradient, so they are checked only by
+# test_gradient_of_an_empty_case_is_exactly_zero (and test_every_differentiable_row_has_a_gradient_check
+# fails if one of them gains a sample that central differences could check).
+EMPTY_OUTPUT_ROWS = {"slice_empty", "tile_rank4", "gather_axis1_empty"}
 
 
 def _numeric_directional(f, sample, directions, eps=1e-6):
@@ -17,27 +22,57 @@ def _numeric_directional(f, sample, directions, eps=1e-6):
     return (plus - minus) / (2 * eps)
 
 
-@pytest.mark.parametrize("row, index", GRAD_CASES, ids=[f"{r.name}-{i}" for r, i in GRAD_CASES])
+def _build(case, unknown, rng):
+    """Placeholders for the case's inputs, the weighted-sum loss of its output, and the loss's gradients with
+    respect to the perturbed (float) inputs."""
+    placeholders = [tf.placeholder(tf.as_dtype(a.dtype), [None] * a.ndim if unknown else a.shape)
+                    for a in case.sample]
+    out = case.row.fn(*placeholders)
+    loss = tf.reduce_sum(out * rng.standard_normal(case.output_shape))
+    moved = [p for p, perturbed in zip(placeholders, case.perturbed) if perturbed]
+    return placeholders, loss, moved, tf.gradients(loss, moved)
+
+
+@pytest.mark.parametrize("case", FINITE_DIFFERENCE_CASES, ids=[c.id for c in FINITE_DIFFERENCE_CASES])
 @pytest.mark.parametrize("unknown", [False, True], ids=["known", "unknown"])
-def test_gradient_matches_central_differences(row, index, unknown):
-    rng = np.random.default_rng(index)
-    sample = [np.ascontiguousarray(a) for a in row.samples[index]]
-    placeholders = [tf.placeholder(tf.float64, [None] * a.ndim if unknown else a.shape) for a in sample]
-    out = row.fn(*placeholders)
-    weights = rng.standard_normal(np.shape(row.ref(*sample)))
-    loss = tf.reduce_sum(out * weights)
-    grads = tf.gradients(loss, placeholders)
-    directions = [rng.standard_normal(a.shape) for a in sample]
+def test_gradient_matches_central_differences(case, unknown):
+    rng = np.random.default_rng(case.index)
+    placeholders, loss, moved, grads = _build(case, unknown, rng)
+    directions = [rng.standard_normal(a.shape) if p else np.zeros(a.shape)
+                  for a, p in zip(case.sample, case.perturbed)]
     with tf.Session() as sess:
         def f(values):
-            return sess.run(loss, dict(zip(placeholders, values)))
+            held = [v if p else a for v, a, p in zip(values, case.sample, case.perturbed)]
+            return sess.run(loss, dict(zip(placeholders, held)))
         analytic = sess.run([g if g is not None else tf.constant(0.0, tf.float64) for g in grads],
-                            dict(zip(placeholders, sample)))
-        numeric = _numeric_directional(f, sample, directions)
-    for g, a in zip(analytic, sample):
+                            dict(zip(placeholders, case.sample)))
+        numeric = _numeric_directional(f, case.sample, directions)
+    moved_values = [a for a, p in zip(case.sample, case.perturbed) if p]
+    moved_directions = [d for d, p in zip(directions, case.perturbed) if p]
+    for g, a in zip(analytic, moved_values):
         assert np.shape(g) == a.shape or np.ndim(g) == 0 and g == 0.0
-    projected = sum(float(np.sum(np.asarray(g) * d)) for g, d in zip(analytic, directions))
+    projected = sum(float(np.sum(np.asarray(g) * d)) for g, d in zip(analytic, moved_directions))
     assert projected == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("case", EMPTY_CASES, ids=[c.id for c in EMPTY_CASES])
+def test_gradient_of_an_empty_case_is_exactly_zero(case):
+    """With an empty output (or only empty inputs) there is nothing to differentiate: each gradient has its
+    input's shape and is all zeros (or None: unconnected)."""
+    placeholders, _, moved, grads = _build(case, False, np.random.default_rng(case.index))
+    with tf.Session() as sess:
+        values = sess.run([g for g in grads if g is not None], dict(zip(placeholders, case.sample)))
+    shapes = [tuple(p.shape.as_list()) for p, g in zip(moved, grads) if g is not None]
+    for value, shape in zip(values, shapes):
+        assert np.shape(value) == shape and not np.any(value)
+
+
+def test_every_differentiable_row_has_a_gradient_check():
+    """Each row marked differentiable gets at least one central-difference check on non-empty data; only the
+    declared empty-output rows are exempt, and they must really have nothing to check."""
+    checked = {c.row.name for c in FINITE_DIFFERENCE_CASES}
+    unchecked = sorted(r.name for r in ROWS if r.grad and r.name not in checked)
+    assert unchecked == sorted(EMPTY_OUTPUT_ROWS), unchecked
 
 
 def test_unconnected_gradient_is_none_or_zero():
