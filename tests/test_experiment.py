@@ -240,10 +240,20 @@ def test_progress_bar_write_and_disable():
     assert out.getvalue() == "" and bar.n == 5
 
 
-def test_progress_bar_update_is_cheap():
-    import time
-    bar = tf.train.ProgressBar(100000, file=io.StringIO(), dynamic=True)
-    start = time.perf_counter()
+def test_progress_bar_redraws_at_most_once_per_min_interval():
+    """Updates are cheap because they rarely draw: a clock that stands still gets one drawing for 100,000
+    updates, and each step of the clock by min_interval one more."""
+    now = [0.0]
+    bar = tf.train.ProgressBar(200000, file=io.StringIO(), dynamic=True, min_interval=0.1)
+    bar._clock = lambda: now[0]
+    draws = []
+    real_draw = bar._draw
+    bar._draw = lambda *a, **k: (draws.append(now[0]), real_draw(*a, **k))
     for _ in range(100000):
         bar.update(loss=0.5)
-    assert time.perf_counter() - start < 2.0
+    assert draws == [0.0]
+    for step in range(1, 4):
+        now[0] = step * 0.1
+        for _ in range(1000):
+            bar.update()
+    assert draws == [0.0, 0.1, 0.2, 0.30000000000000004]
