@@ -136,13 +136,24 @@ def test_malformed_requests_get_clear_4xx(server):
     assert status == 200 and body["config"]["activation"] == "relu"          # the session survived it all
 
 
+@pytest.mark.parametrize("text, where", [
+    ('{"batchSize": Infinity}', "config.batchSize"), ('{"seed": 1e400}', "config.seed"),
+    ('{"noise": -Infinity}', "config.noise"), ('{"networkShape": [3, 1e400]}', "config.networkShape[1]"),
+    ('{"learningRate": NaN}', "config.learningRate"), ('{"regularizationRate": Infinity}', "config.regularizationRate"),
+])
+def test_non_finite_json_numbers_are_refused_naming_the_field(server, text, where):
+    status, body = request(server, "POST", "/api/sessions", b'{"config": ' + text.encode() + b"}")
+    assert status == 400 and f"field {where} is not a finite number" in body["error"], body
+
+
 @pytest.mark.parametrize("text, key", [
-    ('{"batchSize": Infinity}', "batchSize"), ('{"seed": 1e400}', "seed"), ('{"noise": -Infinity}', "noise"),
-    ('{"percTrainData": "1e400"}', "percTrainData"), ('{"networkShape": [3, 1e400]}', "networkShape"),
-    ('{"learningRate": NaN}', "learningRate"), ('{"regularizationRate": Infinity}', "regularizationRate"),
+    ('{"percTrainData": "1e400"}', "percTrainData"), ('{"learningRate": null}', "learningRate"),
+    ('{"batchSize": "lots"}', "batchSize"), ('{"networkShape": [3, "1e400"]}', "networkShape"),
     ('{"learningRate": 0.02}', "learningRate"),
 ])
-def test_unusable_numbers_are_reported_not_crashed_on(server, text, key):
+def test_unusable_values_from_a_shared_link_are_reported_not_crashed_on(server, text, key):
+    """What a page sends for a bad value in its URL (a string, or null where JavaScript's JSON has no Infinity)
+    falls back to a valid choice, and the response says so."""
     status, body = request(server, "POST", "/api/sessions", b'{"config": ' + text.encode() + b"}")
     assert status == 200, body
     assert any(key in note for note in body["notes"]), body["notes"]         # the page shows these notes

@@ -6,6 +6,7 @@ cannot drive it from the user's browser), caps every request body, and serves th
 package (nothing is fetched from the network).
 """
 import json
+import math
 import os
 import re
 import socket
@@ -33,6 +34,21 @@ _LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 _CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
         "connect-src 'self'; frame-ancestors 'none'")
 
+
+
+def _first_non_finite(value, path=""):
+    """The path (e.g. `config.networkShape[1]`) of the first NaN/Infinity in parsed JSON, or None. Python's json
+    accepts the non-standard `NaN`/`Infinity` literals and turns `1e400` into inf; none is a usable number."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return where or "(the body)"
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))
+    return None
 
 class PlaygroundServer(ThreadingHTTPServer):
     """A threading HTTP server that owns the sessions of every open tab."""
@@ -366,6 +382,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HTTPError(HTTPStatus.BAD_REQUEST, "The request's JSON is nested too deeply.")
         if not isinstance(body, dict):
             raise _HTTPError(HTTPStatus.BAD_REQUEST, "The request must be a JSON object.")
+        where = _first_non_finite(body)
+        if where is not None:
+            raise _HTTPError(HTTPStatus.BAD_REQUEST, f"The request's field {where} is not a finite number "
+                             "(NaN, Infinity and numbers beyond 1.8e308 cannot be used).")
         return body
 
     def _static(self, name):
