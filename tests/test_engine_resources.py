@@ -3,6 +3,7 @@ bounded parts (compile time linear in size) that compute the same values, errors
 import gc
 import linecache
 import types
+import weakref
 
 import numpy as np
 import pytest
@@ -106,3 +107,24 @@ def test_an_error_in_a_later_part_names_its_node():
         with pytest.raises(tf.errors.InvalidArgumentError, match="pick") as info:
             sess.run(picked, {**feed, indices: [0, 7]})
     assert "7" in str(info.value)
+
+
+def test_closing_a_session_releases_its_plans_generated_code_and_constants():
+    x = tf.placeholder(tf.float32, [None, 300])
+    big = np.arange(300 * 300, dtype=np.float32).reshape(300, 300)
+    y = tf.matmul(x, tf.constant(big)) + 1.0
+    sess = tf.Session()
+    run_y = sess.make_callable(y, [x])
+    for _ in range(2):
+        sess.run(y, {x: np.ones((2, 300), np.float32)})
+        run_y(np.ones((2, 300), np.float32))
+    gc.collect()
+    plan_code = _plan_sources()
+    kept = [weakref.ref(f) for f in _generated_functions()]
+    assert plan_code and kept
+    sess.close()
+    gc.collect()
+    assert [r for r in kept if r() is not None] == []
+    assert _plan_sources() & plan_code == set()
+    with pytest.raises(RuntimeError, match="Attempted to use a closed Session."):
+        run_y(np.ones((2, 300), np.float32))

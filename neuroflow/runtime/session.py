@@ -179,6 +179,7 @@ class Session:
         # ever sees the state it frees.
         self._running = []
         self._runs_ended = threading.Condition()
+        self._callable_plans = []  # one-plan lists of make_callable's functions, emptied by close()
 
     # --- properties --------------------------------------------------------------------------------
     @property
@@ -294,8 +295,9 @@ class Session:
         per-call lookups."""
         feed_list = list(feed_list or [])
         structure = _ResolvedFetches(self._graph, fetches)
-        plan = self._compile(structure, tuple(feed_list))
-        specs = plan.feed_specs
+        plan = [self._compile(structure, tuple(feed_list))]
+        self._callable_plans.append(plan)  # close() empties it: the plan goes with the session
+        specs = plan[0].feed_specs
 
         def run(*args, **kwargs):
             me = threading.get_ident()
@@ -308,7 +310,7 @@ class Session:
                 arrays = [spec.convert(v, k) for spec, v, k in zip(specs, args, feed_list)]
                 if self._closed:
                     self._ctx.check_cancelled()
-                return structure.rebuild(plan.run(arrays))
+                return structure.rebuild(plan[0].run(arrays))
             finally:
                 self._running.remove(me)
                 if self._closed:
@@ -333,6 +335,10 @@ class Session:
         self._ctx.close()
         self._plans.clear()
         self._warm.clear()
+        for plan in self._callable_plans:
+            plan.clear()
+        self._callable_plans.clear()
+        self._structures.clear()
 
     def _wake_closer(self):
         with self._runs_ended:

@@ -140,7 +140,7 @@ def generate(program: Program, check_cancelled=None):
         line_to_step.update(((filename, line), i) for line, i in part_lines.items())
         namespace = {}
         exec(compile(sources[filename], filename, "exec"), namespace)  # noqa: S102 - our own generated source
-        functions.append(namespace["_make"](*values))
+        functions.append(namespace.pop("_make")(*values))  # popped: no cycle keeps it for the collector
     run = functions[0] if len(parts) == 1 else _chained_run(program, functions, slots, check_cancelled)
     # Tracebacks through generated code show its lines while it lives; then the entries go with it.
     for filename, source in sources.items():

@@ -28,9 +28,8 @@ class Folder:
 
     def __init__(self, program):
         self.program = program
-        self._order = {id(step): i for i, step in enumerate(program.steps)}
         self._transient = {}  # large folded value -> the step that computed it
-        self._may_fold = self._values_that_may_fold()
+        self._readers = None  # what reads each value, and what may fold: indexed at the first large result
 
     def _values_that_may_fold(self):
         """Values whose steps might fold (an optimistic guess: a wrong one costs only a large value computed
@@ -48,15 +47,14 @@ class Folder:
         return step.kind == PURE and step.opdef.foldable
 
     def _only_read_by_folds(self, v):
-        return v not in self._fetched and all(s_outs <= self._may_fold for s_outs in self._readers.get(v, ()))
-
-    def _index_readers(self):
-        readers = {}
-        for step in self.program.steps:
-            outs = frozenset(step.outs)
-            for v in step.ins:
-                readers.setdefault(v, []).append(outs)
-        self._readers, self._fetched = readers, set(self.program.fetches)
+        if self._readers is None:
+            self._readers = {}
+            for step in self.program.steps:
+                outs = frozenset(step.outs)
+                for u in step.ins:
+                    self._readers.setdefault(u, []).append(outs)
+            self._may_fold = self._values_that_may_fold()
+        return v not in self.program.fetches and all(outs <= self._may_fold for outs in self._readers.get(v, ()))
 
     def fold(self, step):
         """Evaluates a pure, foldable step whose inputs are all constants, now: True when it became constants."""
@@ -83,8 +81,6 @@ class Folder:
     def _store(self, step, results):
         p = self.program
         if sum(_size(r) for r in results) > FOLD_LIMIT:
-            if not hasattr(self, "_readers"):
-                self._index_readers()
             if not all(self._only_read_by_folds(v) for v in step.outs):
                 return False
             for out in step.outs:
@@ -111,4 +107,5 @@ class Folder:
                 stack.extend(v for v in step.ins if v in self._transient)
         for v in self._transient:
             del p.consts[v]
-        return sorted(kept + list(restored.values()), key=lambda s: self._order[id(s)])
+        order = {id(step): i for i, step in enumerate(p.steps)}  # the steps as they were before folding
+        return sorted(kept + list(restored.values()), key=lambda s: order[id(s)])

@@ -19,6 +19,10 @@ DATA_DEPENDENT_SHAPE = {"Where", "Unique", "BooleanMask", "DynamicPartition", "M
                         "IteratorGetNext"}  # a dataset's last batch may be smaller
 
 
+# The op types `scalar_rewrite` knows identities for.
+_SCALAR_REWRITTEN = {"Pow", "Mul", "AddV2", "Sub", "RealDiv"}
+
+
 def _is_scalar_const(program, v, value):
     c = program.consts.get(v)
     return c is not None and np.ndim(c) == 0 and c == value
@@ -27,11 +31,11 @@ def _is_scalar_const(program, v, value):
 def scalar_rewrite(program, step):
     """An equivalent cheaper form of `step` when an input is a 0-d constant: ("alias", value id) or
     ("op", unary OpDef, [ins]), or None. 0-d constants never change the other operand's shape or dtype."""
-    from ...ops import unary_ops
     t = step.opdef.type_name
     ins = step.ins
-    if len(ins) != 2:
+    if len(ins) != 2 or t not in _SCALAR_REWRITTEN:
         return None
+    from ...ops import unary_ops  # here, not at import: the ops import the runtime
     x, y = ins
     floating = program.dtypes.get(step.outs[0], np.dtype(np.int8)).kind in "fc"
     if t == "Pow" and floating:
