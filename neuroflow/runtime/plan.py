@@ -2,8 +2,10 @@
 
 Compiling lowers the needed ops to the compiler's IR and optimizes it (`compiler.passes`). The first run for
 each set of feed shapes is interpreted step by step, recording every value's shape; the program is then
-specialized to those shapes (shape functions fold, shape no-ops vanish) and turned into one generated Python
-function (`compiler.codegen`). Later runs with the same feed shapes call that function and nothing else.
+specialized to those shapes (shape functions fold, shape no-ops vanish) and turned into generated Python code
+(`compiler.codegen`: one function, or a chain of bounded parts for a long program). Later runs with the same
+feed shapes call that code and nothing else. A run can be cancelled by its context (its session closing)
+between interpreted steps and between generated parts.
 """
 import numpy as np
 
