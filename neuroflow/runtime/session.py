@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from ..framework import dtypes, errors
+from ..framework import dtypes
 from ..framework.graph import get_default_graph
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
