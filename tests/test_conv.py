@@ -313,7 +313,7 @@ def test_small_cnn_learns_digits():
                 batch = perm[start:start + 50]
                 sess.run(train, {x: images[batch], t: labels[batch]})
         test_accuracy = sess.run(accuracy, {x: images[test_idx], t: labels[test_idx]})
-    assert test_accuracy > 0.95, test_accuracy
+    assert test_accuracy > 0.97, test_accuracy  # the seeded run reaches 390/397 = 0.982
 
 
 def test_max_pool_matches_reference_on_relu_like_input(sess):

@@ -165,7 +165,7 @@ def test_optimizer_minimize_with_a_loss_function(eager):
     opt = tf.train.AdamOptimizer(0.1)
     for _ in range(100):
         opt.minimize(lambda: tf.reduce_sum(tf.square(w - [1.0, -2.0])))
-    np.testing.assert_allclose(w.numpy(), [1.0, -2.0], atol=0.05)
+    np.testing.assert_allclose(w.numpy(), [1.0, -2.0], atol=0.01)  # 100 Adam steps get within 0.0084
     assert [v.name for v in opt.variables()] == ["Variable/Adam:0", "Variable/Adam_1:0", "beta1_power:0",
                                                  "beta2_power:0"]
     with pytest.raises(RuntimeError, match="should be a function when eager execution is enabled"):

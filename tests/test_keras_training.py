@@ -21,8 +21,7 @@ def fresh_graph():
 # --- end to end on digits -----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def digits():
-    from sklearn.datasets import load_digits
-    data = load_digits()
+    data = pytest.importorskip("sklearn.datasets").load_digits()
     x = (data.data / 16.0).astype(np.float32)
     y = data.target.astype(np.int64)
     order = np.random.default_rng(1).permutation(len(x))
@@ -51,7 +50,7 @@ def test_sequential_mlp_reaches_95_percent_on_digits(digits):
         val_x, val_y = x[int(len(x) * 0.85):], y[int(len(x) * 0.85):]
         loss, _ = model.evaluate(val_x, val_y, verbose=0)
         assert loss == pytest.approx(history.history["val_loss"][best], rel=1e-4)
-    assert accuracy(model, x_test, y_test) > 0.95
+    assert accuracy(model, x_test, y_test) > 0.97  # the seeded run reaches 389/397 = 0.980
     loss, acc = model.evaluate(x_test, y_test, verbose=0)
     assert acc == pytest.approx(accuracy(model, x_test, y_test), abs=1e-6)
     assert model.metrics_names == ["loss", "accuracy"]
@@ -71,7 +70,7 @@ def test_small_cnn_reaches_95_percent_on_digits(digits):
     history = model.fit(x.reshape(-1, 8, 8, 1), y, batch_size=32, epochs=30, validation_split=0.15, callbacks=[stop],
                         verbose=0)
     assert "val_acc" in history.history
-    assert accuracy(model, x_test.reshape(-1, 8, 8, 1), y_test) > 0.95
+    assert accuracy(model, x_test.reshape(-1, 8, 8, 1), y_test) > 0.975  # the seeded run: 391/397 = 0.985
 
 
 def test_lstm_learns_a_sequence_task():
@@ -85,7 +84,7 @@ def test_lstm_learns_a_sequence_task():
     model.compile(keras.optimizers.Adam(lr=0.02), "binary_crossentropy", metrics=["accuracy"])
     model.fit(x[:1000], y[:1000], batch_size=50, epochs=12, verbose=0)
     loss, acc = model.evaluate(x[1000:], y[1000:], verbose=0)
-    assert acc > 0.9, (loss, acc)
+    assert acc > 0.98, (loss, acc)  # the seeded run reaches 1.0 on these 200 test sequences
 
 
 # --- fit's options ------------------------------------------------------------------------------------------------
@@ -254,7 +253,7 @@ def test_subclassed_model_trains_from_data(digits):
                   metrics=["accuracy"])
     history = model.fit(x[:500], y[:500], epochs=5, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
-    assert history.history["accuracy"][-1] > 0.8
+    assert history.history["accuracy"][-1] > 0.93  # the seeded run: 0.942 in the fifth epoch
     assert len(model.trainable_weights) == 4
     with pytest.raises(NotImplementedError, match="does not work for subclassed models"):
         model.save("unused.h5")
@@ -453,12 +452,13 @@ def test_loading_into_the_same_graph_restores_the_optimizer_state(digits, tmp_pa
 def test_the_keras_example_runs():
     import subprocess
     import sys
+    pytest.importorskip("sklearn")  # the example trains on scikit-learn's digits
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, os.path.join(root, "examples", "keras_digits.py")], capture_output=True,
                          text=True, check=True, timeout=300, env=dict(os.environ, PYTHONPATH=root)).stdout
     assert "Total params" in out and "Epoch 1/30" in out
     accuracy_line = [line for line in out.splitlines() if line.startswith("test loss")][0]
-    assert float(accuracy_line.split()[-1]) > 0.95
+    assert float(accuracy_line.split()[-1]) > 0.975  # the example reaches 0.986
     assert out.rstrip().endswith("same predictions: True")
 
 

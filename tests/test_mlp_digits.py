@@ -31,4 +31,4 @@ def test_mlp_with_adam_learns_digits():
                 batch = perm[start:start + 64]
                 sess.run(train, {x: images[batch], t: labels[batch]})
         test_accuracy = sess.run(accuracy, {x: images[test_idx], t: labels[test_idx]})
-    assert test_accuracy > 0.9, test_accuracy
+    assert test_accuracy > 0.98, test_accuracy  # the seeded run reaches 393/397 = 0.990

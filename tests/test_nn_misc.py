@@ -1,6 +1,7 @@
 """tf.nn dropout (statistics, seeds, keep_prob placeholders, errors), fused_batch_norm / lrn / top_k / in_top_k /
 embedding_lookup behaviour not expressible as op-table rows, and the layers built on them: tf.layers dropout,
 batch_normalization (moving statistics through UPDATE_OPS), flatten, and tf.contrib.layers."""
+import math
 import subprocess
 import sys
 
@@ -9,7 +10,6 @@ import pytest
 
 import neuroflow as tf
 
-datasets = pytest.importorskip("sklearn.datasets")
 
 
 # --- tf.nn.dropout ---------------------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def test_batch_norm_layer_object_reuse_and_errors():
 def _digits_network(optimizer, standard_pattern):
     """Dense -> batch norm -> relu -> dropout -> dense on scikit-learn's digits, trained with the batch-norm
     updates either as the train op's control dependencies (the standard pattern) or fetched alongside it."""
-    digits = datasets.load_digits()
+    digits = pytest.importorskip("sklearn.datasets").load_digits()  # skips only the digits tests
     images = (digits.data / 16.0).astype(np.float32)
     labels = digits.target.astype(np.int64)
     order = np.random.default_rng(0).permutation(len(images))
@@ -370,17 +370,18 @@ def _digits_network(optimizer, standard_pattern):
         return sess.run(accuracy, {x: images[test_idx], t: labels[test_idx]})
 
 
+# The seeded runs below reach 392/397 = 0.987 test accuracy; the bars leave four test images of margin.
 def test_batch_norm_and_dropout_network_learns_digits():
-    assert _digits_network(tf.train.AdamOptimizer(0.01), standard_pattern=False) > 0.9
+    assert _digits_network(tf.train.AdamOptimizer(0.01), standard_pattern=False) > 0.975
 
 
 def test_update_ops_as_control_dependencies_of_the_train_op():
-    assert _digits_network(tf.train.GradientDescentOptimizer(0.5), standard_pattern=True) > 0.9
+    assert _digits_network(tf.train.GradientDescentOptimizer(0.5), standard_pattern=True) > 0.975
 
 
 def test_update_ops_as_control_dependencies_with_adam():
     # Adam's slots are created inside control_dependencies(UPDATE_OPS): their initializers must not depend on it.
-    assert _digits_network(tf.train.AdamOptimizer(0.01), standard_pattern=True) > 0.9
+    assert _digits_network(tf.train.AdamOptimizer(0.01), standard_pattern=True) > 0.975
 
 
 # --- tf.layers.flatten, tf.contrib.layers ------------------------------------------------------------------------
@@ -430,14 +431,29 @@ def test_contrib_fully_connected_names_and_options(sess):
         tf.contrib.layers.fully_connected(x, 2.0)
 
 
+def _std_tolerance(n, kurtosis):
+    """Six standard errors of a sample standard deviation from n draws, relative to the std: the standard error
+    is sqrt((kurtosis - 1) / (4 n)) (kurtosis 1.8 for a uniform, at most 3 for a normal truncated to +-2 std)."""
+    return 6 * math.sqrt((kurtosis - 1) / (4 * n))
+
+
+def _truncated_normal_std(scale, cut):
+    """The standard deviation of a normal(0, scale) redrawn outside +-cut * scale."""
+    density = math.exp(-cut * cut / 2) / math.sqrt(2 * math.pi)
+    return scale * math.sqrt(1 - 2 * cut * density / math.erf(cut / math.sqrt(2)))
+
+
 def test_contrib_initializers_and_dropout(sess):
     w = tf.get_variable("w", [400, 100], initializer=tf.contrib.layers.xavier_initializer(seed=1))
     he = tf.get_variable("he", [400, 100], initializer=tf.contrib.layers.variance_scaling_initializer(seed=2))
     sess.run(tf.global_variables_initializer())
     wv, hv = sess.run([w, he])
     limit = np.sqrt(6.0 / 500)
-    assert np.abs(wv).max() <= np.float32(limit) and wv.std() == pytest.approx(limit / np.sqrt(3), rel=0.05)
-    assert np.abs(hv).max() <= 2 * np.sqrt(1.3 * 2 / 400) and hv.std() == pytest.approx(np.sqrt(2 / 400), rel=0.1)
+    assert np.abs(wv).max() <= np.float32(limit)
+    assert wv.std() == pytest.approx(limit / np.sqrt(3), rel=_std_tolerance(wv.size, kurtosis=1.8))  # uniform
+    he_scale = np.sqrt(1.3 * 2 / 400)  # truncated at two of these: the std is sqrt(2 / 400) to 0.3%
+    assert np.abs(hv).max() <= 2 * he_scale
+    assert hv.std() == pytest.approx(_truncated_normal_std(he_scale, 2.0), rel=_std_tolerance(hv.size, kurtosis=3.0))
     with pytest.raises(TypeError, match="Cannot create initializer for non-floating point type."):
         tf.contrib.layers.xavier_initializer(dtype=tf.int32)
     x = tf.ones([20, 20])

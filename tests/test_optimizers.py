@@ -75,6 +75,9 @@ OPTIMIZERS = [
     ("Adam", tf.train.AdamOptimizer, {}),
 ]
 IDS = [f"{n}-{i}" for i, (n, _, _) in enumerate(OPTIMIZERS)]
+# Final / first loss that each seeded regression run reaches, with a margin of a few times: most reach float32's
+# floor (at most 1.4e-13); Adadelta (slow by design) reaches 5.9e-5 and RMSProp at a constant rate 5.4e-4.
+CONVERGED_RATIO = {"Adadelta-4": 2e-4, "Adadelta-5": 2e-4, "RMSProp-6": 2e-3}
 
 
 @pytest.mark.parametrize("name, cls, kwargs", OPTIMIZERS, ids=IDS)
@@ -118,7 +121,7 @@ def test_converges_on_a_small_regression(name, cls, kwargs):
         for _ in range(steps):
             sess.run(train, {x: xs, y: ys})
         last = sess.run(loss, {x: xs, y: ys})
-    assert last < 0.02 * first, (first, last)
+    assert last < CONVERGED_RATIO.get(IDS[OPTIMIZERS.index((name, cls, kwargs))], 1e-12) * first, (first, last)
 
 
 def test_lecture_training_prints_tensorflows_numbers():
