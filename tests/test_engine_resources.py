@@ -10,6 +10,8 @@ import pytest
 
 import neuroflow as tf
 from neuroflow.runtime.compiler import codegen
+from neuroflow.runtime.context import RunContext
+from neuroflow.runtime.plan import Plan
 
 PLAN_FILES = "<neuroflow plan "
 
@@ -128,3 +130,31 @@ def test_closing_a_session_releases_its_plans_generated_code_and_constants():
     assert _plan_sources() & plan_code == set()
     with pytest.raises(RuntimeError, match="Attempted to use a closed Session."):
         run_y(np.ones((2, 300), np.float32))
+
+
+class _ContextThatCancels(RunContext):
+    """A run context whose runs are cancelled at the check after `allowed` more checks."""
+
+    def __init__(self):
+        super().__init__()
+        self.checks, self.allowed = 0, None
+
+    def check_cancelled(self):
+        self.checks += 1
+        if self.allowed is not None and self.checks > self.allowed:
+            raise tf.errors.CancelledError(None, None, "Session has been closed.")
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_long_runs_stop_midway_when_cancelled(warm):
+    x = tf.placeholder(tf.float32, [3])
+    y = _chain(3 * codegen.PART_STEPS, x, 1.0)
+    ctx = _ContextThatCancels()
+    plan = Plan([y], [], [x], ctx)
+    feed = [np.ones(3, np.float32)]
+    for _ in range(2 if warm else 0):
+        plan.run(feed)
+    ctx.checks, ctx.allowed = 0, 1
+    with pytest.raises(tf.errors.CancelledError, match="Session has been closed."):
+        plan.run(feed)
+    assert ctx.checks == 2  # the first check let the run start; the second, midway, stopped it
