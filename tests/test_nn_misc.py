@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+from statistical_bounds import frequency_tolerance, std_tolerance
 
 
 
@@ -19,7 +20,7 @@ def test_dropout_statistics_and_exact_scaling(sess):
     y = tf.nn.dropout(x, 0.7)
     out = sess.run(y, {x: xv})
     kept = out != 0
-    assert abs(kept.mean() - 0.7) < 0.01
+    assert abs(kept.mean() - 0.7) < frequency_tolerance(kept.size, 0.7)
     np.testing.assert_array_equal(out[kept], xv[kept] / np.float32(0.7))   # exactly x / keep_prob
     assert abs(out.sum() / xv.sum() - 1.0) < 0.01                          # the expected value is preserved
     assert y.shape.as_list() == [None, 500] and y.dtype == tf.float32 and y.name == "dropout/Dropout:0"
@@ -60,7 +61,7 @@ def test_keep_prob_placeholder_training_and_evaluation(sess):
     np.testing.assert_array_equal(sess.run(y, {x: xv, keep_prob: 1.0}), xv)   # evaluation: exactly x
     train = sess.run(y, {x: xv, keep_prob: 0.5})
     kept = train != 0
-    assert 0.4 < kept.mean() < 0.6
+    assert abs(kept.mean() - 0.5) < frequency_tolerance(kept.size, 0.5)
     np.testing.assert_array_equal(train[kept], xv[kept] / np.float32(0.5))
     grad = tf.gradients(tf.reduce_sum(y), x)[0]
     out, g = sess.run([y, grad], {x: xv, keep_prob: 0.5})
@@ -221,7 +222,7 @@ def test_layers_dropout_training_flag(sess):
     training = tf.placeholder(tf.bool, [])
     switched = tf.layers.dropout(x, rate=0.5, training=training)
     np.testing.assert_array_equal(sess.run(switched, {x: xv, training: False}), xv)
-    assert 0.4 < (sess.run(switched, {x: xv, training: True}) != 0).mean() < 0.6
+    assert abs((sess.run(switched, {x: xv, training: True}) != 0).mean() - 0.5) < frequency_tolerance(xv.size, 0.5)
     assert tf.global_variables() == []
     layer = tf.layers.Dropout(0.5, noise_shape=[None, 1])
     rows = sess.run(layer(x, training=True), {x: xv})
@@ -431,12 +432,6 @@ def test_contrib_fully_connected_names_and_options(sess):
         tf.contrib.layers.fully_connected(x, 2.0)
 
 
-def _std_tolerance(n, kurtosis):
-    """Six standard errors of a sample standard deviation from n draws, relative to the std: the standard error
-    is sqrt((kurtosis - 1) / (4 n)) (kurtosis 1.8 for a uniform, at most 3 for a normal truncated to +-2 std)."""
-    return 6 * math.sqrt((kurtosis - 1) / (4 * n))
-
-
 def _truncated_normal_std(scale, cut):
     """The standard deviation of a normal(0, scale) redrawn outside +-cut * scale."""
     density = math.exp(-cut * cut / 2) / math.sqrt(2 * math.pi)
@@ -450,10 +445,10 @@ def test_contrib_initializers_and_dropout(sess):
     wv, hv = sess.run([w, he])
     limit = np.sqrt(6.0 / 500)
     assert np.abs(wv).max() <= np.float32(limit)
-    assert wv.std() == pytest.approx(limit / np.sqrt(3), rel=_std_tolerance(wv.size, kurtosis=1.8))  # uniform
+    assert wv.std() == pytest.approx(limit / np.sqrt(3), rel=std_tolerance(wv.size, kurtosis=1.8))  # uniform
     he_scale = np.sqrt(1.3 * 2 / 400)  # truncated at two of these: the std is sqrt(2 / 400) to 0.3%
     assert np.abs(hv).max() <= 2 * he_scale
-    assert hv.std() == pytest.approx(_truncated_normal_std(he_scale, 2.0), rel=_std_tolerance(hv.size, kurtosis=3.0))
+    assert hv.std() == pytest.approx(_truncated_normal_std(he_scale, 2.0), rel=std_tolerance(hv.size, kurtosis=3.0))
     with pytest.raises(TypeError, match="Cannot create initializer for non-floating point type."):
         tf.contrib.layers.xavier_initializer(dtype=tf.int32)
     x = tf.ones([20, 20])
