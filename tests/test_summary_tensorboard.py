@@ -37,6 +37,7 @@ def _requirements():
         pytest.skip("the tensorboard package is not installed (pip install neuroflow[tensorboard])")
     if _CHROMIUM is None:
         pytest.skip("no Chromium browser found (Debian: apt-get install -y chromium)")
+    pytest.importorskip("sklearn", reason="the digits data comes from scikit-learn (pip install neuroflow[examples])")
 
 
 def _train(logdir):
