@@ -54,7 +54,7 @@ def execute(opdef, values, attrs, name):
     """Runs `opdef` on `values` now; returns EagerTensors (a tuple for several outputs, None for none)."""
     location = source_info.user_location()
     node_name = (name or "").rstrip("/") or opdef.type_name  # a scope name "MatMul/" names the op "MatMul", as in graphs
-    tensors, specs = convert_and_infer(opdef, values, attrs, node_name, location)
+    tensors, attrs, specs = convert_and_infer(opdef, values, attrs, node_name, location)
     op = EagerOp(opdef, tensors, attrs, node_name, location)
     refs = opdef.ref_inputs
     arrays = [t._value for i, t in enumerate(tensors) if i not in refs]
@@ -67,7 +67,7 @@ def execute(opdef, values, attrs, name):
         raise op_error(op, exc, arrays) from None
     finally:
         float_errors.restore(token)
-    shared = getattr(opdef, "output_is_shared", False) or (
+    shared = opdef.output_is_shared or (
         opdef.may_alias_input and any(t._shared for t in tensors))
     if not specs:
         result = ()

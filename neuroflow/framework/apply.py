@@ -200,12 +200,14 @@ def apply_op(opdef, inputs, attrs=None, name=None):
 
 
 def convert_and_infer(opdef, values, attrs, node_name, location):
-    """Converts the inputs and infers the outputs' (shape, dtype), raising TensorFlow's build-time errors with
-    the node and the user's line. Shared by graph building and eager execution."""
+    """Converts the inputs, canonicalizes the attributes (`OpDef.canonicalize_attrs`, pure) and infers the
+    outputs' (shape, dtype) from them; returns (tensors, attrs, specs), raising TensorFlow's build-time errors
+    with the node and the user's line. Shared by graph building, graph import and eager execution."""
     tensors = []
     try:
         tensors = _convert_inputs(opdef, values, location)
-        return tensors, opdef.infer(tensors, attrs)
+        attrs = opdef.canonicalize_attrs(tensors, attrs)
+        return tensors, attrs, opdef.infer(tensors, attrs)
     except InferenceError as e:
         shapes = ", ".join(t.shape.bracket_str() for t in tensors)
         raise ValueError(_with_location(f"{e} for '{node_name}' (op: '{opdef.type_name}') with input shapes: "
@@ -216,7 +218,7 @@ def convert_and_infer(opdef, values, attrs, node_name, location):
 
 def _build(graph, opdef, values, attrs, name, location):
     with graph.name_scope(name or opdef.type_name) as scope:
-        tensors, specs = convert_and_infer(opdef, values, attrs, scope[:-1], location)
+        tensors, attrs, specs = convert_and_infer(opdef, values, attrs, scope[:-1], location)
         op = graph.create_op(opdef, tensors, attrs, scope, specs, location)
     outputs = op.outputs
     if len(outputs) == 1:

@@ -134,7 +134,7 @@ def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=Fals
             else:
                 graph._names_in_use[name.lower()] = max(1, graph._names_in_use.get(name.lower(), 0))
             _mark_used(graph, name)
-            converted, specs = convert_and_infer(opdef, tensors, attrs, name, location)
+            converted, attrs, specs = convert_and_infer(opdef, tensors, attrs, name, location)
             op = graph.create_op(opdef, converted, attrs, name + "/", specs, location)
             shapes = node.attr.get("_output_shapes")
             if isinstance(shapes, (list, tuple)) and len(shapes) == len(op.outputs):
@@ -164,7 +164,7 @@ def stand_ins_for(input_map, scratch):
         else:
             opdef, attrs = opdefs["NoOp"], {}
         name = scratch.unique_name("input_map_stand_in")
-        converted, specs = convert_and_infer(opdef, [], attrs, name, None)
+        converted, attrs, specs = convert_and_infer(opdef, [], attrs, name, None)
         op = scratch.create_op(opdef, converted, attrs, name + "/", specs, None)
         out[key] = op.outputs[0] if op.outputs else op
     return out
