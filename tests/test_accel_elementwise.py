@@ -1,13 +1,12 @@
 """runtime/accel/elementwise.py: Relu, ReluGrad and BiasAdd split over the thread pool give bitwise the plain
-kernels' results (NaN, infinities and signed zeros included), and fall back to them for what they do not take."""
+kernels' results (NaN, infinities and signed zeros included), and fall back to them for what they do not take.
+They are plain NumPy: they need the pool, not numba."""
 import numpy as np
 import pytest
 
 import neuroflow as tf
 from neuroflow.ops import nn_ops
 from neuroflow.runtime import accel, blas_threads
-
-pytest.importorskip("numba")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -25,18 +24,19 @@ def _values(shape, dtype, seed=0):
 
 
 def _run(build, *arrays):
-    """The fetched result of build(*placeholders), with the fast kernels on and off."""
+    """The fetched result of build(*placeholders), with the fast kernels on and off (numba off throughout)."""
     results = []
-    for use in (True, False):
+    for factories in (accel._FACTORIES, {}):
         tf.reset_default_graph()
         phs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in arrays]
         out = build(*phs)
-        saved, accel._available[0] = accel._available[0], use
+        saved = accel._available[0], accel._FACTORIES
+        accel._available[0], accel._FACTORIES = False, factories
         try:
             with tf.Session() as sess:
                 results.append(sess.run(out, dict(zip(phs, arrays))))
         finally:
-            accel._available[0] = saved
+            accel._available[0], accel._FACTORIES = saved
     return results
 
 
@@ -73,3 +73,15 @@ def test_small_noncontiguous_and_bad_inputs_take_the_plain_path():
     out = tf.nn.bias_add(data, bias)
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError):
         sess.run(out, {data: x, bias: np.ones(5, np.float32)})
+
+
+def test_bound_only_in_plans_compiled_while_the_pool_is_on(monkeypatch):
+    """Without the pool a plan gets the plain kernel itself (no wrapper on the warm path); numba plays no part."""
+    monkeypatch.setattr(accel, "_available", [False])
+    relu = tf.nn.relu(tf.placeholder(tf.float32, [None, 8])).op
+    ctx = type("Ctx", (), {"xp": np})()
+    factory, needs_numba = accel._FACTORIES[nn_ops.Relu]
+    assert not needs_numba and accel.fast_kernel_opdefs()[nn_ops.Relu] is False
+    assert callable(accel.fast_kernel(relu, ctx))
+    monkeypatch.setitem(blas_threads._state, "threads", 1)
+    assert accel.fast_kernel(relu, ctx) is None

@@ -7,6 +7,7 @@ Each kernel does TensorFlow's arithmetic in the variable's dtype, in the same or
 import numpy as np
 
 from ...framework import errors
+from ...ops import training_ops
 from .. import blas_threads
 from . import register_fast_kernel
 
@@ -79,9 +80,9 @@ def _flat(a):
     return a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1)
 
 
-@register_fast_kernel("ApplyAdam")
+@register_fast_kernel(training_ops.ApplyAdam)
 def _adam(op, ctx):
-    if not _eligible(op) or op._attrs.get("use_nesterov"):
+    if not _eligible(op) or op.node_def.attr.get("use_nesterov"):
         return None
     fn = _compiled()["adam"]
     fetch = _refs(op, ctx, 3)
@@ -99,9 +100,9 @@ def _adam(op, ctx):
     return apply
 
 
-@register_fast_kernel("ApplyMomentum")
+@register_fast_kernel(training_ops.ApplyMomentum)
 def _momentum(op, ctx):
-    if not _eligible(op) or op._attrs.get("use_nesterov"):
+    if not _eligible(op) or op.node_def.attr.get("use_nesterov"):
         return None
     fn = _compiled()["momentum"]
     fetch = _refs(op, ctx, 2)
@@ -114,7 +115,7 @@ def _momentum(op, ctx):
     return apply
 
 
-@register_fast_kernel("ApplyGradientDescent")
+@register_fast_kernel(training_ops.ApplyGradientDescent)
 def _sgd(op, ctx):
     if not _eligible(op):
         return None

@@ -289,12 +289,12 @@ def _forward(fns, scratch, n, x, cs_prev, h_prev, w, wci, wcf, wco, b, forget_bi
     return i, _t(cs), f, o, ci, _t(co), xh[depth:depth + u, 1:].transpose(1, 2, 0)
 
 
-@register_fast_kernel("BlockLSTM")
+@register_fast_kernel(rnn_ops.BlockLSTM)
 def _block_lstm(op, ctx):
     if not _eligible(op):
         return None
     fns = _compiled()
-    attrs = dict(op._attrs)
+    attrs = op.node_def.attr
     scratch = rnn_ops._Scratch()
     plain = rnn_ops.BlockLSTM.compute
 
@@ -419,7 +419,7 @@ def _backward(fns, scratch, n, x, cs_prev, h_prev, w, wci, wcf, wco, i, cs, f, o
     return (x_grad, cs_prev_grad, h_prev_grad, wb_grad[:-1], *peep_grads, wb_grad[-1].copy())
 
 
-@register_fast_kernel("BlockLSTMGrad")
+@register_fast_kernel(rnn_ops.BlockLSTMGrad)
 def _block_lstm_grad(op, ctx, dropped=frozenset()):
     """The fast BlockLSTMGrad kernel. Its `drop_outputs(indices)` gives a variant that does not compute the
     outputs at those indices (returning None for them) where that saves work: x_grad (index 0: the input
@@ -428,7 +428,7 @@ def _block_lstm_grad(op, ctx, dropped=frozenset()):
     if not _eligible(op):
         return None
     fns = _compiled()
-    attrs = dict(op._attrs)
+    attrs = op.node_def.attr
     scratch = rnn_ops._Scratch()
     plain = rnn_ops.BlockLSTMGrad.compute
     dropped = frozenset(dropped) & {0, 2}
