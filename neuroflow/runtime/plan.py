@@ -5,7 +5,7 @@ each set of feed shapes is interpreted step by step, recording every value's sha
 specialized to those shapes (shape functions fold, shape no-ops vanish) and turned into generated Python code
 (`compiler.codegen`: one function, or a chain of bounded parts for a long program). Later runs with the same
 feed shapes call that code and nothing else. A run can be cancelled by its context (its session closing)
-between interpreted steps and between generated parts.
+between interpreted steps and between generated parts. `Plan.source()` shows the generated code.
 """
 import numpy as np
 
@@ -27,8 +27,8 @@ class Plan:
         self.program = optimize(lower(fetch_tensors, target_ops, feed_tensors, ctx))
         # A session's context can cancel its runs (when the session closes); other contexts cannot.
         self._check_cancelled = getattr(ctx, "check_cancelled", None)
-        self._compiled = {}   # tuple of feed shapes -> compiler.codegen.Generated
-        self._generic = None
+        self._compiled = {}   # tuple of feed shapes -> compiler.codegen.Generated (its specialized code)
+        self._generic = None  # the Generated of the unspecialized program, made when first needed
 
     def run(self, feed_arrays):
         key = tuple([a.shape for a in feed_arrays])
@@ -42,16 +42,28 @@ class Plan:
 
     def _first_run(self, key, feed_arrays):
         if len(self._compiled) >= MAX_SPECIALIZATIONS:
-            if self._generic is None:
-                self._generic = generate(self.program, self._check_cancelled)
+            generic = self._generic_code()
             try:
-                return self._generic.run(feed_arrays)
+                return generic.run(feed_arrays)
             except Exception as exc:  # noqa: BLE001
-                raise _error_from_generated(exc, self._generic) from None
+                raise _error_from_generated(exc, generic) from None
         results, observed = interpret(self.program, feed_arrays, self._check_cancelled)
         special = optimize(specialize(self.program, observed))
         self._compiled[key] = generate(special, self._check_cancelled)
         return results
+
+    def _generic_code(self):
+        if self._generic is None:
+            self._generic = generate(self.program, self._check_cancelled)
+        return self._generic
+
+    def source(self):
+        """The Python code generated for this plan: one section per feed shapes it has run with, or, before
+        its first run, the code of the program not yet specialized to feed shapes."""
+        variants = [(f"feed shapes {list(key)}", code) for key, code in list(self._compiled.items())]
+        if self._generic is not None or not variants:
+            variants.append(("any feed shapes (not specialized)", self._generic_code()))
+        return "\n".join(f"# ==== {label}\n{code.source}" for label, code in variants)
 
 
 CANCEL_CHECK_STEPS = 256  # interpreted steps between checks for cancellation
@@ -89,8 +101,7 @@ def _error_from_generated(exc, compiled):
     found = compiled.failed_step(exc)
     if found is None:
         return exc
-    step, args = found
-    return op_error(step.op, exc, args)
+    return op_error(found.step.op, exc, found.args)
 
 
 def op_error(op, exc, arrays):

@@ -317,6 +317,33 @@ class Session:
                     self._wake_closer()
         return run
 
+    def plan_source(self, fetches, feed_dict=None):
+        """The Python code neuroflow generated to run `fetches` with feeds for `feed_dict`'s keys (its values
+        are not used). Each line calls one kernel and is commented with its node name and op type. (Not in
+        TensorFlow; `NEUROFLOW_PRINT_PLANS=1` prints every plan's code as it is compiled.)
+
+        Args:
+            fetches: as for `run`.
+            feed_dict: as for `run`, or just the fed tensors in the same order.
+
+        Returns:
+            The source: one section per feed shapes this signature has run with; before its first run, the
+            code of its program not yet specialized to feed shapes.
+
+        Example:
+            >>> sess.run(y, {x: [[1.0, 2.0]]})
+            >>> print(sess.plan_source(y, {x: None}))   # ... v3 = k1(f0, v1)  # dense/MatMul (MatMul) ...
+        """
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        structure = _ResolvedFetches(self._graph, fetches)
+        feed_keys = tuple(feed_dict) if feed_dict else ()
+        plan_key = (structure.signature, feed_keys)
+        plan = self._plans.get(plan_key)
+        if plan is None:
+            plan = self._plans[plan_key] = self._compile(structure, feed_keys)
+        return plan.source()
+
     # --- lifetime ---------------------------------------------------------------------------------------
     def close(self):
         """Frees the session's state; using it afterwards raises RuntimeError.

@@ -6,17 +6,23 @@ CPython compiles a function in time that grows faster than linearly with its num
 cells (measured on 3.11: twice the steps took 3-4 times as long), so a long program becomes several part
 functions of at most `PART_STEPS` steps: values that live across parts sit in one list of slots, the rest are
 locals. The generated source is registered with `linecache` (tracebacks show its lines) only while the
-generated function lives.
+generated function lives. `ValueNames` is the one naming scheme of values in generated code.
+
+Each step's line ends with a comment naming its node and op type, `v16 = k5(c15, v4)  # dense/MatMul (MatMul)`
+(`compiler.listing` makes node names safe there and shows the code when `NEUROFLOW_PRINT_PLANS` is set);
+`Generated.source` is the whole text.
 """
 import linecache
 import weakref
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
 from .. import float_errors
+from .listing import show, step_comment
 from .program import Program
 
-__all__ = ["generate", "Generated", "PART_STEPS"]
+__all__ = ["generate", "Generated", "ValueNames", "PART_STEPS"]
 
 PART_STEPS = 500      # steps per generated function: compile time stays linear in program size
 _FILENAME_PREFIX = "<neuroflow plan "
@@ -39,6 +45,42 @@ def _to_user_copy(value):
     return _to_user(value)
 
 
+class ValueNames:
+    """How generated code names a program's values: `c<id>` constants (closure variables), `s[<k>]` values
+    that live across the parts of a long program (slot k of the list `s`), `f<id>` feeds and `v<id>` step
+    outputs (locals). Kernels are `k<step index>`. Calling it gives a value's name."""
+
+    __slots__ = ("consts", "num_feeds", "slots")
+
+    def __init__(self, program, slots):
+        self.consts, self.num_feeds, self.slots = program.consts, program.num_feeds, slots
+
+    def __call__(self, v):
+        if v in self.consts:
+            return f"c{v}"
+        if v in self.slots:
+            return f"s[{self.slots[v]}]"
+        return f"f{v}" if v < self.num_feeds else f"v{v}"
+
+    def is_local(self, v):
+        return v not in self.consts and v not in self.slots
+
+    def value_in_frame(self, v, frame_locals):
+        """The value `v` holds in a frame of generated code (None where it is gone)."""
+        if v in self.consts:
+            return self.consts[v]
+        if v in self.slots:
+            slot_list = frame_locals.get("s")
+            return slot_list[self.slots[v]] if slot_list is not None else None
+        return frame_locals.get(self(v))
+
+
+class FailedStep(NamedTuple):
+    """The step whose kernel raised, and the values it was called with."""
+    step: object
+    args: list
+
+
 class Generated:
     """The generated code of one program.
 
@@ -46,37 +88,33 @@ class Generated:
         run: `run(feeds)` computes the fetches as user values.
         line_to_step: (generated file name, line) -> index of the step in `program.steps`.
         program: the program it was generated from.
+        names: its `ValueNames`.
+        sources: {generated file name: source}, one per part function.
     """
 
-    __slots__ = ("run", "line_to_step", "program", "_names")
+    __slots__ = ("run", "line_to_step", "program", "names", "sources")
 
-    def __init__(self, run, line_to_step, program, names):
-        self.run, self.line_to_step, self.program, self._names = run, line_to_step, program, names
+    def __init__(self, run, line_to_step, program, names, sources):
+        self.run, self.line_to_step, self.program, self.names, self.sources = (
+            run, line_to_step, program, names, sources)
+
+    @property
+    def source(self):
+        """The generated Python source, each part under a `# <file name>` heading."""
+        return "".join(f"# {filename}\n{text}" for filename, text in self.sources.items())
 
     def failed_step(self, exc):
-        """(step, its input values) for an exception raised by a kernel called from this code, else None."""
+        """The `FailedStep` (step, its input values) of an exception raised by a kernel called from this code,
+        else None."""
         tb = exc.__traceback__
         while tb is not None:
             i = self.line_to_step.get((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
             if i is not None:
                 step = self.program.steps[i]
-                return step, self._step_args(step, tb.tb_frame.f_locals)
+                frame_locals = tb.tb_frame.f_locals
+                return FailedStep(step, [self.names.value_in_frame(v, frame_locals) for v in step.ins])
             tb = tb.tb_next
         return None
-
-    def _step_args(self, step, frame_locals):
-        args = []
-        for v in step.ins:
-            if v in self.program.consts:
-                args.append(self.program.consts[v])
-                continue
-            name = self._names(v)
-            if name.startswith("s["):
-                slots = frame_locals.get("s")
-                args.append(slots[int(name[2:-1])] if slots is not None else None)
-            else:
-                args.append(frame_locals.get(name))
-        return args
 
 
 def _free_points(program):
@@ -121,15 +159,7 @@ def generate(program: Program, check_cancelled=None):
     _counter[0] += 1
     parts = [(start, min(start + PART_STEPS, len(program.steps)))
              for start in range(0, len(program.steps), PART_STEPS)] or [(0, 0)]
-    slots = _slotted_values(program, parts)
-
-    def name(v):
-        if v in program.consts:
-            return f"c{v}"
-        if v in slots:
-            return f"s[{slots[v]}]"
-        return f"f{v}" if v < program.num_feeds else f"v{v}"
-
+    name = ValueNames(program, _slotted_values(program, parts))
     frees = _free_points(program)
     functions, line_to_step, sources = [], {}, {}
     for p, (start, stop) in enumerate(parts):
@@ -141,12 +171,13 @@ def generate(program: Program, check_cancelled=None):
         namespace = {}
         exec(compile(sources[filename], filename, "exec"), namespace)  # noqa: S102 - our own generated source
         functions.append(namespace.pop("_make")(*values))  # popped: no cycle keeps it for the collector
-    run = functions[0] if len(parts) == 1 else _chained_run(program, functions, slots, check_cancelled)
+    run = functions[0] if len(parts) == 1 else _chained_run(program, functions, name, check_cancelled)
     # Tracebacks through generated code show its lines while it lives; then the entries go with it.
     for filename, source in sources.items():
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     weakref.finalize(run, _forget_sources, tuple(sources))
-    return Generated(run, line_to_step, program, name)
+    show(sources)
+    return Generated(run, line_to_step, program, name, sources)
 
 
 def _forget_sources(filenames):
@@ -180,14 +211,15 @@ def _emit_part(program, start, stop, name, frees, single):
     for i, step in enumerate(steps, start):
         args = ", ".join(name(v) for v in step.ins)
         target = ", ".join(name(v) for v in step.outs) + " = " if step.outs else ""
-        lines.append(f"{indent}{target}k{i}({args})")
+        lines.append(f"{indent}{target}k{i}({args}){step_comment(step)}")
         line_to_step[len(lines)] = i
-        dead = sorted({name(v) for v in frees.get(i, ())})
-        local_dead = [d for d in dead if not d.startswith("s[")]
+        dead = sorted(set(frees.get(i, ())))
+        local_dead = [name(v) for v in dead if name.is_local(v)]
+        slot_dead = [name(v) for v in dead if not name.is_local(v)]
         if local_dead:
             lines.append(f"{indent}del {', '.join(local_dead)}")
-        if len(local_dead) != len(dead):
-            lines.append(f"{indent}{' = '.join(d for d in dead if d.startswith('s['))} = None")
+        if slot_dead:
+            lines.append(f"{indent}{' = '.join(slot_dead)} = None")
     if not steps:
         lines.append(f"{indent}pass")
     if single:
@@ -202,16 +234,23 @@ def _emit_part(program, start, stop, name, frees, single):
     return lines, values, line_to_step
 
 
-def _chained_run(program, functions, slots, check_cancelled):
+class _FetchOut(NamedTuple):
+    """Where a many-part run finds one fetch: slot `slot` of the slot list, or the constant `const`."""
+    convert: Callable
+    slot: Optional[int]
+    const: object
+
+
+def _chained_run(program, functions, name, check_cancelled):
     """The run of a many-part program: feeds into slots, each part in turn, fetches out of slots."""
-    num_feeds, num_slots = program.num_feeds, len(slots)
+    num_feeds, num_slots = program.num_feeds, len(name.slots)
     outputs = []
     for v in program.fetches:
         convert = _to_user_copy if v in program.shared else _to_user
         if v in program.consts:
-            outputs.append((convert, None, program.consts[v]))
+            outputs.append(_FetchOut(convert, None, program.consts[v]))
         else:
-            outputs.append((convert, slots[v], None))
+            outputs.append(_FetchOut(convert, name.slots[v], None))
 
     def run(feeds):
         s = [None] * num_slots
