@@ -8,7 +8,6 @@ The window geometry helpers here (TensorFlow's SAME/VALID rule) are shared with 
 float32 NHWC convolutions run compiled kernels instead (runtime/accel/conv.py, tested equal to these).
 """
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..framework import dtypes
 from ..framework.apply import apply_op
@@ -85,12 +84,13 @@ def to_nhwc(x, channels_last):
     return x if channels_last else x.transpose(0, 2, 3, 1)
 
 
-def from_nhwc_array(x, channels_last):
-    return x if channels_last else np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+def from_nhwc_array(xp, x, channels_last):
+    return x if channels_last else xp.ascontiguousarray(x.transpose(0, 3, 1, 2))
 
 
-def pad_hw(x, top, bottom, left, right, value=0):
-    """x [N, H, W, C] with rows/columns added (filled with `value`) or, where negative, removed at each side."""
+def pad_hw(x, top, bottom, left, right, value=0, xp=np):
+    """x [N, H, W, C] with rows/columns added (filled with `value`) or, where negative, removed at each side.
+    Kernels pass their `xp`; the default serves the compiled NumPy kernels (runtime/accel/conv.py)."""
     if top == 0 and bottom == 0 and left == 0 and right == 0:
         return x
     n, h, w, c = x.shape
@@ -98,7 +98,7 @@ def pad_hw(x, top, bottom, left, right, value=0):
     c0, c1 = max(-left, 0), max(w - max(-right, 0), max(-left, 0))
     if top <= 0 and bottom <= 0 and left <= 0 and right <= 0:
         return x[:, r0:r1, c0:c1]
-    out = np.empty((n, max(h + top + bottom, 0), max(w + left + right, 0), c), x.dtype)
+    out = xp.empty((n, max(h + top + bottom, 0), max(w + left + right, 0), c), x.dtype)
     t, lf = max(top, 0), max(left, 0)
     rows, cols = min(r1 - r0, out.shape[1] - t), min(c1 - c0, out.shape[2] - lf)
     out[:, t:t + rows, lf:lf + cols] = x[:, r0:r0 + rows, c0:c0 + cols]
@@ -110,11 +110,12 @@ def pad_hw(x, top, bottom, left, right, value=0):
     return out
 
 
-def windows(xp, kh, kw, ho, wo, sh, sw, dh, dw):
-    """A read-only [N, Ho, Wo, kh, kw, C] view of the patches of the padded input `xp` (no copy)."""
-    s0, s1, s2, s3 = xp.strides
-    return as_strided(xp, (xp.shape[0], ho, wo, kh, kw, xp.shape[3]), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
-                      writeable=False)
+def windows(xp, padded, kh, kw, ho, wo, sh, sw, dh, dw):
+    """A read-only [N, Ho, Wo, kh, kw, C] view of the patches of the `padded` input (no copy)."""
+    s0, s1, s2, s3 = padded.strides
+    return xp.lib.stride_tricks.as_strided(
+        padded, (padded.shape[0], ho, wo, kh, kw, padded.shape[3]), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
+        writeable=False)
 
 
 def window_slice(p, q, ho, wo, sh, sw, dh=1, dw=1, h0=0):
@@ -139,15 +140,15 @@ def _blocks(n, ho, row_bytes, wo=1):
                 yield a, a + 1, h, min(h + rows, ho)
 
 
-def _padded_input(x, kh, kw, ho, wo, strides, dilations, pads, value=0):
+def _padded_input(x, kh, kw, ho, wo, strides, dilations, pads, value=0, xp=np):
     """`x` padded (pads (top, left) in front) and trimmed to exactly the rows/columns the windows read."""
     (sh, sw), (dh, dw), ((pt, _), (pl, _)) = strides, dilations, pads
     need_h, need_w = (ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1
-    return pad_hw(x, pt, need_h - pt - x.shape[1], pl, need_w - pl - x.shape[2], value)
+    return pad_hw(x, pt, need_h - pt - x.shape[1], pl, need_w - pl - x.shape[2], value, xp=xp)
 
 
 # --- kernels ---------------------------------------------------------------------------------------------------
-def _patches(win, block, buf):
+def _patches(xp, win, block, buf):
     """The im2col matrix [rows, kh*kw*C] of output block (n0, n1, h0, h1), copied from the window view into `buf`.
 
     With one input channel the patches are laid out offset-major ([kh*kw, rows], returned transposed): each
@@ -158,136 +159,137 @@ def _patches(win, block, buf):
     rows, k = (b - a) * (h1 - h0) * wo, kh * kw * c
     if c == 1:
         cols = buf[:rows * k].reshape(kh, kw, b - a, h1 - h0, wo)
-        np.copyto(cols, win[a:b, h0:h1, :, :, :, 0].transpose(3, 4, 0, 1, 2))
+        xp.copyto(cols, win[a:b, h0:h1, :, :, :, 0].transpose(3, 4, 0, 1, 2))
         return cols.reshape(k, rows).T
     cols = buf[:rows * k].reshape(b - a, h1 - h0, wo, kh, kw, c)
-    np.copyto(cols, win[a:b, h0:h1])
+    xp.copyto(cols, win[a:b, h0:h1])
     return cols.reshape(rows, k)
 
 
-def correlate(xp, wm, kh, kw, ho, wo, strides=(1, 1), dilations=(1, 1)):
-    """out[n, i, j] = sum over (p, q, c) of xp[n, i*sh + p*dh, j*sw + q*dw, c] * wm[(p*kw + q)*C + c] on an
+def correlate(xp, padded, wm, kh, kw, ho, wo, strides=(1, 1), dilations=(1, 1)):
+    """out[n, i, j] = sum over (p, q, c) of padded[n, i*sh + p*dh, j*sw + q*dw, c] * wm[(p*kw + q)*C + c] on an
     already padded NHWC input, with `wm` the filter as a [kh*kw*C, O] matrix."""
     (sh, sw), (dh, dw) = strides, dilations
-    n, c = xp.shape[0], xp.shape[3]
+    n, c = padded.shape[0], padded.shape[3]
     k, o = wm.shape
-    out = np.empty((n, ho, wo, o), np.result_type(xp, wm))
+    out = xp.empty((n, ho, wo, o), xp.result_type(padded.dtype, wm.dtype))
     if out.size == 0:
         return out
     if k == 0:
         out.fill(0)
         return out
-    if kh == kw == 1 and sh == sw == 1 and xp.shape[1] == ho and xp.shape[2] == wo:
-        np.matmul(xp.reshape(-1, c), wm, out=out.reshape(-1, o))
+    if kh == kw == 1 and sh == sw == 1 and padded.shape[1] == ho and padded.shape[2] == wo:
+        xp.matmul(padded.reshape(-1, c), wm, out=out.reshape(-1, o))
         return out
-    win = windows(xp, kh, kw, ho, wo, sh, sw, dh, dw)
+    win = windows(xp, padded, kh, kw, ho, wo, sh, sw, dh, dw)
     buf = None
     for block in _blocks(n, ho, wo * k * out.itemsize, wo):
         a, b, h0, h1 = block
         rows = (b - a) * (h1 - h0) * wo
         if buf is None:
-            buf = np.empty(rows * k, out.dtype)
-        np.matmul(_patches(win, block, buf), wm, out=out[a:b, h0:h1].reshape(rows, o))
+            buf = xp.empty(rows * k, out.dtype)
+        xp.matmul(_patches(xp, win, block, buf), wm, out=out[a:b, h0:h1].reshape(rows, o))
     return out
 
 
-def conv2d_forward(x, w, strides, dilations, pads, ho, wo):
+def conv2d_forward(xp, x, w, strides, dilations, pads, ho, wo):
     kh, kw, c, o = w.shape
-    xp = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads)
-    return correlate(xp, np.ascontiguousarray(w).reshape(kh * kw * c, o), kh, kw, ho, wo, strides, dilations)
+    padded = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads, xp=xp)
+    return correlate(xp, padded, xp.ascontiguousarray(w).reshape(kh * kw * c, o), kh, kw, ho, wo, strides,
+                     dilations)
 
 
-def conv2d_filter_grad(x, dy, kh, kw, strides, dilations, pads):
+def conv2d_filter_grad(xp, x, dy, kh, kw, strides, dilations, pads):
     """d(loss)/d(filter) [kh, kw, C, O]: the im2col blocks of `x` times the matching rows of `dy`."""
     n, ho, wo, o = dy.shape
     c = x.shape[3]
     k = kh * kw * c
-    dtype = np.result_type(x, dy)
-    grad = np.zeros((k, o), dtype)
+    dtype = xp.result_type(x.dtype, dy.dtype)
+    grad = xp.zeros((k, o), dtype)
     if dy.size == 0 or k == 0:
         return grad.reshape(kh, kw, c, o)
-    xp = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads)
+    padded = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads, xp=xp)
     (sh, sw), (dh, dw) = strides, dilations
-    win = windows(xp, kh, kw, ho, wo, sh, sw, dh, dw)
-    dy = np.ascontiguousarray(dy)
+    win = windows(xp, padded, kh, kw, ho, wo, sh, sw, dh, dw)
+    dy = xp.ascontiguousarray(dy)
     buf = part = None
     for block in _blocks(n, ho, wo * k * grad.itemsize, wo):
         a, b, h0, h1 = block
         rows = (b - a) * (h1 - h0) * wo
         if buf is None:
-            buf, part = np.empty(rows * k, dtype), np.empty((k, o), dtype)
-        np.matmul(_patches(win, block, buf).T, dy[a:b, h0:h1].reshape(rows, o), out=part)
+            buf, part = xp.empty(rows * k, dtype), xp.empty((k, o), dtype)
+        xp.matmul(_patches(xp, win, block, buf).T, dy[a:b, h0:h1].reshape(rows, o), out=part)
         grad += part
     return grad.reshape(kh, kw, c, o)
 
 
-def conv2d_input_grad(in_h, in_w, w, dy, strides, dilations, pads):
+def conv2d_input_grad(xp, in_h, in_w, w, dy, strides, dilations, pads):
     """d(loss)/d(input) [N, H, W, C] of a convolution with filter `w` [kh, kw, C, O]."""
     kh, kw, c, o = w.shape
     n, ho, wo, _ = dy.shape
     (sh, sw), (dh, dw), ((pt, _), (pl, _)) = strides, dilations, pads
     ekh, ekw = (kh - 1) * dh + 1, (kw - 1) * dw + 1
-    dtype = np.result_type(w, dy)
+    dtype = xp.result_type(w.dtype, dy.dtype)
     if sh == sw == 1:
         # A stride-1 input gradient is a "full" correlation of dy with the flipped, transposed filter.
         top, left = ekh - 1 - pt, ekw - 1 - pl
-        dyp = pad_hw(dy, top, in_h + ekh - 1 - ho - top, left, in_w + ekw - 1 - wo - left)
-        wf = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c)
-        return correlate(dyp, wf, kh, kw, in_h, in_w, (1, 1), (dh, dw))
+        dyp = pad_hw(dy, top, in_h + ekh - 1 - ho - top, left, in_w + ekw - 1 - wo - left, xp=xp)
+        wf = xp.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c)
+        return correlate(xp, dyp, wf, kh, kw, in_h, in_w, (1, 1), (dh, dw))
     # Strided: patch gradients (one product per block) added back at each kernel offset (col2im).
     hp, wp = max(pt + in_h, (ho - 1) * sh + ekh), max(pl + in_w, (wo - 1) * sw + ekw)
-    dxp = np.zeros((n, hp, wp, c), dtype)
+    dxp = xp.zeros((n, hp, wp, c), dtype)
     if dy.size and c:
-        wt = np.ascontiguousarray(w).reshape(kh * kw * c, o).T
-        dy = np.ascontiguousarray(dy)
+        wt = xp.ascontiguousarray(w).reshape(kh * kw * c, o).T
+        dy = xp.ascontiguousarray(dy)
         for a, b, h0, h1 in _blocks(n, ho, wo * kh * kw * c * dxp.itemsize, wo):
             rows = (b - a) * (h1 - h0) * wo
-            dcols = np.matmul(dy[a:b, h0:h1].reshape(rows, o), wt).reshape(b - a, h1 - h0, wo, kh, kw, c)
+            dcols = xp.matmul(dy[a:b, h0:h1].reshape(rows, o), wt).reshape(b - a, h1 - h0, wo, kh, kw, c)
             for p in range(kh):
                 for q in range(kw):
                     rs, cs = window_slice(p, q, h1 - h0, wo, sh, sw, dh, dw, h0)
                     dxp[a:b, rs, cs] += dcols[:, :, :, p, q]
-    return np.ascontiguousarray(dxp[:, pt:pt + in_h, pl:pl + in_w])
+    return xp.ascontiguousarray(dxp[:, pt:pt + in_h, pl:pl + in_w])
 
 
-def depthwise_forward(x, w, strides, dilations, pads, ho, wo):
+def depthwise_forward(xp, x, w, strides, dilations, pads, ho, wo):
     kh, kw, c, m = w.shape
-    xp = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads)
-    win = windows(xp, kh, kw, ho, wo, *strides, *dilations)
-    out = np.zeros((x.shape[0], ho, wo, c, m), np.result_type(x, w))
-    tmp = np.empty_like(out)
+    padded = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads, xp=xp)
+    win = windows(xp, padded, kh, kw, ho, wo, *strides, *dilations)
+    out = xp.zeros((x.shape[0], ho, wo, c, m), xp.result_type(x.dtype, w.dtype))
+    tmp = xp.empty_like(out)
     for p in range(kh):
         for q in range(kw):
-            out += np.multiply(win[:, :, :, p, q, :, None], w[p, q], out=tmp)
+            out += xp.multiply(win[:, :, :, p, q, :, None], w[p, q], out=tmp)
     return out.reshape(x.shape[0], ho, wo, c * m)
 
 
-def depthwise_filter_grad(x, dy, kh, kw, strides, dilations, pads):
+def depthwise_filter_grad(xp, x, dy, kh, kw, strides, dilations, pads):
     n, ho, wo, cm = dy.shape
     c = x.shape[3]
     m = cm // c if c else 0
-    xp = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads)
-    win = windows(xp, kh, kw, ho, wo, *strides, *dilations)
+    padded = _padded_input(x, kh, kw, ho, wo, strides, dilations, pads, xp=xp)
+    win = windows(xp, padded, kh, kw, ho, wo, *strides, *dilations)
     dy5 = dy.reshape(n, ho, wo, c, m)
-    grad = np.zeros((kh, kw, c, m), np.result_type(x, dy))
+    grad = xp.zeros((kh, kw, c, m), xp.result_type(x.dtype, dy.dtype))
     for p in range(kh):
         for q in range(kw):
-            grad[p, q] = np.einsum("nhwc,nhwcm->cm", win[:, :, :, p, q], dy5)
+            grad[p, q] = xp.einsum("nhwc,nhwcm->cm", win[:, :, :, p, q], dy5)
     return grad
 
 
-def depthwise_input_grad(in_h, in_w, w, dy, strides, dilations, pads):
+def depthwise_input_grad(xp, in_h, in_w, w, dy, strides, dilations, pads):
     kh, kw, c, m = w.shape
     n, ho, wo, _ = dy.shape
     (sh, sw), (dh, dw), ((pt, _), (pl, _)) = strides, dilations, pads
     hp, wp = max(pt + in_h, (ho - 1) * sh + (kh - 1) * dh + 1), max(pl + in_w, (wo - 1) * sw + (kw - 1) * dw + 1)
-    dxp = np.zeros((n, hp, wp, c), np.result_type(w, dy))
+    dxp = xp.zeros((n, hp, wp, c), xp.result_type(w.dtype, dy.dtype))
     dy5 = dy.reshape(n, ho, wo, c, m)
     for p in range(kh):
         for q in range(kw):
             rs, cs = window_slice(p, q, ho, wo, sh, sw, dh, dw)
-            dxp[:, rs, cs] += np.einsum("nhwcm,cm->nhwc", dy5, w[p, q])
-    return np.ascontiguousarray(dxp[:, pt:pt + in_h, pl:pl + in_w])
+            dxp[:, rs, cs] += xp.einsum("nhwcm,cm->nhwc", dy5, w[p, q])
+    return xp.ascontiguousarray(dxp[:, pt:pt + in_h, pl:pl + in_w])
 
 
 def _geometry(attrs, in_h, in_w, kh, kw):
@@ -315,7 +317,7 @@ def _check_out_backprop(kind, dy, ho, wo, depth):
 
 def _sizes(sizes, channels_last, like):
     """input_sizes (4 values in data format order, or 2 spatial ones) as NHWC (batch and depth from `like`)."""
-    s = [int(v) for v in np.asarray(sizes).reshape(-1)]
+    s = [int(v) for v in sizes.reshape(-1).tolist()]  # host values of a constant or backend array
     if len(s) == 2:
         return like[0], s[0], s[1], like[3]
     return tuple(s) if channels_last else (s[0], s[2], s[3], s[1])
@@ -381,7 +383,7 @@ class _Forward(_ConvBase):
             raise ValueError(f"input depth must be evenly divisible by filter depth: {x.shape[3]} vs {w.shape[2]}")
         _, strides, dil, pads, ho, wo = _geometry(attrs, x.shape[1], x.shape[2], kh, kw)
         run = depthwise_forward if self.depthwise else conv2d_forward
-        return from_nhwc_array(run(x, w, strides, dil, pads, ho, wo), last)
+        return from_nhwc_array(xp, run(xp, x, w, strides, dil, pads, ho, wo), last)
 
     def grad(self, op, g):
         from .array_ops import shape
@@ -436,7 +438,7 @@ class _BackpropInput(_ConvBase):
         depth = w.shape[2] * w.shape[3] if self.depthwise else w.shape[3]
         _check_out_backprop(self.type_name, dy, ho, wo, depth)
         run = depthwise_input_grad if self.depthwise else conv2d_input_grad
-        return from_nhwc_array(run(h, wd, w, dy, strides, dil, pads), last)
+        return from_nhwc_array(xp, run(xp, h, wd, w, dy, strides, dil, pads), last)
 
     def grad(self, op, g):
         from .array_ops import shape
@@ -471,11 +473,11 @@ class _BackpropFilter(_ConvBase):
     def forward(self, xp, x, sizes, dy, **attrs):
         last = attrs.get("data_format", "NHWC") == "NHWC"
         x, dy = to_nhwc(x, last), to_nhwc(dy, last)
-        kh, kw, c, o = (int(v) for v in np.asarray(sizes).reshape(-1))
+        kh, kw, c, o = (int(v) for v in sizes.reshape(-1).tolist())
         _, strides, dil, pads, ho, wo = _geometry(attrs, x.shape[1], x.shape[2], kh, kw)
         _check_out_backprop(self.type_name, dy, ho, wo, c * o if self.depthwise else o)
         run = depthwise_filter_grad if self.depthwise else conv2d_filter_grad
-        return run(x, dy, kh, kw, strides, dil, pads)
+        return run(xp, x, dy, kh, kw, strides, dil, pads)
 
     def grad(self, op, g):
         from .array_ops import shape
@@ -496,6 +498,7 @@ class Conv2DBackpropInput(_BackpropInput):
     """The gradient of Conv2D with respect to its input (also `tf.nn.conv2d_transpose`)."""
 
     type_name = "Conv2DBackpropInput"
+    shape_arg_inputs = (0,)
 
 
 @register
@@ -503,6 +506,7 @@ class Conv2DBackpropFilter(_BackpropFilter):
     """The gradient of Conv2D with respect to its filter."""
 
     type_name = "Conv2DBackpropFilter"
+    shape_arg_inputs = (1,)
 
 
 @register
@@ -518,6 +522,7 @@ class DepthwiseConv2dNativeBackpropInput(_BackpropInput):
     """The gradient of DepthwiseConv2dNative with respect to its input."""
 
     type_name = "DepthwiseConv2dNativeBackpropInput"
+    shape_arg_inputs = (0,)
     depthwise = True
 
 
@@ -526,6 +531,7 @@ class DepthwiseConv2dNativeBackpropFilter(_BackpropFilter):
     """The gradient of DepthwiseConv2dNative with respect to its filter."""
 
     type_name = "DepthwiseConv2dNativeBackpropFilter"
+    shape_arg_inputs = (1,)
     depthwise = True
 
 

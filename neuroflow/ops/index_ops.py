@@ -60,6 +60,7 @@ class GatherV2Grad(OpDef):
     """Gather's gradient: `grad` scatter-added (repeated indices accumulate) into zeros of `params_shape`."""
 
     type_name = "GatherV2Grad"
+    shape_arg_inputs = (2,)
     input_names = ("grad", "indices", "params_shape")
 
     def infer(self, inputs, attrs):
@@ -105,6 +106,7 @@ class OneHot(OpDef):
     negative indices give all-off rows)."""
 
     type_name = "OneHot"
+    shape_arg_inputs = (1,)
     input_names = ("indices", "depth", "on_value", "off_value")
     same_dtype = ("on_value", "off_value")
 
@@ -183,7 +185,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 # --- range, linspace, rank -------------------------------------------------------------------------------------
 def _fmt(v):
-    v = np.asarray(v).item()
+    v = v.item()  # a 0-d array: a constant's, or the backend's
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
@@ -195,7 +197,7 @@ def _range_size(start, limit, delta, error):
         raise error(f"Requires start <= limit when delta > 0: {_fmt(start)}/{_fmt(limit)}")
     if delta < 0 and start < limit:
         raise error(f"Requires start >= limit when delta < 0: {_fmt(start)}/{_fmt(limit)}")
-    start, limit, delta = (np.asarray(v).item() for v in (start, limit, delta))
+    start, limit, delta = (v.item() for v in (start, limit, delta))
     if isinstance(start, int):
         return (abs(limit - start) + abs(delta) - 1) // abs(delta)
     return int(math.ceil(abs((limit - start) / delta)))
@@ -206,6 +208,7 @@ class Range(OpDef):
     """start, start + delta, ... up to but excluding limit."""
 
     type_name = "Range"
+    shape_arg_inputs = (0, 1, 2)
     input_names = ("start", "limit", "delta")
     same_dtype = ("start", "limit", "delta")
     allowed_dtypes = (dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64)
@@ -259,6 +262,7 @@ class LinSpace(OpDef):
     """`num` evenly spaced values from `start` to `stop`, both included."""
 
     type_name = "LinSpace"
+    shape_arg_inputs = (2,)
     input_names = ("start", "stop", "num")
     same_dtype = ("start", "stop")
     allowed_dtypes = (dtypes.float32, dtypes.float64)
@@ -301,6 +305,7 @@ class Rank(OpDef):
     """The number of dimensions of `input`, an int32 scalar."""
 
     type_name = "Rank"
+    depends_only_on_input_shape = True
     input_names = ("input",)
 
     def infer(self, inputs, attrs):

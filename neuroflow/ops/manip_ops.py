@@ -116,6 +116,7 @@ class Transpose(_Permute):
     """`x` with its axes permuted: output axis i is input axis perm[i]."""
 
     type_name = "Transpose"
+    shape_arg_inputs = (1,)
 
 
 @register
@@ -123,6 +124,7 @@ class ConjugateTranspose(_Permute):
     """Transpose and complex conjugate (`tf.transpose(..., conjugate=True)` of a complex tensor)."""
 
     type_name = "ConjugateTranspose"
+    shape_arg_inputs = (1,)
     may_alias_input = False
     conjugate = True
 
@@ -189,21 +191,24 @@ class Squeeze(OpDef):
     """`input` without size-1 axes: those listed in attr `squeeze_dims`, or all of them when it is empty."""
 
     type_name = "Squeeze"
+    identity_if_same_shape = True
     input_names = ("input",)
     may_alias_input = True
 
-    def infer(self, inputs, attrs):
-        x = inputs[0]
-        axes = attrs["squeeze_dims"]
-        rank = x.shape.ndims
+    def canonicalize_attrs(self, inputs, attrs):
+        rank = inputs[0].shape.ndims
         if rank is None:
-            return [(TensorShape(None), x.dtype.base_dtype)]
-        norm = set()
-        for a in axes:
+            return attrs
+        for a in attrs["squeeze_dims"]:
             if not -rank <= a < rank:
                 raise InferenceError(f"Tried to squeeze dim index {a} for tensor with {rank} dimensions.")
-            norm.add(a % rank)
-        attrs["squeeze_dims"] = tuple(sorted(norm))
+        return {**attrs, "squeeze_dims": tuple(sorted({a % rank for a in attrs["squeeze_dims"]}))}
+
+    def infer(self, inputs, attrs):
+        x = inputs[0]
+        if x.shape.ndims is None:
+            return [(TensorShape(None), x.dtype.base_dtype)]
+        norm = set(attrs["squeeze_dims"])
         out = []
         for i, d in enumerate(x.shape.as_list()):
             if norm:
@@ -262,6 +267,7 @@ class Slice(OpDef):
     """The block of `input` starting at `begin` with extent `size` per axis (-1: to the end)."""
 
     type_name = "Slice"
+    shape_arg_inputs = (1, 2)
     input_names = ("input", "begin", "size")
     same_dtype = ("begin", "size")
     allowed_dtypes = _INDEX_DTYPES
@@ -335,6 +341,8 @@ class Tile(OpDef):
     """`input` repeated `multiples[i]` times along each axis i."""
 
     type_name = "Tile"
+    identity_if_same_shape = True
+    shape_arg_inputs = (1,)
     input_names = ("input", "multiples")
 
     def infer(self, inputs, attrs):
@@ -412,7 +420,7 @@ class ReverseV2(OpDef):
 
 def _normalized_axes(axes, rank, error):
     out = []
-    for a in np.asarray(axes).reshape(-1).tolist():
+    for a in axes.reshape(-1).tolist():  # `axes`: a constant's ndarray, or a backend array
         if not -rank <= a < rank:
             raise error(f"'axis'[{len(out)}] = {a} is out of valid range [{-rank}, {rank - 1}]")
         if a % rank in out:

@@ -490,6 +490,6 @@ class InTopKV2(OpDef):
             raise _invalid(f"First dimension of predictions {batch} must match length of targets "
                            f"{targets.shape[0]}")
         valid = (targets >= 0) & (targets < classes)
-        target_values = predictions[np.arange(batch), np.where(valid, targets, 0)]
+        target_values = predictions[xp.arange(batch), xp.where(valid, targets, 0)]
         larger = xp.count_nonzero(predictions > target_values[:, None], axis=1)
         return valid & xp.isfinite(predictions).all(axis=1) & (larger < int(k))

@@ -39,7 +39,7 @@ def _pad_infer(x, pad_t, sign=1, mode=None):
 
 def _check_paddings(p, dims, mode):
     """TensorFlow's checks on paddings for input dims `dims` (None: unknown): raises InvalidArgumentError."""
-    for (a, b), d in zip(np.asarray(p).tolist(), dims):
+    for (a, b), d in zip(p.tolist(), dims):  # `p`: a constant's ndarray, or a backend array
         if a < 0 or b < 0:
             raise _invalid(f"Paddings must be non-negative: {a} {b}")
         if d is None or mode is None:
@@ -82,6 +82,7 @@ class Pad(_ConstantPad):
     """`input` with zeros added before and after each axis (`paddings`: [rank, 2])."""
 
     type_name = "Pad"
+    shape_arg_inputs = (1,)
 
 
 @register
@@ -89,6 +90,7 @@ class PadV2(_ConstantPad):
     """`Pad` with the scalar `constant_values` instead of zeros."""
 
     type_name = "PadV2"
+    shape_arg_inputs = (1,)
     input_names = ("input", "paddings", "constant_values")
     same_dtype = ("input", "constant_values")
 
@@ -102,6 +104,7 @@ class MirrorPad(OpDef):
     """`input` padded with its own values mirrored at the edges (attr `mode`: REFLECT or SYMMETRIC)."""
 
     type_name = "MirrorPad"
+    shape_arg_inputs = (1,)
     input_names = ("input", "paddings")
 
     def infer(self, inputs, attrs):
@@ -122,6 +125,7 @@ class MirrorPadGrad(OpDef):
     """The gradient of MirrorPad: the padded borders folded back onto the values they mirrored, and added."""
 
     type_name = "MirrorPadGrad"
+    shape_arg_inputs = (1,)
     input_names = ("input", "paddings")
 
     def infer(self, inputs, attrs):

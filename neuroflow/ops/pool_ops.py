@@ -34,32 +34,32 @@ def _geometry(attrs, in_h, in_w):
     return last, (kh, kw), (sh, sw), (pt, pl), (ho, wo)
 
 
-def _padded(x, k, s, pads, out, value):
+def _padded(xp, x, k, s, pads, out, value):
     """`x` padded with `value` in front by `pads` and trimmed/padded behind to exactly what the windows read."""
     need_h, need_w = (out[0] - 1) * s[0] + k[0], (out[1] - 1) * s[1] + k[1]
-    return pad_hw(x, pads[0], need_h - pads[0] - x.shape[1], pads[1], need_w - pads[1] - x.shape[2], value)
+    return pad_hw(x, pads[0], need_h - pads[0] - x.shape[1], pads[1], need_w - pads[1] - x.shape[2], value, xp=xp)
 
 
 def _lowest(dtype):
     return -np.inf if dtype.kind in "fc" else np.iinfo(dtype).min
 
 
-def _reduce_windows(xp, k, s, out, ufunc):
-    """ufunc-reduce (maximum or add) every window of the padded `xp`: along the height first, whose slices are
+def _reduce_windows(xp, padded, k, s, out, ufunc):
+    """ufunc-reduce (maximum or add) every window of the `padded` input: along the height first, whose slices are
     whole rows (long contiguous runs), then along the width of the smaller result."""
     (kh, kw), (sh, sw), (ho, wo) = k, s, out
     t = None
     for p in range(kh):
-        v = xp[:, p:p + (ho - 1) * sh + 1:sh]
+        v = padded[:, p:p + (ho - 1) * sh + 1:sh]
         t = v if t is None else (ufunc(t, v) if p == 1 else ufunc(t, v, out=t))
     r = None
     for q in range(kw):
         v = t[:, :, q:q + (wo - 1) * sw + 1:sw]
         r = v if r is None else (ufunc(r, v) if q == 1 else ufunc(r, v, out=r))
-    return r if r.base is None else np.array(r)  # a fresh array, never a view of the input
+    return r if r.base is None else xp.array(r)  # a fresh array, never a view of the input
 
 
-def _first_max_hits(xp, m, k, s, out):
+def _first_max_hits(xp, padded, m, k, s, out):
     """Yields (rows, cols, hit) per kernel offset in row-major order, `hit` marking the outputs whose first
     maximum sits at that offset (each output is hit exactly once when its window has a non-NaN maximum)."""
     (kh, kw), (sh, sw), (ho, wo) = k, s, out
@@ -68,11 +68,11 @@ def _first_max_hits(xp, m, k, s, out):
     for i in range(kh * kw):
         p, q = divmod(i, kw)
         rs, cs = window_slice(p, q, ho, wo, sh, sw)
-        hit = np.equal(xp[:, rs, cs], m)
+        hit = xp.equal(padded[:, rs, cs], m)
         if found is None:
             found = hit.copy() if last else hit
         else:
-            np.greater(hit, found, out=hit)  # hit and not yet found
+            xp.greater(hit, found, out=hit)  # hit and not yet found
             if i != last:
                 found |= hit
         yield rs, cs, hit
@@ -82,17 +82,17 @@ def _overlapping(k, s):
     return s[0] < k[0] or s[1] < k[1]
 
 
-def _counts(in_size, k, s, pad, out, dtype):
+def _counts(xp, in_size, k, s, pad, out, dtype):
     """How many real (unpadded) elements each output's window covers along one axis."""
-    start = np.arange(out) * s - pad
-    return (np.minimum(start + k, in_size) - np.maximum(start, 0)).astype(dtype)
+    start = xp.arange(out) * s - pad
+    return (xp.minimum(start + k, in_size) - xp.maximum(start, 0)).astype(dtype)
 
 
-def _avg_divisor(in_h, in_w, k, s, pads, out, dtype):
+def _avg_divisor(xp, in_h, in_w, k, s, pads, out, dtype):
     if pads == (0, 0) and (out[0] - 1) * s[0] + k[0] <= in_h and (out[1] - 1) * s[1] + k[1] <= in_w:
         return dtype.type(k[0] * k[1])
-    ch = _counts(in_h, k[0], s[0], pads[0], out[0], dtype)
-    cw = _counts(in_w, k[1], s[1], pads[1], out[1], dtype)
+    ch = _counts(xp, in_h, k[0], s[0], pads[0], out[0], dtype)
+    cw = _counts(xp, in_w, k[1], s[1], pads[1], out[1], dtype)
     return (ch[:, None] * cw[None, :])[:, :, None]
 
 
@@ -129,8 +129,8 @@ class MaxPool(_Pool):
         last = attrs.get("data_format", "NHWC") == "NHWC"
         x = to_nhwc(x, last)
         _, k, s, pads, out = _geometry(attrs, x.shape[1], x.shape[2])
-        m = _reduce_windows(_padded(x, k, s, pads, out, _lowest(x.dtype)), k, s, out, np.maximum)
-        return from_nhwc_array(m, last)
+        m = _reduce_windows(xp, _padded(xp, x, k, s, pads, out, _lowest(x.dtype)), k, s, out, xp.maximum)
+        return from_nhwc_array(xp, m, last)
 
     def grad(self, op, g):
         return [apply_op(MaxPoolGrad, [op.inputs[0], op.outputs[0], g], dict(op._attrs), name="MaxPoolGrad")]
@@ -159,20 +159,20 @@ class MaxPoolGrad(_Pool):
         last = attrs.get("data_format", "NHWC") == "NHWC"
         x, m, g = to_nhwc(x, last), to_nhwc(m, last), to_nhwc(g, last)
         _, k, s, pads, out = _geometry(attrs, x.shape[1], x.shape[2])
-        xp = _padded(x, k, s, pads, out, _lowest(x.dtype))
+        padded = _padded(xp, x, k, s, pads, out, _lowest(x.dtype))
         h, w = x.shape[1:3]
-        covered = k == s and pads == (0, 0) and xp.shape[1:3] == (h, w)
+        covered = k == s and pads == (0, 0) and padded.shape[1:3] == (h, w)
         # Disjoint windows that tile the input write every element once: no zero fill, no accumulation.
-        shape = (x.shape[0], max(pads[0] + h, xp.shape[1]), max(pads[1] + w, xp.shape[2]), x.shape[3])
-        dxp = np.empty(shape, g.dtype) if covered else np.zeros(shape, g.dtype)
+        shape = (x.shape[0], max(pads[0] + h, padded.shape[1]), max(pads[1] + w, padded.shape[2]), x.shape[3])
+        dxp = xp.empty(shape, g.dtype) if covered else xp.zeros(shape, g.dtype)
         add = _overlapping(k, s)
-        for rs, cs, hit in _first_max_hits(xp, m, k, s, out):
+        for rs, cs, hit in _first_max_hits(xp, padded, m, k, s, out):
             if add:
                 dxp[:, rs, cs] += g * hit
             else:
-                np.multiply(g, hit, out=dxp[:, rs, cs])
-        dx = dxp if dxp.shape == x.shape else np.ascontiguousarray(dxp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w])
-        return from_nhwc_array(dx, last)
+                xp.multiply(g, hit, out=dxp[:, rs, cs])
+        dx = dxp if dxp.shape == x.shape else xp.ascontiguousarray(dxp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w])
+        return from_nhwc_array(xp, dx, last)
 
     def grad(self, op, gg):
         x, m, _ = op.inputs
@@ -201,12 +201,12 @@ class MaxPoolGradGrad(_Pool):
         last = attrs.get("data_format", "NHWC") == "NHWC"
         x, m, g = to_nhwc(x, last), to_nhwc(m, last), to_nhwc(g, last)
         _, k, s, pads, out = _geometry(attrs, x.shape[1], x.shape[2])
-        xp = _padded(x, k, s, pads, out, _lowest(x.dtype))
-        gp = _padded(g, k, s, pads, out, 0)
-        result = np.zeros(m.shape, g.dtype)
-        for rs, cs, hit in _first_max_hits(xp, m, k, s, out):
+        padded = _padded(xp, x, k, s, pads, out, _lowest(x.dtype))
+        gp = _padded(xp, g, k, s, pads, out, 0)
+        result = xp.zeros(m.shape, g.dtype)
+        for rs, cs, hit in _first_max_hits(xp, padded, m, k, s, out):
             result += gp[:, rs, cs] * hit
-        return from_nhwc_array(result, last)
+        return from_nhwc_array(xp, result, last)
 
     def grad(self, op, gg):
         x, m, _ = op.inputs
@@ -227,9 +227,9 @@ class AvgPool(_Pool):
         last = attrs.get("data_format", "NHWC") == "NHWC"
         x = to_nhwc(x, last)
         _, k, s, pads, out = _geometry(attrs, x.shape[1], x.shape[2])
-        total = _reduce_windows(_padded(x, k, s, pads, out, 0), k, s, out, np.add)
-        total /= _avg_divisor(x.shape[1], x.shape[2], k, s, pads, out, x.dtype)
-        return from_nhwc_array(total, last)
+        total = _reduce_windows(xp, _padded(xp, x, k, s, pads, out, 0), k, s, out, xp.add)
+        total /= _avg_divisor(xp, x.shape[1], x.shape[2], k, s, pads, out, x.dtype)
+        return from_nhwc_array(xp, total, last)
 
     def grad(self, op, g):
         from .array_ops import shape
@@ -258,22 +258,23 @@ class AvgPoolGrad(_Pool):
     def forward(self, xp, sizes, g, **attrs):
         last = attrs.get("data_format", "NHWC") == "NHWC"
         g = to_nhwc(g, last)
-        n, h, w, c = (int(v) for v in (np.asarray(sizes) if last else np.asarray(sizes)[[0, 2, 3, 1]]))
+        dims = [int(v) for v in sizes.tolist()]  # host values of the shape argument
+        n, h, w, c = dims if last else (dims[0], dims[2], dims[3], dims[1])
         _, k, s, pads, out = _geometry(attrs, h, w)
         if g.shape[1:3] != out:
             raise ValueError(f"AvgPoolGrad: out_backprop of shape {list(g.shape)} does not match the pooled input of "
                              f"shape {[n, h, w, c]}")
-        gs = g / _avg_divisor(h, w, k, s, pads, out, g.dtype)
+        gs = g / _avg_divisor(xp, h, w, k, s, pads, out, g.dtype)
         (kh, kw), (sh, sw), (ho, wo) = k, s, out
         hp, wp = max(pads[0] + h, (ho - 1) * sh + kh), max(pads[1] + w, (wo - 1) * sw + kw)
         # Spread along the height, then the width (the adjoint of the separable sum).
-        t = np.zeros((n, hp, wo, c), g.dtype)
+        t = xp.zeros((n, hp, wo, c), g.dtype)
         for p in range(kh):
             t[:, p:p + (ho - 1) * sh + 1:sh] += gs
-        dxp = np.zeros((n, hp, wp, c), g.dtype)
+        dxp = xp.zeros((n, hp, wp, c), g.dtype)
         for q in range(kw):
             dxp[:, :, q:q + (wo - 1) * sw + 1:sw] += t
-        return from_nhwc_array(np.ascontiguousarray(dxp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w]), last)
+        return from_nhwc_array(xp, xp.ascontiguousarray(dxp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w]), last)
 
     def grad(self, op, gg):
         return [None, apply_op(AvgPool, [gg], dict(op._attrs), name="AvgPool")]
