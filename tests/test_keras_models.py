@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+from keras_layer_testing import layer_test
 
 K = tf.keras
 L = tf.keras.layers
@@ -344,6 +345,17 @@ def test_gradient_step_lowers_loss_mlp_cnn_rnn(rng):
         model = K.Sequential([L.Embedding(10, 4, input_length=6), rnn, L.Dense(1)])
         ids = rng.integers(0, 10, (8, 6))
         assert gradient_steps_lower_the_loss(model, ids, (ids[:, :1] > 4).astype(np.float32), lr=0.1)
+
+
+@pytest.mark.parametrize("layers, input_shape, trainable, non_trainable, output_shape", [
+    ([L.Dense(4, activation="tanh"), L.Dense(2)], (None, 5), 4, 0, [None, 2]),
+    ([L.Conv1D(2, 2), L.BatchNormalization(), L.GlobalMaxPooling1D()], (None, 5, 3), 4, 2, [None, 2]),
+], ids=["mlp", "conv_bn_pool"])
+def test_sequential_passes_the_layer_checks(layers, input_shape, trainable, non_trainable, output_shape):
+    # A model is a layer: shape, weights, config round trip, use in a functional model, one training step.
+    layers = [type(layer).from_config(layer.get_config()) for layer in layers]   # fresh layers per run
+    layer_test(K.Sequential, dict(layers=layers), input_shape, expected_trainable=trainable,
+               expected_non_trainable=non_trainable, expected_output_shape=output_shape)
 
 
 def test_utils_and_clear_session():
