@@ -18,6 +18,7 @@ class StopGradient(OpDef):
     """Identity in the forward pass; blocks gradients (its gradient is None)."""
 
     type_name = "StopGradient"
+    is_identity = True
     input_names = ("input",)
     may_alias_input = True
 
@@ -159,7 +160,7 @@ def backprop(ys, xs, grad_ys, stop_ops, consumers_of, unconnected_gradients="non
         if len(in_grads) != len(op._inputs):
             raise ValueError(f"The gradient of {op.type} returned {len(in_grads)} values for "
                              f"{len(op._inputs)} inputs")
-        broadcasts = getattr(op.opdef, "broadcasts_inputs", False)
+        broadcasts = op.opdef.broadcasts_inputs
         for t, g in zip(op._inputs, in_grads):
             if g is None or (t._op not in between and t not in x_set):
                 continue

@@ -121,6 +121,7 @@ class IteratorGetNext(OpDef):
     One run advances the iterator once, however many of the outputs are fetched."""
 
     type_name = "IteratorGetNext"
+    data_dependent_shape = True
     input_names = ("iterator",)
     stateful = True
     foldable = False

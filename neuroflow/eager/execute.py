@@ -38,6 +38,10 @@ class EagerOp:
         return self._attrs[name]
 
     @property
+    def attrs(self):
+        return dict(self._attrs)
+
+    @property
     def node_def(self):
         from ..framework.operation import NodeDef
         return NodeDef(self.name, self.type, [], "", dict(self._attrs))

@@ -14,6 +14,7 @@ class Const(OpDef):
     """A constant value (attrs: `value` ndarray, `dtype`)."""
 
     type_name = "Const"
+    is_constant = True
     input_names = ()
     output_is_shared = True  # the attr array itself is the output: copy before handing it to the user
 

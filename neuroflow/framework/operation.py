@@ -116,10 +116,20 @@ class Operation:
         return self._outputs
 
     def get_attr(self, name):
+        """The value of attribute `name` (as canonicalized when the op was created).
+
+        Raises:
+            ValueError: the op has no such attribute.
+        """
         try:
             return self._attrs[name]
         except KeyError:
             raise ValueError(f"Operation '{self._name}' has no attr named '{name}'.") from None
+
+    @property
+    def attrs(self):
+        """All attributes as a new dict (name -> value), e.g. to build a related op with the same ones."""
+        return dict(self._attrs)
 
     @property
     def node_def(self):

@@ -20,6 +20,7 @@ class Placeholder(OpDef):
     """A value that must be fed to `Session.run` (attrs `dtype`, `shape`)."""
 
     type_name = "Placeholder"
+    must_be_fed = True
     input_names = ()
     foldable = False
     output_is_shared = True
@@ -46,6 +47,7 @@ class PlaceholderWithDefault(OpDef):
     """`input` unless a value is fed (attr `shape`: the static shape of what may be fed)."""
 
     type_name = "PlaceholderWithDefault"
+    is_identity = True
     input_names = ("input",)
     may_alias_input = True
     foldable = False  # a feed may replace the default: its value is never known at build time
@@ -79,6 +81,7 @@ class Identity(OpDef):
     """The input itself (a named handle; with control dependencies, a way to order reads)."""
 
     type_name = "Identity"
+    is_identity = True
     input_names = ("input",)
     may_alias_input = True
 
@@ -101,6 +104,8 @@ class Reshape(OpDef):
     """`tensor` with the same values in `shape` (one dim may be -1: inferred)."""
 
     type_name = "Reshape"
+    identity_if_same_shape = True
+    shape_arg_inputs = (1,)
     input_names = ("tensor", "shape")
     may_alias_input = True
 
@@ -156,23 +161,27 @@ class Pack(OpDef):
     variadic = True
     same_dtype = ("values",)
 
-    def infer(self, inputs, attrs):
+    def canonicalize_attrs(self, inputs, attrs):
         if not inputs:
             raise InferenceError("Pack needs at least one input")
+        ranks = [t.shape.ndims for t in inputs if t.shape.ndims is not None]
+        axis = attrs["axis"]
+        if ranks:
+            rank = ranks[0] + 1
+            if not -rank <= axis < rank:
+                raise InferenceError(f"Invalid axis: {axis}; must be in [{-rank}, {rank})")
+            axis %= rank
+        return {**attrs, "N": len(inputs), "axis": axis}
+
+    def infer(self, inputs, attrs):
         shape = TensorShape(None)
         for t in inputs:
             if not shape.is_compatible_with(t.shape):
                 raise InferenceError(f"Shapes {shape.bracket_str()} and {t.shape.bracket_str()} are incompatible")
             shape = shape.merge_with(t.shape)
-        attrs["N"] = len(inputs)
         if shape.ndims is None:
             return [(TensorShape(None), inputs[0].dtype.base_dtype)]
         axis = attrs["axis"]
-        rank = shape.ndims + 1
-        if not -rank <= axis < rank:
-            raise InferenceError(f"Invalid axis: {axis}; must be in [{-rank}, {rank})")
-        axis %= rank
-        attrs["axis"] = axis
         dims = shape.as_list()
         return [(TensorShape(dims[:axis] + [len(inputs)] + dims[axis:]), inputs[0].dtype.base_dtype)]
 
@@ -192,16 +201,19 @@ class Unpack(OpDef):
     input_names = ("value",)
     may_alias_input = True
 
+    def canonicalize_attrs(self, inputs, attrs):
+        rank, axis = inputs[0].shape.ndims, attrs["axis"]
+        if rank is None:
+            return attrs
+        if not -rank <= axis < rank:
+            raise InferenceError(f"Dimension must be in range [{-rank}, {rank}), but is {axis}")
+        return {**attrs, "axis": axis % rank}
+
     def infer(self, inputs, attrs):
         x = inputs[0]
         axis, num = attrs["axis"], attrs["num"]
         if x.shape.ndims is None:
             return [(TensorShape(None), x.dtype.base_dtype)] * num
-        rank = x.shape.ndims
-        if not -rank <= axis < rank:
-            raise InferenceError(f"Dimension must be in range [{-rank}, {rank}), but is {axis}")
-        axis %= rank
-        attrs["axis"] = axis
         dims = x.shape.as_list()
         if dims[axis] is not None and dims[axis] != num:
             raise InferenceError(f"Dimension must be {num} but is {dims[axis]}")
@@ -222,6 +234,7 @@ class Shape(OpDef):
     """The dynamic shape of `input` as a 1-D int tensor (attr `out_type`)."""
 
     type_name = "Shape"
+    depends_only_on_input_shape = True
     input_names = ("input",)
 
     def infer(self, inputs, attrs):
@@ -245,6 +258,7 @@ class Fill(OpDef):
     """A tensor of shape `dims` filled with scalar `value`."""
 
     type_name = "Fill"
+    shape_arg_inputs = (0,)
     input_names = ("dims", "value")
 
     def infer(self, inputs, attrs):

@@ -1,4 +1,6 @@
 """Elementwise binary primitives with broadcasting (AddV2, Sub, Mul, RealDiv, Pow, comparisons, logic, ...)."""
+import operator
+
 import numpy as np
 
 from ..framework import dtypes
@@ -34,8 +36,10 @@ class BinaryElementwise(OpDef):
         return getattr(xp, self.ufunc)(x, y)
 
     def kernel(self, op, ctx):
-        # The array module's own function is the kernel: no Python wrapper on the hot path.
-        return getattr(ctx.xp, self.ufunc)
+        if type(self).forward is BinaryElementwise.forward:
+            # The array module's own function is the kernel: no Python wrapper on the hot path.
+            return getattr(ctx.xp, self.ufunc)
+        return super().kernel(op, ctx)
 
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2 and "broadcast" in str(exc):
@@ -53,8 +57,8 @@ class _IntegerDivision(BinaryElementwise):
 
     def kernel(self, op, ctx):
         if op.inputs[0].dtype.is_integer:
-            return lambda x, y: self.forward(ctx.xp, x, y)
-        return getattr(ctx.xp, self.ufunc)
+            return super().kernel(op, ctx)  # `forward`, with its zero check
+        return getattr(ctx.xp, self.ufunc)  # floats divide by zero as IEEE says: the function alone
 
     def explain_failure(self, arrays, attrs, exc):
         if isinstance(exc, ZeroDivisionError):
@@ -67,6 +71,10 @@ class AddV2(BinaryElementwise):
     type_name = "AddV2"
     ufunc = "add"
     allowed_dtypes = dtypes.NUMBER + (dtypes.string,)
+    python_operator = operator.add
+
+    def simplify_with_scalar(self, scalar_position, scalar, floating):
+        return ("input", 1 - scalar_position) if scalar == 0 else None  # x + 0
 
     def grad(self, op, g):
         return [g, g]
@@ -76,6 +84,10 @@ class AddV2(BinaryElementwise):
 class Sub(BinaryElementwise):
     type_name = "Sub"
     ufunc = "subtract"
+    python_operator = operator.sub
+
+    def simplify_with_scalar(self, scalar_position, scalar, floating):
+        return ("input", 0) if scalar_position == 1 and scalar == 0 else None  # x - 0
 
     def grad(self, op, g):
         return [g, apply_op(_u.Neg, [g], name="Neg")]
@@ -85,6 +97,14 @@ class Sub(BinaryElementwise):
 class Mul(BinaryElementwise):
     type_name = "Mul"
     ufunc = "multiply"
+    python_operator = operator.mul
+
+    def simplify_with_scalar(self, scalar_position, scalar, floating):
+        if scalar == 1:
+            return ("input", 1 - scalar_position)
+        if scalar == -1:
+            return (_u.Neg, 1 - scalar_position)
+        return None
 
     def grad(self, op, g):
         x, y = op.inputs
@@ -96,6 +116,10 @@ class RealDiv(BinaryElementwise):
     type_name = "RealDiv"
     ufunc = "true_divide"
     allowed_dtypes = dtypes.FLOATING + dtypes.COMPLEX
+    python_operator = operator.truediv
+
+    def simplify_with_scalar(self, scalar_position, scalar, floating):
+        return ("input", 0) if scalar_position == 1 and scalar == 1 else None  # x / 1
 
     def grad(self, op, g):
         x, y = op.inputs
@@ -130,6 +154,17 @@ class FloorMod(_IntegerDivision):
 class Pow(BinaryElementwise):
     type_name = "Pow"
     ufunc = "power"
+
+    def simplify_with_scalar(self, scalar_position, scalar, floating):
+        if scalar_position != 1 or not floating:  # integer powers keep their own overflow and errors
+            return None
+        if scalar == 1:
+            return ("input", 0)
+        if scalar == 2:
+            return (_u.Square, 0)
+        if scalar == 0.5:
+            return (_u.Sqrt, 0)
+        return None
 
     def explain_failure(self, arrays, attrs, exc):
         if "negative integer powers" in str(exc):
@@ -246,9 +281,6 @@ class DivNoNan(BinaryElementwise):
         quotient = xp.true_divide(x, xp.where(zero, xp.ones((), y.dtype), y))
         return xp.where(zero, xp.zeros((), quotient.dtype), quotient)
 
-    def kernel(self, op, ctx):
-        return lambda x, y: self.forward(ctx.xp, x, y)
-
     def grad(self, op, g):
         # TensorFlow's gradient: both parts are 0 where y == 0, so no NaN flows back from the masked entries.
         x, y = op.inputs
@@ -272,6 +304,3 @@ class TruncateDiv(_IntegerDivision):
         # Floor division rounds negative quotients down; where it left a remainder, one step up is toward zero.
         inexact = (xp.remainder(x, y) != 0) & ((x < 0) != (y < 0))
         return quotient + inexact.astype(quotient.dtype)
-
-    def kernel(self, op, ctx):
-        return lambda x, y: self.forward(ctx.xp, x, y)

@@ -35,8 +35,15 @@ class ConcatV2(OpDef):
     variadic = True
     same_dtype = ("values",)
 
+    def canonicalize_attrs(self, inputs, attrs):
+        known = [t.shape.ndims for t in inputs if t.shape.ndims is not None]
+        axis = attrs["axis"]
+        if known and known[0]:
+            axis = _normalize_axis(axis, known[0], f"ConcatOp : Expected concatenating dimensions in the range "
+                                                   f"[{-known[0]}, {known[0]}), but got {axis}")
+        return {**attrs, "N": len(inputs), "axis": axis}
+
     def infer(self, inputs, attrs):
-        attrs["N"] = len(inputs)
         axis = attrs["axis"]
         dt = inputs[0].dtype.base_dtype
         known = [t for t in inputs if t.shape.ndims is not None]
@@ -45,9 +52,6 @@ class ConcatV2(OpDef):
         rank = known[0].shape.ndims
         if rank == 0:
             raise InferenceError("Can't concatenate scalars (use tf.stack instead)")
-        axis = _normalize_axis(axis, rank, f"ConcatOp : Expected concatenating dimensions in the range "
-                                           f"[{-rank}, {rank}), but got {axis}")
-        attrs["axis"] = axis
         out = list(known[0].shape.as_list())
         out[axis] = 0
         first = known[0].shape
@@ -108,8 +112,11 @@ def _split_axis(x, attrs):
     if rank is not None:
         axis = _normalize_axis(axis, rank, f"-{rank} <= split_dim < {rank} but got {axis}" if rank else
                                "Can't split a scalar")
-        attrs["axis"] = axis
     return axis
+
+
+def _canonical_split_attrs(self, inputs, attrs):
+    return {**attrs, "axis": _split_axis(inputs[0], attrs)}
 
 
 @register
@@ -119,6 +126,7 @@ class Split(OpDef):
     type_name = "Split"
     input_names = ("value",)
     may_alias_input = True
+    canonicalize_attrs = _canonical_split_attrs
 
     def infer(self, inputs, attrs):
         x = inputs[0]
@@ -166,8 +174,10 @@ class SplitV(OpDef):
     """`value` cut along attr `axis` into pieces of the sizes in `size_splits` (one may be -1: the rest)."""
 
     type_name = "SplitV"
+    shape_arg_inputs = (1,)
     input_names = ("value", "size_splits")
     may_alias_input = True
+    canonicalize_attrs = _canonical_split_attrs
 
     def infer(self, inputs, attrs):
         x, sizes_t = inputs

@@ -16,6 +16,7 @@ class NoOp(OpDef):
     """Does nothing; with control inputs, a single handle that runs them all."""
 
     type_name = "NoOp"
+    only_orders = True
     input_names = ()
     num_outputs = 0
     foldable = False

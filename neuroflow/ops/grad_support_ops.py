@@ -53,6 +53,7 @@ class ZerosLike(OpDef):
     """Zeros of the input's shape and dtype."""
 
     type_name = "ZerosLike"
+    depends_only_on_input_shape = True
     input_names = ("x",)
 
     def infer(self, inputs, attrs):
@@ -70,6 +71,7 @@ class OnesLike(OpDef):
     """Ones of the input's shape and dtype."""
 
     type_name = "OnesLike"
+    depends_only_on_input_shape = True
     input_names = ("x",)
 
     def infer(self, inputs, attrs):
@@ -87,6 +89,9 @@ class BroadcastTo(OpDef):
     """`input` broadcast (NumPy rules) to `shape`."""
 
     type_name = "BroadcastTo"
+    identity_if_same_shape = True
+    is_broadcast = True
+    shape_arg_inputs = (1,)
     input_names = ("input", "shape")
     may_alias_input = True
 
@@ -111,6 +116,8 @@ class SumToShape(OpDef):
     gradients of broadcasting ops, at run time, so it works with unknown (`None`) dimensions."""
 
     type_name = "SumToShape"
+    identity_if_same_shape = True
+    shape_arg_inputs = (1,)
     input_names = ("input", "shape")
 
     def infer(self, inputs, attrs):
@@ -134,6 +141,7 @@ class ExpandDims(OpDef):
     """`input` with size-1 axes inserted at attr `axis` (an int or a tuple of ints)."""
 
     type_name = "ExpandDims"
+    identity_if_same_shape = True
     input_names = ("input",)
     may_alias_input = True
 
@@ -164,6 +172,7 @@ class Size(OpDef):
     """The number of elements of the input (attr `out_type`)."""
 
     type_name = "Size"
+    depends_only_on_input_shape = True
     input_names = ("input",)
 
     def infer(self, inputs, attrs):
@@ -213,6 +222,7 @@ class Where(OpDef):
     """The coordinates (int64, one row per element) where `input` is true (nonzero)."""
 
     type_name = "Where"
+    data_dependent_shape = True
     input_names = ("input",)
 
     def infer(self, inputs, attrs):

@@ -24,16 +24,20 @@ class GatherV2(OpDef):
     type_name = "GatherV2"
     input_names = ("params", "indices")
 
+    def canonicalize_attrs(self, inputs, attrs):
+        rank, axis = inputs[0].shape.ndims, attrs["axis"]
+        if rank is None:
+            return attrs
+        if not -rank <= axis < rank:
+            raise InferenceError(f"Shape must be at least rank {axis + 1 if axis >= 0 else -axis} but is rank "
+                                 f"{rank}")
+        return {**attrs, "axis": axis % rank}
+
     def infer(self, inputs, attrs):
         params, indices = inputs
         _check_index_dtype(indices, "indices")
         rank = params.shape.ndims
         axis = attrs["axis"]
-        if rank is not None:
-            if not -rank <= axis < rank:
-                raise InferenceError(f"Shape must be at least rank {axis + 1 if axis >= 0 else -axis} but is rank "
-                                     f"{rank}")
-            axis = attrs["axis"] = axis % rank
         if rank is None or indices.shape.ndims is None:
             return [(TensorShape(None), params.dtype.base_dtype)]
         dims = params.shape.as_list()

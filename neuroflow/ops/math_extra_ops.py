@@ -138,6 +138,14 @@ class _ArgExtremum(OpDef):
     allowed_dtypes = dtypes.REAL
     reducer = None
 
+    def canonicalize_attrs(self, inputs, attrs):
+        rank, axis = inputs[0].shape.ndims, attrs["axis"]
+        if rank is None:
+            return attrs
+        if not -rank <= axis < rank:
+            raise InferenceError(f"Expected dimension in the range [{-rank}, {rank}), but got {axis}")
+        return {**attrs, "axis": axis % rank}
+
     def infer(self, inputs, attrs):
         x = inputs[0]
         out_type = attrs["output_type"]
@@ -148,13 +156,10 @@ class _ArgExtremum(OpDef):
         if rank is None:
             return [(TensorShape(None), out_type)]
         axis = attrs["axis"]
-        if not -rank <= axis < rank:
-            raise InferenceError(f"Expected dimension in the range [{-rank}, {rank}), but got {axis}")
-        attrs["axis"] = axis % rank
         dims = x.shape.as_list()
-        if dims[axis % rank] == 0:
+        if dims[axis] == 0:
             raise InferenceError(f"Reduction axis {axis} is empty in shape {x.shape.bracket_str()}")
-        return [(TensorShape(dims[:axis % rank] + dims[axis % rank + 1:]), out_type)]
+        return [(TensorShape(dims[:axis] + dims[axis + 1:]), out_type)]
 
     def forward(self, xp, x, axis, output_type):
         return getattr(xp, self.reducer)(x, axis=axis).astype(output_type.as_numpy_dtype)

@@ -401,6 +401,7 @@ class TopKV2(OpDef):
 
     type_name = "TopKV2"
     input_names = ("input", "k")
+    shape_arg_inputs = (1,)
     num_outputs = 2
 
     def infer(self, inputs, attrs):

@@ -98,11 +98,10 @@ class Relu(_Activation):
     allowed_dtypes = dtypes.REAL
 
     def forward(self, xp, x):
-        return xp.maximum(x, 0)
+        return _relu(xp)(x)
 
     def kernel(self, op, ctx):
-        maximum = ctx.xp.maximum
-        return lambda x: maximum(x, 0)
+        return _relu(ctx.xp)
 
     def grad(self, op, g):
         # Like TensorFlow, the mask comes from the output, so the input need not be kept alive.
@@ -125,7 +124,7 @@ class ReluGrad(OpDef):
         return [(g.shape.merge_with(x.shape), g.dtype.base_dtype)]
 
     def forward(self, xp, g, x):
-        return g * (x > 0)  # a multiply by a bool mask beats xp.where about tenfold on random masks
+        return _relu_grad(g, x)
 
     def kernel(self, op, ctx):
         return _relu_grad
@@ -135,8 +134,14 @@ class ReluGrad(OpDef):
         return [apply_op(ReluGrad, [gg, op.inputs[1]], name="ReluGrad"), None]
 
 
+def _relu(xp):
+    """Relu bound to an array module (the kernel a plan calls: no attribute lookups per call)."""
+    maximum = xp.maximum
+    return lambda x: maximum(x, 0)
+
+
 def _relu_grad(g, x):
-    return g * (x > 0)
+    return g * (x > 0)  # a multiply by a bool mask beats xp.where about tenfold on random masks
 
 
 @register
@@ -248,9 +253,11 @@ class _SoftmaxBase(OpDef):
     same_dtype = ("logits",)
     allowed_dtypes = dtypes.FLOATING
 
+    def canonicalize_attrs(self, inputs, attrs):
+        return {**attrs, "axis": _normalized_axis(attrs["axis"], inputs[0].shape)}
+
     def infer(self, inputs, attrs):
         x = inputs[0]
-        attrs["axis"] = _normalized_axis(attrs["axis"], x.shape)
         return [(x.shape, x.dtype.base_dtype)]
 
 
@@ -346,10 +353,14 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
     num_outputs = 2
     broadcasts_inputs = True
 
+    def canonicalize_attrs(self, inputs, attrs):
+        x, labels = inputs
+        return {**attrs, "axis": _normalized_axis(attrs["axis"], broadcast_shape(x.shape, labels.shape))}
+
     def infer(self, inputs, attrs):
         x, labels = inputs
         shape = broadcast_shape(x.shape, labels.shape)
-        axis = attrs["axis"] = _normalized_axis(attrs["axis"], shape)
+        axis = attrs["axis"]
         loss = TensorShape(None) if shape.ndims is None else TensorShape(
             [d for i, d in enumerate(shape.as_list()) if i != axis])
         return [(loss, x.dtype.base_dtype), (shape, x.dtype.base_dtype)]
@@ -488,22 +499,29 @@ class BiasAdd(OpDef):
         return [(TensorShape(dims), value.dtype.base_dtype)]
 
     def forward(self, xp, value, bias, data_format):
-        _check_bias(value, bias, data_format)
-        return value + bias.reshape(_bias_shape(data_format, value.ndim))
+        return _bias_add(xp, data_format)(value, bias)
 
     def kernel(self, op, ctx):
-        if op._attrs["data_format"] == "NCHW":
-            return super().kernel(op, ctx)
-        add = ctx.xp.add
-
-        def bias_add_nhwc(value, bias):
-            if bias.ndim != 1 or value.ndim < 2 or bias.shape[0] != value.shape[-1]:
-                _check_bias(value, bias, "NHWC")
-            return add(value, bias)
-        return bias_add_nhwc
+        return _bias_add(ctx.xp, op._attrs["data_format"])
 
     def grad(self, op, g):
         return [g, apply_op(BiasAddGrad, [g], {"data_format": op._attrs["data_format"]}, name="BiasAddGrad")]
+
+
+def _bias_add(xp, data_format):
+    """BiasAdd bound to an array module and layout: what `forward` computes and a plan's kernel calls."""
+    add = xp.add
+    if data_format == "NCHW":
+        def bias_add_nchw(value, bias):
+            _check_bias(value, bias, data_format)
+            return add(value, bias.reshape(_bias_shape(data_format, value.ndim)))
+        return bias_add_nchw
+
+    def bias_add_nhwc(value, bias):
+        if bias.ndim != 1 or value.ndim < 2 or bias.shape[0] != value.shape[-1]:
+            _check_bias(value, bias, "NHWC")  # raises; valid inputs skip its calls
+        return add(value, bias)
+    return bias_add_nhwc
 
 
 def _check_bias(value, bias, data_format):

@@ -242,6 +242,7 @@ class AvgPoolGrad(_Pool):
 
     type_name = "AvgPoolGrad"
     input_names = ("orig_input_shape", "grad")
+    shape_arg_inputs = (0,)
     same_dtype = ("grad",)
     allowed_dtypes = dtypes.FLOATING
 

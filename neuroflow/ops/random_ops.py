@@ -45,6 +45,7 @@ class RandomUniform(RandomOp):
     """Uniform in [minval, maxval); integers in [minval, maxval) for integer dtypes."""
 
     type_name = "RandomUniform"
+    shape_arg_inputs = (0,)
 
     def draw(self, gen, shape, np_dtype, attrs):
         lo, hi = attrs["minval"], attrs["maxval"]
@@ -61,6 +62,7 @@ class RandomNormal(RandomOp):
     """Normal with attrs `mean` and `stddev`."""
 
     type_name = "RandomNormal"
+    shape_arg_inputs = (0,)
 
     def draw(self, gen, shape, np_dtype, attrs):
         z = gen.standard_normal(shape, dtype=_float_dtype(np_dtype))
@@ -74,6 +76,7 @@ class TruncatedNormal(RandomOp):
     """Normal with `mean` and `stddev`, redrawing values more than two standard deviations away."""
 
     type_name = "TruncatedNormal"
+    shape_arg_inputs = (0,)
 
     def draw(self, gen, shape, np_dtype, attrs):
         float_dtype = _float_dtype(np_dtype)
@@ -184,6 +187,8 @@ class Multinomial(_SeededOp):
     """`num_samples` class indices per row of `logits` ([batch, classes]), drawn from softmax(logits)."""
 
     type_name = "Multinomial"
+    data_dependent_shape = True
+    shape_arg_inputs = (1,)
     input_names = ("logits", "num_samples")
 
     def infer(self, inputs, attrs):

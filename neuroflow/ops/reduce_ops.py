@@ -38,11 +38,12 @@ class Reduction(OpDef):
     same_dtype = ("input",)
     allowed_dtypes = dtypes.NUMBER
 
+    def canonicalize_attrs(self, inputs, attrs):
+        return {**attrs, "axis": normalize_axes(attrs["axis"], inputs[0].shape.ndims)}
+
     def infer(self, inputs, attrs):
         x = inputs[0]
-        axes = normalize_axes(attrs["axis"], x.shape.ndims)
-        attrs["axis"] = axes
-        return [(reduced_shape(x.shape, axes, attrs["keep_dims"]), self.output_dtype(x.dtype.base_dtype))]
+        return [(reduced_shape(x.shape, attrs["axis"], attrs["keep_dims"]), self.output_dtype(x.dtype.base_dtype))]
 
     def output_dtype(self, input_dtype):
         return input_dtype
@@ -53,20 +54,23 @@ class Sum(Reduction):
     type_name = "Sum"
 
     def forward(self, xp, x, axis, keep_dims):
-        # dtype= keeps int32 sums int32 (NumPy would widen them to int64).
-        return xp.sum(x, axis=axis, keepdims=keep_dims, dtype=x.dtype)
+        return _sum(xp, axis, keep_dims, x.dtype)(x)
 
     def kernel(self, op, ctx):
-        # The ufunc's own reduce: np.sum's Python wrapper costs more than summing a small array.
-        reduce = ctx.xp.add.reduce
-        axis, keep = op._attrs["axis"], op._attrs["keep_dims"]
-        dtype = op.inputs[0].dtype.base_dtype.as_numpy_dtype
-        if op.inputs[0].dtype.base_dtype.is_floating and not keep:
-            return lambda x: reduce(x, axis)  # floats keep their dtype; the keywords alone cost ~0.2 us a call
-        return lambda x: reduce(x, axis=axis, dtype=dtype, keepdims=keep)
+        return _sum(ctx.xp, op._attrs["axis"], op._attrs["keep_dims"], op.inputs[0].dtype.base_dtype.as_numpy_dtype)
 
     def grad(self, op, g):
         return [_broadcast_back(op, g)]
+
+
+def _sum(xp, axis, keep_dims, dtype):
+    """Sum bound to an array module, axes and dtype: what `forward` computes and a plan's kernel calls. It is
+    the ufunc's own reduce: np.sum's Python wrapper costs more than summing a small array."""
+    reduce = xp.add.reduce
+    if xp.dtype(dtype).kind == "f" and not keep_dims:
+        return lambda x: reduce(x, axis)  # floats keep their dtype; the keywords alone cost ~0.2 us a call
+    # dtype= keeps int32 sums int32 (NumPy would widen them to int64).
+    return lambda x: reduce(x, axis=axis, dtype=dtype, keepdims=keep_dims)
 
 
 @register

@@ -62,10 +62,9 @@ def _cell_dims(x, cs_prev, h_prev, w, wci, wcf, wco, b, lead):
     return units
 
 
-def _set_defaults(attrs):
-    attrs.setdefault("forget_bias", 1.0)
-    attrs.setdefault("cell_clip", -1.0)
-    attrs.setdefault("use_peephole", False)
+def _canonical_lstm_attrs(self, inputs, attrs):
+    """The LSTM ops' attributes with TensorFlow's defaults filled in (their `canonicalize_attrs`)."""
+    return {"forget_bias": 1.0, "cell_clip": -1.0, "use_peephole": False, **attrs}
 
 
 # --- the step kernels shared by the cell and the sequence ops -----------------------------------------------------
@@ -172,8 +171,9 @@ class LSTMBlockCell(OpDef):
     allowed_dtypes = _FLOATS
     num_outputs = 7
 
+    canonicalize_attrs = _canonical_lstm_attrs
+
     def infer(self, inputs, attrs):
-        _set_defaults(attrs)
         _check_ranks(inputs, (2, 2, 2, 2, 1, 1, 1, 1))
         x, cs_prev, h_prev = inputs[:3]
         batch = _merge(_dim(x, 0), _dim(cs_prev, 0), _dim(h_prev, 0))
@@ -224,8 +224,9 @@ class LSTMBlockCellGrad(OpDef):
     allowed_dtypes = _FLOATS
     num_outputs = 5
 
+    canonicalize_attrs = _canonical_lstm_attrs
+
     def infer(self, inputs, attrs):
-        _set_defaults(attrs)
         _check_ranks(inputs, (2, 2, 2, 2, 1, 1, 1, 1) + (2,) * 8)
         batch = _merge(*(_dim(t, 0) for t in (inputs[1],) + tuple(inputs[8:])))
         units = _merge(_cell_dims(*inputs[:8], lead=0), *(_dim(t, 1) for t in inputs[8:]))
@@ -306,8 +307,9 @@ class BlockLSTM(OpDef):
     allowed_dtypes = _FLOATS
     num_outputs = 7
 
+    canonicalize_attrs = _canonical_lstm_attrs
+
     def infer(self, inputs, attrs):
-        _set_defaults(attrs)
         _check_ranks(inputs, (0, 3, 2, 2, 2, 1, 1, 1, 1))
         x, cs_prev, h_prev = inputs[1:4]
         batch = _merge(_dim(x, 1), _dim(cs_prev, 0), _dim(h_prev, 0))
@@ -405,8 +407,9 @@ class BlockLSTMGrad(OpDef):
     allowed_dtypes = _FLOATS
     num_outputs = 8
 
+    canonicalize_attrs = _canonical_lstm_attrs
+
     def infer(self, inputs, attrs):
-        _set_defaults(attrs)
         _check_ranks(inputs, (0, 3, 2, 2, 2, 1, 1, 1, 1) + (3,) * 7)
         for g in inputs[16:]:
             if g.shape.ndims not in (None, 0, 3):

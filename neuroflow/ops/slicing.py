@@ -37,6 +37,7 @@ class StridedSlice(OpDef):
     """input[begin:end:strides] per axis, shaped by TensorFlow's five bit masks (see `_index_items`)."""
 
     type_name = "StridedSlice"
+    shape_arg_inputs = (1, 2, 3)
     input_names = ("input", "begin", "end", "strides")
     same_dtype = ("begin", "end", "strides")
     allowed_dtypes = (dtypes.int32, dtypes.int64)
@@ -105,6 +106,7 @@ class StridedSliceGrad(OpDef):
     """Scatters `dy` into zeros of `shape` at the positions StridedSlice read (its gradient)."""
 
     type_name = "StridedSliceGrad"
+    shape_arg_inputs = (0,)  # the output has the forward input's shape; begin/end/strides only place dy
     input_names = ("shape", "begin", "end", "strides", "dy")
     same_dtype = ("begin", "end", "strides")
 

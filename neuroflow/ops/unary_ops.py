@@ -1,4 +1,6 @@
 """Elementwise unary primitives (Neg, Abs, Square, Sqrt, Exp, Log, Tanh, Sigmoid, ...) and Cast."""
+import operator
+
 from ..framework import dtypes
 from ..framework.apply import apply_op
 from ..framework.op_def import OpDef, register
@@ -29,11 +31,12 @@ class UnaryElementwise(OpDef):
         return super().kernel(op, ctx)
 
 
-def _unary(type_name, ufunc, allowed=_FLOAT_LIKE, grad=None):
-    """An elementwise OpDef from an array-module function and its gradient `grad(op, g) -> [dx]`."""
+def _unary(type_name, ufunc, allowed=_FLOAT_LIKE, grad=None, **traits):
+    """An elementwise OpDef from an array-module function and its gradient `grad(op, g) -> [dx]`; `traits`
+    are further class attributes (OpDef traits)."""
     cls = type(type_name, (UnaryElementwise,), {"type_name": type_name, "ufunc": ufunc, "allowed_dtypes": allowed,
                                                   "grad": staticmethod(grad) if grad else None,
-                                                  "__module__": __name__})
+                                                  "__module__": __name__, **traits})
     return cls
 
 
@@ -72,7 +75,7 @@ def _zeros_grad(op, g):
     return [zeros_like(op.inputs[0])]
 
 
-Neg = register(_unary("Neg", "negative", dtypes.NUMBER, lambda op, g: [_neg(g)]))
+Neg = register(_unary("Neg", "negative", dtypes.NUMBER, lambda op, g: [_neg(g)], python_operator=operator.neg))
 Abs = register(_unary("Abs", "absolute", dtypes.REAL,
                       lambda op, g: [_mul(g, apply_op(Sign, [op.inputs[0]], name="Sign"))]))
 Sign = register(_unary("Sign", "sign", dtypes.NUMBER, _zeros_grad))
@@ -141,16 +144,20 @@ class Cast(OpDef):
         return [(x.shape, dst)]
 
     def forward(self, xp, x, SrcT, DstT):  # noqa: N803 - TensorFlow's attr names
-        return xp.asarray(x).astype(DstT.as_numpy_dtype)
+        return _cast(xp, DstT)(x)
 
     def kernel(self, op, ctx):
-        target = op._attrs["DstT"].as_numpy_dtype
-        asarray = ctx.xp.asarray
-        return lambda x: asarray(x).astype(target)
+        return _cast(ctx.xp, op._attrs["DstT"])
 
     def grad(self, op, g):
         src, dst = op._attrs["SrcT"], op._attrs["DstT"]
         differentiable = (src.is_floating or src.is_complex) and (dst.is_floating or dst.is_complex)
         return [apply_op(Cast, [g], {"SrcT": dst, "DstT": src}, name="Cast") if differentiable else None]
+
+
+def _cast(xp, dst):
+    """Cast to DType `dst` bound to an array module: what `forward` computes and a plan's kernel calls."""
+    asarray, target = xp.asarray, dst.as_numpy_dtype
+    return lambda x: asarray(x).astype(target)
 
 

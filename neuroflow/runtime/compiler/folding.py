@@ -7,7 +7,6 @@ number); if some reader stays a run-time step after all, the large value's produ
 """
 import numpy as np
 
-from . import rules
 from .program import PURE
 
 __all__ = ["FOLD_LIMIT", "Folder"]
@@ -37,7 +36,7 @@ class Folder:
         p = self.program
         may = set(p.consts)
         for step in p.steps:
-            if step.opdef.type_name in rules.FROM_SHAPE or (
+            if step.opdef.depends_only_on_input_shape or (
                     self._pure(step) and all(v in may for v in step.ins)):
                 may.update(step.outs)
         return may

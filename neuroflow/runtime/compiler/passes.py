@@ -4,8 +4,6 @@ scalar operators, sharing analysis.
 
 Every pass keeps the meaning of the program: the same values for the fetches and the same effects, in order.
 """
-import operator
-
 import numpy as np
 
 from . import rules
@@ -28,7 +26,7 @@ def fold_shape_functions(program):
     folder = Folder(program)
     keep = []
     for step in program.steps:
-        if not (step.opdef.type_name in rules.FROM_SHAPE and step.ins and step.ins[0] in program.shapes and
+        if not (step.opdef.depends_only_on_input_shape and step.ins and step.ins[0] in program.shapes and
                 folder.fold_shape_function(step, program.shapes[step.ins[0]])):
             keep.append(step)
     program.steps = folder.finish(keep)
@@ -40,13 +38,12 @@ def eliminate_aliases(program):
     mapping = {}
     keep = []
     for step in program.steps:
-        t = step.opdef.type_name
         if step.kind == PURE and len(step.outs) == 1 and step.ins:
             src, out = step.ins[0], step.outs[0]
-            if t in rules.IDENTITY:
+            if step.opdef.is_identity:
                 mapping[out] = src
                 continue
-            if t in rules.NOOP_IF_SAME_SHAPE and src in program.shapes and out in program.shapes and \
+            if step.opdef.identity_if_same_shape and src in program.shapes and out in program.shapes and \
                     tuple(program.shapes[src]) == tuple(program.shapes[out]):
                 mapping[out] = src
                 continue
@@ -85,13 +82,12 @@ def absorb_broadcasts(program):
         for out in step.outs:
             producer[out] = step
     for step in program.steps:
-        if not getattr(step.opdef, "broadcasts_inputs", False) or step.kind != PURE or len(step.ins) != 2 or \
-                step.opdef.type_name == "SelectV2":
+        if not step.opdef.broadcasts_inputs or step.kind != PURE or len(step.ins) != 2:
             continue
         for i in (0, 1):
             source = producer.get(step.ins[i])
             other = step.ins[1 - i]
-            if source is None or source.opdef.type_name != "BroadcastTo" or source.kind != PURE:
+            if source is None or not source.opdef.is_broadcast or source.kind != PURE:
                 continue
             target = program.shapes.get(source.outs[0])
             if target is not None and tuple(program.shapes.get(other, ())) == tuple(target) and other in \
@@ -158,20 +154,15 @@ def drop_unused_outputs(program):
             step.kernel = drop(unused)
 
 
-# Elementwise ops whose Python operator, applied to NumPy scalars of one dtype, gives the ufunc's result.
-_SCALAR_OPERATORS = {"AddV2": operator.add, "Sub": operator.sub, "Mul": operator.mul, "RealDiv": operator.truediv,
-                     "Neg": operator.neg}
-
-
 def use_scalar_operators(program):
-    """Steps of AddV2/Sub/Mul/RealDiv/Neg on values known to be 0-d numbers call Python's operator instead of
-    the ufunc: on NumPy scalars (what a ufunc returns for 0-d results) that takes NumPy's scalar-math path,
-    ~0.06 us against ~0.4-0.6 us a ufunc call, with the same value and dtype (IEEE arithmetic in the dtype,
+    """Steps of ops with a `python_operator` (AddV2, Sub, Mul, RealDiv, Neg) on values known to be 0-d
+    numbers call that operator instead of the ufunc: on NumPy scalars (what a ufunc returns for 0-d results)
+    that takes NumPy's scalar-math path, ~0.06 us against ~0.4-0.6 us a ufunc call, with the same value and dtype (IEEE arithmetic in the dtype,
     NEP 50 promotion, warnings silenced alike); a 0-d array operand still goes through the ufunc. 0-d
     constants they read are stored as NumPy scalars for this."""
     scalars = {}
     for step in program.steps:
-        fn = _SCALAR_OPERATORS.get(step.opdef.type_name)
+        fn = step.opdef.python_operator
         if fn is None or step.kind != PURE or not all(program.shapes.get(v) == () and v in program.dtypes and
                                                       program.dtypes[v].kind in "fiuc" for v in step.ins):
             continue

@@ -107,7 +107,7 @@ def _static_shape(tensor):
 def _kind(opdef):
     if opdef.read_at_use:
         return READ
-    if opdef.stateful or (not opdef.foldable and opdef.type_name == "Placeholder"):
+    if opdef.stateful or opdef.must_be_fed:  # an unfed placeholder's step raises: never dropped
         return EFFECT
     return PURE
 
@@ -141,15 +141,15 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
     scratch = None
     for op in order:
         opdef = op.opdef
-        if opdef.type_name == "NoOp":
+        if opdef.only_orders:
             continue  # ordering is all it contributes, and the order already holds it
         value_inputs = [t for i, t in enumerate(op._inputs) if i not in opdef.ref_inputs]
         for t in value_inputs:
             # A variable is read where it is used, so a read ordered after an update sees the update.
             if t.op.opdef.read_at_use and t not in fed:
                 program.steps.append(Step(t.op.opdef.kernel(t.op, ctx), (), [value_of[t]], t.op, t.op.opdef, READ))
-        if opdef.type_name == "Const":
-            value_of[op._outputs[0]] = program.add_const(op._attrs["value"])
+        if opdef.is_constant:
+            value_of[op._outputs[0]] = program.add_const(opdef.static_value(op, 0))
             continue
         outs = []
         for t in op._outputs:
@@ -158,7 +158,7 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
                     scratch = program.new_value()
                 outs.append(scratch)
             else:
-                shared = getattr(opdef, "output_is_shared", False)
+                shared = opdef.output_is_shared
                 value_of[t] = program.new_value(_static_shape(t), np.dtype(t.dtype.base_dtype.as_numpy_dtype),
                                                 shared)
                 outs.append(value_of[t])
@@ -185,7 +185,7 @@ def _needed_ops(fetch_tensors, target_ops, fed):
         refs = op.opdef.ref_inputs
         for i, t in enumerate(op._inputs):
             if i in refs:
-                if t.op.type != "VariableV2":
+                if not t.op.opdef.read_at_use:  # a variable: its storage is what the reference names
                     stack.append(t.op)
             elif t not in fed:
                 stack.append(t.op)
