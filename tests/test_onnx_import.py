@@ -26,6 +26,7 @@ def test_exported_models_import_back(case):
     outs = fn(*phs)
     outs = outs if isinstance(outs, list) else [outs]
     with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
         model = tf.onnx.export(sess, phs, outs, input_names=[f"in{i}" for i in range(len(phs))])
         expected = sess.run(outs, dict(zip(phs, arrays)))
     got = _import_and_run(model, {f"in{i}": a for i, a in enumerate(arrays)})
@@ -108,3 +109,10 @@ def test_unsupported_nodes_are_named():
     with pytest.raises(ValueError, match=r"Cannot import ONNX node 'hm' \(op_type: 'Hardmax'\): neuroflow has no "
                                          "importer"):
         tf.onnx.from_onnx(model)
+
+
+def test_every_importer_is_keyed_by_an_onnx_op_type():
+    """The import registry's keys are ONNX's own op names (a misspelled one would never match a node)."""
+    from neuroflow.onnx import import_ops
+    unknown = sorted(t for t in import_ops._IMPORTERS if not onnx.defs.has(t))
+    assert import_ops._IMPORTERS and unknown == []

@@ -15,6 +15,7 @@ P = (R.random((3, 4, 5)) + 0.5).astype(np.float32)        # positive
 IMG = R.standard_normal((2, 7, 7, 3)).astype(np.float32)  # NHWC
 I = R.integers(-6, 7, (3, 4)).astype(np.int32)
 NZ = np.where(I == 0, 3, I).astype(np.int32)
+Z = np.where(R.random((3, 4, 5)) < 0.3, 0, F).astype(np.float32)  # zeros among the divisors
 
 
 # name -> (fn(*placeholders) -> tensor or list, [input arrays])
@@ -30,6 +31,14 @@ CASES = {
                             tf.cos(a), tf.reciprocal(p)], [F, P]),
     "int_ops": (lambda i, n: [i // n, i % n, tf.cast(i, tf.float32) * 2.0, i * n + 1, tf.abs(i)], [I, NZ]),
     "float_floordiv": (lambda a, p: [a // p, a % p], [F, P]),
+    # Squeezing an unknown batch leaves the rank unknown, so Rank is computed in the model.
+    "misc": (lambda a, p: [tf.add_n([a, a * 2, p]), tf.add_n([p]), tf.rank(tf.squeeze(a)),
+                           tf.nn.dropout(a, tf.placeholder_with_default(1.0, [])), tf.check_numerics(a, "a"),
+                           tf.stop_gradient(p)], [F, P]),
+    # Rounded toward zero, not down: -(3i + 1) / i has operands of opposite signs and a remainder.
+    "truncate_div": (lambda i, n: [tf.truncatediv(i * 3 + 1, n), tf.truncatediv(-(i * 3 + 1), n),
+                                   tf.truncatediv(i * 3 + 1, -n)], [I, NZ]),
+    "div_no_nan": (lambda a, z: [tf.div_no_nan(a, z), tf.div_no_nan(a, z * 0), tf.div_no_nan(z, a)], [F, Z]),
     "matmul": (lambda a: [tf.matmul(a[:, 0, :], tf.constant(R.standard_normal((5, 2)), tf.float32)),
                           tf.matmul(a[:, 0, :], tf.constant(R.standard_normal((2, 5)), tf.float32), transpose_b=True),
                           tf.matmul(tf.constant(R.standard_normal((5, 2)), tf.float32), a[:, 0, :], transpose_a=True,
@@ -76,6 +85,9 @@ CASES = {
                         tf.nn.depthwise_conv2d(x, tf.constant(R.standard_normal((3, 3, 3, 2)), tf.float32),
                                                [1, 1, 1, 1], "SAME"),
                         tf.nn.bias_add(x, tf.constant([1.0, 2.0, 3.0]))], [IMG]),
+    "rnn": (lambda x: [tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(5), x, dtype=tf.float32)[0],
+                       tf.nn.static_rnn(tf.nn.rnn_cell.BasicLSTMCell(3), tf.unstack(x, axis=1), dtype=tf.float32,
+                                        scope="static")[0][-1]], [F]),
     "pool": (lambda x: [tf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
                         tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"),
                         tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
@@ -102,6 +114,7 @@ def test_exported_ops_match_neuroflow(case):
     outs = fn(*phs)
     outs = outs if isinstance(outs, list) else [outs]
     with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
         model = tf.onnx.export(sess, phs, outs, input_names=[f"in{i}" for i in range(len(phs))])
         batches = [arrays, [a[:1] for a in arrays]]
         expected = [sess.run(outs, dict(zip(phs, b))) for b in batches]
@@ -125,3 +138,21 @@ def test_mirror_pad_symmetric_and_dynamic_perm_are_reported():
         perm = tf.placeholder(tf.int32, [2])
         with pytest.raises(tf.onnx.ExportError, match="input 'perm' must be known when exporting"):
             tf.onnx.export(sess, [x, perm], [tf.transpose(x, perm)])
+
+
+def test_every_exporter_runs_in_some_case(monkeypatch):
+    """Each OpDef's exporter is called by some case above (whose ONNX outputs the test above compares), so none is
+    registered without being tried."""
+    from neuroflow.onnx import registry
+    called = set()
+    for opdef, fn in registry.registered_exporters().items():
+        monkeypatch.setitem(registry._EXPORTERS, opdef, lambda ctx, op, fn=fn: (called.add(op.opdef), fn(ctx, op)))
+    for fn, arrays in (case[:2] for case in CASES.values()):
+        tf.reset_default_graph()
+        phs = [_placeholder(a) for a in arrays]
+        outs = fn(*phs)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.onnx.export(sess, phs, outs if isinstance(outs, list) else [outs])
+    untried = sorted(opdef.type_name for opdef in set(registry.registered_exporters()) - called)
+    assert untried == [], f"exporters no case in tests/test_onnx_ops.py calls: {untried}"

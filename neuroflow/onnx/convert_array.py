@@ -2,6 +2,14 @@
 StridedSlice with all its masks), gathering, padding, tiling, selection and filled tensors."""
 import numpy as np
 
+from ..ops import array_ops as ar
+from ..ops import concat_ops as co
+from ..ops import grad_support_ops as gs
+from ..ops import index_ops as ix
+from ..ops import manip_ops as mp
+from ..ops import nn_misc_ops as nm
+from ..ops import pad_ops as pd
+from ..ops import slicing as sl
 from .registry import ONNX_TYPES, exporter
 
 __all__ = []
@@ -10,12 +18,7 @@ INT64_MAX = np.iinfo(np.int64).max
 INT64_MIN = np.iinfo(np.int64).min
 
 
-@exporter("Identity", "StopGradient", "PlaceholderWithDefault", "CheckNumerics", "Snapshot")
-def _identity(ctx, op):
-    ctx.alias(op, 0, ctx.input(op, 0))
-
-
-@exporter("Reshape")
+@exporter(ar.Reshape)
 def _reshape(ctx, op):
     shape = ctx.value(op, 1)
     attrs = {}
@@ -24,26 +27,26 @@ def _reshape(ctx, op):
     ctx.node("Reshape", [ctx.input(op, 0), ctx.as_int64(op, 1)], [ctx.out(op)], **attrs)
 
 
-@exporter("Transpose", "ConjugateTranspose")
+@exporter(mp.Transpose)
 def _transpose(ctx, op):
     perm = [int(p) for p in ctx.require_value(op, 1, "perm").ravel()]
     ctx.node("Transpose", [ctx.input(op, 0)], [ctx.out(op)], perm=perm)
 
 
-@exporter("ConcatV2")
+@exporter(co.ConcatV2)
 def _concat(ctx, op):
     inputs = [ctx.input(op, i) for i in range(len(op.inputs))]
     ctx.node("Concat", inputs, [ctx.out(op)], axis=int(op.get_attr("axis")))
 
 
-@exporter("Pack")
+@exporter(ar.Pack)
 def _pack(ctx, op):
     axis = ctx.int64([int(op.get_attr("axis"))], "axis")
     parts = [ctx.node("Unsqueeze", [ctx.input(op, i), axis]) for i in range(len(op.inputs))]
     ctx.node("Concat", parts, [ctx.out(op)], axis=int(op.get_attr("axis")))
 
 
-@exporter("Unpack")
+@exporter(ar.Unpack)
 def _unpack(ctx, op):
     axis = int(op.get_attr("axis"))
     n = len(op.outputs)
@@ -54,13 +57,13 @@ def _unpack(ctx, op):
         ctx.node("Squeeze", [part, axes], [ctx.out(op, i)])
 
 
-@exporter("Split")
+@exporter(co.Split)
 def _split(ctx, op):
     n = len(op.outputs)
     ctx.node("Split", [ctx.input(op, 0)], [ctx.out(op, i) for i in range(n)], axis=int(op.get_attr("axis")))
 
 
-@exporter("SplitV")
+@exporter(co.SplitV)
 def _split_v(ctx, op):
     sizes = [int(s) for s in ctx.require_value(op, 1, "size_splits").ravel()]
     axis = int(op.get_attr("axis"))
@@ -86,7 +89,7 @@ def _element(ctx, vector, k):
     return ctx.node("Slice", [vector, ctx.int64([k], "k"), ctx.int64([k + 1], "k1")])
 
 
-@exporter("Slice")
+@exporter(mp.Slice)
 def _slice(ctx, op):
     begin, size = ctx.value(op, 1), ctx.value(op, 2)
     if begin is not None and size is not None:
@@ -105,7 +108,7 @@ def _slice(ctx, op):
     ctx.node("Slice", [ctx.input(op, 0), starts, ends, axes], [ctx.out(op)])
 
 
-@exporter("StridedSlice")
+@exporter(sl.StridedSlice)
 def _strided_slice(ctx, op):
     strides = [int(s) for s in ctx.require_value(op, 3, "strides").ravel()]
     begin_v, end_v = ctx.value(op, 1), ctx.value(op, 2)
@@ -174,27 +177,27 @@ def _strided_slice(ctx, op):
     ctx.node("Identity", [x], [ctx.out(op)])
 
 
-@exporter("GatherV2")
+@exporter(ix.GatherV2)
 def _gather(ctx, op):
     ctx.node("Gather", [ctx.input(op, 0), ctx.input(op, 1)], [ctx.out(op)], axis=int(op.get_attr("axis")))
 
 
-@exporter("ExpandDims")
+@exporter(gs.ExpandDims)
 def _expand_dims(ctx, op):
     axis = [int(a) for a in np.atleast_1d(op.get_attr("axis"))]
     ctx.node("Unsqueeze", [ctx.input(op, 0), ctx.int64(axis, "axes")], [ctx.out(op)])
 
 
-@exporter("Squeeze")
+@exporter(mp.Squeeze)
 def _squeeze(ctx, op):
     dims = [int(d) for d in (op.get_attr("squeeze_dims") or [])]
     inputs = [ctx.input(op, 0)] + ([ctx.int64(dims, "axes")] if dims else [])
     ctx.node("Squeeze", inputs, [ctx.out(op)])
 
 
-@exporter("Shape", "Size")
+@exporter(ar.Shape, gs.Size)
 def _shape(ctx, op):
-    value = ctx.node(op.type, [ctx.input(op, 0)])
+    value = ctx.node("Shape" if op.opdef is ar.Shape else "Size", [ctx.input(op, 0)])
     out_type = op.get_attr("out_type").name
     if out_type == "int64":
         ctx.node("Identity", [value], [ctx.out(op)])
@@ -202,49 +205,49 @@ def _shape(ctx, op):
         ctx.node("Cast", [value], [ctx.out(op)], to=ONNX_TYPES[out_type])
 
 
-@exporter("Rank")
+@exporter(ix.Rank)
 def _rank(ctx, op):
     rank = ctx.node("Size", [ctx.node("Shape", [ctx.input(op, 0)])])
     ctx.node("Cast", [rank], [ctx.out(op)], to=ONNX_TYPES["int32"])
 
 
-@exporter("Fill")
+@exporter(ar.Fill)
 def _fill(ctx, op):
     ctx.node("Expand", [ctx.input(op, 1), ctx.as_int64(op, 0)], [ctx.out(op)])
 
 
-@exporter("ZerosLike", "OnesLike")
+@exporter(gs.ZerosLike, gs.OnesLike)
 def _zeros_like(ctx, op):
-    value = np.array([0 if op.type == "ZerosLike" else 1], dtype=ctx.dtype(op, 0).as_numpy_dtype)
+    value = np.array([0 if op.opdef is gs.ZerosLike else 1], dtype=ctx.dtype(op, 0).as_numpy_dtype)
     ctx.node("ConstantOfShape", [ctx.node("Shape", [ctx.input(op, 0)])], [ctx.out(op)], value=value)
 
 
-@exporter("BroadcastTo")
+@exporter(gs.BroadcastTo)
 def _broadcast_to(ctx, op):
     ctx.node("Expand", [ctx.input(op, 0), ctx.as_int64(op, 1)], [ctx.out(op)])
 
 
-@exporter("SelectV2")
+@exporter(gs.SelectV2)
 def _select(ctx, op):
     ctx.node("Where", [ctx.input(op, 0), ctx.input(op, 1), ctx.input(op, 2)], [ctx.out(op)])
 
 
-@exporter("Where")
+@exporter(gs.Where)
 def _where(ctx, op):
     ctx.node("Transpose", [ctx.node("NonZero", [ctx.input(op, 0)])], [ctx.out(op)], perm=[1, 0])
 
 
-@exporter("Range")
+@exporter(ix.Range)
 def _range(ctx, op):
     ctx.node("Range", [ctx.input(op, 0), ctx.input(op, 1), ctx.input(op, 2)], [ctx.out(op)])
 
 
-@exporter("Tile")
+@exporter(mp.Tile)
 def _tile(ctx, op):
     ctx.node("Tile", [ctx.input(op, 0), ctx.as_int64(op, 1)], [ctx.out(op)])
 
 
-@exporter("Pad", "PadV2", "MirrorPad")
+@exporter(pd.Pad, pd.PadV2, pd.MirrorPad)
 def _pad(ctx, op):
     paddings = ctx.value(op, 1)
     if paddings is not None:
@@ -254,20 +257,20 @@ def _pad(ctx, op):
                                     ctx.int64([-1], "flat")])
     inputs = [ctx.input(op, 0), pads]
     mode = "constant"
-    if op.type == "MirrorPad":
+    if op.opdef is pd.MirrorPad:
         mode = str(op.get_attr("mode")).upper()
         if mode != "REFLECT":
             ctx.fail(f"MirrorPad mode {mode} has no ONNX equivalent (only REFLECT does)")
         mode = "reflect"
-    elif op.type == "PadV2":
+    elif op.opdef is pd.PadV2:
         inputs.append(ctx.input(op, 2))
-    elif op._attrs.get("constant_values") not in (None, 0):
+    elif ctx.attr(op, "constant_values") not in (None, 0):
         inputs.append(ctx.const(np.asarray(op.get_attr("constant_values"), dtype=ctx.dtype(op, 0).as_numpy_dtype),
                                 "constant_value"))
     ctx.node("Pad", inputs, [ctx.out(op)], mode=mode)
 
 
-@exporter("ReverseV2")
+@exporter(mp.ReverseV2)
 def _reverse(ctx, op):
     axes = [int(a) for a in np.atleast_1d(ctx.require_value(op, 1, "axis")).ravel()]
     if not axes:
@@ -290,7 +293,7 @@ def one_hot_mask(ctx, indices, depth, axis, rank):
     return ctx.node("Equal", [ctx.node("Unsqueeze", [indices, ctx.int64([axis], "axis")]), positions])
 
 
-@exporter("OneHot")
+@exporter(ix.OneHot)
 def _one_hot(ctx, op):
     rank = ctx.shape(op, 0).ndims
     if rank is None:
@@ -301,7 +304,7 @@ def _one_hot(ctx, op):
     ctx.node("Where", [mask, ctx.input(op, 2), ctx.input(op, 3)], [ctx.out(op)])
 
 
-@exporter("TopKV2")
+@exporter(nm.TopKV2)
 def _top_k(ctx, op):
     k = ctx.value(op, 1)
     k = ctx.int64(np.reshape(k, [1]), "k") if k is not None else ctx.node("Reshape", [ctx.as_int64(op, 1),

@@ -2,31 +2,38 @@
 and reductions."""
 import numpy as np
 
+from ..ops import binary_ops as bo
+from ..ops import grad_support_ops as gs
+from ..ops import linalg_ops as la
+from ..ops import math_extra_ops as mx
+from ..ops import nn_ops as nn
+from ..ops import reduce_ops as ro
+from ..ops import unary_ops as uo
 from .registry import ONNX_TYPES, exporter
 
 __all__ = []
 
-_UNARY = {"Abs": "Abs", "Ceil": "Ceil", "Cos": "Cos", "Exp": "Exp", "Floor": "Floor", "Log": "Log", "Neg": "Neg",
-          "Reciprocal": "Reciprocal", "Relu": "Relu", "Sigmoid": "Sigmoid", "Sign": "Sign", "Sin": "Sin",
-          "Sqrt": "Sqrt", "Tanh": "Tanh", "Elu": "Elu", "Softplus": "Softplus", "Softsign": "Softsign",
-          "Round": "Round", "LogicalNot": "Not"}
-_BINARY = {"AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": "Div", "Maximum": "Max", "Minimum": "Min",
-           "Pow": "Pow", "Equal": "Equal", "Greater": "Greater", "GreaterEqual": "GreaterOrEqual", "Less": "Less",
-           "LessEqual": "LessOrEqual", "LogicalAnd": "And", "LogicalOr": "Or"}
+# OpDef -> the ONNX op computing it from the same inputs.
+_UNARY = {uo.Abs: "Abs", uo.Ceil: "Ceil", uo.Cos: "Cos", uo.Exp: "Exp", uo.Floor: "Floor", uo.Log: "Log",
+          uo.Neg: "Neg", uo.Reciprocal: "Reciprocal", nn.Relu: "Relu", uo.Sigmoid: "Sigmoid", uo.Sign: "Sign",
+          uo.Sin: "Sin", uo.Sqrt: "Sqrt", uo.Tanh: "Tanh", nn.Elu: "Elu", nn.Softplus: "Softplus",
+          nn.Softsign: "Softsign", uo.Round: "Round", uo.LogicalNot: "Not"}
+_BINARY = {bo.AddV2: "Add", bo.Sub: "Sub", bo.Mul: "Mul", bo.RealDiv: "Div", bo.Maximum: "Max",
+           bo.Minimum: "Min", bo.Pow: "Pow", bo.Equal: "Equal", bo.Greater: "Greater",
+           bo.GreaterEqual: "GreaterOrEqual", bo.Less: "Less", bo.LessEqual: "LessOrEqual", bo.LogicalAnd: "And",
+           bo.LogicalOr: "Or"}
 
 
 def _unary(ctx, op):
-    ctx.node(_UNARY[op.type], [ctx.input(op, 0)], [ctx.out(op)])
+    ctx.node(_UNARY[op.opdef], [ctx.input(op, 0)], [ctx.out(op)])
 
 
 def _binary(ctx, op):
-    ctx.node(_BINARY[op.type], [ctx.input(op, 0), ctx.input(op, 1)], [ctx.out(op)])
+    ctx.node(_BINARY[op.opdef], [ctx.input(op, 0), ctx.input(op, 1)], [ctx.out(op)])
 
 
-for _name in _UNARY:
-    exporter(_name)(_unary)
-for _name in _BINARY:
-    exporter(_name)(_binary)
+exporter(*_UNARY)(_unary)
+exporter(*_BINARY)(_binary)
 
 
 def _scalar(ctx, value, op, i=0):
@@ -34,43 +41,43 @@ def _scalar(ctx, value, op, i=0):
     return ctx.const(np.asarray(value, dtype=ctx.dtype(op, i).as_numpy_dtype), "scalar")
 
 
-@exporter("Selu")
+@exporter(nn.Selu)
 def _selu(ctx, op):
     ctx.node("Selu", [ctx.input(op, 0)], [ctx.out(op)], alpha=1.6732632423543772, gamma=1.0507009873554805)
 
 
-@exporter("LeakyRelu")
+@exporter(nn.LeakyRelu)
 def _leaky_relu(ctx, op):
     ctx.node("LeakyRelu", [ctx.input(op, 0)], [ctx.out(op)], alpha=float(op.get_attr("alpha")))
 
 
-@exporter("Relu6")
+@exporter(nn.Relu6)
 def _relu6(ctx, op):
     ctx.node("Clip", [ctx.input(op, 0), _scalar(ctx, 0, op), _scalar(ctx, 6, op)], [ctx.out(op)])
 
 
-@exporter("Log1p")
+@exporter(uo.Log1p)
 def _log1p(ctx, op):
     ctx.node("Log", [ctx.node("Add", [ctx.input(op, 0), _scalar(ctx, 1, op)])], [ctx.out(op)])
 
 
-@exporter("Rsqrt")
+@exporter(uo.Rsqrt)
 def _rsqrt(ctx, op):
     ctx.node("Reciprocal", [ctx.node("Sqrt", [ctx.input(op, 0)])], [ctx.out(op)])
 
 
-@exporter("Square")
+@exporter(uo.Square)
 def _square(ctx, op):
     x = ctx.input(op, 0)
     ctx.node("Mul", [x, x], [ctx.out(op)])
 
 
-@exporter("NotEqual")
+@exporter(bo.NotEqual)
 def _not_equal(ctx, op):
     ctx.node("Not", [ctx.node("Equal", [ctx.input(op, 0), ctx.input(op, 1)])], [ctx.out(op)])
 
 
-@exporter("FloorDiv")
+@exporter(bo.FloorDiv)
 def _floor_div(ctx, op):
     dt = ctx.dtype(op, 0)
     x, y = ctx.input(op, 0), ctx.input(op, 1)
@@ -84,7 +91,22 @@ def _floor_div(ctx, op):
     ctx.node("Cast", [q], [ctx.out(op)], to=ONNX_TYPES[dt.name])
 
 
-@exporter("FloorMod")
+@exporter(bo.TruncateDiv)
+def _truncate_div(ctx, op):
+    # Integers only (as TensorFlow's kernels): ONNX's integer Div rounds toward zero, as C's division does.
+    ctx.node("Div", [ctx.input(op, 0), ctx.input(op, 1)], [ctx.out(op)])
+
+
+@exporter(bo.DivNoNan)
+def _div_no_nan(ctx, op):
+    # x / y, then 0 where y == 0; dividing by 1 there keeps the Div free of infinities and NaN.
+    x, y = ctx.input(op, 0), ctx.input(op, 1)
+    zero = ctx.node("Equal", [y, _scalar(ctx, 0, op, 1)])
+    quotient = ctx.node("Div", [x, ctx.node("Where", [zero, _scalar(ctx, 1, op, 1), y])])
+    ctx.node("Where", [zero, _scalar(ctx, 0, op), quotient], [ctx.out(op)])
+
+
+@exporter(bo.FloorMod)
 def _floor_mod(ctx, op):
     x, y = ctx.input(op, 0), ctx.input(op, 1)
     if ctx.dtype(op, 0).is_floating:   # x - floor(x / y) * y (ONNX's float Mod is C's fmod)
@@ -94,7 +116,7 @@ def _floor_mod(ctx, op):
         ctx.node("Mod", [x, y], [ctx.out(op)], fmod=0)
 
 
-@exporter("AddN")
+@exporter(gs.AddN)
 def _add_n(ctx, op):
     inputs = [ctx.input(op, i) for i in range(len(op.inputs))]
     if len(inputs) == 1:
@@ -103,13 +125,13 @@ def _add_n(ctx, op):
         ctx.node("Sum", inputs, [ctx.out(op)])
 
 
-@exporter("Cast")
+@exporter(uo.Cast)
 def _cast(ctx, op):
     from .exporter import onnx_type
     ctx.node("Cast", [ctx.input(op, 0)], [ctx.out(op)], to=onnx_type(op.get_attr("DstT")))
 
 
-@exporter("MatMul")
+@exporter(la.MatMul)
 def _matmul(ctx, op):
     a, b = ctx.input(op, 0), ctx.input(op, 1)
     ta, tb = bool(op.get_attr("transpose_a")), bool(op.get_attr("transpose_b"))
@@ -131,18 +153,17 @@ def _swap_last(ctx, name, rank, what):
     return ctx.node("Transpose", [name], perm=perm)
 
 
-@exporter("BatchMatMulV2")
+@exporter(la.BatchMatMulV2)
 def _batch_matmul(ctx, op):
     a, b = ctx.input(op, 0), ctx.input(op, 1)
-    attrs = op._attrs
-    if attrs.get("adj_x"):
+    if ctx.attr(op, "adj_x", False):
         a = _swap_last(ctx, a, ctx.shape(op, 0).ndims, "x")
-    if attrs.get("adj_y"):
+    if ctx.attr(op, "adj_y", False):
         b = _swap_last(ctx, b, ctx.shape(op, 1).ndims, "y")
     ctx.node("MatMul", [a, b], [ctx.out(op)])
 
 
-@exporter("Tensordot")
+@exporter(mx.Tensordot)
 def _tensordot(ctx, op):
     ra, rb = ctx.shape(op, 0).ndims, ctx.shape(op, 1).ndims
     if ra is None or rb is None:
@@ -170,55 +191,56 @@ def _axes(ctx, op):
     return [int(a) for a in np.atleast_1d(np.asarray(axis)).ravel()]
 
 
-_REDUCE = {"Mean": "ReduceMean", "Max": "ReduceMax", "Min": "ReduceMin", "Prod": "ReduceProd"}
+_REDUCE = {ro.Sum: "ReduceSum", ro.Mean: "ReduceMean", ro.Max: "ReduceMax", ro.Min: "ReduceMin",
+           ro.Prod: "ReduceProd"}
 
 
-@exporter("Sum", "Mean", "Max", "Min", "Prod")
+@exporter(*_REDUCE)
 def _reduce(ctx, op):
     axes, keep = _axes(ctx, op), int(bool(op.get_attr("keep_dims")))
     x = ctx.input(op, 0)
     if axes == []:   # reducing over no axis: the input itself
         ctx.node("Identity", [x], [ctx.out(op)])
         return
-    if op.type == "Sum":   # opset 13+: ReduceSum takes its axes as an input
+    if op.opdef is ro.Sum:   # opset 13+: ReduceSum takes its axes as an input
         inputs = [x] if axes is None else [x, ctx.int64(axes, "axes")]
         ctx.node("ReduceSum", inputs, [ctx.out(op)], keepdims=keep)
         return
     attrs = {"keepdims": keep}
     if axes is not None:
         attrs["axes"] = axes
-    ctx.node(_REDUCE[op.type], [x], [ctx.out(op)], **attrs)
+    ctx.node(_REDUCE[op.opdef], [x], [ctx.out(op)], **attrs)
 
 
-@exporter("All", "Any")
+@exporter(ro.All, ro.Any)
 def _reduce_bool(ctx, op):
     axes, keep = _axes(ctx, op), int(bool(op.get_attr("keep_dims")))
     as_int = ctx.node("Cast", [ctx.input(op, 0)], to=ONNX_TYPES["int32"])
     attrs = {"keepdims": keep}
     if axes is not None:
         attrs["axes"] = axes
-    reduced = ctx.node("ReduceMin" if op.type == "All" else "ReduceMax", [as_int], **attrs)
+    reduced = ctx.node("ReduceMin" if op.opdef is ro.All else "ReduceMax", [as_int], **attrs)
     ctx.node("Cast", [reduced], [ctx.out(op)], to=ONNX_TYPES["bool"])
 
 
-@exporter("ArgMax", "ArgMin")
+@exporter(mx.ArgMax, mx.ArgMin)
 def _arg(ctx, op):
     axis = op.get_attr("axis")
     out_type = op.get_attr("output_type")
-    index = ctx.node(op.type, [ctx.input(op, 0)], axis=int(axis), keepdims=0)
+    index = ctx.node("ArgMax" if op.opdef is mx.ArgMax else "ArgMin", [ctx.input(op, 0)], axis=int(axis), keepdims=0)
     if out_type.name == "int64":
         ctx.node("Identity", [index], [ctx.out(op)])
     else:
         ctx.node("Cast", [index], [ctx.out(op)], to=ONNX_TYPES[out_type.name])
 
 
-@exporter("Cumsum")
+@exporter(mx.Cumsum)
 def _cumsum(ctx, op):
     ctx.node("CumSum", [ctx.input(op, 0), ctx.int64(int(op.get_attr("axis")), "axis")], [ctx.out(op)],
              exclusive=int(bool(op.get_attr("exclusive"))), reverse=int(bool(op.get_attr("reverse"))))
 
 
-@exporter("L2Loss")
+@exporter(nn.L2Loss)
 def _l2_loss(ctx, op):
     x = ctx.input(op, 0)
     total = ctx.node("ReduceSum", [ctx.node("Mul", [x, x])], keepdims=0)

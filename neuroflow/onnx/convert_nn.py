@@ -4,6 +4,10 @@ redundant ones), batch normalization and dropout in inference mode."""
 import numpy as np
 
 from .convert_array import one_hot_mask
+from ..ops import conv_ops as cv
+from ..ops import nn_misc_ops as nm
+from ..ops import nn_ops as nn
+from ..ops import pool_ops as pl
 from .registry import ONNX_TYPES, exporter
 
 __all__ = []
@@ -11,14 +15,14 @@ __all__ = []
 TO_NCHW, TO_NHWC = [0, 3, 1, 2], [0, 2, 3, 1]
 
 
-def _channels_last(op):
-    return op._attrs.get("data_format", "NHWC") in ("NHWC", b"NHWC")
+def _channels_last(ctx, op):
+    return ctx.attr(op, "data_format", "NHWC") in ("NHWC", b"NHWC")
 
 
-@exporter("BiasAdd")
+@exporter(nn.BiasAdd)
 def _bias_add(ctx, op):
     bias = ctx.input(op, 1)
-    if not _channels_last(op):   # NCHW: the bias runs along axis 1
+    if not _channels_last(ctx, op):   # NCHW: the bias runs along axis 1
         rank = ctx.shape(op, 0).ndims
         if rank is None:
             ctx.fail("NCHW bias_add needs the input's rank known when exporting")
@@ -29,15 +33,16 @@ def _bias_add(ctx, op):
     ctx.node("Add", [ctx.input(op, 0), bias], [ctx.out(op)])
 
 
-@exporter("Softmax", "LogSoftmax")
+@exporter(nn.Softmax, nn.LogSoftmax)
 def _softmax(ctx, op):
-    axis = op._attrs.get("axis", -1)
-    ctx.node(op.type, [ctx.input(op, 0)], [ctx.out(op)], axis=int(-1 if axis is None else axis))
+    axis = ctx.attr(op, "axis", -1)
+    ctx.node("Softmax" if op.opdef is nn.Softmax else "LogSoftmax", [ctx.input(op, 0)], [ctx.out(op)],
+             axis=int(-1 if axis is None else axis))
 
 
-@exporter("SoftmaxCrossEntropyWithLogits")
+@exporter(nn.SoftmaxCrossEntropyWithLogits)
 def _softmax_xent(ctx, op):
-    axis = op._attrs.get("axis")
+    axis = ctx.attr(op, "axis")
     axis = -1 if axis is None else int(axis)
     x, labels = ctx.input(op, 0), ctx.input(op, 1)
     log_p = ctx.node("LogSoftmax", [x], axis=axis)
@@ -46,7 +51,7 @@ def _softmax_xent(ctx, op):
     ctx.node("Sub", [ctx.node("Softmax", [x], axis=axis), labels], [ctx.out(op, 1)])
 
 
-@exporter("SparseSoftmaxCrossEntropyWithLogits")
+@exporter(nn.SparseSoftmaxCrossEntropyWithLogits)
 def _sparse_softmax_xent(ctx, op):
     x, labels = ctx.input(op, 0), ctx.input(op, 1)
     rank = ctx.shape(op, 0).ndims
@@ -118,14 +123,14 @@ def _filter(ctx, op, depthwise):
     return ctx.node("Transpose", [w], perm=[3, 2, 0, 1])
 
 
-@exporter("Conv2D", "DepthwiseConv2dNative")
+@exporter(cv.Conv2D, cv.DepthwiseConv2dNative)
 def _conv2d(ctx, op):
-    last = _channels_last(op)
-    depthwise = op.type == "DepthwiseConv2dNative"
+    last = _channels_last(ctx, op)
+    depthwise = op.opdef is cv.DepthwiseConv2dNative
     w_shape = ctx.shape(op, 1).as_list() if ctx.shape(op, 1).ndims == 4 else [None] * 4
     kernel = w_shape[:2]
     strides = _spatial(op.get_attr("strides"), last)
-    dilations = _spatial(op._attrs.get("dilations") or (1, 1, 1, 1), last)
+    dilations = _spatial(ctx.attr(op, "dilations") or (1, 1, 1, 1), last)
     attrs = {"strides": [int(s) for s in strides], "dilations": [int(d) for d in dilations]}
     attrs.update(_pads(ctx, op, ctx.shape(op, 0), kernel, strides, dilations, last))
     if None not in kernel:
@@ -138,9 +143,9 @@ def _conv2d(ctx, op):
     _from_nchw(ctx, op, y, last)
 
 
-@exporter("MaxPool", "AvgPool")
+@exporter(pl.MaxPool, pl.AvgPool)
 def _pool(ctx, op):
-    last = _channels_last(op)
+    last = _channels_last(ctx, op)
     ksize, strides = list(op.get_attr("ksize")), list(op.get_attr("strides"))
     other = [ksize[0], ksize[3]] if last else ksize[:2]
     if any(int(k) != 1 for k in other):
@@ -148,14 +153,14 @@ def _pool(ctx, op):
     kernel, strides = [int(k) for k in _spatial(ksize, last)], [int(s) for s in _spatial(strides, last)]
     attrs = {"kernel_shape": kernel, "strides": strides}
     attrs.update(_pads(ctx, op, ctx.shape(op, 0), kernel, strides, [1, 1], last))
-    if op.type == "AvgPool":
+    if op.opdef is pl.AvgPool:
         attrs["count_include_pad"] = 0   # TensorFlow averages over the real pixels of a padded window
-    y = ctx.node("MaxPool" if op.type == "MaxPool" else "AveragePool", [_to_nchw(ctx, ctx.input(op, 0), last)],
+    y = ctx.node("MaxPool" if op.opdef is pl.MaxPool else "AveragePool", [_to_nchw(ctx, ctx.input(op, 0), last)],
                  **attrs)
     _from_nchw(ctx, op, y, last)
 
 
-@exporter("LRN")
+@exporter(nm.LRN)
 def _lrn(ctx, op):
     radius = int(op.get_attr("depth_radius"))
     size = 2 * radius + 1
@@ -167,12 +172,12 @@ def _lrn(ctx, op):
 
 
 # --- inference-mode batch normalization and dropout ------------------------------------------------------------------
-@exporter("FusedBatchNormV3")
+@exporter(nm.FusedBatchNormV3)
 def _fused_batch_norm(ctx, op):
     if op.get_attr("is_training"):
         ctx.fail("batch normalization in training mode (is_training=True) uses the batch's statistics. Export "
                  "the graph built with training=False (or a training placeholder that defaults to False)")
-    last = _channels_last(op)
+    last = _channels_last(ctx, op)
     rank = ctx.shape(op, 0).ndims or 4
     eps = float(op.get_attr("epsilon"))
     params = [ctx.value(op, i) for i in range(1, 5)]
@@ -193,7 +198,7 @@ def _fused_batch_norm(ctx, op):
             ctx.alias(op, i, ctx.input(op, source))
 
 
-@exporter("Dropout")
+@exporter(nm.Dropout)
 def _dropout(ctx, op):
     keep = ctx.value(op, 1)
     if keep is None or float(np.min(keep)) < 1:

@@ -4,6 +4,7 @@ run time) to ONNX's (i, o, f, c; W, R and B split), when only the outputs h are 
 `LSTMBlockCell` (one step), the LSTM equations are written out with elementwise ONNX ops."""
 import numpy as np
 
+from ..ops import rnn_ops
 from .registry import exporter
 
 __all__ = []
@@ -11,9 +12,9 @@ __all__ = []
 _ONNX_GATES = (0, 3, 2, 1)   # ONNX's i, o, f, c as indices of TensorFlow's i, j(c), f, o blocks
 
 
-def _attrs(op):
-    return (float(op._attrs.get("forget_bias", 1.0)), float(op._attrs.get("cell_clip", -1.0)),
-            bool(op._attrs.get("use_peephole", False)))
+def _attrs(ctx, op):
+    return (float(ctx.attr(op, "forget_bias", 1.0)), float(ctx.attr(op, "cell_clip", -1.0)),
+            bool(ctx.attr(op, "use_peephole", False)))
 
 
 def _step(ctx, op, x, c_prev, h_prev, w, b, peep, forget_bias, cell_clip, scalar):
@@ -43,9 +44,9 @@ def _scalar_fn(ctx, op, i):
     return lambda v: ctx.const(np.asarray(v, dtype=dt), "scalar")
 
 
-@exporter("LSTMBlockCell")
+@exporter(rnn_ops.LSTMBlockCell)
 def _lstm_block_cell(ctx, op):
-    forget_bias, cell_clip, peephole = _attrs(op)
+    forget_bias, cell_clip, peephole = _attrs(ctx, op)
     peep = [ctx.input(op, k) for k in (4, 5, 6)] if peephole else None
     outs = _step(ctx, op, ctx.input(op, 0), ctx.input(op, 1), ctx.input(op, 2), ctx.input(op, 3), ctx.input(op, 7),
                  peep, forget_bias, cell_clip, _scalar_fn(ctx, op, 0))
@@ -69,9 +70,9 @@ def _onnx_weights(w, b, depth, forget_bias):
     return big_w.astype(dt), big_r.astype(dt), big_b.astype(dt)
 
 
-@exporter("BlockLSTM")
+@exporter(rnn_ops.BlockLSTM)
 def _block_lstm(ctx, op):
-    forget_bias, cell_clip, peephole = _attrs(op)
+    forget_bias, cell_clip, peephole = _attrs(ctx, op)
     x_shape = ctx.shape(op, 1)
     steps = x_shape[0].value if x_shape.ndims == 3 else None
     depth = x_shape[2].value if x_shape.ndims == 3 else None

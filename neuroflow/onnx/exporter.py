@@ -13,23 +13,20 @@ import numpy as np
 from ..framework import errors
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
+from ..autodiff.gradients import StopGradient
+from ..ops import array_ops, debug_ops, grad_support_ops, state_ops
 from . import ir
-from .registry import ONNX_TYPES, get_exporter
+from .registry import ONNX_TYPES, get_exporter, why_not_exportable
 
 __all__ = ["ExportError", "ExportContext", "export"]
 
 OPSET = 17
 IR_VERSION = 8
 
-# Ops that only make sense while training: their exporters do not exist on purpose, and the error says why.
-_TRAINING_ONLY = {"Assign", "AssignAdd", "AssignSub", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdam",
-                  "ApplyAdagrad", "ApplyAdadelta", "ApplyRMSProp", "ApplyCenteredRMSProp", "NoOp",
-                  "IsVariableInitialized", "ReportUninitializedVariables", "SumToShape"}
-_DATA_OPS = {"IteratorV2", "OneShotIterator", "IteratorGetNext", "MakeIterator", "IteratorToStringHandle",
-             "IteratorFromStringHandleV2"}
-_RANDOM = {"RandomUniform", "RandomNormal", "TruncatedNormal", "Multinomial", "RandomShuffle"}
-# Ops whose output is their first input (at inference).
-_PASS_THROUGH = {"Identity", "StopGradient", "PlaceholderWithDefault", "CheckNumerics", "Snapshot"}
+_PLACEHOLDER, _VARIABLE, _SELECT = array_ops.Placeholder, state_ops.VariableV2, grad_support_ops.SelectV2
+# The ops whose output is their first input at inference: exports resolve through them.
+PASS_THROUGH = frozenset((array_ops.Identity, StopGradient, array_ops.PlaceholderWithDefault,
+                          debug_ops.CheckNumerics))
 
 
 class ExportError(ValueError):
@@ -49,16 +46,7 @@ def located(message, op):
 
 
 def _why_unsupported(op):
-    if op.type in _TRAINING_ONLY or op.type.endswith("Grad") or op.type.endswith("GradV3"):
-        return ("it is a training-only op (it updates variables or computes gradients). Export the inference "
-                "outputs (e.g. the logits or probabilities), not the train op, the loss's gradients or initializers")
-    if op.type in _DATA_OPS:
-        return ("it reads a tf.data iterator, which ONNX cannot hold. Build the inference graph on a placeholder "
-                "and export that placeholder as the input")
-    if op.type in _RANDOM:
-        return ("it draws new random numbers on each run; an exported inference graph must be deterministic "
-                "(build it with training=False, or dropout's keep_prob 1)")
-    return "there is no ONNX exporter for this op type"
+    return why_not_exportable(op.opdef) or "there is no ONNX exporter for this op type"
 
 
 class ExportContext:
@@ -110,7 +98,7 @@ class ExportContext:
         # First without, then with the `where`s whose condition is a constant resolved to their branch.
         for op in ancestors:
             self._const[op] = self._classify(op)
-        conds = [op.inputs[0] for op in ancestors if op.type == "SelectV2" and not self._const[op]
+        conds = [op.inputs[0] for op in ancestors if op.opdef is _SELECT and not self._const[op]
                  and self.is_const(op.inputs[0])]
         self._conditions = dict(zip(conds, self._evaluate(conds)))
         if self._conditions:
@@ -120,13 +108,13 @@ class ExportContext:
 
     def _classify(self, op):
         """Whether all of `op`'s outputs are known at export time."""
-        if any(t in self._inputs for t in op.outputs) or op.type == "Placeholder":
+        if any(t in self._inputs for t in op.outputs) or op.opdef is _PLACEHOLDER:
             return False
-        if op.type == "VariableV2":
+        if op.opdef is _VARIABLE:
             return True
         if op.opdef.stateful:
             return False
-        if op.type == "SelectV2" and op.inputs[0] in self._conditions:
+        if op.opdef is _SELECT and op.inputs[0] in self._conditions:
             r = self.resolve(op.outputs[0])
             if r is not op.outputs[0]:
                 return self.is_const(r)
@@ -154,7 +142,7 @@ class ExportContext:
             seen.add(op)
             if all(t in self._values or t in self._static for t in op.outputs):
                 continue
-            if op.type == "VariableV2":
+            if op.opdef is _VARIABLE:
                 variables.append(op.outputs[0])
                 continue
             stack.append((op, True))
@@ -166,11 +154,11 @@ class ExportContext:
                 raise ExportError(f"Cannot export: a variable the outputs need has no value in the session "
                                   f"({e.message}). Initialize or restore the variables before exporting.") from None
         for op in order:
-            if op.type == "VariableV2":
+            if op.opdef is _VARIABLE:
                 continue
             args = [self._constant(self.resolve(t)) for t in op.inputs]
             try:
-                result = op.opdef.forward(np, *args, **op._attrs)
+                result = op.opdef.forward(np, *args, **op.node_def.attr)
             except Exception as e:  # noqa: BLE001 - any kernel failure: name the op
                 raise ExportError(located(f"Cannot export: computing the constant {_op_text(op)} failed: "
                                           f"{type(e).__name__}: {e}", op)) from None
@@ -189,10 +177,10 @@ class ExportContext:
         and `where`s whose condition is a constant."""
         while t not in self._inputs:
             op = t.op
-            if op.type in _PASS_THROUGH:
+            if op.opdef in PASS_THROUGH:
                 t = op.inputs[0]
                 continue
-            if op.type == "SelectV2" and op.inputs[0] in self._conditions:
+            if op.opdef is _SELECT and op.inputs[0] in self._conditions:
                 c = self._conditions[op.inputs[0]]
                 branch = op.inputs[1] if c.all() else op.inputs[2] if not c.any() else None
                 if branch is not None and c.size and (c.ndim == 0 or _same_static_shape(branch, t)):
@@ -217,7 +205,7 @@ class ExportContext:
             if op in seen or any(t in self._inputs for t in op.outputs) or self._const.get(op):
                 continue
             seen.add(op)
-            if op.type == "Placeholder":
+            if op.opdef is _PLACEHOLDER:
                 raise ExportError(located(
                     f"Cannot export: the outputs need placeholder '{op.name}', which is not among the inputs. Add "
                     "it to `inputs`, or give it a default with tf.placeholder_with_default.", op))
@@ -254,6 +242,13 @@ class ExportContext:
             name = what or op.opdef.input_names[min(i, len(op.opdef.input_names) - 1)]
             self.fail(f"its input '{name}' must be known when exporting (a constant), but it depends on the inputs")
         return value
+
+    def attr(self, op, name, default=None):
+        """Attribute `name` of `op` (`op.get_attr`), or `default` where the node does not set it."""
+        try:
+            return op.get_attr(name)
+        except ValueError:
+            return default
 
     def shape(self, op, i):
         """The static shape of input `i` (a TensorShape; dims may be None)."""
@@ -340,7 +335,7 @@ class ExportContext:
         self._taken.update(output_names)
         self._analyze(outputs)
         for op in self._plan(outputs):
-            fn = get_exporter(op.type)
+            fn = get_exporter(op.opdef)
             if fn is None:
                 raise ExportError(located(f"Cannot export {_op_text(op)} to ONNX: {_why_unsupported(op)}.", op))
             self.op = op
@@ -358,9 +353,9 @@ def _same_static_shape(a, b):
 def _initializer_name(t):
     """Variables keep their names (`dense/kernel`); other constants are named after their tensor."""
     op = t.op
-    if op.type == "VariableV2":
+    if op.opdef is _VARIABLE:
         return op.name
-    if op.type == "Identity" and op.inputs and op.inputs[0].op.type == "VariableV2":
+    if op.opdef is array_ops.Identity and op.inputs and op.inputs[0].op.opdef is _VARIABLE:
         return op.inputs[0].op.name
     return t.name
 

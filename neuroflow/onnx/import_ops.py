@@ -11,8 +11,12 @@ INT64_MAX = np.iinfo(np.int64).max
 
 
 def importer(*op_types):
+    """Decorator registering `fn(ctx, node, attrs)` as the importer of the given ONNX op types (ONNX's names:
+    neuroflow builds what they compute with its public functions, so no OpDef is named here)."""
     def register(fn):
         for t in op_types:
+            if t in _IMPORTERS:
+                raise ValueError(f"ONNX importer for {t} registered twice")
             _IMPORTERS[t] = fn
         return fn
     return register

@@ -1,0 +1,65 @@
+"""The OpDefs without an ONNX converter: those the exporter writes itself (graph inputs, initializers, ops it
+resolves to their input) and those that cannot be exported, each with the reason the export error gives. With the
+converters, every OpDef's fate in an export is stated (tests/test_registries.py fails for one that is not)."""
+from ..data import iterator_ops as it
+from ..eager import variable as ev
+from ..framework import constant_op
+from ..ops import array_ops as ar
+from ..ops import control_flow_ops as cf
+from ..ops import conv_ops as cv
+from ..ops import grad_support_ops as gs
+from ..ops import index_ops as ix
+from ..ops import manip_ops as mp
+from ..ops import math_extra_ops as mx
+from ..ops import nn_misc_ops as nm
+from ..ops import nn_ops as nn
+from ..ops import pad_ops as pd
+from ..ops import pool_ops as pl
+from ..ops import random_ops as rd
+from ..ops import rnn_ops as rn
+from ..ops import slicing as sl
+from ..ops import state_ops as st
+from ..ops import training_ops as tr
+from .exporter import PASS_THROUGH
+from .registry import handled_by_exporter, not_exportable
+
+__all__ = []
+
+handled_by_exporter("an input of the model when listed in `inputs` (else the export names it as missing)",
+                    ar.Placeholder)
+handled_by_exporter("an initializer holding its value", constant_op.Const)
+handled_by_exporter("an initializer holding the variable's value in the session", st.VariableV2)
+handled_by_exporter("resolved to its input: at inference its output is its first input", *PASS_THROUGH)
+
+not_exportable(
+    "it is a training-only op (it updates variables or computes gradients). Export the inference outputs (e.g. "
+    "the logits or probabilities), not the train op, the loss's gradients or initializers",
+    st.Assign, st.AssignAdd, st.AssignSub, st.IsVariableInitialized, st.ReportUninitializedVariables, cf.NoOp,
+    tr.ApplyGradientDescent, tr.ApplyMomentum, tr.ApplyAdagrad, tr.ApplyAdadelta, tr.ApplyRMSProp,
+    tr.ApplyCenteredRMSProp, tr.ApplyAdam, gs.SumToShape, nn.ReluGrad, nn.BiasAddGrad, cv.Conv2DBackpropInput,
+    cv.Conv2DBackpropFilter, cv.DepthwiseConv2dNativeBackpropInput, cv.DepthwiseConv2dNativeBackpropFilter,
+    pl.AvgPoolGrad, pl.MaxPoolGrad, pl.MaxPoolGradGrad, nm.FusedBatchNormGradV3, ix.GatherV2Grad, pd.MirrorPadGrad,
+    sl.StridedSliceGrad, rn.BlockLSTMGrad, rn.LSTMBlockCellGrad)
+not_exportable(
+    "it reads a tf.data iterator, which ONNX cannot hold. Build the inference graph on a placeholder and export "
+    "that placeholder as the input",
+    it.IteratorV2, it.OneShotIterator, it.MakeIterator, it.IteratorGetNext, it.IteratorToStringHandle,
+    it.IteratorFromStringHandleV2)
+not_exportable(
+    "it draws new random numbers on each run; an exported inference graph must be deterministic (build it with "
+    "training=False, or dropout's keep_prob 1)",
+    rd.RandomUniform, rd.RandomNormal, rd.TruncatedNormal, rd.Multinomial, rd.RandomShuffle)
+not_exportable(
+    "it reads an eager variable, which lives outside any graph. Export a graph built in graph mode, whose "
+    "variables become initializers", ev.ReadVariableOp)
+not_exportable(
+    "ONNX (opset 17) has CumSum but no cumulative product, and exp(cumsum(log(x))) is wrong for zero and negative "
+    "entries", mx.Cumprod)
+not_exportable(
+    "no exporter has been written for it yet (an index helper of gradients, rare in inference graphs)",
+    mp.InvertPermutation)
+not_exportable("it is made for complex tensors only (real ones get a Transpose), and ONNX export supports no "
+               "complex dtype", mp.ConjugateTranspose)
+not_exportable("no exporter has been written for it yet (ONNX's Range and Mul could express it)", ix.LinSpace)
+not_exportable("no exporter has been written for it yet (an accuracy metric; ONNX's TopK and comparisons could "
+               "express it)", nm.InTopKV2)
