@@ -157,9 +157,9 @@ def drop_unused_outputs(program):
 def use_scalar_operators(program):
     """Steps of ops with a `python_operator` (AddV2, Sub, Mul, RealDiv, Neg) on values known to be 0-d
     numbers call that operator instead of the ufunc: on NumPy scalars (what a ufunc returns for 0-d results)
-    that takes NumPy's scalar-math path, ~0.06 us against ~0.4-0.6 us a ufunc call, with the same value and dtype (IEEE arithmetic in the dtype,
-    NEP 50 promotion, warnings silenced alike); a 0-d array operand still goes through the ufunc. 0-d
-    constants they read are stored as NumPy scalars for this."""
+    that takes NumPy's scalar-math path, ~0.06 us against ~0.4-0.6 us a ufunc call, with the same value and
+    dtype (IEEE arithmetic in the dtype, NEP 50 promotion, warnings silenced alike); a 0-d array operand
+    still goes through the ufunc. 0-d constants they read are stored as NumPy scalars for this."""
     scalars = {}
     for step in program.steps:
         fn = step.opdef.python_operator
