@@ -277,3 +277,13 @@ def test_scalar_operator_pass_rewrites_only_known_0d_numbers():
     import operator
     assert operator.mul in kernels.values() and operator.neg in kernels.values()
     assert sum(k is operator.mul for k in kernels.values()) == 1  # the vector product keeps the ufunc
+
+
+def test_specialization_keeps_shapes_that_an_input_value_sets_unknown(sess):
+    """TopKV2's `k` (declared in its `shape_arg_inputs`) sets the output shape: a later run with the same feed
+    shapes but another k must not reuse the first run's shape."""
+    x = tf.placeholder(tf.float32, [None])
+    k = tf.placeholder(tf.int32, [])
+    values, _ = tf.nn.top_k(x, k)
+    size = tf.size(values) * 1
+    assert [int(sess.run(size, {x: [1.0, 2.0, 3.0, 4.0], k: n})) for n in (1, 2, 3, 1)] == [1, 2, 3, 1]
