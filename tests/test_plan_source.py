@@ -76,20 +76,22 @@ def test_part_functions_are_commented_too(monkeypatch):
 
 def test_failure_in_a_later_part_names_the_node_and_its_input_values(monkeypatch):
     monkeypatch.setattr(codegen, "PART_STEPS", 3)
-    params = tf.placeholder(tf.float32, [3], name="params")
-    indices = tf.placeholder(tf.int32, [2], name="indices")
-    y = params
+    values = tf.placeholder(tf.float32, [6], name="values")
+    shape = tf.placeholder(tf.int32, [2], name="shape")
+    y = values
     for i in range(6):
         y = tf.add(y, 1.0, name=f"inc{i}")
-    picked = tf.gather(y, indices, name="picked")
+    reshaped = tf.reshape(y, shape, name="reshaped")
     with tf.Session() as sess:
-        feed = {params: np.zeros(3, np.float32), indices: np.array([0, 2], np.int32)}
-        np.testing.assert_allclose(sess.run(picked, feed), [6.0, 6.0])
-        sess.run(picked, feed)   # now from generated code
-        feed[indices] = np.array([0, 7], np.int32)
-        with pytest.raises(tf.errors.InvalidArgumentError, match=r"picked.*|indices\[1\] = 7") as info:
-            sess.run(picked, feed)
-    assert "picked" in str(info.value) and "7" in str(info.value)
+        feed = {values: np.zeros(6, np.float32), shape: np.array([2, 3], np.int32)}
+        np.testing.assert_allclose(sess.run(reshaped, feed), np.full((2, 3), 6.0))
+        sess.run(reshaped, feed)   # now from generated code, where both inputs of the Reshape live in slots
+        assert "s[" in [line for line in sess.plan_source(reshaped, feed).splitlines() if "# reshaped" in line][0]
+        feed[shape] = np.array([4, 2], np.int32)
+        # The message is built from the Reshape's input arrays, read back from the failed part's slots.
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"Input to reshape is a tensor with 6 values, but the requested shape has 8"):
+            sess.run(reshaped, feed)
 
 
 # --- node names are data --------------------------------------------------------------------------------------------

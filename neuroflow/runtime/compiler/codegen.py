@@ -89,19 +89,20 @@ class Generated:
         line_to_step: (generated file name, line) -> index of the step in `program.steps`.
         program: the program it was generated from.
         names: its `ValueNames`.
-        sources: {generated file name: source}, one per part function.
+        source_lines: {generated file name: its lines}, one per part function (the very lists `linecache`
+            holds, so the text is kept once).
     """
 
-    __slots__ = ("run", "line_to_step", "program", "names", "sources")
+    __slots__ = ("run", "line_to_step", "program", "names", "source_lines")
 
-    def __init__(self, run, line_to_step, program, names, sources):
-        self.run, self.line_to_step, self.program, self.names, self.sources = (
-            run, line_to_step, program, names, sources)
+    def __init__(self, run, line_to_step, program, names, source_lines):
+        self.run, self.line_to_step, self.program, self.names, self.source_lines = (
+            run, line_to_step, program, names, source_lines)
 
     @property
     def source(self):
         """The generated Python source, each part under a `# <file name>` heading."""
-        return "".join(f"# {filename}\n{text}" for filename, text in self.sources.items())
+        return "".join(f"# {filename}\n{''.join(lines)}" for filename, lines in self.source_lines.items())
 
     def failed_step(self, exc):
         """The `FailedStep` (step, its input values) of an exception raised by a kernel called from this code,
@@ -172,12 +173,14 @@ def generate(program: Program, check_cancelled=None):
         exec(compile(sources[filename], filename, "exec"), namespace)  # noqa: S102 - our own generated source
         functions.append(namespace.pop("_make")(*values))  # popped: no cycle keeps it for the collector
     run = functions[0] if len(parts) == 1 else _chained_run(program, functions, name, check_cancelled)
-    # Tracebacks through generated code show its lines while it lives; then the entries go with it.
-    for filename, source in sources.items():
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    weakref.finalize(run, _forget_sources, tuple(sources))
     show(sources)
-    return Generated(run, line_to_step, program, name, sources)
+    # Tracebacks through generated code show its lines while it lives; then the entries go with it.
+    source_lines = {}
+    for filename, source in sources.items():
+        source_lines[filename] = source.splitlines(True)
+        linecache.cache[filename] = (len(source), None, source_lines[filename], filename)
+    weakref.finalize(run, _forget_sources, tuple(sources))
+    return Generated(run, line_to_step, program, name, source_lines)
 
 
 def _forget_sources(filenames):
