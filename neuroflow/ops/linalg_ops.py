@@ -46,17 +46,14 @@ class MatMul(OpDef):
         return [(TensorShape([ad[0], bd[1]]), a.dtype.base_dtype)]
 
     def forward(self, xp, a, b, transpose_a=False, transpose_b=False):
-        return xp.matmul(a.T if transpose_a else a, b.T if transpose_b else b)
+        return _matmul(xp.matmul, transpose_a, transpose_b)(a, b)
 
     def kernel(self, op, ctx):
-        ta, tb = op._attrs.get("transpose_a", False), op._attrs.get("transpose_b", False)
         matmul = ctx.xp.matmul
         if ctx.xp is np and op.inputs[0].dtype.base_dtype.is_floating:
             from ..runtime.blas_threads import parallel_matmul
             matmul = parallel_matmul  # our threads, not OpenBLAS's spinning ones (see runtime/blas_threads.py)
-        if not ta and not tb:
-            return matmul
-        return lambda a, b: matmul(a.T if ta else a, b.T if tb else b)
+        return _matmul(matmul, op.attrs.get("transpose_a", False), op.attrs.get("transpose_b", False))
 
     def grad(self, op, g):
         return _product_grads(op, g, self, "transpose_a", "transpose_b")
@@ -65,6 +62,14 @@ class MatMul(OpDef):
         if len(arrays) == 2:
             return f"Matrix size-incompatible: In[0]: {_dims(arrays[0])}, In[1]: {_dims(arrays[1])}"
         return super().explain_failure(arrays, attrs, exc)
+
+
+def _matmul(matmul, transpose_a, transpose_b):
+    """MatMul around a matrix-product function (the array module's, or on NumPy our threaded one): what
+    `forward` computes and a plan's kernel calls."""
+    if not transpose_a and not transpose_b:
+        return matmul
+    return lambda a, b: matmul(a.T if transpose_a else a, b.T if transpose_b else b)
 
 
 @register
@@ -115,7 +120,7 @@ def _product_grads(op, g, opdef, flag_a, flag_b):
     """Gradients of a = op(x, y) with transpose flags: each is a product of g with the other input, with the
     transposes that make the shapes line up (TensorFlow's four cases)."""
     x, y = op.inputs
-    tx, ty = op._attrs.get(flag_a, False), op._attrs.get(flag_b, False)
+    tx, ty = op.attrs.get(flag_a, False), op.attrs.get(flag_b, False)
 
     def mm(p, q, tp, tq, name):
         return apply_op(opdef, [p, q], {flag_a: tp, flag_b: tq}, name=name)

@@ -173,7 +173,7 @@ class LeakyRelu(_Activation):
         return xp.where(x > 0, x, x * alpha)
 
     def grad(self, op, g):
-        x, alpha = op.inputs[0], op._attrs["alpha"]
+        x, alpha = op.inputs[0], op.get_attr("alpha")
         positive = _mask(apply_op(_b.Greater, [x, _const(0, x)], name="Greater"), g)
         # slope = alpha + (1 - alpha) * [x > 0]
         slope = apply_op(_b.AddV2, [_mul(positive, _const(1 - alpha, g)), _const(alpha, g)], name="add")
@@ -311,7 +311,7 @@ class Softmax(_SoftmaxBase):
         return e.reshape(x.shape)
 
     def grad(self, op, g):
-        return [_softmax_grad(g, op.outputs[0], op._attrs["axis"])]
+        return [_softmax_grad(g, op.outputs[0], op.get_attr("axis"))]
 
 
 @register
@@ -329,7 +329,7 @@ class LogSoftmax(_SoftmaxBase):
 
     def grad(self, op, g):
         softmax = apply_op(_u.Exp, [op.outputs[0]], name="Exp")
-        total = _sum_keep(g, op._attrs["axis"])
+        total = _sum_keep(g, op.get_attr("axis"))
         return [apply_op(_b.Sub, [g, _mul(total, softmax)], name="sub")]
 
 
@@ -385,7 +385,7 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
         return xp.asarray(loss, dtype=dtype), e.astype(dtype, copy=False).reshape(x.shape)
 
     def grad(self, op, grad_loss, grad_grad):
-        x, axis = op.inputs[0], op._attrs["axis"]
+        x, axis = op.inputs[0], op.get_attr("axis")
         g = apply_op(_g.ExpandDims, [grad_loss], {"axis": axis}, name="ExpandDims")
         grad_x = _mul(g, op.outputs[1])
         log_softmax = apply_op(LogSoftmax, [x], {"axis": axis}, name="LogSoftmax")
@@ -502,10 +502,10 @@ class BiasAdd(OpDef):
         return _bias_add(xp, data_format)(value, bias)
 
     def kernel(self, op, ctx):
-        return _bias_add(ctx.xp, op._attrs["data_format"])
+        return _bias_add(ctx.xp, op.get_attr("data_format"))
 
     def grad(self, op, g):
-        return [g, apply_op(BiasAddGrad, [g], {"data_format": op._attrs["data_format"]}, name="BiasAddGrad")]
+        return [g, apply_op(BiasAddGrad, [g], {"data_format": op.get_attr("data_format")}, name="BiasAddGrad")]
 
 
 def _bias_add(xp, data_format):
@@ -567,7 +567,7 @@ class BiasAddGrad(OpDef):
     def grad(self, op, gg):
         # Broadcasting gg back over the input's shape is a BiasAdd onto zeros, in either data format.
         zeros = _g.zeros_like(op.inputs[0])
-        return [apply_op(BiasAdd, [zeros, gg], {"data_format": op._attrs["data_format"]}, name="BiasAdd")]
+        return [apply_op(BiasAdd, [zeros, gg], {"data_format": op.get_attr("data_format")}, name="BiasAdd")]
 
 
 @register

@@ -14,16 +14,16 @@ def _broadcast_back(op, g):
     """The gradient of a sum-like reduction: `g` with the reduced axes restored, broadcast to the input."""
     from .array_ops import shape
     x = op.inputs[0]
-    axes = op._attrs["axis"]
-    if not op._attrs["keep_dims"] and axes is not None and axes:
+    axes = op.get_attr("axis")
+    if not op.get_attr("keep_dims") and axes is not None and axes:
         g = apply_op(_g.ExpandDims, [g], {"axis": tuple(axes)}, name="ExpandDims")
     return _g.broadcast_to(g, shape(x))
 
 def _kept(op, t):
     """`t` (shaped like the reduction's output) with the reduced axes restored as size 1, so that it
     broadcasts against the input."""
-    axes = op._attrs["axis"]
-    if not op._attrs["keep_dims"] and axes:
+    axes = op.get_attr("axis")
+    if not op.get_attr("keep_dims") and axes:
         return apply_op(_g.ExpandDims, [t], {"axis": tuple(axes)}, name="ExpandDims")
     return t
 
@@ -57,7 +57,7 @@ class Sum(Reduction):
         return _sum(xp, axis, keep_dims, x.dtype)(x)
 
     def kernel(self, op, ctx):
-        return _sum(ctx.xp, op._attrs["axis"], op._attrs["keep_dims"], op.inputs[0].dtype.base_dtype.as_numpy_dtype)
+        return _sum(ctx.xp, op.get_attr("axis"), op.get_attr("keep_dims"), op.inputs[0].dtype.base_dtype.as_numpy_dtype)
 
     def grad(self, op, g):
         return [_broadcast_back(op, g)]
@@ -124,7 +124,7 @@ class _Extremum(Reduction):
         from .math_ops import cast, equal, multiply, truediv
         x = op.inputs[0]
         indicators = cast(equal(x, _kept(op, op.outputs[0])), g.dtype.base_dtype)
-        count = apply_op(Sum, [indicators], {"axis": op._attrs["axis"], "keep_dims": True}, name="Sum")
+        count = apply_op(Sum, [indicators], {"axis": op.get_attr("axis"), "keep_dims": True}, name="Sum")
         return [multiply(truediv(indicators, count), _kept(op, g))]
 
 
@@ -158,7 +158,7 @@ class Prod(Reduction):
         from .math_extra_ops import cumprod
         from .math_ops import multiply
         x = op.inputs[0]
-        axes = op._attrs["axis"]
+        axes = op.get_attr("axis")
         if axes is not None and not axes:
             return [g]
 

@@ -147,10 +147,10 @@ class Cast(OpDef):
         return _cast(xp, DstT)(x)
 
     def kernel(self, op, ctx):
-        return _cast(ctx.xp, op._attrs["DstT"])
+        return _cast(ctx.xp, op.get_attr("DstT"))
 
     def grad(self, op, g):
-        src, dst = op._attrs["SrcT"], op._attrs["DstT"]
+        src, dst = op.get_attr("SrcT"), op.get_attr("DstT")
         differentiable = (src.is_floating or src.is_complex) and (dst.is_floating or dst.is_complex)
         return [apply_op(Cast, [g], {"SrcT": dst, "DstT": src}, name="Cast") if differentiable else None]
 
