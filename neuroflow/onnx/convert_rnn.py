@@ -12,7 +12,7 @@ __all__ = []
 _ONNX_GATES = (0, 3, 2, 1)   # ONNX's i, o, f, c as indices of TensorFlow's i, j(c), f, o blocks
 
 
-def _attrs(ctx, op):
+def _cell_attrs(ctx, op):
     return (float(ctx.attr(op, "forget_bias", 1.0)), float(ctx.attr(op, "cell_clip", -1.0)),
             bool(ctx.attr(op, "use_peephole", False)))
 
@@ -46,7 +46,7 @@ def _scalar_fn(ctx, op, i):
 
 @exporter(rnn_ops.LSTMBlockCell)
 def _lstm_block_cell(ctx, op):
-    forget_bias, cell_clip, peephole = _attrs(ctx, op)
+    forget_bias, cell_clip, peephole = _cell_attrs(ctx, op)
     peep = [ctx.input(op, k) for k in (4, 5, 6)] if peephole else None
     outs = _step(ctx, op, ctx.input(op, 0), ctx.input(op, 1), ctx.input(op, 2), ctx.input(op, 3), ctx.input(op, 7),
                  peep, forget_bias, cell_clip, _scalar_fn(ctx, op, 0))
@@ -72,7 +72,7 @@ def _onnx_weights(w, b, depth, forget_bias):
 
 @exporter(rnn_ops.BlockLSTM)
 def _block_lstm(ctx, op):
-    forget_bias, cell_clip, peephole = _attrs(ctx, op)
+    forget_bias, cell_clip, peephole = _cell_attrs(ctx, op)
     x_shape = ctx.shape(op, 1)
     steps = x_shape[0].value if x_shape.ndims == 3 else None
     depth = x_shape[2].value if x_shape.ndims == 3 else None
