@@ -278,3 +278,17 @@ def test_scalar_traits_match_the_kernels(case, graph, feed):
                 np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0, equal_nan=True,
                                            err_msg=f"{op.type} with {s} at {position}")
                 assert np.asarray(got).dtype == np.asarray(expected).dtype
+
+
+def test_apply_op_stores_canonical_attrs_and_leaves_the_callers_dict_alone():
+    from neuroflow.framework.apply import apply_op
+    from neuroflow.ops.reduce_ops import Sum
+    attrs = {"axis": [-1, 0], "keep_dims": False}
+    x = tf.placeholder(tf.float32, [2, 3])
+    y = apply_op(Sum, [x], attrs)
+    assert attrs == {"axis": [-1, 0], "keep_dims": False}
+    assert y.op.get_attr("axis") == (0, 1) and y.shape.as_list() == []
+    with tf.eager_mode():
+        eager = apply_op(Sum, [tf.ones([2, 3])], attrs)
+        assert eager._op.get_attr("axis") == (0, 1) and eager.numpy() == 6.0  # TF hides an eager op
+    assert attrs == {"axis": [-1, 0], "keep_dims": False}

@@ -70,7 +70,7 @@ class OneShotIterator(_HandleOp):
     def kernel(self, op, ctx):
         key = op.name.encode()
         handle = np.array(key, dtype=object)
-        dataset = op._attrs["dataset"]
+        dataset = op.get_attr("dataset")
         resources = ctx.resources
 
         def run():
@@ -105,7 +105,7 @@ class MakeIterator(OpDef):
         return []
 
     def kernel(self, op, ctx):
-        dataset = op._attrs["dataset"]
+        dataset = op.get_attr("dataset")
         captures = dataset._all_captures()
         resources = ctx.resources
 
@@ -133,7 +133,7 @@ class IteratorGetNext(OpDef):
 
     def kernel(self, op, ctx):
         resources = ctx.resources
-        types = list(op._attrs["output_types"])
+        types = list(op.get_attr("output_types"))
         single = len(types) == 1
 
         def run(handle):

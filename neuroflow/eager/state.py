@@ -21,10 +21,10 @@ class EagerContext:
     def random_generator(self, op):
         """One generator per (graph seed, op seed): repeated calls continue its sequence (a new draw each call,
         the same sequence in every run of the program); unseeded ops share one nondeterministic generator."""
-        seeds = (op._attrs.get("seed", 0), op._attrs.get("seed2", 0))
+        seeds = (op.attrs.get("seed", 0), op.attrs.get("seed2", 0))
         gen = self._generators.get(seeds)
         if gen is None:
-            gen = np.random.default_rng(None if seeds == (0, 0) else list(seeds))
+            gen = self.xp.random.default_rng(None if seeds == (0, 0) else list(seeds))
             self._generators[seeds] = gen
         return gen
 

@@ -32,7 +32,7 @@ class Placeholder(OpDef):
         raise errors.InvalidArgumentError(None, None, "placeholder was not fed")
 
     def kernel(self, op, ctx):
-        dtype, shape = op._attrs["dtype"], op._attrs["shape"]
+        dtype, shape = op.get_attr("dtype"), op.get_attr("shape")
         message = f"You must feed a value for placeholder tensor '{op.name}' with dtype {dtype.proto_name}"
         if shape.ndims is not None:
             message += " and shape " + shape.bracket_str()
@@ -189,7 +189,7 @@ class Pack(OpDef):
         return xp.stack(values, axis=axis)
 
     def grad(self, op, g):
-        return list(apply_op(Unpack, [g], {"axis": op._attrs["axis"], "num": len(op.inputs)}, name="unstack")) \
+        return list(apply_op(Unpack, [g], {"axis": op.get_attr("axis"), "num": len(op.inputs)}, name="unstack")) \
             if len(op.inputs) > 1 else [reshape(g, shape(op.inputs[0]))]
 
 
@@ -226,7 +226,7 @@ class Unpack(OpDef):
         return parts[0] if num == 1 else tuple(parts)  # a node with one output holds the array itself
 
     def grad(self, op, *grads):
-        return [stack(list(grads), axis=op._attrs["axis"])]
+        return [stack(list(grads), axis=op.get_attr("axis"))]
 
 
 @register
@@ -249,7 +249,7 @@ class Shape(OpDef):
     def static_value(self, op, index):
         shape = op.inputs[0].shape
         if shape.is_fully_defined():
-            return np.asarray(shape.as_list(), dtype=op._attrs["out_type"].as_numpy_dtype)
+            return np.asarray(shape.as_list(), dtype=op.get_attr("out_type").as_numpy_dtype)
         return None
 
 

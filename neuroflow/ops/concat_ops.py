@@ -86,7 +86,7 @@ class ConcatV2(OpDef):
         return super().explain_failure(arrays, attrs, exc)
 
     def grad(self, op, g):
-        axis = op._attrs["axis"]
+        axis = op.get_attr("axis")
         parts = apply_op(SplitV, [g, _split_dims(op.inputs, axis)], {"axis": axis, "num_split": len(op.inputs)},
                          name="split")
         return [parts] if len(op.inputs) == 1 else list(parts)
@@ -149,7 +149,7 @@ class Split(OpDef):
     def grad(self, op, *grads):
         if len(grads) == 1:
             return [grads[0]]
-        return [apply_op(ConcatV2, list(grads), {"axis": op._attrs["axis"]}, name="concat")]
+        return [apply_op(ConcatV2, list(grads), {"axis": op.get_attr("axis")}, name="concat")]
 
 
 def _resolve_sizes(sizes, d):
@@ -206,7 +206,7 @@ class SplitV(OpDef):
     def grad(self, op, *grads):
         if len(grads) == 1:
             return [grads[0], None]
-        return [apply_op(ConcatV2, list(grads), {"axis": op._attrs["axis"]}, name="concat"), None]
+        return [apply_op(ConcatV2, list(grads), {"axis": op.get_attr("axis")}, name="concat"), None]
 
 
 def concat(values, axis, name="concat"):

@@ -388,8 +388,8 @@ class _Forward(_ConvBase):
     def grad(self, op, g):
         from .array_ops import shape
         x, w = op.inputs
-        return [apply_op(self.backprop_input, [shape(x), w, g], dict(op._attrs), name=self.backprop_input.type_name),
-                apply_op(self.backprop_filter, [x, shape(w), g], dict(op._attrs),
+        return [apply_op(self.backprop_input, [shape(x), w, g], op.attrs, name=self.backprop_input.type_name),
+                apply_op(self.backprop_filter, [x, shape(w), g], op.attrs,
                          name=self.backprop_filter.type_name)]
 
 
@@ -443,9 +443,9 @@ class _BackpropInput(_ConvBase):
     def grad(self, op, g):
         from .array_ops import shape
         _, w, dy = op.inputs
-        return [None, apply_op(self.backprop_filter, [g, shape(w), dy], dict(op._attrs),
+        return [None, apply_op(self.backprop_filter, [g, shape(w), dy], op.attrs,
                                name=self.backprop_filter.type_name),
-                apply_op(self.forward_op, [g, w], dict(op._attrs), name=self.forward_op.type_name)]
+                apply_op(self.forward_op, [g, w], op.attrs, name=self.forward_op.type_name)]
 
 
 class _BackpropFilter(_ConvBase):
@@ -482,8 +482,8 @@ class _BackpropFilter(_ConvBase):
     def grad(self, op, g):
         from .array_ops import shape
         x, _, dy = op.inputs
-        return [apply_op(self.backprop_input, [shape(x), g, dy], dict(op._attrs), name=self.backprop_input.type_name),
-                None, apply_op(self.forward_op, [x, g], dict(op._attrs), name=self.forward_op.type_name)]
+        return [apply_op(self.backprop_input, [shape(x), g, dy], op.attrs, name=self.backprop_input.type_name),
+                None, apply_op(self.forward_op, [x, g], op.attrs, name=self.forward_op.type_name)]
 
 
 @register

@@ -39,7 +39,7 @@ class CheckNumerics(OpDef):
 
     def grad(self, op, g):
         return [check_numerics(g, "Not a number (NaN) or infinity (Inf) values detected in gradient. "
-                                  + op._attrs["message"])]
+                                  + op.get_attr("message"))]
 
 
 def check_numerics(tensor, message, name=None):

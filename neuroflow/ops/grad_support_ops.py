@@ -183,7 +183,7 @@ class Size(OpDef):
 
     def static_value(self, op, index):
         n = op.inputs[0].shape.num_elements()
-        return None if n is None else np.asarray(n, dtype=op._attrs["out_type"].as_numpy_dtype)
+        return None if n is None else np.asarray(n, dtype=op.get_attr("out_type").as_numpy_dtype)
 
     def grad(self, op, g):
         return [None]

@@ -55,7 +55,7 @@ class GatherV2(OpDef):
     def grad(self, op, g):
         from .array_ops import shape
         params, indices = op.inputs
-        return [apply_op(GatherV2Grad, [g, indices, shape(params)], {"axis": op._attrs["axis"]},
+        return [apply_op(GatherV2Grad, [g, indices, shape(params)], {"axis": op.get_attr("axis")},
                          name="GatherV2Grad"), None]
 
 
@@ -78,7 +78,7 @@ class GatherV2Grad(OpDef):
         return out
 
     def grad(self, op, g):
-        return [apply_op(GatherV2, [g, op.inputs[1]], {"axis": op._attrs["axis"]}, name="GatherV2"), None, None]
+        return [apply_op(GatherV2, [g, op.inputs[1]], {"axis": op.get_attr("axis")}, name="GatherV2"), None, None]
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=0, batch_dims=0):

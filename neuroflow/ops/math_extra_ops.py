@@ -62,7 +62,7 @@ class _Scan(OpDef):
         return xp.flip(out, axis) if reverse else out
 
     def _attrs_like(self, op, **changes):
-        attrs = dict(op._attrs)
+        attrs = op.attrs
         attrs.update(changes)
         return attrs
 
@@ -75,7 +75,7 @@ class Cumsum(_Scan):
 
     def grad(self, op, g):
         # Each x_i feeds the outputs after it (in scan order): the adjoint is the same scan run the other way.
-        return [apply_op(Cumsum, [g], self._attrs_like(op, reverse=not op._attrs["reverse"]), name="Cumsum")]
+        return [apply_op(Cumsum, [g], self._attrs_like(op, reverse=not op.get_attr("reverse")), name="Cumsum")]
 
 
 @register
@@ -89,7 +89,7 @@ class Cumprod(_Scan):
         # (as in TensorFlow); reduce_prod's gradient avoids this path for first derivatives.
         from .math_ops import multiply, truediv
         x, y = op.inputs[0], op.outputs[0]
-        attrs = self._attrs_like(op, reverse=not op._attrs["reverse"])
+        attrs = self._attrs_like(op, reverse=not op.get_attr("reverse"))
         return [truediv(apply_op(Cumsum, [multiply(y, g)], attrs, name="Cumsum"), x)]
 
 
@@ -270,11 +270,11 @@ class Tensordot(OpDef):
 
     def grad(self, op, g):
         a, b = op.inputs
-        a_axes, b_axes = list(op._attrs["a_axes"]), list(op._attrs["b_axes"])
+        a_axes, b_axes = list(op.get_attr("a_axes")), list(op.get_attr("b_axes"))
         a_free = [i for i in range(a.shape.ndims) if i not in a_axes]
         b_free = [j for j in range(b.shape.ndims) if j not in b_axes]
         n_a = len(a_free)
-        perm = op._attrs["perm"] or tuple(range(n_a + len(b_free)))
+        perm = op.get_attr("perm") or tuple(range(n_a + len(b_free)))
         where_in_g = _inverse(perm)  # unpermuted output axis k is axis where_in_g[k] of g
         # da: contract g's b-free axes with b's free axes; what is left is (g's a-free axes in g's order, then
         # b's contracted axes in b's order), each naming an axis of a.

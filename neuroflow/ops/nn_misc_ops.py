@@ -172,7 +172,7 @@ class FusedBatchNormV3(OpDef):
     def grad(self, op, gy, gmean, gvar, gres1, gres2, gres3):
         from . import math_ops
         x, scale = op.inputs[0], op.inputs[1]
-        attrs = op._attrs
+        attrs = op.attrs
         training = attrs["is_training"]
         column, u = _channel_view(attrs["data_format"]), scale.dtype.base_dtype
         # In training the saved statistics are outputs 3 and 4 (whose own gradients come back here as
@@ -301,7 +301,7 @@ class FusedBatchNormGradV3(OpDef):
         # inputs' own dependence on x is the forward op's business: their gradients flow back through it).
         from ..autodiff.gradients import gradients
         from . import grad_support_ops
-        attrs = op._attrs
+        attrs = op.attrs
         inputs = list(op.inputs[:5])
         outs = _batch_norm_backward(*inputs, attrs["epsilon"], attrs["data_format"], attrs["is_training"])
         grad_ys = [grad_support_ops.zeros_like(o) if g is None else g for o, g in zip(outs, (g_dx, g_dscale,
@@ -379,7 +379,7 @@ class LRN(OpDef):
         # dx = g * s^-beta - 2 * alpha * beta * x * W(g * x * s^(-beta-1)).
         from . import math_ops
         x = op.inputs[0]
-        a = op._attrs
+        a = op.attrs
         r, bias, alpha, beta = a["depth_radius"], a["bias"], a["alpha"], a["beta"]
         s = math_ops.add(math_ops.multiply(_window_sum_op(math_ops.square(x), r), alpha), bias)
         p = math_ops.pow(s, -beta)

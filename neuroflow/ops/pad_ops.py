@@ -116,7 +116,7 @@ class MirrorPad(OpDef):
         return xp.pad(x, paddings.tolist(), mode=mode.lower())
 
     def grad(self, op, g):
-        return [apply_op(MirrorPadGrad, [g, op.inputs[1]], {"mode": op._attrs["mode"]}, name="MirrorPadGrad"),
+        return [apply_op(MirrorPadGrad, [g, op.inputs[1]], {"mode": op.get_attr("mode")}, name="MirrorPadGrad"),
                 None]
 
 
@@ -147,7 +147,7 @@ class MirrorPadGrad(OpDef):
         return xp.ascontiguousarray(out) if out is not g else xp.array(g, copy=True)
 
     def grad(self, op, g):
-        return [apply_op(MirrorPad, [g, op.inputs[1]], {"mode": op._attrs["mode"]}, name="MirrorPad"), None]
+        return [apply_op(MirrorPad, [g, op.inputs[1]], {"mode": op.get_attr("mode")}, name="MirrorPad"), None]
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):  # noqa: A002

@@ -133,7 +133,7 @@ class MaxPool(_Pool):
         return from_nhwc_array(xp, m, last)
 
     def grad(self, op, g):
-        return [apply_op(MaxPoolGrad, [op.inputs[0], op.outputs[0], g], dict(op._attrs), name="MaxPoolGrad")]
+        return [apply_op(MaxPoolGrad, [op.inputs[0], op.outputs[0], g], op.attrs, name="MaxPoolGrad")]
 
 
 @register
@@ -177,7 +177,7 @@ class MaxPoolGrad(_Pool):
     def grad(self, op, gg):
         x, m, _ = op.inputs
         return [_g.zeros_like(x), _g.zeros_like(m),
-                apply_op(MaxPoolGradGrad, [x, m, gg], dict(op._attrs), name="MaxPoolGradGrad")]
+                apply_op(MaxPoolGradGrad, [x, m, gg], op.attrs, name="MaxPoolGradGrad")]
 
 
 @register
@@ -211,7 +211,7 @@ class MaxPoolGradGrad(_Pool):
     def grad(self, op, gg):
         x, m, _ = op.inputs
         return [_g.zeros_like(x), _g.zeros_like(m),
-                apply_op(MaxPoolGrad, [x, m, gg], dict(op._attrs), name="MaxPoolGrad")]
+                apply_op(MaxPoolGrad, [x, m, gg], op.attrs, name="MaxPoolGrad")]
 
 
 @register
@@ -233,7 +233,7 @@ class AvgPool(_Pool):
 
     def grad(self, op, g):
         from .array_ops import shape
-        return [apply_op(AvgPoolGrad, [shape(op.inputs[0]), g], dict(op._attrs), name="AvgPoolGrad")]
+        return [apply_op(AvgPoolGrad, [shape(op.inputs[0]), g], op.attrs, name="AvgPoolGrad")]
 
 
 @register
@@ -278,4 +278,4 @@ class AvgPoolGrad(_Pool):
         return from_nhwc_array(xp, xp.ascontiguousarray(dxp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w]), last)
 
     def grad(self, op, gg):
-        return [None, apply_op(AvgPool, [gg], dict(op._attrs), name="AvgPool")]
+        return [None, apply_op(AvgPool, [gg], op.attrs, name="AvgPool")]

@@ -26,13 +26,13 @@ class RandomOp(OpDef):
     def kernel(self, op, ctx):
         gen = ctx.random_generator(op)
         draw = self.draw
-        attrs = op._attrs
+        attrs = op.attrs
         np_dtype = attrs["dtype"].as_numpy_dtype
         return lambda shape: draw(gen, tuple(int(d) for d in shape), np_dtype, attrs)
 
     def forward(self, xp, shape, **attrs):
         seed, seed2 = attrs["seed"], attrs["seed2"]
-        gen = np.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
+        gen = xp.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
         return self.draw(gen, tuple(int(d) for d in shape), attrs["dtype"].as_numpy_dtype, attrs)
 
 
@@ -81,10 +81,10 @@ class TruncatedNormal(RandomOp):
     def draw(self, gen, shape, np_dtype, attrs):
         float_dtype = _float_dtype(np_dtype)
         z = gen.standard_normal(shape, dtype=float_dtype)
-        bad = np.abs(z) > 2
+        bad = abs(z) > 2
         while bad.any():
             z[bad] = gen.standard_normal(int(bad.sum()), dtype=float_dtype)
-            bad = np.abs(z) > 2
+            bad = abs(z) > 2
         if attrs["stddev"] != 1 or attrs["mean"] != 0:
             z = z * attrs["stddev"] + attrs["mean"]
         return z.astype(np_dtype, copy=False)
@@ -156,13 +156,14 @@ class _SeededOp(OpDef):
     def kernel(self, op, ctx):
         gen = ctx.random_generator(op)
         draw = self.draw
-        attrs = op._attrs
-        return lambda *arrays: draw(gen, *arrays, **attrs)
+        attrs = op.attrs
+        xp = ctx.xp
+        return lambda *arrays: draw(xp, gen, *arrays, **attrs)
 
     def forward(self, xp, *arrays, **attrs):
         seed, seed2 = attrs["seed"], attrs["seed2"]
-        gen = np.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
-        return self.draw(gen, *arrays, **attrs)
+        gen = xp.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
+        return self.draw(xp, gen, *arrays, **attrs)
 
 
 @register
@@ -175,8 +176,7 @@ class RandomShuffle(_SeededOp):
     def infer(self, inputs, attrs):
         return [(inputs[0].shape, inputs[0].dtype.base_dtype)]
 
-    def draw(self, gen, value, seed, seed2):
-        value = np.asarray(value)
+    def draw(self, xp, gen, value, seed, seed2):
         if value.ndim == 0:
             return value.copy()
         return value[gen.permutation(value.shape[0])]
@@ -202,13 +202,13 @@ class Multinomial(_SeededOp):
         batch = logits.shape[0].value if logits.shape.ndims == 2 else None
         return [(TensorShape([batch, None if count is None else int(count)]), attrs["output_dtype"])]
 
-    def draw(self, gen, logits, num_samples, seed, seed2, output_dtype):
-        logits = np.asarray(logits, dtype=np.float64)
+    def draw(self, xp, gen, logits, num_samples, seed, seed2, output_dtype):
+        logits = logits.astype(xp.float64)
         n = int(num_samples)
         # Gumbel-max: argmax(logits + Gumbel noise) is a draw from softmax(logits); -inf logits never win.
         u = gen.random((logits.shape[0], n, logits.shape[1]))
-        gumbel = -np.log(-np.log(np.clip(u, 1e-300, None)))
-        return np.argmax(logits[:, None, :] + gumbel, axis=-1).astype(output_dtype.as_numpy_dtype)
+        gumbel = -xp.log(-xp.log(xp.clip(u, 1e-300, None)))
+        return xp.argmax(logits[:, None, :] + gumbel, axis=-1).astype(output_dtype.as_numpy_dtype)
 
 
 def random_shuffle(value, seed=None, name=None):

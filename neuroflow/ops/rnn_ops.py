@@ -193,13 +193,13 @@ class LSTMBlockCell(OpDef):
     def grad(self, op, *grads):
         g_i, g_cs, g_f, g_o, g_ci, g_co, g_h = grads
         if not all(is_zeros(g) for g in (g_i, g_f, g_o, g_ci, g_co)):
-            return _gradients(lambda: list(_cell_composed(*op.inputs, **op._attrs)[1]), list(op.inputs), grads)
+            return _gradients(lambda: list(_cell_composed(*op.inputs, **op.attrs)[1]), list(op.inputs), grads)
         x, cs_prev, h_prev, w, wci, wcf, wco, b = op.inputs
         i, cs, f, o, ci, co, _ = op.outputs
-        peep = op._attrs["use_peephole"]
+        peep = op.get_attr("use_peephole")
         cs_prev_grad, dicfo, wci_grad, wcf_grad, wco_grad = apply_op(
             LSTMBlockCellGrad, [x, cs_prev, h_prev, w, wci, wcf, wco, b, i, cs, f, o, ci, co, g_cs, g_h],
-            dict(op._attrs), name="LSTMBlockCellGrad")
+            op.attrs, name="LSTMBlockCellGrad")
         from . import concat_ops, linalg_ops
         from .nn_ops import BiasAddGrad
         xh_grad = linalg_ops.matmul(dicfo, w, transpose_b=True)
@@ -256,7 +256,7 @@ class LSTMBlockCellGrad(OpDef):
             z = _preactivation(x, h_prev, w, b)
 
             def cs_and_h():
-                _, (_, cs, _, _, _, _, h) = _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, z=z, **op._attrs)
+                _, (_, cs, _, _, _, _, h) = _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, z=z, **op.attrs)
                 return [cs, h]
             return _gradients(cs_and_h, [cs_prev, z, wci, wcf, wco], [cs_grad, h_grad], zero=True,
                               local=op.inputs[:8])
@@ -283,7 +283,7 @@ class _Scratch:
 
 def _pooled_kernel(opdef, op, ctx):
     """A kernel calling `opdef.compute(xp, scratch, *arrays, **attrs)` with a scratch pool owned by the node."""
-    scratch, xp, attrs, compute = _Scratch(), ctx.xp, dict(op._attrs), opdef.compute
+    scratch, xp, attrs, compute = _Scratch(), ctx.xp, op.attrs, opdef.compute
     return lambda *arrays: compute(xp, scratch, *arrays, **attrs)
 
 
@@ -382,14 +382,14 @@ class BlockLSTM(OpDef):
     def grad(self, op, *grads):
         g_i, g_cs, g_f, g_o, g_ci, g_co, g_h = grads
         if not all(is_zeros(g) for g in (g_i, g_f, g_o, g_ci, g_co)):
-            return _gradients(lambda: list(_block_composed(*op.inputs, **op._attrs)[1]), list(op.inputs), grads)
+            return _gradients(lambda: list(_block_composed(*op.inputs, **op.attrs)[1]), list(op.inputs), grads)
         # Only h usually has a gradient (the final c is rarely used): a scalar zero spares a [time, batch,
         # units] array of zeros.
         dt = op.inputs[1].dtype.base_dtype
         g_cs, g_h = (constant(0, dt) if is_zeros(g) else g for g in (g_cs, g_h))
-        outs = list(apply_op(BlockLSTMGrad, list(op.inputs) + list(op.outputs) + [g_cs, g_h], dict(op._attrs),
+        outs = list(apply_op(BlockLSTMGrad, list(op.inputs) + list(op.outputs) + [g_cs, g_h], op.attrs,
                              name="BlockLSTMGrad"))
-        if not op._attrs["use_peephole"]:
+        if not op.get_attr("use_peephole"):
             outs[4:7] = [None] * 3
         return [None] + outs
 
@@ -478,7 +478,7 @@ class BlockLSTMGrad(OpDef):
         wanted = [(k, g) for k, g in ((1, cs_grad), (6, h_grad)) if g.shape.ndims != 0]
 
         def firsts():
-            outs = lambda: [_block_composed(op.inputs[0], *ins, **op._attrs)[1][k] for k, _ in wanted]
+            outs = lambda: [_block_composed(op.inputs[0], *ins, **op.attrs)[1][k] for k, _ in wanted]
             return _gradients(outs, ins, [g for _, g in wanted], zero=True)
         return _gradients(firsts, list(op.inputs), grads)
 

@@ -96,7 +96,7 @@ class StridedSlice(OpDef):
     def grad(self, op, g):
         from .array_ops import shape
         x, begin, end, strides = op.inputs
-        masks = {k: op._attrs[k] for k in _MASKS}
+        masks = {k: op.get_attr(k) for k in _MASKS}
         return [apply_op(StridedSliceGrad, [shape(x), begin, end, strides, g], masks, name="StridedSliceGrad"),
                 None, None, None]
 
@@ -120,7 +120,7 @@ class StridedSliceGrad(OpDef):
         return out
 
     def grad(self, op, g):
-        masks = {k: op._attrs[k] for k in _MASKS}
+        masks = {k: op.get_attr(k) for k in _MASKS}
         _, begin, end, strides, _ = op.inputs
         return [None, None, None, None, apply_op(StridedSlice, [g, begin, end, strides], masks,
                                                  name="StridedSlice")]

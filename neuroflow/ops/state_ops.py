@@ -69,12 +69,12 @@ class Assign(_Update):
 
     def kernel(self, op, ctx):
         store, name = ctx.variables, ctx.variable_name(op.inputs[0])
-        np_dtype = op.inputs[0].dtype.as_numpy_dtype
-        validate = op._attrs.get("validate_shape", True)
+        np_dtype, array = op.inputs[0].dtype.as_numpy_dtype, ctx.xp.array
+        validate = op.attrs.get("validate_shape", True)
         current_shape = op.inputs[0].shape
 
         def assign(value):
-            new = np.array(value, dtype=np_dtype, copy=True)
+            new = array(value, dtype=np_dtype, copy=True)
             if validate:
                 old = store.get(name)
                 expected = old.shape if old is not None else None
@@ -91,7 +91,7 @@ class Assign(_Update):
 class _ReadModifyWrite(_Update):
     def kernel(self, op, ctx):
         store, name = ctx.variables, ctx.variable_name(op.inputs[0])
-        combine = self.combine
+        combine = getattr(ctx.xp, self.combine)
 
         def update(value):
             try:
@@ -102,7 +102,7 @@ class _ReadModifyWrite(_Update):
             if new.shape != old.shape:
                 raise errors.InvalidArgumentError(
                     None, None, f"Cannot update variable with shape {list(old.shape)} using a Tensor with shape "
-                                f"{list(np.shape(value))}, shapes must be equal.")
+                                f"{list(value.shape)}, shapes must be equal.")
             store[name] = new
             return new
         return update
@@ -113,7 +113,7 @@ class AssignAdd(_ReadModifyWrite):
     """ref += value."""
 
     type_name = "AssignAdd"
-    combine = staticmethod(np.add)
+    combine = "add"  # the array-module function
 
 
 @register
@@ -121,7 +121,7 @@ class AssignSub(_ReadModifyWrite):
     """ref -= value."""
 
     type_name = "AssignSub"
-    combine = staticmethod(np.subtract)
+    combine = "subtract"
 
 
 @register
@@ -139,7 +139,8 @@ class IsVariableInitialized(OpDef):
 
     def kernel(self, op, ctx):
         store, name = ctx.variables, ctx.variable_name(op.inputs[0])
-        return lambda: np.bool_(name in store)
+        asarray = ctx.xp.asarray
+        return lambda: asarray(name in store)
 
 
 @register

@@ -3,8 +3,6 @@ ApplyCenteredRMSProp, ApplyAdam): each updates a variable and its slots in place
 with TensorFlow 1.x's exact update rules (written as TF's kernels write them, so float32 results agree)."""
 import functools
 
-import numpy as np
-
 from ..framework import errors
 from ..framework.op_def import OpDef, register
 
@@ -14,8 +12,8 @@ __all__ = []
 class ApplyOp(OpDef):
     """Base: inputs named in `ref_names` are variable references (updated in place); the rest are values.
 
-    `update(*refs, *values, **attrs)` receives the storage arrays of the references, then the value inputs, in
-    order; it writes into the arrays in place. The kernel returns the variable's new value.
+    `update(xp, *refs, *values, **attrs)` receives the array module, the storage arrays of the references, then the
+    value inputs, in order; it writes into the arrays in place. The kernel returns the variable's new value.
     """
 
     ref_names = ("var",)
@@ -43,7 +41,7 @@ class ApplyOp(OpDef):
     def kernel(self, op, ctx):
         store = ctx.variables
         names = tuple(ctx.variable_name(t) for t in op.inputs[:len(self.ref_names)])
-        update = functools.partial(self.update, **op._attrs) if op._attrs else self.update
+        update = functools.partial(self.update, ctx.xp, **op.attrs)
         if len(names) == 1:
             return _single_ref_kernel(store, names[0], update)
 
@@ -56,7 +54,7 @@ class ApplyOp(OpDef):
             var, grad = refs[0], values[-1]
             if grad.shape != var.shape:
                 raise errors.InvalidArgumentError(
-                    None, None, f"var and grad do not have the same shape{list(var.shape)} {list(np.shape(grad))}")
+                    None, None, f"var and grad do not have the same shape{list(var.shape)} {list(grad.shape)}")
             update(*refs, *values)
             return var
         return apply
@@ -72,7 +70,7 @@ def _single_ref_kernel(store, name, update):
         grad = values[-1]
         if grad.shape != var.shape:
             raise errors.InvalidArgumentError(
-                None, None, f"var and grad do not have the same shape{list(var.shape)} {list(np.shape(grad))}")
+                None, None, f"var and grad do not have the same shape{list(var.shape)} {list(grad.shape)}")
         update(var, *values)
         return var
     return apply
@@ -86,7 +84,7 @@ class ApplyGradientDescent(ApplyOp):
     input_names = ("var", "alpha", "delta")
 
     @staticmethod
-    def update(var, alpha, delta, **attrs):
+    def update(xp, var, alpha, delta, **attrs):
         var -= delta * alpha
 
 
@@ -99,7 +97,7 @@ class ApplyMomentum(ApplyOp):
     ref_names = ("var", "accum")
 
     @staticmethod
-    def update(var, accum, lr, momentum, grad, use_nesterov=False, **attrs):
+    def update(xp, var, accum, lr, momentum, grad, use_nesterov=False, **attrs):
         accum *= momentum
         accum += grad
         if use_nesterov:
@@ -117,9 +115,9 @@ class ApplyAdagrad(ApplyOp):
     ref_names = ("var", "accum")
 
     @staticmethod
-    def update(var, accum, lr, grad, **attrs):
+    def update(xp, var, accum, lr, grad, **attrs):
         accum += grad * grad
-        var -= grad * lr / np.sqrt(accum)
+        var -= grad * lr / xp.sqrt(accum)
 
 
 @register
@@ -132,11 +130,11 @@ class ApplyAdadelta(ApplyOp):
     ref_names = ("var", "accum", "accum_update")
 
     @staticmethod
-    def update(var, accum, accum_update, lr, rho, epsilon, grad, **attrs):
-        one = np.ones((), accum.dtype)
+    def update(xp, var, accum, accum_update, lr, rho, epsilon, grad, **attrs):
+        one = xp.ones((), accum.dtype)
         accum *= rho
         accum += grad * grad * (one - rho)
-        step = np.sqrt(accum_update + epsilon) / np.sqrt(accum + epsilon) * grad
+        step = xp.sqrt(accum_update + epsilon) / xp.sqrt(accum + epsilon) * grad
         accum_update *= rho
         accum_update += step * step * (one - rho)
         var -= step * lr
@@ -151,11 +149,11 @@ class ApplyRMSProp(ApplyOp):
     ref_names = ("var", "ms", "mom")
 
     @staticmethod
-    def update(var, ms, mom, lr, rho, momentum, epsilon, grad, **attrs):
-        one = np.ones((), ms.dtype)
+    def update(xp, var, ms, mom, lr, rho, momentum, epsilon, grad, **attrs):
+        one = xp.ones((), ms.dtype)
         ms += (grad * grad - ms) * (one - rho)
         mom *= momentum
-        mom += grad * lr / np.sqrt(ms + epsilon)
+        mom += grad * lr / xp.sqrt(ms + epsilon)
         var -= mom
 
 
@@ -168,13 +166,13 @@ class ApplyCenteredRMSProp(ApplyOp):
     ref_names = ("var", "mg", "ms", "mom")
 
     @staticmethod
-    def update(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, **attrs):
-        one = np.ones((), ms.dtype)
+    def update(xp, var, mg, ms, mom, lr, rho, momentum, epsilon, grad, **attrs):
+        one = xp.ones((), ms.dtype)
         ms += (grad * grad - ms) * (one - rho)
         mg += (grad - mg) * (one - rho)
         denom = ms - mg * mg + epsilon
         mom *= momentum
-        mom += grad * lr / np.sqrt(denom)
+        mom += grad * lr / xp.sqrt(denom)
         var -= mom
 
 
@@ -188,12 +186,13 @@ class ApplyAdam(ApplyOp):
     ref_names = ("var", "m", "v")
 
     @staticmethod
-    def update(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_nesterov=False, **attrs):
-        one = np.ones((), m.dtype)
-        alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
+    def update(xp, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_nesterov=False,
+               **attrs):
+        one = xp.ones((), m.dtype)
+        alpha = lr * xp.sqrt(one - beta2_power) / (one - beta1_power)
         m += (grad - m) * (one - beta1)
         v += (grad * grad - v) * (one - beta2)
         if use_nesterov:
-            var -= (m * beta1 + grad * (one - beta1)) * alpha / (np.sqrt(v) + epsilon)
+            var -= (m * beta1 + grad * (one - beta1)) * alpha / (xp.sqrt(v) + epsilon)
         else:
-            var -= m * alpha / (np.sqrt(v) + epsilon)
+            var -= m * alpha / (xp.sqrt(v) + epsilon)

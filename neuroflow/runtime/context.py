@@ -28,8 +28,8 @@ class RunContext:
         """
         gen = self._generators.get(op.name)
         if gen is None:
-            seed, seed2 = op._attrs.get("seed", 0), op._attrs.get("seed2", 0)
-            gen = np.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
+            seed, seed2 = op.attrs.get("seed", 0), op.attrs.get("seed2", 0)
+            gen = self.xp.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
             self._generators[op.name] = gen
         return gen
 

@@ -116,12 +116,12 @@ def graph_to_graph_def(graph, add_shapes=True):
         node.input.extend("^" + c.name for c in op.control_inputs)
         if op.device:
             node.device = op.device
-        for key, value in op._attrs.items():
+        for key, value in op.attrs.items():
             av = attr_value(value)
             if av is not None:
                 node.attr[key].CopyFrom(av)
         outputs = op.outputs
-        if outputs and not any(k in op._attrs for k in ("T", "dtype")):
+        if outputs and not any(k in op.attrs for k in ("T", "dtype")):
             node.attr["T"].type = outputs[0].dtype.base_dtype.as_datatype_enum
         if add_shapes and outputs:
             node.attr["_output_shapes"].list.shape.extend(encoders.shape_proto(t.shape) for t in outputs)

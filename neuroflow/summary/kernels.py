@@ -65,7 +65,7 @@ class _SummaryOp(OpDef):
 
     def kernel(self, op, ctx):
         protos()  # fail with the install hint when the session binds the op, not midway through a run
-        return functools.partial(self.forward, ctx.xp, node_name=op.name, **op._attrs)
+        return functools.partial(self.forward, ctx.xp, node_name=op.name, **op.attrs)
 
 
 @register

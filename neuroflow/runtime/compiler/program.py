@@ -165,7 +165,7 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
         if opdef.read_at_use and not any(t in fetched for t in op._outputs):
             continue  # read only before its consumers
         kind = _kind(opdef)
-        key = (opdef.type_name, _freeze(op._attrs)) if kind == PURE else None
+        key = (opdef.type_name, _freeze(op.attrs)) if kind == PURE else None
         kernel = fast_kernel(op, ctx) or opdef.kernel(op, ctx)
         program.steps.append(Step(kernel, [value_of[t] for t in value_inputs], outs, op, opdef, kind, key))
     program.fetches = [value_of[t] for t in fetch_tensors]
