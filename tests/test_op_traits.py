@@ -227,6 +227,8 @@ def test_identity_traits_match_the_kernels(case, graph, feed):
         if op.opdef.is_identity or x.shape == y.shape:
             assert x.shape == y.shape and x.dtype == y.dtype, op.name
             np.testing.assert_array_equal(y, x, err_msg=op.name)
+        if op.opdef.is_broadcast:
+            np.testing.assert_array_equal(y, np.broadcast_to(x, y.shape), err_msg=op.name)
 
 
 @pytest.mark.parametrize("case, graph, feed", SHAPE_FUNCTION_CASES, ids=[c for c, _, _ in SHAPE_FUNCTION_CASES])

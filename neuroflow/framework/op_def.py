@@ -123,8 +123,9 @@ class OpDef:
     def simplify_with_scalar(self, scalar_position, scalar, floating):
         """A cheaper equivalent of this binary op when input `scalar_position` is the 0-d constant `scalar`
         (`floating`: the output dtype is floating or complex), or None. Returns ("input", k) when the output is
-        input k itself, or (unary_opdef, k) when it is `unary_opdef` applied to input k. A 0-d constant never
-        changes the other operand's shape or dtype, so only the values need to agree."""
+        input k itself, or (unary_opdef, k) when it is `unary_opdef` (an elementwise OpDef naming its
+        array-module function in `ufunc`) applied to input k. A 0-d constant never changes the other operand's
+        shape or dtype, so only the values need to agree."""
         return None
 
     def explain_failure(self, arrays, attrs, exc):

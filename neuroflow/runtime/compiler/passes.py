@@ -68,7 +68,7 @@ def simplify_scalars(program):
             program.steps[i] = None
         else:
             _, opdef, ins = rewrite
-            kernel = getattr(np, opdef.ufunc)  # the unary elementwise OpDefs' kernel is their NumPy ufunc
+            kernel = getattr(program.xp, opdef.ufunc)  # a unary elementwise OpDef's kernel: its xp function
             program.steps[i] = Step(kernel, ins, step.outs, step.op, opdef, PURE, (opdef.type_name, ()))
     program.steps = [s for s in program.steps if s is not None]
     program.substitute(mapping)

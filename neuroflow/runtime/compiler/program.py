@@ -38,8 +38,9 @@ class Step:
 class Program:
     """Values, constants and steps of one plan; `shapes` holds shapes known exactly (static or observed)."""
 
-    def __init__(self, num_feeds):
+    def __init__(self, num_feeds, xp=np):
         self.num_feeds = num_feeds
+        self.xp = xp  # the array module the kernels were bound to (passes that make new steps bind to it too)
         self.next_id = num_feeds
         self.steps = []
         self.consts = {}
@@ -66,7 +67,7 @@ class Program:
 
     def copy(self):
         """An independent copy (steps are new objects; kernels and constants are shared)."""
-        other = Program(self.num_feeds)
+        other = Program(self.num_feeds, self.xp)
         other.next_id = self.next_id
         other.steps = [Step(s.kernel, s.ins, s.outs, s.op, s.opdef, s.kind, s.key) for s in self.steps]
         other.consts = dict(self.consts)
@@ -131,7 +132,7 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
     order, since ops are created after their inputs — as a Program, with kernels bound once."""
     fed = set(feed_tensors)
     order = sorted(_needed_ops(fetch_tensors, target_ops, fed), key=lambda op: op._id)
-    program = Program(len(feed_tensors))
+    program = Program(len(feed_tensors), ctx.xp)
     value_of = {t: i for i, t in enumerate(feed_tensors)}
     for i, t in enumerate(feed_tensors):
         program.dtypes[i] = np.dtype(t.dtype.base_dtype.as_numpy_dtype)
