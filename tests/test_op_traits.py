@@ -29,6 +29,8 @@ def _extra_graphs():
         ("multinomial", lambda: tf.multinomial(tf.zeros([2, 3]), 4), []),
         ("random_shuffle", lambda: tf.random_shuffle(tf.zeros([5, 2])), []),
         ("uninitialized", lambda: tf.report_uninitialized_variables([tf.Variable(1.0)]), []),
+        ("dropout", lambda: tf.nn.dropout(tf.ones([4, 3]), keep_prob=0.5, noise_shape=tf.constant([4, 1])), []),
+        ("size", lambda: tf.size(tf.zeros([2, 3])), []),
     ]
 
 

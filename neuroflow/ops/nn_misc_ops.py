@@ -51,6 +51,7 @@ class Dropout(_SeededOp):
 
     type_name = "Dropout"
     input_names = ("x", "keep_prob", "noise_shape")
+    shape_arg_inputs = (2,)  # the mask output has the noise shape
     same_dtype = ("x", "keep_prob")
     allowed_dtypes = dtypes.FLOATING
     num_outputs = 2
