@@ -111,5 +111,5 @@ def op_error(op, exc, arrays):
         return type(exc)(op.node_def, op, exc.message + context)
     if isinstance(exc, MemoryError):
         return errors.ResourceExhaustedError(op.node_def, op, f"OOM when running {op.type}: {exc}" + context)
-    message = op.opdef.explain_failure(arrays, op._attrs, exc)
+    message = op.opdef.explain_failure(arrays, op.attrs, exc)
     return errors.InvalidArgumentError(op.node_def, op, message + context)
