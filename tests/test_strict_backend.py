@@ -1,7 +1,8 @@
-"""The backend boundary: every op-table row's graph, run with a strict array module as the Session's `xp`
-(tests/strict_backend.py), gives the NumPy reference's values; a kernel that computes with NumPy behind its
-`xp`, or hands back a NumPy array, fails here. No row is exempt: every kernel runs on any array module
-that offers NumPy's names (CuPy's way)."""
+"""The backend boundary: graphs run with a strict array module as the session's `xp` (tests/strict_backend.py)
+give the NumPy results; a kernel that computes with NumPy behind its `xp`, or hands back a NumPy array, fails
+here. Covered: every op-table row's forward (against its NumPy reference), every differentiable row's gradient
+graph, variables with every optimizer's fused update, and the random ops (against the NumPy session's values).
+No op-table row is exempt: every kernel runs on any array module that offers NumPy's names (CuPy's way)."""
 import numpy as np
 import pytest
 
@@ -10,7 +11,7 @@ from neuroflow.runtime.compiler import program as program_module
 from neuroflow.runtime.context import RunContext
 
 import strict_backend
-from op_table_cases import FORWARD_CASES
+from op_table_cases import FORWARD_CASES, GRADIENT_CASES
 from strict_backend import StrictArray, backend
 
 
@@ -20,42 +21,130 @@ def _no_host_fast_kernels(monkeypatch):
     monkeypatch.setattr(program_module, "fast_kernel", lambda op, ctx: None)
 
 
-def _run_strict(row, sample):
-    """Lowers the row's graph with a strict-backend context (the plan's kernels bound to it; no rewrites, so
-    every kernel runs), places feeds and constants on the backend, runs the steps and returns the fetch."""
-    with tf.Graph().as_default():
-        placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in sample]
-        out = row.fn(*placeholders)
-        program = program_module.lower([out], [], placeholders, RunContext(xp=backend))
+def _execute(ctx, fetches=(), targets=(), feeds=None):
+    """Lowers the ops the fetches and targets need with context `ctx` (kernels bound to its `xp`; no rewrites,
+    so every kernel runs), places feeds and constants on the strict backend, runs the steps and returns the
+    fetched values as NumPy arrays. Fails when a kernel returned anything but a backend array, or when any
+    conversion was refused (even one a kernel caught)."""
+    feeds = feeds or {}
+    program = program_module.lower(list(fetches), list(targets), list(feeds), ctx)
     values = {v: backend.asarray(c) for v, c in program.consts.items()}
-    values.update((i, backend.asarray(a)) for i, a in enumerate(sample))
+    values.update((i, backend.asarray(a)) for i, a in enumerate(feeds.values()))
     strict_backend.escapes.clear()
     with np.errstate(all="ignore"):
         for step in program.steps:
             result = step.kernel(*[values[v] for v in step.ins])
-            results = [result] if len(step.outs) == 1 else result
+            results = [result] if len(step.outs) == 1 else result if step.outs else ()
             for v, r in zip(step.outs, results):
                 assert type(r) is StrictArray, f"{step}: returned {type(r).__name__}, not a backend array"
                 values[v] = r
     assert not strict_backend.escapes, strict_backend.escapes
-    return backend.asnumpy(values[program.fetches[0]])
+    return [backend.asnumpy(values[v]) for v in program.fetches]
+
+
+def _run_row(fn, sample):
+    with tf.Graph().as_default():
+        placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in sample]
+        out = fn(*placeholders)
+        return _execute(RunContext(xp=backend), [out], feeds=dict(zip(placeholders, sample)))[0]
 
 
 @pytest.mark.parametrize("row, index", FORWARD_CASES, ids=[f"{r.name}-{i}" for r, i in FORWARD_CASES])
 def test_forward_on_strict_backend_matches_numpy(row, index):
     sample = row.samples[index]
     expected = np.asarray(row.ref(*sample))
-    got = _run_strict(row, sample)
+    got = _run_row(row.fn, sample)
     assert got.shape == expected.shape
     if row.exact_dtype:
         assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
     np.testing.assert_allclose(got, expected, rtol=row.rtol, atol=row.atol)
 
 
+def _gradients_fn(row):
+    def fn(*xs):
+        return tf.gradients(tf.reduce_sum(row.fn(*xs)), [x for x in xs if x.dtype.is_floating])
+    return fn
+
+
+@pytest.mark.consistency
+@pytest.mark.parametrize("case", GRADIENT_CASES, ids=[c.id for c in GRADIENT_CASES])
+def test_gradient_graph_on_strict_backend_matches_numpy_session(case):
+    """Consistency: the gradient graph's kernels on the strict backend give what a NumPy session gives (the
+    gradients themselves are checked against central differences in test_gradients)."""
+    fn = _gradients_fn(case.row)
+    with tf.Graph().as_default():
+        placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in case.sample]
+        grads = [g for g in fn(*placeholders) if g is not None]
+        with tf.Session() as sess:
+            expected = sess.run(grads, dict(zip(placeholders, case.sample)))
+        got = _execute(RunContext(xp=backend), grads, feeds=dict(zip(placeholders, case.sample)))
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-300)
+
+
+_OPTIMIZERS = {
+    "sgd": lambda: tf.train.GradientDescentOptimizer(0.1),
+    "momentum": lambda: tf.train.MomentumOptimizer(0.1, 0.9),
+    "nesterov": lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
+    "adadelta": lambda: tf.train.AdadeltaOptimizer(1.0),
+    "rmsprop": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5),
+    "centered_rmsprop": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True),
+    "adam": lambda: tf.train.AdamOptimizer(0.1),
+}
+
+
+@pytest.mark.consistency
+@pytest.mark.parametrize("name", sorted(_OPTIMIZERS))
+def test_variables_and_optimizer_updates_on_strict_backend(name):
+    """Assign, variable reads, AssignAdd/AssignSub, IsVariableInitialized and the fused optimizer update write
+    and read backend arrays, and two training steps give the NumPy session's values."""
+    with tf.Graph().as_default():
+        w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.25]]), name="w")
+        x = tf.constant(np.array([[1.0, 2.0], [-3.0, 0.5]]))
+        loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - 1.0))
+        train = _OPTIMIZERS[name]().minimize(loss)
+        bump = tf.assign_sub(tf.assign_add(w, tf.ones_like(w)), 0.5 * tf.ones_like(w))
+        fetches = [w.read_value() if hasattr(w, "read_value") else tf.identity(w), tf.is_variable_initialized(w)]
+        init = tf.global_variables_initializer()
+        with tf.Session() as sess:
+            sess.run(init)
+            for _ in range(2):
+                sess.run(train)
+            sess.run(bump)
+            expected = sess.run(fetches)
+        ctx = RunContext(xp=backend)
+        _execute(ctx, targets=[init])
+        for _ in range(2):
+            _execute(ctx, targets=[train])
+        _execute(ctx, [bump])
+        got = _execute(ctx, fetches)
+    assert all(type(v) is StrictArray for v in ctx.variables.values())
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+    assert got[1] == expected[1] == True  # noqa: E712 - a NumPy bool
+
+
+@pytest.mark.consistency
+def test_random_ops_on_strict_backend_draw_the_numpy_sessions_values():
+    """Each random op draws from its context's generator, made by the context's `xp` (so on a GPU backend, on
+    the device): with the same seeds the strict backend gives the NumPy session's numbers."""
+    with tf.Graph().as_default():
+        tf.set_random_seed(7)
+        draws = [tf.random_uniform([3, 4]), tf.random_uniform([5], 0, 10, dtype=tf.int32), tf.random_normal([6]),
+                 tf.truncated_normal([50]), tf.random_shuffle(tf.constant(np.arange(8.0))),
+                 tf.multinomial(tf.constant(np.log([[0.2, 0.8], [0.5, 0.5]])), 7)]
+        with tf.Session() as sess:
+            expected = sess.run(draws)
+        got = _execute(RunContext(xp=backend), draws)
+    for g, e in zip(got, expected):
+        assert g.dtype == e.dtype
+        np.testing.assert_array_equal(g, e)
+
+
 def test_strict_backend_refuses_numpy_on_its_arrays():
     x = backend.asarray(np.arange(6.0).reshape(2, 3))
     for escape in (lambda: np.exp(x), lambda: np.asarray(x), lambda: np.concatenate([x, x]),
-                   lambda: backend.add(x, np.ones(3)), lambda: np.sum(x)):
+                   lambda: backend.add(x, np.ones(3)), lambda: np.sum(x), lambda: np.ones(3) + x):
         with pytest.raises(strict_backend.BackendEscape):
             escape()
     np.testing.assert_array_equal(backend.asnumpy(backend.exp(x) + 1), np.exp(np.arange(6.0).reshape(2, 3)) + 1)
