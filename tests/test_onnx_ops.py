@@ -64,6 +64,13 @@ CASES = {
     "gather_select": (lambda a: [tf.gather(a, [2, 0], axis=1), tf.gather(a, tf.argmax(a[:, 0, :], 1), axis=2),
                                  tf.where(a > 0, a, -a), tf.where(a[0] > 0), tf.one_hot(tf.argmax(a, 2), 6),
                                  tf.reverse(a, [1, 2])] + list(tf.nn.top_k(a, 2)), [F]),
+    "linspace_permutation_top_k": (lambda a: [
+        tf.linspace(tf.reduce_min(a), tf.reduce_max(a), 7), tf.linspace(tf.reduce_min(a), 2.0, 1),
+        tf.linspace(-1.0, 1.0, tf.shape(a)[0]), tf.invert_permutation(tf.nn.top_k(a[0, 0], 5)[1]),
+        tf.nn.in_top_k(a[:, 0], tf.cast(tf.argmin(a[:, 1], 1), tf.int32), 2),
+        tf.nn.in_top_k(a[:, 0], tf.cast(tf.argmax(a[:, 1], 1), tf.int64) * 2 - 3, tf.constant(3, tf.int64)),
+        tf.nn.in_top_k(tf.where(a[:, 1] > 1.0, a[:, 0] * np.inf, a[:, 0]), tf.argmax(a[:, 0], 1, output_type=tf.int32), 4)],
+        [F]),
     "pad_range": (lambda a: [tf.pad(a, [[0, 0], [1, 2], [2, 1]]), tf.pad(a, [[0, 0], [1, 1], [0, 2]],
                                                                           mode="REFLECT"),
                              tf.pad(a, [[0, 0], [1, 0], [0, 1]], constant_values=3.0),

@@ -2,6 +2,7 @@
 StridedSlice with all its masks), gathering, padding, tiling, selection and filled tensors."""
 import numpy as np
 
+from ..framework import dtypes
 from ..ops import array_ops as ar
 from ..ops import concat_ops as co
 from ..ops import grad_support_ops as gs
@@ -240,6 +241,32 @@ def _where(ctx, op):
 @exporter(ix.Range)
 def _range(ctx, op):
     ctx.node("Range", [ctx.input(op, 0), ctx.input(op, 1), ctx.input(op, 2)], [ctx.out(op)])
+
+
+@exporter(ix.LinSpace)
+def _lin_space(ctx, op):
+    # start + i * ((stop - start) / (num - 1)) in the input dtype, as the kernel computes it; the last entry is
+    # exactly `stop` unless num is 1 (then the one entry is `start`).
+    start, stop, num = ctx.input(op, 0), ctx.input(op, 1), ctx.as_int64(op, 2)
+    dtype = ctx.dtype(op, 0)
+    one = ctx.int64(1, "one")
+    index = ctx.node("Range", [ctx.int64(0, "zero"), num, one])
+    last = ctx.node("Sub", [num, one])
+    step = ctx.node("Div", [ctx.node("Sub", [stop, start]), ctx.cast(ctx.node("Max", [last, one]), dtype)])
+    values = ctx.node("Add", [start, ctx.node("Mul", [ctx.cast(index, dtype), step])])
+    is_stop = ctx.node("And", [ctx.node("Equal", [index, last]), ctx.node("Greater", [num, one])])
+    ctx.node("Where", [is_stop, stop, values], [ctx.out(op)])
+
+
+@exporter(mp.InvertPermutation)
+def _invert_permutation(ctx, op):
+    # y[j] is the i with x[i] == j: the argmax over i of the mask x[i] == j (n x n, for the short vectors
+    # permutations are). ONNX cannot raise TensorFlow's error for an x that is not a permutation.
+    x = ctx.input(op, 0)
+    n = ctx.node("Gather", [ctx.node("Shape", [x]), ctx.int64(0, "zero")], axis=0)
+    mask = one_hot_mask(ctx, ctx.cast(x, dtypes.int64), n, -1, 1)
+    where = ctx.node("ArgMax", [ctx.cast(mask, dtypes.int32)], axis=0, keepdims=0)
+    ctx.node("Cast", [where], [ctx.out(op)], to=ONNX_TYPES[ctx.dtype(op, 0).name])
 
 
 @exporter(mp.Tile)

@@ -3,11 +3,12 @@ max / average pooling, LRN (NHWC data goes through Transposes to ONNX's NCHW; `o
 redundant ones), batch normalization and dropout in inference mode."""
 import numpy as np
 
-from .convert_array import one_hot_mask
+from ..framework import dtypes
 from ..ops import conv_ops as cv
 from ..ops import nn_misc_ops as nm
 from ..ops import nn_ops as nn
 from ..ops import pool_ops as pl
+from .convert_array import one_hot_mask
 from .registry import ONNX_TYPES, exporter
 
 __all__ = []
@@ -169,6 +170,28 @@ def _lrn(ctx, op):
                  alpha=float(op.get_attr("alpha")) * size, beta=float(op.get_attr("beta")),
                  bias=float(op.get_attr("bias")))
     _from_nchw(ctx, op, y, True)
+
+
+@exporter(nm.InTopKV2)
+def _in_top_k(ctx, op):
+    # TensorFlow's rule: fewer than k classes have a prediction larger than the target's; a target outside the
+    # classes, or a row with a non-finite prediction, is never in the top k. Written with ops neuroflow also
+    # imports: the target's prediction picked by a one-hot mask, finiteness as |x| < inf (False for NaN too).
+    predictions, targets = ctx.input(op, 0), ctx.as_int64(op, 1)
+    zero = ctx.int64(0, "zero")
+    classes = ctx.node("Gather", [ctx.node("Shape", [predictions]), ctx.int64(1, "class_axis")], axis=0)
+    valid = ctx.node("And", [ctx.node("GreaterOrEqual", [targets, zero]), ctx.node("Less", [targets, classes])])
+    mask = one_hot_mask(ctx, targets, classes, -1, 1)
+    no_value = ctx.const(np.zeros((), ctx.dtype(op, 0).as_numpy_dtype), "zero")
+    target_values = ctx.node("ReduceSum", [ctx.node("Where", [mask, predictions, no_value]),
+                                           ctx.int64([1], "axis")], keepdims=1)
+    larger = ctx.node("ReduceSum", [ctx.cast(ctx.node("Greater", [predictions, target_values]), dtypes.int64),
+                                    ctx.int64([1], "axis")], keepdims=0)
+    infinity = ctx.const(np.asarray(np.inf, ctx.dtype(op, 0).as_numpy_dtype), "infinity")
+    finite = ctx.node("Less", [ctx.node("Abs", [predictions]), infinity])
+    row_finite = ctx.node("ReduceMin", [ctx.cast(finite, dtypes.int32)], axes=[1], keepdims=0)
+    within = ctx.node("Less", [larger, ctx.as_int64(op, 2)])
+    ctx.node("And", [ctx.node("And", [valid, ctx.cast(row_finite, dtypes.bool)]), within], [ctx.out(op)])
 
 
 # --- inference-mode batch normalization and dropout ------------------------------------------------------------------

@@ -158,7 +158,7 @@ class ExportContext:
                 continue
             args = [self._constant(self.resolve(t)) for t in op.inputs]
             try:
-                result = op.opdef.forward(np, *args, **op.node_def.attr)
+                result = op.opdef.forward(np, *args, **op.attrs)
             except Exception as e:  # noqa: BLE001 - any kernel failure: name the op
                 raise ExportError(located(f"Cannot export: computing the constant {_op_text(op)} failed: "
                                           f"{type(e).__name__}: {e}", op)) from None

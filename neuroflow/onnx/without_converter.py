@@ -55,11 +55,5 @@ not_exportable(
 not_exportable(
     "ONNX (opset 17) has CumSum but no cumulative product, and exp(cumsum(log(x))) is wrong for zero and negative "
     "entries", mx.Cumprod)
-not_exportable(
-    "no exporter has been written for it yet (an index helper of gradients, rare in inference graphs)",
-    mp.InvertPermutation)
 not_exportable("it is made for complex tensors only (real ones get a Transpose), and ONNX export supports no "
                "complex dtype", mp.ConjugateTranspose)
-not_exportable("no exporter has been written for it yet (ONNX's Range and Mul could express it)", ix.LinSpace)
-not_exportable("no exporter has been written for it yet (an accuracy metric; ONNX's TopK and comparisons could "
-               "express it)", nm.InTopKV2)

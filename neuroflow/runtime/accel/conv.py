@@ -301,7 +301,7 @@ def _ranges(n, work):
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 def _eligible_conv(op):
-    a = op.node_def.attr
+    a = op.attrs
     return (a.get("data_format", "NHWC") == "NHWC" and tuple(a.get("dilations") or (1, 1, 1, 1)) == (1, 1, 1, 1)
             and op.outputs[0].dtype.base_dtype.name == "float32")
 
@@ -337,7 +337,7 @@ def _conv2d(op, ctx):
         return None
     if wide_vectors():
         blas_threads.configure()  # these kernels run two threads; OpenBLAS's spinning ones would halve them
-    attrs, plain = op.node_def.attr, op.opdef.kernel(op, ctx)
+    attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
     def conv2d(x, w):
         if not _f32(x, w) or x.shape[3] != w.shape[2] or w.shape[3] % 16 or \
@@ -356,7 +356,7 @@ def _conv2d(op, ctx):
 def _conv2d_input_grad(op, ctx):
     if not _eligible_conv(op) or tuple(op.get_attr("strides")) != (1, 1, 1, 1):
         return None
-    attrs, plain = op.node_def.attr, op.opdef.kernel(op, ctx)
+    attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
     def conv2d_backprop_input(sizes, w, dy):
         if not _f32(w, dy) or w.shape[2] % 16 or dy.shape[3] != w.shape[3] or np.size(sizes) not in (2, 4) or \
@@ -381,7 +381,7 @@ def _conv2d_input_grad(op, ctx):
 def _conv2d_filter_grad(op, ctx):
     if not _eligible_conv(op):
         return None
-    attrs, plain = op.node_def.attr, op.opdef.kernel(op, ctx)
+    attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
     def conv2d_backprop_filter(x, sizes, dy):
         fs = np.asarray(sizes).reshape(-1)
@@ -421,7 +421,7 @@ def _conv2d_filter_grad(op, ctx):
 
 # --- pooling ----------------------------------------------------------------------------------------------------
 def _eligible_pool(op, overlapping_ok):
-    a = op.node_def.attr
+    a = op.attrs
     last, k, s = pl._params(a)
     return (last and op.outputs[0].dtype.base_dtype.name in ("float32", "float64")
             and (overlapping_ok or not pl._overlapping(k, s)))
@@ -431,7 +431,7 @@ def _eligible_pool(op, overlapping_ok):
 def _max_pool(op, ctx):
     if not _eligible_pool(op, True):
         return None
-    attrs, plain = op.node_def.attr, op.opdef.kernel(op, ctx)
+    attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
     def max_pool(x):
         if x.ndim != 4 or x.dtype.kind != "f" or x.size < MIN_POOL_ELEMENTS:
@@ -449,7 +449,7 @@ def _max_pool(op, ctx):
 def _max_pool_grad(op, ctx):
     if not _eligible_pool(op, False):
         return None
-    attrs, plain = op.node_def.attr, op.opdef.kernel(op, ctx)
+    attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
     def max_pool_grad(x, m, g):
         if x.ndim != 4 or x.dtype.kind != "f" or x.size < MIN_POOL_ELEMENTS or not (x.dtype == m.dtype == g.dtype):

@@ -82,7 +82,7 @@ def _flat(a):
 
 @register_fast_kernel(training_ops.ApplyAdam)
 def _adam(op, ctx):
-    if not _eligible(op) or op.node_def.attr.get("use_nesterov"):
+    if not _eligible(op) or op.attrs.get("use_nesterov"):
         return None
     fn = _compiled()["adam"]
     fetch = _refs(op, ctx, 3)
@@ -102,7 +102,7 @@ def _adam(op, ctx):
 
 @register_fast_kernel(training_ops.ApplyMomentum)
 def _momentum(op, ctx):
-    if not _eligible(op) or op.node_def.attr.get("use_nesterov"):
+    if not _eligible(op) or op.attrs.get("use_nesterov"):
         return None
     fn = _compiled()["momentum"]
     fetch = _refs(op, ctx, 2)

@@ -294,7 +294,7 @@ def _block_lstm(op, ctx):
     if not _eligible(op):
         return None
     fns = _compiled()
-    attrs = op.node_def.attr
+    attrs = op.attrs
     scratch = rnn_ops._Scratch()
     plain = rnn_ops.BlockLSTM.compute
 
@@ -428,7 +428,7 @@ def _block_lstm_grad(op, ctx, dropped=frozenset()):
     if not _eligible(op):
         return None
     fns = _compiled()
-    attrs = op.node_def.attr
+    attrs = op.attrs
     scratch = rnn_ops._Scratch()
     plain = rnn_ops.BlockLSTMGrad.compute
     dropped = frozenset(dropped) & {0, 2}
