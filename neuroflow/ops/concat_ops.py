@@ -1,4 +1,6 @@
 """Joining and splitting along an axis: `tf.concat` (ConcatV2) and `tf.split` (Split, SplitV)."""
+import itertools
+
 import numpy as np
 
 from ..framework import dtypes
@@ -201,7 +203,7 @@ class SplitV(OpDef):
             sizes = _resolve_sizes(size_splits.tolist(), x.shape[axis])
         except ValueError as e:
             raise _invalid(str(e)) from None
-        return _outputs(xp.split(x, np.cumsum(sizes[:-1]).tolist(), axis=axis))
+        return _outputs(xp.split(x, list(itertools.accumulate(sizes[:-1])), axis=axis))  # host ints: split points
 
     def grad(self, op, *grads):
         if len(grads) == 1:

@@ -316,7 +316,7 @@ class Rank(OpDef):
         return [(TensorShape(()), dtypes.int32)]
 
     def forward(self, xp, x):
-        return xp.asarray(xp.ndim(x), dtype=np.int32)
+        return xp.asarray(x.ndim, dtype=xp.int32)
 
     def static_value(self, op, index):
         ndims = op.inputs[0].shape.ndims

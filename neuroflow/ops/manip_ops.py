@@ -370,7 +370,7 @@ class Tile(OpDef):
             raise _invalid(f"Expected multiples argument to be a vector of length {x.ndim} but got length "
                            f"{len(multiples)}")
         if (multiples < 0).any():
-            raise _invalid(f"Expected multiples[{int(np.argmax(multiples < 0))}] >= 0, but got "
+            raise _invalid(f"Expected multiples[{int((multiples < 0).argmax())}] >= 0, but got "
                            f"{int(multiples.min())}")
         return xp.tile(x, tuple(int(m) for m in multiples))
 

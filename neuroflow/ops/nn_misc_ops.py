@@ -64,11 +64,11 @@ class Dropout(_SeededOp):
         broadcast_shape(x.shape, mask)  # raises for a noise_shape that does not broadcast against x
         return [(x.shape, x.dtype.base_dtype), (mask, x.dtype.base_dtype)]
 
-    def draw(self, gen, x, keep_prob, noise_shape, seed, seed2):
+    def draw(self, xp, gen, x, keep_prob, noise_shape, seed, seed2):
         shape = tuple(int(d) for d in noise_shape)
-        u = gen.random(shape, dtype=np.float64 if x.dtype == np.float64 else np.float32)
+        u = gen.random(shape, dtype=xp.float64 if x.dtype == xp.float64 else xp.float32)
         u += keep_prob
-        mask = np.floor(u, out=u).astype(x.dtype, copy=False)
+        mask = xp.floor(u, out=u).astype(x.dtype, copy=False)
         y = x / keep_prob
         if np.broadcast_shapes(y.shape, mask.shape) == y.shape:
             y *= mask
@@ -149,7 +149,7 @@ class FusedBatchNormV3(OpDef):
         channels, count = x3.shape[1], x3.shape[0] * x3.shape[2]
         if is_training:
             if count == 0:  # TensorFlow's kernel: empty input, NaN statistics
-                nan = xp.full((channels,), np.nan, dtype=u)
+                nan = xp.full((channels,), xp.nan, dtype=u)
                 return x.copy(), nan, nan.copy(), nan.copy(), nan.copy(), xp.zeros((0,), u)
             m = xp.einsum("acb->c", x3) / u.type(count)
             centered = x3 - m[:, None]
@@ -366,7 +366,7 @@ class LRN(OpDef):
         return [(inputs[0].shape, inputs[0].dtype.base_dtype)]
 
     def forward(self, xp, x, depth_radius, bias, alpha, beta):
-        xf = x.astype(np.float32) if x.dtype == np.float16 else x
+        xf = x.astype(xp.float32) if x.dtype == xp.float16 else x
         t = xf.dtype.type
         s = _window_sum(xp, xp.square(xf), depth_radius)
         s *= t(alpha)
@@ -440,7 +440,7 @@ class TopKV2(OpDef):
         # A stable ascending sort of the reversed row, read backwards, is a descending sort in which equal values
         # keep their original order (lower index first) - for every dtype, with no negation overflow.
         order = xp.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
-        indices = (n - 1 - order).astype(np.int32)
+        indices = (n - 1 - order).astype(xp.int32)
         return xp.take_along_axis(x, indices, axis=-1), indices
 
     def grad(self, op, g_values, g_indices):

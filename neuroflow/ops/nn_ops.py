@@ -554,7 +554,7 @@ class BiasAddGrad(OpDef):
 
     def forward(self, xp, g, data_format):
         c = _channel_axis(data_format, g.ndim)
-        if g.dtype != np.float32 and g.dtype != np.float64:
+        if g.dtype != xp.float32 and g.dtype != xp.float64:
             return xp.sum(g, axis=tuple(i for i in range(g.ndim) if i != c), dtype=g.dtype)
         # Sums as BLAS products with ones: several times faster than xp.sum over the leading axes.
         shape = g.shape
