@@ -468,21 +468,8 @@ def test_layer_trains_with_a_tf_optimizer(rng):
 
 
 # --- layer_test: every public layer class ------------------------------------------------------------------------
-NO_OUTPUT_SHAPE = "compute_output_shape is not implemented (Keras implements it for this layer): NotImplementedError"
-
-
-def missing_output_shape(*args, **kwargs):
-    """A case whose layer passes every check but compute_output_shape (a known library gap; see the reason)."""
-    return pytest.param(*args, **kwargs, marks=pytest.mark.xfail(raises=NotImplementedError, strict=True,
-                                                                 reason=NO_OUTPUT_SHAPE))
-
-
 def case(layer_cls, kwargs, input_shape, **checks):
     return pytest.param(layer_cls, kwargs, input_shape, checks, id=layer_cls.__name__)
-
-
-def xcase(layer_cls, kwargs, input_shape, **checks):
-    return missing_output_shape(layer_cls, kwargs, input_shape, checks, id=layer_cls.__name__)
 
 
 def negate(x):
@@ -499,9 +486,9 @@ LAYER_CASES = [
     case(L.Dropout, dict(rate=0.5, seed=3), (None, 4), call_kwargs=dict(training=True), deterministic=False),
     case(L.Flatten, {}, (None, 2, 3), expected_output_shape=[None, 6]),
     case(L.Reshape, dict(target_shape=(3, -1)), (None, 6), expected_output_shape=[None, 3, 2]),
-    xcase(L.Permute, dict(dims=(2, 1)), (None, 2, 3), expected_output_shape=[None, 3, 2]),
-    xcase(L.RepeatVector, dict(n=3), (None, 4), expected_output_shape=[None, 3, 4]),
-    xcase(L.Lambda, dict(function=negate), (None, 4), expected_output_shape=[None, 4], json_config=False),
+    case(L.Permute, dict(dims=(2, 1)), (None, 2, 3), expected_output_shape=[None, 3, 2]),
+    case(L.RepeatVector, dict(n=3), (None, 4), expected_output_shape=[None, 3, 4]),
+    case(L.Lambda, dict(function=negate), (None, 4), expected_output_shape=[None, 4], json_config=False),
     case(L.Conv2D, dict(filters=2, kernel_size=3, padding="same"), (None, 5, 5, 3),
          expected_output_shape=[None, 5, 5, 2], expected_trainable=2),
     case(L.Conv2D, dict(filters=2, kernel_size=(2, 3), strides=2, activation="relu", use_bias=False),
@@ -532,17 +519,25 @@ LAYER_CASES = [
          expected_output_shape=[None, 4, 3], expected_trainable=3),
     case(L.LSTM, dict(units=3, return_sequences=True), SEQ, expected_output_shape=[None, 4, 3], expected_trainable=3),
     case(L.LSTM, dict(units=3, return_state=True), SEQ, expected_output_shape=[[None, 3]] * 3, expected_trainable=3),
-    xcase(L.Bidirectional, dict(layer=L.LSTM(3)), SEQ, expected_output_shape=[None, 6], expected_trainable=6),
-    xcase(L.Bidirectional, dict(layer=L.GRU(3, return_sequences=True), merge_mode="sum"), SEQ,
+    case(L.Bidirectional, dict(layer=L.LSTM(3)), SEQ, expected_output_shape=[None, 6], expected_trainable=6),
+    case(L.Bidirectional, dict(layer=L.GRU(3, return_sequences=True), merge_mode="sum"), SEQ,
           expected_output_shape=[None, 4, 3], expected_trainable=6),
-    xcase(L.TimeDistributed, dict(layer=L.Dense(3)), SEQ, expected_output_shape=[None, 4, 3], expected_trainable=2),
-    xcase(L.Add, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
-    xcase(L.Subtract, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
-    xcase(L.Multiply, {}, [(None, 3), (None, 3), (None, 3)], expected_output_shape=[None, 3]),
-    xcase(L.Average, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
-    xcase(L.Maximum, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
-    xcase(L.Minimum, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
-    xcase(L.Concatenate, dict(axis=1), [(None, 2, 3), (None, 4, 3)], expected_output_shape=[None, 6, 3]),
+    case(L.TimeDistributed, dict(layer=L.Dense(3)), SEQ, expected_output_shape=[None, 4, 3], expected_trainable=2),
+    case(L.Add, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
+    case(L.Subtract, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
+    case(L.Multiply, {}, [(None, 3), (None, 3), (None, 3)], expected_output_shape=[None, 3]),
+    case(L.Average, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
+    case(L.Maximum, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
+    case(L.Minimum, {}, [(None, 3), (None, 3)], expected_output_shape=[None, 3]),
+    case(L.Concatenate, dict(axis=1), [(None, 2, 3), (None, 4, 3)], expected_output_shape=[None, 6, 3]),
+    case(L.Add, {}, [(None, 1, 3), (None, 4, 1)], expected_output_shape=[None, 4, 3]),
+    case(L.Concatenate, {}, [(None, 2, 3), (None, 2, 5)], expected_output_shape=[None, 2, 8]),
+    case(L.Lambda, dict(function=negate, output_shape=(4,)), (None, 4), expected_output_shape=[None, 4],
+         json_config=False),
+    case(L.Bidirectional, dict(layer=L.LSTM(3, return_state=True)), SEQ,
+         expected_output_shape=[[None, 6]] + [[None, 3]] * 4, expected_trainable=6),
+    case(L.TimeDistributed, dict(layer=L.Conv1D(2, 2)), (None, 3, 5, 4), expected_output_shape=[None, 3, 4, 2],
+         expected_trainable=2),
     # TensorFlow 1's base Layer is the identity and raises NotImplementedError for compute_output_shape in graphs.
     case(L.Layer, {}, (None, 3), expected_output_shape=[None, 3], has_output_shape=False),
 ]

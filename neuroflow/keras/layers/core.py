@@ -149,6 +149,10 @@ class Permute(Layer):
         from ...ops.manip_ops import transpose
         return transpose(inputs, (0,) + self.dims)
 
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        return TensorShape([dims[0]] + [dims[d] for d in self.dims])
+
 
 class RepeatVector(Layer):
     """Repeats each input vector n times: [batch, features] -> [batch, n, features]."""
@@ -162,8 +166,12 @@ class RepeatVector(Layer):
         from ...ops.manip_ops import tile
         check_input_rank(self, inputs.shape, 2)
         outputs = tile(expand_dims(inputs, 1), [1, self.n, 1])
-        outputs.set_shape([inputs.shape[0].value, self.n, inputs.shape[1].value])
+        outputs.set_shape(self.compute_output_shape(inputs.shape))
         return outputs
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        return TensorShape([dims[0], self.n, dims[1]])
 
 
 class Lambda(Layer):
@@ -171,7 +179,8 @@ class Lambda(Layer):
 
     Args:
         function: called as `function(inputs, **arguments)` (with `training=` too if it accepts it).
-        output_shape: accepted for compatibility (the output's static shape comes from the ops).
+        output_shape: the output's shape without the batch axis, or a function of the input shape, for
+            `compute_output_shape` (by default the function is traced on placeholders to find it).
         arguments: extra keyword arguments for the function.
 
     A Lambda has no weights of its own; variables made inside `function` are not tracked. Models containing a
@@ -193,3 +202,20 @@ class Lambda(Layer):
         except (TypeError, ValueError):
             pass
         return self.function(inputs, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        """From `output_shape` when given (a shape without the batch axis, or a function of the input shape),
+        else by calling the function on placeholders of `input_shape` in a scratch graph."""
+        if callable(self._output_shape):
+            return TensorShape(self._output_shape(input_shape))
+        if self._output_shape is not None:
+            batch = TensorShape(input_shape[0] if isinstance(input_shape, list) else input_shape).as_list()[0]
+            return TensorShape([batch] + list(self._output_shape))
+        from ...framework.graph import Graph
+        from ...ops.array_ops import placeholder
+        from ...util import nest
+        with Graph().as_default():
+            shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+            stand_ins = [placeholder(self.dtype or "float32", TensorShape(shape)) for shape in shapes]
+            outputs = self.call(stand_ins if isinstance(input_shape, list) else stand_ins[0])
+            return nest.map_structure(lambda t: t.shape, outputs)

@@ -42,6 +42,24 @@ class _Merge(Layer):
             raise ValueError("A merge layer should be called on a list of inputs.")
         return self._merge(list(inputs))
 
+    def compute_output_shape(self, input_shape):
+        """The inputs' shapes broadcast together (rank from the longest; a 1 gives way to the other size); the
+        batch size when all inputs that know it agree."""
+        shapes = [TensorShape(s) for s in input_shape]
+        if any(s.ndims is None for s in shapes):
+            return TensorShape(None)
+        batches = {s.as_list()[0] for s in shapes} - {None}
+        rank = max(s.ndims for s in shapes)
+        dims = [1] * (rank - 1)
+        for s in shapes:
+            rest = [1] * (rank - s.ndims) + s.as_list()[1:]
+            for i, d in enumerate(rest):
+                if dims[i] is None or d is None:
+                    dims[i] = None if d != 1 and dims[i] != 1 else (dims[i] if d == 1 else d)
+                elif dims[i] == 1:
+                    dims[i] = d
+        return TensorShape([batches.pop() if len(batches) == 1 else None] + dims)
+
 
 class Add(_Merge):
     """The elementwise sum of the inputs: `Add()([a, b])`."""
@@ -133,6 +151,21 @@ class Concatenate(Layer):
 
     def call(self, inputs):
         return concat_ops.concat(list(inputs), axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        shapes = [TensorShape(s) for s in input_shape]
+        if any(s.ndims is None for s in shapes):
+            return TensorShape(None)
+        dims = [s.as_list() for s in shapes]
+        axis = self.axis % len(dims[0])
+        out = []
+        for i in range(len(dims[0])):
+            column = [d[i] for d in dims]
+            if i == axis:
+                out.append(None if None in column else sum(column))
+            else:
+                out.append(next((d for d in column if d is not None), None))
+        return TensorShape(out)
 
 
 def add(inputs, **kwargs):

@@ -76,6 +76,18 @@ class Bidirectional(Wrapper):
     def build(self, input_shape):
         self.built = True
 
+    def compute_output_shape(self, input_shape):
+        shapes = self.forward_layer.compute_output_shape(input_shape)
+        output, states = (shapes[0], list(shapes[1:])) if self.return_state else (shapes, [])
+        output = TensorShape(output)
+        if self.merge_mode == "concat":
+            last = output.as_list()[-1]
+            output = TensorShape(output.as_list()[:-1] + [None if last is None else 2 * last])
+        merged = [output, output] if self.merge_mode is None else [output]
+        if self.return_state:
+            return merged + states * 2
+        return merged if self.merge_mode is None else output
+
     def call(self, inputs, training=None, mask=None, initial_state=None):
         from ...ops.manip_ops import reverse
         fw_state = bw_state = None
@@ -125,6 +137,11 @@ class TimeDistributed(Wrapper):
             self.layer.build(TensorShape([None]).concatenate(shape[2:]))
             self.layer.built = True
         self.built = True
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        inner = TensorShape(self.layer.compute_output_shape(TensorShape([dims[0]] + dims[2:]))).as_list()
+        return TensorShape(dims[:2] + inner[1:])
 
     def call(self, inputs, training=None, mask=None):
         dims = inputs.shape.as_list()
