@@ -132,7 +132,8 @@ def test_random_ops_on_strict_backend_draw_the_numpy_sessions_values():
         tf.set_random_seed(7)
         draws = [tf.random_uniform([3, 4]), tf.random_uniform([5], 0, 10, dtype=tf.int32), tf.random_normal([6]),
                  tf.truncated_normal([50]), tf.random_shuffle(tf.constant(np.arange(8.0))),
-                 tf.multinomial(tf.constant(np.log([[0.2, 0.8], [0.5, 0.5]])), 7)]
+                 tf.multinomial(tf.constant(np.log([[0.2, 0.8], [0.5, 0.5]])), 7),
+                 tf.nn.dropout(tf.constant(np.arange(1.0, 13.0).reshape(3, 4)), keep_prob=0.5)]
         with tf.Session() as sess:
             expected = sess.run(draws)
         got = _execute(RunContext(xp=backend), draws)
