@@ -1,6 +1,7 @@
 """The registries kept out of the op files (ONNX exporters, fast kernels) are keyed by the registered OpDef: every
 OpDef states its ONNX fate (an exporter, a reason it has none, or handling by the exporter itself), an OpDef
 registered only in a test is named until it does, and a registration naming no registered OpDef fails."""
+import numpy as np
 import pytest
 
 import neuroflow as tf
@@ -51,3 +52,27 @@ def test_registrations_take_only_registered_opdefs_once(declare):
     with pytest.raises(ValueError, match="Relu.*twice"):
         declare(nn_ops.Relu)   # Relu already has an exporter and a fast kernel
 
+
+
+def test_an_op_defined_outside_the_package_exports_through_its_registered_exporter():
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+
+    def export_scale(ctx, op):
+        alpha = np.asarray(op.get_attr("alpha"), ctx.dtype(op, 0).as_numpy_dtype)
+        ctx.node("Mul", [ctx.input(op, 0), ctx.const(alpha, "alpha")], [ctx.out(op)])
+    with toy_opdef.registered() as toy:
+        tf.onnx.register_exporter(toy)(export_scale)
+        try:
+            assert registry.unexportable_without_reason() == []
+            x = tf.placeholder(tf.float32, [None, 3], name="x")
+            y = toy_opdef.toy_scale(x, 2.5)
+            with tf.Session() as sess:
+                model = tf.onnx.export(sess, [x], [y])
+                value = np.arange(6, dtype=np.float32).reshape(2, 3)
+                expected = sess.run(y, {x: value})
+        finally:
+            del registry._EXPORTERS[toy]
+    got = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": value})
+    np.testing.assert_array_equal(got[0], expected)
+    np.testing.assert_array_equal(expected, value * np.float32(2.5))
