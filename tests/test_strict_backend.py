@@ -1,12 +1,15 @@
-"""The backend boundary: graphs run with a strict array module as the session's `xp` (tests/strict_backend.py)
-give the NumPy results; a kernel that computes with NumPy behind its `xp`, or hands back a NumPy array, fails
-here. Covered: every op-table row's forward (against its NumPy reference), every differentiable row's gradient
-graph, variables with every optimizer's fused update, and the random ops (against the NumPy session's values).
-No op-table row is exempt: every kernel runs on any array module that offers NumPy's names (CuPy's way)."""
+"""The backend boundary: graphs lowered by the plan compiler for a RunContext whose `xp` is a strict array module
+(tests/strict_backend.py) give the NumPy results; a kernel that computes with NumPy behind its `xp`, or hands
+back a NumPy array, fails here. Covered: every op-table row's forward (known and unknown input shapes, against
+its NumPy reference), every differentiable row's gradient graph, variables with every optimizer's fused update,
+and the random ops (against the NumPy session's values). No op-table row is exempt; an OpDef that no graph here
+runs must be declared in HOST_ONLY with its reason (test_every_opdef_runs_on_the_strict_backend_or_says_why_not).
+Feeds and constants are placed on the backend here: the runtime does not place values yet."""
 import numpy as np
 import pytest
 
 import neuroflow as tf
+from neuroflow.framework.op_def import registered_opdefs
 from neuroflow.runtime.compiler import program as program_module
 from neuroflow.runtime.context import RunContext
 
@@ -42,18 +45,25 @@ def _execute(ctx, fetches=(), targets=(), feeds=None):
     return [backend.asnumpy(values[v]) for v in program.fetches]
 
 
-def _run_row(fn, sample):
+def _placeholders(sample, unknown=False):
+    """Placeholders for a sample's arrays, of their exact shapes or (unknown) of their ranks only."""
+    return [tf.placeholder(tf.as_dtype(a.dtype), [None] * a.ndim if unknown else a.shape) for a in sample]
+
+
+def _run_row(fn, sample, unknown=False):
     with tf.Graph().as_default():
-        placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in sample]
+        placeholders = _placeholders(sample, unknown)
         out = fn(*placeholders)
         return _execute(RunContext(xp=backend), [out], feeds=dict(zip(placeholders, sample)))[0]
 
 
 @pytest.mark.parametrize("row, index", FORWARD_CASES, ids=[f"{r.name}-{i}" for r, i in FORWARD_CASES])
-def test_forward_on_strict_backend_matches_numpy(row, index):
+@pytest.mark.parametrize("unknown", [False, True], ids=["known", "unknown"])
+def test_forward_on_strict_backend_matches_numpy(row, index, unknown):
+    """Unknown input shapes keep the shape-computing ops (Shape, Size, ...) in the graph."""
     sample = row.samples[index]
     expected = np.asarray(row.ref(*sample))
-    got = _run_row(row.fn, sample)
+    got = _run_row(row.fn, sample, unknown)
     assert got.shape == expected.shape
     if row.exact_dtype:
         assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
@@ -73,7 +83,7 @@ def test_gradient_graph_on_strict_backend_matches_numpy_session(case):
     gradients themselves are checked against central differences in test_gradients)."""
     fn = _gradients_fn(case.row)
     with tf.Graph().as_default():
-        placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in case.sample]
+        placeholders = _placeholders(case.sample)
         grads = [g for g in fn(*placeholders) if g is not None]
         with tf.Session() as sess:
             expected = sess.run(grads, dict(zip(placeholders, case.sample)))
@@ -94,19 +104,25 @@ _OPTIMIZERS = {
 }
 
 
+def _optimizer_graph(name):
+    """(init, train, bump, fetches) over one variable in the default graph: `name`'s fused update, then
+    AssignAdd/AssignSub, then a read and IsVariableInitialized."""
+    w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.25]]), name="w")
+    x = tf.constant(np.array([[1.0, 2.0], [-3.0, 0.5]]))
+    loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - 1.0))
+    train = _OPTIMIZERS[name]().minimize(loss)
+    bump = tf.assign_sub(tf.assign_add(w, tf.ones_like(w)), 0.5 * tf.ones_like(w))
+    fetches = [tf.identity(w), tf.is_variable_initialized(w)]
+    return tf.global_variables_initializer(), train, bump, fetches
+
+
 @pytest.mark.consistency
 @pytest.mark.parametrize("name", sorted(_OPTIMIZERS))
 def test_variables_and_optimizer_updates_on_strict_backend(name):
     """Assign, variable reads, AssignAdd/AssignSub, IsVariableInitialized and the fused optimizer update write
     and read backend arrays, and two training steps give the NumPy session's values."""
     with tf.Graph().as_default():
-        w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.25]]), name="w")
-        x = tf.constant(np.array([[1.0, 2.0], [-3.0, 0.5]]))
-        loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - 1.0))
-        train = _OPTIMIZERS[name]().minimize(loss)
-        bump = tf.assign_sub(tf.assign_add(w, tf.ones_like(w)), 0.5 * tf.ones_like(w))
-        fetches = [w.read_value() if hasattr(w, "read_value") else tf.identity(w), tf.is_variable_initialized(w)]
-        init = tf.global_variables_initializer()
+        init, train, bump, fetches = _optimizer_graph(name)
         with tf.Session() as sess:
             sess.run(init)
             for _ in range(2):
@@ -124,16 +140,21 @@ def test_variables_and_optimizer_updates_on_strict_backend(name):
     assert got[1] == expected[1] == True  # noqa: E712 - a NumPy bool
 
 
+def _random_draws():
+    """One draw of every random op, seeded, in the default graph."""
+    tf.set_random_seed(7)
+    return [tf.random_uniform([3, 4]), tf.random_uniform([5], 0, 10, dtype=tf.int32), tf.random_normal([6]),
+            tf.truncated_normal([50]), tf.random_shuffle(tf.constant(np.arange(8.0))),
+            tf.multinomial(tf.constant(np.log([[0.2, 0.8], [0.5, 0.5]])), 7),
+            tf.nn.dropout(tf.constant(np.arange(1.0, 13.0).reshape(3, 4)), keep_prob=0.5)]
+
+
 @pytest.mark.consistency
 def test_random_ops_on_strict_backend_draw_the_numpy_sessions_values():
     """Each random op draws from its context's generator, made by the context's `xp` (so on a GPU backend, on
     the device): with the same seeds the strict backend gives the NumPy session's numbers."""
     with tf.Graph().as_default():
-        tf.set_random_seed(7)
-        draws = [tf.random_uniform([3, 4]), tf.random_uniform([5], 0, 10, dtype=tf.int32), tf.random_normal([6]),
-                 tf.truncated_normal([50]), tf.random_shuffle(tf.constant(np.arange(8.0))),
-                 tf.multinomial(tf.constant(np.log([[0.2, 0.8], [0.5, 0.5]])), 7),
-                 tf.nn.dropout(tf.constant(np.arange(1.0, 13.0).reshape(3, 4)), keep_prob=0.5)]
+        draws = _random_draws()
         with tf.Session() as sess:
             expected = sess.run(draws)
         got = _execute(RunContext(xp=backend), draws)
@@ -150,3 +171,37 @@ def test_strict_backend_refuses_numpy_on_its_arrays():
             escape()
     np.testing.assert_array_equal(backend.asnumpy(backend.exp(x) + 1), np.exp(np.arange(6.0).reshape(2, 3)) + 1)
     assert np.shape(x) == (2, 3) and float(x[1, 2]) == 5.0
+
+
+# OpDefs whose kernels work on host (NumPy) values by nature, with the reason; everything else must appear in a
+# graph this file runs on the strict backend.
+HOST_ONLY = {
+    **dict.fromkeys(["ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummaryV2", "TensorSummaryV2",
+                     "MergeSummary"], "serializes a Summary protocol buffer (bytes) on the host"),
+    **dict.fromkeys(["IteratorV2", "OneShotIterator", "MakeIterator", "IteratorGetNext", "IteratorToStringHandle",
+                     "IteratorFromStringHandleV2"], "tf.data pipelines are Python code over host values"),
+    "ReportUninitializedVariables": "outputs variable names: a string array",
+    "ReadVariableOp": "eager variable reads: eager execution keeps NumPy arrays (no backend choice yet)",
+}
+
+
+def _op_types_run_strictly():
+    """The op types in the graphs the tests above run on the strict backend."""
+    seen = set()
+    builders = [lambda row=row, i=i, u=unknown: row.fn(*_placeholders(row.samples[i], u))
+                for row, i in FORWARD_CASES for unknown in (False, True)]
+    builders += [lambda c=c: _gradients_fn(c.row)(*_placeholders(c.sample)) for c in GRADIENT_CASES]
+    builders += [lambda n=n: _optimizer_graph(n) for n in _OPTIMIZERS] + [_random_draws]
+    for build in builders:
+        with tf.Graph().as_default() as graph:
+            build()
+        seen.update(op.type for op in graph.get_operations())
+    return seen
+
+
+def test_every_opdef_runs_on_the_strict_backend_or_says_why_not():
+    seen = _op_types_run_strictly()
+    missing = set(registered_opdefs()) - seen - set(HOST_ONLY)
+    assert not missing, f"OpDefs no strict-backend test runs (add them to a graph here, or to HOST_ONLY): {missing}"
+    stale = set(HOST_ONLY) & seen
+    assert not stale, f"declared HOST_ONLY but run on the strict backend: drop the declaration for {stale}"
