@@ -12,6 +12,7 @@ import neuroflow as tf
 from neuroflow.framework.op_def import registered_opdefs
 from neuroflow.runtime.compiler import program as program_module
 from neuroflow.runtime.context import RunContext
+from neuroflow.runtime.plan import op_error
 
 import strict_backend
 from op_table_cases import FORWARD_CASES, GRADIENT_CASES
@@ -36,7 +37,11 @@ def _execute(ctx, fetches=(), targets=(), feeds=None):
     strict_backend.escapes.clear()
     with np.errstate(all="ignore"):
         for step in program.steps:
-            result = step.kernel(*[values[v] for v in step.ins])
+            args = [values[v] for v in step.ins]
+            try:
+                result = step.kernel(*args)
+            except Exception as exc:  # noqa: BLE001 - the runtime's conversion, with the op's explain_failure
+                raise op_error(step.op, exc, args) from None
             results = [result] if len(step.outs) == 1 else result if step.outs else ()
             for v, r in zip(step.outs, results):
                 assert type(r) is StrictArray, f"{step}: returned {type(r).__name__}, not a backend array"
@@ -138,6 +143,27 @@ def test_variables_and_optimizer_updates_on_strict_backend(name):
     assert all(type(v) is StrictArray for v in ctx.variables.values())
     np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
     assert got[1] == expected[1] == True  # noqa: E712 - a NumPy bool
+
+
+@pytest.mark.parametrize("build, feed", [
+    (lambda x: tf.reshape(x, [4, -1, 5]), np.ones((2, 3))),
+    (lambda x: tf.matmul(x, x), np.ones((2, 3))),
+    (lambda x: x + tf.ones([4], tf.float64), np.ones((2, 3))),
+    (lambda x: tf.floordiv(x, tf.zeros_like(x)), np.ones(3, np.int32)),
+    (lambda x: tf.tile(x, tf.shape(x) - 3), np.ones((2, 3))),  # multiples [-1, 0] at run time
+], ids=["reshape", "matmul", "broadcast", "int_div_by_zero", "tile"])
+def test_kernel_failures_are_explained_on_strict_backend(build, feed):
+    """A failing kernel's message (each OpDef's explain_failure reads the arrays) is the NumPy session's, and
+    reading the backend arrays for it refuses nothing."""
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.as_dtype(feed.dtype), [None] * feed.ndim)
+        out = build(x)
+        with tf.Session() as sess, pytest.raises(tf.errors.OpError) as on_numpy:
+            sess.run(out, {x: feed})
+        with pytest.raises(type(on_numpy.value)) as on_strict:
+            _execute(RunContext(xp=backend), [out], feeds={x: feed})
+    assert not strict_backend.escapes, strict_backend.escapes
+    assert on_strict.value.message == on_numpy.value.message
 
 
 def _random_draws():

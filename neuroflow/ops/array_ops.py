@@ -146,8 +146,8 @@ class Reshape(OpDef):
 
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2:
-            requested = int(np.prod([d for d in np.asarray(arrays[1]).tolist() if d != -1], dtype=np.int64))
-            return (f"Input to reshape is a tensor with {np.size(arrays[0])} values, but the requested shape has "
+            requested = int(np.prod([d for d in arrays[1].tolist() if d != -1], dtype=np.int64))  # host ints
+            return (f"Input to reshape is a tensor with {arrays[0].size} values, but the requested shape has "
                     f"{requested}")
         return super().explain_failure(arrays, attrs, exc)
 
