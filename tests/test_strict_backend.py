@@ -19,12 +19,6 @@ from op_table_cases import FORWARD_CASES, GRADIENT_CASES
 from strict_backend import StrictArray, backend
 
 
-@pytest.fixture(autouse=True)
-def _no_host_fast_kernels(monkeypatch):
-    """The accelerated kernels (runtime/accel) are numba code for NumPy arrays: a backend has its own."""
-    monkeypatch.setattr(program_module, "fast_kernel", lambda op, ctx: None)
-
-
 def _execute(ctx, fetches=(), targets=(), feeds=None):
     """Lowers the ops the fetches and targets need with context `ctx` (kernels bound to its `xp`; no rewrites,
     so every kernel runs), places feeds and constants on the strict backend, runs the steps and returns the

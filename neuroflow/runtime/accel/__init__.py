@@ -10,6 +10,8 @@ own loops split over the thread pool of runtime/blas_threads.py), used whenever 
 import importlib.util
 import os
 
+import numpy as _numpy
+
 from ...framework.op_def import OpDef, registered_opdefs
 
 __all__ = ["fast_kernel", "fast_kernel_opdefs", "numba_available", "register_fast_kernel"]
@@ -56,7 +58,7 @@ def register_fast_kernel(opdef, needs_numba=True):
 def fast_kernel(op, ctx):
     """A fast kernel for `op` in this session, or None (then the OpDef's own kernel runs)."""
     entry = _FACTORIES.get(op.opdef)
-    if entry is None:
+    if entry is None or ctx.xp is not _numpy:   # every fast kernel computes on NumPy arrays in host memory
         return None
     factory, needs_numba = entry
     if needs_numba and not numba_available():

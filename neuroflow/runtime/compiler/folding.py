@@ -75,7 +75,7 @@ class Folder:
         dtype = p.dtypes.get(step.ins[0])
         if dtype is None or dtype == object or int(np.prod(shape, dtype=np.int64)) > FOLD_LIMIT:
             return False
-        return self._store(step, (step.kernel(np.zeros(shape, dtype)),))
+        return self._store(step, (step.kernel(p.xp.zeros(shape, dtype)),))
 
     def _store(self, step, results):
         p = self.program
