@@ -20,6 +20,7 @@ from ..ops import rnn_ops as rn
 from ..ops import slicing as sl
 from ..ops import state_ops as st
 from ..ops import training_ops as tr
+from ..summary import kernels as sm
 from .exporter import PASS_THROUGH
 from .registry import handled_by_exporter, not_exportable
 
@@ -57,3 +58,7 @@ not_exportable(
     "entries", mx.Cumprod)
 not_exportable("it is made for complex tensors only (real ones get a Transpose), and ONNX export supports no "
                "complex dtype", mp.ConjugateTranspose)
+not_exportable(
+    "it writes a TensorBoard summary (a serialized protocol buffer), which is not part of a model's inference; "
+    "export the outputs the summaries watch instead", sm.ScalarSummary, sm.HistogramSummary, sm.ImageSummary,
+    sm.AudioSummaryV2, sm.TensorSummaryV2, sm.MergeSummary)

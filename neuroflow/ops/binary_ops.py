@@ -1,7 +1,6 @@
 """Elementwise binary primitives with broadcasting (AddV2, Sub, Mul, RealDiv, Pow, comparisons, logic, ...)."""
 import operator
 
-import numpy as np
 
 from ..framework import dtypes
 from ..framework.apply import apply_op
@@ -9,12 +8,9 @@ from ..framework.op_def import OpDef, register
 from . import grad_support_ops as _g
 from . import unary_ops as _u
 from .shape_inference import broadcast_shape
+from .op_util import shape_text
 
 __all__ = []
-
-
-def _dims(a):
-    return "[" + ",".join(str(d) for d in np.shape(a)) + "]"
 
 
 class BinaryElementwise(OpDef):
@@ -43,7 +39,7 @@ class BinaryElementwise(OpDef):
 
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2 and "broadcast" in str(exc):
-            return f"Incompatible shapes: {_dims(arrays[0])} vs. {_dims(arrays[1])}"
+            return f"Incompatible shapes: {shape_text(arrays[0])} vs. {shape_text(arrays[1])}"
         return super().explain_failure(arrays, attrs, exc)
 
 

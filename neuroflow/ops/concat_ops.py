@@ -10,7 +10,7 @@ from ..framework.graph import name_scope
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import constant_value
-from .manip_ops import (_check_index_dtype, _check_rank, _index_shape, _invalid, _normalize_axis, _static_ints)
+from .op_util import check_index_dtype, check_rank, index_shape, invalid_argument, normalize_axis, static_ints
 
 __all__ = ["concat", "split"]
 
@@ -24,7 +24,7 @@ def _split_dims(x, axis):
         sizes.append(d)
     if None not in sizes:
         return constant(np.asarray(sizes, dtype=np.int32))
-    return stack([constant(np.int32(d)) if d is not None else _index_shape(t, dtypes.int32)[axis]
+    return stack([constant(np.int32(d)) if d is not None else index_shape(t, dtypes.int32)[axis]
                   for d, t in zip(sizes, x)])
 
 
@@ -41,7 +41,7 @@ class ConcatV2(OpDef):
         known = [t.shape.ndims for t in inputs if t.shape.ndims is not None]
         axis = attrs["axis"]
         if known and known[0]:
-            axis = _normalize_axis(axis, known[0], f"ConcatOp : Expected concatenating dimensions in the range "
+            axis = normalize_axis(axis, known[0], f"ConcatOp : Expected concatenating dimensions in the range "
                                                    f"[{-known[0]}, {known[0]}), but got {axis}")
         return {**attrs, "N": len(inputs), "axis": axis}
 
@@ -112,8 +112,8 @@ def _split_axis(x, attrs):
     rank = x.shape.ndims
     axis = attrs["axis"]
     if rank is not None:
-        axis = _normalize_axis(axis, rank, f"-{rank} <= split_dim < {rank} but got {axis}" if rank else
-                               "Can't split a scalar")
+        axis = normalize_axis(axis, rank, f"-{rank} <= split_dim < {rank} but got {axis}" if rank else
+                              "Can't split a scalar")
     return axis
 
 
@@ -144,8 +144,8 @@ class Split(OpDef):
     def forward(self, xp, x, axis, num_split):
         d = x.shape[axis]
         if d % num_split:
-            raise _invalid(f"Number of ways to split should evenly divide the split dimension, but got split_dim "
-                           f"{axis % x.ndim} (size = {d}) and num_split {num_split}")
+            raise invalid_argument(f"Number of ways to split should evenly divide the split dimension, but got "
+                                   f"split_dim {axis % x.ndim} (size = {d}) and num_split {num_split}")
         return _outputs(xp.split(x, num_split, axis=axis))
 
     def grad(self, op, *grads):
@@ -183,8 +183,8 @@ class SplitV(OpDef):
 
     def infer(self, inputs, attrs):
         x, sizes_t = inputs
-        _check_index_dtype(sizes_t, "size_splits")
-        _check_rank(sizes_t, 1)
+        check_index_dtype(sizes_t, "size_splits")
+        check_rank(sizes_t, 1)
         n = attrs["num_split"]
         axis = _split_axis(x, attrs)
         sizes = constant_value(sizes_t)
@@ -202,7 +202,7 @@ class SplitV(OpDef):
         try:
             sizes = _resolve_sizes(size_splits.tolist(), x.shape[axis])
         except ValueError as e:
-            raise _invalid(str(e)) from None
+            raise invalid_argument(str(e)) from None
         return _outputs(xp.split(x, list(itertools.accumulate(sizes[:-1])), axis=axis))  # host ints: split points
 
     def grad(self, op, *grads):
@@ -222,7 +222,7 @@ def concat(values, axis, name="concat"):
     values = list(values)
     if not values:
         raise ValueError("List argument 'values' to 'ConcatV2' Op with length 0 shorter than minimum length 1.")
-    axis = _static_ints(axis, "concat's axis")
+    axis = static_ints(axis, "concat's axis")
     if len(values) == 1:  # TensorFlow's degenerate case: an Identity, no ConcatV2 node
         from .array_ops import identity
         with name_scope(name):
@@ -242,10 +242,10 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
         >>> a, b, c = tf.split(tf.zeros([6, 4]), 3)          # each (2, 4)
         >>> a, b = tf.split(tf.zeros([6, 4]), [1, -1], 1)    # (6, 1) and (6, 3)
     """
-    axis = _static_ints(axis, "split's axis")
+    axis = static_ints(axis, "split's axis")
     n = num_or_size_splits
     if _is_tensor_like(n) and n.shape.ndims == 0 and n.dtype.is_integer:
-        n = _static_ints(n, "split's num_or_size_splits")
+        n = static_ints(n, "split's num_or_size_splits")
     if isinstance(n, (int, np.integer)) or hasattr(n, "value") and not _is_tensor_like(n):
         n = int(getattr(n, "value", n))
         out = apply_op(Split, [value], {"axis": axis, "num_split": n}, name=name)

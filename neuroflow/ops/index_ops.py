@@ -12,7 +12,7 @@ from ..framework.graph import name_scope
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import constant_value, constant_value_as_shape
-from .manip_ops import _check_index_dtype, _check_rank, _invalid, _static_ints
+from .op_util import check_index_dtype, check_rank, invalid_argument, static_ints
 
 __all__ = ["gather", "one_hot", "range", "linspace", "lin_space", "rank", "sequence_mask", "boolean_mask"]
 
@@ -35,7 +35,7 @@ class GatherV2(OpDef):
 
     def infer(self, inputs, attrs):
         params, indices = inputs
-        _check_index_dtype(indices, "indices")
+        check_index_dtype(indices, "indices")
         rank = params.shape.ndims
         axis = attrs["axis"]
         if rank is None or indices.shape.ndims is None:
@@ -49,7 +49,7 @@ class GatherV2(OpDef):
         if indices.size and (indices.min() < 0 or indices.max() >= n):
             where = tuple(int(i) for i in xp.argwhere((indices < 0) | (indices >= n))[0])
             at = f"[{','.join(map(str, where))}]" if where else ""
-            raise _invalid(f"indices{at} = {indices[where]} is not in [0, {n})")
+            raise invalid_argument(f"indices{at} = {indices[where]} is not in [0, {n})")
         return xp.take(params, indices, axis=axis)
 
     def grad(self, op, g):
@@ -99,7 +99,7 @@ def gather(params, indices, validate_indices=None, name=None, axis=0, batch_dims
     del validate_indices
     if batch_dims:
         raise NotImplementedError("neuroflow's tf.gather supports only batch_dims=0")
-    axis = 0 if axis is None else _static_ints(axis, "gather's axis")
+    axis = 0 if axis is None else static_ints(axis, "gather's axis")
     return apply_op(GatherV2, [params, indices], {"axis": axis}, name=name or "GatherV2")
 
 
@@ -123,7 +123,7 @@ class OneHot(OpDef):
             raise TypeError(f"Input 'depth' of 'OneHot' Op has type {depth_t.dtype.base_dtype.name} that does not "
                             "match expected type of int32.")
         for t in (depth_t, on, off):
-            _check_rank(t, 0)
+            check_rank(t, 0)
         axis = attrs["axis"]
         rank = indices.shape.ndims
         if axis < -1 or (rank is not None and axis > rank):
@@ -139,7 +139,7 @@ class OneHot(OpDef):
 
     def forward(self, xp, indices, depth, on_value, off_value, axis):
         if depth < 0:
-            raise _invalid(f"depth must be non-negative, got: {int(depth)}")
+            raise invalid_argument(f"depth must be non-negative, got: {int(depth)}")
         hot = indices[..., None] == xp.arange(int(depth))
         out = xp.where(hot, on_value, off_value)
         return out if axis in (-1, indices.ndim) else xp.moveaxis(out, -1, axis)
@@ -183,7 +183,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
             raise TypeError(f"dtype {on_dtype!r} of on_value does not match dtype {off_dtype!r} of off_value")
         if not _is_tensor_like(depth):
             depth = convert_to_tensor(depth, dtypes.int32, name="depth")
-        axis = -1 if axis is None else _static_ints(axis, "one_hot's axis")
+        axis = -1 if axis is None else static_ints(axis, "one_hot's axis")
         return apply_op(OneHot, [indices, depth, on_value, off_value], {"axis": axis}, name=scope)
 
 
@@ -219,13 +219,13 @@ class Range(OpDef):
 
     def infer(self, inputs, attrs):
         for t in inputs:
-            _check_rank(t, 0)
+            check_rank(t, 0)
         values = [constant_value(t) for t in inputs]
         size = None if any(v is None for v in values) else _range_size(*values, error=InferenceError)
         return [(TensorShape([size]), inputs[0].dtype.base_dtype)]
 
     def forward(self, xp, start, limit, delta):
-        size = _range_size(start, limit, delta, error=_invalid)
+        size = _range_size(start, limit, delta, error=invalid_argument)
         return start + xp.arange(size, dtype=start.dtype) * delta
 
     grad = None  # TensorFlow: Range is not differentiable
@@ -273,9 +273,9 @@ class LinSpace(OpDef):
 
     def infer(self, inputs, attrs):
         start, stop, num = inputs
-        _check_index_dtype(num, "num")
+        check_index_dtype(num, "num")
         for t in inputs:
-            _check_rank(t, 0)
+            check_rank(t, 0)
         n = constant_value(num)
         if n is not None and n <= 0:
             raise InferenceError(f"Requires num > 0: {int(n)}")
@@ -284,7 +284,7 @@ class LinSpace(OpDef):
     def forward(self, xp, start, stop, num):
         num = int(num)
         if num <= 0:
-            raise _invalid(f"Requires num > 0: {num}")
+            raise invalid_argument(f"Requires num > 0: {num}")
         if num == 1:
             return xp.reshape(start, (1,)).copy()
         step = (stop - start) / start.dtype.type(num - 1)
@@ -389,7 +389,7 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
         if ndims_mask is None:
             raise ValueError("Number of mask dimensions must be specified, even if some dimensions are None.  "
                              "E.g. shape=[None] is ok, but shape=None is not.")
-        axis = 0 if axis is None else _static_ints(axis, "boolean_mask's axis")
+        axis = 0 if axis is None else static_ints(axis, "boolean_mask's axis")
         static = tensor.shape
         if static.ndims is not None:
             static[axis:axis + ndims_mask].assert_is_compatible_with(mask.shape)

@@ -7,14 +7,11 @@ from ..framework.graph import name_scope
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
 from .shape_inference import broadcast_shape
+from .op_util import shape_text
 
 __all__ = ["matmul"]
 
 _MATMUL_TYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64) + dtypes.COMPLEX
-
-
-def _dims(a):
-    return "[" + ",".join(str(d) for d in a.shape) + "]"
 
 
 def _swap(xp, a):
@@ -60,7 +57,7 @@ class MatMul(OpDef):
 
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2:
-            return f"Matrix size-incompatible: In[0]: {_dims(arrays[0])}, In[1]: {_dims(arrays[1])}"
+            return f"Matrix size-incompatible: In[0]: {shape_text(arrays[0])}, In[1]: {shape_text(arrays[1])}"
         return super().explain_failure(arrays, attrs, exc)
 
 
@@ -112,7 +109,7 @@ class BatchMatMulV2(OpDef):
 
     def explain_failure(self, arrays, attrs, exc):
         if len(arrays) == 2:
-            return f"Matrix size-incompatible: In[0]: {_dims(arrays[0])}, In[1]: {_dims(arrays[1])}"
+            return f"Matrix size-incompatible: In[0]: {shape_text(arrays[0])}, In[1]: {shape_text(arrays[1])}"
         return super().explain_failure(arrays, attrs, exc)
 
 

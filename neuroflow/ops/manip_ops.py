@@ -4,63 +4,17 @@ import builtins
 
 import numpy as np
 
-from ..framework import dtypes
-from ..framework import errors
 from ..framework.apply import _is_tensor_like, apply_op, convert_to_tensor
 from ..framework.constant_op import constant
 from ..framework.graph import name_scope
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
-from ..framework.tensor_util import build_time_value, constant_value
+from ..framework.tensor_util import constant_value
+from .op_util import (INDEX_DTYPES, check_index_dtype, check_rank, dims_or_none, index_shape, invalid_argument,
+                      static_ints)
 
 __all__ = ["transpose", "invert_permutation", "squeeze", "slice", "tile", "reverse",
            "reverse_v2"]
-
-_INDEX_DTYPES = (dtypes.int32, dtypes.int64)
-
-
-def _invalid(message):
-    """A run-time failure with TensorFlow's class; the session adds the node and the user's line."""
-    return errors.InvalidArgumentError(None, None, message)
-
-
-def _check_index_dtype(t, param):
-    if t.dtype.base_dtype not in _INDEX_DTYPES:
-        raise TypeError(f"Value passed to parameter '{param}' has DataType {t.dtype.base_dtype.name} not in list "
-                        "of allowed values: int32, int64")
-
-
-def _check_rank(t, rank):
-    if t.shape.ndims is not None and t.shape.ndims != rank:
-        raise InferenceError(f"Shape must be rank {rank} but is rank {t.shape.ndims}")
-
-
-def _static_ints(value, what):
-    """`value` (an int, a list of ints, or a tensor known at graph-build time) as a Python int or list."""
-    value = build_time_value(value, what)
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [int(getattr(v, "value", v)) for v in value]
-    return int(getattr(value, "value", value))
-
-
-def _normalize_axis(axis, rank, message):
-    if rank is None:
-        return axis
-    if not -rank <= axis < rank:
-        raise InferenceError(message)
-    return axis % rank
-
-
-def _dims_or_none(shape, rank):
-    return shape.as_list() if shape.ndims is not None else [None] * rank
-
-
-def _index_shape(t, out_type):
-    from .array_ops import shape
-    return shape(t, out_type=out_type)
-
 
 # --- transpose -------------------------------------------------------------------------------------------------
 class _Permute(OpDef):
@@ -72,8 +26,8 @@ class _Permute(OpDef):
 
     def infer(self, inputs, attrs):
         x, perm_t = inputs
-        _check_index_dtype(perm_t, "perm")
-        _check_rank(perm_t, 1)
+        check_index_dtype(perm_t, "perm")
+        check_rank(perm_t, 1)
         rank = x.shape.ndims
         n = perm_t.shape[0].value if perm_t.shape.ndims == 1 else None
         if rank is not None and n is not None and rank != n:
@@ -89,17 +43,17 @@ class _Permute(OpDef):
         for i in range(len(perm)):
             if i not in perm:
                 raise InferenceError(f"{i} is missing from 'perm' argument.")
-        dims = _dims_or_none(x.shape, len(perm))
+        dims = dims_or_none(x.shape, len(perm))
         return [(TensorShape([dims[p] for p in perm]), x.dtype.base_dtype)]
 
     def forward(self, xp, x, perm):
         perm = tuple(int(p) for p in perm)
         if len(perm) != x.ndim:
-            raise _invalid(f"transpose expects a vector of size {x.ndim}. But input(1) is a vector of size "
-                           f"{len(perm)}")
+            raise invalid_argument(f"transpose expects a vector of size {x.ndim}. But input(1) is a vector of size "
+                                   f"{len(perm)}")
         if sorted(perm) != list(range(len(perm))):
             missing = min(set(range(len(perm))) - set(perm))
-            raise _invalid(f"{missing} is missing from {{{','.join(map(str, perm))}}}.")
+            raise invalid_argument(f"{missing} is missing from {{{','.join(map(str, perm))}}}.")
         out = xp.transpose(x, perm)
         return xp.conj(out) if self.conjugate else out
 
@@ -137,19 +91,19 @@ class InvertPermutation(OpDef):
     input_names = ("x",)
 
     def infer(self, inputs, attrs):
-        _check_index_dtype(inputs[0], "x")
-        _check_rank(inputs[0], 1)
+        check_index_dtype(inputs[0], "x")
+        check_rank(inputs[0], 1)
         return [(inputs[0].shape, inputs[0].dtype.base_dtype)]
 
     def forward(self, xp, x):
         n = x.shape[0]
         bad = (x < 0) | (x >= n)
         if bad.any():
-            raise _invalid(f"{x[bad][0]} is not between 0 and {n}")
+            raise invalid_argument(f"{x[bad][0]} is not between 0 and {n}")
         out = xp.full(n, -1, dtype=x.dtype)
         out[x] = xp.arange(n, dtype=x.dtype)
         if (out < 0).any():
-            raise _invalid(f"{int(xp.argmax(xp.bincount(x, minlength=n)))} is duplicated in the input.")
+            raise invalid_argument(f"{int(xp.argmax(xp.bincount(x, minlength=n)))} is duplicated in the input.")
         return out
 
     grad = None  # integer permutations: no gradient, as in TensorFlow
@@ -229,9 +183,9 @@ class Squeeze(OpDef):
         rank = x.ndim
         for a in squeeze_dims:
             if not -rank <= a < rank:
-                raise _invalid(f"Tried to squeeze dim index {a} for tensor with {rank} dimensions.")
+                raise invalid_argument(f"Tried to squeeze dim index {a} for tensor with {rank} dimensions.")
             if x.shape[a] != 1:
-                raise _invalid(f"Can not squeeze dim[{a % rank}], expected a dimension of 1, got {x.shape[a]}")
+                raise invalid_argument(f"Can not squeeze dim[{a % rank}], expected a dimension of 1, got {x.shape[a]}")
         return xp.squeeze(x, axis=tuple(squeeze_dims))
 
     def grad(self, op, g):
@@ -256,7 +210,7 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002 - Ten
         if axis is not None:
             raise ValueError("Cannot specify both 'squeeze_dims' and 'axis'.")
         axis = squeeze_dims
-    axes = [] if axis is None else _static_ints(axis, "squeeze's axis")
+    axes = [] if axis is None else static_ints(axis, "squeeze's axis")
     axes = [axes] if isinstance(axes, int) else axes
     return apply_op(Squeeze, [input], {"squeeze_dims": tuple(axes)}, name=name or "Squeeze")
 
@@ -270,13 +224,13 @@ class Slice(OpDef):
     shape_arg_inputs = (1, 2)
     input_names = ("input", "begin", "size")
     same_dtype = ("begin", "size")
-    allowed_dtypes = _INDEX_DTYPES
+    allowed_dtypes = INDEX_DTYPES
     may_alias_input = True
 
     def infer(self, inputs, attrs):
         x, begin_t, size_t = inputs
-        _check_rank(begin_t, 1)
-        _check_rank(size_t, 1)
+        check_rank(begin_t, 1)
+        check_rank(size_t, 1)
         rank = x.shape.ndims
         for t in (begin_t, size_t):
             n = t.shape[0].value if t.shape.ndims == 1 else None
@@ -288,7 +242,7 @@ class Slice(OpDef):
         if rank is None:
             return [(TensorShape(None), x.dtype.base_dtype)]
         begin, size = constant_value(begin_t), constant_value(size_t)
-        dims = _dims_or_none(x.shape, rank)
+        dims = dims_or_none(x.shape, rank)
         out = []
         for i, d in enumerate(dims):
             b = None if begin is None else int(begin[i])
@@ -305,16 +259,16 @@ class Slice(OpDef):
 
     def forward(self, xp, x, begin, size):
         if len(begin) != x.ndim or len(size) != x.ndim:
-            raise _invalid(f"Expected begin and size arguments to be 1-D tensors of size {x.ndim}, but got shapes "
-                           f"[{len(begin)}] and [{len(size)}] instead.")
+            raise invalid_argument(f"Expected begin and size arguments to be 1-D tensors of size {x.ndim}, but got "
+                                   f"shapes [{len(begin)}] and [{len(size)}] instead.")
         index = []
         for i, (b, s, d) in enumerate(zip(begin.tolist(), size.tolist(), x.shape)):
             if s == -1:
                 s = d - b
             if not 0 <= b <= d:
-                raise _invalid(f"Expected begin[{i}] in [0, {d}], but got {b}")
+                raise invalid_argument(f"Expected begin[{i}] in [0, {d}], but got {b}")
             if not 0 <= s <= d - b:
-                raise _invalid(f"Expected size[{i}] in [0, {d - b}], but got {s}")
+                raise invalid_argument(f"Expected size[{i}] in [0, {d - b}], but got {s}")
             index.append(builtins.slice(b, b + s))
         return x[tuple(index)]
 
@@ -323,7 +277,7 @@ class Slice(OpDef):
         from .pad_ops import Pad  # pad_ops builds on this module
         x, begin, _ = op.inputs
         idx = begin.dtype.base_dtype
-        after = _index_shape(x, idx) - _index_shape(op.outputs[0], idx) - begin
+        after = index_shape(x, idx) - index_shape(op.outputs[0], idx) - begin
         return [apply_op(Pad, [g, stack([begin, after], axis=1)], name="Pad"), None, None]
 
 
@@ -347,8 +301,8 @@ class Tile(OpDef):
 
     def infer(self, inputs, attrs):
         x, m_t = inputs
-        _check_index_dtype(m_t, "multiples")
-        _check_rank(m_t, 1)
+        check_index_dtype(m_t, "multiples")
+        check_rank(m_t, 1)
         rank = x.shape.ndims
         n = m_t.shape[0].value if m_t.shape.ndims == 1 else None
         if rank is not None and n is not None and n != rank:
@@ -359,7 +313,7 @@ class Tile(OpDef):
         mult = constant_value(m_t)
         if mult is not None and (mult < 0).any():
             raise InferenceError(f"Expected multiples[{int(np.argmax(mult < 0))}] >= 0, but got {int(mult.min())}")
-        dims = _dims_or_none(x.shape, rank)
+        dims = dims_or_none(x.shape, rank)
         if mult is None:
             return [(TensorShape([None] * rank), x.dtype.base_dtype)]
         out = [None if d is None else d * int(m) for d, m in zip(dims, mult.tolist())]
@@ -367,11 +321,11 @@ class Tile(OpDef):
 
     def forward(self, xp, x, multiples):
         if len(multiples) != x.ndim:
-            raise _invalid(f"Expected multiples argument to be a vector of length {x.ndim} but got length "
-                           f"{len(multiples)}")
+            raise invalid_argument(f"Expected multiples argument to be a vector of length {x.ndim} but got length "
+                                   f"{len(multiples)}")
         if (multiples < 0).any():
-            raise _invalid(f"Expected multiples[{int((multiples < 0).argmax())}] >= 0, but got "
-                           f"{int(multiples.min())}")
+            raise invalid_argument(f"Expected multiples[{int((multiples < 0).argmax())}] >= 0, but got "
+                                   f"{int(multiples.min())}")
         return xp.tile(x, tuple(int(m) for m in multiples))
 
     def grad(self, op, g):
@@ -380,7 +334,7 @@ class Tile(OpDef):
         from .array_ops import reshape, stack
         from .grad_support_ops import ones_like, sum_to_shape
         x, multiples = op.inputs
-        dims = _index_shape(x, multiples.dtype.base_dtype)
+        dims = index_shape(x, multiples.dtype.base_dtype)
         split_shape = reshape(stack([multiples, dims], axis=1), [-1])
         target = reshape(stack([ones_like(dims), dims], axis=1), [-1])
         return [reshape(sum_to_shape(reshape(g, split_shape), target), dims), None]
@@ -402,8 +356,8 @@ class ReverseV2(OpDef):
 
     def infer(self, inputs, attrs):
         x, axis_t = inputs
-        _check_index_dtype(axis_t, "axis")
-        _check_rank(axis_t, 1)
+        check_index_dtype(axis_t, "axis")
+        check_rank(axis_t, 1)
         axes = constant_value(axis_t)
         rank = x.shape.ndims
         if axes is not None and rank is not None:
@@ -411,7 +365,7 @@ class ReverseV2(OpDef):
         return [(x.shape, x.dtype.base_dtype)]
 
     def forward(self, xp, x, axis):
-        axes = _normalized_axes(axis, x.ndim, _invalid)
+        axes = _normalized_axes(axis, x.ndim, invalid_argument)
         return xp.flip(x, axis=axes) if axes else x
 
     def grad(self, op, g):

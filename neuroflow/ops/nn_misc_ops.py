@@ -6,7 +6,7 @@ gradients are built from ops that have gradients themselves, so second order wor
 """
 import numpy as np
 
-from ..framework import dtypes, errors
+from ..framework import dtypes
 from ..framework.apply import apply_op
 from ..framework.constant_op import constant
 from ..framework.op_def import InferenceError, OpDef, register
@@ -14,22 +14,14 @@ from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import is_zeros, constant_value, constant_value_as_shape
 from .random_ops import _SeededOp
 from .shape_inference import broadcast_shape
+from .op_util import check_rank, invalid_argument
 
 __all__ = []
-
-
-def _invalid(message):
-    return errors.InvalidArgumentError(None, None, message)
 
 
 def _is_zeros(t):
     # The gradient engine fills a missing output gradient with ZerosLike; skip the work it would multiply.
     return is_zeros(t)
-
-
-def _check_rank(shape, rank):
-    if shape.ndims is not None and shape.ndims != rank:
-        raise InferenceError(f"Shape must be rank {rank} but is rank {shape.ndims}")
 
 
 def _merge_dim(a, b):
@@ -132,11 +124,11 @@ class FusedBatchNormV3(OpDef):
                             f"{t.name} of argument 'x'.")
         if attrs["data_format"] not in ("NHWC", "NCHW"):
             raise InferenceError(f"Invalid data format: {attrs['data_format']}")
-        _check_rank(x.shape, 4)
+        check_rank(x, 4)
         params = (scale, offset) if attrs["is_training"] else (scale, offset, mean, variance)
         channels = x.shape[_channel_axis(attrs["data_format"])].value if x.shape.ndims == 4 else None
         for p in params:
-            _check_rank(p.shape, 1)
+            check_rank(p, 1)
             if p.shape.ndims == 1:
                 channels = _merge_dim(channels, p.shape[0].value)
         vector = TensorShape([channels])
@@ -158,8 +150,8 @@ class FusedBatchNormV3(OpDef):
         else:
             for what, stat in (("mean", mean), ("variance", variance)):
                 if stat.size != channels:
-                    raise _invalid(f"When is_training=false, {what} must have the same number of elements as the "
-                                   f"channels of x, got {stat.size} and {channels}")
+                    raise invalid_argument(f"When is_training=false, {what} must have the same number of elements as "
+                                           f"the channels of x, got {stat.size} and {channels}")
             m, v = mean, variance
             centered = x3 - m[:, None]
             batch_var = v
@@ -362,7 +354,7 @@ class LRN(OpDef):
     allowed_dtypes = dtypes.FLOATING
 
     def infer(self, inputs, attrs):
-        _check_rank(inputs[0].shape, 4)
+        check_rank(inputs[0], 4)
         return [(inputs[0].shape, inputs[0].dtype.base_dtype)]
 
     def forward(self, xp, x, depth_radius, bias, alpha, beta):
@@ -414,7 +406,7 @@ class TopKV2(OpDef):
         if k.dtype.base_dtype is not dtypes.int32:
             raise TypeError(f"Input 'k' of 'TopKV2' Op has type {k.dtype.base_dtype.name} that does not match "
                             "expected type of int32.")
-        _check_rank(k.shape, 0)
+        check_rank(k, 0)
         rank = x.shape.ndims
         if rank is not None and rank < 1:
             raise InferenceError(f"Shape must be at least rank 1 but is rank {rank}")
@@ -433,10 +425,10 @@ class TopKV2(OpDef):
     def forward(self, xp, x, k, sorted):  # noqa: A002 - TensorFlow's attr name
         k = int(k)
         if k < 0:
-            raise _invalid(f"Need k >= 0, got {k}")
+            raise invalid_argument(f"Need k >= 0, got {k}")
         n = x.shape[-1]
         if n < k:
-            raise _invalid(f"input must have at least k columns. Had {n}, needed {k}")
+            raise invalid_argument(f"input must have at least k columns. Had {n}, needed {k}")
         # A stable ascending sort of the reversed row, read backwards, is a descending sort in which equal values
         # keep their original order (lower index first) - for every dtype, with no negation overflow.
         order = xp.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
@@ -478,9 +470,9 @@ class InTopKV2(OpDef):
         if predictions.dtype.base_dtype not in dtypes.FLOATING:
             raise TypeError(f"Input 'predictions' of 'InTopKV2' Op has type {predictions.dtype.base_dtype.name} "
                             "that does not match expected type of float32.")
-        _check_rank(predictions.shape, 2)
-        _check_rank(targets.shape, 1)
-        _check_rank(k.shape, 0)
+        check_rank(predictions, 2)
+        check_rank(targets, 1)
+        check_rank(k, 0)
         batch = predictions.shape[0].value if predictions.shape.ndims == 2 else None
         if targets.shape.ndims == 1:
             batch = _merge_dim(batch, targets.shape[0].value)
@@ -489,8 +481,8 @@ class InTopKV2(OpDef):
     def forward(self, xp, predictions, targets, k):
         batch, classes = predictions.shape
         if targets.shape[0] != batch:
-            raise _invalid(f"First dimension of predictions {batch} must match length of targets "
-                           f"{targets.shape[0]}")
+            raise invalid_argument(f"First dimension of predictions {batch} must match length of targets "
+                                   f"{targets.shape[0]}")
         valid = (targets >= 0) & (targets < classes)
         target_values = predictions[xp.arange(batch), xp.where(valid, targets, 0)]
         larger = xp.count_nonzero(predictions > target_values[:, None], axis=1)

@@ -8,9 +8,8 @@ import math
 
 import numpy as np
 
-from ..framework import dtypes, errors
+from ..framework import dtypes
 from ..framework.apply import apply_op
-from ..framework.constant_op import constant
 from ..framework.tensor_util import is_zeros
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
@@ -19,6 +18,7 @@ from . import grad_support_ops as _g
 from . import unary_ops as _u
 from .reduce_ops import Sum
 from .shape_inference import broadcast_shape
+from .op_util import constant_like, invalid_argument, shape_text
 
 __all__ = []
 
@@ -28,10 +28,6 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 
 
 # --- gradient building blocks (ops with gradients of their own) -------------------------------------------------
-def _const(value, like):
-    return constant(value, dtype=like.dtype.base_dtype)
-
-
 def _mul(x, y, name="mul"):
     return apply_op(_b.Mul, [x, y], name=name)
 
@@ -54,14 +50,6 @@ def _softmax_grad(g, softmax, axis):
 def _is_zeros(t):
     # The gradient engine fills a missing output gradient with ZerosLike; skip work that would multiply by it.
     return is_zeros(t)
-
-
-def _invalid(message):
-    return errors.InvalidArgumentError(None, None, message)
-
-
-def _dims(shape):
-    return "[" + ",".join(str(d) for d in shape) + "]"
 
 
 def _normalized_axis(axis, shape):
@@ -156,8 +144,8 @@ class Relu6(_Activation):
 
     def grad(self, op, g):
         y = op.outputs[0]
-        inside = apply_op(_b.LogicalAnd, [apply_op(_b.Greater, [y, _const(0, y)], name="Greater"),
-                                          apply_op(_b.Less, [y, _const(6, y)], name="Less")], name="LogicalAnd")
+        inside = apply_op(_b.LogicalAnd, [apply_op(_b.Greater, [y, constant_like(0, y)], name="Greater"),
+                                          apply_op(_b.Less, [y, constant_like(6, y)], name="Less")], name="LogicalAnd")
         return [_mul(g, _mask(inside, g))]
 
 
@@ -174,9 +162,9 @@ class LeakyRelu(_Activation):
 
     def grad(self, op, g):
         x, alpha = op.inputs[0], op.get_attr("alpha")
-        positive = _mask(apply_op(_b.Greater, [x, _const(0, x)], name="Greater"), g)
+        positive = _mask(apply_op(_b.Greater, [x, constant_like(0, x)], name="Greater"), g)
         # slope = alpha + (1 - alpha) * [x > 0]
-        slope = apply_op(_b.AddV2, [_mul(positive, _const(1 - alpha, g)), _const(alpha, g)], name="add")
+        slope = apply_op(_b.AddV2, [_mul(positive, constant_like(1 - alpha, g)), constant_like(alpha, g)], name="add")
         return [_mul(g, slope, name="mul_1")]
 
 
@@ -193,8 +181,8 @@ class Elu(_Activation):
     def grad(self, op, g):
         y = op.outputs[0]
         # The slope is 1 where y > 0 and y + 1 (= exp(x)) elsewhere, i.e. min(y, 0) + 1.
-        slope = apply_op(_b.AddV2, [apply_op(_b.Minimum, [y, _const(0, y)], name="Minimum"), _const(1, y)],
-                         name="add")
+        below_zero = apply_op(_b.Minimum, [y, constant_like(0, y)], name="Minimum")
+        slope = apply_op(_b.AddV2, [below_zero, constant_like(1, y)], name="add")
         return [_mul(g, slope)]
 
 
@@ -210,10 +198,10 @@ class Selu(_Activation):
 
     def grad(self, op, g):
         y = op.outputs[0]
-        positive = apply_op(_b.Greater, [y, _const(0, y)], name="Greater")
+        positive = apply_op(_b.Greater, [y, constant_like(0, y)], name="Greater")
         # The slope is scale where y > 0, else y + scale * alpha (= scale * alpha * exp(x)).
-        below = apply_op(_b.AddV2, [y, _const(SELU_SCALE * SELU_ALPHA, y)], name="add")
-        slope = _g.where(positive, _const(SELU_SCALE, y), below)
+        below = apply_op(_b.AddV2, [y, constant_like(SELU_SCALE * SELU_ALPHA, y)], name="add")
+        slope = _g.where(positive, constant_like(SELU_SCALE, y), below)
         return [_mul(g, slope)]
 
 
@@ -241,7 +229,7 @@ class Softsign(_Activation):
 
     def grad(self, op, g):
         x = op.inputs[0]
-        denominator = apply_op(_b.AddV2, [apply_op(_u.Abs, [x], name="Abs"), _const(1, x)], name="add")
+        denominator = apply_op(_b.AddV2, [apply_op(_u.Abs, [x], name="Abs"), constant_like(1, x)], name="add")
         return [apply_op(_b.RealDiv, [g, apply_op(_u.Square, [denominator], name="Square")], name="truediv")]
 
 
@@ -433,17 +421,17 @@ class SparseSoftmaxCrossEntropyWithLogits(OpDef):
         (x,) = _precise(xp, x)
         classes = x.shape[-1] if x.ndim else 0
         if x.ndim != labels.ndim + 1 or x.shape[:-1] != labels.shape:
-            raise _invalid(f"logits and labels must have the same first dimension, got logits shape {_dims(x.shape)} "
-                           f"and labels shape {_dims(labels.shape)}")
+            raise invalid_argument(f"logits and labels must have the same first dimension, got logits shape "
+                                   f"{shape_text(x.shape)} and labels shape {shape_text(labels.shape)}")
         if classes == 0:
-            raise _invalid(f"Must have at least one class, but got logits shape {_dims(x.shape)}")
+            raise invalid_argument(f"Must have at least one class, but got logits shape {shape_text(x.shape)}")
         flat = labels.reshape(-1)
         if flat.size:
             low, high = flat.min(), flat.max()
             if low < 0 or high >= classes:
                 bad = low if low < 0 else high
-                raise _invalid(f"Received a label value of {bad} which is outside the valid range of [0, {classes})."
-                               f"  Label values: {' '.join(str(v) for v in flat.tolist())}")
+                raise invalid_argument(f"Received a label value of {bad} which is outside the valid range of "
+                                       f"[0, {classes}).  Label values: {' '.join(str(v) for v in flat.tolist())}")
         s, e, total = _exp_parts(xp, x, -1)    # matrices of shape [labels.size, classes]
         picks = xp.arange(0, flat.size * classes, classes) + flat   # flat positions of the labels' logits
         loss = (xp.log(total[:, 0]) - s.reshape(-1)[picks]).reshape(labels.shape)
@@ -528,12 +516,12 @@ def _check_bias(value, bias, data_format):
     """TensorFlow's run-time checks (a size-1 bias would otherwise broadcast silently)."""
     least = 3 if data_format == "NCHW" else 2
     if value.ndim < least:
-        raise _invalid(f"Input tensor must be at least {least}D: {_dims(value.shape)}")
+        raise invalid_argument(f"Input tensor must be at least {least}D: {shape_text(value.shape)}")
     if bias.ndim != 1:
-        raise _invalid(f"Biases must be 1D: {_dims(bias.shape)}")
+        raise invalid_argument(f"Biases must be 1D: {shape_text(bias.shape)}")
     if bias.shape[0] != value.shape[_channel_axis(data_format, value.ndim)]:
-        raise _invalid(f"Must provide as many biases as the channel dimension of the input tensor: "
-                       f"{_dims(bias.shape)} vs. {_dims(value.shape)}")
+        raise invalid_argument(f"Must provide as many biases as the channel dimension of the input tensor: "
+                               f"{shape_text(bias.shape)} vs. {shape_text(value.shape)}")
 
 
 @register

@@ -6,15 +6,16 @@ from ..framework.apply import _is_tensor_like, apply_op
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import constant_value
-from .manip_ops import Slice, _check_index_dtype, _check_rank, _dims_or_none, _index_shape, _invalid
+from .manip_ops import Slice
+from .op_util import check_index_dtype, check_rank, dims_or_none, index_shape, invalid_argument
 
 __all__ = ["pad"]
 
 
 def _pad_infer(x, pad_t, sign=1, mode=None):
     """Output spec of padding `x` by `pad_t` (shape [rank, 2]); `sign` -1 for removing the padding."""
-    _check_index_dtype(pad_t, "paddings")
-    _check_rank(pad_t, 2)
+    check_index_dtype(pad_t, "paddings")
+    check_rank(pad_t, 2)
     rank = x.shape.ndims
     n = pad_t.shape[0].value if pad_t.shape.ndims == 2 else None
     if pad_t.shape.ndims == 2 and pad_t.shape[1].value not in (None, 2):
@@ -26,7 +27,7 @@ def _pad_infer(x, pad_t, sign=1, mode=None):
     if rank is None:
         return [(TensorShape(None), x.dtype.base_dtype)]
     p = constant_value(pad_t)
-    dims = _dims_or_none(x.shape, rank)
+    dims = dims_or_none(x.shape, rank)
     if p is None:
         return [(TensorShape([None] * rank), x.dtype.base_dtype)]
     try:
@@ -41,19 +42,19 @@ def _check_paddings(p, dims, mode):
     """TensorFlow's checks on paddings for input dims `dims` (None: unknown): raises InvalidArgumentError."""
     for (a, b), d in zip(p.tolist(), dims):  # `p`: a constant's ndarray, or a backend array
         if a < 0 or b < 0:
-            raise _invalid(f"Paddings must be non-negative: {a} {b}")
+            raise invalid_argument(f"Paddings must be non-negative: {a} {b}")
         if d is None or mode is None:
             continue
         if mode == "REFLECT" and (a >= d or b >= d):
-            raise _invalid(f"paddings must be less than the dimension size: {a}, {b} not less than {d}")
+            raise invalid_argument(f"paddings must be less than the dimension size: {a}, {b} not less than {d}")
         if mode == "SYMMETRIC" and (a > d or b > d):
-            raise _invalid(f"paddings must be no greater than the dimension size: {a}, {b} greater than {d}")
+            raise invalid_argument(f"paddings must be no greater than the dimension size: {a}, {b} greater than {d}")
 
 
 def _check_pad_rank(x, p):
     if np.shape(p) != (x.ndim, 2):
-        raise _invalid(f"The first dimension of paddings must be the rank of inputs[{','.join(map(str, np.shape(p)))}]"
-                       f", [{','.join(map(str, x.shape))}]")
+        raise invalid_argument("The first dimension of paddings must be the rank of "
+                               f"inputs[{','.join(map(str, np.shape(p)))}], [{','.join(map(str, x.shape))}]")
 
 
 class _ConstantPad(OpDef):
@@ -73,7 +74,7 @@ class _ConstantPad(OpDef):
 
     def grad(self, op, g):
         x, paddings = op.inputs[0], op.inputs[1]
-        x_grad = apply_op(Slice, [g, paddings[:, 0], _index_shape(x, paddings.dtype.base_dtype)], name="Slice")
+        x_grad = apply_op(Slice, [g, paddings[:, 0], index_shape(x, paddings.dtype.base_dtype)], name="Slice")
         return [x_grad] + [None] * (len(op.inputs) - 1)
 
 
@@ -95,7 +96,7 @@ class PadV2(_ConstantPad):
     same_dtype = ("input", "constant_values")
 
     def infer(self, inputs, attrs):
-        _check_rank(inputs[2], 0)
+        check_rank(inputs[2], 0)
         return _pad_infer(inputs[0], inputs[1])
 
 

@@ -4,6 +4,7 @@ import operator
 from ..framework import dtypes
 from ..framework.apply import apply_op
 from ..framework.op_def import OpDef, register
+from .op_util import constant_like
 
 __all__ = []
 
@@ -51,11 +52,6 @@ def _div(a, b, name="truediv"):
     return apply_op(RealDiv, [a, b], name=name)
 
 
-def _const(value, like):
-    from ..framework.constant_op import constant
-    return constant(value, dtype=like.dtype.base_dtype)
-
-
 def _neg(x):
     return apply_op(Neg, [x], name="Neg")
 
@@ -80,18 +76,19 @@ Abs = register(_unary("Abs", "absolute", dtypes.REAL,
                       lambda op, g: [_mul(g, apply_op(Sign, [op.inputs[0]], name="Sign"))]))
 Sign = register(_unary("Sign", "sign", dtypes.NUMBER, _zeros_grad))
 Square = register(_unary("Square", "square", dtypes.NUMBER,
-                         lambda op, g: [_mul(g, _mul(_const(2, g), op.inputs[0], "mul_1"))]))
-Sqrt = register(_unary("Sqrt", "sqrt", _FLOAT_LIKE, lambda op, g: [_div(_mul(g, _const(0.5, g)), op.outputs[0])]))
+                         lambda op, g: [_mul(g, _mul(constant_like(2, g), op.inputs[0], "mul_1"))]))
+Sqrt = register(_unary("Sqrt", "sqrt", _FLOAT_LIKE,
+                       lambda op, g: [_div(_mul(g, constant_like(0.5, g)), op.outputs[0])]))
 Exp = register(_unary("Exp", "exp", _FLOAT_LIKE, lambda op, g: [_mul(g, op.outputs[0])]))
 Log = register(_unary("Log", "log", _FLOAT_LIKE, lambda op, g: [_div(g, op.inputs[0])]))
 Log1p = register(_unary("Log1p", "log1p", _FLOAT_LIKE,
-                        lambda op, g: [_div(g, _add(_const(1, g), op.inputs[0]))]))
+                        lambda op, g: [_div(g, _add(constant_like(1, g), op.inputs[0]))]))
 Sin = register(_unary("Sin", "sin", _FLOAT_LIKE,
                       lambda op, g: [_mul(g, apply_op(Cos, [op.inputs[0]], name="Cos"))]))
 Cos = register(_unary("Cos", "cos", _FLOAT_LIKE,
                       lambda op, g: [_neg(_mul(g, apply_op(Sin, [op.inputs[0]], name="Sin")))]))
 Tanh = register(_unary("Tanh", "tanh", _FLOAT_LIKE, lambda op, g: [
-    _mul(g, _sub(_const(1, g), _mul(op.outputs[0], op.outputs[0], "mul_1")))]))
+    _mul(g, _sub(constant_like(1, g), _mul(op.outputs[0], op.outputs[0], "mul_1")))]))
 Floor = register(_unary("Floor", "floor", dtypes.FLOATING))
 Ceil = register(_unary("Ceil", "ceil", dtypes.FLOATING))
 Round = register(_unary("Round", "round", dtypes.NUMBER))  # half to even, as TensorFlow
@@ -109,7 +106,7 @@ class Rsqrt(UnaryElementwise):
 
     def grad(self, op, g):
         y = op.outputs[0]
-        return [_mul(g, _mul(_const(-0.5, g), _mul(y, _mul(y, y, "mul_2"), "mul_1"), "mul_3"))]
+        return [_mul(g, _mul(constant_like(-0.5, g), _mul(y, _mul(y, y, "mul_2"), "mul_1"), "mul_3"))]
 
 
 @register
@@ -126,7 +123,7 @@ class Sigmoid(UnaryElementwise):
 
     def grad(self, op, g):
         y = op.outputs[0]
-        return [_mul(g, _mul(y, _sub(_const(1, g), y), "mul_1"))]
+        return [_mul(g, _mul(y, _sub(constant_like(1, g), y), "mul_1"))]
 
 
 @register
