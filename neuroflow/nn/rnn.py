@@ -1,16 +1,17 @@
 """`tf.nn.dynamic_rnn`, `static_rnn`, `bidirectional_dynamic_rnn`, `static_bidirectional_rnn`: running a cell over
 time, plus `reverse_sequence` (which the backward direction needs).
 
-neuroflow has no while loop: `dynamic_rnn` unrolls the cell over the time steps, which must therefore be known
-when the graph is built (the usual TF 1.x case, e.g. a placeholder of shape [None, 28, 28]); a plain LSTM cell
-runs the whole sequence as one fused BlockLSTM node instead. The results are TensorFlow's: outputs past a
-sequence's length are zero and its final state is the state at its last valid step.
+A plain LSTM cell runs the whole sequence as one fused BlockLSTM node, whose number of time steps may be known
+only at run time (a [None, None, depth] input); other cells are unrolled over the time steps, which must then be
+known when the graph is built (the usual TF 1.x case, e.g. a placeholder of shape [None, 28, 28]). The results
+are TensorFlow's: outputs past a sequence's length are zero and its final state is the state at its last valid
+step.
 """
 from ..framework import dtypes
 from ..framework.apply import convert_to_tensor
 from ..framework.constant_op import constant
 from ..framework.graph import name_scope
-from ..ops import array_ops, index_ops, manip_ops, math_ops
+from ..ops import array_ops, index_ops, manip_ops, math_ops, reduce_ops
 from ..ops.concat_ops import concat
 from ..ops.grad_support_ops import expand_dims, where
 from ..variables.scope import variable_scope
@@ -36,16 +37,17 @@ def _batch_size(flat_inputs, batch_axis):
     return array_ops.shape(flat_inputs[0])[batch_axis]
 
 
-def _sequence_masks(sequence_length, steps, split=True):
-    """Where each step is inside its sequence: one [batch, 1] boolean mask per step (or, with split=False, one
-    [time, batch, 1] mask)."""
+def _checked_lengths(sequence_length):
+    """sequence_length as an int32 vector named like TF's (a ValueError when it is not a vector)."""
     seq = math_ops.cast(sequence_length, dtypes.int32)
     if seq.shape.ndims not in (None, 1):
         raise ValueError(f"sequence_length must be a vector of length batch_size, but saw shape: {seq.shape}")
-    seq = array_ops.identity(seq, name="sequence_length")
-    mask = expand_dims(index_ops.sequence_mask(seq, steps), 2)
-    if not split:
-        return manip_ops.transpose(mask, [1, 0, 2])
+    return array_ops.identity(seq, name="sequence_length")
+
+
+def _sequence_masks(sequence_length, steps):
+    """Where each step is inside its sequence: one [batch, 1] boolean mask per step."""
+    mask = expand_dims(index_ops.sequence_mask(_checked_lengths(sequence_length), steps), 2)
     return array_ops.unstack(mask, num=steps, axis=1, name="mask")
 
 
@@ -90,15 +92,17 @@ def _state_at(all_steps, initial, lengths):
 
 def _fused_dynamic_rnn(cell, x, steps, batch, sequence_length, initial_state, dtype, time_major):
     """dynamic_rnn for a plain LSTM cell as one BlockLSTM op over the whole sequence (same results as the
-    unrolled cell, a fraction of the nodes)."""
+    unrolled cell, a fraction of the nodes). `steps` is an int, or a scalar tensor when the number of time steps
+    is known only at run time; with `sequence_length`, steps past the longest sequence are not computed."""
     state = _initial_state(cell, initial_state, dtype, batch)
     x_tm = x if time_major else manip_ops.transpose(x, [1, 0, 2])
-    h_all, c_all = cell._call_sequence(x_tm, state)
     if sequence_length is None:
+        h_all, c_all = cell._call_sequence(x_tm, state)
         c_last, h_last, outputs = c_all[-1], h_all[-1], h_all
     else:
-        masks = _sequence_masks(sequence_length, steps, split=False)         # [time, batch, 1]
-        lengths = math_ops.cast(sequence_length, dtypes.int32)
+        lengths = _checked_lengths(sequence_length)
+        h_all, c_all = cell._call_sequence(x_tm, state, seq_len_max=reduce_ops.reduce_max(lengths))
+        masks = expand_dims(manip_ops.transpose(index_ops.sequence_mask(lengths, steps), [1, 0]), 2)  # [T, B, 1]
         c0, h0 = cell._split_state(state)
         c_last, h_last = _state_at(c_all, c0, lengths), _state_at(h_all, h0, lengths)
         outputs = where(masks, h_all, constant(0, dtype=h_all.dtype.base_dtype))
@@ -107,25 +111,30 @@ def _fused_dynamic_rnn(cell, x, steps, batch, sequence_length, initial_state, dt
     return outputs, cell._make_state(c_last, h_last)
 
 
-def _static_steps(flat_inputs, time_axis):
-    """The number of time steps, which neuroflow's unrolled dynamic_rnn must know when the graph is built."""
+def _time_steps(flat_inputs, time_axis):
+    """The number of time steps when the graph knows it, else None (it is known only at run time)."""
     steps = set()
     for x in flat_inputs:
         if x.shape.ndims is not None and x.shape.ndims < 3:
             raise ValueError(f"Shape {x.shape} must have rank at least 3")
         d = x.shape[time_axis].value if x.shape.ndims is not None else None
-        if d is None:
-            layout = "[max_time, batch_size, depth]" if time_axis == 0 else "[batch_size, max_time, depth]"
-            raise ValueError(
-                f"dynamic_rnn: the number of time steps of inputs '{x.name}' (shape {x.shape}, laid out {layout}) "
-                "is not known when the graph is built. neuroflow's dynamic_rnn unrolls the cell over time, so it "
-                "needs a known number of time steps. Give the input a static time dimension, e.g. "
-                "tf.placeholder(tf.float32, [None, 28, 28]) or x.set_shape(...), and pad shorter sequences to that "
-                "length, passing their true lengths as sequence_length.")
-        steps.add(d)
+        if d is not None:
+            steps.add(d)
     if len(steps) > 1:
         raise ValueError(f"All inputs should have the same number of time steps, got {sorted(steps)}")
-    return steps.pop()
+    return steps.pop() if steps else None
+
+
+def _unknown_steps(cell, inputs, flat, time_axis):
+    x = next((x for x in flat if x.shape.ndims is None or x.shape[time_axis].value is None), flat[0])
+    layout = "[max_time, batch_size, depth]" if time_axis == 0 else "[batch_size, max_time, depth]"
+    raise ValueError(
+        f"dynamic_rnn: the number of time steps of inputs '{x.name}' (shape {x.shape}, laid out {layout}) is not "
+        f"known when the graph is built. neuroflow runs only a plain LSTM cell (LSTMCell, BasicLSTMCell, "
+        f"LSTMBlockCell) over a time dimension known only at run time; {type(cell).__name__} needs a known number "
+        "of time steps. Give the input a static time dimension, e.g. tf.placeholder(tf.float32, [None, 28, 28]) "
+        "or x.set_shape(...), and pad shorter sequences to that length, passing their true lengths as "
+        "sequence_length.")
 
 
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None, parallel_iterations=None,
@@ -135,7 +144,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     Args:
         cell: an RNNCell.
         inputs: [batch, time, depth] (or [time, batch, depth] with time_major), or a nested tuple of such;
-            the number of time steps must be known when the graph is built.
+            the number of time steps may be unknown until run time for a plain LSTM cell.
         sequence_length: optional int vector [batch]: outputs past a sequence's length are zeros and its final
             state is the state at its last valid step.
         initial_state: the cell's initial state (default: zeros, which needs `dtype`).
@@ -163,15 +172,19 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     with variable_scope(scope or "rnn") as varscope:
         flat = [convert_to_tensor(x) for x in nest.flatten(inputs)]
         time_axis, batch_axis = (0, 1) if time_major else (1, 0)
-        steps = _static_steps(flat, time_axis)
+        steps = _time_steps(flat, time_axis)
         for x in flat:
             if x.shape.ndims is not None and x.shape[-1].value is None:
                 raise ValueError("Input size (depth of inputs) must be accessible via shape inference, but saw "
                                  "value None.")
         batch = _batch_size(flat, batch_axis)
         if not _is_sequence(inputs) and getattr(cell, "_fused_sequence_ok", lambda: False)():
+            if steps is None:
+                steps = array_ops.shape(flat[0])[time_axis]
             return _fused_dynamic_rnn(cell, flat[0], steps, batch, sequence_length, initial_state, dtype,
                                       time_major)
+        if steps is None:
+            return _unknown_steps(cell, inputs, flat, time_axis)
         per_input = [array_ops.unstack(x, num=steps, axis=time_axis) for x in flat]
         step_inputs = [nest.pack_sequence_as(inputs, [p[t] for p in per_input]) for t in range(steps)]
         outputs, state = _unroll(cell, step_inputs, initial_state, dtype, batch, sequence_length, varscope)

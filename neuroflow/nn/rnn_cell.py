@@ -258,16 +258,17 @@ class _LSTMBase(RNNCell):
         class's (a subclass may change it), the activation is tanh and there is no projection in the loop."""
         return type(self).call is _LSTMBase.call and _is_tanh(self._activation) and self._num_proj is None
 
-    def _call_sequence(self, inputs, state):
-        """All steps of time-major `inputs` [time, batch, depth] from `state`, in the cell's variable scope:
-        returns (h of every step, c of every step), each [time, batch, units]."""
-        return Layer.__call__(self, inputs, state, _whole_sequence=True)
+    def _call_sequence(self, inputs, state, seq_len_max=None):
+        """All steps of time-major `inputs` [time, batch, depth] (the number of steps possibly known only at run
+        time) from `state`, in the cell's variable scope: returns (h of every step, c of every step), each
+        [time, batch, units]; steps at or after `seq_len_max` (default: none) are skipped and zero."""
+        return Layer.__call__(self, inputs, state, _whole_sequence=True, _seq_len_max=seq_len_max)
 
-    def call(self, inputs, state, _whole_sequence=False):
+    def call(self, inputs, state, _whole_sequence=False, _seq_len_max=None):
         c_prev, h_prev = self._split_state(state)
         if _whole_sequence:
             outs = block_lstm(inputs, c_prev, h_prev, self._kernel, self._bias, self._forget_bias, self._cell_clip,
-                              self._peepholes())
+                              self._peepholes(), seq_len_max=_seq_len_max)
             return outs[6], outs[1]
         if inputs.shape.with_rank(2)[1].value is None:
             raise ValueError("Could not infer input size from inputs.get_shape()[-1]")

@@ -583,10 +583,18 @@ def lstm_block_cell(x, cs_prev, h_prev, w, b, forget_bias=1.0, cell_clip=None, p
     return apply_op(LSTMBlockCell, inputs, attrs, name=name or "LSTMBlockCell")
 
 
-def block_lstm(x, cs_prev, h_prev, w, b, forget_bias=1.0, cell_clip=None, peepholes=None, name=None):
-    """A fused LSTM over all steps of time-major x [time, batch, depth] (time known statically): the BlockLSTM
-    node's outputs (i, cs, f, o, ci, co, h), each [time, batch, units]."""
+def block_lstm(x, cs_prev, h_prev, w, b, forget_bias=1.0, cell_clip=None, peepholes=None, seq_len_max=None,
+               name=None):
+    """A fused LSTM over all steps of time-major x [time, batch, depth]: the BlockLSTM node's outputs (i, cs, f,
+    o, ci, co, h), each [time, batch, units]. The number of steps may be known only at run time; steps at or
+    after `seq_len_max` (a scalar; default all of them) are skipped and output zeros."""
+    from . import array_ops, math_ops
     dt = x.dtype.base_dtype
-    steps = constant(_dim(x, 0), dtypes.int64, name="seq_len_max")
+    if seq_len_max is not None:
+        steps = math_ops.cast(seq_len_max, dtypes.int64, name="seq_len_max")
+    elif _dim(x, 0) is not None:
+        steps = constant(_dim(x, 0), dtypes.int64, name="seq_len_max")
+    else:
+        steps = math_ops.cast(array_ops.shape(x)[0], dtypes.int64, name="seq_len_max")
     inputs = [steps, x, cs_prev, h_prev, w] + _peephole_inputs(w, peepholes, dt) + [b]
     return apply_op(BlockLSTM, inputs, _attrs(forget_bias, cell_clip, peepholes), name=name or "BlockLSTM")
