@@ -19,7 +19,7 @@ from .framework.tensor_shape import Dimension, TensorShape
 from .ops import overloads as _overloads  # noqa: F401 - installs the Tensor operators
 from .ops.array_ops import fill, identity, ones, placeholder, placeholder_with_default, reshape, shape, stack, zeros
 from .ops.control_flow_ops import control_dependencies, group, no_op, tuple  # noqa: A004
-from .ops.linalg_ops import matmul
+from .ops.linalg_ops import matmul, tensordot
 from .ops.math_ops import (abs, add, cast, ceil, cos, div, div_no_nan, divide, equal, exp, floor,  # noqa: A004
                            floor_div, floordiv, floormod, greater, greater_equal, less, less_equal, log, log1p,
                            logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply,
@@ -58,7 +58,9 @@ from .ops.clip_ops import *  # noqa: F401,F403 - each family module lists its pu
 from .ops.concat_ops import *  # noqa: F401,F403
 from .ops.index_ops import *  # noqa: F401,F403
 from .ops.manip_ops import *  # noqa: F401,F403
-from .ops.math_extra_ops import *  # noqa: F401,F403
+from .ops.argminmax_ops import *  # noqa: F401,F403
+from .ops.cumulative_ops import *  # noqa: F401,F403
+from .ops.norm_ops import *  # noqa: F401,F403
 from .ops.pad_ops import *  # noqa: F401,F403
 from .ops.reduce_ops import *  # noqa: F401,F403
 

@@ -163,11 +163,11 @@ import op_table_array  # noqa: E402
 import op_table_conv  # noqa: E402
 import op_table_math  # noqa: E402
 import op_table_nn  # noqa: E402
-import op_table_nn2  # noqa: E402
+import op_table_nn_layers  # noqa: E402
 import op_table_rnn  # noqa: E402
 import op_table_summary  # noqa: E402
 
-for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_table_nn2, op_table_rnn,
+for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_table_nn_layers, op_table_rnn,
                 op_table_summary):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

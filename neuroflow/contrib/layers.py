@@ -93,7 +93,7 @@ def flatten(inputs, outputs_collections=None, scope=None):
     Example:
         >>> flat = tf.contrib.layers.flatten(pool2)
     """
-    from ..layers.core_extra import flatten as core_flatten
+    from ..layers.core import flatten as core_flatten
     with name_scope(scope, "Flatten", [inputs]):
         inputs = convert_to_tensor(inputs)
         return _collect_outputs(outputs_collections, core_flatten(inputs))
@@ -133,7 +133,7 @@ def fully_connected(inputs, num_outputs, activation_fn=relu, normalizer_fn=None,
         weights = _model_variable("weights", [shape[-1].value, num_outputs], dtype, weights_initializer,
                                   weights_regularizer, trainable, variables_collections, "weights")
         if shape.ndims > 2:
-            from ..ops.math_extra_ops import tensordot
+            from ..ops.linalg_ops import tensordot
             outputs = tensordot(inputs, weights, [[shape.ndims - 1], [0]])
             outputs.set_shape(shape[:-1].concatenate([num_outputs]))
         else:
@@ -160,7 +160,7 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_c
             seed=None):
     """Dropout that keeps each element with probability `keep_prob` while `is_training` (a bool or bool
     tensor), else the identity (ops under "Dropout/")."""
-    from ..layers.core_extra import Dropout
+    from ..layers.core import Dropout
     with variable_scope(scope, "Dropout", [inputs]) as sc:
         inputs = convert_to_tensor(inputs)
         layer = Dropout(rate=1 - keep_prob, noise_shape=noise_shape, seed=seed, name=sc.name, _scope=sc)

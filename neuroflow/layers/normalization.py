@@ -8,7 +8,7 @@ from ..ops.grad_support_ops import size
 from ..ops.state_ops import assign_sub
 from ..variables import initializers
 from .base import Layer
-from .core_extra import select_on_training, static_training
+from .training_flag import select_on_training, static_training
 
 __all__ = ["BatchNormalization", "batch_normalization"]
 

@@ -1,5 +1,5 @@
 """`tf.nn` dropout, batch_normalization, fused_batch_norm, lrn, embedding_lookup, top_k, in_top_k, with
-TensorFlow 1.x's argument names, defaults, node names and errors. The primitives are in ops/nn_misc_ops.py."""
+TensorFlow 1.x's argument names, defaults, node names and errors. The primitives are in ops/dropout_ops.py, ops/normalization_ops.py and ops/top_k_ops.py."""
 import collections
 import numbers
 
@@ -11,7 +11,7 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import constant_value
 from ..ops import array_ops, math_ops
-from ..ops import nn_misc_ops as _k
+from ..ops import dropout_ops, normalization_ops, top_k_ops
 from ..ops.array_ops import _shape_tensor
 
 __all__ = ["dropout", "batch_normalization", "batch_norm_with_global_normalization", "fused_batch_norm", "lrn",
@@ -114,10 +114,10 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             keep = given if keep_prob is not None else math_ops.subtract(1.0, given, name="sub")
             if known is not None and (known == 1 if keep_prob is not None else known == 0):
                 return x
-        # One fused op (ops/nn_misc_ops.py): the mask floor(keep_prob + U[0, 1)), then x / keep_prob * mask.
+        # One fused op (ops/dropout_ops.py): the mask floor(keep_prob + U[0, 1)), then x / keep_prob * mask.
         seed1, seed2 = get_seed(seed)
         mask_shape = _shape_tensor(_noise_shape(x, noise_shape))
-        ret, _ = apply_op(_k.Dropout, [x, keep, mask_shape], {"seed": seed1 or 0, "seed2": seed2 or 0},
+        ret, _ = apply_op(dropout_ops.Dropout, [x, keep, mask_shape], {"seed": seed1 or 0, "seed2": seed2 or 0},
                           name="Dropout")
         ret.set_shape(x.shape)
         return ret
@@ -201,7 +201,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
     mean = empty if mean is None else mean
     variance = empty if variance is None else variance
     epsilon = max(float(epsilon), 1.001e-5)  # cuDNN's lower bound, which TensorFlow applies everywhere
-    outputs = apply_op(_k.FusedBatchNormV3, [x, scale, offset, mean, variance],
+    outputs = apply_op(normalization_ops.FusedBatchNormV3, [x, scale, offset, mean, variance],
                        {"epsilon": epsilon, "data_format": data_format, "is_training": bool(is_training)},
                        name=name or "FusedBatchNormV3")
     return outputs[0], outputs[1], outputs[2]
@@ -217,7 +217,7 @@ def lrn(input, depth_radius=5, bias=1, alpha=1, beta=0.5, name=None):  # noqa: A
     depth_radius = int(depth_radius)
     if depth_radius < 0:
         raise ValueError(f"depth_radius must be non-negative, got {depth_radius}")
-    return apply_op(_k.LRN, [input], {"depth_radius": depth_radius, "bias": float(bias), "alpha": float(alpha),
+    return apply_op(normalization_ops.LRN, [input], {"depth_radius": depth_radius, "bias": float(bias), "alpha": float(alpha),
                                       "beta": float(beta)}, name=name or "LRN")
 
 
@@ -342,7 +342,7 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TensorFlow's argu
         >>> values, indices = tf.nn.top_k([[1., 3., 2.]], k=2)   # [[3., 2.]], [[1, 2]]
     """
     k_t = k if _is_tensor_like(k) else constant(int(k), dtypes.int32, name="k")
-    values, indices = apply_op(_k.TopKV2, [input, k_t], {"sorted": bool(sorted)}, name=name or "TopKV2")
+    values, indices = apply_op(top_k_ops.TopKV2, [input, k_t], {"sorted": bool(sorted)}, name=name or "TopKV2")
     return TopKV2(values, indices)
 
 
@@ -362,4 +362,4 @@ def in_top_k(predictions, targets, k, name=None):
         >>> accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
     """
     with name_scope(name, "in_top_k"):
-        return apply_op(_k.InTopKV2, [predictions, targets, k], name=name or "InTopKV2")
+        return apply_op(top_k_ops.InTopKV2, [predictions, targets, k], name=name or "InTopKV2")

@@ -8,7 +8,7 @@ from ..ops import concat_ops as co
 from ..ops import grad_support_ops as gs
 from ..ops import index_ops as ix
 from ..ops import manip_ops as mp
-from ..ops import nn_misc_ops as nm
+from ..ops import top_k_ops as tk
 from ..ops import pad_ops as pd
 from ..ops import slicing as sl
 from .registry import ONNX_TYPES, exporter
@@ -331,7 +331,7 @@ def _one_hot(ctx, op):
     ctx.node("Where", [mask, ctx.input(op, 2), ctx.input(op, 3)], [ctx.out(op)])
 
 
-@exporter(nm.TopKV2)
+@exporter(tk.TopKV2)
 def _top_k(ctx, op):
     k = ctx.value(op, 1)
     k = ctx.int64(np.reshape(k, [1]), "k") if k is not None else ctx.node("Reshape", [ctx.as_int64(op, 1),

@@ -5,7 +5,8 @@ import numpy as np
 from ..ops import binary_ops as bo
 from ..ops import grad_support_ops as gs
 from ..ops import linalg_ops as la
-from ..ops import math_extra_ops as mx
+from ..ops import argminmax_ops as am
+from ..ops import cumulative_ops as cu
 from ..ops import nn_ops as nn
 from ..ops import reduce_ops as ro
 from ..ops import unary_ops as uo
@@ -163,7 +164,7 @@ def _batch_matmul(ctx, op):
     ctx.node("MatMul", [a, b], [ctx.out(op)])
 
 
-@exporter(mx.Tensordot)
+@exporter(la.Tensordot)
 def _tensordot(ctx, op):
     ra, rb = ctx.shape(op, 0).ndims, ctx.shape(op, 1).ndims
     if ra is None or rb is None:
@@ -223,18 +224,18 @@ def _reduce_bool(ctx, op):
     ctx.node("Cast", [reduced], [ctx.out(op)], to=ONNX_TYPES["bool"])
 
 
-@exporter(mx.ArgMax, mx.ArgMin)
+@exporter(am.ArgMax, am.ArgMin)
 def _arg(ctx, op):
     axis = op.get_attr("axis")
     out_type = op.get_attr("output_type")
-    index = ctx.node("ArgMax" if op.opdef is mx.ArgMax else "ArgMin", [ctx.input(op, 0)], axis=int(axis), keepdims=0)
+    index = ctx.node("ArgMax" if op.opdef is am.ArgMax else "ArgMin", [ctx.input(op, 0)], axis=int(axis), keepdims=0)
     if out_type.name == "int64":
         ctx.node("Identity", [index], [ctx.out(op)])
     else:
         ctx.node("Cast", [index], [ctx.out(op)], to=ONNX_TYPES[out_type.name])
 
 
-@exporter(mx.Cumsum)
+@exporter(cu.Cumsum)
 def _cumsum(ctx, op):
     ctx.node("CumSum", [ctx.input(op, 0), ctx.int64(int(op.get_attr("axis")), "axis")], [ctx.out(op)],
              exclusive=int(bool(op.get_attr("exclusive"))), reverse=int(bool(op.get_attr("reverse"))))

@@ -5,7 +5,9 @@ import numpy as np
 
 from ..framework import dtypes
 from ..ops import conv_ops as cv
-from ..ops import nn_misc_ops as nm
+from ..ops import dropout_ops as do
+from ..ops import normalization_ops as no
+from ..ops import top_k_ops as tk
 from ..ops import nn_ops as nn
 from ..ops import pool_ops as pl
 from .convert_array import one_hot_mask
@@ -161,7 +163,7 @@ def _pool(ctx, op):
     _from_nchw(ctx, op, y, last)
 
 
-@exporter(nm.LRN)
+@exporter(no.LRN)
 def _lrn(ctx, op):
     radius = int(op.get_attr("depth_radius"))
     size = 2 * radius + 1
@@ -172,7 +174,7 @@ def _lrn(ctx, op):
     _from_nchw(ctx, op, y, True)
 
 
-@exporter(nm.InTopKV2)
+@exporter(tk.InTopKV2)
 def _in_top_k(ctx, op):
     # TensorFlow's rule: fewer than k classes have a prediction larger than the target's; a target outside the
     # classes, or a row with a non-finite prediction, is never in the top k. Written with ops neuroflow also
@@ -195,7 +197,7 @@ def _in_top_k(ctx, op):
 
 
 # --- inference-mode batch normalization and dropout ------------------------------------------------------------------
-@exporter(nm.FusedBatchNormV3)
+@exporter(no.FusedBatchNormV3)
 def _fused_batch_norm(ctx, op):
     if op.get_attr("is_training"):
         ctx.fail("batch normalization in training mode (is_training=True) uses the batch's statistics. Export "
@@ -221,7 +223,7 @@ def _fused_batch_norm(ctx, op):
             ctx.alias(op, i, ctx.input(op, source))
 
 
-@exporter(nm.Dropout)
+@exporter(do.Dropout)
 def _dropout(ctx, op):
     keep = ctx.value(op, 1)
     if keep is None or float(np.min(keep)) < 1:

@@ -10,8 +10,8 @@ from ..ops import conv_ops as cv
 from ..ops import grad_support_ops as gs
 from ..ops import index_ops as ix
 from ..ops import manip_ops as mp
-from ..ops import math_extra_ops as mx
-from ..ops import nn_misc_ops as nm
+from ..ops import cumulative_ops as cu
+from ..ops import normalization_ops as no
 from ..ops import nn_ops as nn
 from ..ops import pad_ops as pd
 from ..ops import pool_ops as pl
@@ -39,7 +39,7 @@ not_exportable(
     tr.ApplyGradientDescent, tr.ApplyMomentum, tr.ApplyAdagrad, tr.ApplyAdadelta, tr.ApplyRMSProp,
     tr.ApplyCenteredRMSProp, tr.ApplyAdam, gs.SumToShape, nn.ReluGrad, nn.BiasAddGrad, cv.Conv2DBackpropInput,
     cv.Conv2DBackpropFilter, cv.DepthwiseConv2dNativeBackpropInput, cv.DepthwiseConv2dNativeBackpropFilter,
-    pl.AvgPoolGrad, pl.MaxPoolGrad, pl.MaxPoolGradGrad, nm.FusedBatchNormGradV3, ix.GatherV2Grad, pd.MirrorPadGrad,
+    pl.AvgPoolGrad, pl.MaxPoolGrad, pl.MaxPoolGradGrad, no.FusedBatchNormGradV3, ix.GatherV2Grad, pd.MirrorPadGrad,
     sl.StridedSliceGrad, rn.BlockLSTMGrad, rn.LSTMBlockCellGrad)
 not_exportable(
     "it reads a tf.data iterator, which ONNX cannot hold. Build the inference graph on a placeholder and export "
@@ -55,7 +55,7 @@ not_exportable(
     "variables become initializers", ev.ReadVariableOp)
 not_exportable(
     "ONNX (opset 17) has CumSum but no cumulative product, and exp(cumsum(log(x))) is wrong for zero and negative "
-    "entries", mx.Cumprod)
+    "entries", cu.Cumprod)
 not_exportable("it is made for complex tensors only (real ones get a Transpose), and ONNX export supports no "
                "complex dtype", mp.ConjugateTranspose)
 not_exportable(

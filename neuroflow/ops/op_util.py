@@ -8,7 +8,7 @@ from ..framework.op_def import InferenceError
 from ..framework.tensor_util import build_time_value
 
 __all__ = ["INDEX_DTYPES", "invalid_argument", "shape_text", "constant_like", "check_index_dtype", "check_rank",
-           "static_ints", "normalize_axis", "dims_or_none", "index_shape"]
+           "static_int", "static_ints", "normalize_axis", "dims_or_none", "merge_dim", "index_shape"]
 
 INDEX_DTYPES = (dtypes.int32, dtypes.int64)
 
@@ -47,6 +47,15 @@ def check_rank(t, rank):
         raise InferenceError(f"Shape must be rank {rank} but is rank {t.shape.ndims}")
 
 
+def static_int(value, what):
+    """A Python int from an int or a tensor whose value is known while building the graph; TypeError naming
+    `what` otherwise."""
+    arr = np.asarray(build_time_value(value, what))
+    if arr.ndim != 0 or arr.dtype.kind not in "iu":
+        raise TypeError(f"{what} must be a scalar integer, got {value!r}")
+    return int(arr)
+
+
 def static_ints(value, what):
     """`value` (an int, a list of ints, or a tensor known at graph-build time) as a Python int or list."""
     value = build_time_value(value, what)
@@ -69,6 +78,14 @@ def normalize_axis(axis, rank, message):
 def dims_or_none(shape, rank):
     """A static shape's dims, or `rank` Nones when the shape is unknown."""
     return shape.as_list() if shape.ndims is not None else [None] * rank
+
+
+def merge_dim(a, b):
+    """Two static dims that must agree (None: unknown) merged into one; InferenceError when both are known and
+    differ."""
+    if a is not None and b is not None and a != b:
+        raise InferenceError(f"Dimensions must be equal, but are {a} and {b}")
+    return a if a is not None else b
 
 
 def index_shape(t, out_type):

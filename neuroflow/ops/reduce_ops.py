@@ -155,7 +155,7 @@ class Prod(Reduction):
         are handled): over one axis it is exclusive-cumprod from the left times from the right; over several
         axes a1..am it is the product, for each a_k, of that along a_k of x already reduced over a_k+1..am."""
         from .array_ops import reshape, shape
-        from .math_extra_ops import cumprod
+        from .cumulative_ops import cumprod
         from .math_ops import multiply
         x = op.inputs[0]
         axes = op.get_attr("axis")

@@ -4,7 +4,6 @@ import numpy as np
 
 from ...framework.tensor_shape import TensorShape
 from ...layers import core as _tfl_core
-from ...layers import core_extra as _tfl_extra
 from ...layers.convolutional import check_input_rank
 from ...ops import array_ops
 from .. import activations, backend, initializers, regularizers
@@ -60,7 +59,7 @@ class Activation(Layer):
         return TensorShape(input_shape)
 
 
-class Dropout(Layer, _tfl_extra.Dropout):
+class Dropout(Layer, _tfl_core.Dropout):
     """In training (the learning phase, or `training=True`), zeroes each input with probability `rate` and scales
     the rest by 1 / (1 - rate); otherwise the identity.
 
@@ -71,20 +70,20 @@ class Dropout(Layer, _tfl_extra.Dropout):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         if not 0 <= rate < 1:
             raise ValueError(f"Invalid value received for `rate`, expected a value between 0 and 1, got: {rate}")
-        _tfl_extra.Dropout.__init__(self, rate, noise_shape=noise_shape, seed=seed)
+        _tfl_core.Dropout.__init__(self, rate, noise_shape=noise_shape, seed=seed)
         self._keras_init(**kwargs)
 
     def call(self, inputs, training=None):
         if not self.rate:
             return array_ops.identity(inputs)
-        return _tfl_extra.Dropout.call(self, inputs, training=training)
+        return _tfl_core.Dropout.call(self, inputs, training=training)
 
 
-class Flatten(Layer, _tfl_extra.Flatten):
+class Flatten(Layer, _tfl_core.Flatten):
     """Flattens each example: [batch, d1, d2, ...] -> [batch, d1 * d2 * ...]."""
 
     def __init__(self, data_format=None, **kwargs):
-        _tfl_extra.Flatten.__init__(self, data_format=data_format or backend.image_data_format())
+        _tfl_core.Flatten.__init__(self, data_format=data_format or backend.image_data_format())
         self._keras_init(**kwargs)
 
 

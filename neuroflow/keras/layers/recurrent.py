@@ -95,7 +95,7 @@ class _RNN(Layer):
     # --- calling --------------------------------------------------------------------------------------------------
     def _dropout_mask(self, like, rate, training):
         """A [batch, n] mask of kept (scaled) entries in training, ones otherwise (the same mask at every step)."""
-        from ...layers.core_extra import select_on_training
+        from ...layers.training_flag import select_on_training
         from ...nn.misc import dropout
         from ...ops.grad_support_ops import ones_like
         ones = ones_like(like)

@@ -1,9 +1,7 @@
-"""NN primitives beyond activations: dropout (Dropout), batch normalization (FusedBatchNormV3), local response
-normalization (LRN), top_k (TopKV2) and in_top_k (InTopKV2). The public functions are in `neuroflow/nn/misc.py`.
-
-Each is a primitive for speed (one NumPy pass instead of several small ops, and fewer large temporaries); their
-gradients are built from ops that have gradients themselves, so second order works.
-"""
+"""Normalization primitives: fused batch normalization (FusedBatchNormV3 and its gradient FusedBatchNormGradV3)
+and local response normalization (LRN). Primitives for speed (one NumPy pass, fewer large temporaries); their
+gradients are built from ops that have gradients themselves, so second order works. The public functions are in
+neuroflow/nn/misc.py."""
 import numpy as np
 
 from ..framework import dtypes
@@ -11,73 +9,10 @@ from ..framework.apply import apply_op
 from ..framework.constant_op import constant
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
-from ..framework.tensor_util import is_zeros, constant_value, constant_value_as_shape
-from .random_ops import _SeededOp
-from .shape_inference import broadcast_shape
-from .op_util import check_rank, invalid_argument
+from ..framework.tensor_util import is_zeros
+from .op_util import check_rank, invalid_argument, merge_dim
 
 __all__ = []
-
-
-def _is_zeros(t):
-    # The gradient engine fills a missing output gradient with ZerosLike; skip the work it would multiply.
-    return is_zeros(t)
-
-
-def _merge_dim(a, b):
-    if a is not None and b is not None and a != b:
-        raise InferenceError(f"Dimensions must be equal, but are {a} and {b}")
-    return a if a is not None else b
-
-
-# --- dropout -------------------------------------------------------------------------------------------------
-@register
-class Dropout(_SeededOp):
-    """Dropout in one kernel: mask = floor(keep_prob + U[0, 1)) of shape `noise_shape` (1 with probability
-    keep_prob), y = x / keep_prob * mask (mask broadcast against x). Outputs y and the mask (as ONNX's Dropout).
-
-    A new mask on each run, from this op's generator (seeded by attrs `seed`, `seed2`: TensorFlow's rule). The
-    same values as the composition random_uniform + add + floor + div + mul, about three times faster: the
-    uniform draw is turned into the mask in place, so only two large arrays are allocated.
-    """
-
-    type_name = "Dropout"
-    input_names = ("x", "keep_prob", "noise_shape")
-    shape_arg_inputs = (2,)  # the mask output has the noise shape
-    same_dtype = ("x", "keep_prob")
-    allowed_dtypes = dtypes.FLOATING
-    num_outputs = 2
-
-    def infer(self, inputs, attrs):
-        x, keep_prob, noise_shape = inputs
-        if not keep_prob.shape.is_compatible_with(TensorShape([])):
-            raise InferenceError(f"Shapes {keep_prob.shape} and () are incompatible")
-        mask = constant_value_as_shape(noise_shape)
-        broadcast_shape(x.shape, mask)  # raises for a noise_shape that does not broadcast against x
-        return [(x.shape, x.dtype.base_dtype), (mask, x.dtype.base_dtype)]
-
-    def draw(self, xp, gen, x, keep_prob, noise_shape, seed, seed2):
-        shape = tuple(int(d) for d in noise_shape)
-        u = gen.random(shape, dtype=xp.float64 if x.dtype == xp.float64 else xp.float32)
-        u += keep_prob
-        mask = xp.floor(u, out=u).astype(x.dtype, copy=False)
-        y = x / keep_prob
-        if np.broadcast_shapes(y.shape, mask.shape) == y.shape:
-            y *= mask
-        else:  # a noise_shape larger than x broadcasts the output, as the composition would
-            y = y * mask
-        return y, mask
-
-    def grad(self, op, g, g_mask):
-        # y is linear in x for a given mask (the mask's own derivative is zero almost everywhere).
-        from . import math_ops
-        from .reduce_ops import reduce_sum
-        if _is_zeros(g):
-            return [None, None, None]
-        keep_prob, mask = op.inputs[1], op.outputs[1]
-        dx = math_ops.multiply(math_ops.truediv(g, keep_prob), mask)
-        d_keep = math_ops.negative(math_ops.truediv(reduce_sum(math_ops.multiply(g, op.outputs[0])), keep_prob))
-        return [dx, d_keep, None]
 
 
 # --- batch normalization -------------------------------------------------------------------------------------
@@ -130,7 +65,7 @@ class FusedBatchNormV3(OpDef):
         for p in params:
             check_rank(p, 1)
             if p.shape.ndims == 1:
-                channels = _merge_dim(channels, p.shape[0].value)
+                channels = merge_dim(channels, p.shape[0].value)
         vector = TensorShape([channels])
         return [(x.shape if x.shape.ndims is not None else TensorShape(None), t)] + [(vector, u)] * 4 + [
             (TensorShape([0]), u)]
@@ -172,19 +107,19 @@ class FusedBatchNormV3(OpDef):
         # gres1/gres2 when differentiating again); in inference the mean and variance inputs.
         mean, var = (op.outputs[3], op.outputs[4]) if training else (op.inputs[3], op.inputs[4])
         dx = d_scale = d_offset = d_mean = d_var = None
-        if not _is_zeros(gy):
+        if not is_zeros(gy):
             dx, d_scale, d_offset, _, _ = apply_op(FusedBatchNormGradV3, [gy, x, scale, mean, var, op.outputs[5]],
                                                    dict(attrs), name="FusedBatchNormGradV3")
         if training:
             # The statistics outputs depend on x too: TensorFlow drops these terms, second order needs them.
             n = _count_per_channel(x, _channel_axis(attrs["data_format"]), u)
             extra = []
-            g_mean = [g for g in (gmean, gres1) if not _is_zeros(g)]
+            g_mean = [g for g in (gmean, gres1) if not is_zeros(g)]
             if g_mean:
                 extra.append(column(math_ops.truediv(_add_n(g_mean) if len(g_mean) > 1 else g_mean[0], n)))
             centered = None
             for g, denominator in ((gvar, math_ops.maximum(math_ops.subtract(n, 1.0), 1.0)), (gres2, n)):
-                if not _is_zeros(g):
+                if not is_zeros(g):
                     centered = math_ops.subtract(math_ops.cast(x, u), column(mean)) if centered is None else centered
                     extra.append(math_ops.multiply(centered, column(math_ops.truediv(math_ops.multiply(g, 2.0),
                                                                                      denominator))))
@@ -216,7 +151,7 @@ def _add_n(tensors):
 
 
 def _sum_grads(*grads):
-    present = [g for g in grads if not _is_zeros(g)]
+    present = [g for g in grads if not is_zeros(g)]
     return None if not present else present[0] if len(present) == 1 else _add_n(present)
 
 
@@ -379,111 +314,3 @@ class LRN(OpDef):
         back = _window_sum_op(math_ops.multiply(math_ops.multiply(g, x), math_ops.truediv(p, s)), r)
         return [math_ops.subtract(math_ops.multiply(g, p), math_ops.multiply(x, math_ops.multiply(
             back, 2.0 * alpha * beta)))]
-
-
-# --- top_k, in_top_k -----------------------------------------------------------------------------------------
-def _static_k(k):
-    value = constant_value(k)
-    return None if value is None else int(value)
-
-
-@register
-class TopKV2(OpDef):
-    """The k largest entries along the last axis (values, int32 indices), largest first; among equal values
-    the lower index comes first, as in TensorFlow. `k` is a scalar int32 input."""
-
-    type_name = "TopKV2"
-    input_names = ("input", "k")
-    shape_arg_inputs = (1,)
-    num_outputs = 2
-
-    def infer(self, inputs, attrs):
-        x, k = inputs
-        if x.dtype.base_dtype not in dtypes.REAL:
-            raise TypeError(f"Value passed to parameter 'input' has DataType {x.dtype.base_dtype.name} not in list "
-                            "of allowed values: float16, float32, float64, int8, int16, int32, int64, uint8, "
-                            "uint16, uint32, uint64")
-        if k.dtype.base_dtype is not dtypes.int32:
-            raise TypeError(f"Input 'k' of 'TopKV2' Op has type {k.dtype.base_dtype.name} that does not match "
-                            "expected type of int32.")
-        check_rank(k, 0)
-        rank = x.shape.ndims
-        if rank is not None and rank < 1:
-            raise InferenceError(f"Shape must be at least rank 1 but is rank {rank}")
-        kv = _static_k(k)
-        if kv is not None and kv < 0:
-            raise InferenceError(f"Need k >= 0, got {kv}")
-        if rank is None:
-            shape = TensorShape(None)
-        else:
-            last = x.shape[-1].value
-            if last is not None and kv is not None and last < kv:
-                raise InferenceError(f"input must have last dimension >= k = {kv} but is {last}")
-            shape = TensorShape(x.shape.as_list()[:-1] + [kv])
-        return [(shape, x.dtype.base_dtype), (shape, dtypes.int32)]
-
-    def forward(self, xp, x, k, sorted):  # noqa: A002 - TensorFlow's attr name
-        k = int(k)
-        if k < 0:
-            raise invalid_argument(f"Need k >= 0, got {k}")
-        n = x.shape[-1]
-        if n < k:
-            raise invalid_argument(f"input must have at least k columns. Had {n}, needed {k}")
-        # A stable ascending sort of the reversed row, read backwards, is a descending sort in which equal values
-        # keep their original order (lower index first) - for every dtype, with no negation overflow.
-        order = xp.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
-        indices = (n - 1 - order).astype(xp.int32)
-        return xp.take_along_axis(x, indices, axis=-1), indices
-
-    def grad(self, op, g_values, g_indices):
-        # Scatter the values' gradient back to where they came from: flat positions row * n + index.
-        from . import array_ops, math_ops
-        from .grad_support_ops import size
-        from .index_ops import GatherV2Grad, range as range_
-        from .reduce_ops import reduce_prod
-        x, indices = op.inputs[0], op.outputs[1]
-        shape = array_ops.shape(x)
-        n = shape[-1]
-        rows = reduce_prod(shape[:-1])
-        k = array_ops.shape(indices)[-1]
-        offsets = array_ops.reshape(math_ops.multiply(range_(rows), n), [-1, 1])
-        flat = array_ops.reshape(math_ops.add(array_ops.reshape(indices, array_ops.stack([rows, k])), offsets), [-1])
-        scattered = apply_op(GatherV2Grad, [array_ops.reshape(g_values, [-1]), flat,
-                                            array_ops.reshape(size(x), [1])], {"axis": 0},
-                             name="GatherV2Grad")
-        return [array_ops.reshape(scattered, shape), None]
-
-
-@register
-class InTopKV2(OpDef):
-    """Whether each target's prediction is among the k largest of its row ([batch] bool): true when fewer than k
-    predictions are strictly larger. An out-of-range target or a non-finite prediction in the row gives False."""
-
-    type_name = "InTopKV2"
-    input_names = ("predictions", "targets", "k")
-    same_dtype = ("targets", "k")
-    allowed_dtypes = (dtypes.int32, dtypes.int64)
-    grad = None  # a bool output: not differentiable
-
-    def infer(self, inputs, attrs):
-        predictions, targets, k = inputs
-        if predictions.dtype.base_dtype not in dtypes.FLOATING:
-            raise TypeError(f"Input 'predictions' of 'InTopKV2' Op has type {predictions.dtype.base_dtype.name} "
-                            "that does not match expected type of float32.")
-        check_rank(predictions, 2)
-        check_rank(targets, 1)
-        check_rank(k, 0)
-        batch = predictions.shape[0].value if predictions.shape.ndims == 2 else None
-        if targets.shape.ndims == 1:
-            batch = _merge_dim(batch, targets.shape[0].value)
-        return [(TensorShape([batch]), dtypes.bool)]
-
-    def forward(self, xp, predictions, targets, k):
-        batch, classes = predictions.shape
-        if targets.shape[0] != batch:
-            raise invalid_argument(f"First dimension of predictions {batch} must match length of targets "
-                                   f"{targets.shape[0]}")
-        valid = (targets >= 0) & (targets < classes)
-        target_values = predictions[xp.arange(batch), xp.where(valid, targets, 0)]
-        larger = xp.count_nonzero(predictions > target_values[:, None], axis=1)
-        return valid & xp.isfinite(predictions).all(axis=1) & (larger < int(k))
