@@ -18,7 +18,7 @@ from .framework.tensor import Tensor
 from .framework.tensor_shape import Dimension, TensorShape
 from .ops import overloads as _overloads  # noqa: F401 - installs the Tensor operators
 from .ops.array_ops import fill, identity, ones, placeholder, placeholder_with_default, reshape, shape, stack, zeros
-from .ops.control_flow_ops import control_dependencies, group, no_op, tuple  # noqa: A004
+from .ops.control_flow_ops import case, cond, control_dependencies, group, no_op, tuple, while_loop  # noqa: A004
 from .ops.linalg_ops import matmul, tensordot
 from .ops.math_ops import (abs, add, cast, ceil, cos, div, div_no_nan, divide, equal, exp, floor,  # noqa: A004
                            floor_div, floordiv, floormod, greater, greater_equal, less, less_equal, log, log1p,

@@ -81,13 +81,17 @@ def convert_n_to_tensor(values, dtype=None, name=None):
 
 
 def _graph_for_inputs(values):
-    """The graph of the tensors among `values` (TF1 puts an op in its inputs' graph); all must agree."""
+    """The graph of the tensors among `values` (TF1 puts an op in its inputs' graph); all must agree. Inside a
+    control-flow sub-graph (ops/subgraph.py), tensors of the graphs it reaches are captured into it."""
     graph = None
     first = None
+    reaches = getattr(get_default_graph(), "reaches", None)
     for v in values:
         g = getattr(v, "graph", None)
         if not isinstance(g, Graph):
             continue
+        if reaches is not None and reaches(g):
+            g = get_default_graph()
         if graph is None:
             graph, first = g, v
         elif g is not graph:

@@ -417,12 +417,15 @@ def reset_default_graph():
 
 
 def _graph_of(values):
-    """The graph of the first graph element among `values`, else the default graph."""
+    """The graph of the first graph element among `values`, else the default graph (also when the default
+    graph is a control-flow sub-graph that captures from that element's graph)."""
+    default = get_default_graph()
+    reaches = getattr(default, "reaches", None)
     for v in values or ():
         g = getattr(v, "graph", None)
         if isinstance(g, Graph):
-            return g
-    return get_default_graph()
+            return default if reaches is not None and reaches(g) else g
+    return default
 
 
 class name_scope:  # noqa: N801 - TensorFlow's public name

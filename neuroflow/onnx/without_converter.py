@@ -5,6 +5,7 @@ from ..data import iterator_ops as it
 from ..eager import variable as ev
 from ..framework import constant_op
 from ..ops import array_ops as ar
+from ..ops import cond_ops, while_ops
 from ..ops import control_flow_ops as cf
 from ..ops import conv_ops as cv
 from ..ops import grad_support_ops as gs
@@ -62,3 +63,9 @@ not_exportable(
     "it writes a TensorBoard summary (a serialized protocol buffer), which is not part of a model's inference; "
     "export the outputs the summaries watch instead", sm.ScalarSummary, sm.HistogramSummary, sm.ImageSummary,
     sm.AudioSummaryV2, sm.TensorSummaryV2, sm.MergeSummary)
+not_exportable(
+    "its branches or loop body are sub-graphs, and their export as ONNX If/Loop is not written yet; export a "
+    "graph without tf.cond/tf.while_loop (e.g. the branch taken at inference)", cond_ops.If, cond_ops.StatelessIf,
+    while_ops.While, while_ops.StatelessWhile)
+not_exportable("it checks that at most one of tf.case's predicates holds (exclusive=True), which only a training "
+               "or debugging graph needs; build the case with exclusive=False for export", cond_ops.ExclusiveCaseCheck)

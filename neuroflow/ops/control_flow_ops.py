@@ -8,7 +8,7 @@ from ..framework.op_def import OpDef, register
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
 
-__all__ = ["no_op", "group", "control_dependencies", "tuple"]
+__all__ = ["no_op", "group", "control_dependencies", "tuple", "cond", "case", "while_loop"]
 
 
 @register
@@ -107,3 +107,7 @@ def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TensorFlow's
                 with get_default_graph().control_dependencies([gate]):
                     out.append(identity(t))
         return out
+
+
+from .cond_ops import case, cond  # noqa: E402,F401 - TensorFlow's control_flow_ops module holds them too
+from .while_ops import while_loop  # noqa: E402,F401

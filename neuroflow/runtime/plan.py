@@ -23,8 +23,10 @@ MAX_SPECIALIZATIONS = 8  # feed-shape variants compiled per plan; beyond, the ge
 class Plan:
     """Compiled execution of one signature. `run(feed_arrays)` returns the fetch values for the user."""
 
-    def __init__(self, fetch_tensors, target_ops, feed_tensors, ctx):
+    def __init__(self, fetch_tensors, target_ops, feed_tensors, ctx, raw_fetches=False):
         self.program = optimize(lower(fetch_tensors, target_ops, feed_tensors, ctx))
+        # A sub-plan (runtime/subplan.py) hands back values as its kernels made them, not as user values.
+        self._raw = raw_fetches
         # A session's context can cancel its runs (when the session closes); other contexts cannot.
         self._check_cancelled = getattr(ctx, "check_cancelled", None)
         self._compiled = {}   # tuple of feed shapes -> compiler.codegen.Generated (its specialized code)
@@ -47,14 +49,14 @@ class Plan:
                 return generic.run(feed_arrays)
             except Exception as exc:  # noqa: BLE001
                 raise _error_from_generated(exc, generic) from None
-        results, observed = interpret(self.program, feed_arrays, self._check_cancelled)
+        results, observed = interpret(self.program, feed_arrays, self._check_cancelled, self._raw)
         special = optimize(specialize(self.program, observed))
-        self._compiled[key] = generate(special, self._check_cancelled)
+        self._compiled[key] = generate(special, self._check_cancelled, self._raw)
         return results
 
     def _generic_code(self):
         if self._generic is None:
-            self._generic = generate(self.program, self._check_cancelled)
+            self._generic = generate(self.program, self._check_cancelled, self._raw)
         return self._generic
 
     def source(self):
@@ -69,7 +71,7 @@ class Plan:
 CANCEL_CHECK_STEPS = 256  # interpreted steps between checks for cancellation
 
 
-def interpret(program, feed_arrays, check_cancelled=None):
+def interpret(program, feed_arrays, check_cancelled=None, raw_fetches=False):
     """Runs `program` one step at a time, recording each value's shape: (user results, {value id: shape}).
     `check_cancelled()`, when given, is called every `CANCEL_CHECK_STEPS` steps (it raises to stop)."""
     vals = dict(program.consts)
@@ -91,6 +93,8 @@ def interpret(program, feed_arrays, check_cancelled=None):
                 for out, value in zip(step.outs, result):
                     vals[out] = value
                     observed[out] = np.shape(value)
+    if raw_fetches:
+        return [vals[v] for v in program.fetches], observed
     results = [(_to_user_copy if v in program.shared else _to_user)(vals[v]) for v in program.fetches]
     return results, observed
 

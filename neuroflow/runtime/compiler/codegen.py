@@ -154,9 +154,14 @@ def _slotted_values(program, parts):
     return {v: k for k, v in enumerate(sorted(crossing))}
 
 
-def generate(program: Program, check_cancelled=None):
+def _same(value):
+    return value
+
+
+def generate(program: Program, check_cancelled=None, raw_fetches=False):
     """Returns a `Generated` for `program`. `check_cancelled()`, when given, is called between the parts of
-    a long program (it raises to stop the run)."""
+    a long program (it raises to stop the run). `raw_fetches`: fetches are handed back as the kernels made them
+    (backend arrays, for a control-flow op running a sub-plan) rather than as user values."""
     _counter[0] += 1
     parts = [(start, min(start + PART_STEPS, len(program.steps)))
              for start in range(0, len(program.steps), PART_STEPS)] or [(0, 0)]
@@ -166,13 +171,15 @@ def generate(program: Program, check_cancelled=None):
     for p, (start, stop) in enumerate(parts):
         # Each part is compiled on its own, so the compiler's memory peaks at one part's size.
         filename = f"{_FILENAME_PREFIX}{_counter[0]}{'' if len(parts) == 1 else f'.{p}'}>"
-        lines, values, part_lines = _emit_part(program, start, stop, name, frees, single=len(parts) == 1)
+        lines, values, part_lines = _emit_part(program, start, stop, name, frees, single=len(parts) == 1,
+                                               raw_fetches=raw_fetches)
         sources[filename] = "\n".join(lines) + "\n"
         line_to_step.update(((filename, line), i) for line, i in part_lines.items())
         namespace = {}
         exec(compile(sources[filename], filename, "exec"), namespace)  # noqa: S102 - our own generated source
         functions.append(namespace.pop("_make")(*values))  # popped: no cycle keeps it for the collector
-    run = functions[0] if len(parts) == 1 else _chained_run(program, functions, name, check_cancelled)
+    run = functions[0] if len(parts) == 1 else _chained_run(program, functions, name, check_cancelled,
+                                                            raw_fetches)
     show(sources)
     # Tracebacks through generated code show its lines while it lives; then the entries go with it.
     source_lines = {}
@@ -188,7 +195,7 @@ def _forget_sources(filenames):
         linecache.cache.pop(filename, None)
 
 
-def _emit_part(program, start, stop, name, frees, single):
+def _emit_part(program, start, stop, name, frees, single, raw_fetches=False):
     """The source of `_make`, whose result runs steps [start, stop) (the whole run when `single`): (lines,
     the closure values `_make` takes, {line number: step index})."""
     steps = program.steps[start:stop]
@@ -233,7 +240,8 @@ def _emit_part(program, start, stop, name, frees, single):
     lines.append("  return run")
     values = list(env.values())
     if single:
-        values += [_to_user, _to_user_copy, float_errors.silence, float_errors.restore]
+        values += [_same, _same] if raw_fetches else [_to_user, _to_user_copy]
+        values += [float_errors.silence, float_errors.restore]
     return lines, values, line_to_step
 
 
@@ -244,12 +252,12 @@ class _FetchOut(NamedTuple):
     const: object
 
 
-def _chained_run(program, functions, name, check_cancelled):
+def _chained_run(program, functions, name, check_cancelled, raw_fetches=False):
     """The run of a many-part program: feeds into slots, each part in turn, fetches out of slots."""
     num_feeds, num_slots = program.num_feeds, len(name.slots)
     outputs = []
     for v in program.fetches:
-        convert = _to_user_copy if v in program.shared else _to_user
+        convert = _same if raw_fetches else _to_user_copy if v in program.shared else _to_user
         if v in program.consts:
             outputs.append(_FetchOut(convert, None, program.consts[v]))
         else:
