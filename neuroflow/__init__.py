@@ -27,6 +27,8 @@ from .ops.math_ops import (abs, add, cast, ceil, cos, div, div_no_nan, divide, e
                            sin, sqrt, square, squared_difference, subtract, tanh, to_double, to_float, to_int32,
                            to_int64, truediv, truncatediv)
 from .ops.debug_ops import add_check_numerics_ops, check_numerics
+from .ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A004 - TensorFlow's tf.print
+from .ops.script_ops import numpy_function, py_func
 from .ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from .ops.reduce_ops import reduce_mean, reduce_sum
 from .ops.slicing import strided_slice
@@ -52,6 +54,8 @@ from .version import COMPILER_VERSION, VERSION
 __version__ = VERSION
 
 from .autodiff import gradients, stop_gradient
+from .autodiff.custom_gradient import custom_gradient
+from .autodiff.gradient_overrides import NotDifferentiable, RegisterGradient, no_gradient
 from .ops.array_ops import unstack
 from .ops.grad_support_ops import add_n, broadcast_to, expand_dims, ones_like, size, where, zeros_like
 from .ops.clip_ops import *  # noqa: F401,F403 - each family module lists its public names in __all__

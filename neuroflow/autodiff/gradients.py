@@ -9,6 +9,7 @@ from ..framework.graph import get_default_graph, name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.tensor import Tensor
 from ..ops import array_ops, grad_support_ops
+from .gradient_overrides import gradient_function
 
 __all__ = ["gradients", "stop_gradient", "StopGradient"]
 
@@ -150,7 +151,7 @@ def backprop(ys, xs, grad_ys, stop_ops, consumers_of, unconnected_gradients="non
             continue
         if all(t in x_set for t in op._outputs) and not any(t._op in between for t in op._inputs):
             continue
-        grad_fn = op.opdef.grad
+        grad_fn = gradient_function(op)  # the OpDef's grad unless RegisterGradient / custom_gradient overrides it
         if grad_fn is None:
             continue
         if any(g is None for g in out_grads):

@@ -1,6 +1,7 @@
 """The OpDefs without an ONNX converter: those the exporter writes itself (graph inputs, initializers, ops it
 resolves to their input) and those that cannot be exported, each with the reason the export error gives. With the
 converters, every OpDef's fate in an export is stated (tests/test_registries.py fails for one that is not)."""
+from ..autodiff import custom_gradient as cg
 from ..data import iterator_ops as it
 from ..eager import variable as ev
 from ..framework import constant_op
@@ -10,6 +11,7 @@ from ..ops import control_flow_ops as cf
 from ..ops import conv_ops as cv
 from ..ops import grad_support_ops as gs
 from ..ops import index_ops as ix
+from ..ops import logging_ops as lg
 from ..ops import manip_ops as mp
 from ..ops import cumulative_ops as cu
 from ..ops import normalization_ops as no
@@ -18,6 +20,7 @@ from ..ops import pad_ops as pd
 from ..ops import pool_ops as pl
 from ..ops import random_ops as rd
 from ..ops import rnn_ops as rn
+from ..ops import script_ops as sc
 from ..ops import slicing as sl
 from ..ops import state_ops as st
 from ..ops import training_ops as tr
@@ -69,3 +72,13 @@ not_exportable(
     while_ops.While, while_ops.StatelessWhile)
 not_exportable("it checks that at most one of tf.case's predicates holds (exclusive=True), which only a training "
                "or debugging graph needs; build the case with exclusive=False for export", cond_ops.ExclusiveCaseCheck)
+not_exportable(
+    "it calls a Python function, which an ONNX model cannot hold; write the computation with TensorFlow ops (or "
+    "export the graph up to the py_func's inputs)", sc.PyFunc, sc.PyFuncStateless)
+not_exportable(
+    "it prints or checks values at run time, a side effect an ONNX inference model does not have; remove "
+    "tf.Print from the path to the exported outputs (tf.print and tf.Assert ops reached only through control "
+    "dependencies are left out of an export)", lg.PrintOp, lg.PrintV2, lg.AssertOp)
+not_exportable(
+    "it carries a tf.custom_gradient, which only training needs; export a graph built without the custom "
+    "gradient (the same forward ops)", cg.IdentityN)
