@@ -67,6 +67,7 @@ from .ops.cumulative_ops import *  # noqa: F401,F403
 from .ops.norm_ops import *  # noqa: F401,F403
 from .ops.pad_ops import *  # noqa: F401,F403
 from .ops.reduce_ops import *  # noqa: F401,F403
+from .ops.tensor_array_ops import TensorArray
 
 
 _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",

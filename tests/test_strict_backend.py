@@ -10,6 +10,7 @@ import pytest
 
 import neuroflow as tf
 from neuroflow.framework.op_def import registered_opdefs
+from neuroflow.ops.tensor_list_ops import TensorList
 from neuroflow.runtime.compiler import program as program_module
 from neuroflow.runtime.context import RunContext
 from neuroflow.runtime.plan import op_error
@@ -38,10 +39,17 @@ def _execute(ctx, fetches=(), targets=(), feeds=None):
                 raise op_error(step.op, exc, args) from None
             results = [result] if len(step.outs) == 1 else result if step.outs else ()
             for v, r in zip(step.outs, results):
-                assert type(r) is StrictArray, f"{step}: returned {type(r).__name__}, not a backend array"
+                assert _on_backend(r), f"{step}: returned {type(r).__name__}, not a backend array"
                 values[v] = r
     assert not strict_backend.escapes, strict_backend.escapes
     return [backend.asnumpy(values[v]) for v in program.fetches]
+
+
+def _on_backend(value):
+    """A backend array, or a TensorArray's list value (a TensorList) holding only backend arrays."""
+    if type(value) is TensorList:
+        return all(item is None or type(item) is StrictArray for item in value.items)
+    return type(value) is StrictArray
 
 
 def _placeholders(sample, unknown=False):

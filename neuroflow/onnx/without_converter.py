@@ -24,6 +24,8 @@ from ..ops import script_ops as sc
 from ..ops import slicing as sl
 from ..ops import state_ops as st
 from ..ops import training_ops as tr
+from ..ops import tensor_list_grad_ops as tlg
+from ..ops import tensor_list_ops as tl
 from ..summary import kernels as sm
 from .exporter import PASS_THROUGH
 from .registry import handled_by_exporter, not_exportable
@@ -82,3 +84,12 @@ not_exportable(
 not_exportable(
     "it carries a tf.custom_gradient, which only training needs; export a graph built without the custom "
     "gradient (the same forward ops)", cg.IdentityN)
+not_exportable(
+    "it is a TensorArray operation, whose list value (a TensorList) has no converter to ONNX sequences yet; "
+    "export a graph that stacks or unstacks with tf.stack/tf.unstack instead", tl.TensorListReserve,
+    tl.TensorListSetItem, tl.TensorListGetItem, tl.TensorListGather, tl.TensorListScatter, tl.TensorListConcat,
+    tl.TensorListSplit, tl.TensorListLength)
+not_exportable(
+    "it computes a gradient of a TensorArray operation, which only training needs; export the inference outputs",
+    tlg.TensorListGatherOrZeros, tlg.TensorListClearItems, tlg.TensorListAddRows, tlg.TensorListSplitLike,
+    tlg.TensorListConcatOrZeros)
