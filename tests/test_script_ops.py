@@ -157,11 +157,12 @@ def test_no_gradient_by_default_as_in_tensorflow():
     assert tf.gradients(tf.py_func(np.sin, [x], tf.float32, stateful=False), x) == [None]
 
 
-def test_gradient_through_register_gradient_and_gradient_override_map():
-    @tf.RegisterGradient("PyFuncSinGrad_test")
-    def _sin_grad(op, dy):
-        return [dy * tf.cos(op.inputs[0])]
+@tf.RegisterGradient("PyFuncSinGrad_test")  # once per process, as programs do
+def _sin_grad(op, dy):
+    return [dy * tf.cos(op.inputs[0])]
 
+
+def test_gradient_through_register_gradient_and_gradient_override_map():
     x = tf.placeholder(tf.float64, [3])
     with tf.get_default_graph().gradient_override_map({"PyFunc": "PyFuncSinGrad_test"}):
         y = tf.py_func(np.sin, [x], tf.float64)

@@ -5,6 +5,8 @@ import pprint
 import random
 import sys
 
+import numpy as np
+
 from ..framework import dtypes, errors
 from ..framework.apply import _is_tensor_like, apply_op, convert_to_tensor
 from ..framework.context import executing_eagerly
@@ -125,13 +127,13 @@ def _text_of(value):
     return value.decode("utf8", "replace") if isinstance(value, bytes) else str(value)
 
 
-_STREAMS = {"stderr": "stderr", "stdout": "stdout"}
+_STDERR_AT_IMPORT = sys.stderr
 
 
 def _stream_name(output_stream):
     if isinstance(output_stream, str) and output_stream.startswith("file://"):
         return output_stream
-    if output_stream is sys.stderr:
+    if output_stream is sys.stderr or output_stream is _STDERR_AT_IMPORT:  # the default, bound at import
         return "stderr"
     if output_stream is sys.stdout:
         return "stdout"
@@ -230,7 +232,7 @@ class AssertOp(OpDef):
 
 def _summarize_eager(tensor, max_entries):
     """TensorFlow's eager Assert text of one tensor: its first entries joined by ", "."""
-    array = tensor.numpy()
+    array = np.asarray(tensor.numpy())
     if max_entries is None:
         max_entries = 3
     elif max_entries < 0:
@@ -240,7 +242,7 @@ def _summarize_eager(tensor, max_entries):
         if len(items) < array.size:
             items.append("...")
     else:
-        items = [str(array)] if max_entries != 0 else []
+        items = [str(tensor.numpy())] if max_entries != 0 else []  # a NumPy scalar or bytes, as TensorFlow
     return ", ".join(items)
 
 

@@ -102,6 +102,12 @@ def _spacing(dim, ndim, out):
     out.append("\n" * (ndim - dim - 1) + " " * (dim + 1))
 
 
+def _row(array, i):
+    """array[i] as an array (indexing an object array's last dimension gives the element itself)."""
+    row = array[i]
+    return row if isinstance(row, np.ndarray) else np.asarray(row, dtype=array.dtype)
+
+
 def _one_dim_v2(array, dim, ends, out):
     """TensorFlow's PrintOneDimV2 over the sub-array `array` (its dimension 0 is the tensor's `dim`)."""
     if array.ndim == 0:
@@ -113,11 +119,11 @@ def _one_dim_v2(array, dim, ends, out):
     for i in range(min(ends, count)):
         if i > 0:
             _spacing(dim, ndim, out)
-        _one_dim_v2(array[i], dim + 1, ends, out)
+        _one_dim_v2(_row(array, i), dim + 1, ends, out)
     if count > 2 * ends:
         _spacing(dim, ndim, out)
         out.append("...")
     for i in range(max(ends, count - ends), count):
         _spacing(dim, ndim, out)
-        _one_dim_v2(array[i], dim + 1, ends, out)
+        _one_dim_v2(_row(array, i), dim + 1, ends, out)
     out.append("]")
