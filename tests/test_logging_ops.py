@@ -173,3 +173,51 @@ def test_assert_in_eager_mode_raises_at_once():
         with pytest.raises(tf.errors.InvalidArgumentError,
                            match=r"Expected '.*False.*' to be true. Summarized data: 1, 2, 3, ...\nb'ok'"):
             tf.Assert(tf.constant(False), [tf.constant([1, 2, 3, 4]), tf.constant("ok")])
+
+
+# --- tf.assert_* ---------------------------------------------------------------------------------------------
+def test_assert_functions_check_element_wise_with_tensorflows_data_lines():
+    x = tf.placeholder(tf.float32, [None])
+    checks = [tf.assert_positive(x, message="need positive"), tf.debugging.assert_less(x, 3.0)]
+    with tf.control_dependencies(checks):
+        y = tf.identity(x)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: [1.0, 2.0]}), [1.0, 2.0])
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"^assertion failed: \[need positive\] "
+                           r"\[Condition x > 0 did not hold element-wise:\] \[x \(Placeholder:0\) = \] \[-1 2\]"):
+            sess.run(y, {x: [-1.0, 2.0]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"^assertion failed: \[\] \[Condition x < y did not "
+                           r"hold element-wise:\] \[x \(Placeholder:0\) = \] \[1 5\] \[y \(assert_less/y:0\) = \] \[3\]"):
+            sess.run(y, {x: [1.0, 5.0]})
+
+
+@pytest.mark.parametrize("check, args, holds", [
+    (tf.assert_equal, ([1, 2], [1, 2]), True), (tf.assert_equal, ([1, 2], [1, 3]), False),
+    (tf.assert_none_equal, ([1, 2], [3, 4]), True), (tf.assert_none_equal, ([1, 2], [3, 2]), False),
+    (tf.assert_less_equal, ([1, 2], [1, 3]), True), (tf.assert_greater, ([2], [1, 3]), False),
+    (tf.assert_greater_equal, ([2, 3], 2), True), (tf.assert_negative, ([-1, 0],), False),
+    (tf.assert_non_negative, ([0, 1],), True), (tf.assert_non_positive, ([0, 1],), False),
+])
+def test_assert_functions_on_placeholders_and_eagerly(check, args, holds):
+    placeholders = [tf.placeholder(tf.int32) for _ in args]
+    op = check(*placeholders)
+    with tf.Session() as sess:
+        feed = dict(zip(placeholders, args))
+        if holds:
+            sess.run(op, feed)
+        else:
+            with pytest.raises(tf.errors.InvalidArgumentError, match="did not hold element-wise"):
+                sess.run(op, feed)
+    with tf.eager_mode():
+        tensors = [tf.constant(a, tf.int32) for a in args]
+        if holds:
+            assert check(*tensors) is None
+        else:
+            with pytest.raises(tf.errors.InvalidArgumentError, match="to be true"):
+                check(*tensors)
+
+
+def test_a_condition_false_on_constants_fails_while_building():
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"^\nCondition x == y did not hold element-wise:\n"
+                                                             r"x \(Const:0\) = \n\[1 2\]\ny \(Const_1:0\) = \n\[1 3\]$"):
+        tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 3]))

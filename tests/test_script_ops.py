@@ -213,3 +213,18 @@ def test_an_array_the_function_keeps_is_not_changed_through_the_fetched_value():
         got_y, _ = sess.run([y, z])
         got_y[0] = 100.0
     np.testing.assert_array_equal(buffer, [1.0, 2.0])
+
+
+def test_counter_in_cond_branches_and_loop_bodies_runs_only_where_the_graph_goes():
+    counter = CallCounter()
+    pred = tf.placeholder(tf.bool, [])
+    x = tf.constant([1.0, 2.0])
+    y = tf.cond(pred, lambda: counter(x) * 2, lambda: x)
+    _, looped = tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, counter(v) + 1), [tf.constant(0), x])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y, {pred: False}), [1.0, 2.0])
+        assert counter.calls == 0  # the untaken branch did not run
+        np.testing.assert_array_equal(sess.run(y, {pred: True}), [2.0, 4.0])
+        assert counter.calls == 1
+        np.testing.assert_array_equal(sess.run(looped), [4.0, 5.0])
+        assert counter.calls == 4  # once per iteration
