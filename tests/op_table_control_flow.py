@@ -4,7 +4,10 @@ draw multiplied by zero, so its value stays the reference's while the op is the 
 import numpy as np
 
 import neuroflow as tf
-from op_table_base import Row, unary_samples
+from neuroflow.framework.apply import apply_op
+from neuroflow.framework.tensor_shape import TensorShape
+from neuroflow.ops.while_grad import IterationValue
+from op_table_base import Row, _noncontiguous, _values, unary_samples
 
 
 def _noise(x):
@@ -57,11 +60,21 @@ def _while_stateful_ref(x):
     return x
 
 
+def _iteration_value(stack):
+    """Iteration 1's value from a per-iteration stack (what a backward loop body reads)."""
+    shape = stack.shape[1:] if stack.shape.ndims is not None else TensorShape(None)
+    return apply_op(IterationValue, [stack, 1], {"dtype": stack.dtype.base_dtype, "shape": shape})
+
+
+_STACKS = [(_values(s, (-2.0, 2.0), np.float64),) for s in [(3,), (2, 4), (2, 3, 1, 2), (3, 0)]] + [
+    (_noncontiguous((3, 4), (-2.0, 2.0), np.float64),)]
+
 ROWS = [
-    Row("cond_stateless", _cond_pure, _cond_pure_ref, unary_samples(), foldable=False, grad=False),
-    Row("cond_stateful", _cond_stateful, _cond_stateful_ref, unary_samples(), foldable=False, grad=False),
-    Row("case_exclusive", _case_exclusive, _case_ref, unary_samples(), foldable=False, grad=False),
-    Row("while_loop_stateless", _while_pure, _while_pure_ref, unary_samples(), foldable=False, grad=False),
-    Row("while_loop_stateful", _while_stateful, _while_stateful_ref, unary_samples(), foldable=False, grad=False),
+    Row("iteration_value", _iteration_value, lambda stack: stack[1], _STACKS, grad=False, foldable=False),
+    Row("cond_stateless", _cond_pure, _cond_pure_ref, unary_samples(), foldable=False),
+    Row("cond_stateful", _cond_stateful, _cond_stateful_ref, unary_samples(), foldable=False),
+    Row("case_exclusive", _case_exclusive, _case_ref, unary_samples(), foldable=False),
+    Row("while_loop_stateless", _while_pure, _while_pure_ref, unary_samples(), foldable=False),
+    Row("while_loop_stateful", _while_stateful, _while_stateful_ref, unary_samples(), foldable=False),
 ]
 COVERED_ELSEWHERE = set()

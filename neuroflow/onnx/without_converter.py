@@ -6,7 +6,7 @@ from ..data import iterator_ops as it
 from ..eager import variable as ev
 from ..framework import constant_op
 from ..ops import array_ops as ar
-from ..ops import cond_ops, while_ops
+from ..ops import cond_ops, while_grad, while_ops
 from ..ops import control_flow_ops as cf
 from ..ops import conv_ops as cv
 from ..ops import grad_support_ops as gs
@@ -72,6 +72,8 @@ not_exportable(
     "its branches or loop body are sub-graphs, and their export as ONNX If/Loop is not written yet; export a "
     "graph without tf.cond/tf.while_loop (e.g. the branch taken at inference)", cond_ops.If, cond_ops.StatelessIf,
     while_ops.While, while_ops.StatelessWhile)
+not_exportable("it reads a forward loop's per-iteration values in the loop's gradient, which is training-only",
+               while_grad.IterationValue)
 not_exportable("it checks that at most one of tf.case's predicates holds (exclusive=True), which only a training "
                "or debugging graph needs; build the case with exclusive=False for export", cond_ops.ExclusiveCaseCheck)
 not_exportable(

@@ -3,8 +3,9 @@ becoming explicit inputs (captures), and the composite protocol that lets object
 
 Capturing: while a `SubGraph` is the default graph, an op given a tensor of an enclosing graph gets, in its place,
 a placeholder of the sub-graph (made once per outer tensor); `captures` lists (outer tensor, placeholder) pairs,
-which the control-flow op takes as extra inputs. A variable reference (a `float32_ref` tensor) is captured as a
-VariableV2 node of the same name, so reads and assigns inside hit the session's storage of the outer variable.
+which the control-flow op takes as extra inputs. A variable itself (a VariableV2 node's reference output) is
+captured as a VariableV2 node of the same name, so reads and assigns inside hit the session's storage of the outer
+variable; other outer tensors (an update's output too) are captured as their values.
 
 Composite protocol (loop vars and branch outputs that are not tensors): an object with `_to_components()` (a list
 of tensors) and `_from_components(components)` (a new object of the same kind from such a list) flows through
@@ -69,7 +70,7 @@ class SubGraph(Graph):
             return found
         if self.forward is not None and tensor.graph is self.forward:
             inner = self._intermediate_capture(self, tensor)
-        elif tensor.dtype.is_ref_dtype:
+        elif tensor.op.opdef.read_at_use:  # a variable itself (an update's output is captured as its value)
             inner = self._capture_variable(tensor)
         else:
             outer_tensor = tensor
@@ -85,8 +86,6 @@ class SubGraph(Graph):
     def _capture_variable(self, ref):
         from .state_ops import VariableV2
         op = ref.op
-        while op.type != "VariableV2":
-            op = op.inputs[0].op
         with self.as_default(), self.control_dependencies(None):
             existing = self._ops_by_name.get(op.name)
             if existing is not None:

@@ -4,8 +4,8 @@ loop variables fed. Loop vars are any nest of tensors and composites (objects wi
 `_from_components()`, see ops/subgraph.py), so a TensorArray flows through a loop as its components.
 
 For gradients the forward op can be asked (ops/while_grad.py) to stack body values per iteration: attribute
-`accumulate` lists body tensors whose per-iteration values become extra outputs (one stack each, then the
-iteration count); the backward loop reads them in reverse."""
+`accumulate` lists body tensors whose per-iteration values become extra outputs (after the loop vars: the
+iteration count, then one stack each); the backward loop reads them in reverse."""
 import numpy as np
 
 from ..framework import context as mode
@@ -34,6 +34,7 @@ class _LoopRunner:
         self.cond_captures = cond_b.positions[self.num_vars:]
         self.body_captures = body_b.positions[self.num_vars:]
         self.single = len(op.outputs) == 1
+        self.counts = len(op.outputs) > self.num_vars  # a gradient asked for the count and stacks
         self.xp = ctx.xp
 
     def __call__(self, *args):
@@ -50,16 +51,18 @@ class _LoopRunner:
             for stack, value in zip(stacks, values[n:]):
                 stack.append(value)
             iterations += 1
-        if not self.accumulate:
+        if not self.counts:
             return loop_vars[0] if self.single else tuple(loop_vars)
         xp = self.xp
-        return tuple(loop_vars) + tuple(_as_stack(xp, s) for s in stacks) + (xp.asarray(iterations, np.int32),)
+        return tuple(loop_vars) + (xp.asarray(iterations, np.int32),) + tuple(_as_stack(xp, s) for s in stacks)
 
 
 def _as_stack(xp, values):
     """Per-iteration values as one array indexed by iteration: stacked when their shapes agree, else a NumPy
     object array of them (a shape invariant let them vary)."""
     shapes = {np.shape(v) for v in values}
+    if not values:
+        return xp.zeros((0,))
     if len(shapes) == 1:
         return xp.stack(values)
     stack = np.empty(len(values), dtype=object)
@@ -75,11 +78,7 @@ class _WhileBase(OpDef):
     output_is_shared = True  # a loop may hand back an input or a constant as it is
 
     def infer(self, inputs, attrs):
-        specs = list(zip(attrs["output_shapes"], attrs["T"]))
-        if attrs["accumulate"]:
-            specs += [(TensorShape(None), t.dtype.base_dtype) for t in attrs["accumulate"]]
-            specs.append((TensorShape([]), dtypes.int32))
-        return specs
+        return list(zip(attrs["output_shapes"], attrs["T"]))  # while_grad.py adds the count and stacks
 
     def kernel(self, op, ctx):
         return _LoopRunner(op, ctx)

@@ -1,0 +1,174 @@
+"""tf.cond and tf.case: only the taken branch runs, nested structures, TensorFlow's errors, gradients against
+float64 central differences (taken branch only, second order), eager mode, tf.function, run-time errors."""
+import collections
+
+import numpy as np
+import pytest
+
+import neuroflow as tf
+
+
+def _central_difference(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        grad[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
+
+
+def test_only_the_taken_branch_runs_its_ops_and_outside_ops_run_as_usual():
+    v = tf.Variable(0.0)
+    outside = tf.Variable(0.0)
+    bump_outside = tf.assign_add(outside, 1.0)  # created outside: used by both branches, so it runs either way
+    p = tf.placeholder(tf.bool, [])
+    r = tf.cond(p, lambda: tf.assign_add(v, 10.0) + bump_outside, lambda: bump_outside * 2.0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(r, {p: False}) == 2.0
+        assert sess.run([v, outside]) == [0.0, 1.0]
+        assert sess.run(r, {p: True}) == 12.0
+        assert sess.run([v, outside]) == [10.0, 2.0]
+        sess.run(r, {p: False})
+        assert sess.run(v) == 10.0
+
+
+def test_nested_structures_and_computed_predicate():
+    Pair = collections.namedtuple("Pair", "a b")
+    x = tf.placeholder(tf.float32, [None])
+    r = tf.cond(tf.reduce_sum(x) > 0, lambda: {"p": Pair(x + 1, x * 2), "q": [x]},
+                lambda: {"p": Pair(x - 1, x / 2), "q": [-x]})
+    assert isinstance(r["p"], Pair) and r["p"].a.shape.as_list() == [None]
+    with tf.Session() as sess:
+        got = sess.run(r, {x: [1.0, 2.0]})
+        np.testing.assert_allclose(got["p"].b, [2.0, 4.0])
+        got = sess.run(r, {x: [-1.0, -2.0]})
+        np.testing.assert_allclose(got["p"].a, [-2.0, -3.0])
+        np.testing.assert_allclose(got["q"][0], [1.0, 2.0])
+
+
+def test_branches_use_outer_tensors_nested_conds_and_python_constants():
+    x = tf.placeholder(tf.float64, [])
+    y = x * 3.0
+    r = tf.cond(x > 0, lambda: tf.cond(x > 10, lambda: y + 1.0, lambda: y - 1.0), lambda: 7.0 + 0 * x)
+    with tf.Session() as sess:
+        assert [sess.run(r, {x: v}) for v in (20.0, 2.0, -1.0)] == [61.0, 5.0, 7.0]
+
+
+def test_python_bool_predicate_and_missing_functions_raise_as_tensorflow():
+    x = tf.constant(1.0)
+    with pytest.raises(TypeError, match="pred must not be a Python bool"):
+        tf.cond(True, lambda: x, lambda: x)
+    with pytest.raises(TypeError, match="true_fn must be callable"):
+        tf.cond(x > 0, x, lambda: x)
+    with pytest.raises(TypeError, match="true_fn and fn1 may not be set simultaneously"):
+        tf.cond(x > 0, lambda: x, lambda: x, fn1=lambda: x)
+    assert tf.Session().run(tf.cond(x > 0, fn1=lambda: x + 1, fn2=lambda: x)) == 2.0
+
+
+def test_branches_of_different_structure_or_dtype_raise():
+    x = tf.constant(1.0)
+    with pytest.raises(ValueError, match="Incompatible return values of true_fn and false_fn"):
+        tf.cond(x > 0, lambda: (x, x), lambda: x)
+    with pytest.raises(TypeError, match="Incompatible return types of true_fn and false_fn"):
+        tf.cond(x > 0, lambda: {"a": x}, lambda: [x])
+    with pytest.raises(ValueError, match="Outputs of true_fn and false_fn must have the same type: int32, float32"):
+        tf.cond(x > 0, lambda: x, lambda: tf.constant(1))
+
+
+def test_gradient_of_each_branch_matches_central_differences_and_only_the_taken_one_counts():
+    x = tf.placeholder(tf.float64, [3])
+    w = tf.Variable(np.array([0.5, -1.0, 2.0]))
+    p = tf.placeholder(tf.bool, [])
+    y = tf.cond(p, lambda: tf.reduce_sum(tf.sin(x) * w), lambda: tf.reduce_sum(tf.exp(x)) * 3.0)
+    gx, gw = tf.gradients(y, [x, w])
+    xv = np.array([0.3, -0.7, 1.1])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        wv = sess.run(w)
+        for taken, f in ((True, lambda a: np.sum(np.sin(a) * wv)), (False, lambda a: np.sum(np.exp(a)) * 3.0)):
+            got_x, got_w = sess.run([gx, gw], {x: xv, p: taken})
+            np.testing.assert_allclose(got_x, _central_difference(f, xv), rtol=1e-7, atol=1e-9)
+            np.testing.assert_allclose(got_w, np.sin(xv) if taken else np.zeros(3), rtol=1e-12)
+
+
+def test_second_order_gradient_through_cond():
+    x = tf.placeholder(tf.float64, [2])
+    p = tf.placeholder(tf.bool, [])
+    y = tf.cond(p, lambda: tf.reduce_sum(x ** 3), lambda: tf.reduce_sum(tf.sin(x)))
+    g, = tf.gradients(y, x)
+    h, = tf.gradients(tf.reduce_sum(g * g), x)
+    xv = np.array([0.4, -1.3])
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(h, {x: xv, p: True}),
+                                   _central_difference(lambda a: np.sum((3 * a ** 2) ** 2), xv), rtol=1e-6)
+        np.testing.assert_allclose(sess.run(h, {x: xv, p: False}),
+                                   _central_difference(lambda a: np.sum(np.cos(a) ** 2), xv), rtol=1e-6)
+
+
+def test_gradient_reuses_the_forward_random_draw_of_the_taken_branch():
+    x = tf.placeholder(tf.float64, [1000])
+    training = tf.placeholder(tf.bool, [])
+    y = tf.cond(training, lambda: tf.nn.dropout(x, keep_prob=0.5), lambda: x)
+    g, = tf.gradients(tf.reduce_sum(y), x)
+    with tf.Session() as sess:
+        yv, gv = sess.run([y, g], {x: np.ones(1000), training: True})
+        np.testing.assert_array_equal(gv, yv)  # d(mask * x / keep)/dx = mask / keep = y at x = 1
+        assert 0 < np.count_nonzero(yv) < 1000
+
+
+def test_optimizer_trains_through_cond():
+    w = tf.Variable(3.0)
+    p = tf.placeholder(tf.bool, [])
+    loss = tf.cond(p, lambda: tf.square(w - 1.0), lambda: tf.square(w + 1.0))
+    train = tf.train.GradientDescentOptimizer(0.25).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(30):
+            sess.run(train, {p: True})
+        assert abs(sess.run(w) - 1.0) < 1e-6
+
+
+def test_case_with_list_dict_default_and_exclusive():
+    x = tf.placeholder(tf.float32, [])
+    r = tf.case([(x < 0, lambda: -x), (x > 10, lambda: x - 10)], default=lambda: x * 100)
+    d = tf.case({x < 0: lambda: tf.constant(1.0)}, default=lambda: tf.constant(2.0))
+    e = tf.case([(x > 0, lambda: x), (x > 1, lambda: x * 2)], default=lambda: x, exclusive=True)
+    with tf.Session() as sess:
+        assert [sess.run(r, {x: v}) for v in (-2.0, 12.0, 0.5)] == [2.0, 2.0, 50.0]
+        assert [sess.run(d, {x: v}) for v in (-1.0, 1.0)] == [1.0, 2.0]
+        assert sess.run(e, {x: 0.5}) == 0.5
+        with pytest.raises(tf.errors.InvalidArgumentError, match="more than 1 conditions"):
+            sess.run(e, {x: 3.0})
+
+
+def test_eager_cond_runs_python_branches_and_the_tape_sees_them():
+    with tf.eager_mode():
+        x = tf.constant(2.0)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.cond(x > 1.0, lambda: x * x * x, lambda: x)
+        assert float(y) == 8.0
+        assert float(tape.gradient(y, x)) == 12.0
+
+
+def test_tf_function_traces_cond_into_graph_control_flow():
+    with tf.eager_mode():
+        @tf.function
+        def f(x):
+            return tf.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: -x)
+        np.testing.assert_allclose(f(np.array([1.0, 2.0])), [2.0, 4.0])
+        np.testing.assert_allclose(f(np.array([-1.0, -2.0])), [1.0, 2.0])
+        concrete = next(iter(f._traces.values()))
+        assert {"StatelessIf"} <= {op.type for op in concrete.graph.get_operations()}
+
+
+def test_run_time_error_inside_a_branch_names_the_node_and_the_users_line():
+    x = tf.placeholder(tf.float32, [None])
+    r = tf.cond(tf.size(x) > 2, lambda: tf.reshape(x, [2, 2]), lambda: tf.reshape(x, [1, -1]))
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            sess.run(r, {x: [1.0, 2.0, 3.0]})
+    message = str(info.value)
+    assert "cond/Reshape" in message and "test_cond.py" in message
+    assert "tf.reshape(x, [2, 2])" in message
