@@ -136,6 +136,10 @@ class EagerTensorArray(TensorArray):
     def _with_flow(self, flow, static_size="same"):
         return self
 
+    # An eager while_loop runs in Python and passes this very object on; its one component is a placeholder value.
     def _to_components(self):
-        raise TypeError("An eager TensorArray is not a graph value (tf.while_loop in eager mode runs in Python)")
+        return [self.flow]
+
+    def _from_components(self, components):
+        return self
 

@@ -23,7 +23,6 @@ class TensorList:
     share it freely (folded constants, CSE)."""
 
     __slots__ = ("items",)
-    __array_ufunc__ = None  # NumPy defers `zeros + list` to __radd__ instead of making an object array
     shape, ndim = (), 0  # the flow's static shape: plans key and specialize on the shapes of what they are fed
 
     def __init__(self, items):
@@ -43,6 +42,14 @@ class TensorList:
         return TensorList(out)
 
     __radd__ = __add__
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """`xp.add(zeros, list)` (an AddV2 kernel summing a gradient list onto a zero start, as a loop's gradient
+        accumulator does) is the list; any other ufunc on a list is refused."""
+        if ufunc is np.add and method == "__call__" and len(inputs) == 2:
+            a, b = inputs
+            return a + b if isinstance(a, TensorList) else b + a
+        return NotImplemented
 
     def __repr__(self):
         return f"TensorList({len(self.items)} items)"
