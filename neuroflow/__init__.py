@@ -69,6 +69,9 @@ from .ops.norm_ops import *  # noqa: F401,F403
 from .ops.pad_ops import *  # noqa: F401,F403
 from .ops.reduce_ops import *  # noqa: F401,F403
 from .ops.tensor_array_ops import TensorArray
+from .framework.sparse_tensor import SparseTensor, SparseTensorValue
+from .ops.nd_index_ops import *  # noqa: F401,F403
+from .ops.sparse_ops import *  # noqa: F401,F403
 from .ops.functional_ops import foldl, foldr, map_fn, scan
 
 

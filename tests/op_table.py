@@ -167,12 +167,13 @@ import op_table_nn  # noqa: E402
 import op_table_nn_layers  # noqa: E402
 import op_table_rnn  # noqa: E402
 import op_table_script  # noqa: E402
+import op_table_sparse  # noqa: E402
 import op_table_summary  # noqa: E402
 import op_table_tensor_array  # noqa: E402
 
 for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_table_nn_layers, op_table_rnn,
                 op_table_summary, op_table_control_flow,
                 op_table_script,
-                op_table_tensor_array):
+                op_table_tensor_array, op_table_sparse):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

@@ -95,3 +95,12 @@ not_exportable(
     "it computes a gradient of a TensorArray operation, which only training needs; export the inference outputs",
     tlg.TensorListGatherOrZeros, tlg.TensorListClearItems, tlg.TensorListAddRows, tlg.TensorListSplitLike,
     tlg.TensorListConcatOrZeros)
+
+from ..ops import nd_index_ops as nd  # noqa: E402 - the sparse-tensor family's fates, kept together
+from ..ops import sparse_ops as sp  # noqa: E402
+not_exportable(
+    "its converter (to ONNX GatherND / ScatterND) is not written yet; index with tf.gather for export",
+    nd.GatherNd, nd.ScatterNd)
+not_exportable(
+    "it works on a SparseTensor's coordinate lists, which ONNX (opset 17) has no operators for; densify the "
+    "input before the exported part of the graph", sp.SparseToDense, sp.SparseReorder, sp.SparseReshape)

@@ -42,6 +42,10 @@ class FetchStructure:
                 factory = node.default_factory
                 return lambda values: kind(factory, [(k, p(values)) for k, p in zip(keys, parts)])
             return lambda values: kind([(k, p(values)) for k, p in zip(keys, parts)])
+        if hasattr(node, "_component_tensors"):  # SparseTensor, IndexedSlices: fetched as their tensors
+            parts = [self._walk(x, leaves) for x in node._component_tensors()]
+            make = node._value_from_components
+            return lambda values: make([p(values) for p in parts])
         index = len(leaves)
         leaves.append(node)
         return lambda values: values[index]

@@ -219,6 +219,8 @@ class Session:
         try:
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
+            if feed_dict and any(hasattr(k, "_component_tensors") for k in feed_dict):
+                feed_dict = _expand_composite_feeds(feed_dict)
             return self._run(fetches, feed_dict)
         finally:
             self._running.remove(me)
@@ -444,6 +446,8 @@ def _flat_rebuilder(fetches, positions):
     leaves (e.g. `[loss, train_op]` -> `lambda v: [v[0], None]`); None for nested structures."""
     items = [("None" if p is None else f"v[{p}]") for p in positions]
     if not isinstance(fetches, (list, tuple, collections.abc.Mapping)):
+        if len(items) != 1:  # one SparseTensor/IndexedSlices: several tensors make one value
+            return None
         body = items[0]
     elif type(fetches) in (list, tuple) and len(fetches) == len(positions) and not any(
             isinstance(f, (list, tuple, dict)) for f in fetches):
@@ -451,6 +455,19 @@ def _flat_rebuilder(fetches, positions):
     else:
         return None
     return eval(f"lambda v: {body}")  # noqa: S307 - built from integers only
+
+
+def _expand_composite_feeds(feed_dict):
+    """A feed_dict whose SparseTensor/IndexedSlices keys are replaced by their component tensors, each fed the
+    matching part of the value (a SparseTensorValue or any (indices, values, dense_shape) triple), as TF does."""
+    expanded = {}
+    for key, value in feed_dict.items():
+        parts = getattr(key, "_component_tensors", None)
+        if parts is None:
+            expanded[key] = value
+        else:
+            expanded.update(zip(parts(), value))
+    return expanded
 
 
 def _resolve_fetch(graph, leaf):

@@ -1,0 +1,64 @@
+"""Op-table rows for coordinate indexing and sparse tensors: gather_nd / scatter_nd (GatherNd, ScatterNd),
+sparse_to_dense (SparseToDense), sparse_reorder (SparseReorder), sparse_reshape (SparseReshape) and edit_distance
+(EditDistance). Feeding, fetching and the compositions are in test_sparse.py."""
+import numpy as np
+
+import neuroflow as tf
+from op_table_base import Row, _values
+
+F64, I64 = np.float64, np.int64
+
+
+def V(*shape, dtype=F64, domain=(-2.0, 2.0)):  # noqa: N802 - short on purpose
+    return _values(shape, domain, dtype)
+
+
+def _scatter_ref(indices, updates, shape):
+    out = np.zeros(shape, updates.dtype)
+    np.add.at(out, tuple(np.moveaxis(np.asarray(indices), -1, 0)), updates)
+    return out
+
+
+def _to_dense_ref(indices, shape, values, default=0.0):
+    out = np.full(shape, default, dtype=np.asarray(values).dtype)
+    out[tuple(np.asarray(indices).reshape(len(np.asarray(indices)), -1).T)] = values
+    return out
+
+
+# The gradient cases feed 0-d samples as [1] (np.ascontiguousarray): rows reshape them back to scalars.
+_IDX = np.array([[0, 1], [2, 0], [2, 3]], I64)
+
+
+def _rows():
+    rows = []
+    rows.append(Row("gather_nd", lambda p: tf.gather_nd(p, [[1, 0], [0, 2], [1, 0]]),
+                    lambda p: p[[1, 0, 1], [0, 2, 0]], [(V(2, 3),), (V(2, 3, 2),), (V(2, 4, dtype=I64, domain=(-5, 5)),)]))
+    rows.append(Row("gather_nd_slices", lambda p: tf.gather_nd(p, [[[1]], [[0]]]), lambda p: p[[[1], [0]]],
+                    [(V(2, 3),), (V(3, 0),)]))
+    rows.append(Row("scatter_nd", lambda u: tf.scatter_nd([[1], [3], [1]], u, [5]),
+                    lambda u: _scatter_ref([[1], [3], [1]], u, (5,)), [(V(3),), (V(3, dtype=I64, domain=(-5, 5)),)]))
+    rows.append(Row("scatter_nd_rows", lambda u: tf.scatter_nd([[0, 1], [2, 0]], u, [3, 2, 2]),
+                    lambda u: _scatter_ref([[0, 1], [2, 0]], u, (3, 2, 2)), [(V(2, 2),)]))
+    rows.append(Row("sparse_to_dense", lambda v: tf.sparse_to_dense(_IDX, [3, 4], v),
+                    lambda v: _to_dense_ref(_IDX, (3, 4), v), [(V(3),), (V(3, dtype=I64, domain=(-5, 5)),)]))
+    rows.append(Row("sparse_to_dense_default", lambda v, d: tf.sparse_to_dense(_IDX, [3, 4], v, tf.reshape(d, [])),
+                    lambda v, d: _to_dense_ref(_IDX, (3, 4), v, d), [(V(3), V())]))
+    rows.append(Row("sparse_to_dense_scalar_value", lambda v: tf.sparse_to_dense([1, 3], [5], tf.reshape(v, []), -1.0),
+                    lambda v: _to_dense_ref([[1], [3]], (5,), v, -1.0), [(V(),)]))
+    rows.append(Row("sparse_to_dense_empty", lambda v: tf.sparse_to_dense(np.zeros((0, 2), I64), [2, 2], v),
+                    lambda v: np.zeros((2, 2)), [(V(0),)]))
+    rows.append(Row("sparse_reorder", lambda v: tf.sparse_reorder(tf.SparseTensor([[1, 0], [0, 3], [0, 1]], v,
+                                                                                 [2, 4])).values,
+                    lambda v: v[[2, 1, 0]], [(V(3),)]))
+    rows.append(Row("sparse_reorder_indices",
+                    lambda i: tf.sparse_reorder(tf.SparseTensor(i, [1.0, 2.0, 3.0], [2, 4])).indices,
+                    lambda i: i[np.argsort(i[:, 0] * 4 + i[:, 1], kind="stable")],
+                    [(np.array([[1, 0], [0, 3], [0, 1]], I64),)], grad=False))
+    rows.append(Row("sparse_reshape", lambda i: tf.sparse_reshape(tf.SparseTensor(i, [1, 2, 3], [2, 3]), [3, -1])
+                    .indices, lambda i: np.stack(np.unravel_index(i[:, 0] * 3 + i[:, 1], (3, 2)), 1).astype(I64),
+                    [(np.array([[0, 2], [1, 0], [1, 2]], I64),)], grad=False))
+    return rows
+
+
+ROWS = _rows()
+COVERED_ELSEWHERE = set()
