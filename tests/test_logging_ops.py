@@ -186,8 +186,9 @@ def test_assert_functions_check_element_wise_with_tensorflows_data_lines():
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"^assertion failed: \[need positive\] "
                            r"\[Condition x > 0 did not hold element-wise:\] \[x \(Placeholder:0\) = \] \[-1 2\]"):
             sess.run(y, {x: [-1.0, 2.0]})
-        with pytest.raises(tf.errors.InvalidArgumentError, match=r"^assertion failed: \[\] \[Condition x < y did not "
-                           r"hold element-wise:\] \[x \(Placeholder:0\) = \] \[1 5\] \[y \(assert_less/y:0\) = \] \[3\]"):
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"^assertion failed: \[\] \[Condition x < y did not hold element-wise:\] "
+                                 r"\[x \(Placeholder:0\) = \] \[1 5\] \[y \(assert_less/y:0\) = \] \[3\]"):
             sess.run(y, {x: [1.0, 5.0]})
 
 
@@ -218,6 +219,7 @@ def test_assert_functions_on_placeholders_and_eagerly(check, args, holds):
 
 
 def test_a_condition_false_on_constants_fails_while_building():
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"^\nCondition x == y did not hold element-wise:\n"
-                                                             r"x \(Const:0\) = \n\[1 2\]\ny \(Const_1:0\) = \n\[1 3\]$"):
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"^\nCondition x == y did not hold element-wise:\nx \(Const:0\) = \n\[1 2\]\n"
+                             r"y \(Const_1:0\) = \n\[1 3\]$"):
         tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 3]))

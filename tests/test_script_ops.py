@@ -103,7 +103,7 @@ def test_runs_once_per_session_run_that_needs_it_and_never_at_build_time():
     counter = CallCounter()
     x = tf.constant([1.0, 2.0])
     y = counter(x)
-    unused = counter(x * 2)  # noqa: F841 - built, never fetched
+    counter(x * 2)  # built, never fetched
     assert counter.calls == 0
     assert constant_value(y) is None  # even with constant inputs, never evaluated while building
     with tf.Session() as sess:

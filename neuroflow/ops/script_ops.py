@@ -202,13 +202,16 @@ def py_func(func, inp, Tout, stateful=True, name=None):
             list of arrays, or None when `Tout` is empty) whose dtypes are exactly `Tout`.
         inp: a list of tensors.
         Tout: a dtype (one output, returned as a tensor) or a list of dtypes (returned as a list).
-        stateful: False lets the Session skip the call when nothing needs its output; the function is never
-            called at graph-build time either way.
+        stateful: False lets the Session skip the call when nothing needs its output (two calls are never
+            merged: each py_func node has its own token). The function is never called at graph-build time
+            (no constant folding), whatever `stateful` says, since it may count or log its calls.
         name: the op's name.
 
     Returns:
         A tensor, or a list of tensors, of unknown shape (narrow it with `set_shape`); the Operation when
         `Tout` is an empty list.
+
+    Eagerly the function runs at once and its results become tensors of their own dtypes, as in TensorFlow.
 
     Raises:
         ValueError: `func` is not callable. At run time, `tf.errors.InvalidArgumentError` when `func` returns
