@@ -6,7 +6,7 @@ import numpy as np
 import neuroflow as tf
 from neuroflow.framework.apply import apply_op
 from neuroflow.framework.tensor_shape import TensorShape
-from neuroflow.ops.while_grad import IterationValue
+from neuroflow.ops.while_grad import IterationValue, IterationValueGrad
 from op_table_base import Row, _noncontiguous, _values, unary_samples
 
 
@@ -66,11 +66,25 @@ def _iteration_value(stack):
     return apply_op(IterationValue, [stack, 1], {"dtype": stack.dtype.base_dtype, "shape": shape})
 
 
+def _iteration_value_grad(stack, grad):
+    """The gradient of IterationValue: zeros like the stack, `grad` at iteration 1."""
+    return apply_op(IterationValueGrad, [stack, 1, grad])
+
+
+def _iteration_value_grad_ref(stack, grad):
+    out = np.zeros_like(stack)
+    out[1] = grad
+    return out
+
+
 _STACKS = [(_values(s, (-2.0, 2.0), np.float64),) for s in [(3,), (2, 4), (2, 3, 1, 2), (3, 0)]] + [
     (_noncontiguous((3, 4), (-2.0, 2.0), np.float64),)]
 
 ROWS = [
-    Row("iteration_value", _iteration_value, lambda stack: stack[1], _STACKS, grad=False, foldable=False),
+    Row("iteration_value", _iteration_value, lambda stack: stack[1], _STACKS, foldable=False),
+    Row("iteration_value_grad", _iteration_value_grad, _iteration_value_grad_ref,
+        [(stack, _values(stack.shape[1:], (-2.0, 2.0), np.float64)) for (stack,) in _STACKS if stack.ndim > 1],
+        foldable=False),
     Row("cond_stateless", _cond_pure, _cond_pure_ref, unary_samples(), foldable=False),
     Row("cond_stateful", _cond_stateful, _cond_stateful_ref, unary_samples(), foldable=False),
     Row("case_exclusive", _case_exclusive, _case_ref, unary_samples(), foldable=False),

@@ -159,6 +159,33 @@ def test_gradient_with_a_run_time_number_of_iterations_and_zero_iterations():
                                        _central_difference(lambda a: f(a, steps), xv), rtol=1e-6)
 
 
+def test_second_order_gradient_through_a_loop():
+    x = tf.placeholder(tf.float64, [2])
+    _, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, tf.sin(y) * y), [0, x])
+    g, = tf.gradients(tf.reduce_sum(y), x)
+    h, = tf.gradients(tf.reduce_sum(g * g), x)
+    ug, = tf.gradients(tf.reduce_sum(_unrolled_sin(x, 3)), x)
+    uh, = tf.gradients(tf.reduce_sum(ug * ug), x)
+
+    def f(a):
+        for _ in range(3):
+            a = np.sin(a) * a
+        return a.sum()
+    xv = np.array([0.7, -1.2])
+    with tf.Session() as sess:
+        got_g, got_h, un_h = sess.run([g, h, uh], {x: xv})
+    np.testing.assert_allclose(got_g, _central_difference(f, xv), rtol=1e-6)
+    np.testing.assert_allclose(got_h, _central_difference(lambda a: np.sum(_central_difference(f, a, 1e-5) ** 2), xv,
+                                                          1e-4), rtol=1e-5)
+    np.testing.assert_allclose(got_h, un_h, rtol=1e-12)
+
+
+def _unrolled_sin(y, steps):
+    for _ in range(steps):
+        y = tf.sin(y) * y
+    return y
+
+
 def test_gradient_through_shapes_that_change_across_iterations():
     x = tf.placeholder(tf.float64, [1])
     grown = tf.while_loop(lambda t: tf.size(t) < 4, lambda t: tf.concat([t, tf.sin(t[-1:]) * 2.0], 0), [x],
@@ -172,6 +199,14 @@ def test_gradient_through_shapes_that_change_across_iterations():
         return np.sum(t)
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(g, {x: [0.3]}), _central_difference(f, np.array([0.3])), rtol=1e-6)
+
+
+def test_back_prop_false_stops_gradients_at_the_loop():
+    x = tf.placeholder(tf.float64, [])
+    _, y = tf.while_loop(lambda i, y: i < 2, lambda i, y: (i + 1, y * x), [0, x], back_prop=False)
+    assert tf.gradients(y, x) == [None]
+    with tf.Session() as sess:
+        assert sess.run(y, {x: 3.0}) == 27.0
 
 
 def test_optimizer_trains_a_variable_used_in_the_loop():

@@ -73,7 +73,7 @@ not_exportable(
     "graph without tf.cond/tf.while_loop (e.g. the branch taken at inference)", cond_ops.If, cond_ops.StatelessIf,
     while_ops.While, while_ops.StatelessWhile)
 not_exportable("it reads a forward loop's per-iteration values in the loop's gradient, which is training-only",
-               while_grad.IterationValue)
+               while_grad.IterationValue, while_grad.IterationValueGrad)
 not_exportable("it checks that at most one of tf.case's predicates holds (exclusive=True), which only a training "
                "or debugging graph needs; build the case with exclusive=False for export", cond_ops.ExclusiveCaseCheck)
 not_exportable(

@@ -13,7 +13,7 @@ from . import grad_support_ops
 from .cond_grad import gradient_graph
 from .subgraph import SubGraph
 
-__all__ = ["while_grad", "IterationValue"]
+__all__ = ["while_grad", "IterationValue", "IterationValueGrad"]
 
 
 @register
@@ -31,6 +31,32 @@ class IterationValue(OpDef):
 
     def forward(self, xp, stack, index, dtype, shape):
         return stack[int(index)]
+
+    def grad(self, op, g):
+        return [apply_op(IterationValueGrad, [op.inputs[0], op.inputs[1], g], name="IterationValueGrad"), None]
+
+
+@register
+class IterationValueGrad(OpDef):
+    """The gradient of IterationValue with respect to the stack: zeros like `stack`, `grad` at `index` (what a
+    second-order gradient through a loop accumulates per iteration)."""
+
+    type_name = "IterationValueGrad"
+    input_names = ("stack", "index", "grad")
+    foldable = False
+
+    def infer(self, inputs, attrs):
+        return [(inputs[0].shape, inputs[0].dtype.base_dtype)]
+
+    def forward(self, xp, stack, index, grad):
+        out = xp.zeros_like(stack)
+        out[int(index)] = grad
+        return out
+
+    def grad(self, op, g):
+        value = apply_op(IterationValue, [g, op.inputs[1]], {"dtype": g.dtype.base_dtype,
+                                                             "shape": op.inputs[2].shape}, name="IterationValue")
+        return [None, None, value]
 
 
 def _count_output(op):
@@ -73,7 +99,10 @@ def while_grad(op, grads):
     inputs = op.inputs
     var_js = [j for j in range(n) if _differentiable(inputs[j])]
     cap_ks = [k for k in range(n, len(body.placeholders)) if _differentiable(body.placeholders[k])]
-    if all(_is_zeros_for(grads[j], op.outputs[j]) for j in var_js):
+    accumulated = list(op.get_attr("accumulate"))
+    stacked_grads = [(t, g) for t, out, g in zip(accumulated, op.outputs[n + 1:], grads[n + 1:])
+                     if _differentiable(t) and not _is_zeros_for(g, out)]
+    if all(_is_zeros_for(grads[j], op.outputs[j]) for j in var_js) and not stacked_grads:
         return [None] * len(inputs)
     outer = get_default_graph()
     scope = outer.get_name_scope()
@@ -103,7 +132,12 @@ def while_grad(op, grads):
         index_holder.append(k_in - 1)
         ys = [body.outputs[j] for j in var_js]
         xs = [body.placeholders[j] for j in var_js] + [body.placeholders[k] for k in cap_ks]
-        in_grads = backprop(ys, xs, gv_in, set(), lambda t: t._consumers)
+        grad_ys = list(gv_in)
+        for t, g in stacked_grads:  # a second-order gradient: per-iteration gradients of stacked values
+            ys.append(t)
+            grad_ys.append(apply_op(IterationValue, [graph.capture(g), index_holder[0]],
+                                    {"dtype": t.dtype.base_dtype, "shape": t.shape}, name="IterationValue"))
+        in_grads = backprop(ys, xs, grad_ys, set(), lambda t: t._consumers)
         new_gv = [g if g is not None else grad_support_ops.zeros_like(gv) for g, gv in zip(in_grads, gv_in)]
         new_ga = [acc if g is None else acc + g for acc, g in zip(ga_in, in_grads[len(var_js):])]
         body_out = [index_holder[0]] + new_gv + new_ga

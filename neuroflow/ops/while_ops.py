@@ -228,6 +228,10 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     outputs = list(op.outputs[:len(flat) + (counter is not None)])
     if counter is not None:
         outputs = outputs[1:]
+    if not back_prop:  # TensorFlow's back_prop=False: gradients stop at the loop
+        from ..autodiff.gradients import stop_gradient
+        with name_scope(scope):
+            outputs = [stop_gradient(t) for t in outputs]
     result = subgraph.pack_composites(out_structure, outputs)
     if single and not return_same_structure:
         return nest.flatten(result)[0]
