@@ -24,7 +24,7 @@ from .ops.math_ops import (abs, add, cast, ceil, cos, div, div_no_nan, divide, e
                            floor_div, floordiv, floormod, greater, greater_equal, less, less_equal, log, log1p,
                            logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply,
                            negative, not_equal, pow, realdiv, reciprocal, round, rsqrt, scalar_mul, sigmoid, sign,
-                           sin, sqrt, square, squared_difference, subtract, tanh, to_double, to_float, to_int32,
+                           sin, sqrt, square, squared_difference, subtract, tan, tanh, to_double, to_float, to_int32,
                            to_int64, truediv, truncatediv)
 from .ops.debug_ops import add_check_numerics_ops, check_numerics
 from .ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A004 - TensorFlow's tf.print
@@ -68,6 +68,9 @@ from .ops.cumulative_ops import *  # noqa: F401,F403
 from .ops.norm_ops import *  # noqa: F401,F403
 from .ops.pad_ops import *  # noqa: F401,F403
 from .ops.reduce_ops import *  # noqa: F401,F403
+from .ops.matrix_ops import *  # noqa: F401,F403
+from .ops.linalg_decomp_ops import *  # noqa: F401,F403
+from .ops.segment_ops import *  # noqa: F401,F403
 from .ops.tensor_array_ops import TensorArray
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.nd_index_ops import *  # noqa: F401,F403

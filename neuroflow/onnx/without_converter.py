@@ -104,3 +104,16 @@ not_exportable(
 not_exportable(
     "it works on a SparseTensor's coordinate lists, which ONNX (opset 17) has no operators for; densify the "
     "input before the exported part of the graph", sp.SparseToDense, sp.SparseReorder, sp.SparseReshape)
+
+from ..ops import linalg_decomp_ops as ld  # noqa: E402 - the matrix and segment families' fates, kept together
+from ..ops import unary_ops as uo_tan  # noqa: E402
+from ..ops import matrix_ops as mx  # noqa: E402
+from ..ops import segment_ops as sg  # noqa: E402
+not_exportable(
+    "ONNX (opset 17) has no operator for this matrix decomposition or solve; compute it before the exported part "
+    "of the graph", ld.MatrixInverse, ld.Cholesky, ld.MatrixSolve, ld.MatrixTriangularSolve, ld.SelfAdjointEigV2,
+    ld.Svd, ld.Qr)
+not_exportable(
+    "its converter is not written yet (ONNX has Det, Tan, Trilu and scatter ops that could express it)",
+    ld.MatrixDeterminant, uo_tan.Tan, mx.Diag, mx.DiagPart, mx.MatrixDiag, mx.MatrixDiagPart, mx.MatrixSetDiag,
+    mx.MatrixBandPart, mx.Cross, *sg.SORTED.values(), *sg.UNSORTED.values())

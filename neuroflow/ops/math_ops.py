@@ -10,7 +10,7 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "realdiv", "floordiv", "floor_div", "mod", "floormod",
     "div", "div_no_nan", "truncatediv", "pow", "maximum", "minimum", "squared_difference", "negative", "abs",
     "sign", "square", "sqrt", "rsqrt",
-    "exp", "log", "log1p", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "round", "reciprocal", "less",
+    "exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "floor", "ceil", "round", "reciprocal", "less",
     "less_equal", "greater", "greater_equal", "equal", "not_equal", "logical_and", "logical_or", "logical_not",
     "logical_xor", "cast", "to_float", "to_double", "to_int32", "to_int64", "scalar_mul",
 ]
@@ -206,6 +206,7 @@ log = _unary_fn(_u.Log, "Log", "Natural logarithm elementwise.", "log")
 log1p = _unary_fn(_u.Log1p, "Log1p", "log(1 + x), accurate for small x.", "log1p")
 sin = _unary_fn(_u.Sin, "Sin", "Sine elementwise.", "sin")
 cos = _unary_fn(_u.Cos, "Cos", "Cosine elementwise.", "cos")
+tan = _unary_fn(_u.Tan, "Tan", "Tangent elementwise.", "tan")
 tanh = _unary_fn(_u.Tanh, "Tanh", "Hyperbolic tangent elementwise.", "tanh")
 sigmoid = _unary_fn(_u.Sigmoid, "Sigmoid", "1 / (1 + exp(-x)) elementwise, stable for large |x|.", "sigmoid")
 floor = _unary_fn(_u.Floor, "Floor", "Largest integer not greater than x.", "floor")

@@ -1,4 +1,4 @@
-"""Elementwise unary primitives (Neg, Abs, Square, Sqrt, Exp, Log, Tanh, Sigmoid, ...) and Cast."""
+"""Elementwise unary primitives (Neg, Abs, Square, Sqrt, Exp, Log, Sin, Cos, Tan, Tanh, Sigmoid, ...) and Cast."""
 import operator
 
 from ..framework import dtypes
@@ -87,6 +87,8 @@ Sin = register(_unary("Sin", "sin", _FLOAT_LIKE,
                       lambda op, g: [_mul(g, apply_op(Cos, [op.inputs[0]], name="Cos"))]))
 Cos = register(_unary("Cos", "cos", _FLOAT_LIKE,
                       lambda op, g: [_neg(_mul(g, apply_op(Sin, [op.inputs[0]], name="Sin")))]))
+Tan = register(_unary("Tan", "tan", _FLOAT_LIKE, lambda op, g: [  # d tan x = sec^2 x = 1 / cos^2 x
+    _div(g, apply_op(Square, [apply_op(Cos, [op.inputs[0]], name="Cos")], name="Square"))]))
 Tanh = register(_unary("Tanh", "tanh", _FLOAT_LIKE, lambda op, g: [
     _mul(g, _sub(constant_like(1, g), _mul(op.outputs[0], op.outputs[0], "mul_1")))]))
 Floor = register(_unary("Floor", "floor", dtypes.FLOATING))
