@@ -29,6 +29,7 @@ from .ops.math_ops import (abs, add, cast, ceil, cos, div, div_no_nan, divide, e
 from .ops.debug_ops import add_check_numerics_ops, check_numerics
 from .ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A004 - TensorFlow's tf.print
 from .ops.script_ops import numpy_function, py_func
+from .ops.py_function_ops import py_function
 from .ops.check_ops import *  # noqa: F401,F403 - tf.assert_equal, tf.assert_positive, ...
 from .ops.random_ops import multinomial, random_normal, random_shuffle, random_uniform, truncated_normal
 from .ops.reduce_ops import reduce_mean, reduce_sum

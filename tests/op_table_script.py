@@ -1,7 +1,8 @@
 """Op-table rows for the ops that call Python or act on the side: py_func / numpy_function (PyFunc,
-PyFuncStateless), tf.Print, tf.print (PrintV2), tf.Assert, and tf.custom_gradient (IdentityN, whose gradient the
-row's finite differences check). Behaviour beyond values (errors, printing, counting) is in test_script_ops.py,
-test_logging_ops.py and test_custom_gradient.py."""
+PyFuncStateless), tf.py_function (EagerPyFunc), tf.Print, tf.print (PrintV2), tf.Assert, and tf.custom_gradient
+(IdentityN); the rows' finite differences check the gradients of py_function and custom_gradient. Behaviour beyond
+values (errors, printing, counting) is in test_script_ops.py, test_py_function.py, test_logging_ops.py and
+test_custom_gradient.py."""
 import numpy as np
 
 import neuroflow as tf
@@ -45,6 +46,8 @@ def _rows():
             samples[:3], grad=False, data_dependent_shape=True, foldable=False),
         Row("numpy_function", lambda x, y: tf.numpy_function(np.multiply, [x, y], tf.float64), np.multiply,
             binary_samples()[:5], grad=False, data_dependent_shape=True, foldable=False),
+        Row("py_function", lambda x: tf.py_function(lambda t: t * t * t, [x], tf.float64), lambda x: x ** 3,
+            samples, data_dependent_shape=True, foldable=False),
         Row("Print", lambda x: tf.Print(x, [x, tf.shape(x)], "op table: "), lambda x: x, samples, foldable=False),
         # Their output is an Identity of the input (after the op, a control input), which folds like any Identity.
         Row("print", _print_v2, lambda x: x, samples[:3], grad=False),

@@ -18,6 +18,7 @@ from ..ops import normalization_ops as no
 from ..ops import nn_ops as nn
 from ..ops import pad_ops as pd
 from ..ops import pool_ops as pl
+from ..ops import py_function_ops as pf
 from ..ops import random_ops as rd
 from ..ops import rnn_ops as rn
 from ..ops import script_ops as sc
@@ -78,7 +79,7 @@ not_exportable("it checks that at most one of tf.case's predicates holds (exclus
                "or debugging graph needs; build the case with exclusive=False for export", cond_ops.ExclusiveCaseCheck)
 not_exportable(
     "it calls a Python function, which an ONNX model cannot hold; write the computation with TensorFlow ops (or "
-    "export the graph up to the py_func's inputs)", sc.PyFunc, sc.PyFuncStateless)
+    "export the graph up to the py_func's inputs)", sc.PyFunc, sc.PyFuncStateless, pf.EagerPyFunc)
 not_exportable(
     "it prints or checks values at run time, a side effect an ONNX inference model does not have; remove "
     "tf.Print from the path to the exported outputs (tf.print and tf.Assert ops reached only through control "
