@@ -76,6 +76,8 @@ from .ops.tensor_array_ops import TensorArray
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.nd_index_ops import *  # noqa: F401,F403
 from .ops.sparse_ops import *  # noqa: F401,F403
+from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue
+from .ops.scatter_ops import *  # noqa: F401,F403
 from .ops.functional_ops import foldl, foldr, map_fn, scan
 
 

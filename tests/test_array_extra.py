@@ -129,6 +129,8 @@ def test_gather_gradient_adds_up_repeated_indices(sess):
     params = tf.placeholder(tf.float64, [4, 2])
     y = tf.gather(params, [3, 1, 3, 3]) * tf.constant([[1.0], [2.0], [3.0], [4.0]], tf.float64)
     (g,) = tf.gradients(tf.reduce_sum(y), params)
+    assert isinstance(g, tf.IndexedSlices)  # as in TensorFlow; dense through convert_to_tensor
+    g = tf.convert_to_tensor(g)
     assert g.shape.as_list() == [4, 2]
     assert sess.run(g, {params: np.zeros((4, 2))}).tolist() == [[0, 0], [2, 2], [0, 0], [8, 8]]
 

@@ -69,7 +69,8 @@ def test_consistency_tape_gradients_vs_tf_gradients(case):
     tf.reset_default_graph()
     placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in sample]
     moved = [p for p, m in zip(placeholders, perturbed) if m]
-    grads = tf.gradients(tf.reduce_sum(case.row.fn(*placeholders) * weights), moved)
+    grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g  # gather's IndexedSlices, dense
+             for g in tf.gradients(tf.reduce_sum(case.row.fn(*placeholders) * weights), moved)]
     with tf.Session() as sess:
         expected = sess.run([g if g is not None else tf.constant(0.0, tf.float64) for g in grads],
                             dict(zip(placeholders, sample)))
@@ -79,7 +80,8 @@ def test_consistency_tape_gradients_vs_tf_gradients(case):
         with tf.GradientTape() as tape:
             tape.watch(watched)
             loss = tf.reduce_sum(case.row.fn(*inputs) * weights)
-        got = tape.gradient(loss, watched)
+        got = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+               for g in tape.gradient(loss, watched)]
     for g, e, t in zip(got, expected, watched):
         value = np.zeros(t.shape) if g is None else g.numpy()
         np.testing.assert_allclose(value, np.broadcast_to(e, value.shape), rtol=1e-10, atol=1e-12)

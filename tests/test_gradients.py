@@ -30,7 +30,9 @@ def _build(case, unknown, rng):
     out = case.row.fn(*placeholders)
     loss = tf.reduce_sum(out * rng.standard_normal(case.output_shape))
     moved = [p for p, perturbed in zip(placeholders, case.perturbed) if perturbed]
-    return placeholders, loss, moved, tf.gradients(loss, moved)
+    # IndexedSlices (gather's gradient) densified, as TensorFlow's gradient checker does.
+    return placeholders, loss, moved, [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                                       for g in tf.gradients(loss, moved)]
 
 
 @pytest.mark.parametrize("case", FINITE_DIFFERENCE_CASES, ids=[c.id for c in FINITE_DIFFERENCE_CASES])

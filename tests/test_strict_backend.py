@@ -79,7 +79,8 @@ def test_forward_on_strict_backend_matches_numpy(row, index, unknown):
 
 def _gradients_fn(row):
     def fn(*xs):
-        return tf.gradients(tf.reduce_sum(row.fn(*xs)), [x for x in xs if x.dtype.is_floating])
+        grads = tf.gradients(tf.reduce_sum(row.fn(*xs)), [x for x in xs if x.dtype.is_floating])
+        return [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
     return fn
 
 
@@ -145,6 +146,31 @@ def test_variables_and_optimizer_updates_on_strict_backend(name):
     assert all(type(v) is StrictArray for v in ctx.variables.values())
     np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
     assert got[1] == expected[1] == True  # noqa: E712 - a NumPy bool
+
+
+def _scatter_updates():
+    """(init, row updates, read) over one variable: scatter_add with a repeated row, scatter_sub, scatter_update."""
+    w = tf.Variable(np.arange(6.0).reshape(3, 2), name="w")
+    updates = [tf.scatter_add(w, [0, 0], np.ones((2, 2))), tf.scatter_sub(w, [2], np.ones((1, 2))),
+               tf.scatter_update(w, [1], np.full((1, 2), 7.0))]
+    return tf.global_variables_initializer(), [u.op for u in updates], tf.identity(w)
+
+
+def test_scatter_updates_on_strict_backend():
+    with tf.Graph().as_default():
+        init, updates, read = _scatter_updates()
+        with tf.Session() as sess:
+            sess.run(init)
+            for u in updates:
+                sess.run(u)
+            expected = sess.run(read)
+        ctx = RunContext(xp=backend)
+        _execute(ctx, targets=[init])
+        for u in updates:
+            _execute(ctx, targets=[u])
+        got = _execute(ctx, [read])
+    assert all(type(v) is StrictArray for v in ctx.variables.values())
+    np.testing.assert_allclose(got[0], expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("build, feed", [
@@ -219,7 +245,7 @@ def _op_types_run_strictly():
     builders = [lambda row=row, i=i, u=unknown: row.fn(*_placeholders(row.samples[i], u))
                 for row, i in FORWARD_CASES for unknown in (False, True)]
     builders += [lambda c=c: _gradients_fn(c.row)(*_placeholders(c.sample)) for c in GRADIENT_CASES]
-    builders += [lambda n=n: _optimizer_graph(n) for n in _OPTIMIZERS] + [_random_draws]
+    builders += [lambda n=n: _optimizer_graph(n) for n in _OPTIMIZERS] + [_random_draws, _scatter_updates]
     for build in builders:
         with tf.Graph().as_default() as graph:
             build()

@@ -6,6 +6,8 @@ broadcasting centrally with a run-time SumToShape for ops that declare `broadcas
 """
 from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.graph import get_default_graph, name_scope
+from ..framework import indexed_slices
+from ..framework.indexed_slices import IndexedSlices
 from ..framework.op_def import OpDef, register
 from ..framework.tensor import Tensor
 from ..ops import array_ops, grad_support_ops
@@ -81,6 +83,8 @@ def _aggregate(grads):
         return None
     if len(grads) == 1:
         return grads[0]
+    if any(isinstance(g, IndexedSlices) for g in grads):
+        return indexed_slices.aggregate(grads)
     return apply_op(grad_support_ops.AddN, grads, name="AddN")
 
 
@@ -144,6 +148,8 @@ def backprop(ys, xs, grad_ys, stop_ops, consumers_of, unconnected_gradients="non
     x_set = set(xs)
     for op in sorted(between, key=lambda o: o._id, reverse=True):
         out_grads = [_aggregate(grads.get(t, ())) for t in op._outputs]
+        if not op.opdef.is_identity:  # IndexedSlices pass through identities; other gradients see them dense
+            out_grads = [indexed_slices.densify(g) for g in out_grads]
         for t, g in zip(op._outputs, out_grads):
             if g is not None:
                 grads[t] = [g]

@@ -118,3 +118,7 @@ not_exportable(
     "its converter is not written yet (ONNX has Det, Tan, Trilu and scatter ops that could express it)",
     ld.MatrixDeterminant, uo_tan.Tan, mx.Diag, mx.DiagPart, mx.MatrixDiag, mx.MatrixDiagPart, mx.MatrixSetDiag,
     mx.MatrixBandPart, mx.Cross, *sg.SORTED.values(), *sg.UNSORTED.values())
+from ..ops import scatter_ops as sct  # noqa: E402
+not_exportable(
+    "it is a training-only op (it updates variables in place). Export the inference outputs, not the train op",
+    sct.ScatterAdd, sct.ScatterSub, sct.ScatterUpdate)

@@ -53,8 +53,18 @@ class GatherV2(OpDef):
         return xp.take(params, indices, axis=axis)
 
     def grad(self, op, g):
-        from .array_ops import shape
+        from .array_ops import reshape, shape
         params, indices = op.inputs
+        if op.get_attr("axis") == 0:
+            # As in TensorFlow: the rows gathered, as IndexedSlices (optimizers update only those rows).
+            from ..framework.indexed_slices import IndexedSlices
+            from .concat_ops import concat
+            from .grad_support_ops import expand_dims, size
+            params_shape = shape(params)
+            values = reshape(g, concat([expand_dims(size(indices), 0), params_shape[1:]], 0))
+            if params.shape.ndims is not None:
+                values.set_shape(TensorShape([indices.shape.num_elements()]).concatenate(params.shape[1:]))
+            return [IndexedSlices(values, reshape(indices, [-1]), params_shape), None]
         return [apply_op(GatherV2Grad, [g, indices, shape(params)], {"axis": op.get_attr("axis")},
                          name="GatherV2Grad"), None]
 

@@ -7,6 +7,7 @@ from ..framework import dtypes
 from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.context import executing_eagerly
 from ..framework.graph import GraphKeys, get_default_graph, name_scope
+from ..framework.indexed_slices import IndexedSlices, densify
 from ..framework.tensor import Tensor
 from ..ops import control_flow_ops, state_ops
 from ..ops.math_ops import cast
@@ -120,7 +121,7 @@ class Optimizer:
         pairs = []
         for g, v in grads_and_vars:
             if g is not None:
-                if not isinstance(g, Tensor):
+                if not isinstance(g, (Tensor, IndexedSlices)):
                     g = convert_to_tensor(g)
                 if not _is_variable(v):
                     raise TypeError(f"Gradient for {v} is not paired with a tf.Variable.")
@@ -137,7 +138,8 @@ class Optimizer:
                 if g is None:
                     continue
                 with name_scope("update_" + _var_name(v)):
-                    update_ops.append(self._apply_dense(g, v))
+                    update_ops.append(self._apply_sparse_duplicate_indices(g, v) if isinstance(g, IndexedSlices)
+                                      else self._apply_dense(g, v))
             if global_step is None:
                 apply_updates = self._finish(update_ops, scope)
             else:
@@ -160,6 +162,15 @@ class Optimizer:
 
     def _apply_dense(self, grad, var):
         raise NotImplementedError
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """The update for an IndexedSlices gradient (repeated indices add up); by default `_apply_sparse`."""
+        return self._apply_sparse(grad, var)
+
+    def _apply_sparse(self, grad, var):
+        """By default the dense update of the densified gradient: the same result wherever a zero gradient row
+        leaves TF's sparse update unchanged (gradient descent, Adam's dense-moment rule, Adagrad)."""
+        return self._apply_dense(densify(grad), var)
 
     def _finish(self, update_ops, name_scope_name):
         return control_flow_ops.group(*update_ops, name=name_scope_name)

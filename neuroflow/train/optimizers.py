@@ -27,6 +27,13 @@ class GradientDescentOptimizer(Optimizer):
         return self._apply(training_ops.ApplyGradientDescent, [var],
                            [self._hyper(self._lr_t, var, "learning_rate"), grad])
 
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        # Only the rows the gradient touches change (TensorFlow's scatter_sub of lr * values).
+        from ..ops.math_ops import multiply
+        from ..ops.scatter_ops import scatter_sub
+        return scatter_sub(var, grad.indices, multiply(grad.values, self._hyper(self._lr_t, var, "learning_rate")),
+                           use_locking=self._use_locking)
+
 
 class MomentumOptimizer(Optimizer):
     """accum = momentum * accum + grad; var -= lr * accum (Nesterov: var -= lr * (grad + momentum * accum))."""
