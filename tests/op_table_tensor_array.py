@@ -94,16 +94,18 @@ def _samples(shapes):
     return [(_values(s, (-2.0, 2.0), np.float64),) for s in shapes]
 
 
+# Every row is foldable=False: a TensorArray's list is made anew on each run (TensorListReserve does not fold),
+# because writes extend it in place.
 ROWS = [
     Row("tensor_array_unstack_stack", _unstack_stack, lambda x: x,
-        _samples([(4,), (3, 2), (0,), (2, 1, 3, 2)]) + [(_values((5, 2), (-9, 9), np.int32),)]),
+        _samples([(4,), (3, 2), (0,), (2, 1, 3, 2)]) + [(_values((5, 2), (-9, 9), np.int32),)], foldable=False),
     Row("tensor_array_write_read", _write_read, lambda x: np.stack([3 * x, x]) + np.stack([x, 3 * x]),
-        _samples([(), (3,), (2, 3), (0, 2)])),
-    Row("tensor_array_gather", _gather, lambda x: x[[2, 0, 2]], _samples([(3,), (3, 4), (3, 2, 2)])),
-    Row("tensor_array_scatter", _scatter, _scatter_ref, _samples([(3,), (3, 2)])),
+        _samples([(), (3,), (2, 3), (0, 2)]), foldable=False),
+    Row("tensor_array_gather", _gather, lambda x: x[[2, 0, 2]], _samples([(3,), (3, 4), (3, 2, 2)]), foldable=False),
+    Row("tensor_array_scatter", _scatter, _scatter_ref, _samples([(3,), (3, 2)]), foldable=False),
     Row("tensor_array_split_concat", _split_concat, lambda x: np.concatenate([x[1:], x]),
         _samples([(4,), (4, 2), (1, 3)]), data_dependent_shape=True, foldable=False),  # TensorFlow's concat: [?] + element[1:]
-    Row("tensor_array_size", _size, lambda x: np.int32(len(x)), _samples([(3,), (0, 2)]), grad=False),
+    Row("tensor_array_size", _size, lambda x: np.int32(len(x)), _samples([(3,), (0, 2)]), grad=False, foldable=False),
     Row("tensor_array_gradient_lists", _gradient_lists, lambda x: 4 * x, _samples([(3,), (4, 2)]), grad=False,
         graph_only=True, foldable=False),
     Row("map_fn", lambda x: tf.map_fn(lambda r: r * r + 1.0, x), lambda x: x * x + 1.0,

@@ -97,6 +97,23 @@ def test_a_size_known_only_at_run_time():
     np.testing.assert_array_equal(last, value[4])
 
 
+def test_writes_from_one_array_branch_independently_and_runs_do_not_share_state():
+    """Writes extend a list's store in place (O(1)); a second write from the same version, and a read of an older
+    version, must still see only what their own version holds, on every run of the plan."""
+    x = tf.placeholder(tf.float32, [])
+    base = tf.TensorArray(tf.float32, size=2).write(0, x)
+    left, right = base.write(1, x + 1.0), base.write(1, x + 2.0)
+    fetches = [left.stack(), right.stack(), base.read(0)]
+    with tf.Session() as sess:
+        for value in (1.0, 5.0):
+            got_left, got_right, first = sess.run(fetches, {x: value})
+            np.testing.assert_array_equal(got_left, [value, value + 1])
+            np.testing.assert_array_equal(got_right, [value, value + 2])
+            assert first == value
+        with pytest.raises(tf.errors.InvalidArgumentError, match="index 1 because it has not yet been written"):
+            sess.run([left.stack(), base.read(1)], {x: 1.0})  # left wrote index 1 into the shared store
+
+
 def test_second_order_gradients_through_write_read_and_gather():
     """d/dx of d/dx sum(read(0)^3 + gather([1, 1])^2) where both hold x: 6x + 4 (the gather reads x twice)."""
     x = tf.placeholder(tf.float64, [3])
@@ -171,3 +188,23 @@ def test_gradient_through_a_while_loop_of_tensor_arrays_matches_central_differen
         step[idx] = 1e-6
         numeric[idx] = (f(value + step) - f(value - step)) / 2e-6
     np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_list_versions_share_one_store_until_they_branch():
+    """What keeps loops O(n): a write, clear or sum from the newest version adds to the shared store (no copy),
+    older versions still see their own items, and a write from an older version copies what it sees."""
+    from neuroflow.ops.tensor_list_value import TensorList
+    a, b, c = np.zeros(2), np.ones(2), np.full(2, 7.0)
+    empty = TensorList({}, length=3)
+    one = empty.with_items([(0, a)])
+    two = one.with_items([(1, b)])
+    assert two._store is one._store is empty._store
+    assert empty.get(0) is None and one.get(1) is None and two.get(0) is a and two.get(1) is b
+    branch = one.with_items([(1, c)])
+    assert branch._store is not one._store and branch.get(1) is c and two.get(1) is b
+    cleared = two.with_items([(0, None)])
+    assert cleared._store is two._store and cleared.get(0) is None and two.get(0) is a
+    total = two + TensorList({1: c}, length=3)
+    assert total._store is two._store
+    np.testing.assert_array_equal(total.get(1), b + c)
+    assert total.get(0) is a and two.get(1) is b

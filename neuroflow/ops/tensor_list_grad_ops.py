@@ -3,13 +3,14 @@
 holds the incoming gradient at the index read (summed, for repeated indices)."""
 from ..framework.apply import apply_op
 from ..framework.op_def import InferenceError, OpDef, register
-from .tensor_list_ops import _FLOW, TensorList, _flow_input, _indices, _items
+from .tensor_list_ops import _FLOW, _flow_input, _indices
+from .tensor_list_value import TensorList, as_list
 
 __all__ = ["gather_or_zeros", "clear_items", "add_rows", "split_like", "concat_or_zeros"]
 
 
-def _item_or_zeros(xp, items, i, like):
-    item = items[i] if 0 <= i < len(items) else None
+def _item_or_zeros(xp, lst, i, like):
+    item = lst.get(i)
     return xp.zeros_like(like) if item is None else item
 
 
@@ -26,13 +27,13 @@ class TensorListGatherOrZeros(OpDef):
         return [(inputs[2].shape, inputs[2].dtype.base_dtype)]
 
     def forward(self, xp, flow, indices, like):
-        items = _items(flow)
+        lst = as_list(flow)
         positions, scalar = _indices(xp, indices)
         if scalar:
-            return _item_or_zeros(xp, items, positions[0], like)
+            return _item_or_zeros(xp, lst, positions[0], like)
         if not positions:
             return xp.zeros_like(like)
-        return xp.stack([_item_or_zeros(xp, items, i, like[k]) for k, i in enumerate(positions)])
+        return xp.stack([_item_or_zeros(xp, lst, i, like[k]) for k, i in enumerate(positions)])
 
     def grad(self, op, g):
         return [add_rows(op.inputs[0], op.inputs[1], g), None, None]
@@ -50,11 +51,8 @@ class TensorListClearItems(OpDef):
         return [_FLOW]
 
     def forward(self, xp, flow, indices):
-        items = list(_items(flow))
-        for i in _indices(xp, indices)[0]:
-            if 0 <= i < len(items):
-                items[i] = None
-        return TensorList(items)
+        lst = as_list(flow)
+        return lst.with_items([(i, None) for i in _indices(xp, indices)[0] if lst.get(i) is not None])
 
     def grad(self, op, g):
         return [clear_items(g, op.inputs[1]), None]
@@ -73,14 +71,12 @@ class TensorListAddRows(OpDef):
         return [_FLOW]
 
     def forward(self, xp, like_flow, indices, rows):
-        items = [None] * len(_items(like_flow))
+        items = {}
         positions, scalar = _indices(xp, indices)
         for k, i in enumerate(positions):
             row = rows if scalar else rows[k]
-            if i >= len(items):
-                items.extend([None] * (i + 1 - len(items)))
-            items[i] = row if items[i] is None else items[i] + row
-        return TensorList(items)
+            items[i] = row if i not in items else items[i] + row
+        return TensorList(items, length=max([as_list(like_flow).length] + [i + 1 for i in items]))
 
     def grad(self, op, g):
         return [None, None, gather_or_zeros(g, op.inputs[1], op.inputs[2])]
@@ -100,7 +96,7 @@ class TensorListSplitLike(OpDef):
 
     def forward(self, xp, like_flow, value):
         items, start = [], 0
-        for item in _items(like_flow):
+        for item in as_list(like_flow).items:
             n = item.shape[0]
             items.append(value[start:start + n])
             start += n
@@ -122,9 +118,9 @@ class TensorListConcatOrZeros(OpDef):
         return [(inputs[1].shape, inputs[1].dtype.base_dtype)]
 
     def forward(self, xp, flow, like, lengths):
-        items, parts, start = _items(flow), [], 0
+        lst, parts, start = as_list(flow), [], 0
         for i, n in enumerate(int(n) for n in lengths.tolist()):
-            parts.append(_item_or_zeros(xp, items, i, like[start:start + n]))
+            parts.append(_item_or_zeros(xp, lst, i, like[start:start + n]))
             start += n
         return xp.concatenate(parts, 0) if parts else xp.zeros_like(like)
 

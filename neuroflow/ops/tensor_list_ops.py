@@ -1,6 +1,7 @@
 """The list primitives under `tf.TensorArray` in graphs: a TensorArray's flow tensor holds, at run time, an
-immutable `TensorList` (a tuple of element arrays, None where nothing was written); every op that changes the
-array returns a new list (functional, as TensorFlow 2's TensorList), so loops and gradients see plain values.
+immutable `TensorList` (tensor_list_value.py: element arrays, None where nothing was written); every op that
+changes the array returns a new list (functional, as TensorFlow 2's TensorList), so loops and gradients see plain
+values.
 
 The flow is a float32 scalar to the graph (TensorFlow 1's `ta.flow`), so the gradient engine sums gradient lists
 with AddN (`TensorList.__add__`) and a ZerosLike of a flow (an all-zero gradient) is a number the list ops read
@@ -12,55 +13,11 @@ from ..framework import dtypes
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
 from .op_util import invalid_argument
+from .tensor_list_value import TensorList, as_list
 
 __all__ = ["TensorList"]
 
 _FLOW = (TensorShape([]), dtypes.float32)
-
-
-class TensorList:
-    """The run-time value of a flow: `items`, a tuple of arrays (None: not written). Immutable, so plans may
-    share it freely (folded constants, CSE)."""
-
-    __slots__ = ("items",)
-    shape, ndim = (), 0  # the flow's static shape: plans key and specialize on the shapes of what they are fed
-
-    def __init__(self, items):
-        self.items = tuple(items)
-
-    def __add__(self, other):
-        """Elementwise sum (AddN of gradient lists); an unwritten item is zero, a non-list is all zeros."""
-        if not isinstance(other, TensorList):
-            return self
-        a, b = self.items, other.items
-        if len(a) < len(b):
-            a, b = b, a
-        out = list(a)
-        for i, y in enumerate(b):
-            x = out[i]
-            out[i] = y if x is None else x if y is None else x + y
-        return TensorList(out)
-
-    __radd__ = __add__
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """`xp.add(zeros, list)` (an AddV2 kernel summing a gradient list onto a zero start, as a loop's gradient
-        accumulator does) is the list; any other ufunc on a list is refused."""
-        if ufunc is np.add and method == "__call__" and len(inputs) == 2:
-            a, b = inputs
-            return a + b if isinstance(a, TensorList) else b + a
-        return NotImplemented
-
-    def __repr__(self):
-        return f"TensorList({len(self.items)} items)"
-
-
-def _items(value):
-    """The items of a flow's value; a ZerosLike of a flow (a zero gradient) is the empty list. Build-time folding
-    (`constant_value`) hands a folded list over as a 0-d object array holding it."""
-    if type(value) is np.ndarray and value.dtype == object:
-        value = value[()]
-    return value.items if isinstance(value, TensorList) else ()
 
 
 def _indices(xp, index):
@@ -70,21 +27,27 @@ def _indices(xp, index):
     return [int(i) for i in index.tolist()], False
 
 
-def _check_write(items, i, resize, writes_once=True):
-    if i < 0 or (i >= len(items) and not resize):
-        raise invalid_argument(f"Tried to write to index {i} but array is not resizeable and size is: {len(items)}")
-    if i >= len(items):
-        items.extend([None] * (i + 1 - len(items)))
-    elif writes_once and items[i] is not None:
-        raise invalid_argument(f"Could not write to TensorArray index {i} because it has already been written to.")
+def _written(lst, writes, resize):
+    """`lst` with `writes` ((index, value) pairs) added, after TensorFlow's checks: in range unless `resize`,
+    each index written once."""
+    size, seen = lst.length, set()
+    for i, _ in writes:
+        if i < 0 or (i >= size and not resize):
+            raise invalid_argument(f"Tried to write to index {i} but array is not resizeable and size is: {size}")
+        if i in seen or lst.get(i) is not None:
+            raise invalid_argument(f"Could not write to TensorArray index {i} because it has already been written "
+                                   "to.")
+        seen.add(i)
+    return lst.with_items(writes, max((i + 1 for i, _ in writes), default=0))
 
 
-def _read(items, i):
-    if i < 0 or i >= len(items):
-        raise invalid_argument(f"Tried to read from index {i} but array size is: {len(items)}")
-    if items[i] is None:
+def _read(lst, i):
+    if i < 0 or i >= lst.length:
+        raise invalid_argument(f"Tried to read from index {i} but array size is: {lst.length}")
+    item = lst.get(i)
+    if item is None:
         raise invalid_argument(f"Could not read from TensorArray index {i} because it has not yet been written to.")
-    return items[i]
+    return item
 
 
 def _stack(xp, rows, element_dtype, element_shape):
@@ -121,6 +84,8 @@ class TensorListReserve(OpDef):
 
     type_name = "TensorListReserve"
     input_names = ("num_elements",)
+    # A new list per run: writes extend a list's store in place, which a constant shared by runs must not be.
+    foldable = False
 
     def infer(self, inputs, attrs):
         return [_FLOW]
@@ -129,7 +94,7 @@ class TensorListReserve(OpDef):
         n = int(num_elements)
         if n < 0:
             raise invalid_argument(f"Size should be >= 0, but got {n}")
-        return TensorList((None,) * n)
+        return TensorList({}, length=n)
 
 
 @register
@@ -140,11 +105,7 @@ class TensorListSetItem(_ListOp):
     input_names = ("input_handle", "index", "item")
 
     def forward(self, xp, flow, index, item, resize_if_index_out_of_bounds):
-        items = list(_items(flow))
-        i = int(index)
-        _check_write(items, i, resize_if_index_out_of_bounds)
-        items[i] = item
-        return TensorList(items)
+        return _written(as_list(flow), [(int(index), item)], resize_if_index_out_of_bounds)
 
     def grad(self, op, g):
         flow, index, item = op.inputs
@@ -164,7 +125,7 @@ class TensorListGetItem(_ListOp):
         return [(attrs["element_shape"], attrs["element_dtype"])]
 
     def forward(self, xp, flow, index, element_dtype, element_shape):
-        return _read(_items(flow), int(index))
+        return _read(as_list(flow), int(index))
 
     def grad(self, op, g):
         return [add_rows(op.inputs[0], op.inputs[1], g), None]
@@ -186,8 +147,8 @@ class TensorListGather(_ListOp):
         return [(TensorShape([n]).concatenate(attrs["element_shape"]), attrs["element_dtype"])]
 
     def forward(self, xp, flow, indices, element_dtype, element_shape):
-        items = _items(flow)
-        return _stack(xp, [_read(items, i) for i in indices.tolist()], element_dtype, element_shape)
+        lst = as_list(flow)
+        return _stack(xp, [_read(lst, i) for i in indices.tolist()], element_dtype, element_shape)
 
     def grad(self, op, g):
         return [add_rows(op.inputs[0], op.inputs[1], g), None]
@@ -201,15 +162,11 @@ class TensorListScatter(_ListOp):
     input_names = ("input_handle", "indices", "value")
 
     def forward(self, xp, flow, indices, value, resize_if_index_out_of_bounds):
-        items = list(_items(flow))
         indices = indices.tolist()
         if len(indices) != value.shape[0]:
             raise invalid_argument(f"Expected len(indices) == values.shape[0], but saw: {len(indices)} vs. "
                                    f"{value.shape[0]}")
-        for k, i in enumerate(indices):
-            _check_write(items, i, resize_if_index_out_of_bounds)
-            items[i] = value[k]
-        return TensorList(items)
+        return _written(as_list(flow), [(i, value[k]) for k, i in enumerate(indices)], resize_if_index_out_of_bounds)
 
     def grad(self, op, g):
         flow, indices, value = op.inputs
@@ -230,8 +187,8 @@ class TensorListConcat(_ListOp):
         return [(rest, attrs["element_dtype"])]
 
     def forward(self, xp, flow, element_dtype, element_shape):
-        items = _items(flow)
-        rows = [_read(items, i) for i in range(len(items))]
+        lst = as_list(flow)
+        rows = [_read(lst, i) for i in range(lst.length)]
         if not rows:
             rest = element_shape.as_list()[1:] if element_shape.ndims else None
             if rest is None or None in rest:
@@ -256,17 +213,15 @@ class TensorListSplit(_ListOp):
     input_names = ("input_handle", "value", "lengths")
 
     def forward(self, xp, flow, value, lengths, resize_if_index_out_of_bounds):
-        items = list(_items(flow))
         lengths = [int(n) for n in lengths.tolist()]
         if value.ndim == 0 or sum(lengths) != value.shape[0]:
             raise invalid_argument(f"Expected sum of lengths to be equal to values.shape[0], but sum of lengths is "
                                    f"{sum(lengths)} and value's shape is: {list(value.shape)}")
-        start = 0
+        writes, start = [], 0
         for i, n in enumerate(lengths):
-            _check_write(items, i, resize_if_index_out_of_bounds)
-            items[i] = value[start:start + n]
+            writes.append((i, value[start:start + n]))
             start += n
-        return TensorList(items)
+        return _written(as_list(flow), writes, resize_if_index_out_of_bounds)
 
     def grad(self, op, g):
         flow, value, lengths = op.inputs
@@ -289,7 +244,7 @@ class TensorListLength(_ListOp):
         return [(TensorShape([]), dtypes.int32)]
 
     def forward(self, xp, flow):
-        return xp.asarray(len(_items(flow)), dtype=xp.int32)
+        return xp.asarray(as_list(flow).length, dtype=xp.int32)
 
 
 from .tensor_list_grad_ops import add_rows, clear_items, concat_or_zeros, gather_or_zeros, split_like  # noqa: E402
