@@ -204,7 +204,8 @@ def test_list_versions_share_one_store_until_they_branch():
     assert branch._store is not one._store and branch.get(1) is c and two.get(1) is b
     cleared = two.with_items([(0, None)])
     assert cleared._store is two._store and cleared.get(0) is None and two.get(0) is a
-    total = two + TensorList({1: c}, length=3)
-    assert total._store is two._store
+    total = cleared + TensorList({1: c}, length=3)  # a gradient accumulator's step
+    assert total._store is cleared._store
     np.testing.assert_array_equal(total.get(1), b + c)
-    assert total.get(0) is a and two.get(1) is b
+    assert total.get(0) is None and cleared.get(1) is b
+    assert (two + TensorList({2: c}, length=3))._store is not two._store  # two is no longer the newest: a copy
