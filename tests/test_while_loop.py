@@ -256,6 +256,22 @@ def test_tf_function_traces_while_loop_into_graph_control_flow():
         assert "StatelessWhile" in {op.type for op in concrete.graph.get_operations()}
 
 
+def test_tape_inside_tf_function_differentiates_eager_variables_through_loops_and_conds():
+    with tf.eager_mode():
+        w = tf.Variable(0.5, dtype=tf.float64)
+
+        @tf.function
+        def step(x):
+            with tf.GradientTape() as tape:
+                _, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * w), [0, x])
+                z = tf.cond(y > 0.1, lambda: y * 2.0, lambda: y * w)
+            return z, tape.gradient(z, w)
+        z, g = step(tf.constant(1.0, tf.float64))   # y = w^3 = 0.125 > 0.1: z = 2 w^3
+        assert float(z) == 0.25 and float(g) == pytest.approx(6 * 0.25)
+        z, g = step(tf.constant(0.5, tf.float64))   # y = 0.0625: z = 0.5 w^4
+        assert float(z) == pytest.approx(0.5 * 0.5 ** 4) and float(g) == pytest.approx(2 * 0.5 ** 3)
+
+
 def test_run_time_error_inside_the_body_names_the_node_and_the_users_line():
     x = tf.placeholder(tf.float32, [None])
     r = tf.while_loop(lambda k, y: k < 3, lambda k, y: (k + 1, tf.reshape(y, [2, -1])[0]), [0, x],

@@ -30,7 +30,7 @@ def gradient_graph(outer, forward, scope, outer_value_of):
     tensor standing for forward tensor `t` (an input of the forward op, or a value it must expose); it is
     captured like any outer tensor. Variable references are captured by name."""
     def capture_forward(graph, t):
-        if t.op.opdef.read_at_use:
+        if t.dtype.is_ref_dtype and t.op.opdef.read_at_use:
             return graph._capture_variable(t)
         return graph.capture(outer_value_of(t))
     return SubGraph(outer, scope, forward=forward, intermediate_capture=capture_forward)

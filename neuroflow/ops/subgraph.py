@@ -70,7 +70,7 @@ class SubGraph(Graph):
             return found
         if self.forward is not None and tensor.graph is self.forward:
             inner = self._intermediate_capture(self, tensor)
-        elif tensor.op.opdef.read_at_use:  # a variable itself (an update's output is captured as its value)
+        elif tensor.dtype.is_ref_dtype and tensor.op.opdef.read_at_use:  # a variable (not an update's output)
             inner = self._capture_variable(tensor)
         else:
             outer_tensor = tensor
@@ -96,7 +96,25 @@ class SubGraph(Graph):
 
     def create_op(self, opdef, inputs, attrs, name, output_specs, location=None):
         inputs = [self.capture(t) if t.graph is not self else t for t in inputs]
+        if opdef.read_at_use and opdef.ref_inputs and inputs and inputs[0].op.opdef.read_at_use:
+            # A read of an (eager) variable's value, as tf.function makes: read before the control-flow op and
+            # captured, like a graph variable's snapshot, so gradients reach the variable.
+            return self._lifted_read(opdef, inputs[0], attrs, name, output_specs, location)
         return super().create_op(opdef, inputs, attrs, name, output_specs, location)
+
+    def _lifted_read(self, opdef, ref, attrs, name, output_specs, location):
+        outer = self.outer
+        with outer.as_default():
+            outer_ref = outer._ops_by_name.get(ref.op.name)
+            if outer_ref is None:
+                outer_ref = Graph.create_op(outer, ref.op.opdef, [], dict(ref.op.attrs), ref.op.name + "/",
+                                            [(ref.shape, ref.dtype)])
+                captured = getattr(outer, "_captured", None)
+                if isinstance(captured, dict):
+                    captured.setdefault(ref.op.name, outer_ref.outputs[0])
+            read = outer.create_op(opdef, [outer_ref.outputs[0]], attrs, name.split("/")[-1] or "read",
+                                   output_specs, location)
+        return self.capture(read.outputs[0]).op
 
 
 def outermost_graph(graph=None):

@@ -117,7 +117,7 @@ def while_grad(op, grads):
     intermediate = graph._intermediate_capture
 
     def capture_forward(g, t):
-        if t.op.opdef.read_at_use or t in capture_of:
+        if (t.dtype.is_ref_dtype and t.op.opdef.read_at_use) or t in capture_of:
             return intermediate(g, t)
         stack = g.capture(_stack_output(op, t))
         with g.as_default():  # also when a nested gradient graph asks for it through this one

@@ -21,6 +21,9 @@ from .cond_ops import Branch
 __all__ = ["while_loop", "While", "StatelessWhile"]
 
 
+CANCEL_CHECK_ITERATIONS = 1024  # iterations between checks that the run was not cancelled
+
+
 class _LoopRunner:
     """The kernel of one While node in one run context: the condition's and the body's compiled plans."""
 
@@ -36,6 +39,7 @@ class _LoopRunner:
         self.single = len(op.outputs) == 1
         self.counts = len(op.outputs) > self.num_vars  # a gradient asked for the count and stacks
         self.xp = ctx.xp
+        self.check_cancelled = getattr(ctx, "check_cancelled", None)
 
     def __call__(self, *args):
         n = self.num_vars
@@ -51,6 +55,8 @@ class _LoopRunner:
             for stack, value in zip(stacks, values[n:]):
                 stack.append(value)
             iterations += 1
+            if iterations % CANCEL_CHECK_ITERATIONS == 0 and self.check_cancelled is not None:
+                self.check_cancelled()  # the session closing stops a long loop too
         if not self.counts:
             return loop_vars[0] if self.single else tuple(loop_vars)
         xp = self.xp
