@@ -152,3 +152,18 @@ def test_tf_function_traces_map_fn_into_a_graph():
         for n in (2, 4):
             value = np.arange(float(n))
             np.testing.assert_allclose(squares(tf.constant(value)).numpy(), value ** 2)
+
+
+def test_second_order_gradient_through_map_fn():
+    x = tf.placeholder(tf.float64, [None])
+    dx, = tf.gradients(tf.reduce_sum(tf.map_fn(lambda v: v * v * v, x)), x)
+    d2x, = tf.gradients(tf.reduce_sum(dx), x)
+    value = np.array([1.0, -2.0, 0.5])
+    got_dx, got_d2x = _run([dx, d2x], {x: value})
+    np.testing.assert_allclose(got_dx, 3 * value ** 2)
+    np.testing.assert_allclose(got_d2x, 6 * value)
+
+
+def test_back_prop_false_stops_gradients():
+    x = tf.placeholder(tf.float64, [None])
+    assert tf.gradients(tf.reduce_sum(tf.map_fn(lambda v: v * v, x, back_prop=False)), x) == [None]

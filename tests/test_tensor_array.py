@@ -209,3 +209,25 @@ def test_list_versions_share_one_store_until_they_branch():
     np.testing.assert_array_equal(total.get(1), b + c)
     assert total.get(0) is None and cleared.get(1) is b
     assert (two + TensorList({2: c}, length=3))._store is not two._store  # two is no longer the newest: a copy
+
+
+def test_a_tensor_array_as_a_cond_output_holds_the_taken_branchs_writes():
+    x, take = tf.placeholder(tf.float64, [2]), tf.placeholder(tf.bool, [])
+    ta = tf.TensorArray(tf.float64, size=2)
+    out = tf.cond(take, lambda: ta.write(0, x).write(1, x), lambda: ta.write(0, 2 * x).write(1, 3 * x))
+    stacked = out.stack()
+    value = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(_run(stacked, {x: value, take: True}), [value, value])
+    np.testing.assert_array_equal(_run(stacked, {x: value, take: False}), [2 * value, 3 * value])
+
+
+def test_a_dynamic_size_array_grows_in_a_loop_of_run_time_length():
+    """The decoding pattern: size 0, dynamic_size, one write per iteration of a loop whose trip count is fed."""
+    x = tf.placeholder(tf.float64, [None])
+
+    def body(i, out):
+        return i + 1, out.write(i, tf.cast(i, tf.float64) * x)
+    _, out = tf.while_loop(lambda i, out: i < tf.shape(x)[0] + 1, body,
+                           [0, tf.TensorArray(tf.float64, size=0, dynamic_size=True)])
+    value = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(_run(out.stack(), {x: value}), np.arange(3.0)[:, None] * value)
