@@ -1,7 +1,7 @@
 """dynamic_rnn with a time dimension known only at run time against the same model with the time dimension in
 the graph: the lstm workload (LSTM of 128 units, 28 steps of 28 features, batch 64, dense 10, Adam; sizes in
-workload_timing.py), training steps per second side by side, timed in alternating windows (a shared machine's changing load weighs
-on both alike).
+workload_timing.py), training steps per second side by side, timed in alternating windows (a shared machine's
+changing load weighs on both alike).
 
     python benchmarks/dynamic_rnn.py                       # neuroflow
     python benchmarks/dynamic_rnn.py --framework tensorflow

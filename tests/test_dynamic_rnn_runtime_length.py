@@ -179,3 +179,197 @@ def test_steps_past_the_longest_sequence_are_not_computed(sess, rng):
     np.testing.assert_allclose(long[:, :3], short, rtol=1e-6)
     np.testing.assert_allclose(long_state, short_state, rtol=1e-6)
     assert not long[:, 3:].any()
+
+
+def test_second_order_through_the_fused_op_needs_a_static_time_dimension():
+    cell = tf.nn.rnn_cell.LSTMCell(2)
+    out, _ = tf.nn.dynamic_rnn(cell, tf.placeholder(tf.float64, [None, None, 2]), dtype=tf.float64)
+    kernel = cell.weights[0]
+    g = tf.gradients(tf.reduce_sum(tf.sin(out)), kernel)[0]
+    with pytest.raises(ValueError, match="needs their number when the graph is built, but input x has shape"):
+        tf.gradients(tf.reduce_sum(g * g), kernel)
+
+
+# --- cells without a fused kernel: a while loop over time ----------------------------------------------------------
+def _loop_cells():
+    return {"gru": lambda: tf.nn.rnn_cell.GRUCell(4),
+            "basic_rnn": lambda: tf.nn.rnn_cell.BasicRNNCell(4),
+            "lstm_proj": lambda: tf.nn.rnn_cell.LSTMCell(5, num_proj=4),
+            "multi": lambda: tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(3), tf.nn.rnn_cell.GRUCell(4)]),
+            "residual_dropout": lambda: tf.nn.rnn_cell.ResidualWrapper(tf.nn.rnn_cell.DropoutWrapper(
+                tf.nn.rnn_cell.GRUCell(2), input_keep_prob=1.0, output_keep_prob=1.0))}
+
+
+@pytest.mark.parametrize("kind", list(_loop_cells()))
+@pytest.mark.parametrize("time_major", [False, True], ids=["batch_major", "time_major"])
+@pytest.mark.parametrize("with_lengths", [False, True], ids=["full", "sequence_length"])
+def test_loop_matches_the_unrolled_graph(kind, time_major, with_lengths, sess, rng):
+    """A cell with no fused kernel runs in a while loop over a run-time number of steps; each length gives
+    what the graph unrolled for that length gives (outputs, final state, gradients of inputs and weights)."""
+    cell = _loop_cells()[kind]()
+    depth = 2
+    x = tf.placeholder(tf.float64, [None, None, depth])
+    seq = tf.placeholder(tf.int32, [None]) if with_lengths else None
+    out, state = tf.nn.dynamic_rnn(cell, x, sequence_length=seq, dtype=tf.float64, time_major=time_major)
+    assert out.shape.as_list() == [None, None, cell.output_size]
+    assert {"While", "StatelessWhile"} & {op.type for op in tf.get_default_graph().get_operations()}
+    unrolled = {}
+    for steps in LENGTHS:
+        shape = [steps, None, depth] if time_major else [None, steps, depth]
+        xs_ = tf.placeholder(tf.float64, shape)
+        unrolled[steps] = (xs_,) + tf.nn.dynamic_rnn(cell, xs_, sequence_length=seq, dtype=tf.float64,
+                                                     time_major=time_major)
+    assert len(tf.global_variables()) == len(cell.weights)
+
+    def loss_and_grads(inp, o, s):
+        loss = tf.reduce_sum(tf.sin(o)) + tf.reduce_sum(tf.square(_flat(s)[0]))
+        return [o] + _flat(s) + tf.gradients(loss, [inp] + cell.weights)
+    looped = loss_and_grads(x, out, state)
+    sess.run(tf.global_variables_initializer())
+    _randomize(sess, rng)
+    for steps in LENGTHS:
+        xs = rng.standard_normal((3, steps, depth))
+        if time_major:
+            xs = xs.transpose(1, 0, 2)
+        feed_lengths = {seq: np.minimum([steps, 0, 2], steps)} if with_lengths else {}
+        x_static, out_static, state_static = unrolled[steps]
+        got = sess.run(looped, {x: xs, **feed_lengths})
+        want = sess.run(loss_and_grads(x_static, out_static, state_static), {x_static: xs, **feed_lengths})
+        for g, w in zip(got, want):
+            assert g.shape == w.shape
+            np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+class _PlainCell:
+    """A cell that is no Layer: an Elman step making its weight with tf.get_variable on every call."""
+    output_size = state_size = 3
+
+    def zero_state(self, batch_size, dtype):
+        return tf.zeros(tf.stack([batch_size, 3]), dtype)
+
+    def __call__(self, inputs, state):
+        w = tf.get_variable("w", [inputs.shape[-1].value + 3, 3], tf.float64)
+        out = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), w))
+        return out, out
+
+
+def test_a_cell_that_is_no_layer_shares_its_variable(sess, rng):
+    cell = _PlainCell()
+    x = tf.placeholder(tf.float64, [None, None, 2])
+    out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float64)
+    assert [v.op.name for v in tf.global_variables()] == ["rnn/w"]
+    sess.run(tf.global_variables_initializer())
+    w = sess.run(tf.global_variables()[0])
+    xs = rng.standard_normal((2, 4, 2))
+    h, want = np.zeros((2, 3)), []
+    for t in range(4):
+        h = np.tanh(np.concatenate([xs[:, t], h], 1) @ w)
+        want.append(h)
+    np.testing.assert_allclose(sess.run(out, {x: xs}), np.stack(want, 1), rtol=1e-12)
+
+
+def test_loop_gradients_by_central_differences(sess, rng):
+    cell = tf.nn.rnn_cell.GRUCell(3)
+    x = tf.placeholder(tf.float64, [None, None, 2])
+    seq = tf.placeholder(tf.int32, [None])
+    out, state = tf.nn.dynamic_rnn(cell, x, sequence_length=seq, dtype=tf.float64)
+    loss = tf.reduce_sum(tf.sin(out)) + tf.reduce_sum(tf.square(state))
+    params = [x] + cell.weights
+    grads = tf.gradients(loss, params)
+    sess.run(tf.global_variables_initializer())
+    _randomize(sess, rng)
+    xs, lengths = rng.standard_normal((3, 4, 2)), np.array([4, 1, 2])
+    base = sess.run(params, {x: xs})
+    analytic = sess.run(grads, {x: xs, seq: lengths})
+
+    def at(values):
+        for p, v in zip(params[1:], values[1:]):
+            p.load(v, sess)
+        return sess.run(loss, {x: values[0], seq: lengths})
+    eps = 1e-6
+    d = [rng.standard_normal(np.shape(v)) for v in base]
+    numeric = (at([v + eps * e for v, e in zip(base, d)]) - at([v - eps * e for v, e in zip(base, d)])) / (2 * eps)
+    at(base)
+    assert sum(float(np.sum(g * e)) for g, e in zip(analytic, d)) == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+    assert not analytic[0][1, 1:].any() and not analytic[0][2, 2:].any()
+
+
+def test_bidirectional_loop_cells_over_runtime_lengths(sess, rng):
+    fw, bw = tf.nn.rnn_cell.GRUCell(3), tf.nn.rnn_cell.BasicRNNCell(2)
+    x = tf.placeholder(tf.float64, [None, None, 2])
+    seq = tf.placeholder(tf.int32, [None])
+    (out_fw, out_bw), (st_fw, st_bw) = tf.nn.bidirectional_dynamic_rnn(fw, bw, x, sequence_length=seq,
+                                                                       dtype=tf.float64)
+    x4 = tf.placeholder(tf.float64, [None, 4, 2])
+    (ref_fw, ref_bw), (ref_st_fw, ref_st_bw) = tf.nn.bidirectional_dynamic_rnn(fw, bw, x4, sequence_length=seq,
+                                                                               dtype=tf.float64)
+    sess.run(tf.global_variables_initializer())
+    _randomize(sess, rng)
+    xs, lengths = rng.standard_normal((3, 4, 2)), np.array([4, 1, 3])
+    got = sess.run([out_fw, out_bw, st_fw, st_bw], {x: xs, seq: lengths})
+    want = sess.run([ref_fw, ref_bw, ref_st_fw, ref_st_bw], {x4: xs, seq: lengths})
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+# --- raw_rnn -----------------------------------------------------------------------------------------------------------
+def _raw_rnn_of(cell, inputs, lengths, batch, depth):
+    """TensorFlow's raw_rnn documentation example: dynamic_rnn written with raw_rnn (time-major inputs)."""
+    inputs_ta = tf.TensorArray(tf.float64, size=tf.shape(inputs)[0]).unstack(inputs)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        emit_output = cell_output   # None at time 0: emit cell.output_size
+        next_state = cell.zero_state(batch, tf.float64) if cell_output is None else cell_state
+        finished = time >= lengths
+        next_input = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([batch, depth], dtype=tf.float64),
+                             lambda: inputs_ta.read(time))
+        return finished, next_input, next_state, emit_output, None
+    return tf.nn.raw_rnn(cell, loop_fn)
+
+
+def test_raw_rnn_is_dynamic_rnn_written_by_hand(sess, rng):
+    cell = tf.nn.rnn_cell.GRUCell(3)
+    x = tf.placeholder(tf.float64, [None, 3, 2])      # time-major; batch 3
+    seq = tf.placeholder(tf.int32, [3])
+    outputs_ta, final_state, final_loop_state = _raw_rnn_of(cell, x, seq, 3, 2)
+    assert final_loop_state is None
+    outputs = outputs_ta.stack()
+    ref_out, ref_state = tf.nn.dynamic_rnn(cell, x, sequence_length=seq, dtype=tf.float64, time_major=True)
+    g_raw = tf.gradients(tf.reduce_sum(tf.sin(outputs)) + tf.reduce_sum(final_state), [x] + cell.weights)
+    g_ref = tf.gradients(tf.reduce_sum(tf.sin(ref_out)) + tf.reduce_sum(ref_state), [x] + cell.weights)
+    sess.run(tf.global_variables_initializer())
+    _randomize(sess, rng)
+    for steps, lengths in ((3, [3, 1, 2]), (5, [2, 5, 1])):
+        feed = {x: rng.standard_normal((steps, 3, 2)), seq: lengths}
+        got, got_state, want, want_state = sess.run([outputs, final_state, ref_out, ref_state], feed)
+        longest = max(lengths)
+        assert got.shape == (longest, 3, 3)           # raw_rnn stops when every entry is finished
+        np.testing.assert_allclose(got, want[:longest], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(got_state, want_state, rtol=1e-10, atol=1e-12)
+        for a, b in zip(*sess.run([g_raw, g_ref], feed)):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_raw_rnn_loop_state_and_emit_structure(sess, rng):
+    """A loop_state (here counting steps) comes back; an emit structure other than the cell's output (here
+    the output doubled and its sum) fills TensorArrays of that structure; finished entries emit zeros."""
+    cell = tf.nn.rnn_cell.BasicRNNCell(2)
+    x = tf.placeholder(tf.float64, [4, 2, 1])
+    lengths = tf.constant([4, 2])
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        if cell_output is None:
+            emit = (tf.zeros([2], tf.float64), tf.zeros([], tf.float64))
+            return time >= lengths, x[0], cell.zero_state(2, tf.float64), emit, tf.constant(0)
+        emit = (cell_output * 2, tf.reduce_sum(cell_output, 1))
+        next_input = tf.gather(x, tf.minimum(time, 3))
+        return time >= lengths, next_input, cell_state, emit, loop_state + 1
+    (doubled_ta, sums_ta), state, steps = tf.nn.raw_rnn(cell, loop_fn)
+    reference, _ = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float64, time_major=True)
+    sess.run(tf.global_variables_initializer())
+    xs = rng.standard_normal((4, 2, 1))
+    doubled, sums, n, ref = sess.run([doubled_ta.stack(), sums_ta.stack(), steps, reference], {x: xs})
+    assert n == 4
+    np.testing.assert_allclose(doubled, 2 * ref, rtol=1e-12)
+    np.testing.assert_allclose(sums, ref.sum(2), rtol=1e-12)
+    assert not doubled[2:, 1].any()

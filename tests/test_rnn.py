@@ -543,9 +543,6 @@ def test_residual_wrapper(sess):
 
 # --- errors ----------------------------------------------------------------------------------------------------------
 def test_errors():
-    with pytest.raises(ValueError, match="needs a known number of time steps.*static time dimension"):
-        tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(3), tf.placeholder(tf.float32, [None, None, 2]),
-                          dtype=tf.float32)
     with pytest.raises(ValueError, match="If there is no initial_state, you must give a dtype"):
         tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(3), tf.placeholder(tf.float32, [None, 4, 2]))
     with pytest.raises(TypeError, match="cell must be an instance of RNNCell"):

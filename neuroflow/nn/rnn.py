@@ -2,10 +2,10 @@
 time, plus `reverse_sequence` (which the backward direction needs).
 
 A plain LSTM cell runs the whole sequence as one fused BlockLSTM node, whose number of time steps may be known
-only at run time (a [None, None, depth] input); other cells are unrolled over the time steps, which must then be
-known when the graph is built (the usual TF 1.x case, e.g. a placeholder of shape [None, 28, 28]). The results
-are TensorFlow's: outputs past a sequence's length are zero and its final state is the state at its last valid
-step.
+only at run time (a [None, None, depth] input). Other cells are unrolled over the time steps when the graph knows
+their number (the usual TF 1.x case, e.g. a placeholder of shape [None, 28, 28]), and run in a tf.while_loop
+over time when it does not (nn/rnn_loop.py, also home of `raw_rnn`). The results are TensorFlow's: outputs past
+a sequence's length are zero and its final state is the state at its last valid step.
 """
 from ..framework import dtypes
 from ..framework.apply import convert_to_tensor
@@ -17,8 +17,10 @@ from ..ops.grad_support_ops import expand_dims, where
 from ..variables.scope import variable_scope
 from ..util import nest
 from .rnn_cell import RNNCell, _is_sequence
+from .rnn_loop import loop_dynamic_rnn, raw_rnn
 
-__all__ = ["dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn", "reverse_sequence"]
+__all__ = ["dynamic_rnn", "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn", "reverse_sequence",
+           "raw_rnn"]
 
 
 def _check_cell(cell, what="cell"):
@@ -125,18 +127,6 @@ def _time_steps(flat_inputs, time_axis):
     return steps.pop() if steps else None
 
 
-def _unknown_steps(cell, inputs, flat, time_axis):
-    x = next((x for x in flat if x.shape.ndims is None or x.shape[time_axis].value is None), flat[0])
-    layout = "[max_time, batch_size, depth]" if time_axis == 0 else "[batch_size, max_time, depth]"
-    raise ValueError(
-        f"dynamic_rnn: the number of time steps of inputs '{x.name}' (shape {x.shape}, laid out {layout}) is not "
-        f"known when the graph is built. neuroflow runs only a plain LSTM cell (LSTMCell, BasicLSTMCell, "
-        f"LSTMBlockCell) over a time dimension known only at run time; {type(cell).__name__} needs a known number "
-        "of time steps. Give the input a static time dimension, e.g. tf.placeholder(tf.float32, [None, 28, 28]) "
-        "or x.set_shape(...), and pad shorter sequences to that length, passing their true lengths as "
-        "sequence_length.")
-
-
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None, parallel_iterations=None,
                 swap_memory=False, time_major=False, scope=None):
     """Runs `cell` over the time axis of `inputs`.
@@ -144,12 +134,12 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     Args:
         cell: an RNNCell.
         inputs: [batch, time, depth] (or [time, batch, depth] with time_major), or a nested tuple of such;
-            the number of time steps may be unknown until run time for a plain LSTM cell.
+            the number of time steps may be unknown until run time.
         sequence_length: optional int vector [batch]: outputs past a sequence's length are zeros and its final
             state is the state at its last valid step.
         initial_state: the cell's initial state (default: zeros, which needs `dtype`).
         dtype: the dtype of the initial state and outputs.
-        parallel_iterations, swap_memory: accepted for compatibility (the loop is unrolled).
+        parallel_iterations, swap_memory: passed to the while loop (iterations run in order either way).
         time_major: whether inputs and outputs are [time, batch, ...].
         scope: the variable scope (default "rnn": variables are `rnn/<cell name>/...`).
 
@@ -158,16 +148,19 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         state shaped like `cell.state_size`.
 
     Raises:
-        ValueError: the number of time steps is unknown at graph-build time; no initial_state and no dtype;
-            inputs of rank below 3; a sequence_length that is not a vector.
+        ValueError: no initial_state and no dtype; inputs of rank below 3 or of unknown depth; a
+            sequence_length that is not a vector.
         TypeError: `cell` is not an RNNCell.
 
     Example:
         >>> x = tf.placeholder(tf.float32, [None, 28, 28])
         >>> outputs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(128), x, dtype=tf.float32)
         >>> last = outputs[:, -1]      # [batch, 128]; state.h is the same tensor's value
+        >>> x = tf.placeholder(tf.float32, [None, None, 8])       # the length of each batch only at run time
+        >>> lengths = tf.placeholder(tf.int32, [None])
+        >>> outputs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(32), x, sequence_length=lengths,
+        ...                                    dtype=tf.float32)  # state: each sequence's last valid step
     """
-    del parallel_iterations, swap_memory
     _check_cell(cell)
     with variable_scope(scope or "rnn") as varscope:
         flat = [convert_to_tensor(x) for x in nest.flatten(inputs)]
@@ -184,7 +177,10 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
             return _fused_dynamic_rnn(cell, flat[0], steps, batch, sequence_length, initial_state, dtype,
                                       time_major)
         if steps is None:
-            return _unknown_steps(cell, inputs, flat, time_axis)
+            lengths = _checked_lengths(sequence_length) if sequence_length is not None else None
+            state = _initial_state(cell, initial_state, dtype, batch)
+            return loop_dynamic_rnn(cell, inputs, flat, state, lengths, time_major, parallel_iterations,
+                                    swap_memory)
         per_input = [array_ops.unstack(x, num=steps, axis=time_axis) for x in flat]
         step_inputs = [nest.pack_sequence_as(inputs, [p[t] for p in per_input]) for t in range(steps)]
         outputs, state = _unroll(cell, step_inputs, initial_state, dtype, batch, sequence_length, varscope)

@@ -545,6 +545,12 @@ def _block_composed(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, **attr
     step's pre-activation z, (i, cs, f, o, ci, co, h)). Steps at or after seq_len_max are zeroed by a mask."""
     from . import array_ops, index_ops, math_ops
     steps = _dim(x, 0)
+    if steps is None:
+        raise ValueError(
+            f"BlockLSTM: differentiating the gate outputs, or differentiating a second time, recomputes the LSTM "
+            f"from elementary ops unrolled over the time steps, which needs their number when the graph is built, "
+            f"but input x has shape {x.shape}. Give the input a static time dimension (e.g. a placeholder of "
+            f"shape [None, 28, 28])")
     zs, per_step, c, h = [], [], cs_prev, h_prev
     for x_t in array_ops.unstack(x, num=steps):
         z, outs = _cell_composed(x_t, c, h, w, wci, wcf, wco, b, **attrs)
