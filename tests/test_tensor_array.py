@@ -231,3 +231,13 @@ def test_a_dynamic_size_array_grows_in_a_loop_of_run_time_length():
                            [0, tf.TensorArray(tf.float64, size=0, dynamic_size=True)])
     value = np.array([1.0, 2.0])
     np.testing.assert_array_equal(_run(out.stack(), {x: value}), np.arange(3.0)[:, None] * value)
+
+
+def test_rebuilding_from_handle_and_flow_as_tensorflow_1_code_does():
+    ta = tf.TensorArray(tf.float32, size=2, element_shape=[]).write(0, 1.0).write(1, 2.0)
+    rebuilt = tf.TensorArray(tf.float32, handle=ta.handle, flow=ta.flow)
+    np.testing.assert_array_equal(_run(rebuilt.stack()), [1.0, 2.0])
+    with pytest.raises(ValueError, match="Cannot provide both a handle and size at the same time"):
+        tf.TensorArray(tf.float32, size=2, handle=ta.handle)
+    with pytest.raises(ValueError, match="Size must be provided if handle is not provided"):
+        tf.TensorArray(tf.float32)

@@ -37,7 +37,8 @@ class TensorArray:
         dynamic_size: writes past the end grow the array (else they fail).
         clear_after_read: eager mode only: a read clears the element (a second read fails).
         element_shape: the elements' static shape, when known; with `infer_shape`, writes refine it.
-        flow: a flow tensor of an existing TensorArray (as `tf.while_loop` rebuilds its loop variables).
+        flow: a flow tensor of an existing TensorArray (as `tf.while_loop` rebuilds its loop variables); `handle`,
+            TensorFlow 1's resource, is the flow here too.
 
     Example:
         >>> ta = tf.TensorArray(tf.float32, size=2).write(0, [1., 2.]).write(1, [3., 4.])
@@ -53,13 +54,14 @@ class TensorArray:
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None, tensor_array_name=None,
                  handle=None, flow=None, infer_shape=True, element_shape=None, colocate_with_first_write_call=True,
                  name=None):
-        if handle is not None:
-            raise ValueError("TensorArray handles are not supported: this TensorArray is a value (its flow); pass "
-                             "`flow` to rebuild one")
-        if size is None and flow is None:
+        if handle is not None and size is not None:
+            raise ValueError("Cannot provide both a handle and size at the same time")
+        if handle is None and size is None and flow is None:
             raise ValueError("Size must be provided if handle is not provided")
         if size is not None and flow is not None:
             raise ValueError("Cannot provide both a flow and size at the same time")
+        if flow is None:
+            flow = handle  # the handle of a TensorArray here is its flow (TF1 code rebuilds with handle and flow)
         self._dtype = dtypes.as_dtype(dtype).base_dtype
         self._dynamic_size = bool(dynamic_size)
         self._infer_shape = infer_shape
