@@ -3,7 +3,7 @@
 This module is the public surface only; everything is defined in the subpackages.
 """
 from . import contrib, data, debugging, errors, initializers, layers, losses, metrics, nn, regularizers, train
-from .framework import dtypes
+from . import compat, dtypes  # noqa: F401 - compat.v1 is this package itself
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant
 from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004
@@ -49,6 +49,8 @@ from .variables.variable import Variable, VariableV1
 from .eager import GradientTape, function
 from .framework.context import (disable_eager_execution, eager_mode, enable_eager_execution, executing_eagerly,
                                 graph_mode)
+from .compat.behavior import disable_v2_behavior, enable_v2_behavior
+from .tf_logging import get_logger
 from .nn.rnn import reverse_sequence
 
 newaxis = None
@@ -82,7 +84,9 @@ from .ops.functional_ops import foldl, foldr, map_fn, scan
 
 
 _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",
-         "graph_util": ".graph_util", "io": ".io", "nest": ".util.nest"}
+         "graph_util": ".graph_util", "io": ".io", "nest": ".util.nest",
+         "app": ".app", "flags": ".flags", "logging": ".tf_logging", "gfile": ".gfile", "test": ".test",
+         "math": ".math", "linalg": ".linalg", "random": ".random", "sparse": ".sparse", "python": ".python"}
 
 
 def __getattr__(name):

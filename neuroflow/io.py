@@ -1,9 +1,10 @@
-"""`tf.io`: write_graph (a graph, GraphDef or MetaGraphDef to a file, crash-safely) and read_graph."""
+"""`tf.io`: write_graph (a graph, GraphDef or MetaGraphDef to a file, crash-safely) and read_graph; `tf.io.gfile`."""
 import os
 
+from . import io_gfile as gfile
 from .framework import graph_io
 
-__all__ = ["write_graph", "read_graph"]
+__all__ = ["write_graph", "read_graph", "gfile"]
 
 
 def write_graph(graph_or_graph_def, logdir, name, as_text=True):
@@ -46,3 +47,19 @@ def read_graph(path):
     ValueError for a file that is not a neuroflow GraphDef."""
     with open(os.fspath(path), "rb") as f:
         return graph_io.GraphDef.FromString(f.read())
+
+
+# TensorFlow's other `tf.io` names are aliases of implementations that live with their family (tf.image's codecs,
+# the file ops); each resolves when neuroflow has it.
+from .util.lazy_alias import alias_module  # noqa: E402
+
+alias_module(globals(), {
+    "decode_png": "image.decode_png", "encode_png": "image.encode_png", "decode_jpeg": "image.decode_jpeg",
+    "encode_jpeg": "image.encode_jpeg", "decode_image": "image.decode_image", "decode_bmp": "image.decode_bmp",
+    "decode_gif": "image.decode_gif", "extract_jpeg_shape": "image.extract_jpeg_shape", "is_jpeg": "image.is_jpeg",
+    "decode_raw": "decode_raw", "decode_csv": "decode_csv", "read_file": "read_file", "write_file": "write_file",
+    "matching_files": "matching_files", "serialize_tensor": "serialize_tensor", "parse_tensor": "parse_tensor",
+    "decode_base64": "decode_base64", "encode_base64": "encode_base64", "FixedLenFeature": "FixedLenFeature",
+    "VarLenFeature": "VarLenFeature", "parse_example": "parse_example",
+    "parse_single_example": "parse_single_example",
+})

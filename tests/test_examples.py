@@ -103,3 +103,36 @@ def test_an_example_without_its_package_says_in_one_line_what_to_install(name, b
     assert "Traceback" not in message and len(message.splitlines()) == 1, message
     assert message.startswith(f"examples/{name} needs") and package in message
     assert 'pip install "neuroflow[examples]"' in message
+
+
+def test_script_with_flags_runs_as_a_tf1_script_and_fits_the_line(tmp_path):
+    import numpy as np
+    path = EXAMPLES / "script_with_flags.py"
+    # With TensorFlow 1.x only the import lines change: no other line names neuroflow.
+    assert [line for line in path.read_text().splitlines() if "neuroflow" in line] == [
+        "import neuroflow as tf", "from neuroflow.python.framework import ops"]
+    log_dir = tmp_path / "run"
+    log_dir.mkdir()
+    (log_dir / "stale.txt").write_text("left by an earlier run")  # the script clears the folder with tf.gfile
+    done = subprocess.run([sys.executable, str(path), f"--log_dir={log_dir}", "--max_steps=400", "extra"],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(
+                              EXAMPLES.parent)))
+    assert done.returncode == 0, done.stderr
+    slope, intercept = (float(v) for v in done.stdout.splitlines()[0].split()[1::2])
+    rng = np.random.RandomState(0)  # the script's points, fitted by least squares
+    x = rng.uniform(-1.0, 1.0, size=(100, 1)).astype(np.float32)
+    y = 3.0 * x + 2.0 + 0.1 * rng.randn(100, 1).astype(np.float32)
+    want = np.linalg.lstsq(np.hstack([x, np.ones_like(x)]).astype(np.float64), y[:, 0], rcond=None)[0]
+    assert abs(slope - want[0]) < 1e-3 and abs(intercept - want[1]) < 1e-3
+    assert (log_dir / "line.txt").read_text() == done.stdout.splitlines()[0].replace("slope ", "").replace(
+        "intercept ", "") + "\n"
+    assert sorted(p.name for p in log_dir.iterdir()) == ["checkpoint", "line.txt", "model.ckpt.data-00000-of-00001",
+                                                         "model.ckpt.index", "model.ckpt.meta"]
+    log = done.stderr.splitlines()
+    assert log[0] == "WARNING:tensorflow:Ignoring the arguments ['extra']"
+    assert log[1].startswith("INFO:tensorflow:step 0: loss = ") and log[-1] == f"INFO:tensorflow:Model saved in " \
+                                                                              f"{log_dir / 'model.ckpt'}"
+    bad = subprocess.run([sys.executable, str(path), "--max_steps=0"], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, PYTHONPATH=str(EXAMPLES.parent)))
+    assert bad.returncode == 1 and "FATAL Flags parsing error: flag --max_steps=0: 0 is not a positive integer" \
+        in bad.stderr

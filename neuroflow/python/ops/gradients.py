@@ -1,0 +1,4 @@
+"""`tensorflow.python.ops.gradients`: `gradients`."""
+from ...util.lazy_alias import delegating_module
+
+delegating_module(globals(), [""])

@@ -1,0 +1,1 @@
+"""`tensorflow.python.platform`: app, flags, tf_logging, gfile, test, googletest — the scaffolding modules."""

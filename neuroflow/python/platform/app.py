@@ -1,0 +1,2 @@
+"""`tensorflow.python.platform.app`: `run` (`tf.app`)."""
+from ...app import flags, run  # noqa: F401

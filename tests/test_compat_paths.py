@@ -1,0 +1,112 @@
+"""TensorFlow's import paths: `import neuroflow.compat.v1 as tf` is neuroflow itself, tf.compat.v2 keeps TF2's
+names only, and the `tensorflow.python.*` modules tutorials import re-export the one implementation."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import neuroflow as tf
+
+
+def test_compat_v1_is_the_package_itself():
+    import neuroflow.compat.v1 as tf1
+    from neuroflow.compat import v1
+    assert tf1 is tf and v1 is tf and tf.compat.v1 is tf and tf.compat.v1.compat.v1 is tf
+
+
+def test_a_compat_v1_program_runs_after_the_usual_rewrite():
+    code = textwrap.dedent("""
+        import neuroflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+        tf.disable_eager_execution()
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = tf.reduce_sum(x * 2.0)
+        with tf.Session() as sess:
+            print(sess.run(y, {x: [[1.0, 2.0], [3.0, 4.0]]}))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "20.0\n"), done.stderr
+
+
+def test_enable_v2_behavior_turns_on_eager_execution():
+    code = ("import neuroflow.compat.v1 as tf\ntf.enable_v2_behavior()\n"
+            "print(tf.executing_eagerly(), tf.add(1, 2).numpy())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout == "True 3\n", done.stderr
+
+
+def test_compat_v2_has_tf2s_names_but_not_the_tf1_only_ones():
+    v2 = tf.compat.v2
+    assert v2.constant is tf.constant and v2.GradientTape is tf.GradientTape and v2.nn is tf.nn
+    for removed in ("placeholder", "Session", "get_variable", "app", "flags", "logging", "to_float"):
+        assert hasattr(tf, removed) and not hasattr(v2, removed), removed
+    with pytest.raises(AttributeError, match="module 'neuroflow.compat.v2' has no attribute 'placeholder'"):
+        v2.placeholder
+
+
+def test_version_names():
+    assert tf.VERSION == tf.__version__ == tf.version.VERSION and isinstance(tf.GIT_VERSION, str)
+
+
+def test_compat_text_helpers():
+    assert tf.compat.as_bytes("é") == "é".encode("utf-8") and tf.compat.as_bytes(bytearray(b"a")) == b"a"
+    assert tf.compat.as_text(b"\xc3\xa9") == tf.compat.as_str(b"\xc3\xa9") == "é"
+    assert tf.compat.as_str_any(3) == "3" and tf.compat.path_to_str(__import__("pathlib").Path("/a")) == "/a"
+    with pytest.raises(TypeError, match="Expected binary or unicode string, got 3"):
+        tf.compat.as_bytes(3)
+    assert isinstance(3, tf.compat.integral_types) and isinstance(b"x", tf.compat.bytes_or_text_types)
+
+
+def test_python_framework_ops_and_dtypes():
+    from neuroflow.python.framework import constant_op, dtypes, errors, ops, tensor_shape
+    assert ops.reset_default_graph is tf.reset_default_graph and ops.Graph is tf.Graph
+    assert ops.convert_to_tensor is tf.convert_to_tensor and ops.Tensor is tf.Tensor
+    assert ops.get_default_graph is tf.get_default_graph and ops.name_scope is tf.name_scope
+    assert ops.GraphKeys is tf.GraphKeys and ops.RegisterGradient is tf.RegisterGradient
+    assert dtypes.float32 is tf.float32 and dtypes.as_dtype is tf.as_dtype and dtypes.DType is tf.DType
+    assert tensor_shape.TensorShape is tf.TensorShape and constant_op.constant is tf.constant
+    assert errors.NotFoundError is tf.errors.NotFoundError and errors.OpError is tf.errors.OpError
+    with pytest.raises(AttributeError, match="module 'neuroflow.python.framework.ops' has no attribute 'nothing'"):
+        ops.nothing
+
+
+def test_the_tutorials_reset_default_graph_line():
+    from neuroflow.python.framework import ops
+    tf.constant(1.0)
+    before = tf.get_default_graph()
+    ops.reset_default_graph()
+    assert tf.get_default_graph() is not before and not tf.get_default_graph().get_operations()
+
+
+def test_python_ops_modules_find_names_in_the_public_namespaces():
+    from neuroflow.python.ops import (array_ops, control_flow_ops, init_ops, math_ops, nn_ops, rnn_cell_impl,
+                                      variable_scope, variables)
+    assert array_ops.placeholder is tf.placeholder and array_ops.reshape is tf.reshape
+    assert math_ops.reduce_sum is tf.reduce_sum and math_ops.matmul is tf.matmul
+    assert nn_ops.relu is tf.nn.relu and nn_ops.softmax is tf.nn.softmax
+    assert init_ops.zeros_initializer is tf.zeros_initializer and init_ops.Zeros.__name__ == "Zeros"
+    assert init_ops.glorot_uniform_initializer is tf.glorot_uniform_initializer
+    assert variable_scope.variable_scope is tf.variable_scope and variable_scope.get_variable is tf.get_variable
+    assert variables.Variable is tf.Variable and variables.global_variables_initializer is \
+        tf.global_variables_initializer
+    assert control_flow_ops.cond is tf.cond and control_flow_ops.group is tf.group
+    assert rnn_cell_impl.LSTMCell is tf.nn.rnn_cell.LSTMCell
+    from neuroflow.python.ops.math_ops import add  # `from module import name` goes through the same lookup
+    assert add is tf.add
+    with pytest.raises(AttributeError, match="module 'neuroflow.python.ops.nn_ops' has no attribute 'nothing'"):
+        nn_ops.nothing
+
+
+def test_python_platform_modules_are_the_scaffolding():
+    from neuroflow.python.platform import app, flags, gfile, googletest, test, tf_logging
+    assert app.run is tf.app.run and flags.FLAGS is tf.flags.FLAGS and gfile.GFile is tf.gfile.GFile
+    assert tf_logging.info is tf.logging.info and test.TestCase is googletest.TestCase is tf.test.TestCase
+
+
+def test_device_lib_lists_the_cpu_only():
+    from neuroflow.python.client import device_lib
+    devices = device_lib.list_local_devices()
+    assert [(d.name, d.device_type) for d in devices] == [("/device:CPU:0", "CPU")]
+    assert [d.name for d in devices if d.device_type == "GPU"] == []
+    assert devices[0].incarnation > 0 and str(devices[0]).startswith('name: "/device:CPU:0"\ndevice_type: "CPU"\n')
