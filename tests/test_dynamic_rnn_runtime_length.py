@@ -312,7 +312,7 @@ def test_bidirectional_loop_cells_over_runtime_lengths(sess, rng):
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
 
 
-# --- raw_rnn -----------------------------------------------------------------------------------------------------------
+# --- raw_rnn ----------------------------------------------------------------------------------------------------------
 def _raw_rnn_of(cell, inputs, lengths, batch, depth):
     """TensorFlow's raw_rnn documentation example: dynamic_rnn written with raw_rnn (time-major inputs)."""
     inputs_ta = tf.TensorArray(tf.float64, size=tf.shape(inputs)[0]).unstack(inputs)
@@ -373,3 +373,35 @@ def test_raw_rnn_loop_state_and_emit_structure(sess, rng):
     np.testing.assert_allclose(doubled, 2 * ref, rtol=1e-12)
     np.testing.assert_allclose(sums, ref.sum(2), rtol=1e-12)
     assert not doubled[2:, 1].any()
+
+
+# --- training --------------------------------------------------------------------------------------------------------
+def test_gru_learns_the_first_token_over_runtime_lengths():
+    """A GRU (the while-loop path) reads sequences of +-1 of lengths 2..12, each batch padded with noise to its own
+    longest sequence, and must tell the first token from its final state: it has to carry it through the whole
+    sequence and stop at each sequence's length."""
+    rng = np.random.default_rng(0)
+
+    def batch(size):
+        lengths = rng.integers(2, rng.integers(2, 13, endpoint=True), size, endpoint=True)
+        xs = rng.choice([-1.0, 1.0], (size, lengths.max(), 1)).astype(np.float32)
+        labels = (xs[:, 0, 0] > 0).astype(np.int64)
+        return xs, lengths, labels
+    tf.set_random_seed(1)
+    x = tf.placeholder(tf.float32, [None, None, 1])
+    seq = tf.placeholder(tf.int32, [None])
+    y = tf.placeholder(tf.int64, [None])
+    _, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(16), x, sequence_length=seq, dtype=tf.float32)
+    logits = tf.layers.dense(state, 2)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))
+    train = tf.train.AdamOptimizer(0.02).minimize(loss)
+    test_x, test_n, test_y = batch(500)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = sess.run(loss, {x: test_x, seq: test_n, y: test_y})
+        for _ in range(150):
+            xb, nb, yb = batch(32)
+            sess.run(train, {x: xb, seq: nb, y: yb})
+        final, acc = sess.run([loss, accuracy], {x: test_x, seq: test_n, y: test_y})
+    assert final < 0.05 < first and acc > 0.98, (first, final, acc)  # the seeded run: loss 1.5e-4, accuracy 1.0
