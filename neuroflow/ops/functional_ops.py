@@ -102,7 +102,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
         >>> tf.map_fn(lambda x: x * x, tf.constant([1, 2, 3]))   # [1, 4, 9]
     """
     _check_callable(fn)
-    in_flatten, in_pack = _flattener(elems)
+    _, in_pack = _flattener(elems)
     with name_scope(name or "map"):
         elems_flat = _elements(elems, "map_fn")
         if dtype is None:
@@ -146,7 +146,7 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
         >>> tf.scan(lambda a, x: a + x, tf.constant([1, 2, 3, 4]))   # [1, 3, 6, 10]
     """
     _check_callable(fn)
-    in_flatten, in_pack = _flattener(elems)
+    _, in_pack = _flattener(elems)
     out_structure = elems if initializer is None else initializer
     out_flatten, out_pack = _flattener(out_structure)
     with name_scope(name or "scan"):

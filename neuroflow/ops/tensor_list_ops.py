@@ -5,10 +5,8 @@ values.
 
 The flow is a float32 scalar to the graph (TensorFlow 1's `ta.flow`), so the gradient engine sums gradient lists
 with AddN (`TensorList.__add__`) and a ZerosLike of a flow (an all-zero gradient) is a number the list ops read
-as the empty list. The ops ending in OrZeros/ClearItems/AddRows/SplitLike exist for gradients.
+as the empty list. Their gradients are built from the gradient-list ops of tensor_list_grad_ops.py.
 """
-import numpy as np
-
 from ..framework import dtypes
 from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
