@@ -62,4 +62,6 @@ def _rows():
 
 ROWS = _rows()
 # Variable updates (stateful): values and messages in test_indexed_slices.py.
-COVERED_ELSEWHERE = {"ScatterAdd", "ScatterSub", "ScatterUpdate"}
+COVERED_ELSEWHERE = {"ScatterAdd", "ScatterSub", "ScatterUpdate",
+                     # random draws: test_sampled_losses.py (probabilities, expected counts, seeds)
+                     "UniformCandidateSampler", "LogUniformCandidateSampler"}

@@ -200,7 +200,9 @@ def _random_draws():
     return [tf.random_uniform([3, 4]), tf.random_uniform([5], 0, 10, dtype=tf.int32), tf.random_normal([6]),
             tf.truncated_normal([50]), tf.random_shuffle(tf.constant(np.arange(8.0))),
             tf.multinomial(tf.constant(np.log([[0.2, 0.8], [0.5, 0.5]])), 7),
-            tf.nn.dropout(tf.constant(np.arange(1.0, 13.0).reshape(3, 4)), keep_prob=0.5)]
+            tf.nn.dropout(tf.constant(np.arange(1.0, 13.0).reshape(3, 4)), keep_prob=0.5),
+            *tf.nn.log_uniform_candidate_sampler(tf.constant([[1], [2]], tf.int64), 1, 6, True, 10),
+            *tf.nn.uniform_candidate_sampler(tf.constant([[3]], tf.int64), 1, 5, False, 8)]
 
 
 @pytest.mark.consistency

@@ -122,3 +122,7 @@ from ..ops import scatter_ops as sct  # noqa: E402
 not_exportable(
     "it is a training-only op (it updates variables in place). Export the inference outputs, not the train op",
     sct.ScatterAdd, sct.ScatterSub, sct.ScatterUpdate)
+from ..ops import candidate_sampling_ops as cs  # noqa: E402
+not_exportable(
+    "it draws random classes for a sampled training loss; an exported inference graph computes the full logits "
+    "(matmul with the class weights) instead", cs.UniformCandidateSampler, cs.LogUniformCandidateSampler)
