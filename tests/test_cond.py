@@ -55,6 +55,14 @@ def test_branches_use_outer_tensors_nested_conds_and_python_constants():
         assert [sess.run(r, {x: v}) for v in (20.0, 2.0, -1.0)] == [61.0, 5.0, 7.0]
 
 
+def test_output_shape_follows_the_branch_taken_on_each_run():
+    x = tf.placeholder(tf.float32, [None])
+    p = tf.placeholder(tf.bool, [])
+    n = tf.shape(tf.cond(p, lambda: x[:2], lambda: x))[0] * 10
+    with tf.Session() as sess:  # the same feed shapes each run: a shape seen once must not be assumed later
+        assert [sess.run(n, {x: [1, 2, 3, 4], p: v}) for v in (True, False, True, False)] == [20, 40, 20, 40]
+
+
 def test_python_bool_predicate_and_missing_functions_raise_as_tensorflow():
     x = tf.constant(1.0)
     with pytest.raises(TypeError, match="pred must not be a Python bool"):

@@ -64,6 +64,15 @@ def test_shape_change_needs_a_shape_invariant():
         np.testing.assert_allclose(sess.run(grown), [1, 2, 2, 2, 2])
 
 
+def test_output_shape_follows_the_number_of_iterations_on_each_run():
+    x = tf.placeholder(tf.float32, [None])
+    grown = tf.while_loop(lambda t: tf.reduce_sum(t) < 10.0, lambda t: tf.concat([t, t[:1]], 0), [x],
+                          shape_invariants=[tf.TensorShape([None])])
+    size = tf.size(grown) + 0
+    with tf.Session() as sess:  # the same feed shapes each run: a shape seen once must not be assumed later
+        assert [sess.run(size, {x: v}) for v in ([1.0, 1.0], [5.0, 1.0], [1.0, 1.0], [2.0, 2.0])] == [10, 3, 10, 5]
+
+
 def test_dtype_change_and_bad_arguments_raise():
     with pytest.raises(TypeError, match="enters the loop with type int32, but has type float32"):
         tf.while_loop(lambda k: k < 3, lambda k: tf.cast(k, tf.float32), [tf.constant(0)])
@@ -225,7 +234,8 @@ def test_loops_inside_conds_and_conds_inside_loops():
     x = tf.placeholder(tf.float64, [])
     r = tf.cond(x > 0, lambda: tf.while_loop(lambda k, y: k < 3, lambda k, y: (k + 1, y * x), [0, x])[1],
                 lambda: -x)
-    s = tf.while_loop(lambda k, y: k < 4, lambda k, y: (k + 1, tf.cond(tf.equal(k % 2, 0), lambda: y + x, lambda: y * x)),
+    s = tf.while_loop(lambda k, y: k < 4,
+                      lambda k, y: (k + 1, tf.cond(tf.equal(k % 2, 0), lambda: y + x, lambda: y * x)),
                       [0, tf.constant(0.0, tf.float64)])[1]
     g, = tf.gradients(s, x)
     with tf.Session() as sess:

@@ -53,6 +53,7 @@ class _IfBase(OpDef):
     input_names = ("input",)
     variadic = True
     foldable = False
+    data_dependent_shape = True  # which branch runs, or how many iterations, depends on values
     output_is_shared = True  # a branch may hand back an input or a constant as it is
 
     def infer(self, inputs, attrs):

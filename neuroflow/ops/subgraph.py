@@ -11,9 +11,7 @@ Composite protocol (loop vars and branch outputs that are not tensors): an objec
 of tensors) and `_from_components(components)` (a new object of the same kind from such a list) flows through
 `cond` and `while_loop` as its components: `flatten_composites` / `pack_composites` below.
 """
-from ..framework import dtypes
 from ..framework.graph import Graph, get_default_graph
-from ..framework.tensor import Tensor
 from ..util import nest
 from .array_ops import Placeholder
 
@@ -169,11 +167,3 @@ def trace(fn, args, outer, name_prefix, shapes=None):
             placeholders.append(graph.add_input(t.dtype.base_dtype, shape, "arg"))
         result = fn(*pack_composites(args, placeholders)) if args is not None else fn()
     return graph, result
-
-
-def as_dtype_name(t):
-    return dtypes.as_dtype(t.dtype).base_dtype.name
-
-
-def is_tensor(value):
-    return isinstance(value, Tensor)

@@ -24,6 +24,7 @@ class IterationValue(OpDef):
     type_name = "IterationValue"
     input_names = ("stack", "index")
     foldable = False
+    data_dependent_shape = True  # iterations' values may differ in shape (a shape invariant allowed it)
     may_alias_input = True
 
     def infer(self, inputs, attrs):

@@ -81,6 +81,7 @@ class _WhileBase(OpDef):
     input_names = ("input",)
     variadic = True
     foldable = False
+    data_dependent_shape = True  # which branch runs, or how many iterations, depends on values
     output_is_shared = True  # a loop may hand back an input or a constant as it is
 
     def infer(self, inputs, attrs):
@@ -119,10 +120,6 @@ def _shape_less_or_equal(shape, invariant):
     return all(d2.value is None or d1.value == d2.value for d1, d2 in zip(shape.dims, invariant.dims))
 
 
-def _shape_text(shape):
-    return str(shape)
-
-
 def build_while(cond_graph, cond_out, body_graph, body_outputs, loop_inputs, invariants, name, accumulate=()):
     """Adds a While (or StatelessWhile) node: `loop_inputs` (outer tensors) enter the loop, `cond_graph` /
     `body_graph` take the loop vars first, then their captures. Returns the node."""
@@ -151,8 +148,8 @@ def _check_body_result(inputs, outputs, invariants):
             raise TypeError(f"Loop var {x.name} enters the loop with type {x.dtype.base_dtype.name}, but has type "
                             f"{y.dtype.base_dtype.name} after 1 iteration.")
         if not _shape_less_or_equal(y.shape, inv):
-            raise ValueError(f"Input tensor '{x.name}' enters the loop with shape {_shape_text(inv)}, but has shape "
-                             f"{_shape_text(y.shape)} after one iteration. To allow the shape to vary across "
+            raise ValueError(f"Input tensor '{x.name}' enters the loop with shape {inv}, but has shape "
+                             f"{y.shape} after one iteration. To allow the shape to vary across "
                              "iterations, use the `shape_invariants` argument of tf.while_loop to specify a "
                              "less-specific shape.")
 
@@ -281,7 +278,7 @@ def _build(cond, body, structure, flat, invariants, counter, maximum_iterations,
         if counter is None:
             return result
         from .math_ops import logical_and
-        return logical_and(i < subgraph_capture(maximum_iterations), result)
+        return logical_and(i < maximum_iterations, result)
 
     def body_fn(*args):
         i, rest = split(args)
@@ -303,10 +300,6 @@ def _build(cond, body, structure, flat, invariants, counter, maximum_iterations,
     _check_body_result(loop_inputs, body_out, shapes)
     op = build_while(cond_graph, cond_out, body_graph, body_out, loop_inputs, shapes, scope)
     return op, out_structure
-
-
-def subgraph_capture(t):
-    return convert_to_tensor(t)
 
 
 def _as_args(structure, flat):
