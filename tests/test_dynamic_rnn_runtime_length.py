@@ -181,13 +181,37 @@ def test_steps_past_the_longest_sequence_are_not_computed(sess, rng):
     assert not long[:, 3:].any()
 
 
-def test_second_order_through_the_fused_op_needs_a_static_time_dimension():
-    cell = tf.nn.rnn_cell.LSTMCell(2)
-    out, _ = tf.nn.dynamic_rnn(cell, tf.placeholder(tf.float64, [None, None, 2]), dtype=tf.float64)
-    kernel = cell.weights[0]
-    g = tf.gradients(tf.reduce_sum(tf.sin(out)), kernel)[0]
-    with pytest.raises(ValueError, match="needs their number when the graph is built, but input x has shape"):
-        tf.gradients(tf.reduce_sum(g * g), kernel)
+def test_second_order_and_gate_gradients_through_the_fused_op(sess, rng):
+    """A Hessian-vector product through BlockLSTM, and gradients of its gate outputs (both recompute the LSTM
+    from elementary ops: in a while loop when the number of steps is known only at run time) equal those of the
+    graph that knows the number of steps (test_rnn checks that one against central differences)."""
+    from neuroflow.framework.apply import apply_op
+    from neuroflow.ops import rnn_ops
+    cell = tf.nn.rnn_cell.LSTMCell(2, use_peepholes=True, cell_clip=0.8)
+    x = tf.placeholder(tf.float64, [None, None, 2])
+    x3 = tf.placeholder(tf.float64, [None, 3, 2])
+    v = rng.standard_normal((4, 8))
+
+    def hessian_vector_and_gate_grads(inp):
+        out, _ = tf.nn.dynamic_rnn(cell, inp, dtype=tf.float64)
+        kernel = cell.weights[0]
+        g = tf.gradients(tf.reduce_sum(tf.sin(out)), kernel)[0]
+        hv = tf.gradients(tf.reduce_sum(g * v), [kernel, inp])
+        time_major = tf.transpose(inp, [1, 0, 2])
+        zeros = tf.zeros([2, 2], tf.float64)
+        n = tf.cast(tf.shape(inp)[1], tf.int64) - 1        # the last step is cut
+        bias, w_f_diag, w_i_diag, w_o_diag = cell.weights[1:]
+        gates = apply_op(rnn_ops.BlockLSTM, [n, time_major, zeros, zeros, kernel, w_i_diag, w_f_diag, w_o_diag,
+                                             bias], {"use_peephole": True})
+        gate_loss = sum(tf.reduce_sum(tf.sin(o)) for o in gates)
+        return hv + tf.gradients(gate_loss, [inp] + cell.weights)
+    got, want = hessian_vector_and_gate_grads(x), hessian_vector_and_gate_grads(x3)
+    sess.run(tf.global_variables_initializer())
+    _randomize(sess, rng)
+    xs = rng.standard_normal((2, 3, 2))
+    for a, b in zip(sess.run(got, {x: xs}), sess.run(want, {x3: xs})):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
 # --- cells without a fused kernel: a while loop over time ----------------------------------------------------------

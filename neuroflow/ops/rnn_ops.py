@@ -541,26 +541,44 @@ def _cell_composed(x, cs_prev, h_prev, w, wci, wcf, wco, b, forget_bias=1.0, cel
 
 
 def _block_composed(seq_len_max, x, cs_prev, h_prev, w, wci, wcf, wco, b, **attrs):
-    """BlockLSTM from elementary ops (the cell unrolled over the static time steps): returns (the list of each
-    step's pre-activation z, (i, cs, f, o, ci, co, h)). Steps at or after seq_len_max are zeroed by a mask."""
+    """BlockLSTM from elementary ops: returns (the list of each step's pre-activation z, or None when the number
+    of steps is known only at run time, and (i, cs, f, o, ci, co, h)). The cell is unrolled over static time
+    steps, or else runs in a while loop over them. Steps at or after seq_len_max are zeroed by a mask."""
     from . import array_ops, index_ops, math_ops
     steps = _dim(x, 0)
     if steps is None:
-        raise ValueError(
-            f"BlockLSTM: differentiating the gate outputs, or differentiating a second time, recomputes the LSTM "
-            f"from elementary ops unrolled over the time steps, which needs their number when the graph is built, "
-            f"but input x has shape {x.shape}. Give the input a static time dimension (e.g. a placeholder of "
-            f"shape [None, 28, 28])")
-    zs, per_step, c, h = [], [], cs_prev, h_prev
-    for x_t in array_ops.unstack(x, num=steps):
-        z, outs = _cell_composed(x_t, c, h, w, wci, wcf, wco, b, **attrs)
-        zs.append(z)
-        per_step.append(outs)
-        c, h = outs[1], outs[6]
+        zs, outs = None, _composed_loop(x, cs_prev, h_prev, w, wci, wcf, wco, b, **attrs)
+        steps = array_ops.shape(x)[0]
+    else:
+        zs, per_step, c, h = [], [], cs_prev, h_prev
+        for x_t in array_ops.unstack(x, num=steps):
+            z, step_outs = _cell_composed(x_t, c, h, w, wci, wcf, wco, b, **attrs)
+            zs.append(z)
+            per_step.append(step_outs)
+            c, h = step_outs[1], step_outs[6]
+        outs = [array_ops.stack([s[k] for s in per_step]) for k in range(7)]
     dt = x.dtype.base_dtype
-    live = math_ops.cast(math_ops.less(index_ops.range(steps, dtype=dtypes.int64), seq_len_max), dt)
-    live = array_ops.reshape(live, [steps, 1, 1])
-    return zs, tuple(array_ops.stack([s[k] for s in per_step]) * live for k in range(7))
+    live = math_ops.cast(math_ops.less(index_ops.range(math_ops.cast(steps, dtypes.int64)), seq_len_max), dt)
+    live = array_ops.reshape(live, [-1, 1, 1])
+    return zs, tuple(o * live for o in outs)
+
+
+def _composed_loop(x, cs_prev, h_prev, w, wci, wcf, wco, b, **attrs):
+    """The composed cell in a tf.while_loop over all steps of x (their number known only at run time): the
+    stacked (i, cs, f, o, ci, co, h), each [time, batch, units]."""
+    from . import array_ops
+    from .tensor_array_ops import TensorArray
+    from .while_ops import while_loop
+    dt = x.dtype.base_dtype
+    steps = array_ops.shape(x)[0]
+    inputs = TensorArray(dt, size=steps, element_shape=x.shape[1:]).unstack(x)
+
+    def body(t, c, h, tas):
+        _, outs = _cell_composed(inputs.read(t), c, h, w, wci, wcf, wco, b, **attrs)
+        return t + 1, outs[1], outs[6], tuple(ta.write(t, o) for ta, o in zip(tas, outs))
+    tas = tuple(TensorArray(dt, size=steps) for _ in range(7))
+    _, _, _, tas = while_loop(lambda t, *_: t < steps, body, (constant(0, dtypes.int32), cs_prev, h_prev, tas))
+    return [ta.stack() for ta in tas]
 
 
 # --- builders for the cells ---------------------------------------------------------------------------------------
