@@ -35,6 +35,15 @@ def _case_exclusive(x):
     return tf.case([(s > 1.0, lambda: x * x), (s < -1.0, lambda: -x)], default=lambda: tf.cos(x), exclusive=True)
 
 
+def _case_without_default(x):
+    s = tf.reduce_sum(x)
+    return tf.case({s > 0.0: lambda: x * 2.0, s <= 0.0: lambda: tf.sin(x)})
+
+
+def _case_without_default_ref(x):
+    return x * 2.0 if x.sum() > 0 else np.sin(x)
+
+
 def _case_ref(x):
     s = x.sum()
     return x * x if s > 1.0 else (-x if s < -1.0 else np.cos(x))
@@ -88,6 +97,7 @@ ROWS = [
     Row("cond_stateless", _cond_pure, _cond_pure_ref, unary_samples(), foldable=False),
     Row("cond_stateful", _cond_stateful, _cond_stateful_ref, unary_samples(), foldable=False),
     Row("case_exclusive", _case_exclusive, _case_ref, unary_samples(), foldable=False),
+    Row("case_without_default", _case_without_default, _case_without_default_ref, unary_samples(), foldable=False),
     Row("while_loop_stateless", _while_pure, _while_pure_ref, unary_samples(), foldable=False),
     Row("while_loop_stateful", _while_stateful, _while_stateful_ref, unary_samples(), foldable=False),
 ]

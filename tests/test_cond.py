@@ -150,6 +150,18 @@ def test_case_with_list_dict_default_and_exclusive():
             sess.run(e, {x: 3.0})
 
 
+def test_case_without_default_runs_the_last_function_only_when_some_predicate_holds():
+    x = tf.placeholder(tf.float32, [])
+    r = tf.case([(x < 0, lambda: -x), (x > 10, lambda: x - 10)])
+    single = tf.case([(x > 0, lambda: x * 2)])
+    with tf.Session() as sess:
+        assert [sess.run(r, {x: v}) for v in (-2.0, 12.0)] == [2.0, 2.0]
+        assert sess.run(single, {x: 1.5}) == 3.0
+        for case in (r, single):
+            with pytest.raises(tf.errors.InvalidArgumentError, match="None of conditions evaluated as True"):
+                sess.run(case, {x: 0.0 if case is r else -1.0})
+
+
 def test_eager_cond_runs_python_branches_and_the_tape_sees_them():
     with tf.eager_mode():
         x = tf.constant(2.0)

@@ -75,8 +75,9 @@ not_exportable(
     while_ops.While, while_ops.StatelessWhile)
 not_exportable("it reads a forward loop's per-iteration values in the loop's gradient, which is training-only",
                while_grad.IterationValue, while_grad.IterationValueGrad)
-not_exportable("it checks that at most one of tf.case's predicates holds (exclusive=True), which only a training "
-               "or debugging graph needs; build the case with exclusive=False for export", cond_ops.ExclusiveCaseCheck)
+not_exportable("it checks that at most one of tf.case's predicates holds (exclusive=True), or that one holds (no "
+               "default), which only a training or debugging graph needs; build the case with exclusive=False and a "
+               "default for export", cond_ops.CaseCheck)
 not_exportable(
     "it calls a Python function, which an ONNX model cannot hold; write the computation with TensorFlow ops (or "
     "export the graph up to the py_func's inputs)", sc.PyFunc, sc.PyFuncStateless, pf.EagerPyFunc)

@@ -14,7 +14,7 @@ from ..framework.tensor_shape import TensorShape
 from ..util import nest
 from . import subgraph
 
-__all__ = ["cond", "case", "If", "StatelessIf"]
+__all__ = ["cond", "case", "If", "StatelessIf", "CaseCheck"]
 
 
 class Branch:
@@ -261,47 +261,47 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         if default is None:
             raise ValueError("No predicates and no default function.")
         return default()
-    if default is None:
-        pairs, default = pairs[:-1], pairs[-1][1]
+    require_one = default is None  # TensorFlow then runs the last function, after checking a predicate held
+    if require_one:
+        default = pairs[-1][1]
     with name_scope(name, "case"):
-        if exclusive and len(pairs) > 1:
-            pairs = _checked_exclusive(pairs)
+        if (exclusive and len(pairs) > 1) or require_one:
+            preds = [convert_to_tensor(p) for p, _ in pairs]
+            checked = apply_op(CaseCheck, preds, {"exclusive": bool(exclusive), "require_one": require_one},
+                               name="check")
+            pairs = [(checked, pairs[0][1])] + pairs[1:]
+        if require_one:
+            pairs = pairs[:-1] or [(pairs[0][0], default)]  # the last pair's predicate needs no cond of its own
         fn = default
         for pred, branch in reversed(pairs):
             fn = (lambda p, b, rest: (lambda: cond(p, b, rest)))(pred, branch, fn)
         return fn()
 
 
-def _checked_exclusive(pairs):
-    """The pairs with the first predicate ordered after a check that at most one predicate holds."""
-    from .array_ops import identity
-    preds = [convert_to_tensor(p) for p, _ in pairs]
-    check = apply_op(ExclusiveCaseCheck, preds, name="exclusive_check")
-    if mode.executing_eagerly():
-        return pairs  # the check has run
-    with get_default_graph().control_dependencies([check]):
-        first = identity(preds[0])
-    return [(first, pairs[0][1])] + pairs[1:]
-
-
 @register
-class ExclusiveCaseCheck(OpDef):
-    """Raises InvalidArgumentError when more than one of `tf.case`'s predicates holds (`exclusive=True`)."""
+class CaseCheck(OpDef):
+    """`tf.case`'s checks of its predicates: at most one holds (attr `exclusive`), at least one holds (attr
+    `require_one`: no default given). Passes the first predicate through, so the case's first cond waits for it."""
 
-    type_name = "ExclusiveCaseCheck"
+    type_name = "CaseCheck"
     input_names = ("input",)
     variadic = True
     stateful = True
     foldable = False
+    may_alias_input = True
 
     def infer(self, inputs, attrs):
-        return [(TensorShape([]), dtypes.bool)]
+        return [(inputs[0].shape, dtypes.bool)]
 
-    def forward(self, xp, *preds):
+    def forward(self, xp, *preds, exclusive, require_one):
         held = [bool(p) for p in preds]
-        if sum(held) > 1:
+        if exclusive and sum(held) > 1:
             from ..framework import errors
             raise errors.InvalidArgumentError(
                 None, None, f"Input error: exclusive=True: more than 1 conditions ({', '.join(map(str, held))}) "
                 "evaluated as True")
-        return xp.asarray(sum(held) <= 1)
+        if require_one and not any(held):
+            from ..framework import errors
+            raise errors.InvalidArgumentError(None, None, "Input error: None of conditions evaluated as True: "
+                                                          f"[{' '.join(map(str, held))}]")
+        return preds[0]
