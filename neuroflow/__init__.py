@@ -86,7 +86,8 @@ from .ops.functional_ops import foldl, foldr, map_fn, scan
 _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",
          "graph_util": ".graph_util", "io": ".io", "nest": ".util.nest",
          "app": ".app", "flags": ".flags", "logging": ".tf_logging", "gfile": ".gfile", "test": ".test",
-         "math": ".math", "linalg": ".linalg", "random": ".random", "sparse": ".sparse", "python": ".python"}
+         "math": ".math", "linalg": ".linalg", "random": ".random", "sparse": ".sparse", "python": ".python",
+         "image": ".image"}
 
 
 def __getattr__(name):

@@ -161,6 +161,7 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402
 import op_table_conv  # noqa: E402
+import op_table_image  # noqa: E402
 import op_table_linalg  # noqa: E402
 import op_table_control_flow  # noqa: E402
 import op_table_math  # noqa: E402
@@ -175,6 +176,7 @@ import op_table_tensor_array  # noqa: E402
 for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_table_nn_layers, op_table_rnn,
                 op_table_summary, op_table_linalg, op_table_control_flow,
                 op_table_script,
-                op_table_tensor_array, op_table_sparse):
+                op_table_tensor_array, op_table_sparse,
+                op_table_image):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

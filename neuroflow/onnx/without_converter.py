@@ -127,3 +127,21 @@ from ..ops import candidate_sampling_ops as cs  # noqa: E402
 not_exportable(
     "it draws random classes for a sampled training loss; an exported inference graph computes the full logits "
     "(matmul with the class weights) instead", cs.UniformCandidateSampler, cs.LogUniformCandidateSampler)
+from ..ops import image_codec_ops as icd  # noqa: E402 - tf.image's fates, kept together
+from ..ops import image_ops as img  # noqa: E402
+from ..ops import resize_ops as rsz  # noqa: E402
+not_exportable(
+    "its converter (to ONNX Resize, whose coordinate transformation modes cover align_corners and "
+    "half_pixel_centers) is not written yet; resize before the exported part of the graph",
+    rsz.ResizeBilinear, rsz.ResizeNearestNeighbor, rsz.ResizeBicubic, rsz.ResizeArea)
+not_exportable("it computes the gradient of an image resize, which only training needs; export the inference "
+               "outputs", rsz.ResizeBilinearGrad, rsz.ResizeNearestNeighborGrad, rsz.ResizeBicubicGrad)
+not_exportable(
+    "its converter is not written yet (ONNX NonMaxSuppression returns [batch, class, box] triples, not "
+    "TensorFlow's box indices); run the suppression after the exported part of the graph", img.NonMaxSuppressionV3)
+not_exportable("it draws boxes onto images for display, which is not part of a model's inference",
+               img.DrawBoundingBoxes)
+not_exportable(
+    "it encodes or decodes image file bytes (a string), which ONNX models do not take; export the graph from the "
+    "decoded image on", icd.EncodePng, icd.DecodePng, icd.DecodeJpeg, icd.EncodeJpeg, icd.DecodeGif, icd.DecodeBmp,
+    icd.DecodeImage)

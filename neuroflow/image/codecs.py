@@ -1,0 +1,23 @@
+"""`tf.image.decode_image`: one decoder for PNG, JPEG, GIF and BMP bytes, with TensorFlow's dtype rescaling;
+the format-specific codecs are the primitives in ops/image_codec_ops.py."""
+from ..framework import dtypes
+from ..framework.apply import apply_op, convert_to_tensor
+from ..ops.image_codec_ops import DecodeImage
+from .color import convert_image_dtype
+
+__all__ = ["decode_image"]
+
+
+def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_animations=True):
+    """An image from PNG, JPEG, GIF or BMP bytes, the format told by the first bytes (JPEG, GIF and BMP need
+    Pillow): [height, width, channels], or [frames, height, width, 3] for a GIF when `expand_animations`.
+    A float `dtype` rescales as `convert_image_dtype` does.
+
+    Example: `tf.image.decode_image(tf.read_file(path), channels=3, expand_animations=False)`.
+    """
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    integer = dtype if dtype in (dtypes.uint8, dtypes.uint16) else dtypes.uint8
+    decoded = apply_op(DecodeImage, [convert_to_tensor(contents, dtypes.string, name="contents")],
+                       {"channels": int(channels or 0), "dtype": integer,
+                        "expand_animations": bool(expand_animations)}, name=name or "decode_image")
+    return decoded if dtype == integer else convert_image_dtype(decoded, dtype)

@@ -1,0 +1,149 @@
+"""Box primitives of `tf.image`: NonMaxSuppressionV3 (greedy selection by score with an IoU threshold) and
+DrawBoundingBoxes (box outlines drawn onto images), with TensorFlow's kernels' rules; neither is differentiable."""
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.apply import apply_op
+from ..framework.graph import name_scope
+from ..framework.op_def import InferenceError, OpDef, register
+from ..framework.tensor_shape import TensorShape
+from .op_util import check_rank, invalid_argument
+
+__all__ = ["non_max_suppression", "draw_bounding_boxes"]
+
+
+@register
+class NonMaxSuppressionV3(OpDef):
+    """Indices (int32, by decreasing score) of the boxes kept by greedy non-maximum suppression: a box is
+    dropped when its IoU with a kept box exceeds `iou_threshold`, or its score is not above `score_threshold`."""
+
+    type_name = "NonMaxSuppressionV3"
+    input_names = ("boxes", "scores", "max_output_size", "iou_threshold", "score_threshold")
+    same_dtype = ("boxes", "scores")
+    allowed_dtypes = (dtypes.float16, dtypes.float32)
+    data_dependent_shape = True
+
+    def infer(self, inputs, attrs):
+        boxes, scores, max_size, iou, score = inputs
+        check_rank(boxes, 2)
+        if boxes.shape.ndims == 2 and boxes.shape[1].value not in (None, 4):
+            raise InferenceError(f"Dimension must be 4 but is {boxes.shape[1].value}")
+        check_rank(scores, 1)
+        for t in (max_size, iou, score):
+            check_rank(t, 0)
+        return [(TensorShape([None]), dtypes.int32)]
+
+    def forward(self, xp, boxes, scores, max_output_size, iou_threshold, score_threshold):
+        if boxes.ndim != 2 or boxes.shape[1] != 4:
+            raise invalid_argument(f"boxes must be 2-D with 4 columns: [{','.join(map(str, boxes.shape))}]")
+        if scores.ndim != 1 or scores.shape[0] != boxes.shape[0]:
+            raise invalid_argument("scores has incompatible shape")
+        iou_limit = float(iou_threshold)
+        if not 0 <= iou_limit <= 1:
+            raise invalid_argument("iou_threshold must be in [0, 1]")
+        limit, floor = int(max_output_size), float(score_threshold)
+        boxes = boxes.astype(xp.float32)
+        y_min, y_max = xp.minimum(boxes[:, 0], boxes[:, 2]), xp.maximum(boxes[:, 0], boxes[:, 2])
+        x_min, x_max = xp.minimum(boxes[:, 1], boxes[:, 3]), xp.maximum(boxes[:, 1], boxes[:, 3])
+        area = (y_max - y_min) * (x_max - x_min)
+        # Candidates by decreasing score, ties by index (TensorFlow's priority queue order).
+        order = xp.argsort(-scores.astype(xp.float64), kind="stable")
+        candidates = [i for i in order.tolist() if float(scores[i]) > floor]
+        kept = []
+        for i in candidates:
+            if len(kept) >= limit:
+                break
+            if kept:
+                k = xp.asarray(kept)
+                inter = (xp.maximum(xp.minimum(y_max[k], y_max[i]) - xp.maximum(y_min[k], y_min[i]), 0) *
+                         xp.maximum(xp.minimum(x_max[k], x_max[i]) - xp.maximum(x_min[k], x_min[i]), 0))
+                union = area[k] + area[i] - inter
+                valid = (area[k] > 0) & (area[i] > 0)
+                iou = xp.where(valid, inter / xp.where(valid, union, 1), 0)
+                if bool((iou > iou_limit).any()):
+                    continue
+            kept.append(i)
+        return xp.asarray(kept, dtype=xp.int32)
+
+
+def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=float("-inf"),
+                        name=None):
+    """Indices of at most `max_output_size` boxes ([num_boxes, 4] as [y1, x1, y2, x2], any corner order)
+    chosen greedily by decreasing `scores`, skipping boxes whose IoU with a chosen one exceeds
+    `iou_threshold` and boxes whose score is not above `score_threshold`.
+
+    Example: `tf.gather(boxes, tf.image.non_max_suppression(boxes, scores, 10))`.
+    """
+    from ..framework.apply import convert_to_tensor
+    with name_scope(name, "non_max_suppression"):
+        iou = convert_to_tensor(iou_threshold, dtypes.float32, name="iou_threshold")
+        floor = convert_to_tensor(score_threshold, dtypes.float32, name="score_threshold")
+        max_size = convert_to_tensor(max_output_size, dtypes.int32, name="max_output_size")
+        return apply_op(NonMaxSuppressionV3, [boxes, scores, max_size, iou, floor], name="NonMaxSuppressionV3")
+
+
+_DEFAULT_COLORS = [[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1], [0.5, 0.5, 0, 1],
+                   [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]]
+
+
+def _box_pixel(fraction, size):
+    """TensorFlow's float32 product truncated towards zero (C++'s float -> int64 conversion)."""
+    return int(np.float32(fraction) * np.float32(size - 1))
+
+
+@register
+class DrawBoundingBoxes(OpDef):
+    """`images` ([batch, h, w, depth], depth 1, 3 or 4) with the one-pixel outlines of `boxes` ([batch, n, 4]
+    of [y_min, x_min, y_max, x_max] in [0, 1]) drawn in the colours of TensorFlow's table, cycling per box."""
+
+    type_name = "DrawBoundingBoxes"
+    input_names = ("images", "boxes")
+    allowed_dtypes = (dtypes.float16, dtypes.float32)
+    same_dtype = ("images",)
+
+    def infer(self, inputs, attrs):
+        images, boxes = inputs
+        check_rank(images, 4)
+        check_rank(boxes, 3)
+        if boxes.dtype.base_dtype != dtypes.float32:
+            raise TypeError(f"Input 'boxes' of 'DrawBoundingBoxes' Op has type {boxes.dtype.base_dtype.name} that "
+                            "does not match expected type of float32.")
+        return [(images.shape, images.dtype.base_dtype)]
+
+    def forward(self, xp, images, boxes):
+        if images.ndim != 4:
+            raise invalid_argument("The rank of the images should be 4")
+        batch, height, width, depth = images.shape
+        if depth not in (1, 3, 4):
+            raise invalid_argument("Channel depth should be either 1 (GRY), 3 (RGB), or 4 (RGBA)")
+        if boxes.ndim != 3 or boxes.shape[0] != batch or boxes.shape[2] != 4:
+            raise invalid_argument("boxes must be [batch, num_boxes, 4]")
+        canvas = xp.array(images, copy=True)
+        for b, image_boxes in enumerate(boxes.tolist()):
+            for n, (y0, x0, y1, x1) in enumerate(image_boxes):
+                color = xp.asarray(_DEFAULT_COLORS[n % len(_DEFAULT_COLORS)][:depth], dtype=images.dtype)
+                top, bottom = _box_pixel(y0, height), _box_pixel(y1, height)
+                left, right = _box_pixel(x0, width), _box_pixel(x1, width)
+                if top > bottom or left > right:
+                    continue  # inverted: TensorFlow logs a warning and skips it
+                if top >= height or bottom < 0 or left >= width or right < 0:
+                    continue  # completely outside the image
+                rows = slice(max(top, 0), min(bottom, height - 1) + 1)
+                cols = slice(max(left, 0), min(right, width - 1) + 1)
+                if top >= 0:
+                    canvas[b, top, cols] = color
+                if bottom < height:
+                    canvas[b, bottom, cols] = color
+                if left >= 0:
+                    canvas[b, rows, left] = color
+                if right < width:
+                    canvas[b, rows, right] = color
+        return canvas
+
+
+def draw_bounding_boxes(images, boxes, name=None):
+    """`images` with the outlines of `boxes` drawn on them (see DrawBoundingBoxes).
+
+    Example: `tf.image.draw_bounding_boxes(images, [[[0.1, 0.2, 0.5, 0.9]]])`.
+    """
+    return apply_op(DrawBoundingBoxes, [images, boxes], name=name or "DrawBoundingBoxes")
