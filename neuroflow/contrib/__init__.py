@@ -1,2 +1,2 @@
 """`tf.contrib`: the TF 1.x contrib modules tutorials use (`from neuroflow.contrib import rnn`)."""
-from . import layers, rnn  # noqa: F401
+from . import layers, rnn, seq2seq  # noqa: F401

@@ -15,6 +15,9 @@ __all__ = ["flatten", "fully_connected", "linear", "dropout", "batch_norm", "xav
            "xavier_initializer_conv2d", "variance_scaling_initializer"]
 from .. import regularizers as _regularizers  # noqa: E402 - l1_regularizer, l2_regularizer, ... (star-imported)
 __all__ += list(getattr(_regularizers, "__all__", []))
+from .layers_conv import *  # noqa: E402,F401,F403 - conv2d, max_pool2d, avg_pool2d
+from . import layers_conv as _layers_conv  # noqa: E402
+__all__ += _layers_conv.__all__
 
 
 # --- initializers --------------------------------------------------------------------------------------------

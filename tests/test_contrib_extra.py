@@ -1,0 +1,123 @@
+"""tf.contrib leftovers tutorials use: seq2seq.sequence_loss against NumPy for every averaging/summing choice and
+TF's errors; contrib.layers conv2d / max_pool2d / avg_pool2d (variable names, values against NumPy) and a small
+tutorial CNN built from contrib layers (xavier_initializer, l2_regularizer, batch_norm, dropout) that trains."""
+import numpy as np
+import pytest
+
+import neuroflow as tf
+
+
+@pytest.fixture(autouse=True)
+def _fresh_graph():
+    tf.reset_default_graph()
+
+
+def _crossent(logits, targets):
+    shifted = logits - logits.max(-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+    return -np.take_along_axis(log_p, targets[..., None], -1)[..., 0]
+
+
+RNG = np.random.default_rng(2)
+LOGITS = RNG.standard_normal((3, 4, 5))
+TARGETS = RNG.integers(0, 5, (3, 4))
+WEIGHTS = np.array([[1, 1, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]], np.float64)
+
+
+@pytest.mark.parametrize("flags, reference", [
+    ({}, lambda c, w: (c * w).sum() / w.sum()),
+    ({"average_across_timesteps": False}, lambda c, w: (c * w).sum(0) / w.sum(0)),  # [time]
+    ({"average_across_batch": False}, lambda c, w: (c * w).sum(1) / w.sum(1)),  # [batch]
+    ({"average_across_timesteps": False, "average_across_batch": False}, lambda c, w: c * w),
+    ({"average_across_timesteps": False, "average_across_batch": False, "sum_over_timesteps": True,
+      "sum_over_batch": True}, lambda c, w: (c * w).sum() / np.count_nonzero(w)),
+    ({"average_across_timesteps": False, "average_across_batch": False, "sum_over_timesteps": True},
+     lambda c, w: (c * w).sum(1) / np.count_nonzero(w, 1)),
+], ids=["average_all", "per_step", "per_example", "unreduced", "sum_all", "sum_over_time"])
+def test_sequence_loss_against_numpy(flags, reference):
+    loss = tf.contrib.seq2seq.sequence_loss(tf.constant(LOGITS), tf.constant(TARGETS), tf.constant(WEIGHTS),
+                                            **flags)
+    with tf.Session() as sess:
+        got = sess.run(loss)
+    np.testing.assert_allclose(got, reference(_crossent(LOGITS, TARGETS), WEIGHTS), rtol=1e-10)
+    assert loss.shape.is_compatible_with(np.shape(got))
+
+
+def test_sequence_loss_errors_and_zero_weights():
+    with pytest.raises(ValueError, match=r"Logits must be a \[batch_size x sequence_length x logits\] tensor"):
+        tf.contrib.seq2seq.sequence_loss(tf.ones([2, 3]), tf.ones([2, 3], tf.int32), tf.ones([2, 3]))
+    with pytest.raises(ValueError, match="average_across_timesteps and sum_over_timesteps cannot be set to True"):
+        tf.contrib.seq2seq.sequence_loss(tf.ones([2, 3, 4]), tf.ones([2, 3], tf.int32), tf.ones([2, 3]),
+                                         sum_over_timesteps=True)
+    zero = tf.contrib.seq2seq.sequence_loss(tf.ones([2, 3, 4]), tf.ones([2, 3], tf.int32), tf.zeros([2, 3]))
+    with tf.Session() as sess:
+        assert sess.run(zero) == 0.0  # div_no_nan: no weight, no loss
+
+
+def _conv_valid(x, w, stride):
+    kh, kw = w.shape[:2]
+    rows = (x.shape[1] - kh) // stride + 1
+    cols = (x.shape[2] - kw) // stride + 1
+    out = np.zeros((x.shape[0], rows, cols, w.shape[3]))
+    for i in range(rows):
+        for j in range(cols):
+            patch = x[:, i * stride:i * stride + kh, j * stride:j * stride + kw, :]
+            out[:, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [0, 1, 2]))
+    return out
+
+
+def test_conv2d_variables_and_values():
+    x = RNG.standard_normal((2, 6, 7, 3))
+    out = tf.contrib.layers.conv2d(tf.constant(x), 4, [3, 2], stride=2, padding="VALID", activation_fn=None,
+                                   biases_initializer=tf.constant_initializer(0.5))
+    same = tf.contrib.layers.conv2d(tf.constant(x), 5, 3)
+    names = [v.name for v in tf.global_variables()]
+    assert names == ["Conv/weights:0", "Conv/biases:0", "Conv_1/weights:0", "Conv_1/biases:0"]
+    assert tf.get_collection(tf.GraphKeys.MODEL_VARIABLES)[0].name == "Conv/weights:0"
+    assert out.shape.as_list() == [2, 2, 3, 4] and same.shape.as_list() == [2, 6, 7, 5]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, w, got_same = sess.run([out, tf.global_variables()[0], same])
+    np.testing.assert_allclose(got, _conv_valid(x, w, 2) + 0.5, rtol=1e-10)
+    assert (got_same >= 0).all()  # relu by default
+
+
+def test_pooling_defaults_are_stride_two_valid():
+    x = RNG.standard_normal((1, 5, 4, 2))
+    mx = tf.contrib.layers.max_pool2d(tf.constant(x), [2, 2])
+    av = tf.contrib.layers.avg_pool2d(tf.constant(x), 2)
+    assert mx.op.name == "MaxPool2D/MaxPool" and mx.shape.as_list() == [1, 2, 2, 2]
+    with tf.Session() as sess:
+        got_max, got_avg = sess.run([mx, av])
+    windows = x[:, :4, :4].reshape(1, 2, 2, 2, 2, 2).transpose(0, 1, 3, 2, 4, 5).reshape(1, 2, 2, 4, 2)
+    np.testing.assert_allclose(got_max, windows.max(3))
+    np.testing.assert_allclose(got_avg, windows.mean(3))
+
+
+def test_tutorial_cnn_from_contrib_layers_trains():
+    tf.set_random_seed(0)
+    images = tf.placeholder(tf.float32, [None, 8, 8, 1])
+    labels = tf.placeholder(tf.int64, [None])
+    training = tf.placeholder_with_default(True, [])
+    regularizer = tf.contrib.layers.l2_regularizer(1e-4)
+    net = tf.contrib.layers.conv2d(images, 4, [3, 3], weights_initializer=tf.contrib.layers.xavier_initializer(),
+                                   weights_regularizer=regularizer, normalizer_fn=tf.contrib.layers.batch_norm,
+                                   normalizer_params={"is_training": training})
+    net = tf.contrib.layers.max_pool2d(net, [2, 2])
+    net = tf.contrib.layers.dropout(tf.contrib.layers.flatten(net), keep_prob=0.9, is_training=training)
+    logits = tf.contrib.layers.fully_connected(net, 2, activation_fn=None)
+    assert logits.shape.as_list() == [None, 2]
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)) + \
+        tf.add_n(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 8, 8, 1)).astype(np.float32)
+    y = (x[:, :4].mean((1, 2, 3)) > x[:, 4:].mean((1, 2, 3))).astype(np.int64)  # top half brighter
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        before = sess.run(loss, {images: x, labels: y, training: False})
+        for _ in range(40):
+            sess.run(train, {images: x, labels: y})
+        after = sess.run(loss, {images: x, labels: y, training: False})
+    assert after < 0.5 * before
