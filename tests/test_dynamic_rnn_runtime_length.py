@@ -429,3 +429,24 @@ def test_gru_learns_the_first_token_over_runtime_lengths():
             sess.run(train, {x: xb, seq: nb, y: yb})
         final, acc = sess.run([loss, accuracy], {x: test_x, seq: test_n, y: test_y})
     assert final < 0.05 < first and acc > 0.98, (first, final, acc)  # the seeded run: loss 1.5e-4, accuracy 1.0
+
+
+def test_dropout_inside_the_loop_uses_one_mask_for_outputs_and_gradients(sess, rng):
+    """Input dropout drawn in the loop body: the gradient is zero exactly where an input was dropped, and the
+    outputs fetched in the same run are NumPy's RNN over the inputs masked where the gradient says."""
+    cell = tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicRNNCell(3), input_keep_prob=0.5)
+    x = tf.placeholder(tf.float64, [None, None, 4])
+    out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float64)
+    grad_x = tf.gradients(tf.reduce_sum(out), x)[0]
+    sess.run(tf.global_variables_initializer())
+    w = _randomize(sess, rng)
+    xs = rng.standard_normal((5, 6, 4))
+    got, g = sess.run([out, grad_x], {x: xs})
+    kept = g != 0
+    assert 0.3 < kept.mean() < 0.7
+    h, want = np.zeros((5, 3)), []
+    for t in range(6):
+        h = np.tanh(np.concatenate([xs[:, t] * kept[:, t] / 0.5, h], 1) @ w["rnn/basic_rnn_cell/kernel"]
+                    + w["rnn/basic_rnn_cell/bias"])
+        want.append(h)
+    np.testing.assert_allclose(got, np.stack(want, 1), rtol=1e-10, atol=1e-12)
