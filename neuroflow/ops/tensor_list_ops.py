@@ -28,15 +28,19 @@ def _indices(xp, index):
 def _written(lst, writes, resize):
     """`lst` with `writes` ((index, value) pairs) added, after TensorFlow's checks: in range unless `resize`,
     each index written once."""
-    size, seen = lst.length, set()
+    size = grow = lst.length
+    seen = set() if len(writes) > 1 else None
     for i, _ in writes:
         if i < 0 or (i >= size and not resize):
             raise invalid_argument(f"Tried to write to index {i} but array is not resizeable and size is: {size}")
-        if i in seen or lst.get(i) is not None:
+        if lst.get(i) is not None or (seen is not None and i in seen):
             raise invalid_argument(f"Could not write to TensorArray index {i} because it has already been written "
                                    "to.")
-        seen.add(i)
-    return lst.with_items(writes, max((i + 1 for i, _ in writes), default=0))
+        if seen is not None:
+            seen.add(i)
+        if i >= grow:
+            grow = i + 1
+    return lst.with_items(writes, grow)
 
 
 def _read(lst, i):
