@@ -31,4 +31,10 @@ def select_on_training(training, true_fn, false_fn):
     value = static_training(training)
     if value is not None:
         return true_fn() if value else false_fn()
-    return where(training, true_fn(), false_fn())
+    flag = convert_to_tensor(training)
+    if flag.shape.ndims != 0:
+        # A flag of unknown shape (`tf.placeholder(tf.bool)`) is a scalar by contract, as the predicate of
+        # TensorFlow's cond: saying so keeps the chosen value's static shape (a run-time check, not a guess).
+        from ..ops.array_ops import reshape
+        flag = reshape(flag, [])
+    return where(flag, true_fn(), false_fn())

@@ -42,9 +42,28 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, d
         logits = convert_to_tensor(logits, name="logits")
         labels = convert_to_tensor(labels, name="labels")
         labels = math_ops.cast(labels, logits.dtype.base_dtype)
+        if _ranks_differ_on_last_axis(logits, labels, axis):
+            return _flattened_xent(logits, labels, scope)
         # One op for any rank and axis (TensorFlow flattens to a matrix and transposes around its op).
         loss, _ = apply_op(nn_ops.SoftmaxCrossEntropyWithLogits, [logits, labels], {"axis": axis}, name=scope)
         return loss
+
+
+def _ranks_differ_on_last_axis(logits, labels, axis):
+    rank, label_rank = logits.shape.ndims, labels.shape.ndims
+    return rank is not None and label_rank is not None and rank != label_rank and axis in (-1, rank - 1)
+
+
+def _flattened_xent(logits, labels, scope):
+    """TensorFlow's reading of labels whose rank differs from the logits' ([1, ?, 7] against [?, 7]): both are
+    flattened to rows of classes (one row of labels broadcasts to every row of logits) and the loss takes the
+    logits' shape without the class axis."""
+    from ..ops.array_ops import reshape, shape, stack
+    classes = shape(logits)[-1]
+    rows = apply_op(nn_ops.SoftmaxCrossEntropyWithLogits,
+                    [reshape(logits, stack([-1, classes])), reshape(labels, stack([-1, classes]))], {"axis": -1},
+                    name="SoftmaxCrossEntropyWithLogits")[0]
+    return reshape(rows, shape(logits)[:-1], name=scope)
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None):

@@ -118,7 +118,9 @@ class Reshape(OpDef):
             raise InferenceError(f"Shape must be rank 1 but is rank {shape_t.shape.ndims}")
         value = constant_value(shape_t)
         if value is None:
-            return [(constant_value_as_shape(shape_t), x.dtype.base_dtype)]
+            from .partial_shape import reshape_shape  # -1 solved against x's own dimensions, as TensorFlow
+            partial = reshape_shape(x, shape_t)
+            return [(partial if partial is not None else constant_value_as_shape(shape_t), x.dtype.base_dtype)]
         dims = [int(d) for d in np.asarray(value).reshape(-1)]
         if sum(d == -1 for d in dims) > 1:
             raise InferenceError(f"Cannot infer multiple unknown dimensions in shape {dims}")

@@ -373,18 +373,33 @@ class SoftmaxCrossEntropyWithLogits(OpDef):
         return xp.asarray(loss, dtype=dtype), e.astype(dtype, copy=False).reshape(x.shape)
 
     def grad(self, op, grad_loss, grad_grad):
-        x, axis = op.inputs[0], op.get_attr("axis")
+        axis = op.get_attr("axis")
         g = apply_op(_g.ExpandDims, [grad_loss], {"axis": axis}, name="ExpandDims")
         grad_x = _mul(g, op.outputs[1])
-        log_softmax = apply_op(LogSoftmax, [x], {"axis": axis}, name="LogSoftmax")
+        x, x_axis = _features_for_class_axis(op, axis)
+        log_softmax = apply_op(LogSoftmax, [x], {"axis": x_axis}, name="LogSoftmax")
         grad_labels = _mul(g, apply_op(_u.Neg, [log_softmax], name="Neg"), name="mul_1")
         if not _is_zeros(grad_grad):
             # backprop = softmax(x) - labels is differentiable too (second order): it reaches both inputs.
             # (TensorFlow leaves out its -grad_grad term for the labels.)
-            softmax = apply_op(Softmax, [x], {"axis": axis}, name="Softmax")
-            grad_x = apply_op(_b.AddV2, [grad_x, _softmax_grad(grad_grad, softmax, axis)], name="add")
+            softmax = apply_op(Softmax, [x], {"axis": x_axis}, name="Softmax")
+            grad_x = apply_op(_b.AddV2, [grad_x, _softmax_grad(grad_grad, softmax, x_axis)], name="add")
             grad_labels = apply_op(_b.Sub, [grad_labels, grad_grad], name="sub")
         return [grad_x, grad_labels]
+
+
+def _features_for_class_axis(op, axis):
+    """The features of a SoftmaxCrossEntropyWithLogits op and their class axis, for softmaxes in its gradient:
+    labels of higher rank broadcast the features ([?, 7] against [1, ?, 7]), so the axis the op stores (of the
+    broadcast shape) is counted from the end; features that lack the class axis are broadcast first."""
+    x = op.inputs[0]
+    out_rank, x_rank = op.outputs[1].shape.ndims, x.shape.ndims
+    if axis < 0 or out_rank is None or x_rank is None or out_rank == x_rank:
+        return x, axis
+    from_end = axis - out_rank
+    if -x_rank <= from_end:
+        return x, from_end
+    return apply_op(_g.BroadcastTo, [x, _g._shape_of(op.outputs[1])], name="BroadcastTo"), axis
 
 
 @register

@@ -58,6 +58,18 @@ def _wrap_restore_error(err, extra_verbiage):
     return type(err)(err.node_def, err.op, message)
 
 
+def _create_last_folder(save_dir):
+    """The checkpoint's folder, created when only its last component is missing: TensorFlow's V2 checkpoint
+    writer makes that one folder (not a chain of them) before writing, so `./model/x.ckpt` saves into a new
+    `./model` while `./a/b/x.ckpt` with no `./a` fails."""
+    if not save_dir or os.path.isdir(save_dir):
+        return
+    try:
+        os.mkdir(save_dir)
+    except (FileExistsError, FileNotFoundError, NotADirectoryError):
+        pass  # a file in the way, or a missing parent: the caller's check reports it as TensorFlow does
+
+
 def _os_error(e):
     """TensorFlow's error class for a failed checkpoint write (disk full, no permission, ...)."""
     if isinstance(e, PermissionError):
@@ -242,7 +254,8 @@ class Saver:
 
         Args:
             sess: the Session holding the values (ignored in eager mode).
-            save_path: the checkpoint prefix, e.g. "/tmp/model/model.ckpt"; its folder must exist.
+            save_path: the checkpoint prefix, e.g. "/tmp/model/model.ckpt"; a missing last folder ("model")
+                is created, as TensorFlow's writer does, but not a chain of them (nor by a sharded Saver).
             global_step: appended to the prefix: an int, or a variable/tensor (or its name) evaluated in `sess`.
             latest_filename: the state file's name in the folder (default "checkpoint").
             write_meta_graph: also write the graph (`<prefix>.meta`, see `tf.train.export_meta_graph`).
@@ -252,8 +265,8 @@ class Saver:
             The checkpoint prefix (pass it to `restore`), or None for an empty Saver.
 
         Raises:
-            ValueError: the folder does not exist; `latest_filename` has path components or collides with
-                `save_path`.
+            ValueError: the folder does not exist and cannot be made; `latest_filename` has path components or
+                collides with `save_path`.
             TypeError: `sess` is not a Session.
             tf.errors.FailedPreconditionError: a variable is not initialized.
         """
@@ -281,9 +294,16 @@ class Saver:
         if self._is_empty:
             return None
         save_dir = os.path.dirname(save_path)
+        try:
+            values = self._collect(sess)
+        except (errors.FailedPreconditionError, errors.NotFoundError):
+            if not os.path.isdir(save_dir or "."):  # TensorFlow names the missing folder first
+                raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.") from None
+            raise
+        if not self._sharded:
+            _create_last_folder(save_dir)
         if not os.path.isdir(save_dir or "."):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
-        values = self._collect(sess)
         try:
             write_checkpoint(checkpoint_file, values)
             if write_meta_graph and not self._eager:
