@@ -57,7 +57,35 @@ def _rows():
     rows.append(Row("sparse_reshape", lambda i: tf.sparse_reshape(tf.SparseTensor(i, [1, 2, 3], [2, 3]), [3, -1])
                     .indices, lambda i: np.stack(np.unravel_index(i[:, 0] * 3 + i[:, 1], (3, 2)), 1).astype(I64),
                     [(np.array([[0, 2], [1, 0], [1, 2]], I64),)], grad=False))
+    # Hypothesis and truth sequences at [0, 0] and [1, 0]/[1, 1] (last axis: the sequence), values fed.
+    hyp_idx, truth_idx = [[0, 0, 0], [0, 0, 1], [1, 1, 0]], [[0, 0, 0], [0, 0, 1], [0, 0, 2], [1, 0, 0]]
+    for normalize in (True, False):
+        rows.append(Row(f"edit_distance_{'normalized' if normalize else 'raw'}",
+                        lambda h, t, n=normalize: tf.edit_distance(tf.SparseTensor(hyp_idx, h, [2, 2, 2]),
+                                                                   tf.SparseTensor(truth_idx, t, [2, 1, 3]), n),
+                        lambda h, t, n=normalize: _edit_distance_ref(h, t, n),
+                        [(np.array([1, 2, 5], I64), np.array([1, 3, 2, 7], I64)),
+                         (np.array([4, 4, 4], I64), np.array([4, 4, 4, 4], I64))], grad=False))
     return rows
+
+
+def _levenshtein(a, b):
+    d = np.arange(len(b) + 1)
+    for i, x in enumerate(a, 1):
+        prev, d[0] = d.copy(), i
+        for j, y in enumerate(b, 1):
+            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (x != y))
+    return d[-1]
+
+
+def _edit_distance_ref(h, t, normalize):
+    """The rows' layout: [0, 0]: h[:2] vs t[:3]; [1, 0]: nothing vs t[3:]; [1, 1]: h[2:] vs nothing."""
+    pairs = {(0, 0): (list(h[:2]), list(t[:3])), (1, 0): ([], list(t[3:])), (1, 1): (list(h[2:]), [])}
+    out = np.zeros((2, 2), np.float32)
+    for key, (a, b) in pairs.items():
+        dist = _levenshtein(a, b)
+        out[key] = (dist / len(b) if b else np.inf) if normalize else dist
+    return out
 
 
 ROWS = _rows()

@@ -183,3 +183,67 @@ def test_sparse_ops_in_eager_mode():
         np.testing.assert_array_equal(tf.sparse_tensor_to_dense(sp).numpy(), [[0, 1], [2, 0]])
         assert sp.shape.as_list() == [2, 2]
         assert float(tf.sparse_reduce_sum(sp).numpy()) == 3.0
+
+
+def test_edit_distance_documented_example_and_errors():
+    hypothesis = tf.SparseTensor([[0, 0, 0], [1, 0, 0]], ["a", "b"], [2, 1, 1])
+    truth = tf.SparseTensor([[0, 1, 0], [1, 0, 0], [1, 0, 1], [1, 1, 0]], ["a", "b", "c", "a"], [2, 2, 2])
+    normalized = tf.edit_distance(hypothesis, truth)
+    raw = tf.edit_distance(hypothesis, truth, normalize=False)
+    assert normalized.shape.as_list() == [2, 2] and normalized.dtype == tf.float32
+    with tf.Session() as sess:
+        got, got_raw = sess.run([normalized, raw])
+    np.testing.assert_array_equal(got, [[np.inf, 1.0], [0.5, 1.0]])
+    np.testing.assert_array_equal(got_raw, [[1.0, 1.0], [1.0, 1.0]])
+    with pytest.raises(TypeError, match="Hypothesis must be a SparseTensor"):
+        tf.edit_distance(tf.constant([1]), truth)
+
+
+def test_edit_distance_of_fed_sequences():
+    hyp, truth = tf.sparse_placeholder(tf.int32), tf.sparse_placeholder(tf.int32)
+    distance = tf.edit_distance(hyp, truth, normalize=False)
+    kitten, sitting = [11, 9, 20, 20, 5, 14], [19, 9, 20, 20, 9, 14, 7]  # "kitten" -> "sitting": 3 edits
+    feed = {hyp: tf.SparseTensorValue([[0, i] for i in range(6)], kitten, [1, 6]),
+            truth: tf.SparseTensorValue([[0, i] for i in range(7)], sitting, [1, 7])}
+    with tf.Session() as sess:
+        assert sess.run(distance, feed).tolist() == [3.0]
+
+
+PARAMS = np.arange(15.0).reshape(5, 3)
+
+
+@pytest.mark.parametrize("combiner", ["sum", "mean", "sqrtn"])
+def test_embedding_lookup_sparse_against_numpy_with_and_without_weights(combiner):
+    indices = [[0, 0], [0, 1], [0, 2], [2, 0], [2, 1]]
+    ids, weights = np.array([1, 3, 1, 4, 0]), np.array([0.5, 2.0, 1.0, 3.0, -1.0])
+    sp_ids = tf.SparseTensor(indices, tf.constant(ids, tf.int64), [3, 3])
+    sp_weights = tf.SparseTensor(indices, weights, [3, 3])
+    params = tf.placeholder(tf.float64, [5, 3])
+    plain = tf.nn.embedding_lookup_sparse(params, sp_ids, None, combiner=combiner)
+    weighted = tf.nn.embedding_lookup_sparse(params, sp_ids, sp_weights, combiner=combiner)
+    grad, = tf.gradients(tf.reduce_sum(plain), params)
+    with tf.Session() as sess:
+        got_plain, got_weighted, got_grad = sess.run([plain, weighted, tf.convert_to_tensor(grad)],
+                                                     {params: PARAMS})
+    rows = np.array(indices)[:, 0]
+    for out, w in ((got_plain, np.ones(5)), (got_weighted, weights)):
+        for r in (0, 2):
+            chosen = rows == r
+            total = (PARAMS[ids[chosen]] * w[chosen, None]).sum(0)
+            scale = {"sum": 1.0, "mean": w[chosen].sum(), "sqrtn": np.sqrt((w[chosen] ** 2).sum())}[combiner]
+            np.testing.assert_allclose(out[r], total / scale, rtol=1e-12)
+    np.testing.assert_array_equal(got_plain[1], 0.0)  # a row without ids
+    scale = {"sum": [1, 1, 1, 1, 1], "mean": [1 / 3, 1 / 3, 1 / 3, 0.5, 0.5],
+             "sqrtn": [1 / np.sqrt(3)] * 3 + [1 / np.sqrt(2)] * 2}[combiner]
+    expected_grad = np.zeros(5)
+    np.add.at(expected_grad, ids, scale)
+    np.testing.assert_allclose(got_grad, np.repeat(expected_grad[:, None], 3, 1), rtol=1e-12)
+    assert isinstance(grad, tf.IndexedSlices)
+
+
+def test_embedding_lookup_sparse_argument_errors():
+    with pytest.raises(TypeError, match="sp_ids must be SparseTensor"):
+        tf.nn.embedding_lookup_sparse(tf.ones([3, 2]), tf.constant([1]), None)
+    sp = tf.SparseTensor([[0, 0]], tf.constant([1], tf.int64), [1, 1])
+    with pytest.raises(ValueError, match="combiner must be one of 'mean', 'sqrtn' or 'sum'"):
+        tf.nn.embedding_lookup_sparse(tf.ones([3, 2]), sp, None, combiner="max")

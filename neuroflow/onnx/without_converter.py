@@ -145,3 +145,6 @@ not_exportable(
     "it encodes or decodes image file bytes (a string), which ONNX models do not take; export the graph from the "
     "decoded image on", icd.EncodePng, icd.DecodePng, icd.DecodeJpeg, icd.EncodeJpeg, icd.DecodeGif, icd.DecodeBmp,
     icd.DecodeImage)
+from ..ops import edit_distance_ops as ed  # noqa: E402
+not_exportable("it compares variable-length sequences held as SparseTensors (dynamic programming per sequence), "
+               "which ONNX has no operator for; compute it after the exported part of the graph", ed.EditDistance)
