@@ -3,7 +3,7 @@
 This module is the public surface only; everything is defined in the subpackages.
 """
 from . import contrib, data, debugging, errors, initializers, layers, losses, metrics, nn, regularizers, train
-from . import compat, dtypes  # noqa: F401 - compat.v1 is this package itself
+from . import bitwise, compat, dtypes  # noqa: F401 - compat.v1 is this package itself
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant
 from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004

@@ -62,3 +62,16 @@ def test_aliases_compute_what_numpy_computes():
     for value, want in zip(got, [np.log(np.exp(x).sum()), e / e.sum(axis=1, keepdims=True), x @ x,
                                  np.linalg.norm(x), (x - 1.0) ** 2]):
         np.testing.assert_allclose(value, want, rtol=1e-6)
+
+
+def test_bitwise_on_integers_and_tfs_type_error_for_floats():
+    with tf.Session() as sess:
+        got = sess.run([tf.bitwise.invert(tf.constant(0, tf.uint8)),
+                        tf.bitwise.bitwise_xor(tf.constant([5, -1]), tf.constant([3, 1])),
+                        tf.bitwise.left_shift(tf.constant([1, 1], tf.int8), tf.constant([7, 9], tf.int8)),
+                        tf.bitwise.right_shift(tf.constant([-8, 8], tf.int32), tf.constant([2, -1]))])
+    assert got[0] == 255 and got[1].tolist() == [6, -2]
+    assert got[2].tolist() == [-128, -128] and got[3].tolist() == [-2, 8]  # shift amounts clamped to [0, 7]
+    with pytest.raises(TypeError, match="Value passed to parameter 'x' has DataType float32 not in list of allowed "
+                                        "values: int8, int16, int32, int64, uint8"):
+        tf.bitwise.bitwise_and(tf.constant(1.0), tf.constant(2.0))

@@ -148,3 +148,8 @@ not_exportable(
 from ..ops import edit_distance_ops as ed  # noqa: E402
 not_exportable("it compares variable-length sequences held as SparseTensors (dynamic programming per sequence), "
                "which ONNX has no operator for; compute it after the exported part of the graph", ed.EditDistance)
+from ..ops import bitwise_ops as bw  # noqa: E402
+not_exportable(
+    "ONNX has bitwise and/or/xor/not only from opset 18 (neuroflow exports opset 17) and BitShift for unsigned "
+    "integers only; compute the bits before the exported part of the graph", bw.BitwiseAnd, bw.BitwiseOr,
+    bw.BitwiseXor, bw.Invert, bw.LeftShift, bw.RightShift)
