@@ -46,19 +46,33 @@ class _LoopRunner:
         loop_vars = list(args[:n])
         cond_caps = [args[p] for p in self.cond_captures]
         body_caps = [args[p] for p in self.body_captures]
-        cond_plan, body_plan = self.cond_plan, self.body_plan
+        cond_run, body_run = self.cond_plan.runner(), self.body_plan.runner()
+        if self.accumulate:
+            return self._accumulating(loop_vars, cond_caps, body_caps, cond_run, body_run)
+        check_cancelled = self.check_cancelled
+        iterations = 0
+        while cond_run(loop_vars + cond_caps if cond_caps else loop_vars)[0]:
+            loop_vars = body_run(loop_vars + body_caps if body_caps else loop_vars)
+            iterations += 1
+            if iterations % CANCEL_CHECK_ITERATIONS == 0 and check_cancelled is not None:
+                check_cancelled()  # the session closing stops a long loop too
+        if self.counts:
+            return tuple(loop_vars) + (self.xp.asarray(iterations, np.int32),)
+        return loop_vars[0] if self.single else tuple(loop_vars)
+
+    def _accumulating(self, loop_vars, cond_caps, body_caps, cond_run, body_run):
+        """The loop that also stacks, per iteration, the body values a gradient reads back."""
+        n = self.num_vars
         stacks = [[] for _ in self.accumulate]
         iterations = 0
-        while cond_plan(loop_vars + cond_caps)[0]:
-            values = body_plan(loop_vars + body_caps)
+        while cond_run(loop_vars + cond_caps)[0]:
+            values = body_run(loop_vars + body_caps)
             loop_vars = values[:n]
             for stack, value in zip(stacks, values[n:]):
                 stack.append(value)
             iterations += 1
             if iterations % CANCEL_CHECK_ITERATIONS == 0 and self.check_cancelled is not None:
-                self.check_cancelled()  # the session closing stops a long loop too
-        if not self.counts:
-            return loop_vars[0] if self.single else tuple(loop_vars)
+                self.check_cancelled()
         xp = self.xp
         return tuple(loop_vars) + (xp.asarray(iterations, np.int32),) + tuple(_as_stack(xp, s) for s in stacks)
 

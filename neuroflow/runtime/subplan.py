@@ -19,6 +19,10 @@ class SubPlan:
         self._plan = None
 
     def __call__(self, arrays):
+        return self.runner()(arrays)
+
+    def runner(self):
+        """The compiled plan's `run(arrays)` (compiling it now if needed), for a caller running it many times."""
         plan = self._plan
         if plan is None:
             plan = self._plan = Plan(*self._args, raw_fetches=True)
@@ -27,4 +31,4 @@ class SubPlan:
                 consts = plan.program.consts
                 for vid, value in consts.items():
                     consts[vid] = xp.asarray(value)
-        return plan.run(arrays)
+        return plan.run

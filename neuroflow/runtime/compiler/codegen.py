@@ -158,10 +158,19 @@ def _same(value):
     return value
 
 
+def _already_silenced():
+    return None
+
+
+def _nothing_to_restore(token):
+    return None
+
+
 def generate(program: Program, check_cancelled=None, raw_fetches=False):
     """Returns a `Generated` for `program`. `check_cancelled()`, when given, is called between the parts of
-    a long program (it raises to stop the run). `raw_fetches`: fetches are handed back as the kernels made them
-    (backend arrays, for a control-flow op running a sub-plan) rather than as user values."""
+    a long program (it raises to stop the run). `raw_fetches`: the program is a sub-plan a control-flow kernel
+    runs inside an outer run (which silenced float warnings already): fetches are handed back as the kernels made
+    them (backend arrays) rather than as user values."""
     _counter[0] += 1
     parts = [(start, min(start + PART_STEPS, len(program.steps)))
              for start in range(0, len(program.steps), PART_STEPS)] or [(0, 0)]
@@ -233,7 +242,8 @@ def _emit_part(program, start, stop, name, frees, single, raw_fetches=False):
     if not steps:
         lines.append(f"{indent}pass")
     if single:
-        results = [f"{'_to_user_copy' if v in program.shared else '_to_user'}({name(v)})" for v in program.fetches]
+        results = [name(v) if raw_fetches else f"{'_to_user_copy' if v in program.shared else '_to_user'}({name(v)})"
+                   for v in program.fetches]
         lines.append("    finally:")
         lines.append("      _restore(_token)")
         lines.append(f"    return [{', '.join(results)}]")
@@ -241,7 +251,8 @@ def _emit_part(program, start, stop, name, frees, single, raw_fetches=False):
     values = list(env.values())
     if single:
         values += [_same, _same] if raw_fetches else [_to_user, _to_user_copy]
-        values += [float_errors.silence, float_errors.restore]
+        values += ([_already_silenced, _nothing_to_restore] if raw_fetches else
+                   [float_errors.silence, float_errors.restore])
     return lines, values, line_to_step
 
 
@@ -266,13 +277,14 @@ def _chained_run(program, functions, name, check_cancelled, raw_fetches=False):
     def run(feeds):
         s = [None] * num_slots
         s[:num_feeds] = feeds  # feeds hold the first slots: they are values 0..num_feeds-1
-        token = float_errors.silence()  # TensorFlow computes inf/nan silently
+        token = None if raw_fetches else float_errors.silence()  # TensorFlow computes inf/nan silently
         try:
             for part in functions:
                 if check_cancelled is not None:
                     check_cancelled()
                 part(s)
         finally:
-            float_errors.restore(token)
+            if not raw_fetches:
+                float_errors.restore(token)
         return [convert(s[k] if k is not None else const) for convert, k, const in outputs]
     return run
