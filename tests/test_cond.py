@@ -74,6 +74,19 @@ def test_python_bool_predicate_and_missing_functions_raise_as_tensorflow():
     assert tf.Session().run(tf.cond(x > 0, fn1=lambda: x + 1, fn2=lambda: x)) == 2.0
 
 
+def test_singleton_results_are_unpacked_unless_strict_and_a_non_bool_pred_raises():
+    x = tf.constant(2.0)
+    assert isinstance(tf.cond(x > 0, lambda: [x], lambda: [x * 2]), tf.Tensor)
+    strict = tf.cond(x > 0, lambda: [x], lambda: [x * 2], strict=True)
+    assert isinstance(strict, list) and len(strict) == 1
+    assert tf.Session().run(strict) == [2.0]
+    with pytest.raises(TypeError, match="Input 'pred' of 'If' Op has type int32 that does not match expected type "
+                                        "of bool"):
+        tf.cond(tf.constant(1), lambda: x, lambda: x)
+    with tf.eager_mode():
+        assert float(tf.cond(True, lambda: (tf.constant(3.0),), lambda: (tf.constant(4.0),))) == 3.0
+
+
 def test_branches_of_different_structure_or_dtype_raise():
     x = tf.constant(1.0)
     with pytest.raises(ValueError, match="Incompatible return values of true_fn and false_fn"):

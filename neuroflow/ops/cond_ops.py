@@ -161,7 +161,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     Args:
         pred: a scalar bool tensor (a placeholder or computed value).
         true_fn, false_fn: callables returning tensors (any nest of them, the same structure and dtypes).
-        strict: accepted for TensorFlow compatibility (singleton lists are kept as they are either way).
+        strict: if False (TF1's default), a branch result that is a list or tuple of one item is unpacked.
         name: the op's name scope (default "cond").
 
     Returns:
@@ -191,13 +191,15 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     if not callable(false_fn):
         raise TypeError("false_fn must be callable.")
     if mode.executing_eagerly():
-        return true_fn() if bool(np.asarray(pred)) else false_fn()
+        result = true_fn() if bool(np.asarray(pred)) else false_fn()
+        return result if strict else _unpack_if_singleton(result)
     if isinstance(pred, (bool, np.bool_)):
         raise TypeError("pred must not be a Python bool")
     with name_scope(name, "cond", [pred]) as scope:
         pred = convert_to_tensor(pred, name="pred")
         if pred.dtype.base_dtype is not dtypes.bool:
-            raise ValueError(f"pred must be a bool tensor, got {pred.dtype.base_dtype.name}: {pred}")
+            raise TypeError(f"Input 'pred' of 'If' Op has type {pred.dtype.base_dtype.name} that does not match "
+                            "expected type of bool.")
         outer = get_default_graph()
         then_graph, res_t, then_out, then_targets = _trace_branch(true_fn, outer, scope)
         else_graph, res_f, else_out, else_targets = _trace_branch(false_fn, outer, scope)
@@ -219,7 +221,14 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     outputs = iter(op.outputs)
     leaves = [op if isinstance(leaf, Operation) else next(outputs)
               for leaf in _leaves_with_composites(res_t)]
-    return subgraph.pack_composites(res_t, leaves)
+    result = subgraph.pack_composites(res_t, leaves)
+    return result if strict else _unpack_if_singleton(result)
+
+
+def _unpack_if_singleton(result):
+    if isinstance(result, (list, tuple)) and len(result) == 1:
+        return result[0]
+    return result
 
 
 def _leaves_with_composites(structure):
@@ -274,7 +283,7 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
             pairs = pairs[:-1] or [(pairs[0][0], default)]  # the last pair's predicate needs no cond of its own
         fn = default
         for pred, branch in reversed(pairs):
-            fn = (lambda p, b, rest: (lambda: cond(p, b, rest)))(pred, branch, fn)
+            fn = (lambda p, b, rest: (lambda: cond(p, b, rest, strict=strict)))(pred, branch, fn)
         return fn()
 
 

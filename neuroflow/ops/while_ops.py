@@ -309,8 +309,12 @@ def _build(cond, body, structure, flat, invariants, counter, maximum_iterations,
         body_out = [body_graph.capture(t) if t.graph is not body_graph else t for t in body_out]
     with cond_graph.as_default():
         cond_out = cond_graph.capture(cond_out) if cond_out.graph is not cond_graph else cond_out
-    if cond_out.dtype.base_dtype is not dtypes.bool or cond_out.shape.ndims not in (None, 0):
-        raise ValueError(f"cond must return a boolean scalar tensor, got {cond_out}")
+    if cond_out.dtype.base_dtype is not dtypes.bool:
+        raise TypeError(f"Input 'input' of 'LoopCond' Op has type {cond_out.dtype.base_dtype.name} that does not "
+                        "match expected type of bool.")
+    if cond_out.shape.ndims not in (None, 0):
+        raise ValueError(f"Shape must be rank 0 but is rank {cond_out.shape.ndims} for the loop condition "
+                         f"{cond_out.name}")
     _check_body_result(loop_inputs, body_out, shapes)
     op = build_while(cond_graph, cond_out, body_graph, body_out, loop_inputs, shapes, scope)
     return op, out_structure
