@@ -1,8 +1,8 @@
 """`tf.image.decode_image`: one decoder for PNG, JPEG, GIF and BMP bytes, with TensorFlow's dtype rescaling;
 the format-specific codecs are the primitives in ops/image_codec_ops.py."""
 from ..framework import dtypes
-from ..framework.apply import apply_op, convert_to_tensor
-from ..ops.image_codec_ops import DecodeImage
+from ..framework.apply import apply_op
+from ..ops.image_codec_ops import DecodeImage, _contents
 from .color import convert_image_dtype
 
 __all__ = ["decode_image"]
@@ -17,7 +17,7 @@ def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_
     """
     dtype = dtypes.as_dtype(dtype).base_dtype
     integer = dtype if dtype in (dtypes.uint8, dtypes.uint16) else dtypes.uint8
-    decoded = apply_op(DecodeImage, [convert_to_tensor(contents, dtypes.string, name="contents")],
+    decoded = apply_op(DecodeImage, [_contents(contents)],
                        {"channels": int(channels or 0), "dtype": integer,
                         "expand_animations": bool(expand_animations)}, name=name or "decode_image")
     return decoded if dtype == integer else convert_image_dtype(decoded, dtype)

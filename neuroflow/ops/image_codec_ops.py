@@ -6,7 +6,7 @@ import io
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.apply import apply_op
+from ..framework.apply import _is_tensor_like, apply_op, convert_to_tensor
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape
 from . import png_format
@@ -56,6 +56,7 @@ class EncodePng(_CodecOp):
 
     type_name = "EncodePng"
     input_names = ("image",)
+    same_dtype = ("image",)
     allowed_dtypes = (dtypes.uint8, dtypes.uint16)
 
     def infer(self, inputs, attrs):
@@ -95,10 +96,12 @@ class DecodePng(_CodecOp):
             raise invalid_argument(str(e)) from None
 
 
-def _pillow_image(data, what):
+def _pillow_image(data, what, ratio=1):
     Image = _pillow()
     try:
         image = Image.open(io.BytesIO(data))
+        if ratio != 1:  # libjpeg's DCT scaling: chosen before the pixels are decoded
+            image.draft(image.mode, (image.size[0] // ratio, image.size[1] // ratio))
         image.load()
     except Exception as e:  # noqa: BLE001 - Pillow raises many kinds for a bad file
         raise invalid_argument(f"Invalid {what} data or crop window, data size {len(data)}: {e}") from None
@@ -127,11 +130,10 @@ class DecodeJpeg(_CodecOp):
         return [(_decoded_shape(attrs["channels"]), dtypes.uint8)]
 
     def forward(self, xp, contents, channels, ratio=1, **_options):
-        image = _pillow_image(_bytes_of(contents), "JPEG")
-        if image.format != "JPEG":
-            raise invalid_argument("Invalid JPEG data or crop window.")
-        if ratio != 1:
-            image.draft(image.mode, (image.size[0] // ratio, image.size[1] // ratio))
+        data = _bytes_of(contents)
+        if data[:3] != b"\xff\xd8\xff":
+            raise invalid_argument(f"Invalid JPEG data or crop window, data size {len(data)}")
+        image = _pillow_image(data, "JPEG", ratio)
         return xp.asarray(_to_channels(image, channels))
 
 
@@ -142,6 +144,7 @@ class EncodeJpeg(_CodecOp):
 
     type_name = "EncodeJpeg"
     input_names = ("image",)
+    same_dtype = ("image",)
     allowed_dtypes = (dtypes.uint8,)
 
     def infer(self, inputs, attrs):
@@ -251,7 +254,9 @@ class DecodeImage(_CodecOp):
 
 
 def _contents(contents):
-    from ..framework.apply import convert_to_tensor
+    """A tensor as it is (its dtype is checked by the op, with TensorFlow's message); bytes as a string scalar."""
+    if _is_tensor_like(contents):
+        return contents
     return convert_to_tensor(contents, dtypes.string, name="contents")
 
 

@@ -189,6 +189,7 @@ class _Resize(OpDef):
     """[batch, height, width, channels] images resized to `size` = [new_height, new_width]."""
 
     input_names = ("images", "size")
+    same_dtype = ("images",)
     allowed_dtypes = _IMAGE_DTYPES
     shape_arg_inputs = (1,)
     grad_opdef = None
@@ -356,6 +357,7 @@ class ResizeNearestNeighborGrad(OpDef):
 
     type_name = "ResizeNearestNeighborGrad"
     input_names = ("grads", "size")
+    same_dtype = ("grads",)
     allowed_dtypes = (dtypes.int8, dtypes.uint8, dtypes.int16, dtypes.int32, dtypes.float16, dtypes.float32,
                       dtypes.float64)
     shape_arg_inputs = (1,)
