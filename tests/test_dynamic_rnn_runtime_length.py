@@ -181,6 +181,22 @@ def test_steps_past_the_longest_sequence_are_not_computed(sess, rng):
     assert not long[:, 3:].any()
 
 
+def test_a_static_time_dimension_with_sequence_length_still_exports_to_onnx(sess, rng):
+    """Only a run-time time dimension makes the fused op's step count a run-time value: with a static one it stays
+    a constant, which ONNX export needs (the exported model runs in onnxruntime)."""
+    ort = pytest.importorskip("onnxruntime")
+    x = tf.placeholder(tf.float32, [None, 6, 4], name="x")
+    seq = tf.placeholder(tf.int32, [None], name="seq")
+    out, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(5), x, sequence_length=seq, dtype=tf.float32)
+    sess.run(tf.global_variables_initializer())
+    _randomize(sess, rng)
+    model = tf.onnx.export(sess, [x, seq], [out, state.h])
+    feed = {"x": rng.standard_normal((3, 6, 4)).astype(np.float32), "seq": np.array([6, 2, 0], np.int32)}
+    got = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, feed)
+    for g, w in zip(got, sess.run([out, state.h], {x: feed["x"], seq: feed["seq"]})):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
 def test_second_order_and_gate_gradients_through_the_fused_op(sess, rng):
     """A Hessian-vector product through BlockLSTM, and gradients of its gate outputs (both recompute the LSTM
     from elementary ops: in a while loop when the number of steps is known only at run time) equal those of the

@@ -95,7 +95,8 @@ def _state_at(all_steps, initial, lengths):
 def _fused_dynamic_rnn(cell, x, steps, batch, sequence_length, initial_state, dtype, time_major):
     """dynamic_rnn for a plain LSTM cell as one BlockLSTM op over the whole sequence (same results as the
     unrolled cell, a fraction of the nodes). `steps` is an int, or a scalar tensor when the number of time steps
-    is known only at run time; with `sequence_length`, steps past the longest sequence are not computed."""
+    is known only at run time; then, with `sequence_length`, steps past the longest sequence are not computed.
+    (A static number of steps stays a constant of the graph, which ONNX export needs.)"""
     state = _initial_state(cell, initial_state, dtype, batch)
     x_tm = x if time_major else manip_ops.transpose(x, [1, 0, 2])
     if sequence_length is None:
@@ -103,7 +104,8 @@ def _fused_dynamic_rnn(cell, x, steps, batch, sequence_length, initial_state, dt
         c_last, h_last, outputs = c_all[-1], h_all[-1], h_all
     else:
         lengths = _checked_lengths(sequence_length)
-        h_all, c_all = cell._call_sequence(x_tm, state, seq_len_max=reduce_ops.reduce_max(lengths))
+        longest = reduce_ops.reduce_max(lengths) if not isinstance(steps, int) else None
+        h_all, c_all = cell._call_sequence(x_tm, state, seq_len_max=longest)
         masks = expand_dims(manip_ops.transpose(index_ops.sequence_mask(lengths, steps), [1, 0]), 2)  # [T, B, 1]
         c0, h0 = cell._split_state(state)
         c_last, h_last = _state_at(c_all, c0, lengths), _state_at(h_all, h0, lengths)
