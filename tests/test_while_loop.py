@@ -245,6 +245,32 @@ def test_loops_inside_conds_and_conds_inside_loops():
         np.testing.assert_allclose(sess.run(g, {x: 2.0}), 3 * 4 + 2 * 2)
 
 
+def test_nested_loops_first_and_second_order_gradients():
+    x = tf.placeholder(tf.float64, [])
+
+    def outer_body(i, y):
+        _, y = tf.while_loop(lambda j, z: j < 2, lambda j, z: (j + 1, tf.sin(z) * x + z), [0, y])
+        return i + 1, y
+    _, y = tf.while_loop(lambda i, y: i < 3, outer_body, [0, x])
+    g, = tf.gradients(y, x)
+    h, = tf.gradients(g, x)
+    in_cond = tf.cond(x > 0, lambda: tf.while_loop(lambda i, y: i < 6, lambda i, y: (i + 1, tf.sin(y) * x + y),
+                                                   [0, x])[1], lambda: x)
+    g_cond, = tf.gradients(in_cond, x)
+
+    def f(a):
+        y = a
+        for _ in range(6):
+            y = np.sin(y) * a + y
+        return y
+    with tf.Session() as sess:
+        got_y, got_g, got_h, got_gc = sess.run([y, g, h, g_cond], {x: 0.7})
+    np.testing.assert_allclose(got_y, f(0.7), rtol=1e-12)
+    np.testing.assert_allclose(got_g, _central_difference(f, np.array(0.7)), rtol=1e-7)
+    np.testing.assert_allclose(got_h, (f(0.7 + 1e-4) - 2 * f(0.7) + f(0.7 - 1e-4)) / 1e-8, rtol=1e-5)
+    np.testing.assert_allclose(got_gc, got_g, rtol=1e-12)
+
+
 def test_eager_while_loop_and_the_tape():
     with tf.eager_mode():
         x = tf.constant(1.5)
