@@ -308,6 +308,32 @@ def test_tape_inside_tf_function_differentiates_eager_variables_through_loops_an
         assert float(z) == pytest.approx(0.5 * 0.5 ** 4) and float(g) == pytest.approx(2 * 0.5 ** 3)
 
 
+def test_closing_the_session_cancels_an_endless_loop():
+    import threading
+    started = threading.Event()
+
+    def signal(k):
+        started.set()
+        return k
+    x = tf.placeholder(tf.int64, [])
+    k = tf.cond(tf.equal(x, 0), lambda: tf.py_func(signal, [x], tf.int64, stateful=True), lambda: x)
+    endless = tf.while_loop(lambda k: k >= 0, lambda k: k + 1, [k])
+    sess = tf.Session()
+    outcome = []
+
+    def run():
+        try:
+            sess.run(endless, {x: 0})
+        except tf.errors.CancelledError as exc:
+            outcome.append(exc)
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert started.wait(60)
+    sess.close()  # returns once the run has ended
+    thread.join(60)
+    assert not thread.is_alive() and len(outcome) == 1
+
+
 def test_run_time_error_inside_the_body_names_the_node_and_the_users_line():
     x = tf.placeholder(tf.float32, [None])
     r = tf.while_loop(lambda k, y: k < 3, lambda k, y: (k + 1, tf.reshape(y, [2, -1])[0]), [0, x],
