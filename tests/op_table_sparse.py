@@ -90,6 +90,7 @@ def _edit_distance_ref(h, t, normalize):
 
 ROWS = _rows()
 # Variable updates (stateful): values and messages in test_indexed_slices.py.
-COVERED_ELSEWHERE = {"ScatterAdd", "ScatterSub", "ScatterUpdate",
+COVERED_ELSEWHERE = {"ScatterAdd", "ScatterSub", "ScatterUpdate", "SparseApplyMomentum", "SparseApplyAdagrad",
+                     "SparseApplyAdadelta", "SparseApplyRMSProp", "SparseApplyCenteredRMSProp",
                      # random draws: test_sampled_losses.py (probabilities, expected counts, seeds)
                      "UniformCandidateSampler", "LogUniformCandidateSampler"}

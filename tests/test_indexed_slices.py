@@ -126,3 +126,52 @@ def test_scatter_ops_against_numpy_and_bounds_message():
             sess.run(bad)
     with pytest.raises(TypeError, match="does not match type float64"):
         tf.scatter_add(v, [0], np.ones((1, 3), np.float32))
+
+
+_ROW_SPARSE = {
+    "momentum": lambda: tf.train.MomentumOptimizer(0.1, 0.9),
+    "nesterov": lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
+    "adadelta": lambda: tf.train.AdadeltaOptimizer(1.0),
+    "rmsprop": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5),
+    "centered_rmsprop": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ROW_SPARSE))
+def test_row_sparse_optimizers_leave_other_rows_and_slots_alone(name):
+    """TensorFlow's SparseApply* rule: a step whose gradient names only row 1 changes row 1 of the variable and
+    its slots and nothing else (a dense step with zero rows would still move rows 0 and 2 by their momentum)."""
+    table = tf.Variable(TABLE)
+    ids = tf.placeholder(tf.int32, [None])
+    optimizer = _ROW_SPARSE[name]()
+    train = optimizer.minimize(tf.reduce_sum(tf.square(tf.gather(table, ids) - 1.0)))
+    assert any(op.type.startswith("SparseApply") for op in tf.get_default_graph().get_operations())
+    state = [table] + [optimizer.get_slot(table, s) for s in optimizer.get_slot_names()]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {ids: [0, 2, 0]})
+        before = sess.run(state)
+        sess.run(train, {ids: [1]})
+        after = sess.run(state)
+    for b, a in zip(before, after):
+        np.testing.assert_array_equal(a[[0, 2, 3, 4]], b[[0, 2, 3, 4]])
+    assert not np.array_equal(after[0][1], before[0][1])
+
+
+def test_sparse_momentum_against_numpy():
+    table = tf.Variable(TABLE)
+    ids = tf.placeholder(tf.int32, [None])
+    train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(tf.reduce_sum(tf.gather(table, ids) ** 2))
+    var, accum = TABLE.copy(), np.zeros_like(TABLE)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in ([0, 2, 0], [2, 3], [0]):
+            sess.run(train, {ids: step})
+            grad = np.zeros_like(var)
+            np.add.at(grad, step, 2 * var[step])
+            rows = np.unique(step)
+            # The hyperparameters are float32 constants cast to the variable's dtype, as in TensorFlow.
+            accum[rows] = float(np.float32(0.9)) * accum[rows] + grad[rows]
+            var[rows] -= float(np.float32(0.1)) * accum[rows]
+        np.testing.assert_allclose(sess.run(table), var, rtol=1e-12)

@@ -153,3 +153,8 @@ not_exportable(
     "ONNX has bitwise and/or/xor/not only from opset 18 (neuroflow exports opset 17) and BitShift for unsigned "
     "integers only; compute the bits before the exported part of the graph", bw.BitwiseAnd, bw.BitwiseOr,
     bw.BitwiseXor, bw.Invert, bw.LeftShift, bw.RightShift)
+from ..ops import sparse_training_ops as stn  # noqa: E402
+not_exportable(
+    "it is a training-only op (an optimizer's update of the rows an IndexedSlices gradient names). Export the "
+    "inference outputs, not the train op", stn.SparseApplyMomentum, stn.SparseApplyAdagrad, stn.SparseApplyAdadelta,
+    stn.SparseApplyRMSProp, stn.SparseApplyCenteredRMSProp)

@@ -46,6 +46,8 @@ class Optimizer:
     """
 
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
+    _row_sparse = False  # an IndexedSlices gradient updates only its rows (TF's SparseApply* ops)
+    _sparse_indices = None  # the rows, while _apply_sparse runs the dense update through the sparse twins
 
     def __init__(self, use_locking, name):
         if not name:
@@ -168,9 +170,16 @@ class Optimizer:
         return self._apply_sparse(grad, var)
 
     def _apply_sparse(self, grad, var):
-        """By default the dense update of the densified gradient: the same result wherever a zero gradient row
-        leaves TF's sparse update unchanged (gradient descent, Adam's dense-moment rule, Adagrad)."""
-        return self._apply_dense(densify(grad), var)
+        """With `_row_sparse` (TF's SparseApply* rule: Momentum, Adagrad, Adadelta, RMSProp), the dense update's
+        fused op swapped for its row-sparse twin, touching only the gradient's rows; otherwise the dense update of
+        the densified gradient (Adam's rule in TensorFlow updates its moments densely too)."""
+        if not self._row_sparse:
+            return self._apply_dense(densify(grad), var)
+        self._sparse_indices = grad.indices
+        try:
+            return self._apply_dense(grad.values, var)
+        finally:
+            self._sparse_indices = None
 
     def _finish(self, update_ops, name_scope_name):
         return control_flow_ops.group(*update_ops, name=name_scope_name)
@@ -186,6 +195,9 @@ class Optimizer:
 
     def _apply(self, opdef, refs, values, attrs=None):
         """Applies a fused update primitive: its output (graph mode: group it; eager mode: already done)."""
+        if self._sparse_indices is not None:  # inside _apply_sparse: the row-sparse twin, given the rows
+            from ..ops.sparse_training_ops import sparse_twin
+            opdef, values = sparse_twin(opdef), list(values) + [self._sparse_indices]
         return apply_op(opdef, [r._ref() for r in refs] + list(values), attrs or {"use_locking": self._use_locking},
                         name=opdef.type_name)
 

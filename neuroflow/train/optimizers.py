@@ -38,6 +38,8 @@ class GradientDescentOptimizer(Optimizer):
 class MomentumOptimizer(Optimizer):
     """accum = momentum * accum + grad; var -= lr * accum (Nesterov: var -= lr * (grad + momentum * accum))."""
 
+    _row_sparse = True  # TensorFlow's SparseApply* rule for IndexedSlices gradients
+
     def __init__(self, learning_rate, momentum, use_locking=False, name="Momentum", use_nesterov=False):
         super().__init__(use_locking, name)
         self._learning_rate, self._momentum, self._use_nesterov = learning_rate, momentum, use_nesterov
@@ -60,6 +62,8 @@ class MomentumOptimizer(Optimizer):
 class AdagradOptimizer(Optimizer):
     """accum += grad^2; var -= lr * grad / sqrt(accum); accumulators start at `initial_accumulator_value`."""
 
+    _row_sparse = True  # TensorFlow's SparseApply* rule for IndexedSlices gradients
+
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False, name="Adagrad"):
         if initial_accumulator_value <= 0.0:
             raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")
@@ -80,6 +84,8 @@ class AdagradOptimizer(Optimizer):
 
 class AdadeltaOptimizer(Optimizer):
     """Adadelta (Zeiler 2012) with TF's defaults lr=0.001, rho=0.95, epsilon=1e-8."""
+
+    _row_sparse = True  # TensorFlow's SparseApply* rule for IndexedSlices gradients
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-8, use_locking=False, name="Adadelta"):
         super().__init__(use_locking, name)
@@ -105,6 +111,8 @@ class AdadeltaOptimizer(Optimizer):
 class RMSPropOptimizer(Optimizer):
     """RMSProp with TF's defaults (decay=0.9, momentum=0, epsilon=1e-10); the `rms` slot starts at ones.
     `centered=True` normalizes by the estimated variance of the gradient instead of its second moment."""
+
+    _row_sparse = True  # TensorFlow's SparseApply* rule for IndexedSlices gradients
 
     def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, use_locking=False, centered=False,
                  name="RMSProp"):
