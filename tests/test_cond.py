@@ -33,6 +33,23 @@ def test_only_the_taken_branch_runs_its_ops_and_outside_ops_run_as_usual():
         assert sess.run(v) == 10.0
 
 
+def test_a_py_func_in_the_untaken_branch_is_not_called():
+    calls = {"true": 0, "false": 0}
+
+    def counter(which):
+        def count(v):
+            calls[which] += 1
+            return v
+        return count
+    x = tf.placeholder(tf.float32, [])
+    r = tf.cond(x > 0, lambda: tf.py_func(counter("true"), [x], tf.float32),
+                lambda: tf.py_func(counter("false"), [x], tf.float32))
+    with tf.Session() as sess:
+        for v in (1.0, 2.0, -1.0):
+            assert sess.run(r, {x: v}) == v
+    assert calls == {"true": 2, "false": 1}
+
+
 def test_nested_structures_and_computed_predicate():
     Pair = collections.namedtuple("Pair", "a b")
     x = tf.placeholder(tf.float32, [None])
