@@ -466,3 +466,24 @@ def test_dropout_inside_the_loop_uses_one_mask_for_outputs_and_gradients(sess, r
                     + w["rnn/basic_rnn_cell/bias"])
         want.append(h)
     np.testing.assert_allclose(got, np.stack(want, 1), rtol=1e-10, atol=1e-12)
+
+
+def test_raw_rnn_eagerly_matches_dynamic_rnn_with_the_tapes_gradients(rng):
+    with tf.eager_mode():
+        cell = tf.nn.rnn_cell.GRUCell(3)
+        x = tf.constant(rng.standard_normal((4, 2, 2)))
+        lengths = tf.constant([4, 2])
+        gradients = []
+        for runner in ("raw_rnn", "dynamic_rnn"):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                if runner == "raw_rnn":
+                    outputs_ta, state, _ = _raw_rnn_of(cell, x, lengths, 2, 2)
+                    out = outputs_ta.stack()
+                else:
+                    out, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float64,
+                                                   time_major=True)
+                loss = tf.reduce_sum(tf.sin(out)) + tf.reduce_sum(state)
+            gradients.append([out, state] + tape.gradient(loss, [x] + cell.trainable_variables))
+        for a, b in zip(*gradients):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
