@@ -487,3 +487,16 @@ def test_raw_rnn_eagerly_matches_dynamic_rnn_with_the_tapes_gradients(rng):
             gradients.append([out, state] + tape.gradient(loss, [x] + cell.trainable_variables))
         for a, b in zip(*gradients):
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_raw_rnn_errors():
+    cell = tf.nn.rnn_cell.GRUCell(3)
+    with pytest.raises(TypeError, match="loop_fn must be a callable"):
+        tf.nn.raw_rnn(cell, None)
+    with pytest.raises(TypeError, match="cell must be an instance of RNNCell"):
+        tf.nn.raw_rnn(object(), lambda *args: None)
+
+    def wrong_state(time, cell_output, cell_state, loop_state):
+        return tf.constant([False]), tf.zeros([1, 2]), (tf.zeros([1, 3]), tf.zeros([1, 3])), None, None
+    with pytest.raises(ValueError, match="don't have the same nested structure"):
+        tf.nn.raw_rnn(cell, wrong_state)
