@@ -14,6 +14,7 @@ from .context import RunContext
 from .fetches import FetchStructure, structure_key
 from .memory import tune_allocator
 from .plan import Plan
+from .run_metadata import RunMetadata, RunOptions, run_plan_traced, traced_run, wants_trace
 
 __all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions", "RunOptions",
            "RunMetadata"]
@@ -73,14 +74,6 @@ class ConfigProto(_Options):
 
 class GPUOptions(_Options):
     """`tf.GPUOptions(allow_growth=True, per_process_gpu_memory_fraction=...)` - accepted, not needed."""
-
-
-class RunOptions(_Options):
-    pass
-
-
-class RunMetadata(_Options):
-    pass
 
 
 def _shape_str(shape):
@@ -204,6 +197,9 @@ class Session:
         Args:
             fetches: what to compute; ops give None.
             feed_dict: values for tensors (keys: tensors, variables or names like "x:0").
+            options: a `tf.RunOptions`; with a `trace_level` (e.g. FULL_TRACE) and a `run_metadata`, the run
+                times every node (interpreted, slower) into `run_metadata.step_stats`.
+            run_metadata: a `tf.RunMetadata` to fill.
 
         Returns:
             The values in the structure of `fetches`: NumPy arrays, and NumPy scalars for 0-d tensors.
@@ -221,6 +217,8 @@ class Session:
                 raise RuntimeError("Attempted to use a closed Session.")
             if feed_dict and any(hasattr(k, "_component_tensors") for k in feed_dict):
                 feed_dict = _expand_composite_feeds(feed_dict)
+            if run_metadata is not None and wants_trace(options, run_metadata):
+                return traced_run(self, fetches, feed_dict, run_metadata)  # the slower path that times each node
             return self._run(fetches, feed_dict)
         finally:
             self._running.remove(me)
@@ -312,6 +310,8 @@ class Session:
                 arrays = [spec.convert(v, k) for spec, v, k in zip(specs, args, feed_list)]
                 if self._closed:
                     self._ctx.check_cancelled()
+                if kwargs and accept_options and wants_trace(kwargs.get("options"), kwargs.get("run_metadata")):
+                    return run_plan_traced(self, structure, plan[0], arrays, kwargs["run_metadata"])
                 return structure.rebuild(plan[0].run(arrays))
             finally:
                 self._running.remove(me)

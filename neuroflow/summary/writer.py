@@ -119,8 +119,9 @@ class FileWriter:
 
     def add_run_metadata(self, run_metadata, tag, global_step=None):
         """Adds a `RunMetadata` proto under `tag` (TensorBoard shows it next to the graph)."""
+        from .run_metadata_proto import run_metadata_proto
         pb = protos().event_pb2
-        tagged = pb.TaggedRunMetadata(tag=tag, run_metadata=run_metadata.SerializeToString())
+        tagged = pb.TaggedRunMetadata(tag=tag, run_metadata=run_metadata_proto(run_metadata).SerializeToString())
         self._add_event(pb.Event(tagged_run_metadata=tagged), global_step)
 
     # --- lifecycle ------------------------------------------------------------------------------------
