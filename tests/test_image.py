@@ -129,6 +129,23 @@ def test_rot90_rotates_counter_clockwise():
     np.testing.assert_array_equal(_run(tf.image.rot90(image))[..., 0], [[2, 4], [1, 3]])
 
 
+def test_rot90_with_a_run_time_k():
+    batch = RNG.random((2, 2, 3, 1)).astype(F32)
+    k = tf.placeholder(tf.int32, [])
+    rotated = tf.image.rot90(batch, k)
+    assert rotated.shape.as_list() == [2, None, None, 1]
+    with tf.Session() as sess:
+        for turns in (-1, 0, 1, 2, 3, 5):
+            np.testing.assert_array_equal(sess.run(rotated, {k: turns}), np.rot90(batch, turns, axes=(1, 2)))
+
+
+def test_colour_conversions_need_three_channels():
+    with pytest.raises(ValueError, match="Dimension must be 3 but is 4"):
+        tf.image.rgb_to_hsv(tf.zeros([2, 2, 4]))
+    with pytest.raises(ValueError, match="Dimension must be 3 but is 1"):
+        tf.image.adjust_hue(tf.zeros([2, 2, 1]), 0.1)
+
+
 def test_total_variation_and_image_gradients_by_hand():
     image = np.array([[1, 2], [4, 8]], F32)[None, ..., None]
     assert _run(tf.image.total_variation(image)).tolist() == [3 + 6 + 1 + 4]

@@ -72,6 +72,16 @@ def _as_float(image):
     return convert_image_dtype(image, dtypes.float32), original
 
 
+def _three_channels(images):
+    """`images`, after the static check of TensorFlow's colour-space shape function: the last dimension is 3."""
+    last = images.shape[-1].value if images.shape.ndims else None
+    if images.shape.ndims == 0:
+        raise ValueError("Shape must be at least rank 1 but is rank 0")
+    if last is not None and last != 3:
+        raise ValueError(f"Dimension must be 3 but is {last}")
+    return images
+
+
 def _tensordot_last(images, kernel):
     images = convert_to_tensor(images, name="images")
     kernel = convert_to_tensor(kernel, dtype=images.dtype.base_dtype, name="kernel")
@@ -136,7 +146,7 @@ def rgb_to_hsv(images, name=None):
     """[..., 3] RGB (floats in [0, 1]) to HSV, hue in [0, 1) (TensorFlow's RGBToHSV rule: hue 0 for grays,
     saturation 0 for black)."""
     with name_scope(name, "rgb_to_hsv", [images]):
-        images = convert_to_tensor(images, name="images")
+        images = _three_channels(convert_to_tensor(images, name="images"))
         r, g, b = unstack(images, num=3, axis=-1)
         value = reduce_max(images, axis=-1)
         span = value - reduce_min(images, axis=-1)
@@ -154,7 +164,7 @@ def rgb_to_hsv(images, name=None):
 def hsv_to_rgb(images, name=None):
     """[..., 3] HSV (floats in [0, 1]) to RGB, the inverse of `rgb_to_hsv`."""
     with name_scope(name, "hsv_to_rgb", [images]):
-        images = convert_to_tensor(images, name="images")
+        images = _three_channels(convert_to_tensor(images, name="images"))
         h, s, v = unstack(images, num=3, axis=-1)
         dh = h * 6
         dr = clip_by_value(math_ops.abs(dh - 3) - 1, 0, 1)

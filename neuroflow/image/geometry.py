@@ -7,7 +7,7 @@ from ..framework.apply import convert_to_tensor
 from ..framework.graph import name_scope
 from ..framework.tensor_util import constant_value
 from ..ops import math_ops
-from ..ops.array_ops import reshape, stack
+from ..ops.array_ops import identity, reshape, stack
 from ..ops.grad_support_ops import expand_dims
 from ..ops.manip_ops import reverse, slice as slice_, squeeze, transpose
 from ..ops.pad_ops import pad
@@ -53,27 +53,30 @@ def transpose_image(image):
 
 
 def rot90(image, k=1, name=None):
-    """`image` rotated counter-clockwise by `k` quarter turns (`k` known when the graph is built).
+    """`image` rotated counter-clockwise by `k` quarter turns. A `k` known while building gives the rotated
+    static shape; a run-time `k` picks the rotation with tf.case (height and width then unknown, as in
+    TensorFlow).
 
     Example: [[[1], [2]], [[3], [4]]] rotated once is [[[2], [4]], [[1], [3]]].
     """
     with name_scope(name, "rot90", [image, k]) as scope:
         image = assert_at_least_3d(convert_to_tensor(image, name="image"))
-        turns = constant_value(convert_to_tensor(k)) if is_tensor(k) else np.asarray(k)
-        if turns is None:
-            raise NotImplementedError("rot90 needs `k` known when the graph is built")
-        turns = int(turns) % 4
         rank = image.shape.ndims
         if rank not in (None, 3, 4):
-            raise ValueError(_RANK_MESSAGE)
+            raise ValueError(f"'image' (shape {image.shape}) must have either 3 or 4 dimensions.")
         h, perm = (1, [0, 2, 1, 3]) if rank == 4 else (0, [1, 0, 2])
-        if turns == 0:
-            return image
-        if turns == 1:
-            return transpose(reverse(image, [h + 1]), perm, name=scope)
-        if turns == 2:
-            return reverse(image, [h, h + 1], name=scope)
-        return reverse(transpose(image, perm), [h + 1], name=scope)
+        rotations = [lambda: image, lambda: transpose(reverse(image, [h + 1]), perm),
+                     lambda: reverse(image, [h, h + 1]), lambda: reverse(transpose(image, perm), [h + 1])]
+        turns = constant_value(convert_to_tensor(k)) if is_tensor(k) else np.asarray(k)
+        if turns is not None:
+            return identity(rotations[int(turns) % 4](), name=scope)
+        from ..ops.control_flow_ops import case
+        k = math_ops.floormod(convert_to_tensor(k, dtype="int32", name="k"), 4)
+        rotated = case([(math_ops.equal(k, turn), rotations[turn]) for turn in (1, 2, 3)],
+                       default=rotations[0], exclusive=True, name=scope)
+        static = image.shape.as_list() if rank is not None else [None] * 3
+        rotated.set_shape(static[:h] + [None, None] + static[h + 2:])
+        return rotated
 
 
 def _static_check(condition, message):
