@@ -50,6 +50,23 @@ def test_a_py_func_in_the_untaken_branch_is_not_called():
     assert calls == {"true": 2, "false": 1}
 
 
+def test_control_dependencies_on_outer_ops_inside_branches_and_bodies():
+    v = tf.Variable(0.0)
+    bump = tf.assign_add(v, 1.0)
+    x = tf.placeholder(tf.float32, [])
+
+    def read_after_bump():
+        with tf.control_dependencies([bump]):
+            return v.read_value() + x
+    r = tf.cond(x > 0, read_after_bump, lambda: x)
+    w = tf.while_loop(lambda k: k < 2.0, lambda k: tf.cond(k > -1.0, lambda: tf.identity(k) + 1.0,
+                                                            read_after_bump), [x])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(r, {x: 1.0}) == 2.0   # the bump ran before the branch read the variable
+        assert sess.run(w, {x: 0.0}) == 2.0 and sess.run(v) == 2.0
+
+
 def test_nested_structures_and_computed_predicate():
     Pair = collections.namedtuple("Pair", "a b")
     x = tf.placeholder(tf.float32, [None])

@@ -115,9 +115,9 @@ def build_if(pred, then_graph, then_outputs, else_graph, else_outputs, output_sh
     attrs = {"then_branch": branches[0], "else_branch": branches[1], "Tout": dtypes_out,
              "output_shapes": list(output_shapes)}
     result = apply_op(opdef, [pred] + inputs, attrs, name=name)
-    if isinstance(result, Operation):
-        return result
-    return result.op if isinstance(result, Tensor) else result[0].op
+    op = result if isinstance(result, Operation) else result.op if isinstance(result, Tensor) else result[0].op
+    subgraph.add_outer_control_inputs(op, (then_graph, else_graph))
+    return op
 
 
 def _trace_branch(fn, outer, scope):

@@ -67,10 +67,12 @@ def control_dependencies(control_inputs):
     if executing_eagerly():
         return contextlib.nullcontext()
     graph = get_default_graph()
+    reaches = getattr(graph, "reaches", None)  # inside a cond branch or loop body: outer ops order the whole op
     for c in control_inputs or ():
         g = getattr(c, "graph", None)
         if isinstance(g, Graph):
-            graph = g
+            if reaches is None or not reaches(g):
+                graph = g
             break
     return graph.control_dependencies(control_inputs)
 

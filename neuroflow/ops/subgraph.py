@@ -34,6 +34,7 @@ class SubGraph(Graph):
         self._captured = {}  # outer tensor -> placeholder (also eager variables' storage keys, eager/function.py)
         self.captures = []  # (outer tensor, placeholder) in order of capture
         self.inputs = []  # the argument placeholders, in order
+        self.outer_control_inputs = []  # ops of enclosing graphs that must run first (control_dependencies)
 
     @property
     def building_function(self):
@@ -92,6 +93,24 @@ class SubGraph(Graph):
                                                                                   op.outputs[0].dtype)])
         return new.outputs[0]
 
+    def control_dependencies(self, control_inputs):
+        """As Graph's; ops or tensors of enclosing graphs become control inputs of the control-flow op itself
+        (they run before the branch or loop starts)."""
+        if control_inputs is not None:
+            inner = []
+            for c in control_inputs:
+                element = getattr(c, "_as_graph_element", None)
+                element = element() if callable(element) else c
+                graph = getattr(element, "graph", None)
+                if graph is not None and graph is not self and self.reaches(graph):
+                    op = getattr(element, "op", element)
+                    if op not in self.outer_control_inputs:
+                        self.outer_control_inputs.append(op)
+                else:
+                    inner.append(c)
+            control_inputs = inner
+        return super().control_dependencies(control_inputs)
+
     def create_op(self, opdef, inputs, attrs, name, output_specs, location=None):
         inputs = [self.capture(t) if t.graph is not self else t for t in inputs]
         if opdef.read_at_use and opdef.ref_inputs and inputs and inputs[0].op.opdef.read_at_use:
@@ -113,6 +132,17 @@ class SubGraph(Graph):
             read = outer.create_op(opdef, [outer_ref.outputs[0]], attrs, name.split("/")[-1] or "read",
                                    output_specs, location)
         return self.capture(read.outputs[0]).op
+
+
+def add_outer_control_inputs(op, graphs):
+    """Makes the ops that `graphs` (sub-graphs of control-flow op `op`) depend on by control_dependencies control
+    inputs of `op`, or, for ops of graphs further out, of the sub-graph `op` lives in."""
+    for graph in graphs:
+        for c in graph.outer_control_inputs:
+            if c.graph is op.graph:
+                op._add_control_input(c)
+            elif isinstance(op.graph, SubGraph) and c not in op.graph.outer_control_inputs:
+                op.graph.outer_control_inputs.append(c)
 
 
 def outermost_graph(graph=None):

@@ -153,7 +153,9 @@ def build_while(cond_graph, cond_out, body_graph, body_outputs, loop_inputs, inv
     attrs = {"cond": branches[0], "body": branches[1], "T": [t.dtype.base_dtype for t in loop_inputs],
              "output_shapes": list(invariants), "accumulate": list(accumulate)}
     result = apply_op(While if stateful else StatelessWhile, inputs, attrs, name=name)
-    return result.op if not isinstance(result, (list, tuple)) else result[0].op
+    op = result.op if not isinstance(result, (list, tuple)) else result[0].op
+    subgraph.add_outer_control_inputs(op, (cond_graph, body_graph))
+    return op
 
 
 def _check_body_result(inputs, outputs, invariants):
