@@ -136,3 +136,35 @@ def draw_bounding_boxes(images, boxes):
                     if 0 <= c < w:
                         out[b, r, c] = color
     return out
+
+
+def crop_and_resize(image, boxes, box_ind, crop_size, method="bilinear", extrapolation_value=0.0):
+    """TensorFlow's CropAndResize kernel, one sample at a time: sampling positions in float32 as the kernel
+    computes them (float boxes), values combined in float64. Float64 boxes keep float64 positions (for
+    central differences)."""
+    _, h, w, depth = image.shape
+    ch, cw = crop_size
+    out = np.empty((len(boxes), ch, cw, depth))
+
+    def position(low, high, k, size, extent):
+        t = type(low)
+        if size > 1:
+            return low * t(extent - 1) + t(k) * ((high - low) * t(extent - 1) / t(size - 1))
+        return t(0.5 * float(low + high) * (extent - 1))
+    for n, ((y1, x1, y2, x2), b) in enumerate(zip(boxes, box_ind)):
+        for i in range(ch):
+            in_y = float(position(y1, y2, i, ch, h))
+            for j in range(cw):
+                in_x = float(position(x1, x2, j, cw, w))
+                if not (0 <= in_y <= h - 1 and 0 <= in_x <= w - 1):
+                    out[n, i, j] = extrapolation_value
+                elif method == "nearest":
+                    out[n, i, j] = image[b, math.floor(in_y + 0.5), math.floor(in_x + 0.5)]
+                else:
+                    top, left = math.floor(in_y), math.floor(in_x)
+                    bottom, right = math.ceil(in_y), math.ceil(in_x)
+                    fy, fx = in_y - top, in_x - left
+                    upper = image[b, top, left] * (1 - fx) + image[b, top, right] * fx
+                    lower = image[b, bottom, left] * (1 - fx) + image[b, bottom, right] * fx
+                    out[n, i, j] = upper * (1 - fy) + lower * fy
+    return out

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
-from image_reference import resize, resize_adjoint
+from image_reference import crop_and_resize, resize, resize_adjoint
 
 F32 = np.float32
 RNG = np.random.default_rng(7)
@@ -161,3 +161,45 @@ def test_eager_resize_matches_graph():
     with tf.eager_mode():
         eager_value = tf.image.resize_bicubic(image, [4, 4], half_pixel_centers=True).numpy()
     np.testing.assert_array_equal(eager_value, graph_value)
+
+
+_BOXES = np.array([[0, 0, 1, 1], [0.25, 0.2, 0.75, 0.9], [-0.5, 0.1, 0.5, 1.2], [0.9, 0.8, 0.1, 0.15],
+                   [0.3, 0.4, 0.3, 0.6]], F32)
+
+
+@pytest.mark.parametrize("method", ["bilinear", "nearest"])
+@pytest.mark.parametrize("crop_size", [(3, 4), (1, 1), (1, 5)])
+def test_crop_and_resize_matches_the_kernel_rule(method, crop_size):
+    image = RNG.random((2, 4, 5, 3)).astype(F32)
+    box_ind = np.array([0, 1, 0, 1, 1], np.int32)
+    crops = tf.image.crop_and_resize(image, _BOXES, box_ind, crop_size, method=method, extrapolation_value=-1.0)
+    assert crops.shape.as_list() == [5, *crop_size, 3] and crops.dtype == tf.float32
+    expected = crop_and_resize(image, _BOXES, box_ind, crop_size, method, -1.0)
+    np.testing.assert_allclose(_run(crops), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_crop_and_resize_gradients_for_image_and_boxes():
+    image = RNG.random((2, 4, 5, 2)).astype(F32)
+    boxes = np.array([[0.1, 0.15, 0.8, 0.9], [0.35, 0.05, 0.65, 0.55], [0.9, 0.7, 0.2, 0.3]], F32)
+    box_ind = np.array([0, 1, 1], np.int32)
+    weights = RNG.standard_normal((3, 3, 4, 2))
+    image_t, boxes_t = tf.placeholder(tf.float32, image.shape), tf.placeholder(tf.float32, boxes.shape)
+    loss = tf.reduce_sum(tf.image.crop_and_resize(image_t, boxes_t, box_ind, [3, 4]) * weights.astype(F32))
+    d_image, d_boxes = _run(tf.gradients(loss, [image_t, boxes_t]), {image_t: image, boxes_t: boxes})
+
+    def reference_loss(img, bxs):
+        return float(np.sum(crop_and_resize(img, bxs, box_ind, (3, 4)) * weights))
+    eps = 1e-4
+    numeric_boxes = np.zeros(boxes.shape)
+    for idx in np.ndindex(boxes.shape):
+        plus, minus = boxes.astype(np.float64), boxes.astype(np.float64)
+        plus[idx] += eps
+        minus[idx] -= eps
+        numeric_boxes[idx] = (reference_loss(image, plus) - reference_loss(image, minus)) / (2 * eps)
+    np.testing.assert_allclose(d_boxes, numeric_boxes, rtol=1e-3, atol=1e-3)
+    numeric_image = np.zeros(image.shape)  # the crops are linear in the image: one basis image at a time
+    for idx in np.ndindex(image.shape):
+        basis = np.zeros(image.shape)
+        basis[idx] = 1
+        numeric_image[idx] = reference_loss(basis, boxes)
+    np.testing.assert_allclose(d_image, numeric_image, rtol=1e-5, atol=1e-5)

@@ -5,6 +5,7 @@ from ..ops.image_codec_ops import decode_bmp, decode_gif, decode_jpeg, decode_pn
 from ..ops.image_ops import draw_bounding_boxes, non_max_suppression
 from ..ops.resize_ops import resize_area, resize_bicubic, resize_bilinear, resize_nearest_neighbor
 from .codecs import decode_image
+from .crop_and_resize import crop_and_resize
 from .color import (adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation,
                     convert_image_dtype, grayscale_to_rgb, hsv_to_rgb, per_image_standardization, rgb_to_grayscale,
                     rgb_to_hsv, rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)

@@ -120,7 +120,8 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
         _static_check(target_height > 0, "target_height must be > 0.")
         _static_check(width >= (target_width + offset_width), "width must be >= target + offset.")
         _static_check(height >= (target_height + offset_height), "height must be >= target + offset.")
-        cropped = slice_(image, stack([0, offset_height, offset_width, 0]), stack([-1, target_height, target_width, -1]))
+        cropped = slice_(image, stack([0, offset_height, offset_width, 0]),
+                         stack([-1, target_height, target_width, -1]))
         cropped.set_shape([None if is_tensor(d) else d for d in (batch, target_height, target_width, depth)])
         return _unbatch(cropped, is_batch)
 
