@@ -81,6 +81,7 @@ from .ops.sparse_ops import *  # noqa: F401,F403
 from .framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .ops.scatter_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance
+from .ops.sparse_extra_ops import *  # noqa: F401,F403
 from .ops.functional_ops import foldl, foldr, map_fn, scan
 
 

@@ -247,3 +247,51 @@ def test_embedding_lookup_sparse_argument_errors():
     sp = tf.SparseTensor([[0, 0]], tf.constant([1], tf.int64), [1, 1])
     with pytest.raises(ValueError, match="combiner must be one of 'mean', 'sqrtn' or 'sum'"):
         tf.nn.embedding_lookup_sparse(tf.ones([3, 2]), sp, None, combiner="max")
+
+
+def test_retain_transpose_and_string_to_dense():
+    sp = tf.SparseTensor([[0, 0], [1, 2], [2, 1]], ["a", "b", "c"], [3, 3])
+    with tf.Session() as sess:
+        kept = sess.run(tf.sparse_retain(sp, [True, False, True]))
+        turned = sess.run(tf.sparse_transpose(sp))
+        dense = sess.run(tf.sparse_tensor_to_dense(sp))
+    np.testing.assert_array_equal(kept.indices, [[0, 0], [2, 1]])
+    np.testing.assert_array_equal(turned.indices, [[0, 0], [1, 2], [2, 1]])  # [1,2]<->[2,1], row-major again
+    assert list(turned.values) == [b"a", b"c", b"b"]
+    assert dense.tolist() == [[b"a", b"", b""], [b"", b"", b"b"], [b"", b"c", b""]]
+
+
+def test_sparse_reduce_max_documented_example_ignores_missing_entries():
+    x = tf.SparseTensor([[0, 0], [0, 2], [1, 1]], [1.0, 2.0, 3.0], [2, 3])
+    negative = tf.SparseTensor([[0, 1]], [-4.0], [1, 3])
+    with tf.Session() as sess:
+        assert sess.run(tf.sparse_reduce_max(x)) == 3.0
+        np.testing.assert_array_equal(sess.run(tf.sparse_reduce_max(x, 0)), [1.0, 3.0, 2.0])
+        np.testing.assert_array_equal(sess.run(tf.sparse_reduce_max(x, -1)), [2.0, 3.0])
+        assert sess.run(tf.sparse_reduce_max(negative)) == -4.0  # not the implicit zeros
+
+
+def test_sparse_softmax_over_present_entries_and_its_gradient():
+    values = tf.placeholder(tf.float64, [4])
+    sp = tf.SparseTensor([[0, 0], [0, 2], [1, 1], [1, 2]], values, [2, 3])
+    out = tf.sparse_softmax(sp)
+    weights = np.array([1.0, -2.0, 0.5, 3.0])
+    grad, = tf.gradients(tf.reduce_sum(out.values * weights), values)
+    v = np.array([1.0, 2.0, -1.0, 0.5])
+    with tf.Session() as sess:
+        got, got_grad = sess.run([out.values, grad], {values: v})
+    expected = np.concatenate([np.exp(v[:2]) / np.exp(v[:2]).sum(), np.exp(v[2:]) / np.exp(v[2:]).sum()])
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    jac = [np.diag(p) - np.outer(p, p) for p in (expected[:2], expected[2:])]
+    np.testing.assert_allclose(got_grad, np.concatenate([jac[0] @ weights[:2], jac[1] @ weights[2:]]), rtol=1e-10)
+
+
+def test_sparse_to_indicator_and_fill_empty_rows():
+    ids = tf.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([3, 1, 0], tf.int64), [3, 2])
+    with tf.Session() as sess:
+        indicator = sess.run(tf.sparse_to_indicator(ids, 4))
+        filled, empty = sess.run(tf.sparse_fill_empty_rows(ids, -1))
+    np.testing.assert_array_equal(indicator, [[False, True, False, True], [False] * 4, [True, False, False, False]])
+    np.testing.assert_array_equal(filled.indices, [[0, 0], [0, 1], [1, 0], [2, 0]])
+    np.testing.assert_array_equal(filled.values, [3, 1, -1, 0])
+    np.testing.assert_array_equal(empty, [False, True, False])

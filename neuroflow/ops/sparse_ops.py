@@ -263,6 +263,8 @@ def sparse_tensor_to_dense(sp_input, default_value=0, validate_indices=True, nam
         >>> tf.sparse_tensor_to_dense(tf.SparseTensor([[0, 1]], [7], [2, 2]))   # [[0, 7], [0, 0]]
     """
     sp_input = _as_sparse(sp_input)
+    if sp_input.dtype.base_dtype is dtypes.string and (default_value is None or isinstance(default_value, int)):
+        default_value = b""  # the "zero" of strings, as TensorFlow's default gives them
     dense = sparse_to_dense(sp_input.indices, sp_input.dense_shape, sp_input.values, default_value,
                             validate_indices=validate_indices, name=name or "SparseToDense")
     static = sp_input.shape
