@@ -100,6 +100,30 @@ def test_variables_read_and_updated_inside_the_body_share_the_session_storage():
         assert sess.run(counter) == 8
 
 
+def test_variables_made_inside_a_body_or_branch_live_in_the_graph_and_train():
+    x = tf.placeholder(tf.float64, [None, 3])
+    target = tf.placeholder(tf.float64, [None, 2])
+
+    def body(k, h):
+        with tf.variable_scope("step", reuse=tf.AUTO_REUSE):
+            w = tf.get_variable("w", [3, 3], tf.float64, initializer=tf.constant_initializer(0.1))
+        return k + 1, tf.tanh(tf.matmul(h, w) + x)
+    _, h = tf.while_loop(lambda k, h: k < 3, body, [0, x])
+    out = tf.cond(tf.reduce_sum(x) > -1e9, lambda: tf.layers.dense(h, 2, name="head"), lambda: h[:, :2])
+    loss = tf.reduce_mean(tf.square(out - target))
+    names = sorted(v.op.name for v in tf.trainable_variables())
+    assert names == ["head/bias", "head/kernel", "step/w"]
+    train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    rng = np.random.default_rng(0)
+    feed = {x: rng.normal(size=(16, 3)), target: rng.normal(size=(16, 2)) * 0.5}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        before = sess.run(loss, feed)
+        for _ in range(50):
+            sess.run(train, feed)
+        assert sess.run(loss, feed) < 0.5 * before
+
+
 def test_the_body_is_traced_once_and_its_plan_compiled_once(monkeypatch):
     calls = []
     plans = []

@@ -11,6 +11,8 @@ Composite protocol (loop vars and branch outputs that are not tensors): an objec
 of tensors) and `_from_components(components)` (a new object of the same kind from such a list) flows through
 `cond` and `while_loop` as its components: `flatten_composites` / `pack_composites` below.
 """
+import contextlib
+
 from ..framework.graph import Graph, get_default_graph
 from ..util import nest
 from .array_ops import Placeholder
@@ -30,7 +32,6 @@ class SubGraph(Graph):
         self._intermediate_capture = intermediate_capture
         self.seed = outer.seed
         self._name_stack = name_prefix.rstrip("/")
-        self._variable_scope_state = getattr(outer, "_variable_scope_state", None)
         self._captured = {}  # outer tensor -> placeholder (also eager variables' storage keys, eager/function.py)
         self.captures = []  # (outer tensor, placeholder) in order of capture
         self.inputs = []  # the argument placeholders, in order
@@ -39,6 +40,20 @@ class SubGraph(Graph):
     @property
     def building_function(self):
         return True
+
+    # Variable scopes are the outermost graph's, where variables are made (see control_dependencies).
+    @property
+    def _variable_scope_state(self):
+        return getattr(self, "outer", None) and self.outer._variable_scope_state
+
+    @_variable_scope_state.setter
+    def _variable_scope_state(self, state):
+        if state is not None:  # Graph.__init__ sets None before `outer` exists
+            self.outer._variable_scope_state = state
+
+    @property
+    def _lifts_variables(self):  # inside a tf.function's graph, variables made in a branch become eager ones
+        return getattr(self.outer, "_lifts_variables", False)
 
     def reaches(self, graph):
         """True when tensors of `graph` may be used here (they are captured)."""
@@ -55,7 +70,7 @@ class SubGraph(Graph):
         return ph
 
     def _placeholder(self, dtype, shape, name):
-        with self.as_default(), self.control_dependencies(None):
+        with self.as_default(), Graph.control_dependencies(self, None):
             spec = [(shape, dtype)]
             op = self.create_op(Placeholder, [], {"dtype": dtype, "shape": shape}, name, spec)
         return op.outputs[0]
@@ -85,7 +100,7 @@ class SubGraph(Graph):
     def _capture_variable(self, ref):
         from .state_ops import VariableV2
         op = ref.op
-        with self.as_default(), self.control_dependencies(None):
+        with self.as_default(), Graph.control_dependencies(self, None):
             existing = self._ops_by_name.get(op.name)
             if existing is not None:
                 return existing.outputs[0]
@@ -93,23 +108,36 @@ class SubGraph(Graph):
                                                                                   op.outputs[0].dtype)])
         return new.outputs[0]
 
+    @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
         """As Graph's; ops or tensors of enclosing graphs become control inputs of the control-flow op itself
-        (they run before the branch or loop starts)."""
-        if control_inputs is not None:
-            inner = []
-            for c in control_inputs:
-                element = getattr(c, "_as_graph_element", None)
-                element = element() if callable(element) else c
-                graph = getattr(element, "graph", None)
-                if graph is not None and graph is not self and self.reaches(graph):
-                    op = getattr(element, "op", element)
-                    if op not in self.outer_control_inputs:
-                        self.outer_control_inputs.append(op)
-                else:
-                    inner.append(c)
-            control_inputs = inner
-        return super().control_dependencies(control_inputs)
+        (they run before the branch or loop starts). `None` leaves the control flow too, as in TF1: ops made in
+        the block (a variable and its initializer, made in a branch or loop body) go into the outermost graph,
+        under this sub-graph's name scope."""
+        if control_inputs is None:
+            outer = outermost_graph(self)
+            saved = outer._name_stack
+            outer._name_stack = self._name_stack
+            try:
+                with outer.as_default(), outer.control_dependencies(None):
+                    yield
+            finally:
+                outer._name_stack = saved
+            return
+        inner = []
+        for c in control_inputs:
+            element = getattr(c, "_as_graph_element", None)
+            element = element() if callable(element) else c
+            graph = getattr(element, "graph", None)
+            if graph is not None and graph is not self and self.reaches(graph):
+                op = getattr(element, "op", element)
+                if op not in self.outer_control_inputs:
+                    self.outer_control_inputs.append(op)
+            else:
+                inner.append(c)
+        control_inputs = inner
+        with super().control_dependencies(control_inputs):
+            yield
 
     def create_op(self, opdef, inputs, attrs, name, output_specs, location=None):
         inputs = [self.capture(t) if t.graph is not self else t for t in inputs]
