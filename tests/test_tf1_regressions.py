@@ -1,6 +1,6 @@
 """Failures seen when public TF1 programs ran unchanged, each pinned by TensorFlow's behaviour: Saver.save into a
-missing folder, dropout with a placeholder training flag, softmax cross-entropy with labels of higher rank, and
-static shapes through the `tf.reshape(x, [tf.shape(x)[0], -1])` idiom."""
+missing folder, dropout with a placeholder training flag, softmax cross-entropy with labels of higher rank, static
+shapes through the `tf.reshape(x, [tf.shape(x)[0], -1])` idiom, and tf.where as TF1's Select."""
 import os
 
 import numpy as np
@@ -154,3 +154,41 @@ def test_flatten_and_constant_reshape_give_dense_a_known_last_dimension(graph):
     for flat in (tf.reshape(x, [-1, 7 * 7 * 16]), tf.contrib.layers.flatten(x), tf.layers.flatten(x)):
         assert flat.shape.as_list() == [None, 784]
         assert tf.layers.dense(flat, 5).shape.as_list() == [None, 5]
+
+
+# --- tf.where as TensorFlow 1's Select -------------------------------------------------------------------------
+def test_where_with_a_vector_condition_picks_rows_as_tf1(graph):
+    # TF1's tf.where: "If condition is rank 1, x may have higher rank, but its first dimension must match the
+    # size of condition" (it failed: the condition was broadcast against the last axis).
+    x = np.arange(6.0).reshape(2, 3)
+    out = tf.where([True, False], x, -x)
+    assert out.shape.as_list() == [2, 3]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out), [[0, 1, 2], [-3, -4, -5]])
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 2 and 3"):
+        tf.where([True, False, True], x, -x)  # TF1 refuses a condition that does not match the rows
+
+
+def test_where_with_a_condition_of_unknown_rank_keeps_x_shape_and_checks_at_run_time(graph):
+    cond = tf.placeholder(tf.bool)
+    x, y = tf.zeros([2, 3]), tf.ones([2, 3])
+    out = tf.where(cond, x, y)
+    assert out.shape.as_list() == [2, 3]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out, {cond: [False, True]}), [[1, 1, 1], [0, 0, 0]])
+        np.testing.assert_array_equal(sess.run(out, {cond: True}), np.zeros((2, 3)))
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="Number of batches of 'then' must match size of 'cond', but saw: 2 vs. 3"):
+            sess.run(out, {cond: [True, False, True]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must have the same size and shape"):
+            sess.run(out, {cond: np.ones((3, 2), bool)})
+
+
+def test_where_row_selection_gradient(graph):
+    x = tf.placeholder(tf.float64, [2, 3])
+    y = tf.placeholder(tf.float64, [2, 3])
+    gx, gy = tf.gradients(tf.reduce_sum(tf.where([True, False], x, y) * 2.0), [x, y])
+    with tf.Session() as sess:
+        got_x, got_y = sess.run([gx, gy], {x: np.zeros((2, 3)), y: np.zeros((2, 3))})
+    np.testing.assert_array_equal(got_x, [[2, 2, 2], [0, 0, 0]])
+    np.testing.assert_array_equal(got_y, [[0, 0, 0], [2, 2, 2]])

@@ -119,6 +119,9 @@ not_exportable(
     "its converter is not written yet (ONNX has Det, Tan, Trilu and scatter ops that could express it)",
     ld.MatrixDeterminant, uo_tan.Tan, mx.Diag, mx.DiagPart, mx.MatrixDiag, mx.MatrixDiagPart, mx.MatrixSetDiag,
     mx.MatrixBandPart, mx.Cross, *sg.SORTED.values(), *sg.UNSORTED.values())
+from ..ops import select_ops as sel  # noqa: E402
+not_exportable("its converter (ONNX Where on a condition reshaped to pick rows) is not written yet; tf.where with "
+               "a condition of x's shape exports as ONNX Where", sel.Select)
 from ..ops import scatter_ops as sct  # noqa: E402
 not_exportable(
     "it is a training-only op (it updates variables in place). Export the inference outputs, not the train op",

@@ -304,9 +304,21 @@ def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
 
 def where(condition, x=None, y=None, name=None):
     """Elementwise `x` where `condition` else `y` (broadcasting); with only `condition`, the indices of
-    its True entries."""
+    its True entries. As in TensorFlow 1, a vector condition with higher-rank `x` and `y` of one shape picks
+    their rows, and with a condition of unknown rank the result has x's static shape (TF1's Select)."""
     if x is None and y is None:
         return apply_op(Where, [condition], name=name or "Where")
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
+    from .select_ops import Select, tf1_select_applies
+    if tf1_select_applies(*(_StaticShape(v) for v in (condition, x, y))):
+        return apply_op(Select, [condition, x, y], name=name or "Select")
     return apply_op(SelectV2, [condition, x, y], name=name or "SelectV2")
+
+
+class _StaticShape:
+    """The static shape of a tensor or of a Python/NumPy value, as `.shape`, without adding graph nodes."""
+
+    def __init__(self, value):
+        shape = getattr(value, "shape", None)
+        self.shape = shape if isinstance(shape, TensorShape) else TensorShape(np.shape(value))
