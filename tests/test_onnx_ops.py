@@ -99,6 +99,10 @@ CASES = {
                         tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"),
                         tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
                         tf.nn.avg_pool(x, [1, 2, 3, 1], [1, 1, 2, 1], "VALID")], [IMG]),
+    # Half-pixel bicubic 7 -> 14 samples at quarter offsets, where TensorFlow's 1/1024 weight table is exact.
+    "resize": (lambda x: [tf.image.resize_bilinear(x, [9, 5]), tf.image.resize_bilinear(x, [4, 11], True),
+                          tf.image.resize_nearest_neighbor(x, [3, 10], half_pixel_centers=True),
+                          tf.image.resize_bicubic(x, [14, 14], half_pixel_centers=True)], [IMG]),
     # onnx.reference's LRN sums a wrong window at the last channels (onnx 1.23); onnxruntime agrees with us.
     "lrn": (lambda x: [tf.nn.lrn(x, 2, 1.0, 0.1, 0.75), tf.nn.lrn(x, 1, 2.0, 0.5, 0.5)], [IMG], "ort only"),
     "batch_norm": (lambda x: [tf.nn.fused_batch_norm(x, tf.constant([1.0, 2.0, 0.5]), tf.constant([0.1, 0.0, -1.0]),

@@ -134,9 +134,8 @@ from ..ops import image_codec_ops as icd  # noqa: E402 - tf.image's fates, kept 
 from ..ops import image_ops as img  # noqa: E402
 from ..ops import resize_ops as rsz  # noqa: E402
 not_exportable(
-    "its converter (to ONNX Resize, whose coordinate transformation modes cover align_corners and "
-    "half_pixel_centers) is not written yet; resize before the exported part of the graph",
-    rsz.ResizeBilinear, rsz.ResizeNearestNeighbor, rsz.ResizeBicubic, rsz.ResizeArea)
+    "ONNX Resize has no area-averaging mode; resize with bilinear interpolation (or average pooling, for an "
+    "integer factor) in a graph meant for export", rsz.ResizeArea)
 not_exportable("it computes the gradient of an image resize, which only training needs; export the inference "
                "outputs", rsz.ResizeBilinearGrad, rsz.ResizeNearestNeighborGrad, rsz.ResizeBicubicGrad)
 not_exportable(
