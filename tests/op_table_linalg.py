@@ -92,6 +92,11 @@ def _decomposition_rows():
     rows = [
         Row("matrix_determinant", tf.matrix_determinant, np.linalg.det,
             square + [(_values((3, 3), (-1, 1), _F),)]),
+        Row("log_matrix_determinant", lambda a: tf.log_matrix_determinant(a)[1], lambda a: np.linalg.slogdet(a)[1],
+            square + [(_values((3, 3), (-1, 1), _F),)], rtol=1e-9),
+        Row("log_matrix_determinant_sign", lambda a: tf.log_matrix_determinant(a)[0],
+            lambda a: np.linalg.slogdet(a)[0], [(_values((3, 3), (-1, 1), _F),), (-_well_conditioned((2, 2)),)],
+            grad=False),
         Row("matrix_inverse", tf.matrix_inverse, np.linalg.inv, square, rtol=1e-9),
         Row("matrix_inverse_adjoint", lambda a: tf.matrix_inverse(a, adjoint=True),
             lambda a: np.linalg.inv(np.swapaxes(a, -1, -2)), square, rtol=1e-9),

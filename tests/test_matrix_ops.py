@@ -139,3 +139,16 @@ def test_linear_algebra_runs_eagerly():
         grad = tape.gradient(loss, x)
         assert grad.shape == (2, 2)
         np.testing.assert_allclose(tf.cholesky(x).numpy(), [[2.0, 0.0], [1.0, 1.0]])
+
+
+def test_log_matrix_determinant_and_logdet_where_det_overflows(sess):
+    big = np.diag(np.full(400, 10.0))  # det = 1e400: beyond float64
+    sign, log_abs = sess.run(tf.log_matrix_determinant(big))
+    assert sign == 1.0 and log_abs == pytest.approx(400 * np.log(10.0))
+    from neuroflow.ops.linalg_decomp_ops import logdet
+    assert sess.run(logdet(big)) == pytest.approx(400 * np.log(10.0))
+    spd = np.array([[4.0, 2.0], [2.0, 3.0]])
+    x = tf.constant(spd)
+    value, grad = sess.run([logdet(x), tf.gradients(logdet(x), x)[0]])
+    assert value == pytest.approx(np.log(8.0))
+    np.testing.assert_allclose(grad, np.linalg.inv(spd))

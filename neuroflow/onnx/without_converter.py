@@ -113,8 +113,8 @@ from ..ops import matrix_ops as mx  # noqa: E402
 from ..ops import segment_ops as sg  # noqa: E402
 not_exportable(
     "ONNX (opset 17) has no operator for this matrix decomposition or solve; compute it before the exported part "
-    "of the graph", ld.MatrixInverse, ld.Cholesky, ld.MatrixSolve, ld.MatrixTriangularSolve, ld.SelfAdjointEigV2,
-    ld.Svd, ld.Qr)
+    "of the graph", ld.MatrixInverse, ld.LogMatrixDeterminant, ld.Cholesky, ld.MatrixSolve,
+    ld.MatrixTriangularSolve, ld.SelfAdjointEigV2, ld.Svd, ld.Qr)
 not_exportable(
     "its converter is not written yet (ONNX has Det, Tan, Trilu and scatter ops that could express it)",
     ld.MatrixDeterminant, uo_tan.Tan, mx.Diag, mx.DiagPart, mx.MatrixDiag, mx.MatrixDiagPart, mx.MatrixSetDiag,

@@ -8,7 +8,7 @@ from ..framework.tensor_shape import TensorShape
 from .matrix_ops import MatrixDiag, MatrixDiagPart, MatrixSetDiag, adjoint, matrix_band_part
 from .op_util import constant_like, merge_dim
 
-__all__ = ["matrix_determinant", "matrix_inverse", "cholesky", "matrix_solve", "matrix_triangular_solve",
+__all__ = ["matrix_determinant", "log_matrix_determinant", "matrix_inverse", "cholesky", "matrix_solve", "matrix_triangular_solve",
            "matrix_solve_ls", "self_adjoint_eig", "self_adjoint_eigvals", "svd", "qr", "cholesky_solve"]
 
 _LINALG_TYPES = (dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
@@ -84,6 +84,29 @@ class MatrixDeterminant(_LinalgOp):
         # d det(A) = det(A) tr(A^-1 dA): the gradient is g det(A) A^-H.
         a_inv_adj = apply_op(MatrixInverse, [op.inputs[0]], {"adjoint": True}, name="MatrixInverse")
         return [_mul(_expand_twice(_mul(g, op.outputs[0])), a_inv_adj)]
+
+
+@register
+class LogMatrixDeterminant(_LinalgOp):
+    """(sign, log |det|) of each square matrix: [..., M, M] -> two [...] tensors; stable where det under- or
+    overflows."""
+
+    type_name = "LogMatrixDeterminant"
+    num_outputs = 2
+
+    def infer(self, inputs, attrs):
+        dims = _square_dims(inputs[0])
+        shape = TensorShape(None if dims is None else dims[:-2])
+        return [(shape, inputs[0].dtype.base_dtype)] * 2
+
+    def forward(self, xp, x):
+        sign, logabs = xp.linalg.slogdet(x)
+        return xp.asarray(sign, dtype=x.dtype), xp.asarray(logabs, dtype=x.dtype)
+
+    def grad(self, op, grad_sign, grad_log_abs):
+        # d log|det A| = tr(A^-1 dA); the sign is piecewise constant.
+        a_inv_adj = apply_op(MatrixInverse, [op.inputs[0]], {"adjoint": True}, name="MatrixInverse")
+        return [_mul(_expand_twice(grad_log_abs), a_inv_adj)]
 
 
 @register
@@ -337,6 +360,24 @@ class Qr(_LinalgOp):
 def matrix_determinant(input, name=None):  # noqa: A002 - TensorFlow's argument name
     """The determinant of each square matrix in `input` ([..., M, M] -> [...])."""
     return apply_op(MatrixDeterminant, [input], name=name or "MatrixDeterminant")
+
+
+def log_matrix_determinant(input, name=None):  # noqa: A002
+    """(sign, log_abs_determinant) of each square matrix: the determinant is sign * exp(log_abs_determinant),
+    without its overflow or underflow."""
+    sign, log_abs = apply_op(LogMatrixDeterminant, [input], name=name or "LogMatrixDeterminant")
+    return sign, log_abs
+
+
+def logdet(matrix, name=None):
+    """log(det(matrix)) of Hermitian positive-definite matrices, from their Cholesky factors (`tf.linalg.logdet`):
+    2 * sum(log(diag(cholesky(matrix))))."""
+    from .math_ops import log, multiply
+    from .reduce_ops import reduce_sum
+    with name_scope(name, "logdet", [matrix]) as scope:
+        chol = cholesky(matrix)
+        diag = apply_op(MatrixDiagPart, [chol], name="MatrixDiagPart")
+        return multiply(constant_like(2.0, chol), reduce_sum(log(diag), axis=-1), name=scope)
 
 
 def matrix_inverse(input, adjoint=False, name=None):  # noqa: A002
