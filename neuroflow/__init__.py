@@ -3,7 +3,7 @@
 This module is the public surface only; everything is defined in the subpackages.
 """
 from . import contrib, data, debugging, errors, initializers, layers, losses, metrics, nn, regularizers, train
-from . import bitwise, compat, dtypes  # noqa: F401 - compat.v1 is this package itself
+from . import bitwise, compat, dtypes, strings  # noqa: F401 - compat.v1 is this package itself
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant
 from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004
@@ -83,6 +83,7 @@ from .ops.scatter_ops import *  # noqa: F401,F403
 from .ops.edit_distance_ops import edit_distance
 from .ops.sparse_extra_ops import *  # noqa: F401,F403
 from .ops.functional_ops import foldl, foldr, map_fn, scan
+from .ops.string_ops import *  # noqa: F401,F403
 
 
 _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",

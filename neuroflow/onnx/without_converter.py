@@ -160,3 +160,8 @@ not_exportable(
     "it is a training-only op (an optimizer's update of the rows an IndexedSlices gradient names). Export the "
     "inference outputs, not the train op", stn.SparseApplyMomentum, stn.SparseApplyAdagrad, stn.SparseApplyAdadelta,
     stn.SparseApplyRMSProp, stn.SparseApplyCenteredRMSProp)
+from ..ops import string_ops as so  # noqa: E402
+not_exportable(
+    "it works on string tensors, which neuroflow's ONNX export does not support; convert strings to numbers "
+    "before the exported part of the graph", so.StringJoin, so.StringLength, so.Substr, so.StringToNumber,
+    so.RegexReplace, so.AsString, so.StringSplit, so.StringSplitV2)
