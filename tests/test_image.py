@@ -114,6 +114,16 @@ def test_geometry_errors_are_tensorflows():
         tf.image.resize_image_with_crop_or_pad(image, 2, 0)
 
 
+def test_run_time_sizes_are_checked_with_tensorflows_messages():
+    image = tf.placeholder(tf.float32, [None, None, 1])
+    value = np.zeros((3, 4, 1), F32)
+    for build, message in [(lambda: tf.image.crop_to_bounding_box(image, 1, 1, 3, 2), "height must be >= target"),
+                           (lambda: tf.image.pad_to_bounding_box(image, 0, 0, 2, 8), "height must be <= target"),
+                           (lambda: tf.image.random_crop(image, [5, 1, 1]), "Need value.shape >= size")]:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=f"assertion failed: \\[{message}"):
+            _run(build(), {image: value})
+
+
 def test_crops_and_pads_with_run_time_sizes():
     image = tf.placeholder(tf.float32, [None, None, 1])
     value = RNG.random((5, 6, 1)).astype(F32)

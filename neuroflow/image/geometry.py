@@ -8,6 +8,8 @@ from ..framework.graph import name_scope
 from ..framework.tensor_util import constant_value
 from ..ops import math_ops
 from ..ops.array_ops import identity, reshape, stack
+from ..ops.control_flow_ops import case, control_dependencies
+from ..ops.logging_ops import Assert
 from ..ops.grad_support_ops import expand_dims
 from ..ops.manip_ops import reverse, slice as slice_, squeeze, transpose
 from ..ops.pad_ops import pad
@@ -70,7 +72,6 @@ def rot90(image, k=1, name=None):
         turns = constant_value(convert_to_tensor(k)) if is_tensor(k) else np.asarray(k)
         if turns is not None:
             return identity(rotations[int(turns) % 4](), name=scope)
-        from ..ops.control_flow_ops import case
         k = math_ops.floormod(convert_to_tensor(k, dtype="int32", name="k"), 4)
         rotated = case([(math_ops.equal(k, turn), rotations[turn]) for turn in (1, 2, 3)],
                        default=rotations[0], exclusive=True, name=scope)
@@ -79,11 +80,22 @@ def rot90(image, k=1, name=None):
         return rotated
 
 
-def _static_check(condition, message):
-    """TensorFlow's `_assert`: a Python condition that is False raises now; a tensor condition is checked by
-    the slice or pad itself at run time."""
-    if not is_tensor(condition) and not condition:
+def _check(condition, message):
+    """TensorFlow's `_assert`: a Python condition that is False raises ValueError now; a tensor condition
+    becomes an Assert op (InvalidArgumentError "assertion failed: [message]" at run time)."""
+    if is_tensor(condition):
+        return [Assert(condition, [message])]
+    if not condition:
         raise ValueError(message)
+    return []
+
+
+def _after(checks, image):
+    """`image`, computed only after the run-time `checks` pass."""
+    if not checks:
+        return image
+    with control_dependencies(checks):
+        return identity(image)
 
 
 def _as_batch(image):
@@ -114,12 +126,13 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
         image, is_batch = _as_batch(image)
         assert_at_least_3d(image)
         batch, height, width, depth = image_dimensions(image, rank=4)
-        _static_check(offset_width >= 0, "offset_width must be >= 0.")
-        _static_check(offset_height >= 0, "offset_height must be >= 0.")
-        _static_check(target_width > 0, "target_width must be > 0.")
-        _static_check(target_height > 0, "target_height must be > 0.")
-        _static_check(width >= (target_width + offset_width), "width must be >= target + offset.")
-        _static_check(height >= (target_height + offset_height), "height must be >= target + offset.")
+        checks = _check(offset_width >= 0, "offset_width must be >= 0.")
+        checks += _check(offset_height >= 0, "offset_height must be >= 0.")
+        checks += _check(target_width > 0, "target_width must be > 0.")
+        checks += _check(target_height > 0, "target_height must be > 0.")
+        checks += _check(width >= (target_width + offset_width), "width must be >= target + offset.")
+        checks += _check(height >= (target_height + offset_height), "height must be >= target + offset.")
+        image = _after(checks, image)
         cropped = slice_(image, stack([0, offset_height, offset_width, 0]),
                          stack([-1, target_height, target_width, -1]))
         cropped.set_shape([None if is_tensor(d) else d for d in (batch, target_height, target_width, depth)])
@@ -138,10 +151,11 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
         batch, height, width, depth = image_dimensions(image, rank=4)
         after_width = target_width - offset_width - width
         after_height = target_height - offset_height - height
-        _static_check(offset_height >= 0, "offset_height must be >= 0")
-        _static_check(offset_width >= 0, "offset_width must be >= 0")
-        _static_check(after_width >= 0, "width must be <= target - offset")
-        _static_check(after_height >= 0, "height must be <= target - offset")
+        checks = _check(offset_height >= 0, "offset_height must be >= 0")
+        checks += _check(offset_width >= 0, "offset_width must be >= 0")
+        checks += _check(after_width >= 0, "width must be <= target - offset")
+        checks += _check(after_height >= 0, "height must be <= target - offset")
+        image = _after(checks, image)
         paddings = reshape(stack([0, 0, offset_height, after_height, offset_width, after_width, 0, 0]), [4, 2])
         padded = pad(image, paddings)
         padded.set_shape([None if is_tensor(d) else d for d in (batch, target_height, target_width, depth)])
@@ -165,8 +179,9 @@ def resize_image_with_crop_or_pad(image, target_height, target_width):
     with name_scope(None, "resize_image_with_crop_or_pad", [image]):
         image, is_batch = _as_batch(image)
         assert_at_least_3d(image)
-        _static_check(target_width > 0, "target_width must be > 0.")
-        _static_check(target_height > 0, "target_height must be > 0.")
+        checks = _check(target_width > 0, "target_width must be > 0.")
+        checks += _check(target_height > 0, "target_height must be > 0.")
+        image = _after(checks, image)
         _, height, width, _ = image_dimensions(image, rank=4)
         width_diff = target_width - width
         height_diff = target_height - height

@@ -5,10 +5,13 @@ from ..framework import dtypes
 from ..framework.apply import convert_to_tensor
 from ..framework.graph import name_scope
 from ..ops import math_ops
-from ..ops.array_ops import reshape, shape
+from ..ops.array_ops import identity, reshape, shape
+from ..ops.control_flow_ops import control_dependencies
 from ..ops.grad_support_ops import where
 from ..ops.manip_ops import reverse, slice as slice_
+from ..ops.logging_ops import Assert
 from ..ops.random_ops import random_uniform
+from ..ops.reduce_ops import reduce_all
 from .checks import assert_at_least_3d
 from .color import adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation
 
@@ -103,6 +106,10 @@ def random_crop(value, size, seed=None, name=None):
         value = convert_to_tensor(value, name="value")
         size = convert_to_tensor(size, dtype=dtypes.int32, name="size")
         value_shape = shape(value)
+        check = Assert(reduce_all(value_shape >= size), ["Need value.shape >= size, got ", value_shape, size],
+                       summarize=1000)
+        with control_dependencies([check]):
+            value_shape = identity(value_shape)
         limit = value_shape - size + 1
         offset = math_ops.floormod(random_uniform(shape(value_shape), dtype=size.dtype.base_dtype,
                                                   maxval=size.dtype.base_dtype.max, seed=seed), limit)
