@@ -13,10 +13,9 @@ __all__ = ["if_grad", "expose", "gradient_graph"]
 
 def expose(op, branch, other, t):
     """The output of forward If `op` carrying `t` (a tensor of `branch`'s graph), added on first request."""
-    exposed = branch.__dict__.setdefault("exposed", {})
-    index = exposed.get(t)
+    index = branch.exposed.get(t)
     if index is None:
-        index = exposed[t] = len(op._outputs)
+        index = branch.exposed[t] = len(op._outputs)
         branch.outputs.append(t)
         other.outputs.append(None)
         op._attrs["Tout"].append(t.dtype.base_dtype)

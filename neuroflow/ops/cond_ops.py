@@ -20,7 +20,8 @@ __all__ = ["cond", "case", "If", "StatelessIf", "CaseCheck"]
 class Branch:
     """One branch of an If: its sub-graph, the If inputs (positions after the predicate) feeding its input
     placeholders, its outputs (a tensor of the sub-graph, or None for a zero of the output's dtype: values only
-    the other branch computes) and the ops it runs for their effect."""
+    the other branch computes) and the ops it runs for their effect. `exposed`: the output index of each branch
+    value a gradient asked for (ops/cond_grad.py)."""
 
     def __init__(self, graph, placeholders, positions, outputs, targets=()):
         self.graph = graph
@@ -28,6 +29,7 @@ class Branch:
         self.positions = list(positions)
         self.outputs = list(outputs)
         self.targets = list(targets)
+        self.exposed = {}
 
     def __repr__(self):
         return f"<Branch {len(self.placeholders)} inputs -> {len(self.outputs)} outputs>"
