@@ -98,14 +98,10 @@ not_exportable(
     tlg.TensorListGatherOrZeros, tlg.TensorListClearItems, tlg.TensorListAddRows, tlg.TensorListSplitLike,
     tlg.TensorListConcatOrZeros)
 
-from ..ops import nd_index_ops as nd  # noqa: E402 - the sparse-tensor family's fates, kept together
 from ..ops import sparse_ops as sp  # noqa: E402
 not_exportable(
-    "its converter (to ONNX GatherND / ScatterND) is not written yet; index with tf.gather for export",
-    nd.GatherNd, nd.ScatterNd)
-not_exportable(
     "it works on a SparseTensor's coordinate lists, which ONNX (opset 17) has no operators for; densify the "
-    "input before the exported part of the graph", sp.SparseToDense, sp.SparseReorder, sp.SparseReshape)
+    "input before the exported part of the graph", sp.SparseReorder, sp.SparseReshape)
 
 from ..ops import linalg_decomp_ops as ld  # noqa: E402 - the matrix and segment families' fates, kept together
 from ..ops import unary_ops as uo_tan  # noqa: E402
