@@ -245,3 +245,53 @@ def test_draw_bounding_boxes_outlines_in_the_first_colour():
     outline[1, 1:4] = outline[3, 1:4] = outline[1:4, 1] = outline[1:4, 3] = True
     np.testing.assert_array_equal(out[0][outline], np.tile([1, 1, 0], (outline.sum(), 1)))  # yellow
     assert not out[0][~outline].any()
+
+
+def _ssim_reference(x, y, max_val, size=11, sigma=1.5):
+    """SSIM by its definition (Wang et al. 2004), window by window: Gaussian-weighted means, variances and
+    covariance, (2 mx my + C1)(2 sxy + C2) / ((mx^2 + my^2 + C1)(sx^2 + sy^2 + C2)), averaged."""
+    c = np.arange(size) - (size - 1) / 2
+    w = np.exp(-(c[:, None] ** 2 + c[None, :] ** 2) / (2 * sigma ** 2))
+    w /= w.sum()
+    c1, c2 = (0.01 * max_val) ** 2, (0.03 * max_val) ** 2
+    out = []
+    for a, b in zip(x.astype(np.float64), y.astype(np.float64)):
+        values = []
+        for i in range(a.shape[0] - size + 1):
+            for j in range(a.shape[1] - size + 1):
+                pa, pb = a[i:i + size, j:j + size], b[i:i + size, j:j + size]
+                ma, mb = np.einsum("ij,ijc->c", w, pa), np.einsum("ij,ijc->c", w, pb)
+                va = np.einsum("ij,ijc->c", w, (pa - ma) ** 2)
+                vb = np.einsum("ij,ijc->c", w, (pb - mb) ** 2)
+                cov = np.einsum("ij,ijc->c", w, (pa - ma) * (pb - mb))
+                values.append((2 * ma * mb + c1) * (2 * cov + c2) / ((ma ** 2 + mb ** 2 + c1) * (va + vb + c2)))
+        out.append(np.mean(values))
+    return np.array(out)
+
+
+def test_ssim_against_its_definition():
+    a = RNG.random((2, 13, 14, 2)).astype(F32)
+    b = np.clip(a + RNG.normal(0, 0.2, a.shape), 0, 1).astype(F32)
+    np.testing.assert_allclose(_run(tf.image.ssim(a, b, max_val=1.0)), _ssim_reference(a, b, 1.0), rtol=1e-4)
+    np.testing.assert_allclose(_run(tf.image.ssim(a, a, max_val=1.0)), [1, 1], rtol=1e-6)
+    as_uint8 = (a * 255).astype(np.uint8), (b * 255).astype(np.uint8)
+    np.testing.assert_allclose(_run(tf.image.ssim(*as_uint8, max_val=255)),
+                               _ssim_reference(as_uint8[0] / 255, as_uint8[1] / 255, 1.0), rtol=1e-4)
+    x = tf.constant(a)
+    loss = 1 - tf.reduce_mean(tf.image.ssim(x, tf.constant(b), 1.0))  # differentiable, as TensorFlow's
+    assert _run(tf.gradients(loss, x)[0]).shape == a.shape
+
+
+def test_sobel_edges_with_mirrored_borders():
+    image = RNG.random((1, 4, 5, 2)).astype(F32)
+    edges = tf.image.sobel_edges(image)
+    assert edges.shape.as_list() == [1, 4, 5, 2, 2]
+    padded = np.pad(image, [(0, 0), (1, 1), (1, 1), (0, 0)], mode="reflect")
+    ky = np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]])
+    expected = np.zeros((1, 4, 5, 2, 2))
+    for i in range(4):
+        for j in range(5):
+            window = padded[0, i:i + 3, j:j + 3]
+            expected[0, i, j, :, 0] = np.einsum("ij,ijc->c", ky, window)
+            expected[0, i, j, :, 1] = np.einsum("ij,ijc->c", ky.T, window)
+    np.testing.assert_allclose(_run(edges), expected, rtol=1e-5, atol=1e-6)

@@ -15,6 +15,7 @@ from .measures import image_gradients, psnr, total_variation
 from .random_augment import (random_brightness, random_contrast, random_crop, random_flip_left_right,
                              random_flip_up_down, random_hue, random_saturation)
 from .resize import ResizeMethod, resize, resize_image_with_pad, resize_images
+from .similarity import sobel_edges, ssim
 
 transpose = transpose_image
 resize_with_crop_or_pad = resize_image_with_crop_or_pad
