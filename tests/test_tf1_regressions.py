@@ -149,6 +149,23 @@ def test_reshape_against_another_tensors_batch_stays_unknown(graph):
     assert tf.reshape(x, [n, -1]).shape.as_list() == [None, None]
 
 
+def test_tile_and_slice_with_sizes_known_in_part(graph):
+    # TensorFlow reads the known elements of a stacked shape: tiling a vector over the batch keeps its width.
+    x = tf.placeholder(tf.float32, [None, 5, 8])
+    v = tf.get_variable("v", [8])
+    tiled = tf.tile(tf.expand_dims(v, 0), [tf.shape(x)[0], 1])
+    assert tiled.shape.as_list() == [None, 8]
+    assert tf.layers.dense(tiled, 2).shape.as_list() == [None, 2]
+    assert tf.tile(x, tf.stack([tf.shape(x)[0], 1, 2])).shape.as_list() == [None, 5, 16]
+    n = tf.placeholder(tf.int32, [])
+    assert tf.tile(x, [1, n, 1]).shape.as_list() == [None, None, 8]
+    assert tf.slice(x, [0, 0, 0], tf.stack([tf.shape(x)[0], 2, 8])).shape.as_list() == [None, 2, 8]
+    assert tf.slice(x, [0, n, 0], [-1, 2, -1]).shape.as_list() == [None, 2, 8]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(tiled, {x: np.zeros((3, 5, 8))}).shape == (3, 8)
+
+
 def test_flatten_and_constant_reshape_give_dense_a_known_last_dimension(graph):
     x = tf.placeholder(tf.float32, [None, 7, 7, 16])
     for flat in (tf.reshape(x, [-1, 7 * 7 * 16]), tf.contrib.layers.flatten(x), tf.layers.flatten(x)):

@@ -241,12 +241,12 @@ class Slice(OpDef):
                                      f"{rank}")
         if rank is None:
             return [(TensorShape(None), x.dtype.base_dtype)]
-        begin, size = constant_value(begin_t), constant_value(size_t)
+        from .partial_shape import known_elements  # sizes known in part, as `tf.stack([tf.shape(x)[0], 2])`
+        begin, size = known_elements(begin_t, rank), known_elements(size_t, rank)
         dims = dims_or_none(x.shape, rank)
         out = []
         for i, d in enumerate(dims):
-            b = None if begin is None else int(begin[i])
-            s = None if size is None else int(size[i])
+            b, s = begin[i], size[i]
             if b is not None and d is not None and not 0 <= b <= d:
                 raise InferenceError(f"Expected begin[{i}] in [0, {d}], but got {b}")
             if s == -1:
@@ -310,13 +310,13 @@ class Tile(OpDef):
         rank = rank if rank is not None else n
         if rank is None:
             return [(TensorShape(None), x.dtype.base_dtype)]
-        mult = constant_value(m_t)
-        if mult is not None and (mult < 0).any():
-            raise InferenceError(f"Expected multiples[{int(np.argmax(mult < 0))}] >= 0, but got {int(mult.min())}")
+        from .partial_shape import known_elements  # multiples known in part, as `[tf.shape(x)[0], 1]`
+        mult = known_elements(m_t, rank)
+        negative = [i for i, m in enumerate(mult) if m is not None and m < 0]
+        if negative:
+            raise InferenceError(f"Expected multiples[{negative[0]}] >= 0, but got {mult[negative[0]]}")
         dims = dims_or_none(x.shape, rank)
-        if mult is None:
-            return [(TensorShape([None] * rank), x.dtype.base_dtype)]
-        out = [None if d is None else d * int(m) for d, m in zip(dims, mult.tolist())]
+        out = [None if d is None or m is None else d * m for d, m in zip(dims, mult)]
         return [(TensorShape(out), x.dtype.base_dtype)]
 
     def forward(self, xp, x, multiples):

@@ -9,7 +9,7 @@ import numpy as np
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import constant_value
 
-__all__ = ["shape_elements", "reshape_shape"]
+__all__ = ["shape_elements", "known_elements", "reshape_shape"]
 
 
 class DimOf:
@@ -50,6 +50,15 @@ def shape_elements(shape_t):
             return sliced
     n = shape_t.shape.as_list()[0] if shape_t.shape.ndims == 1 else None
     return None if n is None else [None] * n
+
+
+def known_elements(shape_t, length):
+    """The elements of a 1-D int tensor of `length` elements as ints where known while building (constants, and
+    dimensions of known size), None elsewhere."""
+    elements = shape_elements(shape_t)
+    if elements is None or len(elements) != length:
+        return [None] * length
+    return [e.static() if isinstance(e, DimOf) else e for e in elements]
 
 
 def _scalar_element(t):
