@@ -206,3 +206,31 @@ class EnumFlag(Flag):
 
     def _help_text(self):
         return f"<{'|'.join(self.enum_values)}>: {self.help}"
+
+
+class MultiFlag(Flag):
+    """A flag given any number of times (`--tag=a --tag=b`): its value is the list of every value given, each
+    converted by the flag kind `item_kind`."""
+
+    def __init__(self, name, default, help_string, item_kind=Flag, **kwargs):
+        self._item = item_kind(name, None, help_string)
+        self.syntactic_help = self._item.syntactic_help
+        super().__init__(name, default, help_string, **kwargs)
+
+    def convert(self, argument):
+        items = argument if isinstance(argument, (list, tuple)) else [argument]
+        return [self._item.convert(item) for item in items]
+
+    def parse(self, argument):
+        values = self._converted(argument)
+        self.value = values if self.using_default_value else self.value + values
+        self.present += 1
+        self.using_default_value = False
+
+    def help_lines(self):
+        lines = [f"  --{self.name}: {self.help};", "    repeat this option to specify a list of values"]
+        if self.default is not None:
+            lines.append(f'    (default: "{self.default!r}")')
+        if self.syntactic_help:
+            lines.append(f"    ({self.syntactic_help})")
+        return lines

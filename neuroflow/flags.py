@@ -15,12 +15,13 @@ Example:
 import sys
 
 from .flag_types import (BooleanFlag, DuplicateFlagError, EnumFlag, Error, Flag, FloatFlag,  # noqa: F401
-                         IllegalFlagValueError, IntegerFlag, ListFlag, UnparsedFlagAccessError,
+                         IllegalFlagValueError, IntegerFlag, ListFlag, MultiFlag, UnparsedFlagAccessError,
                          UnrecognizedFlagError, ValidationError)
 
 __all__ = ["FLAGS", "FlagValues", "Flag", "Error", "IllegalFlagValueError", "UnrecognizedFlagError",
            "DuplicateFlagError", "UnparsedFlagAccessError", "ValidationError", "DEFINE_string", "DEFINE_integer",
-           "DEFINE_float", "DEFINE_boolean", "DEFINE_bool", "DEFINE_list", "DEFINE_enum", "mark_flag_as_required",
+           "DEFINE_float", "DEFINE_boolean", "DEFINE_bool", "DEFINE_list", "DEFINE_enum", "DEFINE_multi_string",
+           "DEFINE_multi_integer", "DEFINE_multi_float", "mark_flag_as_required",
            "mark_flags_as_required", "register_validator"]
 
 
@@ -298,6 +299,27 @@ def DEFINE_enum(name, default, enum_values, help, flag_values=FLAGS, short_name=
                 module_name=None):
     """Defines a flag whose value is one of `enum_values`."""
     flag = EnumFlag(name, default, help, enum_values, short_name=short_name, module_name=_caller_module())
+    return _define(flag, flag_values, module_name)
+
+
+def DEFINE_multi_string(name, default, help, flag_values=FLAGS, short_name=None,  # noqa: N802,A002
+                        module_name=None):
+    """Defines a flag that may be given many times; its value is the list of the strings given."""
+    flag = MultiFlag(name, default, help, short_name=short_name, module_name=_caller_module())
+    return _define(flag, flag_values, module_name)
+
+
+def DEFINE_multi_integer(name, default, help, flag_values=FLAGS, short_name=None,  # noqa: N802,A002
+                         module_name=None):
+    """Defines a flag that may be given many times; its value is the list of the integers given."""
+    flag = MultiFlag(name, default, help, IntegerFlag, short_name=short_name, module_name=_caller_module())
+    return _define(flag, flag_values, module_name)
+
+
+def DEFINE_multi_float(name, default, help, flag_values=FLAGS, short_name=None,  # noqa: N802,A002
+                       module_name=None):
+    """Defines a flag that may be given many times; its value is the list of the numbers given."""
+    flag = MultiFlag(name, default, help, FloatFlag, short_name=short_name, module_name=_caller_module())
     return _define(flag, flag_values, module_name)
 
 

@@ -14,9 +14,10 @@ from .framework.context import executing_eagerly
 from .framework.graph import get_default_graph, reset_default_graph
 from .framework.random_seed import set_random_seed
 from .framework.tensor import Tensor
+from .gradient_checker import compute_gradient, compute_gradient_error  # noqa: F401
 
 __all__ = ["TestCase", "main", "get_temp_dir", "is_gpu_available", "gpu_device_name", "is_built_with_cuda",
-           "is_built_with_gpu_support", "is_built_with_rocm"]
+           "is_built_with_gpu_support", "is_built_with_rocm", "compute_gradient", "compute_gradient_error"]
 
 _DEFAULT_GRAPH_SEED = 87654321  # TensorFlow's TestCase seeds every test's graph with this
 _temp_dir = []

@@ -156,3 +156,19 @@ def test_app_run_help_lists_the_flags_and_exits_0(tmp_path):
     assert done.stdout.startswith("Prints its flags.\nTry --helpfull to get a list of all flags.\n")
     assert ("  --[no]fast: Go fast.\n    (default: 'false')\n  --steps: Training steps.\n    (default: '10')\n"
             "    (an integer)\n") in done.stdout
+
+
+def test_multi_flags_collect_every_value_as_absl_does():
+    values = flags.FlagValues()
+    flags.DEFINE_multi_string("tag", ["x"], "Tags.", flag_values=values)
+    flags.DEFINE_multi_integer("n", None, "Numbers.", flag_values=values)
+    assert values(["p", "--tag=a", "--tag", "b", "--n=1", "--n=2"]) == ["p"]
+    assert (values.tag, values.n) == (["a", "b"], [1, 2])
+    values.unparse_flags()
+    values(["p"])
+    assert (values.tag, values.n) == (["x"], None)
+    values.unparse_flags()
+    with pytest.raises(flags.IllegalFlagValueError, match="flag --n=z: invalid literal for int"):
+        values(["p", "--n=z"])
+    assert ('  --tag: Tags.;\n    repeat this option to specify a list of values\n    (default: "[\'x\']")'
+            in values.module_help(__name__))

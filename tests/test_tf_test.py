@@ -136,3 +136,25 @@ def test_tf_test_main_runs_the_scripts_tests(tmp_path):
     # unittest also collects the inherited `test_session`, which skips itself as TensorFlow's does.
     assert "Ran 3 tests" in done.stderr and "FAILED (failures=1, skipped=1)" in done.stderr
     assert "FAIL: testWrong" in done.stderr and "testSquare" not in done.stderr
+
+
+def test_compute_gradient_against_the_analytic_jacobian():
+    rng = np.random.RandomState(0)
+    x_value = rng.uniform(0.5, 1.5, (2, 3))
+    with tf.Session().as_default():
+        x = tf.placeholder(tf.float64, [2, 3])
+        w = tf.constant(rng.randn(3, 4))
+        y = tf.matmul(tf.square(x), w)                      # y[a, k] = sum_b x[a, b]^2 w[b, k]
+        theoretical, numerical = tf.test.compute_gradient(x, [2, 3], y, [2, 4], x_init_value=x_value)
+        expected = np.zeros((6, 8))
+        for a in range(2):
+            for b in range(3):
+                expected[a * 3 + b, a * 4:(a + 1) * 4] = 2 * x_value[a, b] * w.eval()[b]
+        np.testing.assert_allclose(theoretical, expected, rtol=1e-12)
+        np.testing.assert_allclose(numerical, expected, rtol=1e-6)
+        assert tf.test.compute_gradient_error(x, [2, 3], y, [2, 4], x_init_value=x_value) < 1e-6
+        # A wrong gradient shows: stop_gradient hides the dependence from the engine, not from differences.
+        wrong = tf.square(x) + tf.stop_gradient(x)
+        assert tf.test.compute_gradient_error(x, [2, 3], wrong, [2, 3], x_init_value=x_value) > 0.5
+    with pytest.raises(ValueError, match="Cannot compute gradients without a default session"):
+        tf.test.compute_gradient(x, [2, 3], y, [2, 4])
