@@ -1,5 +1,6 @@
 """TensorFlow's import paths: `import neuroflow.compat.v1 as tf` is neuroflow itself, tf.compat.v2 keeps TF2's
 names only, and the `tensorflow.python.*` modules tutorials import re-export the one implementation."""
+import os
 import subprocess
 import sys
 import textwrap
@@ -110,3 +111,29 @@ def test_device_lib_lists_the_cpu_only():
     assert [(d.name, d.device_type) for d in devices] == [("/device:CPU:0", "CPU")]
     assert [d.name for d in devices if d.device_type == "GPU"] == []
     assert devices[0].incarnation > 0 and str(devices[0]).startswith('name: "/device:CPU:0"\ndevice_type: "CPU"\n')
+
+
+def test_python_training_util_and_summary_paths():
+    from neuroflow.python.summary import summary
+    from neuroflow.python.training import adam, gradient_descent, saver, training_util
+    from neuroflow.python.util import compat, nest
+    assert saver.Saver is tf.train.Saver and gradient_descent.GradientDescentOptimizer is \
+        tf.train.GradientDescentOptimizer and adam.AdamOptimizer is tf.train.AdamOptimizer
+    assert training_util.get_or_create_global_step is tf.train.get_or_create_global_step
+    assert compat.as_bytes is tf.compat.as_bytes and nest.flatten is tf.nest.flatten
+    assert summary.FileWriter is tf.summary.FileWriter
+
+
+def test_file_io_whole_file_helpers(tmp_path):
+    from neuroflow.python.lib.io import file_io
+    path = str(tmp_path / "f.txt")
+    file_io.write_string_to_file(path, "héllo")
+    assert file_io.read_file_to_string(path) == "héllo"
+    assert file_io.read_file_to_string(path, binary_mode=True) == "héllo".encode()
+    file_io.atomic_write_string_to_file(path, b"new")
+    assert open(path, "rb").read() == b"new" and os.listdir(tmp_path) == ["f.txt"]
+    assert file_io.file_exists(path) and file_io.get_matching_files(str(tmp_path / "*.txt")) == [path]
+    assert file_io.get_matching_files([]) == [] and file_io.FileIO is tf.gfile.GFile
+    file_io.delete_file(path)
+    with pytest.raises(tf.errors.NotFoundError):
+        file_io.read_file_to_string(path)

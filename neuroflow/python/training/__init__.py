@@ -1,0 +1,1 @@
+"""`tensorflow.python.training`: saver, training_util, optimizer modules — aliases of `tf.train`."""

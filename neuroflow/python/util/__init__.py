@@ -1,0 +1,1 @@
+"""`tensorflow.python.util`: compat (bytes/str helpers) and nest."""
