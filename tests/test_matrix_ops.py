@@ -152,3 +152,13 @@ def test_log_matrix_determinant_and_logdet_where_det_overflows(sess):
     value, grad = sess.run([logdet(x), tf.gradients(logdet(x), x)[0]])
     assert value == pytest.approx(np.log(8.0))
     np.testing.assert_allclose(grad, np.linalg.inv(spd))
+
+
+def test_eye_of_a_size_known_only_at_run_time(sess):
+    x = tf.placeholder(tf.float32, [None, 3])
+    square = tf.eye(tf.shape(x)[0])
+    batched = tf.eye(tf.shape(x)[0], 4, batch_shape=[2], dtype=tf.float64)
+    got_square, got_batched = sess.run([square, batched], {x: np.zeros((3, 3))})
+    np.testing.assert_array_equal(got_square, np.eye(3))
+    np.testing.assert_array_equal(got_batched, np.broadcast_to(np.eye(3, 4), (2, 3, 4)))
+    assert batched.dtype == tf.float64

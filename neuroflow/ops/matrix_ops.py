@@ -319,12 +319,27 @@ def cross(a, b, name=None):
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
-    """An identity matrix (or a batch of them) of static size: ones on the main diagonal, zeros elsewhere."""
+    """An identity matrix (or a batch of them): ones on the main diagonal, zeros elsewhere. A constant when the
+    sizes are known while building; otherwise built at run time (`tf.eye(tf.shape(x)[0])`)."""
     from ..framework.constant_op import constant
-    from .op_util import static_int, static_ints
-    rows = static_int(num_rows, "num_rows")
-    cols = rows if num_columns is None else static_int(num_columns, "num_columns")
-    batch = [] if batch_shape is None else list(static_ints(batch_shape, "batch_shape"))
+    from ..framework.tensor_util import constant_value
     dtype = dtypes.as_dtype(dtype).base_dtype
-    value = np.broadcast_to(np.eye(rows, cols, dtype=dtype.as_numpy_dtype), batch + [rows, cols])
-    return constant(value, dtype=dtype, name=name or "eye")
+    sizes = [num_rows, num_columns, batch_shape]
+    known = [v if v is None or not hasattr(v, "dtype") else constant_value(v) for v in sizes]
+    if all(k is not None or v is None for k, v in zip(known, sizes)):
+        rows = int(known[0])
+        cols = rows if known[1] is None else int(known[1])
+        batch = [] if known[2] is None else [int(d) for d in np.reshape(known[2], -1)]
+        value = np.broadcast_to(np.eye(rows, cols, dtype=dtype.as_numpy_dtype), batch + [rows, cols])
+        return constant(value, dtype=dtype, name=name or "eye")
+    from .array_ops import ones, stack, zeros
+    from .concat_ops import concat
+    from .math_ops import minimum
+    with name_scope(name, "eye", [num_rows, num_columns, batch_shape]) as scope:
+        rows = convert_to_tensor(num_rows, dtype=dtypes.int32, name="num_rows")
+        cols = rows if num_columns is None else convert_to_tensor(num_columns, dtype=dtypes.int32,
+                                                                  name="num_columns")
+        batch = (convert_to_tensor([], dtype=dtypes.int32) if batch_shape is None else
+                 convert_to_tensor(batch_shape, dtype=dtypes.int32, name="batch_shape"))
+        diagonal = ones(concat([batch, stack([minimum(rows, cols)])], 0), dtype=dtype)
+        return matrix_set_diag(zeros(concat([batch, stack([rows, cols])], 0), dtype=dtype), diagonal, name=scope)
