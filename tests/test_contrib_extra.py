@@ -121,3 +121,112 @@ def test_tutorial_cnn_from_contrib_layers_trains():
             sess.run(train, {images: x, labels: y})
         after = sess.run(loss, {images: x, labels: y, training: False})
     assert after < 0.5 * before
+
+
+# --- seq2seq decoding -----------------------------------------------------------------------------------------
+def _decoder_problem(lengths, impute_finished, batch=3, steps=5, depth=4, units=6, vocab=7):
+    x = tf.constant(np.random.default_rng(0).standard_normal((batch, steps, depth)), tf.float64)
+    cell = tf.nn.rnn_cell.BasicLSTMCell(units)
+    projection = tf.layers.Dense(vocab, use_bias=False)
+    helper = tf.contrib.seq2seq.TrainingHelper(x, tf.constant(lengths))
+    decoder = tf.contrib.seq2seq.BasicDecoder(cell, helper, cell.zero_state(batch, tf.float64),
+                                              output_layer=projection)
+    outputs, state, out_lengths = tf.contrib.seq2seq.dynamic_decode(decoder, impute_finished=impute_finished)
+    return x, cell, projection, outputs, state, out_lengths
+
+
+def test_training_helper_decoding_is_dynamic_rnn_with_sequence_length():
+    x, cell, projection, outputs, state, lengths = _decoder_problem([5, 3, 2], impute_finished=True)
+    assert [v.name for v in tf.trainable_variables()] == ["decoder/basic_lstm_cell/kernel:0",
+                                                          "decoder/basic_lstm_cell/bias:0", "decoder/dense/kernel:0"]
+    assert outputs.rnn_output.shape.as_list() == [3, None, 7] and outputs.sample_id.dtype == tf.int32
+    with tf.variable_scope("decoder", reuse=True):
+        ref_out, ref_state = tf.nn.dynamic_rnn(cell, x, sequence_length=[5, 3, 2], dtype=tf.float64)
+    # Finished rows emit zeros (impute_finished), so their projections are zero as the masked RNN outputs are.
+    ref_logits = projection(ref_out)
+    loss, ref_loss = tf.reduce_sum(outputs.rnn_output ** 2), tf.reduce_sum(ref_logits ** 2)
+    grads = tf.gradients(loss, tf.trainable_variables())
+    ref_grads = tf.gradients(ref_loss, tf.trainable_variables())
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, got_state, got_lengths, want, want_state, g, rg = sess.run(
+            [outputs, state, lengths, ref_logits, ref_state, grads, ref_grads])
+    np.testing.assert_array_equal(got_lengths, [5, 3, 2])
+    np.testing.assert_allclose(got.rnn_output, want, atol=1e-12)
+    np.testing.assert_array_equal(got.sample_id, np.argmax(got.rnn_output, -1))
+    np.testing.assert_allclose(got_state.h, want_state.h, atol=1e-12)
+    np.testing.assert_allclose(got_state.c, want_state.c, atol=1e-12)
+    for a, b in zip(g, rg):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_decoding_without_imputing_runs_every_row_to_the_longest_length():
+    x, cell, projection, outputs, _, lengths = _decoder_problem([3, 2, 1], impute_finished=False)
+    with tf.variable_scope("decoder", reuse=True):
+        ref_out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float64)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, got_lengths, want = sess.run([outputs.rnn_output, lengths, projection(ref_out)])
+    np.testing.assert_array_equal(got_lengths, [3, 2, 1])
+    np.testing.assert_allclose(got, want[:, :3], atol=1e-12)  # the inputs keep coming after a row's length
+
+
+def test_greedy_embedding_decoding_feeds_back_its_argmax():
+    batch, vocab, units, steps = 4, 6, 5, 6
+    embeddings = tf.constant(np.random.default_rng(1).standard_normal((vocab, 3)))
+    cell = tf.nn.rnn_cell.GRUCell(units)
+    projection = tf.layers.Dense(vocab)
+    end_token = 2
+    helper = tf.contrib.seq2seq.GreedyEmbeddingHelper(embeddings, tf.fill([batch], 0), end_token)
+    initial = tf.constant(np.random.default_rng(2).standard_normal((batch, units)))
+    decoder = tf.contrib.seq2seq.BasicDecoder(cell, helper, initial, output_layer=projection)
+    outputs, _, lengths = tf.contrib.seq2seq.dynamic_decode(decoder, maximum_iterations=steps)
+    # The same greedy loop unrolled by hand with the decoder's variables.
+    with tf.variable_scope("decoder", reuse=True):
+        state, inputs, unrolled = initial, tf.nn.embedding_lookup(embeddings, tf.zeros([batch], tf.int32)), []
+        for _ in range(steps):
+            out, state = cell(inputs, state)
+            ids = tf.argmax(projection(out), -1, output_type=tf.int32)
+            unrolled.append(ids)
+            inputs = tf.nn.embedding_lookup(embeddings, ids)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got_ids, got_lengths, want = sess.run([outputs.sample_id, lengths, tf.stack(unrolled, 1)])
+    for row in range(batch):
+        ended = np.flatnonzero(want[row] == end_token)
+        expected_length = ended[0] + 1 if ended.size else steps
+        assert got_lengths[row] == expected_length
+        np.testing.assert_array_equal(got_ids[row, :expected_length], want[row, :expected_length])
+    assert got_ids.shape[1] == got_lengths.max()
+
+
+def test_decoder_argument_errors():
+    with pytest.raises(TypeError, match="Expected decoder to be type Decoder"):
+        tf.contrib.seq2seq.dynamic_decode(object())
+    with pytest.raises(ValueError, match="Expected sequence_length to be a vector"):
+        tf.contrib.seq2seq.TrainingHelper(tf.ones([2, 3, 4]), 3)
+
+
+def test_seq2seq_training_with_sequence_loss_learns_to_copy():
+    """TrainingHelper feeding each step's token embedding; the decoder learns to emit that token."""
+    tf.set_random_seed(3)
+    batch, steps, vocab = 8, 6, 5
+    tokens = np.random.default_rng(4).integers(1, vocab, (batch, steps))
+    lengths = np.array([6, 5, 6, 4, 6, 3, 6, 5], np.int32)  # int32 like the step counter, as TF needs
+    embeddings = tf.get_variable("embeddings", [vocab, 8])
+    inputs = tf.nn.embedding_lookup(embeddings, tokens)
+    cell = tf.nn.rnn_cell.BasicLSTMCell(16)
+    helper = tf.contrib.seq2seq.TrainingHelper(inputs, lengths)
+    decoder = tf.contrib.seq2seq.BasicDecoder(cell, helper, cell.zero_state(batch, tf.float32),
+                                              output_layer=tf.layers.Dense(vocab))
+    outputs, _, _ = tf.contrib.seq2seq.dynamic_decode(decoder, impute_finished=True)
+    mask = tf.sequence_mask(lengths, steps, dtype=tf.float32)
+    loss = tf.contrib.seq2seq.sequence_loss(outputs.rnn_output, tokens, mask)
+    train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = sess.run(loss)
+        for _ in range(60):
+            sess.run(train)
+        last = sess.run(loss)
+    assert last < 0.2 * first

@@ -1,11 +1,15 @@
-"""`tf.contrib.seq2seq` losses: sequence_loss, the weighted cross-entropy of [batch, time, classes] logits against
-[batch, time] targets, averaged or summed over time and batch as TensorFlow 1.x's contrib defines it."""
+"""`tf.contrib.seq2seq`: sequence_loss (here), the weighted cross-entropy of [batch, time, classes] logits against
+[batch, time] targets, averaged or summed over time and batch as TensorFlow 1.x's contrib defines it; the helpers,
+BasicDecoder and dynamic_decode come from seq2seq_decoder.py."""
 from ..framework.apply import convert_to_tensor
 from ..framework.graph import name_scope
 from ..ops import array_ops, math_ops
 from ..ops.reduce_ops import reduce_sum
 
 __all__ = ["sequence_loss"]
+from .seq2seq_decoder import *  # noqa: E402,F401,F403 - helpers, BasicDecoder, dynamic_decode
+from . import seq2seq_decoder as _decoder  # noqa: E402
+__all__ += _decoder.__all__
 
 
 def _count_nonzero(weights, axis=None):
