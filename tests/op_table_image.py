@@ -196,7 +196,22 @@ def _hsv_to_rgb(x):
     return out
 
 
-ROWS = _resize_rows() + _grad_rows() + _nms_rows() + _draw_rows() + _composition_rows()
+def _distorted_box_rows():
+    """The one crop an area range of exactly 1 and the image's own aspect ratio allow: the whole image (the
+    random sampling itself: test_image.py)."""
+    def build(image_size, boxes):
+        begin, size, box = tf.image.sample_distorted_bounding_box(image_size, boxes, seed=1, area_range=[1.0, 1.0],
+                                                                  aspect_ratio_range=[1.5, 1.5])
+        return tf.concat([tf.cast(begin, tf.float32), tf.cast(size, tf.float32), tf.reshape(box, [4])], 0)
+
+    def ref(image_size, boxes):
+        return np.array([0, 0, 0, image_size[0], image_size[1], -1, 0, 0, 1, 1], F32)
+    samples = [(np.array([4, 6, 3], np.int32), np.array([[[0.1, 0.2, 0.9, 0.8]]], F32)),
+               (np.array([10, 15, 1], np.int64), np.array([[[0, 0, 1, 1], [0.5, 0.5, 0.6, 0.6]]], F32))]
+    return [Row("sample_distorted_bounding_box_whole_image", build, ref, samples, grad=False, foldable=False)]
+
+
+ROWS = _resize_rows() + _grad_rows() + _nms_rows() + _draw_rows() + _composition_rows() + _distorted_box_rows()
 
 # The codecs read and write file bytes: tests/test_image_codecs.py.
 COVERED_ELSEWHERE = {"EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage"}

@@ -295,3 +295,35 @@ def test_sobel_edges_with_mirrored_borders():
             expected[0, i, j, :, 0] = np.einsum("ij,ijc->c", ky, window)
             expected[0, i, j, :, 1] = np.einsum("ij,ijc->c", ky.T, window)
     np.testing.assert_allclose(_run(edges), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_sample_distorted_bounding_box_meets_its_constraints():
+    boxes = np.array([[[0.1, 0.2, 0.5, 0.6], [0.6, 0.6, 0.9, 0.95]]], F32)
+    begin, size, box = tf.image.sample_distorted_bounding_box([60, 80, 3], boxes, seed=5, min_object_covered=0.5,
+                                                              aspect_ratio_range=[0.5, 2.0], area_range=[0.1, 0.6])
+    assert begin.shape.as_list() == [3] and box.shape.as_list() == [1, 1, 4]
+    with tf.Session() as sess:
+        draws = [sess.run([begin, size, box]) for _ in range(40)]
+    with tf.Session() as sess:  # a new session restarts the op's seeded sequence
+        np.testing.assert_array_equal(sess.run(begin), draws[0][0])
+    pixel_boxes = [(int(b[1] * 80), int(b[0] * 60), int(b[3] * 80), int(b[2] * 60)) for b in boxes[0]]
+    for (y, x, zero), (h, w, minus_one), ((normalized,),) in draws:
+        assert zero == 0 and minus_one == -1 and 0 <= y and y + h <= 60 and 0 <= x and x + w <= 80
+        assert 0.1 * 4800 <= h * w <= 0.6 * 4800 + 1e-6
+        assert 0.5 - 1 / h <= w / h <= 2.0 + 1 / h  # the sampled ratio, up to rounding the width
+        covered = [max(0, min(x + w, x1) - max(x, x0)) * max(0, min(y + h, y1) - max(y, y0)) / ((x1 - x0) * (y1 - y0))
+                   for x0, y0, x1, y1 in pixel_boxes]
+        assert max(covered) >= 0.5
+        np.testing.assert_allclose(normalized, [y / 60, x / 80, (y + h) / 60, (x + w) / 80], rtol=1e-6)
+    assert len({tuple(d[0]) for d in draws}) > 5
+
+
+def test_sample_distorted_bounding_box_without_boxes():
+    no_boxes = np.zeros((1, 0, 4), F32)
+    begin, size, _ = tf.image.sample_distorted_bounding_box([10, 10, 1], no_boxes, use_image_if_no_bounding_boxes=True,
+                                                            min_object_covered=0.0, seed=1)
+    y, x, _ = _run(begin)
+    assert y >= 0 and x >= 0
+    strict = tf.image.sample_distorted_bounding_box([10, 10, 1], no_boxes, seed=1)[0]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="No bounding boxes provided as input"):
+        _run(strict)

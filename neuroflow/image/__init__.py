@@ -2,6 +2,7 @@
 crops and pads, colour conversions and adjustments, seeded random augmentations, box selection and drawing, and
 PNG (built in) / JPEG, GIF, BMP (through Pillow) codecs. Loaded on first use of `tf.image`."""
 from ..ops.image_codec_ops import decode_bmp, decode_gif, decode_jpeg, decode_png, encode_jpeg, encode_png
+from ..ops.bounding_box_ops import sample_distorted_bounding_box
 from ..ops.image_ops import draw_bounding_boxes, non_max_suppression
 from ..ops.resize_ops import resize_area, resize_bicubic, resize_bilinear, resize_nearest_neighbor
 from .codecs import decode_image

@@ -139,6 +139,9 @@ not_exportable(
     "TensorFlow's box indices); run the suppression after the exported part of the graph", img.NonMaxSuppressionV3)
 not_exportable("it draws boxes onto images for display, which is not part of a model's inference",
                img.DrawBoundingBoxes)
+from ..ops import bounding_box_ops as bbx  # noqa: E402
+not_exportable("it draws a random crop window for data augmentation, which an exported inference graph does not "
+               "have; crop in the input pipeline instead", bbx.SampleDistortedBoundingBoxV2)
 not_exportable(
     "it encodes or decodes image file bytes (a string), which ONNX models do not take; export the graph from the "
     "decoded image on", icd.EncodePng, icd.DecodePng, icd.DecodeJpeg, icd.EncodeJpeg, icd.DecodeGif, icd.DecodeBmp,
