@@ -295,3 +295,13 @@ def test_sparse_to_indicator_and_fill_empty_rows():
     np.testing.assert_array_equal(filled.indices, [[0, 0], [0, 1], [1, 0], [2, 0]])
     np.testing.assert_array_equal(filled.values, [3, 1, -1, 0])
     np.testing.assert_array_equal(empty, [False, True, False])
+
+
+def test_make_callable_takes_a_sparse_tensor_value_and_dense_ops_refuse_sparse_tensors():
+    x = tf.sparse_placeholder(tf.float32)
+    scale = tf.placeholder(tf.float32, [])
+    with tf.Session() as sess:
+        run = sess.make_callable(tf.sparse_reduce_sum(x) * scale, feed_list=[x, scale])
+        assert run(tf.SparseTensorValue([[0, 1], [1, 0]], [1.0, 2.0], [2, 2]), 10.0) == 30.0
+    with pytest.raises(TypeError, match="Failed to convert object of type .*SparseTensor.* to Tensor"):
+        tf.matmul(x, tf.ones([2, 2]))

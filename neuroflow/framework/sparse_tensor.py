@@ -99,3 +99,18 @@ class SparseTensor:
 def is_sparse(x):
     """Whether `x` is a SparseTensor or a SparseTensorValue."""
     return isinstance(x, (SparseTensor, SparseTensorValue))
+
+
+def _refuse_conversion(value, dtype=None, name=None, as_ref=False):
+    """A SparseTensor is not a Tensor: dense ops refuse it with TensorFlow's TypeError (densify it first)."""
+    raise TypeError(f"Failed to convert object of type {type(value)} to Tensor. Contents: {value}. Consider casting "
+                    "elements to a supported type.")
+
+
+def _register():
+    from .apply import register_tensor_conversion_function
+    register_tensor_conversion_function(SparseTensor, _refuse_conversion)
+    register_tensor_conversion_function(SparseTensorValue, _refuse_conversion)
+
+
+_register()

@@ -294,6 +294,10 @@ class Session:
         """A function `f(*feed_values)` that runs `fetches` with values for `feed_list`, skipping all
         per-call lookups."""
         feed_list = list(feed_list or [])
+        # A SparseTensor in feed_list takes one value (a SparseTensorValue) for its component tensors.
+        widths = [len(f._component_tensors()) if hasattr(f, "_component_tensors") else 0 for f in feed_list]
+        if any(widths):
+            feed_list = [t for f, w in zip(feed_list, widths) for t in (f._component_tensors() if w else [f])]
         structure = _ResolvedFetches(self._graph, fetches)
         plan = [self._compile(structure, tuple(feed_list))]
         self._callable_plans.append(plan)  # close() empties it: the plan goes with the session
@@ -305,6 +309,8 @@ class Session:
             try:
                 if self._closed:
                     raise RuntimeError("Attempted to use a closed Session.")
+                if any(widths):
+                    args = [v for a, w in zip(args, widths) for v in (tuple(a) if w else (a,))]
                 if len(args) != len(specs):
                     raise TypeError(f"Expected {len(specs)} feed values, got {len(args)}")
                 arrays = [spec.convert(v, k) for spec, v, k in zip(specs, args, feed_list)]
