@@ -1,8 +1,9 @@
 """ONNX exporters of tf.image's resizes: ResizeBilinear, ResizeNearestNeighbor and ResizeBicubic become ONNX
 Resize on NCHW data, whose coordinate transformation modes name TensorFlow's rules: `asymmetric` is TensorFlow's
 legacy i * in / out, `align_corners` its align_corners, `half_pixel` its half_pixel_centers (for nearest
-neighbour with halves rounded up: TensorFlow's floor((i + 0.5) * in / out)); TensorFlow's bicubic is Keys' kernel with A = -0.75
-(legacy, edge taps repeated) or A = -0.5 with outside taps dropped (half-pixel: ONNX's exclude_outside).
+neighbour with halves rounded up: TensorFlow's floor((i + 0.5) * in / out)); TensorFlow's bicubic is Keys'
+kernel with A = -0.75 (legacy, edge taps repeated) or A = -0.5 with outside taps dropped (half-pixel: ONNX's
+exclude_outside).
 TensorFlow tabulates the cubic weights at 1/1024 steps, ONNX computes them exactly: bicubic values agree to
 about 1e-3 of the value range, the others to float32 rounding. (onnxruntime 1.x runs cubic Resize only when it
 enlarges; the ONNX specification, and its reference evaluator, have no such limit.)"""
