@@ -230,3 +230,52 @@ def test_seq2seq_training_with_sequence_loss_learns_to_copy():
             sess.run(train)
         last = sess.run(loss)
     assert last < 0.2 * first
+
+
+# --- more contrib.layers ----------------------------------------------------------------------------------------
+def test_layer_norm_against_numpy():
+    x = RNG.standard_normal((2, 3, 4))
+    out = tf.contrib.layers.layer_norm(tf.constant(x), begin_norm_axis=1, begin_params_axis=-1)
+    assert [v.name for v in tf.global_variables()] == ["LayerNorm/beta:0", "LayerNorm/gamma:0"]
+    assert tf.global_variables()[0].shape.as_list() == [4]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run(out)
+    mean, var = x.mean((1, 2), keepdims=True), x.var((1, 2), keepdims=True)
+    np.testing.assert_allclose(got, (x - mean) / np.sqrt(var + 1e-12), rtol=1e-10)
+    with pytest.raises(ValueError, match="must be < rank"):
+        tf.contrib.layers.layer_norm(tf.constant(x), begin_norm_axis=3)
+
+
+def test_embed_sequence_and_one_hot_encoding():
+    ids = tf.constant([[1, 2, 0], [3, 3, 1]])
+    embedded = tf.contrib.layers.embed_sequence(ids, vocab_size=5, embed_dim=4)
+    onehot = tf.contrib.layers.one_hot_encoding(tf.constant([2, 0]), 3)
+    assert tf.global_variables()[0].name == "EmbedSequence/embeddings:0"
+    assert embedded.shape.as_list() == [2, 3, 4]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, table, hot = sess.run([embedded, tf.global_variables()[0], onehot])
+    np.testing.assert_allclose(got, table[[[1, 2, 0], [3, 3, 1]]])
+    np.testing.assert_array_equal(hot, [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(ValueError, match="Must specify vocab size and embedding dimension"):
+        tf.contrib.layers.embed_sequence(ids, vocab_size=5)
+
+
+@pytest.mark.parametrize("padding, size", [("VALID", 7), ("SAME", 6)])
+def test_conv2d_transpose_is_the_adjoint_of_conv2d(padding, size):
+    """<conv2d_transpose(x, w), y> = <x, conv2d(y, w)> for a stride-2 3x3 kernel (VALID: the NumPy convolution)."""
+    x = RNG.standard_normal((2, 3, 3, 4))
+    out = tf.contrib.layers.conv2d_transpose(tf.constant(x), 5, 3, stride=2, padding=padding, activation_fn=None,
+                                             biases_initializer=None)
+    assert tf.global_variables()[0].name == "Conv2d_transpose/weights:0"
+    assert tf.global_variables()[0].shape.as_list() == [3, 3, 5, 4]
+    assert out.shape.as_list() == [2, size, size, 5]
+    y = RNG.standard_normal((2, size, size, 5))
+    back = tf.nn.conv2d(tf.constant(y), tf.global_variables()[0], [1, 2, 2, 1], padding)  # [kh, kw, 5, 4]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, w, conv_y = sess.run([out, tf.global_variables()[0], back])
+    if padding == "VALID":
+        conv_y = _conv_valid(y, w, 2)
+    np.testing.assert_allclose(np.sum(got * y), np.sum(x * conv_y), rtol=1e-10)

@@ -18,6 +18,9 @@ __all__ += list(getattr(_regularizers, "__all__", []))
 from .layers_conv import *  # noqa: E402,F401,F403 - conv2d, max_pool2d, avg_pool2d
 from . import layers_conv as _layers_conv  # noqa: E402
 __all__ += _layers_conv.__all__
+from .layers_extra import *  # noqa: E402,F401,F403 - layer_norm, embed_sequence, conv2d_transpose, one_hot_encoding
+from . import layers_extra as _layers_extra  # noqa: E402
+__all__ += _layers_extra.__all__
 
 
 # --- initializers --------------------------------------------------------------------------------------------
