@@ -67,6 +67,16 @@ def test_control_dependencies_on_outer_ops_inside_branches_and_bodies():
         assert sess.run(w, {x: 0.0}) == 2.0 and sess.run(v) == 2.0
 
 
+def test_collections_inside_a_branch_are_the_graphs():
+    a = tf.Variable(2.0)
+    b = tf.Variable(3.0)
+    p = tf.placeholder(tf.bool, [])
+    penalty = tf.cond(p, lambda: tf.add_n([v * v for v in tf.trainable_variables()]), lambda: tf.constant(0.0))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(penalty, {p: True}) == 13.0
+
+
 def test_nested_structures_and_computed_predicate():
     Pair = collections.namedtuple("Pair", "a b")
     x = tf.placeholder(tf.float32, [None])

@@ -31,6 +31,7 @@ class SubGraph(Graph):
         self.forward = forward
         self._intermediate_capture = intermediate_capture
         self.seed = outer.seed
+        self._collections = outermost_graph(outer)._collections  # one graph's collections (trainable variables...)
         self._name_stack = name_prefix.rstrip("/")
         self._captured = {}  # outer tensor -> placeholder (also eager variables' storage keys, eager/function.py)
         self.captures = []  # (outer tensor, placeholder) in order of capture
