@@ -168,3 +168,30 @@ def crop_and_resize(image, boxes, box_ind, crop_size, method="bilinear", extrapo
                     lower = image[b, bottom, left] * (1 - fx) + image[b, bottom, right] * fx
                     out[n, i, j] = upper * (1 - fy) + lower * fy
     return out
+
+
+def extract_patches(images, ksizes, strides, rates, padding):
+    """Patches by the definition: window (r, c) starts at (r * stride - pad_top, c * stride - pad_left) and
+    reads every rate-th pixel (zeros outside); SAME pads as a convolution does: out = ceil(in / stride), total
+    padding max((out - 1) * stride + effective_k - in, 0), the smaller half on top/left."""
+    n, h, w, d = images.shape
+    dims = []
+    for size, k, s, r in ((h, ksizes[1], strides[1], rates[1]), (w, ksizes[2], strides[2], rates[2])):
+        ek = (k - 1) * r + 1
+        if padding == "VALID":
+            dims.append(((size - ek) // s + 1, 0))
+        else:
+            out = -(-size // s)
+            dims.append((out, max((out - 1) * s + ek - size, 0) // 2))
+    (oh, top), (ow, left) = dims
+    out = np.zeros((n, oh, ow, ksizes[1] * ksizes[2] * d), images.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            k = 0
+            for a in range(ksizes[1]):
+                for b in range(ksizes[2]):
+                    y, x = i * strides[1] - top + a * rates[1], j * strides[2] - left + b * rates[2]
+                    if 0 <= y < h and 0 <= x < w:
+                        out[:, i, j, k * d:(k + 1) * d] = images[:, y, x]
+                    k += 1
+    return out

@@ -9,7 +9,7 @@ The codecs read and write bytes: tests/test_image_codecs.py covers them.
 import numpy as np
 
 import neuroflow as tf
-from image_reference import draw_bounding_boxes, non_max_suppression, resize, resize_adjoint
+from image_reference import draw_bounding_boxes, extract_patches, non_max_suppression, resize, resize_adjoint
 from op_table_base import Row, _noncontiguous, _values
 
 F32, F64 = np.float32, np.float64
@@ -211,7 +211,25 @@ def _distorted_box_rows():
     return [Row("sample_distorted_bounding_box_whole_image", build, ref, samples, grad=False, foldable=False)]
 
 
-ROWS = _resize_rows() + _grad_rows() + _nms_rows() + _draw_rows() + _composition_rows() + _distorted_box_rows()
+def _patch_rows():
+    rows = []
+    images = [(_values((2, 5, 6, 2), (-1, 1), F64),), (_noncontiguous((1, 4, 4, 3), (-1, 1), F64),)]
+    for k, s, r, padding in [((2, 2), (1, 1), (1, 1), "VALID"), ((3, 2), (2, 3), (1, 1), "SAME"),
+                             ((2, 2), (1, 1), (2, 2), "VALID"), ((3, 3), (2, 2), (1, 2), "SAME")]:
+        ksizes, strides, rates = [1, *k, 1], [1, *s, 1], [1, *r, 1]
+        rows.append(Row(f"extract_image_patches_{k}_{s}_{r}_{padding}",
+                        lambda x, a=ksizes, b=strides, c=rates, p=padding: tf.image.extract_image_patches(x, a, b, c,
+                                                                                                          p),
+                        lambda x, a=ksizes, b=strides, c=rates, p=padding: extract_patches(x, a, b, c, p), images))
+    rows.append(Row("extract_image_patches_int", lambda x: tf.image.extract_image_patches(
+        x, [1, 2, 3, 1], [1, 1, 2, 1], [1, 1, 1, 1], "SAME"),
+        lambda x: extract_patches(x, [1, 2, 3, 1], [1, 1, 2, 1], [1, 1, 1, 1], "SAME"),
+        [(_values((1, 4, 5, 2), (-100, 100), np.int32),)], grad=False))
+    return rows
+
+
+ROWS = (_resize_rows() + _grad_rows() + _nms_rows() + _draw_rows() + _composition_rows() + _distorted_box_rows() +
+        _patch_rows())
 
 # The codecs read and write file bytes: tests/test_image_codecs.py.
 COVERED_ELSEWHERE = {"EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage"}

@@ -14,6 +14,7 @@ from .color import *  # noqa: F401,F403
 from .crop_and_resize import *  # noqa: F401,F403
 from .geometry import *  # noqa: F401,F403
 from .measures import *  # noqa: F401,F403
+from .patches import *  # noqa: F401,F403
 from .random_augment import *  # noqa: F401,F403
 from .resize import *  # noqa: F401,F403
 from .similarity import *  # noqa: F401,F403
