@@ -123,3 +123,25 @@ def test_io_gfile_lower_case_names_are_the_same_functions(tmp_path):
     seen = []
     assert list(g.walk(str(tmp_path / "none"), onerror=seen.append)) == []
     assert len(seen) == 1 and isinstance(seen[0], tf.errors.NotFoundError)
+
+
+def test_file_ops_read_write_and_match_when_run(tmp_path):
+    path = str(tmp_path / "new" / "deeper" / "data.bin")
+    write = tf.write_file(path, b"\x00\x01bytes")
+    read = tf.read_file(path)
+    assert read.dtype == tf.string and read.shape.ndims == 0
+    assert (tf.io.read_file, tf.io.write_file, tf.io.matching_files) == (tf.read_file, tf.write_file,
+                                                                         tf.matching_files)
+    for name in ("b.txt", "a.txt", "c.log"):
+        (tmp_path / name).write_text(name)
+    with tf.Session() as sess:
+        sess.run(write)  # the missing folders are created, as TensorFlow's WriteFile does
+        assert sess.run(read) == open(path, "rb").read() == b"\x00\x01bytes"
+        open(path, "wb").write(b"changed")
+        assert sess.run(read) == b"changed"  # read again on every run, never folded
+        got = sess.run(tf.matching_files(str(tmp_path / "*.txt")))
+        assert got.tolist() == [str(tmp_path / "a.txt").encode(), str(tmp_path / "b.txt").encode()]
+        with pytest.raises(tf.errors.NotFoundError, match="missing.bin; No such file or directory"):
+            sess.run(tf.read_file(str(tmp_path / "missing.bin")))
+    with pytest.raises(TypeError, match="Input 'filename' of 'ReadFile' Op has type int32"):
+        tf.read_file(tf.constant(3))

@@ -164,3 +164,7 @@ not_exportable(
     "it works on string tensors, which neuroflow's ONNX export does not support; convert strings to numbers "
     "before the exported part of the graph", so.StringJoin, so.StringLength, so.Substr, so.StringToNumber,
     so.RegexReplace, so.AsString, so.StringSplit, so.StringSplitV2)
+from ..ops import io_ops as fio  # noqa: E402
+not_exportable(
+    "it reads or writes files (string paths and bytes) when run, which is not part of a model's inference; feed "
+    "the decoded values to the exported graph instead", fio.ReadFile, fio.WriteFile, fio.MatchingFiles)
