@@ -166,6 +166,7 @@ import op_table_image  # noqa: E402
 import op_table_io  # noqa: E402
 import op_table_linalg  # noqa: E402
 import op_table_select  # noqa: E402
+import op_table_special_math  # noqa: E402
 import op_table_control_flow  # noqa: E402
 import op_table_math  # noqa: E402
 import op_table_nn  # noqa: E402
@@ -178,7 +179,7 @@ import op_table_summary  # noqa: E402
 import op_table_tensor_array  # noqa: E402
 
 for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_table_nn_layers, op_table_rnn,
-                op_table_summary, op_table_linalg, op_table_select, op_table_control_flow,
+                op_table_summary, op_table_linalg, op_table_select, op_table_special_math, op_table_control_flow,
                 op_table_script,
                 op_table_tensor_array, op_table_sparse,
                 op_table_image, op_table_bitwise, op_table_strings, op_table_io):

@@ -197,3 +197,21 @@ def test_missing_pillow_is_named_with_the_extra(monkeypatch):
         _run(tf.image.decode_jpeg(b"\xff\xd8\xff"))
     np.testing.assert_array_equal(_run(tf.image.decode_png(tf.image.encode_png(np.ones((1, 1, 1), np.uint8)))),
                                   [[[1]]])  # PNG needs nothing extra
+
+
+def test_decode_and_crop_jpeg_and_extract_jpeg_shape():
+    Image = pytest.importorskip("PIL.Image")
+    image = np.linspace(0, 255, 24 * 32 * 3).reshape(24, 32, 3).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "JPEG", quality=95)
+    data = buffer.getvalue()
+    full = _run(tf.image.decode_jpeg(data))
+    window = tf.placeholder(tf.int32, [4])
+    crop = tf.image.decode_and_crop_jpeg(data, window, channels=3)
+    np.testing.assert_array_equal(_run(crop, {window: [3, 5, 10, 20]}), full[3:13, 5:25])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Invalid JPEG data or crop window"):
+        _run(crop, {window: [20, 0, 10, 5]})
+    shape = tf.image.extract_jpeg_shape(data)
+    assert shape.shape.as_list() == [3]
+    np.testing.assert_array_equal(_run(shape), [24, 32, 3])
+    assert _run(tf.image.extract_jpeg_shape(data, tf.int64)).dtype == np.int64

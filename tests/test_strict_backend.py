@@ -246,7 +246,8 @@ HOST_ONLY = {
                      "IteratorFromStringHandleV2"], "tf.data pipelines are Python code over host values"),
     "ReportUninitializedVariables": "outputs variable names: a string array",
     "ReadVariableOp": "eager variable reads: eager execution keeps NumPy arrays (no backend choice yet)",
-    **dict.fromkeys(["EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage"],
+    **dict.fromkeys(["EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage",
+                     "DecodeAndCropJpeg", "ExtractJpegShape"],
                     "image file codecs: bytes in or out, encoded on the host (zlib, Pillow)"),
 }
 

@@ -8,6 +8,7 @@ Each module lists its public names in `__all__`; the primitives' functions come 
 from ..ops.bounding_box_ops import *  # noqa: F401,F403
 from ..ops.image_codec_ops import *  # noqa: F401,F403
 from ..ops.image_ops import *  # noqa: F401,F403
+from ..ops.jpeg_ops import *  # noqa: F401,F403
 from ..ops.resize_ops import *  # noqa: F401,F403
 from .codecs import *  # noqa: F401,F403
 from .color import *  # noqa: F401,F403

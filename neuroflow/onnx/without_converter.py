@@ -128,6 +128,7 @@ not_exportable(
     "(matmul with the class weights) instead", cs.UniformCandidateSampler, cs.LogUniformCandidateSampler)
 from ..ops import image_codec_ops as icd  # noqa: E402 - tf.image's fates, kept together
 from ..ops import image_ops as img  # noqa: E402
+from ..ops import jpeg_ops as jpg  # noqa: E402
 from ..ops import resize_ops as rsz  # noqa: E402
 not_exportable(
     "ONNX Resize has no area-averaging mode; resize with bilinear interpolation (or average pooling, for an "
@@ -145,7 +146,7 @@ not_exportable("it draws a random crop window for data augmentation, which an ex
 not_exportable(
     "it encodes or decodes image file bytes (a string), which ONNX models do not take; export the graph from the "
     "decoded image on", icd.EncodePng, icd.DecodePng, icd.DecodeJpeg, icd.EncodeJpeg, icd.DecodeGif, icd.DecodeBmp,
-    icd.DecodeImage)
+    icd.DecodeImage, jpg.DecodeAndCropJpeg, jpg.ExtractJpegShape)
 from ..ops import edit_distance_ops as ed  # noqa: E402
 not_exportable("it compares variable-length sequences held as SparseTensors (dynamic programming per sequence), "
                "which ONNX has no operator for; compute it after the exported part of the graph", ed.EditDistance)
