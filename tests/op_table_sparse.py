@@ -1,6 +1,7 @@
 """Op-table rows for coordinate indexing and sparse tensors: gather_nd / scatter_nd (GatherNd, ScatterNd),
-sparse_to_dense (SparseToDense), sparse_reorder (SparseReorder), sparse_reshape (SparseReshape) and edit_distance
-(EditDistance). Feeding, fetching and the compositions are in test_sparse.py."""
+sparse_to_dense (SparseToDense), sparse_reorder (SparseReorder), sparse_reshape (SparseReshape), edit_distance
+(EditDistance) and CTC (CTCLoss, CTCGreedyDecoder). Feeding, fetching and the compositions are in test_sparse.py,
+CTC's options in test_ctc.py."""
 import numpy as np
 
 import neuroflow as tf
@@ -66,7 +67,33 @@ def _rows():
                         lambda h, t, n=normalize: _edit_distance_ref(h, t, n),
                         [(np.array([1, 2, 5], I64), np.array([1, 3, 2, 7], I64)),
                          (np.array([4, 4, 4], I64), np.array([4, 4, 4, 4], I64))], grad=False))
+    # CTC over time-major logits [4, 2, 3] (blank = 2) for the labels [[0, 1], [1]] with lengths [4, 3].
+    ctc_labels = tf.SparseTensorValue(np.array([[0, 0], [0, 1], [1, 0]], I64), np.array([0, 1, 1], np.int32),
+                                      np.array([2, 2], I64))
+    rows.append(Row("ctc_loss", lambda x: tf.nn.ctc_loss(tf.SparseTensor(*ctc_labels), x, [4, 3]),
+                    lambda x: np.array([_ctc_ref(x[:4, 0], [0, 1]), _ctc_ref(x[:3, 1], [1])], x.dtype),
+                    [(V(4, 2, 3),), (V(4, 2, 3, dtype=np.float32),)], rtol=1e-5, atol=1e-6))
+    rows.append(Row("ctc_greedy_decoder", lambda x: tf.nn.ctc_greedy_decoder(x, [4, 3])[0][0].values,
+                    lambda x: np.array(_collapse(x[:4, 0].argmax(1), 2) + _collapse(x[:3, 1].argmax(1), 2), I64),
+                    [(V(4, 2, 3),)], grad=False, data_dependent_shape=True, foldable=False))
     return rows
+
+
+def _collapse(path, blank):
+    out = []
+    for i, k in enumerate(path):
+        if k != blank and (i == 0 or k != path[i - 1]):
+            out.append(int(k))
+    return out
+
+
+def _ctc_ref(logits, labels):
+    """-log of the summed probability of every frame labelling that collapses to `labels` (brute force)."""
+    steps, classes = logits.shape
+    probs = np.exp(logits - logits.max(1, keepdims=True))
+    probs /= probs.sum(1, keepdims=True)
+    paths = np.array(np.meshgrid(*[np.arange(classes)] * steps, indexing="ij")).reshape(steps, -1).T
+    return -np.log(sum(np.prod(probs[np.arange(steps), p]) for p in paths if _collapse(p, classes - 1) == labels))
 
 
 def _levenshtein(a, b):

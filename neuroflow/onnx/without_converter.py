@@ -169,3 +169,6 @@ from ..ops import io_ops as fio  # noqa: E402
 not_exportable(
     "it reads or writes files (string paths and bytes) when run, which is not part of a model's inference; feed "
     "the decoded values to the exported graph instead", fio.ReadFile, fio.WriteFile, fio.MatchingFiles)
+from ..ops import ctc_ops as ctc  # noqa: E402
+not_exportable("CTC runs a dynamic-programming recursion over each sequence's labels, which ONNX has no operator "
+               "for; export the logits and decode them outside the model", ctc.CTCLoss, ctc.CTCGreedyDecoder)
