@@ -175,6 +175,29 @@ def test_gradient_matches_central_differences_and_the_unrolled_graph():
     np.testing.assert_allclose(got_c, un_c, rtol=1e-12)
 
 
+def test_a_run_that_needs_no_gradient_stacks_nothing(monkeypatch):
+    from neuroflow.ops import while_ops
+    stacked = []
+    original = while_ops._as_stack
+    monkeypatch.setattr(while_ops, "_as_stack", lambda xp, values: stacked.append(len(values)) or original(xp, values))
+    x = tf.placeholder(tf.float64, [3])
+    _, y = tf.while_loop(lambda i, y: i < 4, lambda i, y: (i + 1, tf.sin(y) * y), [0, x])
+    loss = tf.reduce_sum(y)
+    g, = tf.gradients(loss, x)
+    xv = np.array([0.5, 1.0, 1.5])
+    with tf.Session() as sess:
+        sess.run(loss, {x: xv})
+        assert stacked == []
+        got = sess.run(g, {x: xv})
+        assert stacked and set(stacked) == {4}
+
+    def f(a):
+        for _ in range(4):
+            a = np.sin(a) * a
+        return a.sum()
+    np.testing.assert_allclose(got, _central_difference(f, xv), rtol=1e-6)
+
+
 def test_gradient_with_a_run_time_number_of_iterations_and_zero_iterations():
     x = tf.placeholder(tf.float64, [2])
     n = tf.placeholder(tf.int32, [])

@@ -25,13 +25,19 @@ CANCEL_CHECK_ITERATIONS = 1024  # iterations between checks that the run was not
 
 
 class _LoopRunner:
-    """The kernel of one While node in one run context: the condition's and the body's compiled plans."""
+    """The kernel of one While node in one run context: the condition's and the body's compiled plans.
+    `drop_outputs(indices)` gives a variant that does not stack the values of those outputs (the plan compiler
+    asks for it when no step reads them: a run that computes the loss but not its gradient)."""
 
-    def __init__(self, op, ctx):
+    def __init__(self, op, ctx, dropped=frozenset(), variants=None):
         from ..runtime.subplan import SubPlan
         cond_b, body_b = op.get_attr("cond"), op.get_attr("body")
-        self.num_vars = len(op.get_attr("T"))
-        self.accumulate = list(op.get_attr("accumulate"))
+        self.num_vars = n = len(op.get_attr("T"))
+        stacked = list(op.get_attr("accumulate"))
+        self.stack_outputs = [n + 1 + a for a in range(len(stacked)) if n + 1 + a not in dropped]
+        self.accumulate = [stacked[k - n - 1] for k in self.stack_outputs]
+        self.num_outputs = len(op.outputs)
+        self._variant = (op, ctx, dropped, {dropped: self} if variants is None else variants)
         self.cond_plan = SubPlan(cond_b.placeholders, cond_b.outputs, [], ctx)
         self.body_plan = SubPlan(body_b.placeholders, list(body_b.outputs) + self.accumulate, [], ctx)
         self.cond_captures = cond_b.positions[self.num_vars:]
@@ -40,6 +46,13 @@ class _LoopRunner:
         self.counts = len(op.outputs) > self.num_vars  # a gradient asked for the count and stacks
         self.xp = ctx.xp
         self.check_cancelled = getattr(ctx, "check_cancelled", None)
+
+    def drop_outputs(self, indices):
+        op, ctx, dropped, variants = self._variant
+        dropped = frozenset(dropped | {k for k in indices if k > self.num_vars})  # only stacks can be skipped
+        if dropped not in variants:
+            variants[dropped] = _LoopRunner(op, ctx, dropped, variants)
+        return variants[dropped]
 
     def __call__(self, *args):
         n = self.num_vars
@@ -56,8 +69,9 @@ class _LoopRunner:
             iterations += 1
             if iterations % CANCEL_CHECK_ITERATIONS == 0 and check_cancelled is not None:
                 check_cancelled()  # the session closing stops a long loop too
-        if self.counts:
-            return tuple(loop_vars) + (self.xp.asarray(iterations, np.int32),)
+        if self.counts:  # stacks nobody reads in this plan (see drop_outputs) are None
+            return (tuple(loop_vars) + (self.xp.asarray(iterations, np.int32),) +
+                    (None,) * (self.num_outputs - self.num_vars - 1))
         return loop_vars[0] if self.single else tuple(loop_vars)
 
     def _accumulating(self, loop_vars, cond_caps, body_caps, cond_run, body_run):
@@ -74,7 +88,10 @@ class _LoopRunner:
             if iterations % CANCEL_CHECK_ITERATIONS == 0 and self.check_cancelled is not None:
                 self.check_cancelled()
         xp = self.xp
-        return tuple(loop_vars) + (xp.asarray(iterations, np.int32),) + tuple(_as_stack(xp, s) for s in stacks)
+        outputs = list(loop_vars) + [xp.asarray(iterations, np.int32)] + [None] * (self.num_outputs - n - 1)
+        for k, stack in zip(self.stack_outputs, stacks):
+            outputs[k] = _as_stack(xp, stack)
+        return tuple(outputs)
 
 
 def _as_stack(xp, values):
