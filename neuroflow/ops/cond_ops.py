@@ -42,10 +42,11 @@ class _BranchRunner:
         self.plan = SubPlan(branch.placeholders, fetched, branch.targets, ctx)
         self.positions = branch.positions
         self.zeros = [None if t is not None else ctx.xp.zeros((), dt) for t, dt in zip(branch.outputs, out_dtypes)]
+        self.computes_all = all(z is None for z in self.zeros)
 
     def __call__(self, args):
-        values = self.plan([args[p] for p in self.positions])
-        if not any(z is not None for z in self.zeros):
+        values = self.plan.runner()([args[p] for p in self.positions])
+        if self.computes_all:
             return values
         it = iter(values)
         return [next(it) if z is None else z for z in self.zeros]
