@@ -118,10 +118,10 @@ not_exportable(
 from ..ops import select_ops as sel  # noqa: E402
 not_exportable("its converter (ONNX Where on a condition reshaped to pick rows) is not written yet; tf.where with "
                "a condition of x's shape exports as ONNX Where", sel.Select)
-from ..ops import special_math_ops as sm  # noqa: E402
+from ..ops import special_math_ops as smo  # noqa: E402
 not_exportable("its converter is not written yet (ONNX has Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Erf, "
-               "IsNaN and IsInf)", sm.Asin, sm.Acos, sm.Atan, sm.Sinh, sm.Cosh, sm.Asinh, sm.Acosh, sm.Atanh,
-               sm.Erf, sm.Erfc, sm.IsNan, sm.IsInf, sm.IsFinite, sm.Atan2)
+               "IsNaN and IsInf)", smo.Asin, smo.Acos, smo.Atan, smo.Sinh, smo.Cosh, smo.Asinh, smo.Acosh, smo.Atanh,
+               smo.Erf, smo.Erfc, smo.IsNan, smo.IsInf, smo.IsFinite, smo.Atan2)
 from ..ops import scatter_ops as sct  # noqa: E402
 not_exportable(
     "it is a training-only op (it updates variables in place). Export the inference outputs, not the train op",
