@@ -215,3 +215,13 @@ def test_decode_and_crop_jpeg_and_extract_jpeg_shape():
     assert shape.shape.as_list() == [3]
     np.testing.assert_array_equal(_run(shape), [24, 32, 3])
     assert _run(tf.image.extract_jpeg_shape(data, tf.int64)).dtype == np.int64
+
+
+def test_is_jpeg_reads_the_first_bytes():
+    contents = tf.placeholder(tf.string, [])
+    jpeg = tf.image.is_jpeg(contents)
+    assert jpeg.dtype == tf.bool
+    with tf.Session() as sess:
+        assert sess.run(jpeg, {contents: b"\xff\xd8\xff\xe0rest"})
+        assert not sess.run(jpeg, {contents: b"\x89PNG\r\n\x1a\n"})
+        assert not sess.run(jpeg, {contents: b""})

@@ -5,7 +5,7 @@ from ..framework.apply import apply_op
 from ..ops.image_codec_ops import DecodeImage, _contents
 from .color import convert_image_dtype
 
-__all__ = ["decode_image"]
+__all__ = ["decode_image", "is_jpeg"]
 
 
 def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_animations=True):
@@ -21,3 +21,15 @@ def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_
                        {"channels": int(channels or 0), "dtype": integer,
                         "expand_animations": bool(expand_animations)}, name=name or "decode_image")
     return decoded if dtype == integer else convert_image_dtype(decoded, dtype)
+
+
+def is_jpeg(contents, name=None):
+    """A bool scalar: whether the bytes `contents` start as a JPEG file does (0xFF 0xD8 0xFF).
+
+    Example: `tf.cond(tf.image.is_jpeg(data), decode_jpeg_fn, decode_png_fn)`.
+    """
+    from ..framework.graph import name_scope
+    from ..ops.math_ops import equal
+    from ..ops.string_ops import substr
+    with name_scope(name, "is_jpeg"):
+        return equal(substr(contents, 0, 3), b"\xff\xd8\xff", name=name)
