@@ -1,5 +1,5 @@
 """Op-table rows for matrix structure ops (diag, diag_part, matrix_diag/_part/set_diag, band_part, cross), tan,
-the linear-algebra primitives (determinant, inverse, Cholesky, solves, eigen, SVD, QR) and the segment
+the linear-algebra primitives (determinant, inverse, Cholesky, solves, eigen, SVD, QR), einsum and the segment
 reductions, each against NumPy."""
 import numpy as np
 
@@ -234,5 +234,20 @@ def _segment_rows():
     return rows
 
 
-ROWS = _structure_rows() + _decomposition_rows() + _segment_rows()
+def _einsum_rows():
+    rows = []
+    for equation, shapes in [("ij,jk->ik", [(3, 4), (4, 2)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+                             ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 2)]), ("ij->ji", [(3, 4)]),
+                             ("ij->", [(3, 4)]), ("ij,ij->i", [(3, 4), (3, 4)]), ("i,j->ij", [(3,), (4,)]),
+                             ("bhqd,bhkd->bhqk", [(2, 3, 4, 5), (2, 3, 6, 5)]), ("ik,jk", [(3, 4), (5, 4)]),
+                             ("bi,bij->bj", [(2, 3), (2, 3, 4)]), ("ij,jk->ik", [(0, 4), (4, 2)])]:
+        sample = tuple(_values(shape, (-1, 1), _F) for shape in shapes)
+        rows.append(Row(f"einsum_{equation}", lambda *xs, eq=equation: tf.einsum(eq, *xs),
+                        lambda *xs, eq=equation: np.einsum(eq, *xs), [sample], rtol=1e-12, atol=1e-14))
+    rows.append(Row("einsum_int", lambda a, b: tf.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
+                    [(_values((2, 3), (-5, 5), np.int32), _values((3, 2), (-5, 5), np.int32))], grad=False))
+    return rows
+
+
+ROWS = _structure_rows() + _decomposition_rows() + _segment_rows() + _einsum_rows()
 COVERED_ELSEWHERE = set()
