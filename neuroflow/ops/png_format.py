@@ -57,14 +57,6 @@ def _read_chunks(data):
     return chunks
 
 
-def _paeth(a, b, c):
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    if pa <= pb and pa <= pc:
-        return a
-    return b if pb <= pc else c
-
-
 def _unfilter(raw, rows, row_bytes, bpp):
     """The scanlines' bytes ([rows, row_bytes] uint8) with each row's filter undone."""
     out = np.zeros((rows, row_bytes), np.uint8)
@@ -81,14 +73,21 @@ def _unfilter(raw, rows, row_bytes, bpp):
             current = np.cumsum(padded.reshape(-1, bpp), axis=0, dtype=np.uint8).reshape(-1)[:row_bytes]
         elif kind == 2:  # Up
             current = line + previous
-        elif kind in (3, 4):  # Average, Paeth: each byte depends on the one just decoded
+        elif kind == 3:  # Average: each byte depends on the one just decoded, left of it
             cur, up = bytearray(line.tobytes()), previous.tobytes()
-            for i in range(row_bytes):
-                left = cur[i - bpp] if i >= bpp else 0
-                if kind == 3:
-                    cur[i] = (cur[i] + ((left + up[i]) >> 1)) & 0xFF
-                else:
-                    cur[i] = (cur[i] + _paeth(left, up[i], up[i - bpp] if i >= bpp else 0)) & 0xFF
+            for i in range(min(bpp, row_bytes)):
+                cur[i] = (cur[i] + (up[i] >> 1)) & 0xFF
+            for i in range(bpp, row_bytes):
+                cur[i] = (cur[i] + ((cur[i - bpp] + up[i]) >> 1)) & 0xFF
+            current = np.frombuffer(bytes(cur), np.uint8)
+        elif kind == 4:  # Paeth, written out inline: this loop is the decoder's hot spot
+            cur, up = bytearray(line.tobytes()), previous.tobytes()
+            for i in range(min(bpp, row_bytes)):
+                cur[i] = (cur[i] + up[i]) & 0xFF  # no left neighbours: the predictor is the byte above
+            for i in range(bpp, row_bytes):
+                a, b, c = cur[i - bpp], up[i], up[i - bpp]
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
             current = np.frombuffer(bytes(cur), np.uint8)
         else:
             raise PngError(f"Invalid PNG filter type {kind}")
