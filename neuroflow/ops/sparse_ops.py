@@ -181,7 +181,6 @@ class SparseReshape(OpDef):
     type_name = "SparseReshape"
     input_names = ("input_indices", "input_shape", "new_shape")
     num_outputs = 2
-    shape_arg_inputs = (1, 2)
 
     def infer(self, inputs, attrs):
         indices, old, new = inputs
