@@ -77,6 +77,17 @@ def test_collections_inside_a_branch_are_the_graphs():
         assert sess.run(penalty, {p: True}) == 13.0
 
 
+def test_a_graph_seed_gives_random_ops_inside_a_branch_their_own_sequences():
+    tf.set_random_seed(1)
+    outside = tf.random_uniform([1000])
+    inside = tf.cond(tf.constant(True), lambda: tf.random_uniform([1000]), lambda: tf.zeros([1000]))
+    with tf.Session() as sess:
+        a, b = sess.run([outside, inside])
+    with tf.Session() as sess:
+        assert np.array_equal(sess.run(inside), b)  # seeded: the same draw in a new session
+    assert not np.any(a == b)
+
+
 def test_nested_structures_and_computed_predicate():
     Pair = collections.namedtuple("Pair", "a b")
     x = tf.placeholder(tf.float32, [None])

@@ -52,6 +52,17 @@ class SubGraph(Graph):
         if state is not None:  # Graph.__init__ sets None before `outer` exists
             self.outer._variable_scope_state = state
 
+    # Op ids count on in the outermost graph: unique across a graph and its branches and bodies, so the op
+    # seeds a graph seed gives random ops inside (from the op counter) differ from those outside.
+    @property
+    def _last_id(self):
+        return outermost_graph(self.outer)._last_id
+
+    @_last_id.setter
+    def _last_id(self, value):
+        if "outer" in self.__dict__:  # Graph.__init__ sets 0 before `outer` exists
+            outermost_graph(self.outer)._last_id = value
+
     @property
     def _lifts_variables(self):  # inside a tf.function's graph, variables made in a branch become eager ones
         return getattr(self.outer, "_lifts_variables", False)
