@@ -95,3 +95,38 @@ def test_embedding_style_sum_trains(sess):
     before = sess.run(loss)
     sess.run(step)
     assert sess.run(loss) < before
+
+
+# --- counting built on segment sums ----------------------------------------------------------------------------
+def test_confusion_matrix_follows_tensorflows_documented_example(sess):
+    cm = tf.confusion_matrix([1, 2, 4], [2, 2, 4])
+    assert cm.dtype == tf.int32
+    np.testing.assert_array_equal(sess.run(cm), [[0, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 1, 0, 0],
+                                                 [0, 0, 0, 0, 0], [0, 0, 0, 0, 1]])
+    weighted = tf.confusion_matrix([0, 1, 1], [1, 1, 0], num_classes=3, weights=[1.0, 2.0, 3.0], dtype=tf.float32)
+    np.testing.assert_array_equal(sess.run(weighted), [[0, 1, 0], [3, 2, 0], [0, 0, 0]])
+    labels = tf.placeholder(tf.int64, [None, 1])  # a trailing size-1 axis is squeezed, as TensorFlow
+    np.testing.assert_array_equal(sess.run(tf.confusion_matrix(labels, [0, 1], num_classes=2), {labels: [[1], [1]]}),
+                                  [[0, 0], [1, 1]])
+
+
+def test_confusion_matrix_checks_its_classes(sess):
+    labels = tf.placeholder(tf.int32, [None])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="`labels` contains negative values"):
+        sess.run(tf.confusion_matrix(labels, [0, 0]), {labels: [0, -1]})
+    with pytest.raises(tf.errors.InvalidArgumentError, match="`labels` out of bound"):
+        sess.run(tf.confusion_matrix(labels, [0, 0], num_classes=3), {labels: [0, 3]})
+
+
+def test_bincount_against_numpy(sess):
+    rng = np.random.default_rng(3)
+    arr = rng.integers(0, 7, (4, 5)).astype(np.int32)
+    weights = rng.standard_normal((4, 5))
+    np.testing.assert_array_equal(sess.run(tf.bincount(arr)), np.bincount(arr.ravel()))
+    np.testing.assert_array_equal(sess.run(tf.bincount(arr, minlength=10)), np.bincount(arr.ravel(), minlength=10))
+    np.testing.assert_allclose(sess.run(tf.bincount(arr, weights=weights)), np.bincount(arr.ravel(), weights.ravel()))
+    np.testing.assert_array_equal(sess.run(tf.bincount(arr, maxlength=3)), np.bincount(arr.ravel())[:3])
+    assert sess.run(tf.bincount(np.zeros(0, np.int32))).shape == (0,)
+    arr_in = tf.placeholder(tf.int32, [None])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Input arr must be non-negative!"):
+        sess.run(tf.bincount(arr_in), {arr_in: [1, -2]})
