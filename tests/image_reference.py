@@ -102,13 +102,16 @@ def iou(a, b):
     return inter / (area_a + area_b - inter)
 
 
-def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=-np.inf):
+def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=-np.inf,
+                        overlap=None):
+    """Greedy selection by decreasing score (ties: lower index first); `overlap(i, k)` defaults to the IoU."""
+    overlap = overlap or (lambda i, k: iou(boxes[i], boxes[k]))
     order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))
     kept = []
     for i in order:
         if len(kept) == max_output_size or scores[i] <= score_threshold:
             continue
-        if all(iou(boxes[i], boxes[k]) <= iou_threshold for k in kept):
+        if all(overlap(i, k) <= iou_threshold for k in kept):
             kept.append(i)
     return np.array(kept, np.int32)
 

@@ -87,6 +87,21 @@ def _nms_rows():
                         lambda b, s, m=max_size, t=threshold, f=floor: tf.image.non_max_suppression(b, s, m, t, f),
                         lambda b, s, m=max_size, t=threshold, f=floor: non_max_suppression(b, s, m, t, f),
                         samples, grad=False, data_dependent_shape=True, foldable=False))
+    overlap_samples = [(rng.random((7, 7)).astype(F32), rng.random(7).astype(F32)),
+                       (np.zeros((0, 0), F32), np.zeros((0,), F32))]
+    rows.append(Row("non_max_suppression_overlaps",
+                    lambda o, s: tf.image.non_max_suppression_overlaps(o, s, 5, 0.6, 0.1),
+                    lambda o, s: non_max_suppression(None, s, 5, 0.6, 0.1, overlap=lambda i, k: o[i, k]),
+                    overlap_samples, grad=False, data_dependent_shape=True, foldable=False))
+
+    def padded(b, s):
+        indices, valid = tf.image.non_max_suppression_padded(b, s, 8, 0.5, pad_to_max_output_size=True)
+        return tf.concat([indices, [valid]], 0)
+
+    def padded_ref(b, s):
+        kept = non_max_suppression(b, s, 8, 0.5)
+        return np.concatenate([kept, np.zeros(8 - len(kept), np.int32), [len(kept)]]).astype(np.int32)
+    rows.append(Row("non_max_suppression_padded", padded, padded_ref, samples[:3], grad=False, foldable=False))
     return rows
 
 

@@ -144,7 +144,8 @@ not_exportable("it computes the gradient of an image resize, which only training
                "outputs", rsz.ResizeBilinearGrad, rsz.ResizeNearestNeighborGrad, rsz.ResizeBicubicGrad)
 not_exportable(
     "its converter is not written yet (ONNX NonMaxSuppression returns [batch, class, box] triples, not "
-    "TensorFlow's box indices); run the suppression after the exported part of the graph", img.NonMaxSuppressionV3)
+    "TensorFlow's box indices); run the suppression after the exported part of the graph", img.NonMaxSuppressionV3,
+    img.NonMaxSuppressionWithOverlaps)
 not_exportable("it draws boxes onto images for display, which is not part of a model's inference",
                img.DrawBoundingBoxes)
 from ..ops import bounding_box_ops as bbx  # noqa: E402

@@ -9,7 +9,8 @@ from ..framework.op_def import InferenceError, OpDef, register
 from ..framework.tensor_shape import TensorShape
 from .op_util import check_rank, invalid_argument
 
-__all__ = ["non_max_suppression", "draw_bounding_boxes"]
+__all__ = ["non_max_suppression", "non_max_suppression_padded", "non_max_suppression_overlaps",
+           "draw_bounding_boxes"]
 
 
 @register
@@ -36,34 +37,72 @@ class NonMaxSuppressionV3(OpDef):
     def forward(self, xp, boxes, scores, max_output_size, iou_threshold, score_threshold):
         if boxes.ndim != 2 or boxes.shape[1] != 4:
             raise invalid_argument(f"boxes must be 2-D with 4 columns: [{','.join(map(str, boxes.shape))}]")
-        if scores.ndim != 1 or scores.shape[0] != boxes.shape[0]:
-            raise invalid_argument("scores has incompatible shape")
-        iou_limit = float(iou_threshold)
-        if not 0 <= iou_limit <= 1:
-            raise invalid_argument("iou_threshold must be in [0, 1]")
-        limit, floor = int(max_output_size), float(score_threshold)
+        _check_scores(scores, boxes.shape[0])
         boxes = boxes.astype(xp.float32)
         y_min, y_max = xp.minimum(boxes[:, 0], boxes[:, 2]), xp.maximum(boxes[:, 0], boxes[:, 2])
         x_min, x_max = xp.minimum(boxes[:, 1], boxes[:, 3]), xp.maximum(boxes[:, 1], boxes[:, 3])
         area = (y_max - y_min) * (x_max - x_min)
-        # Candidates by decreasing score, ties by index (TensorFlow's priority queue order).
-        order = xp.argsort(-scores.astype(xp.float64), kind="stable")
-        candidates = [i for i in order.tolist() if float(scores[i]) > floor]
-        kept = []
-        for i in candidates:
-            if len(kept) >= limit:
-                break
-            if kept:
-                k = xp.asarray(kept)
-                inter = (xp.maximum(xp.minimum(y_max[k], y_max[i]) - xp.maximum(y_min[k], y_min[i]), 0) *
-                         xp.maximum(xp.minimum(x_max[k], x_max[i]) - xp.maximum(x_min[k], x_min[i]), 0))
-                union = area[k] + area[i] - inter
-                valid = (area[k] > 0) & (area[i] > 0)
-                iou = xp.where(valid, inter / xp.where(valid, union, 1), 0)
-                if bool((iou > iou_limit).any()):
-                    continue
+
+        def iou(i, kept):
+            inter = (xp.maximum(xp.minimum(y_max[kept], y_max[i]) - xp.maximum(y_min[kept], y_min[i]), 0) *
+                     xp.maximum(xp.minimum(x_max[kept], x_max[i]) - xp.maximum(x_min[kept], x_min[i]), 0))
+            valid = (area[kept] > 0) & (area[i] > 0)
+            return xp.where(valid, inter / xp.where(valid, area[kept] + area[i] - inter, 1), 0)
+        return _greedy(xp, scores, iou, max_output_size, _threshold(iou_threshold, "iou_threshold"), score_threshold)
+
+
+def _check_scores(scores, count):
+    if scores.ndim != 1 or scores.shape[0] != count:
+        raise invalid_argument("scores has incompatible shape")
+
+
+def _threshold(value, what):
+    value = float(value)
+    if not 0 <= value <= 1:
+        raise invalid_argument(f"{what} must be in [0, 1]")
+    return value
+
+
+def _greedy(xp, scores, overlap, max_output_size, threshold, score_threshold):
+    """TensorFlow's selection: candidates by decreasing score (ties by index) above `score_threshold`, each kept
+    unless `overlap(candidate, kept indices)` exceeds `threshold` for some kept one, at most max_output_size."""
+    limit, floor = int(max_output_size), float(score_threshold)
+    order = xp.argsort(-scores.astype(xp.float64), kind="stable")
+    kept = []
+    for i in (i for i in order.tolist() if float(scores[i]) > floor):
+        if len(kept) >= limit:
+            break
+        if not kept or not bool((overlap(i, xp.asarray(kept)) > threshold).any()):
             kept.append(i)
-        return xp.asarray(kept, dtype=xp.int32)
+    return xp.asarray(kept, dtype=xp.int32)
+
+
+@register
+class NonMaxSuppressionWithOverlaps(OpDef):
+    """NonMaxSuppressionV3 with the overlap of boxes i and j given as `overlaps[i, j]` instead of their IoU."""
+
+    type_name = "NonMaxSuppressionWithOverlaps"
+    input_names = ("overlaps", "scores", "max_output_size", "overlap_threshold", "score_threshold")
+    data_dependent_shape = True
+
+    def infer(self, inputs, attrs):
+        overlaps, scores, max_size, threshold, score = inputs
+        for t in (overlaps, scores, threshold, score):
+            if t.dtype.base_dtype != dtypes.float32:
+                raise TypeError(f"Input of 'NonMaxSuppressionWithOverlaps' Op has type {t.dtype.base_dtype.name} "
+                                "that does not match expected type of float32.")
+        check_rank(overlaps, 2)
+        check_rank(scores, 1)
+        for t in (max_size, threshold, score):
+            check_rank(t, 0)
+        return [(TensorShape([None]), dtypes.int32)]
+
+    def forward(self, xp, overlaps, scores, max_output_size, overlap_threshold, score_threshold):
+        if overlaps.ndim != 2 or overlaps.shape[0] != overlaps.shape[1]:
+            raise invalid_argument(f"overlaps must be square, got [{','.join(map(str, overlaps.shape))}]")
+        _check_scores(scores, overlaps.shape[0])
+        return _greedy(xp, scores, lambda i, kept: overlaps[i, kept], max_output_size, float(overlap_threshold),
+                       score_threshold)
 
 
 def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=float("-inf"),
@@ -80,6 +119,38 @@ def non_max_suppression(boxes, scores, max_output_size, iou_threshold=0.5, score
         floor = convert_to_tensor(score_threshold, dtypes.float32, name="score_threshold")
         max_size = convert_to_tensor(max_output_size, dtypes.int32, name="max_output_size")
         return apply_op(NonMaxSuppressionV3, [boxes, scores, max_size, iou, floor], name="NonMaxSuppressionV3")
+
+
+def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5, score_threshold=float("-inf"),
+                               pad_to_max_output_size=False, name=None):
+    """(selected_indices, valid_outputs): `non_max_suppression`'s indices, padded with zeros to
+    `max_output_size` when `pad_to_max_output_size`, and how many of them are real (an int32 scalar)."""
+    from ..framework.apply import convert_to_tensor
+    from .array_ops import reshape, stack
+    from .grad_support_ops import size
+    from .pad_ops import pad
+    with name_scope(name, "non_max_suppression_padded"):
+        selected = non_max_suppression(boxes, scores, max_output_size, iou_threshold, score_threshold)
+        valid = size(selected, out_type=dtypes.int32)
+        if not pad_to_max_output_size:
+            return selected, valid
+        max_size = convert_to_tensor(max_output_size, dtypes.int32, name="max_output_size")
+        padded = pad(selected, reshape(stack([0, max_size - valid]), [1, 2]))
+        if isinstance(max_output_size, int):
+            padded.set_shape([max_output_size])
+        return padded, valid
+
+
+def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_threshold=0.5,
+                                 score_threshold=float("-inf"), name=None):
+    """`non_max_suppression` with the pairwise overlaps given ([num_boxes, num_boxes]) instead of boxes."""
+    from ..framework.apply import convert_to_tensor
+    with name_scope(name, "non_max_suppression_overlaps"):
+        threshold = convert_to_tensor(overlap_threshold, dtypes.float32, name="overlap_threshold")
+        floor = convert_to_tensor(score_threshold, dtypes.float32, name="score_threshold")
+        max_size = convert_to_tensor(max_output_size, dtypes.int32, name="max_output_size")
+        return apply_op(NonMaxSuppressionWithOverlaps, [overlaps, scores, max_size, threshold, floor],
+                        name="NonMaxSuppressionWithOverlaps")
 
 
 _DEFAULT_COLORS = [[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1], [0.5, 0.5, 0, 1],
