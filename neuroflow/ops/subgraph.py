@@ -32,6 +32,9 @@ class SubGraph(Graph):
         self._intermediate_capture = intermediate_capture
         self.seed = outer.seed
         self._collections = outermost_graph(outer)._collections  # one graph's collections (trainable variables...)
+        # Names are unique across a graph and its branches and bodies, as in TF1 (`cond/add`, `cond/add_1`): the
+        # session's per-op state (random generators) is keyed by name.
+        self._names_in_use = outermost_graph(outer)._names_in_use
         self._name_stack = name_prefix.rstrip("/")
         self._captured = {}  # outer tensor -> placeholder (also eager variables' storage keys, eager/function.py)
         self.captures = []  # (outer tensor, placeholder) in order of capture
