@@ -247,16 +247,17 @@ def test_draw_bounding_boxes_outlines_in_the_first_colour():
     assert not out[0][~outline].any()
 
 
-def _ssim_reference(x, y, max_val, size=11, sigma=1.5):
+def _ssim_reference(x, y, max_val, size=11, sigma=1.5, per_channel=False):
     """SSIM by its definition (Wang et al. 2004), window by window: Gaussian-weighted means, variances and
-    covariance, (2 mx my + C1)(2 sxy + C2) / ((mx^2 + my^2 + C1)(sx^2 + sy^2 + C2)), averaged."""
+    covariance, (2 mx my + C1)(2 sxy + C2) / ((mx^2 + my^2 + C1)(sx^2 + sy^2 + C2)), averaged; with
+    `per_channel`, per image and channel the pair (SSIM, contrast-structure term (2 sxy + C2) / (sx^2 + sy^2 + C2))."""
     c = np.arange(size) - (size - 1) / 2
     w = np.exp(-(c[:, None] ** 2 + c[None, :] ** 2) / (2 * sigma ** 2))
     w /= w.sum()
     c1, c2 = (0.01 * max_val) ** 2, (0.03 * max_val) ** 2
-    out = []
+    out, pairs = [], []
     for a, b in zip(x.astype(np.float64), y.astype(np.float64)):
-        values = []
+        values, contrast = [], []
         for i in range(a.shape[0] - size + 1):
             for j in range(a.shape[1] - size + 1):
                 pa, pb = a[i:i + size, j:j + size], b[i:i + size, j:j + size]
@@ -265,8 +266,32 @@ def _ssim_reference(x, y, max_val, size=11, sigma=1.5):
                 vb = np.einsum("ij,ijc->c", w, (pb - mb) ** 2)
                 cov = np.einsum("ij,ijc->c", w, (pa - ma) * (pb - mb))
                 values.append((2 * ma * mb + c1) * (2 * cov + c2) / ((ma ** 2 + mb ** 2 + c1) * (va + vb + c2)))
+                contrast.append((2 * cov + c2) / (va + vb + c2))
         out.append(np.mean(values))
-    return np.array(out)
+        pairs.append((np.mean(values, axis=0), np.mean(contrast, axis=0)))
+    return pairs if per_channel else np.array(out)
+
+
+def _halve(x):
+    """An odd last row/column mirrored, then means of 2x2 blocks."""
+    x = np.pad(x, [(0, 0), (0, x.shape[1] % 2), (0, x.shape[2] % 2), (0, 0)], mode="symmetric")
+    return 0.25 * (x[:, ::2, ::2] + x[:, 1::2, ::2] + x[:, ::2, 1::2] + x[:, 1::2, 1::2])
+
+
+def test_ssim_multiscale_against_its_definition():
+    a = RNG.random((2, 23, 22, 2)).astype(F32)
+    b = np.clip(a + RNG.normal(0, 0.15, a.shape), 0, 1).astype(F32)
+    weights = (0.5, 0.3, 0.2)
+    expected = np.ones((2, 2))
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    for k, weight in enumerate(weights):
+        if k:
+            x, y = _halve(x), _halve(y)
+        pairs = _ssim_reference(x, y, 1.0, size=5, per_channel=True)
+        term = np.array([ssim if k == len(weights) - 1 else cs for ssim, cs in pairs])
+        expected *= np.maximum(term, 0) ** weight
+    got = tf.image.ssim_multiscale(a, b, 1.0, power_factors=weights, filter_size=5)
+    np.testing.assert_allclose(_run(got), expected.mean(-1), rtol=1e-4)
 
 
 def test_ssim_against_its_definition():

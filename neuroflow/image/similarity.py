@@ -1,4 +1,4 @@
-"""`tf.image.ssim` and `tf.image.sobel_edges`: structural similarity with TensorFlow's 11x11 Gaussian window
+"""`tf.image.ssim`, `ssim_multiscale` and `sobel_edges`: structural similarity with TensorFlow's 11x11 Gaussian window
 (sigma 1.5, k1 0.01, k2 0.03, VALID windows, MATLAB's compensation 1) and Sobel edge maps, as compositions of
 depthwise convolutions and elementwise ops (so both are differentiable)."""
 import numpy as np
@@ -9,14 +9,14 @@ from ..framework.apply import convert_to_tensor
 from ..framework.constant_op import constant
 from ..framework.graph import name_scope
 from ..ops import math_ops
-from ..ops.array_ops import reshape, shape
+from ..ops.array_ops import reshape, shape, stack
 from ..ops.concat_ops import concat
 from ..ops.manip_ops import tile
 from ..ops.pad_ops import pad
-from ..ops.reduce_ops import reduce_mean
+from ..ops.reduce_ops import reduce_mean, reduce_prod
 from .color import convert_image_dtype
 
-__all__ = ["ssim", "sobel_edges"]
+__all__ = ["ssim", "ssim_multiscale", "sobel_edges"]
 
 
 def _gaussian_window(size, sigma):
@@ -43,7 +43,7 @@ def _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2):
     num1 = local_mean(img1 * img2) * 2.0
     den1 = local_mean(math_ops.square(img1) + math_ops.square(img2))
     contrast_structure = (num1 - num0 + c2) / (den1 - den0 + c2)
-    return reduce_mean(luminance * contrast_structure, [-3, -2])
+    return reduce_mean(luminance * contrast_structure, [-3, -2]), reduce_mean(contrast_structure, [-3, -2])
 
 
 def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03):
@@ -62,7 +62,48 @@ def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03
         max_val = convert_image_dtype(math_ops.cast(max_val, img1.dtype.base_dtype), dtypes.float32)
         img1 = convert_image_dtype(img1, dtypes.float32)
         img2 = convert_image_dtype(img2, dtypes.float32)
-        return reduce_mean(_ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2), [-1])
+        return reduce_mean(_ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2)[0], [-1])
+
+
+_MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
+
+
+def ssim_multiscale(img1, img2, max_val, power_factors=_MSSSIM_WEIGHTS, filter_size=11, filter_sigma=1.5, k1=0.01,
+                    k2=0.03):
+    """Multi-scale SSIM: the contrast-structure terms of `len(power_factors)` scales (each half the size of the
+    one before, by 2x2 average pooling after mirroring an odd row or column) and the last scale's SSIM, combined
+    as a product of powers, averaged over channels. Images need at least filter_size * 2**(scales - 1) pixels
+    per side (176 for the default five scales).
+
+    Example: `tf.image.ssim_multiscale(a, b, max_val=255)`.
+    """
+    with name_scope(None, "MS-SSIM", [img1, img2]):
+        img1, img2 = convert_to_tensor(img1, name="img1"), convert_to_tensor(img2, name="img2")
+        max_val = convert_image_dtype(math_ops.cast(max_val, img1.dtype.base_dtype), dtypes.float32)
+        images = [convert_image_dtype(img1, dtypes.float32), convert_image_dtype(img2, dtypes.float32)]
+        heads = [shape(x)[:-3] for x in images]
+        contrast_terms = []
+        for scale in range(len(power_factors)):
+            with name_scope(None, f"Scale{scale}", images):
+                if scale > 0:
+                    images = [_halve(x, head) for x, head in zip(images, heads)]
+                ssim_per_channel, contrast = _ssim_per_channel(*images, max_val, filter_size, filter_sigma, k1, k2)
+                contrast_terms.append(nn.relu(contrast))
+        # The last scale contributes its full SSIM (luminance included); the others their contrast-structure.
+        terms = stack(contrast_terms[:-1] + [nn.relu(ssim_per_channel)], axis=-1)
+        weights = constant(np.asarray(power_factors, np.float32))
+        return reduce_mean(reduce_prod(math_ops.pow(terms, weights), [-1]), [-1])
+
+
+def _halve(x, head):
+    """[..., h, w, c] -> [..., ceil(h / 2), ceil(w / 2), c]: an odd last row/column mirrored, then 2x2 means."""
+    tail = shape(x)[-3:]
+    flat = reshape(x, concat([[-1], tail], 0))
+    remainder = tail[:2] % 2
+    padded = pad(flat, stack([[0, 0], stack([0, remainder[0]]), stack([0, remainder[1]]), [0, 0]]),
+                 mode="SYMMETRIC")
+    pooled = nn.avg_pool(padded, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    return reshape(pooled, concat([head, shape(pooled)[1:]], 0))
 
 
 _SOBEL = np.array([[[-1, -2, -1], [0, 0, 0], [1, 2, 1]], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]], np.float64)
