@@ -40,3 +40,27 @@ ROWS = [
     Row("is_finite", tf.is_finite, np.isfinite, _ieee_samples(), grad=False),
 ]
 COVERED_ELSEWHERE = set()
+
+
+def _lgamma_ref(x):
+    return np.vectorize(lambda v: math.inf if v <= 0 and v == int(v) else math.lgamma(v), otypes=[np.float64])(x)
+
+
+def _digamma_ref(x):
+    """Richardson-extrapolated central differences of math.lgamma (accurate to about 1e-10)."""
+    def one(v, h=1e-3):
+        def central(h):
+            return (math.lgamma(v + h) - math.lgamma(v - h)) / (2 * h)
+        return (4 * central(h / 2) - central(h)) / 3
+    return np.vectorize(one, otypes=[np.float64])(x)
+
+
+_GAMMA_POINTS = np.array([0.3, 0.5, 1.0, 1.5, 2.0, 2.7, 9.99, 10.0, 12.3, 50.0, 170.5, -0.3, -2.6, -5.5])
+ROWS += [
+    Row("lgamma", tf.lgamma, _lgamma_ref,
+        unary_samples((0.2, 6.0)) + [(_GAMMA_POINTS,), (_values((3, 4), (-4.9, -4.1), np.float64),)],
+        rtol=1e-12, atol=1e-13),
+    Row("lgamma_poles", tf.lgamma, _lgamma_ref, [(np.array([0.0, -1.0, -7.0, 3.0]),)], grad=False),
+    Row("digamma", tf.digamma, _digamma_ref, [(_GAMMA_POINTS,), (_values((3, 4), (0.2, 30.0), np.float64),)],
+        rtol=1e-8, atol=1e-9, grad=False),  # its gradient (trigamma) is not implemented
+]

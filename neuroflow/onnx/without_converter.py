@@ -122,6 +122,7 @@ from ..ops import special_math_ops as smo  # noqa: E402
 not_exportable("its converter is not written yet (ONNX has Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Erf, "
                "IsNaN and IsInf)", smo.Asin, smo.Acos, smo.Atan, smo.Sinh, smo.Cosh, smo.Asinh, smo.Acosh, smo.Atanh,
                smo.Erf, smo.Erfc, smo.IsNan, smo.IsInf, smo.IsFinite, smo.Atan2)
+not_exportable("ONNX (opset 17) has no log-gamma or digamma operator", smo.Lgamma, smo.Digamma)
 from ..ops import einsum_ops as ein  # noqa: E402
 not_exportable("its converter (to ONNX Einsum) is not written yet; write the contraction with tf.matmul for export",
                ein.Einsum)

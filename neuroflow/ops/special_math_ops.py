@@ -1,5 +1,6 @@
 """The elementwise math TF1 programs reach for beyond the basics: inverse and hyperbolic trigonometry, atan2, the
-error function (BERT's gelu) and its complement, and the IEEE tests is_nan / is_inf / is_finite."""
+error function (BERT's gelu) and its complement, lgamma and digamma, and the IEEE tests is_nan / is_inf /
+is_finite; the special functions are computed with the array module alone (no SciPy)."""
 import math
 
 from ..framework import dtypes
@@ -9,8 +10,8 @@ from .binary_ops import BinaryElementwise
 from .op_util import constant_like
 from .unary_ops import UnaryElementwise, _add, _div, _mul, _neg, _sub, _unary
 
-__all__ = ["asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "atan2", "erf", "erfc", "is_nan",
-           "is_inf", "is_finite"]
+__all__ = ["asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "atan2", "erf", "erfc", "lgamma",
+           "digamma", "is_nan", "is_inf", "is_finite"]
 
 _FLOAT_LIKE = dtypes.FLOATING + dtypes.COMPLEX
 
@@ -122,6 +123,82 @@ class Erfc(UnaryElementwise):
         return [_neg(_erf_grad(op, g))]
 
 
+# --- log-gamma and digamma ------------------------------------------------------------------------------------
+# Lanczos's approximation (g = 7, nine terms): Gamma(z + 1) = sqrt(2 pi) t^(z + 1/2) e^-t A(z), t = z + 7.5.
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7)
+
+
+def _lgamma_right(xp, x):
+    """log Gamma(x) for x >= 0.5."""
+    z = x - 1
+    series = xp.full_like(z, _LANCZOS[0])
+    for k, c in enumerate(_LANCZOS[1:], start=1):
+        series = series + c / (z + k)
+    t = z + 7.5
+    return 0.5 * math.log(2 * math.pi) + (z + 0.5) * xp.log(t) - t + xp.log(series)
+
+
+def _lgamma(xp, x):
+    """log |Gamma(x)| everywhere: reflection Gamma(x) Gamma(1 - x) = pi / sin(pi x) below 0.5 (+inf at the poles)."""
+    left = x < 0.5
+    right_part = _lgamma_right(xp, xp.where(left, 1 - x, x))
+    reflected = math.log(math.pi) - xp.log(xp.abs(xp.sin(math.pi * x))) - right_part
+    pole = left & (x == xp.floor(x))  # sin(pi x) is not exactly 0 there in floating point
+    return xp.where(pole, xp.full_like(x, math.inf), xp.where(left, reflected, right_part))
+
+
+_SHIFT_TO = 10.0  # the asymptotic series is used from here: its first omitted term is below 1e-13 there
+
+
+def _digamma(xp, x):
+    """d/dx log Gamma(x): recurrence psi(x) = psi(x + 1) - 1/x up to 10, then the asymptotic series; reflection
+    psi(1 - x) - pi / tan(pi x) below 0.5."""
+    left = x < 0.5
+    y = xp.where(left, 1 - x, x)
+    shift = xp.zeros_like(y)
+    for _ in range(int(_SHIFT_TO)):
+        below = y < _SHIFT_TO
+        shift = shift - xp.where(below, 1 / y, xp.zeros_like(y))
+        y = xp.where(below, y + 1, y)
+    inv2 = 1 / (y * y)
+    tail = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))))
+    right = xp.log(y) - 0.5 / y - tail + shift
+    return xp.where(left, right - math.pi / xp.tan(math.pi * x), right)
+
+
+class _WideUnary(UnaryElementwise):
+    """A float function evaluated in float64 (`compute`) and returned in the input's dtype."""
+
+    allowed_dtypes = dtypes.FLOATING
+    compute = None
+
+    def forward(self, xp, x):
+        wide = xp.asarray(x, dtype=xp.float64) if x.dtype.itemsize < 8 else x
+        return type(self).compute(xp, wide).astype(x.dtype, copy=False)
+
+
+@register
+class Lgamma(_WideUnary):
+    """log |Gamma(x)| elementwise (+inf at 0, -1, -2, ...)."""
+
+    type_name = "Lgamma"
+    compute = staticmethod(_lgamma)
+
+    def grad(self, op, g):
+        return [_mul(g, apply_op(Digamma, [_x(op)], name="Digamma"))]
+
+
+@register
+class Digamma(_WideUnary):
+    """The digamma function psi(x) = d/dx log Gamma(x) elementwise. (Its own gradient, the trigamma function,
+    is not implemented.)"""
+
+    type_name = "Digamma"
+    compute = staticmethod(_digamma)
+
+
 # --- IEEE tests ------------------------------------------------------------------------------------------------
 class _IeeeTest(UnaryElementwise):
     """A bool per element; not differentiable."""
@@ -174,6 +251,8 @@ atanh = _public(Atanh, "Atanh", "Inverse hyperbolic tangent elementwise (|x| < 1
 erf = _public(Erf, "Erf", "The Gauss error function elementwise, e.g. for gelu: 0.5 * x * (1 + erf(x / sqrt(2))).",
               "erf")
 erfc = _public(Erfc, "Erfc", "The complementary error function 1 - erf(x), accurate for large x.", "erfc")
+lgamma = _public(Lgamma, "Lgamma", "log |Gamma(x)| elementwise.", "lgamma")
+digamma = _public(Digamma, "Digamma", "The digamma function (the derivative of lgamma) elementwise.", "digamma")
 is_nan = _public(IsNan, "IsNan", "True where x is NaN.", "is_nan")
 is_inf = _public(IsInf, "IsInf", "True where x is +inf or -inf.", "is_inf")
 is_finite = _public(IsFinite, "IsFinite", "True where x is neither NaN nor infinite.", "is_finite")
