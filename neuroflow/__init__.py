@@ -88,6 +88,7 @@ from .ops.sparse_extra_ops import *  # noqa: F401,F403
 from .ops.functional_ops import foldl, foldr, map_fn, scan
 from .ops.string_ops import *  # noqa: F401,F403
 from .ops.io_ops import *  # noqa: F401,F403
+from .ops.parsing_ops import *  # noqa: F401,F403
 
 
 _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",

@@ -181,3 +181,7 @@ not_exportable(
 from ..ops import ctc_ops as ctc  # noqa: E402
 not_exportable("CTC runs a dynamic-programming recursion over each sequence's labels, which ONNX has no operator "
                "for; export the logits and decode them outside the model", ctc.CTCLoss, ctc.CTCGreedyDecoder)
+from ..ops import parsing_ops as prs  # noqa: E402
+not_exportable(
+    "it parses string records (CSV text, raw bytes), which neuroflow's ONNX export does not support; feed the "
+    "parsed numbers to the exported graph instead", prs.DecodeCSV, prs.DecodeRaw)
