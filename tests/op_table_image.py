@@ -248,4 +248,4 @@ ROWS = (_resize_rows() + _grad_rows() + _nms_rows() + _draw_rows() + _compositio
 
 # The codecs read and write file bytes: tests/test_image_codecs.py.
 COVERED_ELSEWHERE = {"EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage",
-                     "DecodeAndCropJpeg", "ExtractJpegShape"}
+                     "DecodeAndCropJpeg", "ExtractJpegShape", "EncodeJpegVariableQuality"}

@@ -225,3 +225,28 @@ def test_is_jpeg_reads_the_first_bytes():
         assert sess.run(jpeg, {contents: b"\xff\xd8\xff\xe0rest"})
         assert not sess.run(jpeg, {contents: b"\x89PNG\r\n\x1a\n"})
         assert not sess.run(jpeg, {contents: b""})
+
+
+def test_adjust_and_random_jpeg_quality():
+    Image = pytest.importorskip("PIL.Image")
+    image = RNG.integers(0, 256, (16, 16, 3)).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "JPEG", quality=30)
+    expected = np.asarray(Image.open(io.BytesIO(buffer.getvalue())))
+    np.testing.assert_array_equal(_run(tf.image.adjust_jpeg_quality(image, 30)), expected)
+    as_float = _run(tf.image.adjust_jpeg_quality(image.astype(np.float32) / 255, 30))
+    assert as_float.dtype == np.float32 and np.abs(as_float * 255 - expected).max() <= 1
+    quality = tf.placeholder(tf.int32, [])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"quality must be in \[0,100\]"):
+        _run(tf.image.adjust_jpeg_quality(image, quality), {quality: 120})
+    with pytest.raises(ValueError, match="must be less than `max_jpeg_quality`"):
+        tf.image.random_jpeg_quality(image, 50, 50)
+    with pytest.raises(ValueError, match="jpeg encoding range must be between 0 and 100."):
+        tf.image.random_jpeg_quality(image, 50, 101)
+    tf.set_random_seed(3)
+    noisy = tf.image.random_jpeg_quality(image, 10, 90)
+    with tf.Session() as sess:
+        first = [sess.run(noisy) for _ in range(3)]
+    with tf.Session() as sess:  # a new session repeats the seeded qualities
+        for value in first:
+            np.testing.assert_array_equal(sess.run(noisy), value)

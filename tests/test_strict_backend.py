@@ -247,7 +247,7 @@ HOST_ONLY = {
     "ReportUninitializedVariables": "outputs variable names: a string array",
     "ReadVariableOp": "eager variable reads: eager execution keeps NumPy arrays (no backend choice yet)",
     **dict.fromkeys(["EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage",
-                     "DecodeAndCropJpeg", "ExtractJpegShape"],
+                     "DecodeAndCropJpeg", "ExtractJpegShape", "EncodeJpegVariableQuality"],
                     "image file codecs: bytes in or out, encoded on the host (zlib, Pillow)"),
 }
 

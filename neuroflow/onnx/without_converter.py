@@ -155,7 +155,7 @@ not_exportable("it draws a random crop window for data augmentation, which an ex
 not_exportable(
     "it encodes or decodes image file bytes (a string), which ONNX models do not take; export the graph from the "
     "decoded image on", icd.EncodePng, icd.DecodePng, icd.DecodeJpeg, icd.EncodeJpeg, icd.DecodeGif, icd.DecodeBmp,
-    icd.DecodeImage, jpg.DecodeAndCropJpeg, jpg.ExtractJpegShape)
+    icd.DecodeImage, jpg.DecodeAndCropJpeg, jpg.ExtractJpegShape, jpg.EncodeJpegVariableQuality)
 from ..ops import edit_distance_ops as ed  # noqa: E402
 not_exportable("it compares variable-length sequences held as SparseTensors (dynamic programming per sequence), "
                "which ONNX has no operator for; compute it after the exported part of the graph", ed.EditDistance)

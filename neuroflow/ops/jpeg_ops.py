@@ -1,17 +1,18 @@
 """JPEG helpers of TensorFlow's input pipelines, host-only like the other codecs (through Pillow):
-DecodeAndCropJpeg (decode only a window, e.g. one from sample_distorted_bounding_box) and ExtractJpegShape
-(the image's [height, width, channels] from the file header, without decoding the pixels)."""
+DecodeAndCropJpeg (decode only a window, e.g. one from sample_distorted_bounding_box), ExtractJpegShape
+(the image's [height, width, channels] from the file header, without decoding the pixels) and
+EncodeJpegVariableQuality (the quality a run-time tensor, for JPEG-quality augmentation)."""
 import numpy as np
 
 from ..framework import dtypes
 from ..framework.apply import apply_op
 from ..framework.tensor_shape import TensorShape
 from ..framework.op_def import register
-from .image_codec_ops import (_CodecOp, _bytes_of, _contents, _decoded_shape, _pillow, _pillow_image,
+from .image_codec_ops import (EncodeJpeg, _CodecOp, _bytes_of, _contents, _decoded_shape, _pillow, _pillow_image,
                               _require_string, _to_channels)
 from .op_util import check_rank, invalid_argument
 
-__all__ = ["decode_and_crop_jpeg", "extract_jpeg_shape"]
+__all__ = ["decode_and_crop_jpeg", "extract_jpeg_shape", "encode_jpeg_variable_quality"]
 
 
 def _require_jpeg(data):
@@ -89,3 +90,32 @@ def extract_jpeg_shape(contents, output_type=dtypes.int32, name=None):
                         "int32, int64")
     return apply_op(ExtractJpegShape, [_contents(contents)], {"output_type": output_type},
                     name=name or "ExtractJpegShape")
+
+
+@register
+class EncodeJpegVariableQuality(_CodecOp):
+    """JPEG bytes of a [height, width, 1 or 3] uint8 image at `quality` (an int32 scalar input, 0 to 100)."""
+
+    type_name = "EncodeJpegVariableQuality"
+    input_names = ("images", "quality")
+    same_dtype = ("images",)
+    allowed_dtypes = (dtypes.uint8,)
+
+    def infer(self, inputs, attrs):
+        check_rank(inputs[0], 3)
+        check_rank(inputs[1], 0)
+        if inputs[1].dtype.base_dtype != dtypes.int32:
+            raise TypeError(f"Input 'quality' of 'EncodeJpegVariableQuality' Op has type "
+                            f"{inputs[1].dtype.base_dtype.name} that does not match expected type of int32.")
+        return [(TensorShape([]), dtypes.string)]
+
+    def forward(self, xp, images, quality):
+        quality = int(quality)
+        if not 0 <= quality <= 100:
+            raise invalid_argument(f"quality must be in [0,100], got {quality}")
+        return EncodeJpeg.forward(xp, images, quality=quality)
+
+
+def encode_jpeg_variable_quality(images, quality, name=None):
+    """JPEG bytes of a uint8 image at a `quality` known only at run time (needs Pillow)."""
+    return apply_op(EncodeJpegVariableQuality, [images, quality], name=name or "EncodeJpegVariableQuality")
