@@ -203,3 +203,24 @@ def test_crop_and_resize_gradients_for_image_and_boxes():
         basis[idx] = 1
         numeric_image[idx] = reference_loss(basis, boxes)
     np.testing.assert_allclose(d_image, numeric_image, rtol=1e-5, atol=1e-5)
+
+
+def test_a_saved_graph_with_image_ops_imports_in_a_fresh_process(tmp_path):
+    """tf.image loads lazily: importing a GraphDef that uses its ops must load it (as for tf.summary's)."""
+    import subprocess
+    import sys
+    with tf.Graph().as_default() as graph:
+        images = tf.placeholder(tf.float32, [1, 2, 2, 1], name="images")
+        tf.image.resize_bilinear(images, [4, 4], name="resized")
+    path = tmp_path / "graph.pb"
+    path.write_bytes(graph.as_graph_def().SerializeToString())
+    script = ("import numpy as np, sys, neuroflow as tf\n"
+              "graph_def = tf.GraphDef()\n"
+              f"graph_def.ParseFromString(open({str(path)!r}, 'rb').read())\n"
+              "assert 'neuroflow.image' not in sys.modules\n"
+              "tf.import_graph_def(graph_def, name='')\n"
+              "with tf.Session() as sess:\n"
+              "    print(sess.run('resized:0', {'images:0': np.ones((1, 2, 2, 1), np.float32)}).sum())\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) == 16.0

@@ -13,7 +13,8 @@ from .tensor import Tensor
 __all__ = ["import_graph_def", "import_nodes", "stand_ins_for"]
 
 # Packages that register more OpDefs when first imported (neuroflow loads them lazily).
-_LAZY_OP_PACKAGES = ("neuroflow.summary", "neuroflow.keras", "neuroflow.data", "neuroflow.nn", "neuroflow.layers")
+_LAZY_OP_PACKAGES = ("neuroflow.summary", "neuroflow.keras", "neuroflow.data", "neuroflow.nn", "neuroflow.layers",
+                     "neuroflow.image")
 
 
 def _opdef_for(node):
