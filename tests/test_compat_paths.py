@@ -137,3 +137,24 @@ def test_file_io_whole_file_helpers(tmp_path):
     file_io.delete_file(path)
     with pytest.raises(tf.errors.NotFoundError):
         file_io.read_file_to_string(path)
+
+
+def test_inspect_checkpoint_prints_as_the_save_and_restore_guide_shows(tmp_path, capsys):
+    from neuroflow.python.tools import inspect_checkpoint as chkp
+    with tf.Graph().as_default():
+        tf.get_variable("v1", shape=[3], initializer=tf.zeros_initializer)
+        tf.get_variable("v2", shape=[5], initializer=tf.zeros_initializer)
+        v1, v2 = tf.global_variables()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run([v1.assign(v1 + 1), v2.assign(v2 - 1)])
+            path = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+    chkp.print_tensors_in_checkpoint_file(path, tensor_name="", all_tensors=True)
+    assert capsys.readouterr().out == ("tensor_name:  v1\n[1. 1. 1.]\ntensor_name:  v2\n[-1. -1. -1. -1. -1.]\n"
+                                       "# Total number of params: 8\n")
+    chkp.print_tensors_in_checkpoint_file(path, tensor_name="v1", all_tensors=False)
+    assert capsys.readouterr().out == "tensor_name:  v1\n[1. 1. 1.]\n# Total number of params: 8\n"
+    chkp.print_tensors_in_checkpoint_file(path, tensor_name="", all_tensors=False)
+    assert capsys.readouterr().out == "v1 (DT_FLOAT) [3]\nv2 (DT_FLOAT) [5]\n\n# Total number of params: 8\n"
+    chkp.print_tensors_in_checkpoint_file(path, tensor_name="v3", all_tensors=False)
+    assert capsys.readouterr().out == "tensor_name:  v3\nKey v3 not found in checkpoint\n"
