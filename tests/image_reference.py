@@ -120,12 +120,12 @@ COLORS = [[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 
           [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]]
 
 
-def draw_bounding_boxes(images, boxes):
+def draw_bounding_boxes(images, boxes, colors=COLORS):
     out = images.copy()
     _, h, w, depth = images.shape
     for b in range(images.shape[0]):
         for n, (y0, x0, y1, x1) in enumerate(boxes[b]):
-            color = COLORS[n % len(COLORS)][:depth]
+            color = colors[n % len(colors)][:depth]
             top, bottom = int(F32(y0) * F32(h - 1)), int(F32(y1) * F32(h - 1))
             left, right = int(F32(x0) * F32(w - 1)), int(F32(x1) * F32(w - 1))
             if top > bottom or left > right or top >= h or bottom < 0 or left >= w or right < 0:

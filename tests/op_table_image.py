@@ -110,7 +110,10 @@ def _draw_rows():
                        [2, 2, 3, 3], [0, 0, 1, 1]] + [[0.5, 0.5, 0.5, 0.5]] * 6,
                       [[0.2, 0.1, 0.3, 0.8]] * 12], F32)
     samples = [(_values((2, 6, 7, depth), (0, 1), F32), boxes) for depth in (1, 3, 4)]
-    return [Row("draw_bounding_boxes", tf.image.draw_bounding_boxes, draw_bounding_boxes, samples, grad=False)]
+    colors = np.array([[0.2, 0.4, 0.6, 0.8], [1, 0, 0.5, 1], [0.3, 0.3, 0.3, 0.3]], F32)
+    return [Row("draw_bounding_boxes", tf.image.draw_bounding_boxes, draw_bounding_boxes, samples, grad=False),
+            Row("draw_bounding_boxes_colors", lambda i, b: tf.image.draw_bounding_boxes(i, b, colors=colors),
+                lambda i, b: draw_bounding_boxes(i, b, colors.tolist()), samples, grad=False)]
 
 
 def _composition_rows():

@@ -148,7 +148,7 @@ not_exportable(
     "TensorFlow's box indices); run the suppression after the exported part of the graph", img.NonMaxSuppressionV3,
     img.NonMaxSuppressionWithOverlaps)
 not_exportable("it draws boxes onto images for display, which is not part of a model's inference",
-               img.DrawBoundingBoxes)
+               img.DrawBoundingBoxes, img.DrawBoundingBoxesV2)
 from ..ops import bounding_box_ops as bbx  # noqa: E402
 not_exportable("it draws a random crop window for data augmentation, which an exported inference graph does not "
                "have; crop in the input pipeline instead", bbx.SampleDistortedBoundingBoxV2)

@@ -182,39 +182,72 @@ class DrawBoundingBoxes(OpDef):
         return [(images.shape, images.dtype.base_dtype)]
 
     def forward(self, xp, images, boxes):
-        if images.ndim != 4:
-            raise invalid_argument("The rank of the images should be 4")
-        batch, height, width, depth = images.shape
-        if depth not in (1, 3, 4):
-            raise invalid_argument("Channel depth should be either 1 (GRY), 3 (RGB), or 4 (RGBA)")
-        if boxes.ndim != 3 or boxes.shape[0] != batch or boxes.shape[2] != 4:
-            raise invalid_argument("boxes must be [batch, num_boxes, 4]")
-        canvas = xp.array(images, copy=True)
-        for b, image_boxes in enumerate(boxes.tolist()):
-            for n, (y0, x0, y1, x1) in enumerate(image_boxes):
-                color = xp.asarray(_DEFAULT_COLORS[n % len(_DEFAULT_COLORS)][:depth], dtype=images.dtype)
-                top, bottom = _box_pixel(y0, height), _box_pixel(y1, height)
-                left, right = _box_pixel(x0, width), _box_pixel(x1, width)
-                if top > bottom or left > right:
-                    continue  # inverted: TensorFlow logs a warning and skips it
-                if top >= height or bottom < 0 or left >= width or right < 0:
-                    continue  # completely outside the image
-                rows = slice(max(top, 0), min(bottom, height - 1) + 1)
-                cols = slice(max(left, 0), min(right, width - 1) + 1)
-                if top >= 0:
-                    canvas[b, top, cols] = color
-                if bottom < height:
-                    canvas[b, bottom, cols] = color
-                if left >= 0:
-                    canvas[b, rows, left] = color
-                if right < width:
-                    canvas[b, rows, right] = color
-        return canvas
+        return _draw(xp, images, boxes, _DEFAULT_COLORS)
 
 
-def draw_bounding_boxes(images, boxes, name=None):
-    """`images` with the outlines of `boxes` drawn on them (see DrawBoundingBoxes).
+def _draw(xp, images, boxes, colors):
+    """TensorFlow's DrawBoundingBoxes kernel: box n of each image in colors[n % len(colors)]."""
+    if images.ndim != 4:
+        raise invalid_argument("The rank of the images should be 4")
+    batch, height, width, depth = images.shape
+    if depth not in (1, 3, 4):
+        raise invalid_argument("Channel depth should be either 1 (GRY), 3 (RGB), or 4 (RGBA)")
+    if boxes.ndim != 3 or boxes.shape[0] != batch or boxes.shape[2] != 4:
+        raise invalid_argument("boxes must be [batch, num_boxes, 4]")
+    canvas = xp.array(images, copy=True)
+    for b, image_boxes in enumerate(boxes.tolist()):
+        for n, (y0, x0, y1, x1) in enumerate(image_boxes):
+            color = xp.asarray(colors[n % len(colors)][:depth], dtype=images.dtype)
+            top, bottom = _box_pixel(y0, height), _box_pixel(y1, height)
+            left, right = _box_pixel(x0, width), _box_pixel(x1, width)
+            if top > bottom or left > right:
+                continue  # inverted: TensorFlow logs a warning and skips it
+            if top >= height or bottom < 0 or left >= width or right < 0:
+                continue  # completely outside the image
+            rows = slice(max(top, 0), min(bottom, height - 1) + 1)
+            cols = slice(max(left, 0), min(right, width - 1) + 1)
+            if top >= 0:
+                canvas[b, top, cols] = color
+            if bottom < height:
+                canvas[b, bottom, cols] = color
+            if left >= 0:
+                canvas[b, rows, left] = color
+            if right < width:
+                canvas[b, rows, right] = color
+    return canvas
 
-    Example: `tf.image.draw_bounding_boxes(images, [[[0.1, 0.2, 0.5, 0.9]]])`.
+
+@register
+class DrawBoundingBoxesV2(OpDef):
+    """DrawBoundingBoxes with the colour table given: `colors` [num_colors, channels >= depth] (float32)."""
+
+    type_name = "DrawBoundingBoxesV2"
+    input_names = ("images", "boxes", "colors")
+    allowed_dtypes = (dtypes.float16, dtypes.float32)
+    same_dtype = ("images",)
+
+    def infer(self, inputs, attrs):
+        check_rank(inputs[2], 2)
+        return DrawBoundingBoxes.infer(inputs[:2], attrs)
+
+    def forward(self, xp, images, boxes, colors):
+        if colors.ndim != 2:
+            raise invalid_argument("colors must be a 2-D matrix" + f"[{','.join(map(str, colors.shape))}]")
+        if images.ndim == 4 and colors.shape[1] < images.shape[3]:
+            raise invalid_argument("colors must have equal or more channels than the image provided: "
+                                   f"[{','.join(map(str, colors.shape))}]")
+        table = colors.tolist() or _DEFAULT_COLORS  # an empty table: TensorFlow's default colours
+        return _draw(xp, images, boxes, table)
+
+
+def draw_bounding_boxes(images, boxes, name=None, colors=None):
+    """`images` with the outlines of `boxes` drawn on them (see DrawBoundingBoxes), in `colors` ([num_colors,
+    channels] RGBA rows, cycling per box) or TensorFlow's default table.
+
+    Example: `tf.image.draw_bounding_boxes(images, [[[0.1, 0.2, 0.5, 0.9]]], colors=[[1.0, 0.0, 0.0, 1.0]])`.
     """
-    return apply_op(DrawBoundingBoxes, [images, boxes], name=name or "DrawBoundingBoxes")
+    if colors is None:
+        return apply_op(DrawBoundingBoxes, [images, boxes], name=name or "DrawBoundingBoxes")
+    from ..framework.apply import convert_to_tensor
+    colors = convert_to_tensor(colors, dtypes.float32, name="colors")
+    return apply_op(DrawBoundingBoxesV2, [images, boxes, colors], name=name or "DrawBoundingBoxesV2")
