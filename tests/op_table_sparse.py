@@ -1,6 +1,6 @@
 """Op-table rows for coordinate indexing and sparse tensors: gather_nd / scatter_nd (GatherNd, ScatterNd),
 sparse_to_dense (SparseToDense), sparse_reorder (SparseReorder), sparse_reshape (SparseReshape), edit_distance
-(EditDistance) and CTC (CTCLoss, CTCGreedyDecoder). Feeding, fetching and the compositions are in test_sparse.py,
+(EditDistance) and CTC (CTCLoss, CTCGreedyDecoder, CTCBeamSearchDecoder). Feeding, fetching and the compositions are in test_sparse.py,
 CTC's options in test_ctc.py."""
 import numpy as np
 
@@ -76,7 +76,23 @@ def _rows():
     rows.append(Row("ctc_greedy_decoder", lambda x: tf.nn.ctc_greedy_decoder(x, [4, 3])[0][0].values,
                     lambda x: np.array(_collapse(x[:4, 0].argmax(1), 2) + _collapse(x[:3, 1].argmax(1), 2), I64),
                     [(V(4, 2, 3),)], grad=False, data_dependent_shape=True, foldable=False))
+    rows.append(Row("ctc_beam_search_decoder",
+                    lambda x: tf.nn.ctc_beam_search_decoder(x, [4, 3], beam_width=64, merge_repeated=False)[0][0].values,
+                    lambda x: np.array(_best_labelling(x[:4, 0]) + _best_labelling(x[:3, 1]), I64),
+                    [(V(4, 2, 3),)], grad=False, data_dependent_shape=True, foldable=False))
     return rows
+
+
+def _best_labelling(logits):
+    """The labelling of highest total probability over all frame labellings (brute force; a wide beam finds it)."""
+    steps, classes = logits.shape
+    probs = np.exp(logits - logits.max(1, keepdims=True))
+    paths = np.array(np.meshgrid(*[np.arange(classes)] * steps, indexing="ij")).reshape(steps, -1).T
+    totals = {}
+    for p in paths:
+        key = tuple(_collapse(p, classes - 1))
+        totals[key] = totals.get(key, 0.0) + np.prod(probs[np.arange(steps), p])
+    return list(max(totals, key=totals.get))
 
 
 def _collapse(path, blank):

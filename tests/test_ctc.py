@@ -126,3 +126,45 @@ def test_ctc_trains_a_tiny_recognizer():
         assert sess.run(loss) < 0.2 * first
         best = sess.run(decoded)
     np.testing.assert_array_equal(best.values, [0, 1, 0, 1, 1])
+
+
+def _labelling_log_probs(logits):
+    """{labelling: log of its total probability} over every frame labelling (brute force), blank = last class."""
+    steps, classes = logits.shape
+    probs = np.exp(logits - logits.max(1, keepdims=True))
+    probs /= probs.sum(1, keepdims=True)
+    totals = {}
+    for path in itertools.product(range(classes), repeat=steps):
+        key = tuple(_collapse(path, classes - 1))
+        totals[key] = totals.get(key, 0.0) + np.prod(probs[np.arange(steps), path])
+    return {k: np.log(v) for k, v in totals.items()}
+
+
+def test_ctc_beam_search_with_a_wide_beam_finds_the_most_probable_labellings():
+    logits = tf.constant(LOGITS)
+    decoded, log_probs = tf.nn.ctc_beam_search_decoder(logits, LENGTHS, beam_width=500, top_paths=3,
+                                                       merge_repeated=False)
+    assert len(decoded) == 3 and log_probs.shape.as_list() == [3, 3]
+    with tf.Session() as sess:
+        paths, scores = sess.run([decoded, log_probs])
+    for b, n in enumerate(LENGTHS):
+        ranked = sorted(_labelling_log_probs(LOGITS[:n, b]).items(), key=lambda kv: -kv[1])[:3]
+        for k, (labelling, log_p) in enumerate(ranked):
+            rows = paths[k].indices[:, 0] == b
+            assert tuple(paths[k].values[rows]) == labelling
+            assert scores[b, k] == pytest.approx(log_p, rel=1e-9)
+
+
+def test_ctc_beam_search_merge_repeated_collapses_the_output_and_greedy_agrees_on_a_clear_case():
+    # Frames that clearly read "a, blank, a": the labelling (0, 0); merge_repeated emits it as (0,).
+    clear = np.full((3, 1, 3), -5.0)
+    clear[0, 0, 0] = clear[1, 0, 2] = clear[2, 0, 0] = 5.0
+    merged, _ = tf.nn.ctc_beam_search_decoder(tf.constant(clear), [3], beam_width=4)
+    kept, _ = tf.nn.ctc_beam_search_decoder(tf.constant(clear), [3], beam_width=4, merge_repeated=False)
+    (greedy,), _ = tf.nn.ctc_greedy_decoder(tf.constant(clear), [3])
+    with tf.Session() as sess:
+        got_merged, got_kept, got_greedy = sess.run([merged[0], kept[0], greedy])
+    assert got_merged.values.tolist() == [0]
+    assert got_kept.values.tolist() == [0, 0] == got_greedy.values.tolist()
+    with pytest.raises(ValueError, match="top_paths must be <= beam_width"):
+        tf.nn.ctc_beam_search_decoder(tf.constant(clear), [3], beam_width=2, top_paths=3)

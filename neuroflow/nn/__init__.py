@@ -12,4 +12,5 @@ from .rnn import *  # noqa: F401,F403
 from .sampled_losses import *  # noqa: F401,F403
 from .embedding_sparse import *  # noqa: F401,F403
 from ..ops.ctc_ops import ctc_greedy_decoder, ctc_loss  # noqa: F401
+from ..ops.ctc_beam_search_ops import ctc_beam_search_decoder  # noqa: F401
 from . import rnn_cell  # noqa: F401,E402 - `tf.nn.rnn_cell.LSTMCell`
