@@ -260,3 +260,24 @@ def test_run_time_error_inside_a_branch_names_the_node_and_the_users_line():
     message = str(info.value)
     assert "cond/Reshape" in message and "test_cond.py" in message
     assert "tf.reshape(x, [2, 2])" in message
+
+
+def test_an_optimizer_step_inside_a_branch_runs_only_when_taken():
+    """minimize() inside a branch: the optimizer's variables (slots, Adam's beta powers) live in the outer graph
+    and are found from inside the branch; the untaken branch leaves the variable alone."""
+    x = tf.placeholder(tf.float32, [None, 2])
+    flag = tf.placeholder(tf.bool, [])
+    w = tf.Variable([[1.0], [2.0]])
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - 1.0))
+    opt = tf.train.AdamOptimizer(0.1)
+    step = tf.cond(flag, lambda: opt.minimize(loss), tf.no_op)
+    feed = {x: np.ones((3, 2), np.float32)}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(step, {**feed, flag: False})
+        np.testing.assert_array_equal(sess.run(w), [[1.0], [2.0]])
+        sess.run(step, {**feed, flag: True})
+        # Adam's first step moves each weight by lr against the sign of its gradient (both gradients positive).
+        np.testing.assert_allclose(sess.run(w), [[0.9], [1.9]], rtol=1e-6)
+    assert sorted(v.op.name for v in opt.variables()) == ["Variable/Adam", "Variable/Adam_1", "beta1_power",
+                                                          "beta2_power"]

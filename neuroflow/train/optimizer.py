@@ -7,6 +7,7 @@ from ..framework import dtypes
 from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.context import executing_eagerly
 from ..framework.graph import GraphKeys, get_default_graph, name_scope
+from ..ops.subgraph import outermost_graph
 from ..framework.indexed_slices import IndexedSlices, densify
 from ..framework.tensor import Tensor
 from ..ops import control_flow_ops, state_ops
@@ -242,7 +243,8 @@ class Optimizer:
     def _get_non_slot_variable(self, name, graph=None):
         found = self._non_slot.get((name, None))  # eager variables (also when used inside tf.function)
         if found is None and not executing_eagerly():
-            found = self._non_slot.get((name, graph or get_default_graph()))
+            # Inside a cond branch or loop body the variables live in the outermost graph (where they were made).
+            found = self._non_slot.get((name, outermost_graph(graph)))
         return found
 
     def _non_slot_variables(self):
@@ -250,7 +252,7 @@ class Optimizer:
 
     def variables(self):
         """The optimizer's own variables (slots and non-slot ones such as Adam's beta powers), by name."""
-        graph = None if executing_eagerly() else get_default_graph()
+        graph = None if executing_eagerly() else outermost_graph()
         found = [v for v in self._non_slot_variables() if _graph_of(v) is graph]
         for per_var in self._slots.values():
             found.extend(v for v in per_var.values() if _graph_of(v) is graph)
