@@ -198,3 +198,24 @@ def extract_patches(images, ksizes, strides, rates, padding):
                         out[:, i, j, k * d:(k + 1) * d] = images[:, y, x]
                     k += 1
     return out
+
+
+def soft_non_max_suppression(boxes, scores, max_output_size, iou_threshold, score_threshold, sigma):
+    """Soft-NMS as Bodla et al. describe it (Gaussian decay exp(-iou^2 / (2 sigma)) of every remaining score after
+    each selection; a box is dropped when its score falls to score_threshold), or, with sigma 0, hard NMS (boxes
+    overlapping a selected one by more than iou_threshold dropped). Returns (indices, scores)."""
+    remaining = {i: float(s) for i, s in enumerate(scores) if s > score_threshold}
+    kept, kept_scores = [], []
+    while remaining and len(kept) < max_output_size:
+        best = min(remaining, key=lambda i: (-remaining[i], i))
+        kept.append(best)
+        kept_scores.append(remaining.pop(best))
+        for i in list(remaining):
+            overlap = iou(boxes[i], boxes[best])
+            if sigma > 0:
+                remaining[i] *= math.exp(-0.5 * overlap * overlap / sigma)
+            elif overlap > iou_threshold:
+                remaining[i] = -np.inf
+            if remaining[i] <= score_threshold:
+                del remaining[i]
+    return np.array(kept, np.int32), np.array(kept_scores, np.float32)

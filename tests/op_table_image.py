@@ -9,7 +9,8 @@ The codecs read and write bytes: tests/test_image_codecs.py covers them.
 import numpy as np
 
 import neuroflow as tf
-from image_reference import draw_bounding_boxes, extract_patches, non_max_suppression, resize, resize_adjoint
+from image_reference import (draw_bounding_boxes, extract_patches, non_max_suppression, resize, resize_adjoint,
+                             soft_non_max_suppression)
 from op_table_base import Row, _noncontiguous, _values
 
 F32, F64 = np.float32, np.float64
@@ -102,6 +103,15 @@ def _nms_rows():
         kept = non_max_suppression(b, s, 8, 0.5)
         return np.concatenate([kept, np.zeros(8 - len(kept), np.int32), [len(kept)]]).astype(np.int32)
     rows.append(Row("non_max_suppression_padded", padded, padded_ref, samples[:3], grad=False, foldable=False))
+    for sigma, floor in [(0.0, -np.inf), (0.5, 0.0), (0.2, 0.3)]:
+        def soft(b, s, sigma=sigma, floor=floor):
+            indices, kept = tf.image.non_max_suppression_with_scores(b, s, 6, 0.5, floor, sigma)
+            return tf.concat([tf.cast(indices, tf.float32), kept], 0)
+
+        def soft_ref(b, s, sigma=sigma, floor=floor):
+            return np.concatenate(soft_non_max_suppression(b, s, 6, 0.5, floor, sigma)).astype(F32)
+        rows.append(Row(f"non_max_suppression_with_scores_{sigma}", soft, soft_ref, samples[:3] + samples[4:],
+                        grad=False, data_dependent_shape=True, foldable=False, rtol=1e-5, atol=1e-6))
     return rows
 
 

@@ -10,6 +10,7 @@ from ..ops.image_codec_ops import *  # noqa: F401,F403
 from ..ops.image_ops import *  # noqa: F401,F403
 from ..ops.jpeg_ops import *  # noqa: F401,F403
 from ..ops.resize_ops import *  # noqa: F401,F403
+from ..ops.soft_nms_ops import *  # noqa: F401,F403
 from .codecs import *  # noqa: F401,F403
 from .color import *  # noqa: F401,F403
 from .crop_and_resize import *  # noqa: F401,F403
