@@ -2,6 +2,8 @@
 StringSplit, StringSplitV2), checked as numbers against Python's own string methods: a string result is prefixed
 with "1" and parsed, so its every digit is compared. Exact strings and errors: test_strings.py. The split rows'
 indices and values have run-time shapes, so build-time folding leaves them to the session."""
+import re
+
 import numpy as np
 
 import neuroflow as tf
@@ -22,11 +24,12 @@ def _digits(shape, low=0, high=6):
     return out
 
 
-def _numeric(shape):
+def _numeric(shape, most_digits=6):
     out = np.empty(shape, dtype=object)
     flat = out.reshape(-1)
     for i in range(flat.size):
-        flat[i] = ("".join(_rng.choice(list("0123456789"), size=int(_rng.integers(1, 7))))).encode()
+        digits = int(_rng.integers(1, most_digits + 1))
+        flat[i] = ("".join(_rng.choice(list("0123456789"), size=digits))).encode()
     return out
 
 
@@ -112,8 +115,32 @@ def _rows():
             data_dependent_shape=True, foldable=False),
         Row("strings_split_indices", lambda s: tf.strings.split(s).indices, _split_ref(bytes.split, "indices"),
             _split_samples(), grad=False, data_dependent_shape=True, foldable=False),
+        Row("string_strip", lambda s: _parsed(tf.strings.strip(s)),
+            lambda s: _as_number(np.vectorize(bytes.strip, otypes=[object])(s)), _padded_samples(), grad=False),
+        Row("string_lower", lambda s: tf.strings.length(tf.strings.regex_replace(tf.strings.lower(s), "[a-z]", "")),
+            np.vectorize(lambda b: len(re.sub(b"[a-z]", b"", b.lower())), otypes=[np.int32]), _mixed_case(),
+            grad=False),
+        Row("string_upper", lambda s: tf.strings.length(tf.strings.regex_replace(tf.strings.upper(s), "[A-Z]", "")),
+            np.vectorize(lambda b: len(re.sub(b"[A-Z]", b"", b.upper())), otypes=[np.int32]), _mixed_case(),
+            grad=False),
+        Row("reduce_join_axis1", lambda s: _parsed(tf.reduce_join(s, axis=1)),
+            lambda s: _as_number(np.array([b"".join(r) for r in s.tolist()], dtype=object).reshape(s.shape[0])),
+            [(_numeric((3, 4), 2),), (_numeric((2, 1), 2),), (_numeric((0, 3), 2),)], grad=False),
+        Row("reduce_join_all_keepdims", lambda s: _parsed(tf.reduce_join(s, keep_dims=True)),
+            lambda s: _as_number(np.array(b"".join(s.reshape(-1).tolist()), dtype=object).reshape((1,) * s.ndim)),
+            [(_numeric((2, 3), 2),), (_numeric((3,), 2),)], grad=False),
     ]
     return rows
+
+
+def _padded_samples():
+    return [(np.vectorize(lambda b: b" " * (len(b) % 3) + b + b"\t" * (len(b) % 2), otypes=[object])(_numeric(s)),)
+            for s in [(), (5,), (2, 3)]]
+
+
+def _mixed_case():
+    words = [b"AbC", b"xyz", b"Q1-w", b"", b"MiXeD cAsE"]
+    return [(np.array(words, dtype=object),), (np.array(words[:4], dtype=object).reshape(2, 2),)]
 
 
 ROWS = _rows()

@@ -111,3 +111,26 @@ def test_strings_split_splits_as_python_does():
         assert got.dense_shape.tolist() == [len(source), max(len(p) for p in want)]
     with pytest.raises(ValueError, match="Shape must be rank 1 but is rank 2"):
         tf.strings.split(tf.constant([["a"]]))
+
+
+def test_strip_lower_upper_and_reduce_join():
+    assert tf.string_strip is tf.strings.strip and tf.reduce_join is tf.strings.reduce_join
+    s = tf.constant([[" Ab\t", "cD "], ["Éx", "\nf"]])
+    assert _run(tf.strings.strip(s)).tolist() == [[b"Ab", b"cD"], ["Éx".encode(), b"f"]]
+    assert _run(tf.strings.lower(s)).tolist() == [[b" ab\t", b"cd "], ["Éx".encode(), b"\nf"]]
+    assert _run(tf.strings.lower(tf.constant("ÉX"), encoding="utf-8")) == "éx".encode()
+    assert _run(tf.strings.upper(tf.constant("éx"))) == "éX".encode()  # ASCII letters only without an encoding
+    # TensorFlow's documented example: [["a", "b"], ["c", "d"]].
+    ab = tf.constant([["a", "b"], ["c", "d"]])
+    assert _run(tf.reduce_join(ab, 0)).tolist() == [b"ac", b"bd"]
+    assert _run(tf.reduce_join(ab, 1)).tolist() == [b"ab", b"cd"]
+    assert _run(tf.reduce_join(ab, -2)).tolist() == [b"ac", b"bd"]
+    assert _run(tf.reduce_join(ab, 0, keep_dims=True)).tolist() == [[b"ac", b"bd"]]
+    assert _run(tf.reduce_join(ab, 1, keep_dims=True)).tolist() == [[b"ab"], [b"cd"]]
+    assert _run(tf.reduce_join(ab, 0, separator=".")).tolist() == [b"a.c", b"b.d"]
+    assert _run(tf.reduce_join(ab, [0, 1])) == b"acbd"
+    assert _run(tf.reduce_join(ab, [1, 0])) == b"abcd"
+    assert _run(tf.reduce_join(ab, [])).tolist() == [[b"a", b"b"], [b"c", b"d"]]
+    assert _run(tf.reduce_join(ab)) == b"abcd"  # every axis, the last first: [1, 0]
+    with pytest.raises(ValueError, match="Invalid reduction dimension 2 for input with 2 dimensions"):
+        tf.reduce_join(ab, 2)

@@ -174,7 +174,8 @@ from ..ops import string_ops as so  # noqa: E402
 not_exportable(
     "it works on string tensors, which neuroflow's ONNX export does not support; convert strings to numbers "
     "before the exported part of the graph", so.StringJoin, so.StringLength, so.Substr, so.StringToNumber,
-    so.RegexReplace, so.AsString, so.StringSplit, so.StringSplitV2)
+    so.RegexReplace, so.AsString, so.StringSplit, so.StringSplitV2, so.StringStrip, so.StringLower, so.StringUpper,
+    so.ReduceJoin)
 from ..ops import io_ops as fio  # noqa: E402
 not_exportable(
     "it reads or writes files (string paths and bytes) when run, which is not part of a model's inference; feed "

@@ -11,7 +11,8 @@ from ..framework.tensor_shape import TensorShape
 from .op_util import invalid_argument
 from .shape_inference import broadcast_shape
 
-__all__ = ["string_join", "substr", "string_to_number", "regex_replace", "as_string", "string_split"]
+__all__ = ["string_join", "substr", "string_to_number", "regex_replace", "as_string", "string_split", "string_strip",
+           "reduce_join"]
 
 _UNITS = ("BYTE", "UTF8_CHAR")
 
@@ -229,6 +230,105 @@ class AsString(_StringOp):
         return _map(xp, fmt, object, x)
 
 
+class _Elementwise(_StringOp):
+    input_names = ("input",)
+
+    def infer(self, inputs, attrs):
+        _check_string(inputs[0], self.type_name, "input")
+        return [(inputs[0].shape, dtypes.string)]
+
+    def forward(self, xp, x, **attrs):
+        return _map(xp, lambda i, s: self.apply(s, **attrs), object, x)
+
+
+@register
+class StringStrip(_Elementwise):
+    """Leading and trailing ASCII whitespace removed."""
+
+    type_name = "StringStrip"
+
+    @staticmethod
+    def apply(s):
+        return s.strip()
+
+
+@register
+class StringLower(_Elementwise):
+    """Lower case: ASCII letters only when attr encoding is "", all of Unicode's with "utf-8"."""
+
+    type_name = "StringLower"
+
+    @staticmethod
+    def apply(s, encoding):
+        return s.decode("utf-8").lower().encode("utf-8") if encoding else s.lower()
+
+
+@register
+class StringUpper(_Elementwise):
+    """Upper case: ASCII letters only when attr encoding is "", all of Unicode's with "utf-8"."""
+
+    type_name = "StringUpper"
+
+    @staticmethod
+    def apply(s, encoding):
+        return s.decode("utf-8").upper().encode("utf-8") if encoding else s.upper()
+
+
+@register
+class ReduceJoin(_StringOp):
+    """The strings along attr `axis` joined with `separator`, axis by axis in the order given (so [1, 0] joins rows
+    first, [0, 1] columns first); None means every axis, last first."""
+
+    type_name = "ReduceJoin"
+    input_names = ("inputs",)
+
+    def canonicalize_attrs(self, inputs, attrs):
+        rank = inputs[0].shape.ndims
+        axis = attrs["axis"]
+        if axis is None:
+            if rank is None:
+                raise ValueError("reduce_join over every axis needs the input's rank")
+            axis = list(range(rank))[::-1]
+        axis = [int(a) for a in (axis if isinstance(axis, (list, tuple)) else [axis])]
+        if rank is not None:
+            for a in axis:
+                if not -rank <= a < rank:
+                    raise ValueError(f"Invalid reduction dimension {a} for input with {rank} dimensions.")
+            axis = list(dict.fromkeys(a % rank for a in axis))
+        return {**attrs, "axis": axis}
+
+    def infer(self, inputs, attrs):
+        x = inputs[0]
+        _check_string(x, "ReduceJoin", "inputs")
+        if x.shape.ndims is None:
+            return [(TensorShape(None), dtypes.string)]
+        dims = x.shape.as_list()
+        kept = [1 if i in attrs["axis"] else d for i, d in enumerate(dims)] if attrs["keep_dims"] else \
+            [d for i, d in enumerate(dims) if i not in attrs["axis"]]
+        return [(TensorShape(kept), dtypes.string)]
+
+    def forward(self, xp, x, axis, keep_dims, separator):
+        x = xp.asarray(x)
+        sep = _bytes(separator)
+        rest = [i for i in range(x.ndim) if i not in axis]
+        rest_shape = tuple(x.shape[i] for i in rest)
+        n_rows = 1
+        for d in rest_shape:
+            n_rows *= d
+        width = 1
+        for i in axis:
+            width *= x.shape[i]
+        # The axis reduced first varies fastest in the joined order; explicit sizes keep empty inputs right.
+        rows = xp.transpose(x, rest + list(axis)[::-1]).reshape(n_rows, width)
+        out = xp.empty(rest_shape, dtype=object)
+        flat_out = out.reshape(-1)
+        for i, row in enumerate(rows.tolist()):
+            flat_out[i] = sep.join(row)
+        if keep_dims:
+            out = out.reshape(tuple(1 if i in axis else x.shape[i] for i in range(x.ndim)))
+        return out
+
+
 class _Split(_StringOp):
     """A 1-D string tensor split per element: a SparseTensor's indices [N, 2], values [N] and dense_shape [2]."""
 
@@ -323,6 +423,31 @@ def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, f
     attrs = {"precision": int(precision), "scientific": bool(scientific), "shortest": bool(shortest),
              "width": int(width), "fill": fill}
     return apply_op(AsString, [input], attrs, name=name or "AsString")
+
+
+def string_strip(input, name=None):  # noqa: A002
+    """Each string without its leading and trailing whitespace: `tf.strings.strip`."""
+    return apply_op(StringStrip, [_strings(input)], name=name or "StringStrip")
+
+
+def string_lower(input, encoding="", name=None):  # noqa: A002
+    """Each string in lower case (ASCII letters only unless encoding="utf-8"): `tf.strings.lower`."""
+    return apply_op(StringLower, [_strings(input)], {"encoding": encoding}, name=name or "StringLower")
+
+
+def string_upper(input, encoding="", name=None):  # noqa: A002
+    """Each string in upper case (ASCII letters only unless encoding="utf-8"): `tf.strings.upper`."""
+    return apply_op(StringUpper, [_strings(input)], {"encoding": encoding}, name=name or "StringUpper")
+
+
+def reduce_join(inputs, axis=None, keep_dims=None, separator="", name=None, reduction_indices=None,
+                keepdims=None):
+    """The strings along `axis` (all axes when None) joined in order: `tf.reduce_join([["a", "b"], ["c", "d"]],
+    axis=1)` is [b"ab", b"cd"]."""
+    axis = reduction_indices if axis is None else axis
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    return apply_op(ReduceJoin, [_strings(inputs, "inputs")], {"axis": axis, "keep_dims": keep,
+                                                              "separator": separator}, name=name or "ReduceJoin")
 
 
 def _sparse(parts):
