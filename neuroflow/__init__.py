@@ -87,6 +87,7 @@ from .ops.edit_distance_ops import edit_distance
 from .ops.sparse_extra_ops import *  # noqa: F401,F403
 from .ops.functional_ops import foldl, foldr, map_fn, scan
 from .ops.string_ops import *  # noqa: F401,F403
+from .ops.string_split_join_ops import *  # noqa: F401,F403
 from .ops.io_ops import *  # noqa: F401,F403
 from .ops.parsing_ops import *  # noqa: F401,F403
 

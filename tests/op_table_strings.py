@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 import neuroflow as tf
-from neuroflow.ops.string_ops import string_split
+from neuroflow.ops.string_split_join_ops import string_split
 from op_table_base import Row, _rng, _values
 
 _I64 = np.int64

@@ -171,11 +171,12 @@ not_exportable(
     "inference outputs, not the train op", stn.SparseApplyMomentum, stn.SparseApplyAdagrad, stn.SparseApplyAdadelta,
     stn.SparseApplyRMSProp, stn.SparseApplyCenteredRMSProp)
 from ..ops import string_ops as so  # noqa: E402
+from ..ops import string_split_join_ops as ssj  # noqa: E402
 not_exportable(
     "it works on string tensors, which neuroflow's ONNX export does not support; convert strings to numbers "
     "before the exported part of the graph", so.StringJoin, so.StringLength, so.Substr, so.StringToNumber,
-    so.RegexReplace, so.AsString, so.StringSplit, so.StringSplitV2, so.StringStrip, so.StringLower, so.StringUpper,
-    so.ReduceJoin)
+    so.RegexReplace, so.AsString, so.StringStrip, so.StringLower, so.StringUpper, ssj.StringSplit, ssj.StringSplitV2,
+    ssj.ReduceJoin)
 from ..ops import io_ops as fio  # noqa: E402
 not_exportable(
     "it reads or writes files (string paths and bytes) when run, which is not part of a model's inference; feed "
