@@ -136,9 +136,8 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
             return selected, valid
         max_size = convert_to_tensor(max_output_size, dtypes.int32, name="max_output_size")
         padded = pad(selected, reshape(stack([0, max_size - valid]), [1, 2]))
-        if isinstance(max_output_size, int):
-            padded.set_shape([max_output_size])
-        return padded, valid
+        # A reshape to the known length states it in the graph itself (set_shape would bypass shape inference).
+        return reshape(padded, [max_output_size] if isinstance(max_output_size, int) else [-1]), valid
 
 
 def non_max_suppression_overlaps(overlaps, scores, max_output_size, overlap_threshold=0.5,
