@@ -279,3 +279,102 @@ def test_conv2d_transpose_is_the_adjoint_of_conv2d(padding, size):
     if padding == "VALID":
         conv_y = _conv_valid(y, w, 2)
     np.testing.assert_allclose(np.sum(got * y), np.sum(x * conv_y), rtol=1e-10)
+
+
+# --- attention ------------------------------------------------------------------------------------------------
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _attention_reference(weights, x, memory, memory_lengths, kind):
+    """The attention decoder of test_attention_decoder_against_numpy, step by step in NumPy."""
+    batch, steps, _ = x.shape
+    mask = np.arange(memory.shape[1])[None, :] < np.array(memory_lengths)[:, None]
+    values = memory * mask[:, :, None]
+    keys = values @ weights["memory_layer/kernel"]
+    units = weights["attention_layer/kernel"].shape[1]
+    hidden = weights["basic_lstm_cell/bias"].shape[0] // 4
+    c, h, attention = np.zeros((batch, hidden)), np.zeros((batch, hidden)), np.zeros((batch, units))
+    logits = []
+    for t in range(steps):
+        z = np.concatenate([x[:, t], attention, h], 1) @ weights["basic_lstm_cell/kernel"] + \
+            weights["basic_lstm_cell/bias"]
+        i, j, f, o = np.split(z, 4, axis=1)
+        c = c * _sigmoid(f + 1.0) + _sigmoid(i) * np.tanh(j)
+        h = np.tanh(c) * _sigmoid(o)
+        if kind == "bahdanau":
+            query = h @ weights["query_layer/kernel"]
+            score = (weights["attention_v"] * np.tanh(keys + query[:, None])).sum(2)
+        else:
+            score = np.einsum("bu,btu->bt", h, keys)
+        score = np.where(mask, score, -np.inf)
+        align = np.exp(score - score.max(1, keepdims=True))
+        align /= align.sum(1, keepdims=True)
+        context = np.einsum("bt,btd->bd", align, values)
+        attention = np.concatenate([h, context], 1) @ weights["attention_layer/kernel"]
+        logits.append(attention @ weights["dense/kernel"] + weights["dense/bias"])
+    return np.stack(logits, 1)
+
+
+@pytest.mark.parametrize("kind", ["bahdanau", "luong"])
+def test_attention_decoder_against_numpy(kind):
+    rng = np.random.default_rng(5)
+    batch, hidden, depth, vocab = 2, 5, 3, 6
+    memory = rng.standard_normal((batch, 4, depth))
+    x = rng.standard_normal((batch, 3, depth))
+    lengths = [4, 2]
+    if kind == "bahdanau":
+        mechanism = tf.contrib.seq2seq.BahdanauAttention(7, tf.constant(memory), memory_sequence_length=lengths)
+    else:
+        mechanism = tf.contrib.seq2seq.LuongAttention(hidden, tf.constant(memory), memory_sequence_length=lengths)
+    cell = tf.contrib.seq2seq.AttentionWrapper(tf.nn.rnn_cell.BasicLSTMCell(hidden), mechanism,
+                                               attention_layer_size=4)
+    decoder = tf.contrib.seq2seq.BasicDecoder(cell, tf.contrib.seq2seq.TrainingHelper(tf.constant(x), [3, 3]),
+                                              cell.zero_state(batch, tf.float64), output_layer=tf.layers.Dense(vocab))
+    outputs, state, _ = tf.contrib.seq2seq.dynamic_decode(decoder)
+    names = [v.name for v in tf.global_variables()]
+    attention_vars = ["decoder/attention_wrapper/bahdanau_attention/query_layer/kernel:0",
+                      "decoder/attention_wrapper/bahdanau_attention/attention_v:0"] if kind == "bahdanau" else []
+    assert names == ["memory_layer/kernel:0", "decoder/attention_wrapper/basic_lstm_cell/kernel:0",
+                     "decoder/attention_wrapper/basic_lstm_cell/bias:0"] + attention_vars + [
+                     "decoder/attention_wrapper/attention_layer/kernel:0", "decoder/dense/kernel:0",
+                     "decoder/dense/bias:0"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, alignments, values = sess.run([outputs.rnn_output, state.alignments, tf.global_variables()])
+    weights = {n.replace("decoder/", "").replace("attention_wrapper/", "").replace("bahdanau_attention/", "")
+               .replace(":0", ""): v for n, v in zip(names, values)}
+    np.testing.assert_allclose(got, _attention_reference(weights, x, memory, lengths, kind), rtol=1e-9, atol=1e-12)
+    assert (alignments[1, 2:] == 0).all()  # memory past row 1's length gets no attention
+
+
+def test_tile_batch_repeats_rows_in_place():
+    with tf.Session() as sess:
+        got = sess.run(tf.contrib.seq2seq.tile_batch(tf.constant([[1, 2], [3, 4]]), 3))
+    np.testing.assert_array_equal(got, [[1, 2]] * 3 + [[3, 4]] * 3)
+
+
+def test_attention_decoder_gradients_match_central_differences_of_the_numpy_reference():
+    rng = np.random.default_rng(6)
+    memory, x, lengths = rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 3, 3)), [3, 4]
+    mechanism = tf.contrib.seq2seq.BahdanauAttention(7, tf.constant(memory), memory_sequence_length=lengths)
+    cell = tf.contrib.seq2seq.AttentionWrapper(tf.nn.rnn_cell.BasicLSTMCell(5), mechanism, attention_layer_size=4)
+    decoder = tf.contrib.seq2seq.BasicDecoder(cell, tf.contrib.seq2seq.TrainingHelper(tf.constant(x), [3, 3]),
+                                              cell.zero_state(2, tf.float64), output_layer=tf.layers.Dense(6))
+    outputs, _, _ = tf.contrib.seq2seq.dynamic_decode(decoder)
+    readout = rng.standard_normal((2, 3, 6))
+    variables = tf.global_variables()
+    grads = tf.gradients(tf.reduce_sum(outputs.rnn_output * readout), variables)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values, analytic = sess.run([variables, grads])
+    keys = [v.name.replace("decoder/", "").replace("attention_wrapper/", "").replace("bahdanau_attention/", "")
+            .replace(":0", "") for v in variables]
+
+    def loss(ws):
+        return np.sum(_attention_reference(dict(zip(keys, ws)), x, memory, lengths, "bahdanau") * readout)
+    directions = [rng.standard_normal(v.shape) for v in values]
+    numeric = (loss([v + 1e-6 * d for v, d in zip(values, directions)]) -
+               loss([v - 1e-6 * d for v, d in zip(values, directions)])) / 2e-6
+    projected = sum(np.sum(g * d) for g, d in zip(analytic, directions))
+    assert projected == pytest.approx(numeric, rel=1e-6)

@@ -10,6 +10,9 @@ __all__ = ["sequence_loss"]
 from .seq2seq_decoder import *  # noqa: E402,F401,F403 - helpers, BasicDecoder, dynamic_decode
 from . import seq2seq_decoder as _decoder  # noqa: E402
 __all__ += _decoder.__all__
+from .seq2seq_attention import *  # noqa: E402,F401,F403 - attention mechanisms, AttentionWrapper, tile_batch
+from . import seq2seq_attention as _attention  # noqa: E402
+__all__ += _attention.__all__
 
 
 def _count_nonzero(weights, axis=None):
