@@ -10,6 +10,8 @@ runs code (no pickle). Attr values are encoded with a tag where JSON has no type
                 (strings: "strings": [base64 of each element] instead of "data")
     bytes {"bytes": base64}   tuple {"tuple": [...]}   NumPy scalar {"np": "int64", "value": ...}
     non-finite float {"float": "nan" | "inf" | "-inf"}   str, int, float, bool, None, list: themselves
+    sub-graph (an If's branch, a While's body) {"function": {"graph_def": ..., "inputs", "outputs", ...}}
+    tensor of a sub-graph {"ref": "body/add:0"}   (see graph_io_function)
 
 An op whose attrs hold anything else (a Python object such as a tf.data Dataset) cannot be written: it is
 skipped, with the ops that need its outputs, and listed in `GraphDef.skipped` (a warning names them).
@@ -22,6 +24,7 @@ import math
 import numpy as np
 
 from . import dtypes
+from .graph_io_function import SubGraphDef, TensorRef, to_serializable
 from .operation import NodeDef
 from .tensor_shape import TensorShape
 
@@ -86,7 +89,8 @@ def decode_array(obj):
 
 def check_attr(value, where="attr"):
     """Raises UnserializableAttr when `value` holds something `encode_attr` cannot write (cheap: no encoding)."""
-    if value is None or isinstance(value, (bool, int, float, str, bytes, dtypes.DType, TensorShape, np.generic)):
+    if value is None or isinstance(value, (bool, int, float, str, bytes, dtypes.DType, TensorShape, np.generic,
+                                           SubGraphDef, TensorRef)):
         if isinstance(value, np.generic) and value.dtype.kind in "OV":
             raise UnserializableAttr(f"{where} holds a NumPy {value.dtype} scalar")
         return
@@ -137,6 +141,10 @@ def encode_attr(value):
         return [encode_attr(v) for v in value]
     if isinstance(value, dict):
         return {"dict": {k: encode_attr(v) for k, v in value.items()}}
+    if isinstance(value, SubGraphDef):
+        return {"function": value.to_json_obj()}
+    if isinstance(value, TensorRef):
+        return {"ref": value.name}
     raise UnserializableAttr(f"cannot serialize a {type(value).__name__}")
 
 
@@ -162,6 +170,12 @@ def decode_attr(obj):
         return tuple(decode_attr(v) for v in obj["tuple"])
     if "dict" in obj:
         return {str(k): decode_attr(v) for k, v in obj["dict"].items()}
+    if "function" in obj:
+        return SubGraphDef.from_json_obj(obj["function"])
+    if "ref" in obj:
+        if not isinstance(obj["ref"], str):
+            raise ValueError(f"Malformed tensor reference in serialized graph: {str(obj)[:80]}")
+        return TensorRef(obj["ref"])
     if "bytes" in obj:
         return base64.b64decode(obj["bytes"], validate=True)
     if "float" in obj:
@@ -286,6 +300,18 @@ def _frozen(value):
     return value
 
 
+def _sub_graph_def(add_shapes, save_debug_info):
+    """Serializes a control-flow op's sub-graph: all of it, or UnserializableAttr naming the op that cannot be."""
+    def serialize(graph):
+        graph_def = as_graph_def(graph, add_shapes, save_debug_info, warn=False)
+        if graph_def.skipped:
+            first = graph_def.skipped[0]
+            raise UnserializableAttr(f"its sub-graph holds op '{first['name']}' ({first['op']}), which "
+                                     f"cannot be written: {first['reason']}")
+        return graph_def
+    return serialize
+
+
 def as_graph_def(graph, add_shapes=True, save_debug_info=False, ops=None, warn=True):
     """The GraphDef of `graph` (or of its ops in `ops`), in creation order.
 
@@ -303,10 +329,13 @@ def as_graph_def(graph, add_shapes=True, save_debug_info=False, ops=None, warn=T
     ops = graph.get_operations() if ops is None else list(ops)
     skipped_names = {}
     nodes, skipped = [], []
+    serialize_sub_graph = _sub_graph_def(add_shapes, save_debug_info)
     for op in ops:
         reason = None
+        attrs = {}
         for key, value in op._attrs.items():
             try:
+                attrs[key] = value = to_serializable(value, serialize_sub_graph)
                 check_attr(value, f"attr '{key}'")
             except UnserializableAttr as e:
                 reason = str(e)
@@ -322,7 +351,7 @@ def as_graph_def(graph, add_shapes=True, save_debug_info=False, ops=None, warn=T
             continue
         inputs = [t.op.name if t.value_index == 0 else t.name for t in op.inputs]
         inputs += ["^" + c.name for c in op.control_inputs if c.name not in skipped_names]
-        attr = {k: _frozen(v) for k, v in op._attrs.items()}
+        attr = {k: _frozen(v) for k, v in attrs.items()}
         if add_shapes:
             attr["_output_shapes"] = [t.shape for t in op.outputs]
         if save_debug_info and op.location is not None:

