@@ -219,3 +219,28 @@ def soft_non_max_suppression(boxes, scores, max_output_size, iou_threshold, scor
             if remaining[i] <= score_threshold:
                 del remaining[i]
     return np.array(kept, np.int32), np.array(kept_scores, np.float32)
+
+
+def combined_non_max_suppression(boxes, scores, per_class, total, iou_threshold, score_threshold,
+                                 pad_per_class=False, clip_boxes=True):
+    """Per image and class NMS (non_max_suppression above), then all classes' survivors by decreasing score (ties:
+    lower class, then lower box index), the first `total` (or min(total, per_class * classes) with
+    pad_per_class) kept, zero-padded; boxes clipped to [0, 1]."""
+    batch, _, q, _ = boxes.shape
+    classes = scores.shape[2]
+    size = min(total, per_class * classes) if pad_per_class else total
+    out = (np.zeros((batch, size, 4), np.float32), np.zeros((batch, size), np.float32),
+           np.zeros((batch, size), np.float32), np.zeros(batch, np.int32))
+    for b in range(batch):
+        found = []
+        for c in range(classes):
+            class_boxes = boxes[b, :, c if q > 1 else 0]
+            kept = non_max_suppression(class_boxes, scores[b, :, c], per_class, iou_threshold, score_threshold)
+            found += [(float(scores[b, i, c]), c, i) for i in kept]
+        found = sorted(found, key=lambda f: (-f[0], f[1], f[2]))[:size]
+        for k, (score, c, i) in enumerate(found):
+            box = boxes[b, i, c if q > 1 else 0]
+            out[0][b, k] = np.clip(box, 0, 1) if clip_boxes else box
+            out[1][b, k], out[2][b, k] = score, c
+        out[3][b] = len(found)
+    return out

@@ -9,7 +9,7 @@ The codecs read and write bytes: tests/test_image_codecs.py covers them.
 import numpy as np
 
 import neuroflow as tf
-from image_reference import (draw_bounding_boxes, extract_patches, non_max_suppression, resize, resize_adjoint,
+from image_reference import (combined_non_max_suppression, draw_bounding_boxes, extract_patches, non_max_suppression, resize, resize_adjoint,
                              soft_non_max_suppression)
 from op_table_base import Row, _noncontiguous, _values
 
@@ -112,6 +112,26 @@ def _nms_rows():
             return np.concatenate(soft_non_max_suppression(b, s, 6, 0.5, floor, sigma)).astype(F32)
         rows.append(Row(f"non_max_suppression_with_scores_{sigma}", soft, soft_ref, samples[:3] + samples[4:],
                         grad=False, data_dependent_shape=True, foldable=False, rtol=1e-5, atol=1e-6))
+    return rows
+
+
+def _combined_nms_rows():
+    rng = np.random.default_rng(4)
+    corners = rng.uniform(-0.1, 0.9, (2, 7, 3, 2)).astype(F32)
+    boxes = np.concatenate([corners, corners + rng.uniform(0.05, 0.4, (2, 7, 3, 2)).astype(F32)], -1)
+    scores = rng.random((2, 7, 3)).astype(F32)
+    samples = [(boxes, scores), (boxes[:, :, :1], scores), (boxes[:, :, :1] * 0.5, scores[:, :, :2])]
+    rows = []
+    for pad_per_class, clip in [(False, True), (True, False)]:
+        def build(b, s, pad=pad_per_class, clip=clip):
+            out = tf.image.combined_non_max_suppression(b, s, 2, 5, 0.4, 0.1, pad_per_class=pad, clip_boxes=clip)
+            return tf.concat([tf.reshape(out[0], [-1]), tf.reshape(out[1], [-1]), tf.reshape(out[2], [-1]),
+                              tf.cast(out[3], tf.float32)], 0)
+
+        def ref(b, s, pad=pad_per_class, clip=clip):
+            out = combined_non_max_suppression(b, s, 2, 5, 0.4, 0.1, pad, clip)
+            return np.concatenate([o.reshape(-1).astype(F32) for o in out])
+        rows.append(Row(f"combined_non_max_suppression_{pad_per_class}_{clip}", build, ref, samples, grad=False))
     return rows
 
 
@@ -256,8 +276,8 @@ def _patch_rows():
     return rows
 
 
-ROWS = (_resize_rows() + _grad_rows() + _nms_rows() + _draw_rows() + _composition_rows() + _distorted_box_rows() +
-        _patch_rows())
+ROWS = (_resize_rows() + _grad_rows() + _nms_rows() + _combined_nms_rows() + _draw_rows() + _composition_rows() +
+        _distorted_box_rows() + _patch_rows())
 
 # The codecs read and write file bytes: tests/test_image_codecs.py.
 COVERED_ELSEWHERE = {"EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage",

@@ -6,6 +6,7 @@ use of `tf.image`.
 Each module lists its public names in `__all__`; the primitives' functions come from their op files.
 """
 from ..ops.bounding_box_ops import *  # noqa: F401,F403
+from ..ops.combined_nms_ops import *  # noqa: F401,F403
 from ..ops.image_codec_ops import *  # noqa: F401,F403
 from ..ops.image_ops import *  # noqa: F401,F403
 from ..ops.jpeg_ops import *  # noqa: F401,F403

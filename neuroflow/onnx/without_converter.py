@@ -139,6 +139,7 @@ from ..ops import image_ops as img  # noqa: E402
 from ..ops import jpeg_ops as jpg  # noqa: E402
 from ..ops import resize_ops as rsz  # noqa: E402
 from ..ops import soft_nms_ops as snms  # noqa: E402
+from ..ops import combined_nms_ops as cnms  # noqa: E402
 not_exportable(
     "ONNX Resize has no area-averaging mode; resize with bilinear interpolation (or average pooling, for an "
     "integer factor) in a graph meant for export", rsz.ResizeArea)
@@ -147,7 +148,7 @@ not_exportable("it computes the gradient of an image resize, which only training
 not_exportable(
     "its converter is not written yet (ONNX NonMaxSuppression returns [batch, class, box] triples, not "
     "TensorFlow's box indices); run the suppression after the exported part of the graph", img.NonMaxSuppressionV3,
-    img.NonMaxSuppressionWithOverlaps, snms.NonMaxSuppressionV5)
+    img.NonMaxSuppressionWithOverlaps, snms.NonMaxSuppressionV5, cnms.CombinedNonMaxSuppression)
 not_exportable("it draws boxes onto images for display, which is not part of a model's inference",
                img.DrawBoundingBoxes, img.DrawBoundingBoxesV2)
 from ..ops import bounding_box_ops as bbx  # noqa: E402
