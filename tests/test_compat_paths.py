@@ -158,3 +158,28 @@ def test_inspect_checkpoint_prints_as_the_save_and_restore_guide_shows(tmp_path,
     assert capsys.readouterr().out == "v1 (DT_FLOAT) [3]\nv2 (DT_FLOAT) [5]\n\n# Total number of params: 8\n"
     chkp.print_tensors_in_checkpoint_file(path, tensor_name="v3", all_tensors=False)
     assert capsys.readouterr().out == "tensor_name:  v3\nKey v3 not found in checkpoint\n"
+
+
+def test_test_util_decorators_run_the_body_in_the_modes_they_name():
+    import unittest
+
+    from neuroflow.python.framework import test_util
+    from neuroflow.python.ops import bitwise_ops, io_ops, parsing_ops, string_ops
+    assert string_ops.string_join is tf.string_join and parsing_ops.decode_csv is tf.decode_csv
+    assert io_ops.read_file is tf.read_file and bitwise_ops.invert is tf.bitwise.invert
+    modes = []
+
+    class Case(test_util.TensorFlowTestCase):
+        @test_util.run_in_graph_and_eager_modes
+        def test_both(self):
+            modes.append(tf.executing_eagerly())
+            self.assertAllEqual(self.evaluate(tf.constant([1, 2]) * 2), [2, 4])
+
+        @test_util.run_deprecated_v1
+        def test_graph(self):
+            modes.append(tf.executing_eagerly())
+
+    result = unittest.TestResult()
+    unittest.TestLoader().loadTestsFromTestCase(Case).run(result)
+    assert result.wasSuccessful(), result.failures + result.errors
+    assert modes == [False, True, False] and not tf.executing_eagerly()

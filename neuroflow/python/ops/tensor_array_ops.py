@@ -1,0 +1,4 @@
+"""`tensorflow.python.ops.tensor_array_ops`: TensorArray."""
+from ...util.lazy_alias import delegating_module
+
+delegating_module(globals(), [""])
