@@ -9,8 +9,8 @@ The codecs read and write bytes: tests/test_image_codecs.py covers them.
 import numpy as np
 
 import neuroflow as tf
-from image_reference import (combined_non_max_suppression, draw_bounding_boxes, extract_patches, non_max_suppression, resize, resize_adjoint,
-                             soft_non_max_suppression)
+from image_reference import (combined_non_max_suppression, draw_bounding_boxes, extract_patches, non_max_suppression,
+                             resize, resize_adjoint, soft_non_max_suppression)
 from op_table_base import Row, _noncontiguous, _values
 
 F32, F64 = np.float32, np.float64
