@@ -134,8 +134,9 @@ class IntegerFlag(Flag):
             raise TypeError(f"Expect argument to be a string or int, found {type(argument)}")
         if isinstance(argument, int):
             return argument
-        text = str(argument).strip()
-        base = 16 if text.lower().startswith(("0x", "-0x")) else 10
+        text = str(argument)
+        # absl's prefixes: 0x hexadecimal and 0o octal (a sign before them is an error there too).
+        base = {"0x": 16, "0o": 8}.get(text[:2], 10) if len(text) > 2 else 10
         return int(text, base)
 
     def convert(self, argument):

@@ -62,7 +62,7 @@ def test_the_messages_are_absls_where_absl_is_installed(fv):
     absl_flags.DEFINE_integer("n", 3, "How many.", flag_values=ref)
     absl_flags.DEFINE_boolean("fake", False, "Use fake data.", flag_values=ref)
     absl_flags.DEFINE_enum("mode", "train", ["train", "eval"], "Mode.", flag_values=ref)
-    for argv in (["--n=abc"], ["--zz=1"], ["--fak"], ["--fake=maybe"], ["--mode=x"]):
+    for argv in (["--n=abc"], ["--zz=1"], ["--fak"], ["--fake=maybe"], ["--mode=x"], ["--n=-0x10"]):
         errors = []
         for values in (fv, ref):
             values.unparse_flags()
@@ -74,6 +74,13 @@ def test_the_messages_are_absls_where_absl_is_installed(fv):
     fv.unparse_flags()
     argv = ["prog", "--zz=1", "-n=7", "--nofake", "pos", "--", "x"]
     assert fv(argv, known_only=True) == ref(argv, known_only=True)
+    for text in ("0x10", "0o17", "017", " 5", "1_000"):  # absl's integer prefixes and Python's int() otherwise
+        values = []
+        for flag_values in (fv, ref):
+            flag_values.unparse_flags()
+            flag_values(["prog", f"--n={text}"])
+            values.append(flag_values.n)
+        assert values[0] == values[1], text
 
 
 def test_reading_before_parsing_and_redefining(fv):
