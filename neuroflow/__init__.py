@@ -77,6 +77,7 @@ from .ops.segment_ops import *  # noqa: F401,F403
 from .ops.special_math_ops import *  # noqa: F401,F403
 from .ops.einsum_ops import *  # noqa: F401,F403
 from .ops.counting_ops import *  # noqa: F401,F403
+from .ops.math_compositions import *  # noqa: F401,F403
 from .ops.tensor_array_ops import TensorArray
 from .framework.sparse_tensor import SparseTensor, SparseTensorValue
 from .ops.nd_index_ops import *  # noqa: F401,F403
