@@ -126,3 +126,22 @@ def test_meta_graph_with_a_training_flag_cond_reloads_in_a_fresh_process(_fresh_
     np.testing.assert_allclose(np.load(tmp_path / "eval.npy"), expected[0], rtol=1e-6)
     np.testing.assert_allclose(np.load(tmp_path / "train.npy"), expected[1], rtol=1e-6)
     np.testing.assert_allclose(expected[1], expected[0] * 0.5, rtol=1e-6)
+
+
+def test_meta_graph_export_scope_and_import_scope_rename_inside_branches(_fresh_graph):
+    with tf.name_scope("model"):
+        x = tf.placeholder(tf.float32, [], name="x")
+        flag = tf.placeholder(tf.bool, [], name="flag")
+        v = tf.Variable(3.0, name="v")   # read inside a branch by name: renamed there too, or not found
+        out = tf.cond(flag, lambda: x * tf.assign_add(v, 0.0), lambda: x - 1.0, name="pick")
+        _, looped = tf.while_loop(lambda i, a: i < 4, lambda i, a: (i + 1, a + x), [0, out], name="loop")
+    meta = tf.train.export_meta_graph(export_scope="model", clear_devices=True)
+    assert looped.name.startswith("model/")
+    copy = tf.Graph()
+    with copy.as_default():
+        tf.train.import_meta_graph(meta, import_scope="again")
+        with tf.Session() as sess:
+            sess.run("again/v/Assign")
+            got = [sess.run("again/" + looped.name[len("model/"):], {"again/x:0": 2.0, "again/flag:0": f})
+                   for f in (True, False)]
+    np.testing.assert_allclose(got, [2.0 * 3 + 4 * 2.0, 2.0 - 1 + 4 * 2.0])

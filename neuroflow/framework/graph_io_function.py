@@ -3,7 +3,7 @@ attrs, ops/cond_ops.py) written as `SubGraphDef`s — a nested GraphDef with the
 outputs and target ops — and body tensors named in attrs (a While's `accumulate`) as `TensorRef`s; and the
 reverse, rebuilding each as a SubGraph of the graph the control-flow op is imported into. Data only, no code."""
 
-__all__ = ["SubGraphDef", "TensorRef", "to_serializable", "rebuild_attrs", "finish_imported_op"]
+__all__ = ["SubGraphDef", "TensorRef", "to_serializable", "rebuild_attrs", "finish_imported_op", "edit_nodes"]
 
 
 class TensorRef:
@@ -160,3 +160,32 @@ def finish_imported_op(op):
         extra = [Tensor(op, n, dtypes.int32, TensorShape([]))]
         extra += [Tensor(op, n + 1 + k, t.dtype.base_dtype, TensorShape(None)) for k, t in enumerate(accumulate)]
         op._outputs = tuple(op._outputs[:n]) + tuple(extra)
+
+
+def edit_nodes(graph_def, rename=None, clear_devices=False):
+    """Renames the nodes of `graph_def` and of its sub-graphs (`rename(name)` applied to node, input, output and
+    target names, keeping ":index" and "^") and clears their devices: a meta graph's export_scope and
+    clear_devices, reaching into control-flow ops."""
+    def name_of(name):
+        control = name.startswith("^")
+        base, sep, index = name.lstrip("^").rpartition(":")
+        if not (sep and index.isdigit()):
+            base, sep, index = name.lstrip("^"), "", ""
+        return ("^" if control else "") + rename(base) + sep + index
+
+    for node in graph_def.node:
+        if rename is not None:
+            node.name = rename(node.name)
+            node.input = [name_of(i) for i in node.input]
+        if clear_devices:
+            node.device = ""
+        for key, value in node.attr.items():
+            if isinstance(value, SubGraphDef):
+                edit_nodes(value.graph_def, rename, clear_devices)
+                if rename is not None:
+                    value.inputs = [name_of(n) for n in value.inputs]
+                    value.outputs = [None if n is None else name_of(n) for n in value.outputs]
+                    value.targets = [rename(n) for n in value.targets]
+                    value.exposed = [[name_of(n), i] for n, i in value.exposed]
+            elif rename is not None and isinstance(value, list) and any(isinstance(v, TensorRef) for v in value):
+                node.attr[key] = [TensorRef(name_of(v.name)) if isinstance(v, TensorRef) else v for v in value]

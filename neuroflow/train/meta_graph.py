@@ -15,7 +15,7 @@ import logging
 import os
 import weakref
 
-from ..framework import graph_io
+from ..framework import graph_io, graph_io_function
 from ..framework.graph import Graph, get_default_graph
 from ..framework.graph_io_import import import_nodes
 from ..framework.operation import Operation
@@ -222,12 +222,9 @@ def _graph_def_for(graph, scope, clear_devices, save_debug_info, level):
     if graph_def.skipped:
         if _first_time(graph, (tuple(s["name"] for s in graph_def.skipped), level)):
             _log.log(level, "The meta graph leaves out %s", _skipped_text(graph_def.skipped))
-    if scope or clear_devices:
-        for node in graph_def.node:
-            node.name = _strip(node.name, scope)
-            node.input = [("^" if i.startswith("^") else "") + _strip(i.lstrip("^"), scope) for i in node.input]
-            if clear_devices:
-                node.device = ""
+    if scope or clear_devices:   # sub-graphs of control-flow ops too
+        graph_io_function.edit_nodes(graph_def, (lambda name: _strip(name, scope)) if scope else None,
+                                     clear_devices)
     return graph_def
 
 
