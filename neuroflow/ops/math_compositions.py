@@ -30,11 +30,12 @@ def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=dtypes.int6
 
 def log_sigmoid(x, name=None):
     """log(1 / (1 + exp(-x))), computed as -softplus(-x) so that it neither overflows nor loses precision."""
-    from ..nn.activations import softplus
+    from ..framework.apply import apply_op
     from .math_ops import negative
+    from .nn_ops import Softplus
     with name_scope(name, "LogSigmoid", [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        return negative(softplus(negative(x)), name=scope)
+        return negative(apply_op(Softplus, [negative(x)], name="Softplus"), name=scope)
 
 
 def lbeta(x, name=None):
