@@ -44,42 +44,48 @@ def get_logger():
     return _logger
 
 
-def log(level, msg, *args, **kwargs):
+def _log(level, msg, args, kwargs, depth):
+    # The record names the user's file and line (as TensorFlow's findCaller does), not this module's.
+    kwargs.setdefault("stacklevel", depth + 1)
     get_logger().log(level, msg, *args, **kwargs)
 
 
+def log(level, msg, *args, **kwargs):
+    _log(level, msg, args, kwargs, 2)
+
+
 def debug(msg, *args, **kwargs):
-    get_logger().debug(msg, *args, **kwargs)
+    _log(DEBUG, msg, args, kwargs, 2)
 
 
 def info(msg, *args, **kwargs):
-    get_logger().info(msg, *args, **kwargs)
+    _log(INFO, msg, args, kwargs, 2)
 
 
 def warning(msg, *args, **kwargs):
-    get_logger().warning(msg, *args, **kwargs)
+    _log(WARN, msg, args, kwargs, 2)
 
 
 warn = warning
 
 
 def error(msg, *args, **kwargs):
-    get_logger().error(msg, *args, **kwargs)
+    _log(ERROR, msg, args, kwargs, 2)
 
 
 def fatal(msg, *args, **kwargs):
     """Logs at FATAL; like TensorFlow's, it does not end the program."""
-    get_logger().fatal(msg, *args, **kwargs)
+    _log(FATAL, msg, args, kwargs, 2)
 
 
 def vlog(level, msg, *args, **kwargs):
-    get_logger().log(level, msg, *args, **kwargs)
+    _log(level, msg, args, kwargs, 2)
 
 
 def log_if(level, msg, condition, *args):
     """Logs only when `condition` is true."""
     if condition:
-        vlog(level, msg, *args)
+        _log(level, msg, args, {}, 2)
 
 
 def _next_count_at_call_site():
@@ -94,14 +100,14 @@ def _next_count_at_call_site():
 
 def log_every_n(level, msg, n, *args):
     """Logs on the 1st, (n+1)th, (2n+1)th, ... call from the same line."""
-    count = _next_count_at_call_site()
-    log_if(level, msg, not count % n, *args)
+    if not _next_count_at_call_site() % n:
+        _log(level, msg, args, {}, 2)
 
 
 def log_first_n(level, msg, n, *args):
     """Logs on the first `n` calls from the same line only."""
-    count = _next_count_at_call_site()
-    log_if(level, msg, count < n, *args)
+    if _next_count_at_call_site() < n:
+        _log(level, msg, args, {}, 2)
 
 
 def get_verbosity():
@@ -120,4 +126,4 @@ def flush():
 
 
 def TaskLevelStatusMessage(msg):  # noqa: N802 - TensorFlow's name
-    error(msg)
+    _log(ERROR, msg, (), {}, 2)

@@ -61,3 +61,18 @@ def test_a_configured_root_logger_gets_the_messages_instead():
         tf.logging.warning("once")
     """)
     assert done.stdout == "root tensorflow once\n" and done.stderr == ""
+
+
+def test_records_name_the_users_line():
+    done = _run("""
+        import logging, sys
+        logging.basicConfig(stream=sys.stdout, format="%(filename)s:%(lineno)d %(levelname)s %(message)s")
+        import neuroflow as tf
+        tf.logging.set_verbosity(tf.logging.INFO)
+        tf.logging.info("a")
+        tf.logging.log_first_n(tf.logging.WARN, "b", 1)
+        tf.logging.log_if(tf.logging.ERROR, "c", True)
+        tf.logging.log(tf.logging.INFO, "d")
+    """)
+    assert done.stdout.splitlines() == ["<string>:6 INFO a", "<string>:7 WARNING b", "<string>:8 ERROR c",
+                                        "<string>:9 INFO d"], done.stderr
