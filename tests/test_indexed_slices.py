@@ -175,3 +175,23 @@ def test_sparse_momentum_against_numpy():
             accum[rows] = float(np.float32(0.9)) * accum[rows] + grad[rows]
             var[rows] -= float(np.float32(0.1)) * accum[rows]
         np.testing.assert_allclose(sess.run(table), var, rtol=1e-12)
+
+
+def test_gathers_inside_cond_and_while_loop_differentiate_and_train():
+    """Branch and loop-body gradients are sub-graph outputs (tensors): slices made inside are densified there."""
+    table = tf.Variable(TABLE)
+
+    def body(i, total):
+        return i + 1, total + tf.reduce_sum(tf.gather(table, i % 5) ** 2)
+    _, looped = tf.while_loop(lambda i, total: i < 7, body, [tf.constant(0), tf.constant(0.0, tf.float64)])
+    branch = tf.cond(tf.constant(True), lambda: tf.reduce_sum(tf.gather(table, [1, 1])),
+                     lambda: tf.constant(0.0, tf.float64))
+    g_loop, g_branch = (tf.convert_to_tensor(tf.gradients(y, table)[0]) for y in (looped, branch))
+    train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(looped + branch)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        loop_value, branch_value = sess.run([g_loop, g_branch])
+        sess.run(train)
+    visits = np.bincount(np.arange(7) % 5, minlength=5)[:, None]
+    np.testing.assert_allclose(loop_value, 2 * TABLE * visits)
+    np.testing.assert_allclose(branch_value, np.where(np.arange(5)[:, None] == 1, 2.0, 0.0) * np.ones(3))

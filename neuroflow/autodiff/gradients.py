@@ -175,9 +175,14 @@ def backprop(ys, xs, grad_ys, stop_ops, consumers_of, unconnected_gradients="non
                 with name_scope(grad_scope):  # re-enter this op's gradient scope exactly
                     g = _unbroadcast(g, t)
             grads.setdefault(t, []).append(g)
+    # In a control-flow branch or loop body (a sub-graph that `reaches` outer graphs) the gradients become the
+    # sub-graph's outputs, which are tensors: IndexedSlices are densified there.
+    dense = getattr(get_default_graph(), "reaches", None) is not None
     result = []
     for x in xs:
         g = _aggregate(grads.get(x, ()))
+        if dense:
+            g = indexed_slices.densify(g)
         if g is None and unconnected_gradients == "zero":
             g = grad_support_ops.zeros_like(x)
         result.append(g)
