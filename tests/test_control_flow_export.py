@@ -145,3 +145,43 @@ def test_meta_graph_export_scope_and_import_scope_rename_inside_branches(_fresh_
             got = [sess.run("again/" + looped.name[len("model/"):], {"again/x:0": 2.0, "again/flag:0": f})
                    for f in (True, False)]
     np.testing.assert_allclose(got, [2.0 * 3 + 4 * 2.0, 2.0 - 1 + 4 * 2.0])
+
+
+def test_tensorboard_graph_draws_branches_and_loop_bodies_as_groups(_fresh_graph, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    fetches = _cond_and_loop()
+    writer = tf.summary.FileWriter(str(tmp_path), _fresh_graph)
+    writer.close()
+    accumulator = EventAccumulator(str(tmp_path))
+    accumulator.Reload()
+    nodes = {n.name: n for n in accumulator.Graph().node}
+    assert len(nodes) == len(accumulator.Graph().node)   # names unique: a captured variable is renamed too
+    for node in nodes.values():   # every edge TensorBoard draws ends at a node it has
+        for name in node.input:
+            assert name.lstrip("^").split(":")[0] in nodes, (node.name, name)
+    assert nodes["flag"].op in ("If", "StatelessIf")
+    then_ops = {n.op for name, n in nodes.items() if name.startswith("flag/then_branch/")}
+    else_ops = {n.op for name, n in nodes.items() if name.startswith("flag/else_branch/")}
+    assert {"Mul", "AddV2"} <= then_ops and "Sub" in else_ops and "Mul" not in else_ops
+    body = [n for name, n in nodes.items() if name.startswith("loop/body/")]
+    assert {"Mul", "Sum"} <= {n.op for n in body}
+    assert any(name.startswith("loop/cond/") and n.op == "Less" for name, n in nodes.items())
+    # the value x enters the branch as an edge from the placeholder x
+    assert any("x" in n.input for name, n in nodes.items() if name.startswith("flag/then_branch/"))
+    # the gradient's own If and While are drawn with their sub-graphs as well
+    grad_groups = {name.split("/then_branch/")[0] for name in nodes if "gradients" in name and "/then_branch/" in name}
+    assert grad_groups
+
+
+def test_tensorboard_draws_the_same_groups_from_a_saved_graph_def(_fresh_graph, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    _cond_and_loop()
+    names = []
+    for k, graph_or_def in enumerate([_fresh_graph, _fresh_graph.as_graph_def(add_shapes=False)]):
+        writer = tf.summary.FileWriter(str(tmp_path / str(k)))
+        writer.add_graph(graph_or_def) if k == 0 else writer.add_graph(None, graph_def=graph_or_def)
+        writer.close()
+        accumulator = EventAccumulator(str(tmp_path / str(k)))
+        accumulator.Reload()
+        names.append(sorted((n.name, n.op, tuple(n.input)) for n in accumulator.Graph().node))
+    assert names[0] == names[1]

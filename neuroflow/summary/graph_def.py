@@ -2,7 +2,8 @@
 one NodeDef per op (name, type, inputs with `^name` control edges, device, attrs) plus `_output_shapes`.
 
 Attributes map onto `AttrValue` where they can (dtypes, shapes, arrays, numbers, strings and lists of them);
-anything else (a Dataset, a function) is written as a short string, which TensorBoard shows as text.
+anything else (a Dataset, a function) is written as a short string, which TensorBoard shows as text. The
+branches and loop bodies of If/While ops are drawn as groups named under the op ("cond/then_branch/...").
 """
 import numbers
 
@@ -108,12 +109,20 @@ def graph_to_graph_def(graph, add_shapes=True):
     """
     pb = protos()
     graph_def = pb.graph_pb2.GraphDef()
-    for op in graph.get_operations():
+    _add_ops(graph_def, graph.get_operations(), lambda name: name, {}, add_shapes)
+    return graph_def
+
+
+def _add_ops(graph_def, ops, rename, extra_inputs, add_shapes):
+    """Adds a NodeDef per op of `ops`, named `rename(op.name)`; `extra_inputs` gives edges drawn into an op from
+    outside its graph (a branch's captured value from the control-flow op's input)."""
+    for op in ops:
         node = graph_def.node.add()
-        node.name = op.name
+        node.name = rename(op.name)
         node.op = op.type
-        node.input.extend(_input_name(t) for t in op.inputs)
-        node.input.extend("^" + c.name for c in op.control_inputs)
+        node.input.extend(rename(_input_name(t)) for t in op.inputs)
+        node.input.extend(extra_inputs.get(op, ()))
+        node.input.extend("^" + rename(c.name) for c in op.control_inputs)
         if op.device:
             node.device = op.device
         for key, value in op.attrs.items():
@@ -125,23 +134,59 @@ def graph_to_graph_def(graph, add_shapes=True):
             node.attr["T"].type = outputs[0].dtype.base_dtype.as_datatype_enum
         if add_shapes and outputs:
             node.attr["_output_shapes"].list.shape.extend(encoders.shape_proto(t.shape) for t in outputs)
-    return graph_def
+        _add_sub_graphs(graph_def, op, node, add_shapes)
+
+
+def _add_sub_graphs(graph_def, op, node, add_shapes):
+    """The nodes of a control-flow op's branches or loop body under "<op>/<attr>/" (TensorBoard draws each as a
+    group inside the op's), each captured value drawn as an edge from the op's input that feeds it."""
+    from ..ops.cond_ops import Branch
+    first = 1 if "then_branch" in op.attrs else 0   # an If's input 0 is the predicate
+    for key, branch in op.attrs.items():
+        if not isinstance(branch, Branch):
+            continue
+        group = f"{node.name}/{key}/"
+        scope = op.name + "/"
+
+        def rename(name, group=group, scope=scope):
+            return group + (name[len(scope):] if name.startswith(scope) else name)
+        extra = {ph.op: [node.input[first + p]] for ph, p in zip(branch.placeholders, branch.positions)
+                 if first + p < len(op.inputs)}
+        _add_ops(graph_def, branch.graph.get_operations(), rename, extra, add_shapes)
 
 
 def _node_defs_to_proto(graph_def):
     """A proto GraphDef from neuroflow's own GraphDef (`graph.as_graph_def()`: NodeDefs with Python attrs)."""
     proto = protos().graph_pb2.GraphDef()
-    for nd in graph_def.node:
+    _add_node_defs(proto, graph_def.node, lambda name: name, {})
+    return proto
+
+
+def _add_node_defs(proto, node_defs, rename, extra_inputs):
+    """As _add_ops, for NodeDefs (a control-flow node's sub-graphs are SubGraphDef attrs)."""
+    from ..framework.graph_io_function import SubGraphDef
+    for nd in node_defs:
         node = proto.node.add()
-        node.name, node.op = nd.name, nd.op
-        node.input.extend(nd.input)
+        node.name, node.op = rename(nd.name), nd.op
+        node.input.extend(("^" + rename(i[1:])) if i.startswith("^") else rename(i) for i in nd.input)
+        node.input.extend(extra_inputs.get(nd.name, ()))
         if nd.device:
             node.device = nd.device
         for key, value in nd.attr.items():
             av = attr_value(value)
             if av is not None:
                 node.attr[key].CopyFrom(av)
-    return proto
+        first = 1 if "then_branch" in nd.attr else 0
+        data_inputs = [i for i in node.input if not i.startswith("^")]
+        for key, sub in nd.attr.items():
+            if isinstance(sub, SubGraphDef):
+                group, scope = f"{node.name}/{key}/", nd.name + "/"
+
+                def sub_rename(name, group=group, scope=scope):
+                    return group + (name[len(scope):] if name.startswith(scope) else name)
+                extra = {n.rpartition(":")[0]: [data_inputs[first + p]] for n, p in zip(sub.inputs, sub.positions)
+                         if first + p < len(data_inputs)}
+                _add_node_defs(proto, sub.graph_def.node, sub_rename, extra)
 
 
 def as_graph_def_proto(graph_or_graph_def):
