@@ -1,7 +1,7 @@
 """Op-table rows for coordinate indexing and sparse tensors: gather_nd / scatter_nd (GatherNd, ScatterNd),
 sparse_to_dense (SparseToDense), sparse_reorder (SparseReorder), sparse_reshape (SparseReshape), edit_distance
-(EditDistance) and CTC (CTCLoss, CTCGreedyDecoder, CTCBeamSearchDecoder). Feeding, fetching and the compositions are in test_sparse.py,
-CTC's options in test_ctc.py."""
+(EditDistance) and CTC (CTCLoss, CTCGreedyDecoder, CTCBeamSearchDecoder). Feeding, fetching and the
+compositions are in test_sparse.py, CTC's options in test_ctc.py."""
 import numpy as np
 
 import neuroflow as tf
@@ -33,7 +33,8 @@ _IDX = np.array([[0, 1], [2, 0], [2, 3]], I64)
 def _rows():
     rows = []
     rows.append(Row("gather_nd", lambda p: tf.gather_nd(p, [[1, 0], [0, 2], [1, 0]]),
-                    lambda p: p[[1, 0, 1], [0, 2, 0]], [(V(2, 3),), (V(2, 3, 2),), (V(2, 4, dtype=I64, domain=(-5, 5)),)]))
+                    lambda p: p[[1, 0, 1], [0, 2, 0]],
+                    [(V(2, 3),), (V(2, 3, 2),), (V(2, 4, dtype=I64, domain=(-5, 5)),)]))
     rows.append(Row("gather_nd_slices", lambda p: tf.gather_nd(p, [[[1]], [[0]]]), lambda p: p[[[1], [0]]],
                     [(V(2, 3),), (V(3, 0),)]))
     rows.append(Row("scatter_nd", lambda u: tf.scatter_nd([[1], [3], [1]], u, [5]),
@@ -77,7 +78,8 @@ def _rows():
                     lambda x: np.array(_collapse(x[:4, 0].argmax(1), 2) + _collapse(x[:3, 1].argmax(1), 2), I64),
                     [(V(4, 2, 3),)], grad=False, data_dependent_shape=True, foldable=False))
     rows.append(Row("ctc_beam_search_decoder",
-                    lambda x: tf.nn.ctc_beam_search_decoder(x, [4, 3], beam_width=64, merge_repeated=False)[0][0].values,
+                    lambda x: tf.nn.ctc_beam_search_decoder(x, [4, 3], beam_width=64,
+                                                            merge_repeated=False)[0][0].values,
                     lambda x: np.array(_best_labelling(x[:4, 0]) + _best_labelling(x[:3, 1]), I64),
                     [(V(4, 2, 3),)], grad=False, data_dependent_shape=True, foldable=False))
     return rows
