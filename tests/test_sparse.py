@@ -305,3 +305,12 @@ def test_make_callable_takes_a_sparse_tensor_value_and_dense_ops_refuse_sparse_t
         assert run(tf.SparseTensorValue([[0, 1], [1, 0]], [1.0, 2.0], [2, 2]), 10.0) == 30.0
     with pytest.raises(TypeError, match="Failed to convert object of type .*SparseTensor.* to Tensor"):
         tf.matmul(x, tf.ones([2, 2]))
+
+
+def test_cast_of_a_sparse_tensor_casts_its_values():
+    """The CTC idiom `tf.edit_distance(tf.cast(decoded[0], tf.int32), targets)` needs it."""
+    sp = tf.SparseTensor(indices=[[0, 1], [1, 0]], values=tf.constant([1, 2], tf.int64), dense_shape=[2, 3])
+    cast = tf.cast(sp, tf.float32)
+    assert isinstance(cast, tf.SparseTensor) and cast.values.dtype == tf.float32 and cast.indices is sp.indices
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(tf.sparse_tensor_to_dense(cast)), [[0.0, 1.0, 0.0], [2.0, 0.0, 0.0]])

@@ -218,9 +218,14 @@ reciprocal = _unary_fn(_u.Reciprocal, "Reciprocal", "1 / x elementwise.", "recip
 def cast(x, dtype, name=None):
     """x converted to `dtype` (returned unchanged if it already has it).
 
-    Example: `tf.cast(tf.constant([1.7, -1.7]), tf.int32)` evaluates to `[1, -1]`.
+    Example: `tf.cast(tf.constant([1.7, -1.7]), tf.int32)` evaluates to `[1, -1]`. A SparseTensor gets its
+    values cast.
     """
     target = dtypes.as_dtype(dtype).base_dtype
+    from ..framework.sparse_tensor import SparseTensor   # here: it imports the ops
+    if isinstance(x, SparseTensor):   # as TensorFlow: the values are cast, the indices and shape kept
+        with name_scope(name, "Cast", [x.values]):
+            return SparseTensor(x.indices, cast(x.values, target), x.dense_shape)
     with name_scope(name, "Cast", [x]) as scope:
         x = convert_to_tensor(x, name="x")
         if x.dtype.base_dtype is target:
