@@ -116,3 +116,46 @@ def test_every_importer_is_keyed_by_an_onnx_op_type():
     from neuroflow.onnx import import_ops
     unknown = sorted(t for t in import_ops._IMPORTERS if not onnx.defs.has(t))
     assert import_ops._IMPORTERS and unknown == []
+
+
+def _resize_model(scales=None, sizes=None, **attrs):
+    inits = [helper.make_tensor("roi", onnx.TensorProto.FLOAT, [0], [])]
+    names = ["x", "roi", "", ""]
+    if scales is not None:
+        inits.append(helper.make_tensor("scales", onnx.TensorProto.FLOAT, [4], scales))
+        names[2] = "scales"
+    if sizes is not None:
+        inits.append(helper.make_tensor("sizes", onnx.TensorProto.INT64, [4], sizes))
+        names[3] = "sizes"
+    node = helper.make_node("Resize", [n for n in names if n] if sizes is None else names, ["y"], **attrs)
+    graph = helper.make_graph([node], "resize", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT,
+                                                                               [1, 2, 3, 4])],
+                              [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("attrs, method, align, half", [
+    (dict(mode="linear", coordinate_transformation_mode="half_pixel"), "bilinear", False, True),
+    (dict(mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor"), "nearest", False,
+     False),
+    (dict(mode="cubic", coordinate_transformation_mode="align_corners"), "bicubic", True, False),
+])
+def test_hand_built_resize_by_scales_imports_as_tensorflows_resize(rng, attrs, method, align, half):
+    x = rng.standard_normal((1, 2, 3, 4)).astype(np.float32)
+    model = _resize_model(scales=[1.0, 1.0, 2.0, 1.5], **attrs)
+    got, = _import_and_run(model, {"x": x})
+    fn = {"bilinear": tf.image.resize_bilinear, "nearest": tf.image.resize_nearest_neighbor,
+          "bicubic": tf.image.resize_bicubic}[method]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        want = sess.run(fn(np.transpose(x, [0, 2, 3, 1]), [6, 6], align_corners=align, half_pixel_centers=half))
+    np.testing.assert_allclose(got, np.transpose(want, [0, 3, 1, 2]), rtol=1e-6, atol=1e-6)
+    if method != "bicubic":   # TensorFlow tabulates the cubic weights; onnxruntime computes them exactly
+        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        np.testing.assert_allclose(got, session.run(None, {"x": x})[0], rtol=1e-5, atol=1e-5)
+
+
+def test_resize_in_a_mode_tensorflow_has_no_rule_for_is_refused_by_name():
+    model = _resize_model(sizes=[1, 2, 6, 6], mode="linear", coordinate_transformation_mode="pytorch_half_pixel")
+    with pytest.raises(ValueError, match="mode='linear', coordinate_transformation_mode='pytorch_half_pixel' is "
+                                         "none of TensorFlow's resize rules"):
+        _import_and_run(model, {"x": np.zeros((1, 2, 3, 4), np.float32)})
