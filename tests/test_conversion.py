@@ -193,3 +193,12 @@ def test_static_shape_inference_with_broadcasting():
         tf.reduce_sum(a, axis=3)
     with pytest.raises(ValueError, match="Shape must be rank 2 but is rank 1 for 'MatMul_1'"):
         tf.matmul(tf.ones([3]), tf.ones([3, 3]))
+
+
+def test_bytes_keep_trailing_nul_bytes_in_constants_and_feeds():
+    """NumPy's fixed-width bytes strip trailing NULs; TensorFlow's strings keep every byte."""
+    p = tf.placeholder(tf.string, [2])
+    with tf.Session() as sess:
+        assert sess.run(tf.constant([b"\x01\x00", b"ab"])).tolist() == [b"\x01\x00", b"ab"]
+        assert sess.run(tf.constant(b"a\x00\x00")) == b"a\x00\x00"
+        assert sess.run(p, {p: [b"\x00", b"a\x00"]}).tolist() == [b"\x00", b"a\x00"]

@@ -84,7 +84,8 @@ def make_ndarray(value, dtype=None):
     except OverflowError:
         raise ValueError(f"Can't convert Python int {value!r} to a Tensor: it does not fit in int64.") from None
     if arr.dtype.kind in "US":
-        arr = _to_bytes(arr)
+        # From the Python values, not `arr`: NumPy's fixed-width bytes drop trailing NUL bytes, TensorFlow keeps them.
+        arr = _to_bytes(np.asarray(value, dtype=object))
     elif arr.dtype.kind == "O":
         if any(v is None for v in _flat_python(value)):
             raise ValueError("None values not supported.")
