@@ -185,3 +185,84 @@ def test_tensorboard_draws_the_same_groups_from_a_saved_graph_def(_fresh_graph, 
         accumulator.Reload()
         names.append(sorted((n.name, n.op, tuple(n.input)) for n in accumulator.Graph().node))
     assert names[0] == names[1]
+
+
+# --- ONNX ---------------------------------------------------------------------------------------------------------
+def _onnx_matches(sess, inputs, outputs, feeds_list):
+    """Exports, runs in onnxruntime and onnx's reference evaluator, and compares with neuroflow's outputs."""
+    ort = pytest.importorskip("onnxruntime")
+    from onnx.reference import ReferenceEvaluator
+    model = tf.onnx.export(sess, inputs, outputs)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    names = [i.name for i in model.graph.input]
+    for feeds in feeds_list:
+        expected = sess.run(outputs, dict(zip(inputs, feeds)))
+        onnx_feeds = dict(zip(names, [np.asarray(f) for f in feeds]))
+        for got in (session.run(None, onnx_feeds), ReferenceEvaluator(model).run(None, onnx_feeds)):
+            for g, e in zip(got, expected):
+                np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
+    return model
+
+
+def test_onnx_if_runs_the_taken_branch_with_variables_and_constants(rng):
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    flag = tf.placeholder(tf.bool, [], name="flag")
+    w = tf.Variable(rng.standard_normal((3, 2)).astype(np.float32), name="w")
+    y = tf.cond(flag, lambda: tf.nn.relu(tf.matmul(x, w)) + 1.0,
+                lambda: (tf.reduce_sum(x, axis=1, keepdims=True) * tf.constant([[2.0, -3.0]])), name="pick")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        data = rng.standard_normal((4, 3)).astype(np.float32)
+        model = _onnx_matches(sess, [x, flag], [y], [(data, True), (data, False), (data[:1], np.bool_(True))])
+    assert [n.op_type for n in model.graph.node].count("If") == 1
+
+
+def test_onnx_if_nested_and_with_several_outputs(rng):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    a = tf.placeholder(tf.bool, [], name="a")
+    b = tf.placeholder(tf.bool, [], name="b")
+    s, p = tf.cond(a, lambda: tf.cond(b, lambda: (x + 1.0, x * 2.0), lambda: (x - 1.0, x * 3.0)),
+                   lambda: (tf.square(x), tf.Print(x, [x], "print passes through: ")))
+    with tf.Session() as sess:
+        data = rng.standard_normal(5).astype(np.float32)
+        _onnx_matches(sess, [x, a, b], [s, p], [(data, np.bool_(u), np.bool_(v)) for u in (0, 1) for v in (0, 1)])
+
+
+def test_onnx_loop_counter_and_recurrence(rng):
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    steps = tf.placeholder(tf.int32, [], name="steps")
+    w = tf.Variable(rng.standard_normal((4, 4)).astype(np.float32) * 0.5, name="w")
+
+    def body(i, h):
+        return i + 1, tf.tanh(tf.matmul(h, w) + x)
+    count, h = tf.while_loop(lambda i, h: i < steps, body, [tf.constant(0), tf.zeros_like(x)], name="rnn")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        data = rng.standard_normal((3, 4)).astype(np.float32)
+        model = _onnx_matches(sess, [x, steps], [count, h], [(data, np.int32(k)) for k in (0, 1, 5)])
+        # against the unrolled recurrence
+        h_ref, w_value = np.zeros((3, 4), np.float32), sess.run(w)
+        for _ in range(5):
+            h_ref = np.tanh(h_ref @ w_value + data)
+        np.testing.assert_allclose(sess.run(h, {x: data, steps: 5}), h_ref, rtol=1e-5, atol=1e-6)
+    assert "Loop" in [n.op_type for n in model.graph.node]
+
+
+def test_onnx_loop_with_maximum_iterations_and_a_shape_that_grows(rng):
+    n = tf.placeholder(tf.int32, [], name="n")
+    _, grown = tf.while_loop(lambda i, v: i < n, lambda i, v: (i + 1, tf.concat([v, v[-1:] * 2.0], 0)),
+                             [0, tf.ones([1])], shape_invariants=[tf.TensorShape([]), tf.TensorShape([None])],
+                             maximum_iterations=6)
+    with tf.Session() as sess:
+        _onnx_matches(sess, [n], [grown], [(np.int32(k),) for k in (0, 3, 10)])
+        np.testing.assert_allclose(sess.run(grown, {n: 10}), 2.0 ** np.arange(7))
+
+
+def test_onnx_identity_n_of_custom_gradient(rng):
+    @tf.custom_gradient
+    def clipped(v):
+        return tf.identity(v * 2.0), lambda dy: tf.clip_by_value(dy, -1.0, 1.0)
+    x = tf.placeholder(tf.float32, [None], name="x")
+    y = clipped(x) + 1.0
+    with tf.Session() as sess:
+        _onnx_matches(sess, [x], [y], [(rng.standard_normal(4).astype(np.float32),)])

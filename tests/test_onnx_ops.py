@@ -114,6 +114,13 @@ CASES = {
                                                      variance=tf.constant([1.5, 0.5, 2.0]), is_training=False)[0],
                               tf.nn.batch_normalization(x, 0.1, 2.0, 0.5, 1.5, 1e-3),
                               tf.clip_by_value(x, -0.5, 0.5)], [IMG]),
+    # If/While with a tf.Print inside are the stateful If/While; IdentityN is what tf.custom_gradient makes.
+    "control_flow": (lambda a: [tf.cond(tf.reduce_sum(a) > 0, lambda: a * 2.0, lambda: -a),
+                                tf.cond(tf.reduce_sum(a) < 0, lambda: tf.Print(a, [a]), lambda: a + 1.0),
+                                tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * 0.5 + a), [0, a])[1],
+                                tf.while_loop(lambda i, v: i < 2, lambda i, v: (i + 1, tf.Print(v, [i]) - 1.0),
+                                              [0, a])[1],
+                                tf.custom_gradient(lambda v: (v * 3.0, lambda dy: dy))(a)], [F]),
 }
 
 

@@ -3,6 +3,7 @@ opset 17 and IR version 8, checked with `onnx.checker.check_model(full_check=Tru
 import numpy as np
 
 from ._deps import require_onnx
+from .ir import Graph
 
 __all__ = ["to_model"]
 
@@ -31,15 +32,24 @@ def _value_info(helper, spec):
     return info
 
 
+def _graph_proto(graph, name, doc_string=""):
+    """The GraphProto of an `ir.Graph` (sub-graphs in node attributes, an If's branches or a Loop's body, too)."""
+    from onnx import helper, numpy_helper
+
+    def attr(key, value):
+        return _graph_proto(value, key) if isinstance(value, Graph) else _attr(numpy_helper, value)
+    nodes = [helper.make_node(n.op_type, n.inputs, n.outputs, name=n.name,
+                              **{k: attr(f"{n.name}/{k}", v) for k, v in n.attrs.items()}) for n in graph.nodes]
+    initializers = [numpy_helper.from_array(np.asarray(v), name) for name, v in graph.initializers.items()]
+    return helper.make_graph(nodes, name, [_value_info(helper, s) for s in graph.inputs],
+                             [_value_info(helper, s) for s in graph.outputs], initializer=initializers,
+                             doc_string=doc_string or "")
+
+
 def to_model(graph, model_name, doc_string, opset, ir_version, check=True):
     onnx = require_onnx()
-    from onnx import helper, numpy_helper
-    nodes = [helper.make_node(n.op_type, n.inputs, n.outputs, name=n.name,
-                              **{k: _attr(numpy_helper, v) for k, v in n.attrs.items()}) for n in graph.nodes]
-    initializers = [numpy_helper.from_array(np.asarray(v), name) for name, v in graph.initializers.items()]
-    g = helper.make_graph(nodes, model_name, [_value_info(helper, s) for s in graph.inputs],
-                          [_value_info(helper, s) for s in graph.outputs], initializer=initializers,
-                          doc_string=doc_string or "")
+    from onnx import helper
+    g = _graph_proto(graph, model_name, doc_string)
     from .. import __version__
     model = helper.make_model(g, producer_name="neuroflow", producer_version=__version__,
                               opset_imports=[helper.make_opsetid("", opset)])

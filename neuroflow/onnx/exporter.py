@@ -14,7 +14,8 @@ from ..framework import errors
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
 from ..autodiff.gradients import StopGradient
-from ..ops import array_ops, debug_ops, grad_support_ops, state_ops
+from ..ops import array_ops, debug_ops, grad_support_ops, logging_ops, state_ops
+from ..ops.cond_ops import Branch
 from . import ir
 from .registry import ONNX_TYPES, get_exporter, why_not_exportable
 
@@ -26,7 +27,7 @@ IR_VERSION = 8
 _PLACEHOLDER, _VARIABLE, _SELECT = array_ops.Placeholder, state_ops.VariableV2, grad_support_ops.SelectV2
 # The ops whose output is their first input at inference: exports resolve through them.
 PASS_THROUGH = frozenset((array_ops.Identity, StopGradient, array_ops.PlaceholderWithDefault,
-                          debug_ops.CheckNumerics))
+                          debug_ops.CheckNumerics, logging_ops.PrintOp))
 
 
 class ExportError(ValueError):
@@ -53,10 +54,13 @@ class ExportContext:
     """What an exporter sees: names of the ONNX values of an op's inputs, constant values known at export time,
     and methods adding nodes and initializers. One context exports one model."""
 
-    def __init__(self, sess, inputs, input_names, opset):
+    def __init__(self, sess, inputs, input_names, opset, parent=None, graph=None):
         self.sess = sess
         self.opset = opset
-        self.graph = ir.Graph()
+        self.graph = ir.Graph() if graph is None else graph
+        # A sub-graph's context (an If branch, a Loop body) writes its nodes into its own graph, its constants
+        # into the model's initializers (outer values are visible inside), and shares the model's value names.
+        self._home = parent._home if parent is not None else self.graph
         self.op = None
         self._inputs = dict(zip(inputs, input_names))
         self._names = {}          # Tensor -> ONNX value name
@@ -65,7 +69,8 @@ class ExportContext:
         self._static = {}         # Tensor -> value known from the graph alone (Shape of a known shape, ...)
         self._conditions = {}     # condition Tensor -> value, for resolving `where`
         self._initializers = {}   # Tensor -> initializer name
-        self._taken = set(input_names)
+        self._taken = parent._taken if parent is not None else set()
+        self._taken.update(input_names)
         self._used = set()
 
     # --- analysis ------------------------------------------------------------------------------------------
@@ -112,8 +117,8 @@ class ExportContext:
             return False
         if op.opdef is _VARIABLE:
             return True
-        if op.opdef.stateful:
-            return False
+        if op.opdef.stateful or any(isinstance(v, Branch) for v in op.attrs.values()):
+            return False   # control flow is exported as ONNX If/Loop, never evaluated at export time
         if op.opdef is _SELECT and op.inputs[0] in self._conditions:
             r = self.resolve(op.outputs[0])
             if r is not op.outputs[0]:
@@ -148,8 +153,10 @@ class ExportContext:
             stack.append((op, True))
             stack.extend((self.resolve(t).op, False) for t in op.inputs)
         if variables:
-            try:
-                self._values.update(zip(variables, self.sess.run(variables)))
+            try:   # a variable a branch or loop body uses is the session graph's variable of the same name
+                in_session = [t if t.graph is self.sess.graph else
+                              self.sess.graph.get_operation_by_name(t.op.name).outputs[0] for t in variables]
+                self._values.update(zip(variables, self.sess.run(in_session)))
             except errors.FailedPreconditionError as e:
                 raise ExportError(f"Cannot export: a variable the outputs need has no value in the session "
                                   f"({e.message}). Initialize or restore the variables before exporting.") from None
@@ -300,7 +307,7 @@ class ExportContext:
         """Adds an initializer holding `value`; returns its name."""
         base = hint if exact else f"{self.op.name if self.op is not None else 'export'}/{hint}"
         name = self._unique(base)
-        self.graph.initializers[name] = np.asarray(value, order="C")
+        self._home.initializers[name] = np.asarray(value, order="C")
         return name
 
     def int64(self, values, hint="const"):
@@ -317,6 +324,33 @@ class ExportContext:
             return self.int64(value, op.opdef.input_names[min(i, len(op.opdef.input_names) - 1)])
         name = self.input(op, i)
         return name if self.dtype(op, i).name == "int64" else self.node("Cast", [name], to=ONNX_TYPES["int64"])
+
+    def fresh(self, base):
+        """A value name not used anywhere in the model yet (reserved)."""
+        return self._unique(base)
+
+    def sub_graph(self, graph, placeholders, names, outputs, output_names):
+        """Converts the ops of a control-flow op's sub-graph into `graph` (an ir.Graph: a branch, a loop body, or
+        this context's own graph): each placeholder of `placeholders` reads the ONNX value of the same position
+        in `names`; each of `outputs` (a tensor of the sub-graph, or an ndarray constant) is written to the
+        name of the same position in `output_names`."""
+        child = ExportContext(self.sess, placeholders, names, self.opset, parent=self, graph=graph)
+        tensors = [t for t in outputs if isinstance(t, Tensor)]
+        child._taken.update(output_names)
+        child._analyze(tensors)
+        for op in child._plan(tensors):
+            child._convert_op(op)
+        child.op = self.op
+        for t, name in zip(outputs, output_names):
+            source = child.name_of(child.resolve(t)) if isinstance(t, Tensor) else child.const(t, "zero")
+            graph.nodes.append(ir.Node("Identity", [source], [name], {}, child._unique(f"{name}/output")))
+
+    def _convert_op(self, op):
+        fn = get_exporter(op.opdef)
+        if fn is None:
+            raise ExportError(located(f"Cannot export {_op_text(op)} to ONNX: {_why_unsupported(op)}.", op))
+        self.op = op
+        fn(self, op)
 
     def fail(self, reason):
         """Raises ExportError saying why the op being converted cannot be exported."""
@@ -335,11 +369,7 @@ class ExportContext:
         self._taken.update(output_names)
         self._analyze(outputs)
         for op in self._plan(outputs):
-            fn = get_exporter(op.opdef)
-            if fn is None:
-                raise ExportError(located(f"Cannot export {_op_text(op)} to ONNX: {_why_unsupported(op)}.", op))
-            self.op = op
-            fn(self, op)
+            self._convert_op(op)
         self.op = None
         for t, name in zip(outputs, output_names):
             self.graph.nodes.append(ir.Node("Identity", [self.name_of(self.resolve(t))], [name], {},

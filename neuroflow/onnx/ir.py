@@ -2,7 +2,7 @@
 rewritten by `optimize` before it becomes an `onnx.ModelProto` (only then is the onnx package needed)."""
 import numpy as np
 
-__all__ = ["Node", "Graph", "ValueSpec"]
+__all__ = ["Node", "Graph", "ValueSpec", "sub_graphs", "used_names"]
 
 
 class Node:
@@ -35,13 +35,19 @@ class Graph:
         self.inputs = []         # ValueSpec
         self.outputs = []        # ValueSpec
 
+    def rename_uses(self, old, new):
+        for node in self.nodes:
+            node.inputs = [new if i == old else i for i in node.inputs]
+            for sub in sub_graphs(node):   # an If's branch or a Loop's body reads outer values by name
+                sub.rename_uses(old, new)
+
     def producers(self):
         return {out: node for node in self.nodes for out in node.outputs}
 
     def consumers(self):
         uses = {}
         for node in self.nodes:
-            for name in node.inputs:
+            for name in used_names(node):
                 if name:
                     uses.setdefault(name, []).append(node)
         return uses
@@ -49,11 +55,22 @@ class Graph:
     def output_names(self):
         return {v.name for v in self.outputs}
 
-    def rename_uses(self, old, new):
-        for node in self.nodes:
-            node.inputs = [new if i == old else i for i in node.inputs]
-
     def constant(self, name):
         """The value of `name` if it is an initializer, else None."""
         value = self.initializers.get(name)
         return None if value is None else np.asarray(value)
+
+
+def sub_graphs(node):
+    """The graphs held by `node`'s attributes (an If's branches, a Loop's body)."""
+    return [v for v in node.attrs.values() if isinstance(v, Graph)]
+
+
+def used_names(node):
+    """The values `node` reads: its inputs, and the outer values its sub-graphs read by name (ONNX scoping)."""
+    names = list(node.inputs)
+    for sub in sub_graphs(node):
+        for inner in sub.nodes:
+            names.extend(used_names(inner))
+        names.extend(v.name for v in sub.outputs)
+    return names

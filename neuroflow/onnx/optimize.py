@@ -3,7 +3,7 @@ elementwise ops and merged with the next Transpose (NHWC convolutions otherwise 
 between every two layers), Identity nodes are removed, and nodes and initializers no output needs are dropped."""
 import numpy as np
 
-from .ir import Node
+from .ir import Node, sub_graphs, used_names
 
 __all__ = ["optimize"]
 
@@ -125,8 +125,7 @@ def _remove_identities(graph):
         return name
 
     graph.nodes = [n for n in graph.nodes if not (n.op_type == "Identity" and n.outputs[0] in alias)]
-    for node in graph.nodes:
-        node.inputs = [source(i) if i else i for i in node.inputs]
+    _substitute(graph.nodes, source)
     producers, consumers = graph.producers(), graph.consumers()
     for node in list(graph.nodes):
         if node.op_type != "Identity":
@@ -139,12 +138,20 @@ def _remove_identities(graph):
             graph.nodes.remove(node)
 
 
+def _substitute(nodes, source):
+    """Each input name of `nodes` (and of the nodes of their sub-graphs) replaced by `source(name)`."""
+    for node in nodes:
+        node.inputs = [source(i) if i else i for i in node.inputs]
+        for sub in sub_graphs(node):   # sub-graph outputs are their own Identity nodes' outputs: kept
+            _substitute(sub.nodes, source)
+
+
 def _remove_dead(graph):
     needed = set(graph.output_names())
     keep = []
     for node in reversed(graph.nodes):
         if any(o in needed for o in node.outputs):
             keep.append(node)
-            needed.update(i for i in node.inputs if i)
+            needed.update(i for i in used_names(node) if i)
     graph.nodes = keep[::-1]
     graph.initializers = {k: v for k, v in graph.initializers.items() if k in needed}

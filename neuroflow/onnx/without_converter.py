@@ -1,12 +1,11 @@
 """The OpDefs without an ONNX converter: those the exporter writes itself (graph inputs, initializers, ops it
 resolves to their input) and those that cannot be exported, each with the reason the export error gives. With the
 converters, every OpDef's fate in an export is stated (tests/test_registries.py fails for one that is not)."""
-from ..autodiff import custom_gradient as cg
 from ..data import iterator_ops as it
 from ..eager import variable as ev
 from ..framework import constant_op
 from ..ops import array_ops as ar
-from ..ops import cond_ops, while_grad, while_ops
+from ..ops import cond_ops, while_grad
 from ..ops import control_flow_ops as cf
 from ..ops import conv_ops as cv
 from ..ops import grad_support_ops as gs
@@ -69,10 +68,6 @@ not_exportable(
     "it writes a TensorBoard summary (a serialized protocol buffer), which is not part of a model's inference; "
     "export the outputs the summaries watch instead", sm.ScalarSummary, sm.HistogramSummary, sm.ImageSummary,
     sm.AudioSummaryV2, sm.TensorSummaryV2, sm.MergeSummary)
-not_exportable(
-    "its branches or loop body are sub-graphs, and their export as ONNX If/Loop is not written yet; export a "
-    "graph without tf.cond/tf.while_loop (e.g. the branch taken at inference)", cond_ops.If, cond_ops.StatelessIf,
-    while_ops.While, while_ops.StatelessWhile)
 not_exportable("it reads a forward loop's per-iteration values in the loop's gradient, which is training-only",
                while_grad.IterationValue, while_grad.IterationValueGrad)
 not_exportable("it checks that at most one of tf.case's predicates holds (exclusive=True), or that one holds (no "
@@ -82,12 +77,9 @@ not_exportable(
     "it calls a Python function, which an ONNX model cannot hold; write the computation with TensorFlow ops (or "
     "export the graph up to the py_func's inputs)", sc.PyFunc, sc.PyFuncStateless, pf.EagerPyFunc)
 not_exportable(
-    "it prints or checks values at run time, a side effect an ONNX inference model does not have; remove "
-    "tf.Print from the path to the exported outputs (tf.print and tf.Assert ops reached only through control "
-    "dependencies are left out of an export)", lg.PrintOp, lg.PrintV2, lg.AssertOp)
-not_exportable(
-    "it carries a tf.custom_gradient, which only training needs; export a graph built without the custom "
-    "gradient (the same forward ops)", cg.IdentityN)
+    "it prints or checks values at run time, a side effect an ONNX inference model does not have (tf.print and "
+    "tf.Assert ops reached only through control dependencies are left out of an export; tf.Print passes its input "
+    "through)", lg.PrintV2, lg.AssertOp)
 not_exportable(
     "it is a TensorArray operation, whose list value (a TensorList) has no converter to ONNX sequences yet; "
     "export a graph that stacks or unstacks with tf.stack/tf.unstack instead", tl.TensorListReserve,
