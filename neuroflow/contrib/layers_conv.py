@@ -39,7 +39,7 @@ def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_form
         >>> net = tf.contrib.layers.max_pool2d(net, [2, 2])
     """
     from .. import nn
-    from .layers import _collect_outputs, _model_variable, xavier_initializer
+    from .layers import _model_variable, xavier_initializer
     data_format = data_format or "NHWC"
     if data_format not in ("NHWC", "NCHW"):
         raise ValueError("data_format has to be either NCHW or NHWC.")
@@ -60,18 +60,29 @@ def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_form
                                   variables_collections, "weights")
         outputs = nn.conv2d(inputs, weights, _window(strides, data_format), padding.upper(),
                             data_format=data_format, dilations=_window(rates, data_format))
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], dtype, biases_initializer, biases_regularizer,
-                                     trainable, variables_collections, "biases")
-            outputs = nn.bias_add(outputs, biases, data_format=data_format)
-        if normalizer_fn is not None:
-            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-        if activation_fn is not None:
-            outputs = activation_fn(outputs)
-        return _collect_outputs(outputs_collections, outputs)
+        return finish_conv_layer(outputs, num_outputs, dtype, data_format, normalizer_fn, normalizer_params,
+                                 activation_fn, biases_initializer, biases_regularizer, trainable,
+                                 variables_collections, outputs_collections)
 
 
 convolution2d = conv2d
+
+
+def finish_conv_layer(outputs, num_outputs, dtype, data_format, normalizer_fn, normalizer_params, activation_fn,
+                      biases_initializer, biases_regularizer, trainable, variables_collections, outputs_collections):
+    """What contrib's convolution layers do after the convolution: biases (only without a normalizer), the
+    normalizer, the activation, and the outputs collections."""
+    from .. import nn
+    from .layers import _collect_outputs, _model_variable
+    if normalizer_fn is None and biases_initializer is not None:
+        biases = _model_variable("biases", [num_outputs], dtype, biases_initializer, biases_regularizer,
+                                 trainable, variables_collections, "biases")
+        outputs = nn.bias_add(outputs, biases, data_format=data_format)
+    if normalizer_fn is not None:
+        outputs = normalizer_fn(outputs, **(normalizer_params or {}))
+    if activation_fn is not None:
+        outputs = activation_fn(outputs)
+    return _collect_outputs(outputs_collections, outputs)
 
 
 def _pool(pool_fn, default_scope, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):

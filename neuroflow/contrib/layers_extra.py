@@ -7,6 +7,7 @@ from ..nn.activations import relu
 from ..ops import array_ops, math_ops
 from ..variables import initializers
 from ..variables.scope import variable_scope
+from .layers_conv import finish_conv_layer
 
 __all__ = ["layer_norm", "embed_sequence", "conv2d_transpose", "convolution2d_transpose", "one_hot_encoding"]
 
@@ -93,7 +94,7 @@ def conv2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
         >>> up = tf.contrib.layers.conv2d_transpose(net, 64, [5, 5], stride=2)   # [b, 2h, 2w, 64]
     """
     from .. import nn
-    from .layers import _collect_outputs, _model_variable, xavier_initializer
+    from .layers import _model_variable, xavier_initializer
     from .layers_conv import _pair, _window
     if data_format not in ("NHWC", "NCHW"):
         raise ValueError("data_format has to be either NCHW or NHWC.")
@@ -119,15 +120,9 @@ def conv2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
                                             for a, k, s in zip(spatial, kernel, strides)]
         outputs.set_shape(static + [num_outputs] if data_format == "NHWC" else
                           static[:1] + [num_outputs] + static[1:])
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], dtype, biases_initializer, biases_regularizer,
-                                     trainable, variables_collections, "biases")
-            outputs = nn.bias_add(outputs, biases, data_format=data_format)
-        if normalizer_fn is not None:
-            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-        if activation_fn is not None:
-            outputs = activation_fn(outputs)
-        return _collect_outputs(outputs_collections, outputs)
+        return finish_conv_layer(outputs, num_outputs, dtype, data_format, normalizer_fn, normalizer_params,
+                                 activation_fn, biases_initializer, biases_regularizer, trainable,
+                                 variables_collections, outputs_collections)
 
 
 convolution2d_transpose = conv2d_transpose
