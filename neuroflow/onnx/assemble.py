@@ -24,6 +24,8 @@ def _value_info(helper, spec):
     shape = None
     if spec.dims is not None:
         shape = [d if d is not None else "" for d in spec.dims]
+    if spec.sequence:
+        return helper.make_tensor_sequence_value_info(spec.name, spec.elem_type, shape)
     info = helper.make_tensor_value_info(spec.name, spec.elem_type, shape)
     if spec.dims is not None:   # an unknown dim with no name: leave it empty rather than named ""
         for dim, d in zip(info.type.tensor_type.shape.dim, spec.dims):

@@ -6,7 +6,6 @@ import numpy as np
 
 from ..autodiff import custom_gradient
 from ..ops import cond_ops, while_ops
-from .exporter import onnx_type
 from .ir import Graph, ValueSpec
 from .registry import exporter
 
@@ -25,8 +24,11 @@ def _if(ctx, op):
         values = [t if t is not None else np.zeros((), dt.as_numpy_dtype)   # a value only the other branch has
                   for t, dt in zip(branch.outputs, out_dtypes)]
         ctx.sub_graph(graph, branch.placeholders, [ctx.input(op, 1 + p) for p in branch.positions], values, names)
-        graph.outputs = [ValueSpec(n, onnx_type(dt), None) for n, dt in zip(names, out_dtypes)]
+        graph.outputs = [ctx.value_spec(n, dt) for n, dt in zip(names, out_dtypes)]
         branches.append(graph)
+    for name, spec in zip(outputs, branches[0].outputs):
+        if spec.sequence:   # a TensorArray the branches return
+            ctx.mark_sequence(name, spec.elem_type)
     ctx.node("If", [ctx.input(op, 0)], outputs, then_branch=branches[0], else_branch=branches[1])
 
 
@@ -44,6 +46,9 @@ def _while(ctx, op):
     graph = Graph()
     iteration, cond_in = ctx.fresh(f"{op.name}/iteration"), ctx.fresh(f"{op.name}/cond_in")
     vars_in = [ctx.fresh(f"{op.name}/var_in_{i}") for i in range(n)]
+    for name, initial in zip(vars_in, outer):
+        if ctx.sequence_type(initial) is not None:   # a TensorArray carried through the loop
+            ctx.mark_sequence(name, ctx.sequence_type(initial))
     vars_out = [ctx.fresh(f"{op.name}/var_out_{i}") for i in range(n)]
     cond_out = ctx.fresh(f"{op.name}/cond_out")
     ctx.sub_graph(graph, body.placeholders, [vars_in[p] if p < n else outer[p] for p in body.positions],
@@ -51,10 +56,12 @@ def _while(ctx, op):
     ctx.sub_graph(graph, cond.placeholders, [vars_out[p] if p < n else outer[p] for p in cond.positions],
                   cond.outputs, [cond_out])
     graph.inputs = [ValueSpec(iteration, _INT64, []), ValueSpec(cond_in, _BOOL, [])] + \
-        [ValueSpec(v, onnx_type(dt), None) for v, dt in zip(vars_in, types)]
-    graph.outputs = [ValueSpec(cond_out, _BOOL, [])] + \
-        [ValueSpec(v, onnx_type(dt), None) for v, dt in zip(vars_out, types)]
+        [ctx.value_spec(v, dt) for v, dt in zip(vars_in, types)]
+    graph.outputs = [ValueSpec(cond_out, _BOOL, [])] + [ctx.value_spec(v, dt) for v, dt in zip(vars_out, types)]
     outputs = [ctx.out(op, i) for i in range(n)]
+    for name, spec in zip(outputs, graph.outputs[1:]):
+        if spec.sequence:
+            ctx.mark_sequence(name, spec.elem_type)
     ctx.node("Loop", ["", first_cond] + outer[:n], outputs, body=graph)
 
 

@@ -28,6 +28,9 @@ _PLACEHOLDER, _VARIABLE, _SELECT = array_ops.Placeholder, state_ops.VariableV2, 
 # The ops whose output is their first input at inference: exports resolve through them.
 PASS_THROUGH = frozenset((array_ops.Identity, StopGradient, array_ops.PlaceholderWithDefault,
                           debug_ops.CheckNumerics, logging_ops.PrintOp))
+# Ops whose value cannot be an initializer (a TensorArray's list becomes an ONNX sequence): never evaluated at
+# export time even when they depend on no input (exporter modules add to it).
+NEVER_CONSTANT = set()
 
 
 class ExportError(ValueError):
@@ -69,6 +72,7 @@ class ExportContext:
         self._static = {}         # Tensor -> value known from the graph alone (Shape of a known shape, ...)
         self._conditions = {}     # condition Tensor -> value, for resolving `where`
         self._initializers = {}   # Tensor -> initializer name
+        self._sequences = parent._sequences if parent is not None else {}   # ONNX name -> element type
         self._taken = parent._taken if parent is not None else set()
         self._taken.update(input_names)
         self._used = set()
@@ -117,7 +121,7 @@ class ExportContext:
             return False
         if op.opdef is _VARIABLE:
             return True
-        if op.opdef.stateful or any(isinstance(v, Branch) for v in op.attrs.values()):
+        if op.opdef.stateful or op.opdef in NEVER_CONSTANT or any(isinstance(v, Branch) for v in op.attrs.values()):
             return False   # control flow is exported as ONNX If/Loop, never evaluated at export time
         if op.opdef is _SELECT and op.inputs[0] in self._conditions:
             r = self.resolve(op.outputs[0])
@@ -325,6 +329,21 @@ class ExportContext:
         name = self.input(op, i)
         return name if self.dtype(op, i).name == "int64" else self.node("Cast", [name], to=ONNX_TYPES["int64"])
 
+    def mark_sequence(self, name, elem_type):
+        """ONNX value `name` is a sequence of tensors of ONNX element type `elem_type` (a TensorArray's list;
+        the graph calls it a float32 flow)."""
+        self._sequences[name] = elem_type
+
+    def sequence_type(self, name):
+        """The element type of ONNX value `name` when it is a sequence, else None."""
+        return self._sequences.get(name)
+
+    def value_spec(self, name, dtype):
+        """The ValueSpec of a sub-graph input or output `name` (neuroflow dtype `dtype`), shape left open."""
+        elem = self.sequence_type(name)
+        return ir.ValueSpec(name, elem, None, sequence=True) if elem is not None else \
+            ir.ValueSpec(name, onnx_type(dtype), None)
+
     def fresh(self, base):
         """A value name not used anywhere in the model yet (reserved)."""
         return self._unique(base)
@@ -343,6 +362,8 @@ class ExportContext:
         child.op = self.op
         for t, name in zip(outputs, output_names):
             source = child.name_of(child.resolve(t)) if isinstance(t, Tensor) else child.const(t, "zero")
+            if self.sequence_type(source) is not None:
+                self.mark_sequence(name, self.sequence_type(source))
             graph.nodes.append(ir.Node("Identity", [source], [name], {}, child._unique(f"{name}/output")))
 
     def _convert_op(self, op):

@@ -20,12 +20,13 @@ class Node:
 
 
 class ValueSpec:
-    """A graph input's or output's name, element type (ONNX enum) and dims (ints, names, or None)."""
+    """A graph input's or output's name, element type (ONNX enum) and dims (ints, names, or None); `sequence`:
+    an ONNX sequence of such tensors (a TensorArray's list carried by a Loop)."""
 
-    __slots__ = ("name", "elem_type", "dims")
+    __slots__ = ("name", "elem_type", "dims", "sequence")
 
-    def __init__(self, name, elem_type, dims):
-        self.name, self.elem_type, self.dims = name, elem_type, dims
+    def __init__(self, name, elem_type, dims, sequence=False):
+        self.name, self.elem_type, self.dims, self.sequence = name, elem_type, dims, sequence
 
 
 class Graph:

@@ -81,10 +81,9 @@ not_exportable(
     "tf.Assert ops reached only through control dependencies are left out of an export; tf.Print passes its input "
     "through)", lg.PrintV2, lg.AssertOp)
 not_exportable(
-    "it is a TensorArray operation, whose list value (a TensorList) has no converter to ONNX sequences yet; "
-    "export a graph that stacks or unstacks with tf.stack/tf.unstack instead", tl.TensorListReserve,
-    tl.TensorListSetItem, tl.TensorListGetItem, tl.TensorListGather, tl.TensorListScatter, tl.TensorListConcat,
-    tl.TensorListSplit, tl.TensorListLength)
+    "it concatenates or splits a TensorArray's list by element lengths, which the export to ONNX sequences does "
+    "not cover (only reserve, in-order writes, reads, unstack, stack and size do); export a graph that uses "
+    "tf.concat/tf.split on tensors instead", tl.TensorListConcat, tl.TensorListSplit)
 not_exportable(
     "it computes a gradient of a TensorArray operation, which only training needs; export the inference outputs",
     tlg.TensorListGatherOrZeros, tlg.TensorListClearItems, tlg.TensorListAddRows, tlg.TensorListSplitLike,
