@@ -309,3 +309,49 @@ def test_onnx_tensor_array_written_out_of_order_is_refused_at_run_time_not_misco
     np.testing.assert_array_equal(session.run(None, {"n": np.array(1, np.int32)})[0], [0.0])   # in order: index 0 only
     with pytest.raises(Exception, match="Invalid sequence index"):
         session.run(None, {"n": np.array(3, np.int32)})
+
+
+def test_frozen_graph_with_cond_and_while_imports_and_runs(_fresh_graph):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    training = tf.placeholder_with_default(False, [], name="training")
+    v = tf.Variable(2.0, name="v")
+    y = tf.cond(training, lambda: x * v + 1.0, lambda: x - v)
+    _, acc = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * v + tf.reduce_sum(x)), [0, tf.constant(1.0)])
+    out = tf.identity(y + acc, name="out")
+    feeds = {"x:0": np.array([1.0, 2.0], np.float32), "training:0": True}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), ["out"])
+        want = sess.run(out, feeds)
+    assert "VariableV2" not in {n.op for n in frozen.node}
+    with tf.Graph().as_default():
+        tf.import_graph_def(frozen, name="")
+        with tf.Session() as sess:
+            got = sess.run("out:0", feeds)
+    acc_ref = 1.0
+    for _ in range(3):
+        acc_ref = acc_ref * 2.0 + 3.0
+    np.testing.assert_allclose(got, want)
+    np.testing.assert_allclose(got, np.array([1.0, 2.0]) * 2.0 + 1.0 + acc_ref)
+
+
+def test_a_branch_holding_an_unwritable_op_skips_the_cond_and_names_why(_fresh_graph):
+    x = tf.placeholder(tf.float32, [], name="x")
+    tf.cond(x > 0, lambda: tf.cast(tf.data.Dataset.range(3).make_one_shot_iterator().get_next(), tf.float32),
+            lambda: x, name="pick")
+    skipped = _fresh_graph.as_graph_def().skipped
+    assert [s["name"] for s in skipped] == ["pick"]
+    assert "sub-graph holds op 'pick/OneShotIterator'" in skipped[0]["reason"]
+
+
+def test_a_malformed_sub_graph_is_refused_when_parsing(_fresh_graph):
+    x = tf.placeholder(tf.float32, [], name="x")
+    tf.cond(x > 0, lambda: x + 1.0, lambda: x, name="pick")
+    text = _fresh_graph.as_graph_def().SerializeToString().decode()
+    broken = text.replace('"positions":[', '"positions":["first",', 1)
+    with pytest.raises(ValueError, match="Malformed sub-graph"):
+        tf.GraphDef.FromString(broken.encode())
+    renamed = text.replace('"outputs":["pick/add:0"]', '"outputs":["pick/nothing:0"]', 1)
+    assert renamed != text
+    with pytest.raises(ValueError, match="unknown tensor 'pick/nothing:0'"):
+        tf.import_graph_def(tf.GraphDef.FromString(renamed.encode()), name="copy")
