@@ -355,3 +355,27 @@ def test_a_malformed_sub_graph_is_refused_when_parsing(_fresh_graph):
     assert renamed != text
     with pytest.raises(ValueError, match="unknown tensor 'pick/nothing:0'"):
         tf.import_graph_def(tf.GraphDef.FromString(renamed.encode()), name="copy")
+
+
+def test_nested_loops_and_a_loop_in_a_branch_round_trip_and_export(_fresh_graph, rng):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    flag = tf.placeholder(tf.bool, [], name="flag")
+
+    def inner(v):   # v * 2^3 by a loop
+        return tf.while_loop(lambda j, u: j < 3, lambda j, u: (j + 1, u * 2.0), [0, v])[1]
+    _, nested = tf.while_loop(lambda i, v: i < 2, lambda i, v: (i + 1, inner(v) + 1.0), [0, x])
+    branched = tf.cond(flag, lambda: inner(x), lambda: -x)
+    data = rng.standard_normal(3).astype(np.float32)
+    with tf.Session() as sess:
+        for f in (True, False):
+            got_nested, got_branched = sess.run([nested, branched], {x: data, flag: f})
+            np.testing.assert_allclose(got_nested, (data * 8 + 1) * 8 + 1, rtol=1e-6)
+            np.testing.assert_allclose(got_branched, data * 8 if f else -data, rtol=1e-6)
+        _onnx_matches(sess, [x, flag], [nested, branched], [(data, np.bool_(True)), (data, np.bool_(False))])
+    copy = tf.Graph()
+    with copy.as_default():
+        tf.import_graph_def(_fresh_graph.as_graph_def(), name="")
+        with tf.Session() as sess:
+            got = sess.run([nested.name, branched.name], {"x:0": data, "flag:0": True})
+    np.testing.assert_allclose(got[0], (data * 8 + 1) * 8 + 1, rtol=1e-6)
+    np.testing.assert_allclose(got[1], data * 8, rtol=1e-6)
