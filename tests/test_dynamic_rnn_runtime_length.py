@@ -500,3 +500,21 @@ def test_raw_rnn_errors():
         return tf.constant([False]), tf.zeros([1, 2]), (tf.zeros([1, 3]), tf.zeros([1, 3])), None, None
     with pytest.raises(ValueError, match="don't have the same nested structure"):
         tf.nn.raw_rnn(cell, wrong_state)
+
+
+def test_the_loop_over_runtime_lengths_exports_to_onnx(sess, rng):
+    """dynamic_rnn's while loop (a GRU over [None, None, 2] with sequence_length) exports as an ONNX Loop that
+    runs in onnxruntime for lengths the graph never saw."""
+    ort = pytest.importorskip("onnxruntime")
+    x = tf.placeholder(tf.float32, [None, None, 2], name="x")
+    seq = tf.placeholder(tf.int32, [None], name="seq")
+    out, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(3), x, sequence_length=seq, dtype=tf.float32)
+    sess.run(tf.global_variables_initializer())
+    _randomize(sess, rng)
+    model = tf.onnx.export(sess, [x, seq], [out, state])
+    assert "Loop" in [node.op_type for node in model.graph.node]
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for steps, lengths in ((5, [5, 2, 0]), (2, [1, 2, 2])):
+        feed = {"x": rng.standard_normal((3, steps, 2)).astype(np.float32), "seq": np.array(lengths, np.int32)}
+        for g, w in zip(session.run(None, feed), sess.run([out, state], {x: feed["x"], seq: feed["seq"]})):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
