@@ -76,15 +76,12 @@ def _block_lstm(ctx, op):
     x_shape = ctx.shape(op, 1)
     steps = x_shape[0].value if x_shape.ndims == 3 else None
     depth = x_shape[2].value if x_shape.ndims == 3 else None
-    seq_len_max = ctx.value(op, 0)
-    if seq_len_max is None:
-        ctx.fail("the number of steps to run (seq_len_max) must be known when exporting")
-    live = int(seq_len_max) if steps is None else min(int(seq_len_max), steps)
+    seq_len_max = ctx.value(op, 0)   # None: known only at run time (a time dimension of any length)
     w, b = ctx.value(op, 4), ctx.value(op, 8)
     peeps = [ctx.value(op, k) for k in (5, 6, 7)]
     only_h = not any(ctx.used(op, k) for k in range(6))
-    full_length = steps is not None and int(seq_len_max) >= steps
-    if (only_h and full_length and cell_clip <= 0 and w is not None and b is not None and depth is not None
+    full_length = steps is not None and seq_len_max is not None and int(seq_len_max) >= steps
+    if (only_h and cell_clip <= 0 and w is not None and b is not None and depth is not None
             and (not peephole or all(p is not None for p in peeps))):
         big_w, big_r, big_b = _onnx_weights(np.asarray(w), np.asarray(b), depth, forget_bias)
         units = big_r.shape[2]
@@ -94,8 +91,22 @@ def _block_lstm(ctx, op):
         if peephole:   # ONNX's P is [p_i, p_o, p_f]
             inputs.append(ctx.const(np.concatenate([peeps[0], peeps[2], peeps[1]])[None].astype(big_w.dtype), "P"))
         y = ctx.node("LSTM", inputs, 1, hidden_size=units, direction="forward")
-        ctx.node("Squeeze", [y, ctx.int64([1], "axis1")], [ctx.out(op, 6)])
+        if full_length:
+            ctx.node("Squeeze", [y, ctx.int64([1], "axis1")], [ctx.out(op, 6)])
+            return
+        # Steps at or after seq_len_max output zeros: the LSTM runs over every step (later steps cannot change
+        # earlier ones), and a mask over time zeroes the rest.
+        h = ctx.node("Squeeze", [y, ctx.int64([1], "axis1")])
+        steps_now = ctx.node("Gather", [ctx.node("Shape", [ctx.input(op, 1)]), ctx.int64(0, "time_axis")], axis=0)
+        times = ctx.node("Range", [ctx.int64(0, "start"), steps_now, ctx.int64(1, "delta")])
+        live_steps = ctx.node("Less", [times, ctx.as_int64(op, 0)])
+        mask = ctx.node("Unsqueeze", [live_steps, ctx.int64([1, 2], "axes12")])
+        ctx.node("Where", [mask, h, ctx.const(np.zeros((), big_w.dtype), "zero")], [ctx.out(op, 6)])
         return
+    if seq_len_max is None:
+        ctx.fail("the number of steps to run (seq_len_max) must be known when exporting, unless only the outputs "
+                 "of an LSTM without cell_clip and with constant weights are needed")
+    live = int(seq_len_max) if steps is None else min(int(seq_len_max), steps)
     if steps is None:
         ctx.fail("writing the LSTM out step by step needs the number of time steps known when exporting")
     scalar = _scalar_fn(ctx, op, 1)
