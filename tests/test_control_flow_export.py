@@ -394,3 +394,40 @@ def test_onnx_fused_lstm_with_a_run_time_length_and_sequence_length(rng):
         _onnx_matches(sess, [x, lengths], [out, state.h], feeds)
         got = sess.run(out, {x: feeds[0][0], lengths: feeds[0][1]})
     assert not got[0, 2:].any() and got[0, :2].all()   # zeros past each length
+
+
+def test_meta_graph_of_a_gru_trained_through_its_loop_reloads_and_trains_on(_fresh_graph, tmp_path, rng):
+    """dynamic_rnn over a run-time length: a While with TensorArrays, and its gradient loop with stacked values."""
+    x = tf.placeholder(tf.float32, [None, None, 2], name="x")
+    t = tf.placeholder(tf.float32, [None], name="t")
+    with tf.variable_scope("rnn_model"):
+        _, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(3), x, dtype=tf.float32)
+        pred = tf.identity(tf.layers.dense(state, 1)[:, 0], name="pred")
+    loss = tf.reduce_mean(tf.square(pred - t))
+    train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    tf.add_to_collection("train_op", train)
+    X = rng.standard_normal((4, 5, 2)).astype(np.float32)
+    T = X.sum(axis=(1, 2))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {x: X, t: T})
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+        sess.run(train, {x: X, t: T})
+        expected = sess.run(pred, {x: X})
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "t.npy", T)
+    script = textwrap.dedent(f"""
+        import numpy as np
+        import neuroflow as tf
+        d = {str(tmp_path)!r}
+        saver = tf.train.import_meta_graph({prefix + ".meta"!r})
+        X, T = np.load(d + "/x.npy"), np.load(d + "/t.npy")
+        with tf.Session() as sess:
+            saver.restore(sess, {prefix!r})
+            sess.run(tf.get_collection("train_op")[0], {{"x:0": X, "t:0": T}})
+            np.save(d + "/pred.npy", sess.run("rnn_model/pred:0", {{"x:0": X}}))
+    """)
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "pred.npy"), expected, rtol=1e-5, atol=1e-6)
