@@ -431,3 +431,40 @@ def test_meta_graph_of_a_gru_trained_through_its_loop_reloads_and_trains_on(_fre
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     np.testing.assert_allclose(np.load(tmp_path / "pred.npy"), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_onnx_loop_with_a_trip_count_and_if_written_by_hand_import_as_while_loop_and_cond():
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Cast", ["i"], ["i_float"], to=TensorProto.FLOAT),
+         helper.make_node("Add", ["acc_in", "i_float"], ["acc_sum"]),
+         helper.make_node("Mul", ["acc_sum", "scale"], ["acc_out"])],
+        "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                 helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+                 helper.make_tensor_value_info("acc_in", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [2])])
+    then_g = helper.make_graph([helper.make_node("Neg", ["looped"], ["t"])], "then", [],
+                               [helper.make_tensor_value_info("t", TensorProto.FLOAT, [2])])
+    else_g = helper.make_graph([helper.make_node("Identity", ["looped"], ["e"])], "else", [],
+                               [helper.make_tensor_value_info("e", TensorProto.FLOAT, [2])])
+    graph = helper.make_graph(
+        [helper.make_node("Loop", ["trips", "", "start"], ["looped"], body=body),
+         helper.make_node("If", ["flip"], ["out"], then_branch=then_g, else_branch=else_g)],
+        "hand", [helper.make_tensor_value_info("trips", TensorProto.INT64, []),
+                 helper.make_tensor_value_info("start", TensorProto.FLOAT, [2]),
+                 helper.make_tensor_value_info("scale", TensorProto.FLOAT, []),
+                 helper.make_tensor_value_info("flip", TensorProto.BOOL, [])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    inputs, outputs = tf.onnx.from_onnx(model)
+    with tf.Session() as sess:
+        for trips, flip in ((0, False), (4, True)):
+            got = sess.run(outputs["out"], {inputs["trips"]: trips, inputs["start"]: [1.0, -2.0],
+                                            inputs["scale"]: 0.5, inputs["flip"]: flip})
+            want = np.array([1.0, -2.0])
+            for i in range(trips):
+                want = (want + i) * 0.5
+            np.testing.assert_allclose(got, -want if flip else want, rtol=1e-6)

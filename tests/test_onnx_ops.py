@@ -114,10 +114,6 @@ CASES = {
                                                      variance=tf.constant([1.5, 0.5, 2.0]), is_training=False)[0],
                               tf.nn.batch_normalization(x, 0.1, 2.0, 0.5, 1.5, 1e-3),
                               tf.clip_by_value(x, -0.5, 0.5)], [IMG]),
-}
-
-# Cases the ONNX importer cannot read back (If, Loop and sequences have no importer): export only.
-EXPORT_ONLY_CASES = {
     # If/While with a tf.Print inside are the stateful If/While; IdentityN is what tf.custom_gradient makes.
     "control_flow": (lambda a: [tf.cond(tf.reduce_sum(a) > 0, lambda: a * 2.0, lambda: -a),
                                 tf.cond(tf.reduce_sum(a) < 0, lambda: tf.Print(a, [a]), lambda: a + 1.0),
@@ -125,6 +121,10 @@ EXPORT_ONLY_CASES = {
                                 tf.while_loop(lambda i, v: i < 2, lambda i, v: (i + 1, tf.Print(v, [i]) - 1.0),
                                               [0, a])[1],
                                 tf.custom_gradient(lambda v: (v * 3.0, lambda dy: dy))(a)], [F]),
+}
+
+# Cases the ONNX importer cannot read back (ONNX sequences have no importer): export only.
+EXPORT_ONLY_CASES = {
     # TensorArray lists as ONNX sequences; onnx's reference SequenceInsert fails on an empty sequence (onnx 1.x).
     "tensor_list": (lambda a: [tf.map_fn(lambda r: tf.reduce_sum(r * r), a),
                                tf.scan(lambda acc, r: acc * 0.5 + r, a),

@@ -223,3 +223,4 @@ def _softmax(ctx, node, attrs):
 from . import import_shapes  # noqa: E402,F401 - registers the shape, convolution and recurrent importers
 from . import import_sparse  # noqa: E402,F401 - GatherND, ScatterND
 from . import import_image  # noqa: E402,F401 - Resize
+from . import import_control_flow  # noqa: E402,F401 - If, Loop

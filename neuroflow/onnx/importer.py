@@ -7,7 +7,7 @@ import numpy as np
 from ..framework.graph import get_default_graph
 from ._deps import require_onnx
 
-__all__ = ["from_onnx", "ImportContext"]
+__all__ = ["from_onnx", "ImportContext", "import_nodes"]
 
 # ONNX TensorProto element type -> neuroflow dtype name
 _ELEM_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 9: "bool",
@@ -25,9 +25,10 @@ class ImportContext:
     """What node importers see: the neuroflow tensor of each ONNX value, the constant value of initializers, and
     the node being imported (for errors)."""
 
-    def __init__(self):
-        self.tensors = {}      # ONNX value name -> Tensor
-        self.constants = {}    # ONNX value name -> ndarray (initializers and Constant nodes)
+    def __init__(self, outer=None):
+        # A sub-graph's context (an If branch, a Loop body) sees the enclosing graph's values by name.
+        self.tensors = dict(outer.tensors) if outer is not None else {}      # ONNX value name -> Tensor
+        self.constants = dict(outer.constants) if outer is not None else {}  # initializers and Constant nodes
         self.node = None
 
     def input(self, node, i):
@@ -110,21 +111,29 @@ def from_onnx(model, graph=None, name=None):
             ph = placeholder(dtype_of(tensor_type.elem_type, f"input '{inp.name}'"), shape, name=_op_name(inp.name))
             ctx.tensors[inp.name] = ph
             inputs[inp.name] = ph
-        for node in g.node:
-            ctx.node = node
-            fn = import_ops.get_importer(node.op_type)
-            if node.domain not in ("", "ai.onnx") or fn is None:
-                ctx.fail("neuroflow has no importer for this op type")
-            with name_scope(_op_name(node.name or node.op_type)):
-                outs = fn(ctx, node, _attributes(node))
-            outs = outs if isinstance(outs, (list, tuple)) else [outs]
-            for value_name, tensor in zip(node.output, outs):
-                if value_name:
-                    ctx.tensors[value_name] = tensor
-            if node.op_type == "Constant":
-                ctx.constants[node.output[0]] = _attributes(node).get("value")
+        import_nodes(ctx, g.node)
         outputs = {o.name: ctx.tensors[o.name] for o in g.output}
     return inputs, outputs
+
+
+def import_nodes(ctx, nodes):
+    """Builds each ONNX node of `nodes` in the default graph, recording its outputs in `ctx` (also for the nodes
+    of an If branch or a Loop body, traced into a cond or while_loop)."""
+    from ..framework.graph import name_scope
+    from . import import_ops
+    for node in nodes:
+        ctx.node = node
+        fn = import_ops.get_importer(node.op_type)
+        if node.domain not in ("", "ai.onnx") or fn is None:
+            ctx.fail("neuroflow has no importer for this op type")
+        with name_scope(_op_name(node.name or node.op_type)):
+            outs = fn(ctx, node, _attributes(node))
+        outs = outs if isinstance(outs, (list, tuple)) else [outs]
+        for value_name, tensor in zip(node.output, outs):
+            if value_name:
+                ctx.tensors[value_name] = tensor
+        if node.op_type == "Constant":
+            ctx.constants[node.output[0]] = _attributes(node).get("value")
 
 
 def _op_name(name):
