@@ -4,7 +4,8 @@ How: the ops the outputs need are found walking back from them. Everything that 
 is evaluated once in the session and becomes an initializer (variables with their current values, and also
 shapes, a `training` flag's default, a batch-norm's folded statistics); a `where` whose condition is such a
 constant is resolved to its chosen branch, which removes the training-mode branches of dropout and batch
-normalization. The remaining ops are converted one by one by the exporters of `registry`, then `optimize`
+normalization. The remaining ops are converted one by one by the exporters of `registry` (an If's branches and a
+While's body by a child context into ONNX sub-graphs, `convert_control_flow`), then `optimize`
 cancels redundant transposes and removes dead nodes, and the model is checked with
 `onnx.checker.check_model(full_check=True)`.
 """
