@@ -468,3 +468,14 @@ def test_onnx_loop_with_a_trip_count_and_if_written_by_hand_import_as_while_loop
             for i in range(trips):
                 want = (want + i) * 0.5
             np.testing.assert_allclose(got, -want if flip else want, rtol=1e-6)
+
+
+def test_onnx_a_cond_on_a_training_flag_left_at_its_default_exports_only_the_inference_branch(rng):
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    training = tf.placeholder_with_default(False, [], name="training")
+    h = tf.layers.dense(x, 3)
+    y = tf.cond(training, lambda: tf.nn.dropout(h, 0.5), lambda: h * 1.0)   # the dropout has no ONNX form here
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        model = _onnx_matches(sess, [x], [y], [(rng.standard_normal((2, 4)).astype(np.float32),)])
+    assert "If" not in {n.op_type for n in model.graph.node}

@@ -16,6 +16,13 @@ _INT64, _BOOL = 7, 9   # ONNX element types of a Loop's iteration number and con
 def _if(ctx, op):
     out_dtypes = op.get_attr("Tout")
     outputs = [ctx.out(op, i) for i in range(len(op.outputs))]
+    pred = ctx.value(op, 0)
+    if pred is not None:   # known when exporting (a training flag's default): only the taken branch is written
+        branch = op.get_attr("then_branch" if bool(np.asarray(pred)) else "else_branch")
+        values = [t if t is not None else np.zeros((), dt.as_numpy_dtype) for t, dt in zip(branch.outputs, out_dtypes)]
+        ctx.sub_graph(ctx.graph, branch.placeholders, [ctx.input(op, 1 + p) for p in branch.positions], values,
+                      outputs)
+        return
     branches = []
     for key in ("then_branch", "else_branch"):
         branch = op.get_attr(key)
