@@ -215,9 +215,9 @@ class Session:
         try:
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
-            if feed_dict and any(hasattr(k, "_component_tensors") for k in feed_dict):
-                feed_dict = _expand_composite_feeds(feed_dict)
             if run_metadata is not None and wants_trace(options, run_metadata):
+                if feed_dict and not _composite_types().isdisjoint(map(type, feed_dict)):
+                    feed_dict = _expand_composite_feeds(feed_dict)
                 return traced_run(self, fetches, feed_dict, run_metadata)  # the slower path that times each node
             return self._run(fetches, feed_dict)
         finally:
@@ -238,6 +238,10 @@ class Session:
                 if self._closed:
                     self._ctx.check_cancelled()
                 return rebuild(plan.run(arrays))
+        if feed_dict and not _composite_types().isdisjoint(map(type, feed_dict)):
+            # SparseTensor/IndexedSlices keys: fed as their component tensors (checked here, off the warm path:
+            # the expanded feed_dict is what the warm cache knows).
+            return self._run(fetches, _expand_composite_feeds(feed_dict))
         structure = self._structures.get(key) if key is not None else None
         if structure is None:
             if self._graph.version == 0:
@@ -461,6 +465,19 @@ def _flat_rebuilder(fetches, positions):
     else:
         return None
     return eval(f"lambda v: {body}")  # noqa: S307 - built from integers only
+
+
+_COMPOSITES = []
+
+
+def _composite_types():
+    """The classes fed and fetched as several tensors (SparseTensor, IndexedSlices), found once: checking a
+    feed_dict's key types against them costs a warm run far less than asking each key for an attribute."""
+    if not _COMPOSITES:
+        from ..framework.indexed_slices import IndexedSlices
+        from ..framework.sparse_tensor import SparseTensor
+        _COMPOSITES.append(frozenset((SparseTensor, IndexedSlices)))
+    return _COMPOSITES[0]
 
 
 def _expand_composite_feeds(feed_dict):
