@@ -32,7 +32,12 @@ def has(python, module):
 
 
 def figures(ours, anchors=None, repeats=5):
-    """[(what, seconds or None)] for neuroflow under `ours`, and TensorFlow under `anchors` when it has it."""
+    """[(what, seconds or None)] for neuroflow under `ours`, and TensorFlow under `anchors` when it has it.
+
+    The package is byte-compiled first: what every import after a user's first one costs (pip compiles installed
+    packages; an editable install writes its .pyc files on first import, unless PYTHONDONTWRITEBYTECODE is set,
+    and then every import compiles all the sources again, at about twice the time)."""
+    subprocess.run([ours, "-m", "compileall", "-q", str(REPO / "neuroflow")], capture_output=True)
     lecture = (REPO / "examples" / "lecture_train.py").read_text()
     path = {"PYTHONPATH": str(REPO)}
     rows = [("python doing nothing", wall_time([ours, "-c", "pass"], repeats=repeats)),
