@@ -62,4 +62,7 @@ alias_module(globals(), {
     "decode_base64": "decode_base64", "encode_base64": "encode_base64", "FixedLenFeature": "FixedLenFeature",
     "VarLenFeature": "VarLenFeature", "parse_example": "parse_example",
     "parse_single_example": "parse_single_example",
+    "TFRecordWriter": "io_records.TFRecordWriter", "TFRecordOptions": "io_records.TFRecordOptions",
+    "TFRecordCompressionType": "io_records.TFRecordCompressionType",
+    "tf_record_iterator": "io_records.tf_record_iterator",
 })
