@@ -157,6 +157,9 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
                      "ReadVariableOp",  # eager variable reads: tests/test_eager.py
                      "IteratorV2", "OneShotIterator", "MakeIterator", "IteratorGetNext", "IteratorToStringHandle",
                      "IteratorFromStringHandleV2"}  # tf.data: tests/test_data.py
+# TF1 input queues: tests/test_queues.py
+COVERED_ELSEWHERE |= set(["FIFOQueueV2", "RandomShuffleQueueV2", "PaddingFIFOQueueV2", "QueueEnqueueV2", "QueueEnqueueManyV2",
+                          "QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2", "QueueCloseV2", "QueueSizeV2"])
 
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402

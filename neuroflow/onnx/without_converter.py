@@ -17,6 +17,7 @@ from ..ops import normalization_ops as no
 from ..ops import nn_ops as nn
 from ..ops import pad_ops as pd
 from ..ops import pool_ops as pl
+from ..ops import queue_ops as qu
 from ..ops import py_function_ops as pf
 from ..ops import random_ops as rd
 from ..ops import rnn_ops as rn
@@ -52,6 +53,11 @@ not_exportable(
     "that placeholder as the input",
     it.IteratorV2, it.OneShotIterator, it.MakeIterator, it.IteratorGetNext, it.IteratorToStringHandle,
     it.IteratorFromStringHandleV2)
+not_exportable(
+    "it uses a TF1 input queue, which ONNX cannot hold. Build the inference graph on a placeholder and export "
+    "that placeholder as the input",
+    qu.FIFOQueueV2, qu.RandomShuffleQueueV2, qu.PaddingFIFOQueueV2, qu.QueueEnqueueV2, qu.QueueEnqueueManyV2,
+    qu.QueueDequeueV2, qu.QueueDequeueManyV2, qu.QueueDequeueUpToV2, qu.QueueCloseV2, qu.QueueSizeV2)
 not_exportable(
     "it draws new random numbers on each run; an exported inference graph must be deterministic (build it with "
     "training=False, or dropout's keep_prob 1)",

@@ -11,6 +11,8 @@ from .experiment import *  # noqa: F401,F403
 from .optimizer import Optimizer
 from .meta_graph import *  # noqa: F401,F403
 from .saver import *  # noqa: F401,F403
+from .coordinator import Coordinator, LooperThread
+from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
 
@@ -18,5 +20,5 @@ __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Adagra
            "RMSPropOptimizer", "AdamOptimizer", "exponential_decay", "inverse_time_decay", "natural_exp_decay",
            "piecewise_constant", "polynomial_decay",
            "assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
-           "global_step"]
+           "global_step", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners"]
 __all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__
