@@ -22,3 +22,7 @@ __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Adagra
            "assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners"]
 __all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__
+from . import example_proto as _example_proto
+from .example_proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+                            SequenceExample)
+__all__ += _example_proto.__all__
