@@ -342,3 +342,34 @@ def test_killed_training_resumes_from_the_last_checkpoint(tmp_path):
     assert [int(p[1]) for p in lines[1:-1]] == list(range(start_step + 1, last_printed + 6))
     assert lines[-1] == ["done"]
     assert _checkpoint_steps(tmp_path)[-1] == last_printed + 5
+
+
+
+# --- queue runners and end of input --------------------------------------------------------------------------------
+def test_end_of_input_is_a_clean_stop():
+    queue = tf.FIFOQueue(10, [tf.float32], shapes=[[]])
+    fill_and_close = tf.group(queue.enqueue_many([tf.constant(np.arange(10, dtype=np.float32))]))
+    close = queue.close()
+    total = tf.Variable(0.0)
+    step = total.assign_add(queue.dequeue())
+
+    def init_fn(scaffold, sess):
+        sess.run(fill_and_close)
+        sess.run(close)
+    hook = RecordingHook()
+    seen = []
+    with tf.train.MonitoredSession(tf.train.ChiefSessionCreator(tf.train.Scaffold(init_fn=init_fn)),
+                                   hooks=[hook]) as sess:
+        while not sess.should_stop():
+            seen.append(sess.run(step))
+    assert seen[-1] == 45.0 and len(seen) == 10     # the 11th run raised OutOfRangeError: swallowed, end() called
+    assert hook.log[-1] == "end"
+
+
+def test_queue_runners_are_started_and_stopped():
+    queue = tf.FIFOQueue(4, [tf.float32], shapes=[[]])
+    tf.train.add_queue_runner(tf.train.QueueRunner(queue, [queue.enqueue(tf.constant(2.0))]))
+    dequeued = queue.dequeue()
+    with tf.train.MonitoredSession() as sess:
+        values = [sess.run(dequeued) for _ in range(6)]   # more than the capacity: a runner thread refills it
+    assert values == [2.0] * 6
