@@ -373,3 +373,33 @@ def test_queue_runners_are_started_and_stopped():
     with tf.train.MonitoredSession() as sess:
         values = [sess.run(dequeued) for _ in range(6)]   # more than the capacity: a runner thread refills it
     assert values == [2.0] * 6
+
+
+def test_chief_only_hooks_and_non_chief(tmp_path):
+    _, gs, _, train = _model()
+    order = []
+
+    class Named(tf.train.SessionRunHook):
+        def __init__(self, name):
+            self.name = name
+
+        def begin(self):
+            order.append(self.name)
+    with tf.train.MonitoredTrainingSession(is_chief=False, checkpoint_dir=str(tmp_path), save_checkpoint_steps=1,
+                                           hooks=[Named("hook")], chief_only_hooks=[Named("chief")]) as sess:
+        sess.run(train)
+    assert order == ["hook"] and os.listdir(tmp_path) == []     # a worker neither saves nor runs chief-only hooks
+    order.clear()
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), hooks=[Named("hook")],
+                                           chief_only_hooks=[Named("chief")]) as sess:
+        sess.run(train)
+    assert order == ["chief", "hook"]          # TF's order: chief-only hooks, the default hooks, then `hooks`
+
+
+def test_global_step_waiter_hook_passes_once_the_step_is_reached():
+    _, gs, _, train = _model()
+    start_at_5 = gs.assign(5)
+    scaffold = tf.train.Scaffold(init_fn=lambda scaffold, sess: sess.run(start_at_5))
+    with tf.train.SingularMonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(3)], scaffold=scaffold) as sess:
+        sess.run(train)
+        assert sess.raw_session().run(gs) == 6
