@@ -247,6 +247,7 @@ HOST_ONLY = {
     **dict.fromkeys(["FIFOQueueV2", "RandomShuffleQueueV2", "PaddingFIFOQueueV2", "QueueEnqueueV2", "QueueEnqueueManyV2",
                      "QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2", "QueueCloseV2", "QueueSizeV2"],
                     "TF1 input queues hold host values shared between threads"),
+    "CountUpTo": "an epoch counter compared on the host to raise OutOfRangeError, under a lock across threads",
     "ReportUninitializedVariables": "outputs variable names: a string array",
     "ReadVariableOp": "eager variable reads: eager execution keeps NumPy arrays (no backend choice yet)",
     **dict.fromkeys(["EncodePng", "DecodePng", "DecodeJpeg", "EncodeJpeg", "DecodeGif", "DecodeBmp", "DecodeImage",

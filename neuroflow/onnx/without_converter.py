@@ -18,6 +18,7 @@ from ..ops import nn_ops as nn
 from ..ops import pad_ops as pd
 from ..ops import pool_ops as pl
 from ..ops import queue_ops as qu
+from ..ops import count_up_to_op as cu_op
 from ..ops import py_function_ops as pf
 from ..ops import random_ops as rd
 from ..ops import rnn_ops as rn
@@ -58,6 +59,10 @@ not_exportable(
     "that placeholder as the input",
     qu.FIFOQueueV2, qu.RandomShuffleQueueV2, qu.PaddingFIFOQueueV2, qu.QueueEnqueueV2, qu.QueueEnqueueManyV2,
     qu.QueueDequeueV2, qu.QueueDequeueManyV2, qu.QueueDequeueUpToV2, qu.QueueCloseV2, qu.QueueSizeV2)
+not_exportable(
+    "it counts epochs of a TF1 input pipeline in a variable. Build the inference graph on a placeholder and export "
+    "that placeholder as the input",
+    cu_op.CountUpTo)
 not_exportable(
     "it draws new random numbers on each run; an exported inference graph must be deterministic (build it with "
     "training=False, or dropout's keep_prob 1)",
@@ -186,9 +191,6 @@ from ..ops import parsing_ops as prs  # noqa: E402
 not_exportable(
     "it parses string records (CSV text, raw bytes), which neuroflow's ONNX export does not support; feed the "
     "parsed numbers to the exported graph instead", prs.DecodeCSV, prs.DecodeRaw)
-from ..ops import example_parsing_ops as exparse  # noqa: E402
-not_exportable("it decodes serialized tf.train.Example protos (bytes), which neuroflow's ONNX export does not "
-               "support; feed the parsed features to the exported graph instead", exparse.ParseExample)
 from ..ops import ctc_beam_search_ops as ctcb  # noqa: E402
 not_exportable("beam search keeps a data-dependent set of label prefixes, which ONNX has no operator for; export "
                "the logits and decode them outside the model", ctcb.CTCBeamSearchDecoder)

@@ -204,7 +204,7 @@ class _Dequeue(_QueueOp):
         def run(handle, n=None):
             q = queue(handle)
             if batch is None:
-                out = q.dequeue(1)[0]
+                out = tuple(np.asarray(c, t) for c, t in zip(q.dequeue(1)[0], types))
             else:
                 n = int(n)
                 taken = q.dequeue(n, up_to=batch == "up_to") if n > 0 else []

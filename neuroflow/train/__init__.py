@@ -19,6 +19,8 @@ from .basic_session_run_hooks import *  # noqa: F401,F403
 from .monitored_session import *  # noqa: F401,F403
 from .coordinator import Coordinator, LooperThread
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
+from . import input as _input
+from .input import *  # noqa: F401,F403
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
 
@@ -28,6 +30,7 @@ __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Adagra
            "assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners"]
 __all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__
+__all__ += _input.__all__
 __all__ += _session_run_hook.__all__ + _basic_session_run_hooks.__all__ + _monitored_session.__all__
 from . import example_proto as _example_proto
 from .example_proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
