@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -342,3 +341,64 @@ def test_killed_training_resumes_from_the_last_checkpoint(tmp_path):
     assert [int(p[1]) for p in lines[1:-1]] == list(range(start_step + 1, last_printed + 6))
     assert lines[-1] == ["done"]
     assert _checkpoint_steps(tmp_path)[-1] == last_printed + 5
+
+
+
+# --- queue runners and end of input --------------------------------------------------------------------------------
+def test_end_of_input_is_a_clean_stop():
+    queue = tf.FIFOQueue(10, [tf.float32], shapes=[[]])
+    fill_and_close = tf.group(queue.enqueue_many([tf.constant(np.arange(10, dtype=np.float32))]))
+    close = queue.close()
+    total = tf.Variable(0.0)
+    step = total.assign_add(queue.dequeue())
+
+    def init_fn(scaffold, sess):
+        sess.run(fill_and_close)
+        sess.run(close)
+    hook = RecordingHook()
+    seen = []
+    with tf.train.MonitoredSession(tf.train.ChiefSessionCreator(tf.train.Scaffold(init_fn=init_fn)),
+                                   hooks=[hook]) as sess:
+        while not sess.should_stop():
+            seen.append(sess.run(step))
+    assert seen[-1] == 45.0 and len(seen) == 10     # the 11th run raised OutOfRangeError: swallowed, end() called
+    assert hook.log[-1] == "end"
+
+
+def test_queue_runners_are_started_and_stopped():
+    queue = tf.FIFOQueue(4, [tf.float32], shapes=[[]])
+    tf.train.add_queue_runner(tf.train.QueueRunner(queue, [queue.enqueue(tf.constant(2.0))]))
+    dequeued = queue.dequeue()
+    with tf.train.MonitoredSession() as sess:
+        values = [sess.run(dequeued) for _ in range(6)]   # more than the capacity: a runner thread refills it
+    assert values == [2.0] * 6
+
+
+def test_chief_only_hooks_and_non_chief(tmp_path):
+    _, gs, _, train = _model()
+    order = []
+
+    class Named(tf.train.SessionRunHook):
+        def __init__(self, name):
+            self.name = name
+
+        def begin(self):
+            order.append(self.name)
+    with tf.train.MonitoredTrainingSession(is_chief=False, checkpoint_dir=str(tmp_path), save_checkpoint_steps=1,
+                                           hooks=[Named("hook")], chief_only_hooks=[Named("chief")]) as sess:
+        sess.run(train)
+    assert order == ["hook"] and os.listdir(tmp_path) == []     # a worker neither saves nor runs chief-only hooks
+    order.clear()
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), hooks=[Named("hook")],
+                                           chief_only_hooks=[Named("chief")]) as sess:
+        sess.run(train)
+    assert order == ["chief", "hook"]          # TF's order: chief-only hooks, the default hooks, then `hooks`
+
+
+def test_global_step_waiter_hook_passes_once_the_step_is_reached():
+    _, gs, _, train = _model()
+    start_at_5 = gs.assign(5)
+    scaffold = tf.train.Scaffold(init_fn=lambda scaffold, sess: sess.run(start_at_5))
+    with tf.train.SingularMonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(3)], scaffold=scaffold) as sess:
+        sess.run(train)
+        assert sess.raw_session().run(gs) == 6

@@ -49,7 +49,6 @@ class Scaffold:
 
     def finalize(self):
         """Creates the missing ops (from the collections or TF's defaults) and finalizes the default graph."""
-        from ..ops.control_flow_ops import group
         from ..variables import collections as var_collections
         if self._init_op is None:
             self._init_op = Scaffold.get_or_default("init_op", GraphKeys.INIT_OP,
@@ -71,7 +70,6 @@ class Scaffold:
             from .saver import Saver
             self._saver = Scaffold.get_or_default("saver", GraphKeys.SAVERS,
                                                   lambda: Saver(sharded=True, allow_empty=True))
-        del group
         get_default_graph().finalize()
         logging.info("Graph was finalized.")
         return self
