@@ -91,6 +91,7 @@ from .ops.string_ops import *  # noqa: F401,F403
 from .ops.string_split_join_ops import *  # noqa: F401,F403
 from .ops.io_ops import *  # noqa: F401,F403
 from .ops.parsing_ops import *  # noqa: F401,F403
+from .ops.example_parsing_ops import *  # noqa: F401,F403
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from .ops.count_up_to_op import count_up_to
 

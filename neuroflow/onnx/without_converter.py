@@ -191,6 +191,9 @@ from ..ops import parsing_ops as prs  # noqa: E402
 not_exportable(
     "it parses string records (CSV text, raw bytes), which neuroflow's ONNX export does not support; feed the "
     "parsed numbers to the exported graph instead", prs.DecodeCSV, prs.DecodeRaw)
+from ..ops import example_parsing_ops as exparse  # noqa: E402
+not_exportable("it decodes serialized tf.train.Example protos (bytes), which neuroflow's ONNX export does not "
+               "support; feed the parsed features to the exported graph instead", exparse.ParseExample)
 from ..ops import ctc_beam_search_ops as ctcb  # noqa: E402
 not_exportable("beam search keeps a data-dependent set of label prefixes, which ONNX has no operator for; export "
                "the logits and decode them outside the model", ctcb.CTCBeamSearchDecoder)
