@@ -17,6 +17,7 @@ from . import monitored_session as _monitored_session
 from .session_run_hook import *  # noqa: F401,F403
 from .basic_session_run_hooks import *  # noqa: F401,F403
 from .monitored_session import *  # noqa: F401,F403
+from .supervisor import Supervisor
 from .coordinator import Coordinator, LooperThread
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from . import input as _input
@@ -31,7 +32,7 @@ __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Adagra
            "global_step", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners"]
 __all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__
 __all__ += _input.__all__
-__all__ += _session_run_hook.__all__ + _basic_session_run_hooks.__all__ + _monitored_session.__all__
+__all__ += _session_run_hook.__all__ + _basic_session_run_hooks.__all__ + _monitored_session.__all__ + ["Supervisor"]
 from . import example_proto as _example_proto
 from .example_proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
                             SequenceExample)
