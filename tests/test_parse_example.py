@@ -72,3 +72,10 @@ def test_bad_bytes_and_bad_specs():
             tf.parse_example(_records(), {"x": tf.FixedLenFeature([None], tf.float32)})
         with pytest.raises(ValueError):
             tf.parse_example(_records(), {"x": tf.FixedLenFeature([], tf.int32)})
+
+
+def test_one_feature_in_a_session():
+    # a one-output op: the kernel returns the array itself
+    with tf.Graph().as_default(), tf.Session() as sess:
+        out = sess.run(tf.parse_example(_records(), {"y": tf.FixedLenFeature([], tf.int64)}))
+    assert out["y"].tolist() == [0, 1, 2, 3, 4]

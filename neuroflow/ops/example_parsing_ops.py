@@ -129,7 +129,8 @@ class ParseExample(OpDef):
                 rows.append(values)
             out = xp.asarray(rows, dtype=np_type) if rows else xp.zeros((0, size), dtype=np_type)
             dense.append(out.reshape(batch_shape + tuple(int(d) for d in shape)))
-        return outs_idx + outs_val + outs_shape + dense
+        outs = outs_idx + outs_val + outs_shape + dense
+        return outs if len(outs) > 1 else outs[0]  # a one-output op's kernel returns the array itself
 
 
 def _dense_default(spec, key):
