@@ -18,6 +18,7 @@ from .session_run_hook import *  # noqa: F401,F403
 from .basic_session_run_hooks import *  # noqa: F401,F403
 from .monitored_session import *  # noqa: F401,F403
 from .supervisor import Supervisor
+from .moving_averages import ExponentialMovingAverage
 from .coordinator import Coordinator, LooperThread
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from . import input as _input
@@ -32,7 +33,8 @@ __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Adagra
            "global_step", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners"]
 __all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__
 __all__ += _input.__all__
-__all__ += _session_run_hook.__all__ + _basic_session_run_hooks.__all__ + _monitored_session.__all__ + ["Supervisor"]
+__all__ += _session_run_hook.__all__ + _basic_session_run_hooks.__all__ + _monitored_session.__all__
+__all__ += ["Supervisor", "ExponentialMovingAverage"]
 from . import example_proto as _example_proto
 from .example_proto import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
                             SequenceExample)
