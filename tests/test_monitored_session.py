@@ -402,3 +402,26 @@ def test_global_step_waiter_hook_passes_once_the_step_is_reached():
     with tf.train.SingularMonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(3)], scaffold=scaffold) as sess:
         sess.run(train)
         assert sess.raw_session().run(gs) == 6
+
+
+def test_monitored_session_recovers_from_aborted_errors(tmp_path):
+    _, gs, _, train = _model()
+
+    class AbortOnce(RecordingHook):
+        aborted = False
+
+        def before_run(self, run_context):
+            if not self.aborted:
+                self.aborted = True
+                raise tf.errors.AbortedError(None, None, "preempted")
+            return super().before_run(run_context)
+    hook = AbortOnce()
+    creator = tf.train.ChiefSessionCreator(checkpoint_dir=str(tmp_path))
+    with tf.train.MonitoredSession(creator, hooks=[hook]) as sess:
+        sess.run(train)
+        assert sess._tf_sess().run(gs) == 1
+    assert hook.log == ["begin", "after_create_session", "after_create_session", "before_run", "after_run", "end"]
+    hook = AbortOnce()
+    with pytest.raises(tf.errors.AbortedError):
+        with tf.train.SingularMonitoredSession(hooks=[hook]) as sess:
+            sess.run(train)

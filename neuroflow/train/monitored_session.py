@@ -290,7 +290,39 @@ class _MonitoredSession:
         return self._sess is None or self._closed or self._should_stop or self._coord.should_stop()
 
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
-        """Runs `fetches` with the hooks' fetches and feeds merged in; returns the caller's results only."""
+        """Runs `fetches` with the hooks' fetches and feeds merged in; returns the caller's results only.
+
+        A `MonitoredSession` recovers from `AbortedError`/`UnavailableError` (a preempted worker in TF): it closes
+        the session, creates a new one (restoring the latest checkpoint; hooks get `after_create_session` again)
+        and retries the call. `SingularMonitoredSession` raises them."""
+        while True:
+            try:
+                return self._run_with_hooks(fetches, feed_dict, options, run_metadata)
+            except _PREEMPTION_ERRORS as exc:
+                if not self._should_recover:
+                    raise
+                logging.info("An error was raised. This may be due to a preemption in a connected worker or "
+                             "parameter server. The current session will be closed and a new session will be "
+                             "created. This error may also occur due to a gRPC failure caused by high memory or "
+                             "network bandwidth usage in the parameter servers. If this error occurs repeatedly, "
+                             "try increasing the number of parameter servers assigned to the job. Error: %s", exc)
+                self._close_session_for_recovery()
+                self._create_session()
+
+    def _close_session_for_recovery(self):
+        try:
+            self._coord.request_stop()
+            self._coord.join(self._threads, stop_grace_period_secs=self._stop_grace_period_secs,
+                             ignore_live_threads=True)
+        except Exception:  # noqa: BLE001 - TF ignores errors while closing a failed session
+            pass
+        finally:
+            try:
+                self._sess.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _run_with_hooks(self, fetches, feed_dict, options, run_metadata):
         actual_fetches = {"caller": fetches}
         run_context = SessionRunContext(original_args=SessionRunArgs(fetches, feed_dict), session=self._sess)
         feed_dict = self._call_hook_before_run(run_context, actual_fetches, feed_dict)
@@ -364,6 +396,9 @@ class _MonitoredSession:
             exception_type = None
         self._close_internal(exception_type)
         return exception_type is None
+
+
+_PREEMPTION_ERRORS = (errors.AbortedError, errors.UnavailableError)
 
 
 def _raise_if_feeds_intersects(feeds1, feeds2, message):
