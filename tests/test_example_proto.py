@@ -127,3 +127,19 @@ def test_tensorflow_parses_neuroflows_bytes(tmp_path):
     assert se_d["context"]["feature"]["n"]["bytesList"]["value"] == ["AP8="]
     steps = se_d["featureLists"]["featureList"]["f"]["feature"]
     assert [s["floatList"]["value"] for s in steps] == [[1.5], [2.0, -0.25]]
+
+
+def test_fast_feature_decoder_agrees_with_the_messages():
+    from neuroflow.train.example_proto import DecodeError, decode_example_features
+    for data in [_read("example.pb"), _example().SerializeToString(), b""]:
+        ex = tf.train.Example.FromString(data)
+        want = {k: (f.WhichOneof("kind"), list(getattr(f, f.WhichOneof("kind")).value) if f.WhichOneof("kind")
+                    else []) for k, f in ex.features.feature.items()}
+        assert decode_example_features(data) == want
+    # a later entry for a key replaces the earlier one; a Feature whose oneof is set twice keeps the last
+    a = tf.train.Example(features={"feature": {"k": {"int64_list": {"value": [1]}}}}).SerializeToString()
+    b = tf.train.Example(features={"feature": {"k": {"float_list": {"value": [2.0]}}}}).SerializeToString()
+    assert decode_example_features(a + b) == {"k": ("float_list", [2.0])}
+    assert tf.train.Example.FromString(a + b).features.feature["k"].WhichOneof("kind") == "float_list"
+    with pytest.raises(DecodeError):
+        decode_example_features(_read("example.pb")[:-3])

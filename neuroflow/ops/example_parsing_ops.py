@@ -41,10 +41,10 @@ def _check_type(dtype):
 
 def _values(example_features, key, dtype, index):
     """The values of feature `key` (None when absent), checking its kind against `dtype`."""
-    feature = example_features.get(key)
-    if feature is None:
+    found = example_features.get(key)
+    if found is None:
         return None
-    kind = feature.WhichOneof("kind")
+    kind, values = found
     if kind is None:
         return []
     want, word = _KINDS[dtype]
@@ -52,7 +52,7 @@ def _values(example_features, key, dtype, index):
         have = {"int64_list": "int64", "float_list": "float", "bytes_list": "string"}[kind]
         raise invalid_argument(f"Name: <unknown>, Key: {key}, Index: {index}.  Data types don't match. Data type: "
                                f"{have} but expected type: {word}")
-    return list(getattr(feature, want).value)
+    return values
 
 
 @register
@@ -83,13 +83,13 @@ class ParseExample(OpDef):
         return outs
 
     def forward(self, xp, serialized, *defaults, sparse_keys, sparse_types, dense_keys, dense_shapes):
-        from ..train.example_proto import Example
+        from ..train.example_proto import decode_example_features
         serialized = xp.asarray(serialized)
         batch_shape = tuple(serialized.shape)
         parsed = []
         for r in serialized.reshape(-1).tolist():
             try:
-                parsed.append(Example.FromString(r).features.feature)
+                parsed.append(decode_example_features(r))
             except Exception:  # noqa: BLE001 - any decoding failure is TensorFlow's "Could not parse"
                 raise invalid_argument("Could not parse example input, value: '" + repr(r)[2:-1][:64] + "'")
         outs_idx, outs_val, outs_shape = [], [], []
