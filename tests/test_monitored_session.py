@@ -149,6 +149,8 @@ def test_request_stop_from_a_hook_and_run_step_fn():
         while not sess.should_stop():
             sess.run(train)
         assert sess._tf_sess().run(gs) == 2
+        with pytest.raises(RuntimeError, match="Run called even after should_stop requested."):
+            sess.run(train)
     with tf.train.SingularMonitoredSession() as sess:
         def step_fn(step_context):
             step_context.run_with_hooks(train)

@@ -323,6 +323,8 @@ class _MonitoredSession:
                 pass
 
     def _run_with_hooks(self, fetches, feed_dict, options, run_metadata):
+        if self.should_stop():
+            raise RuntimeError("Run called even after should_stop requested.")
         actual_fetches = {"caller": fetches}
         run_context = SessionRunContext(original_args=SessionRunArgs(fetches, feed_dict), session=self._sess)
         feed_dict = self._call_hook_before_run(run_context, actual_fetches, feed_dict)
