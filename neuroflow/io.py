@@ -65,4 +65,6 @@ alias_module(globals(), {
     "TFRecordWriter": "io_records.TFRecordWriter", "TFRecordOptions": "io_records.TFRecordOptions",
     "TFRecordCompressionType": "io_records.TFRecordCompressionType",
     "tf_record_iterator": "io_records.tf_record_iterator",
+    "FixedLenSequenceFeature": "FixedLenSequenceFeature",
+    "parse_single_sequence_example": "parse_single_sequence_example",
 })

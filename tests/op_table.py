@@ -161,9 +161,6 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
 COVERED_ELSEWHERE |= set(["FIFOQueueV2", "RandomShuffleQueueV2", "PaddingFIFOQueueV2", "QueueEnqueueV2", "QueueEnqueueManyV2",
                           "QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2", "QueueCloseV2", "QueueSizeV2"])
 COVERED_ELSEWHERE.add("CountUpTo")  # tests/test_input_producers.py
-COVERED_ELSEWHERE |= {"TextLineReaderV2", "WholeFileReaderV2", "FixedLengthRecordReaderV2", "TFRecordReaderV2",
-                      "ReaderReadV2", "ReaderReadUpToV2", "ReaderNumRecordsProducedV2",
-                      "ReaderResetV2"}  # TF1 readers: tests/test_readers.py
 
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402
@@ -180,6 +177,7 @@ import op_table_nn  # noqa: E402
 import op_table_nn_layers  # noqa: E402
 import op_table_parsing  # noqa: E402
 import op_table_example_parsing  # noqa: E402
+import op_table_sequence_parsing  # noqa: E402
 import op_table_rnn  # noqa: E402
 import op_table_script  # noqa: E402
 import op_table_sparse  # noqa: E402
@@ -192,6 +190,6 @@ for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_ta
                 op_table_script,
                 op_table_tensor_array, op_table_sparse,
                 op_table_image, op_table_bitwise, op_table_strings, op_table_io, op_table_parsing,
-                op_table_example_parsing):
+                op_table_example_parsing, op_table_sequence_parsing):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

@@ -19,7 +19,6 @@ from ..ops import pad_ops as pd
 from ..ops import pool_ops as pl
 from ..ops import queue_ops as qu
 from ..ops import count_up_to_op as cu_op
-from ..ops import reader_ops as rdr
 from ..ops import py_function_ops as pf
 from ..ops import random_ops as rd
 from ..ops import rnn_ops as rn
@@ -64,11 +63,6 @@ not_exportable(
     "it counts epochs of a TF1 input pipeline in a variable. Build the inference graph on a placeholder and export "
     "that placeholder as the input",
     cu_op.CountUpTo)
-not_exportable(
-    "it reads files through a TF1 reader, which ONNX cannot hold. Build the inference graph on a placeholder and "
-    "export that placeholder as the input",
-    rdr.TextLineReaderV2, rdr.WholeFileReaderV2, rdr.FixedLengthRecordReaderV2, rdr.TFRecordReaderV2,
-    rdr.ReaderReadV2, rdr.ReaderReadUpToV2, rdr.ReaderNumRecordsProducedV2, rdr.ReaderResetV2)
 not_exportable(
     "it draws new random numbers on each run; an exported inference graph must be deterministic (build it with "
     "training=False, or dropout's keep_prob 1)",
@@ -200,6 +194,9 @@ not_exportable(
 from ..ops import example_parsing_ops as exparse  # noqa: E402
 not_exportable("it decodes serialized tf.train.Example protos (bytes), which neuroflow's ONNX export does not "
                "support; feed the parsed features to the exported graph instead", exparse.ParseExample)
+from ..ops import sequence_example_parsing_ops as seqparse  # noqa: E402
+not_exportable("it decodes a serialized tf.train.SequenceExample (bytes), which neuroflow's ONNX export does not "
+               "support; feed the parsed feature lists to the exported graph instead", seqparse.ParseSequenceExample)
 from ..ops import ctc_beam_search_ops as ctcb  # noqa: E402
 not_exportable("beam search keeps a data-dependent set of label prefixes, which ONNX has no operator for; export "
                "the logits and decode them outside the model", ctcb.CTCBeamSearchDecoder)

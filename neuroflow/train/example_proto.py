@@ -771,3 +771,18 @@ def decode_example_features(data):
     except (IndexError, struct.error, ValueError, UnicodeDecodeError) as e:
         raise DecodeError("Error parsing message with type 'tensorflow.Example'") from e
     return out
+
+
+def decode_feature_lists(data):
+    """{key: [(kind or None, values) per step]} of a serialized SequenceExample's feature_lists (field 2)."""
+    msg = SequenceExample()
+    msg.MergeFromString(data)
+    out = {}
+    if msg.HasField("feature_lists"):
+        for key, flist in msg.feature_lists.feature_list.items():
+            steps = []
+            for f in flist.feature:
+                kind = f.WhichOneof("kind")
+                steps.append((kind, list(getattr(f, kind).value) if kind else []))
+            out[key] = steps
+    return out
