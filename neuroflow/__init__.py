@@ -4,6 +4,7 @@ This module is the public surface only; everything is defined in the subpackages
 """
 from . import contrib, data, debugging, errors, initializers, layers, losses, metrics, nn, regularizers, train
 from . import bitwise, compat, dtypes, strings  # noqa: F401 - compat.v1 is this package itself
+from . import estimator  # noqa: F401 - tf.estimator
 from .framework.apply import convert_to_tensor, register_tensor_conversion_function
 from .framework.constant_op import constant
 from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004
@@ -92,9 +93,9 @@ from .ops.string_split_join_ops import *  # noqa: F401,F403
 from .ops.io_ops import *  # noqa: F401,F403
 from .ops.parsing_ops import *  # noqa: F401,F403
 from .ops.example_parsing_ops import *  # noqa: F401,F403
-from .ops.sequence_example_parsing_ops import *  # noqa: F401,F403
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from .ops.count_up_to_op import count_up_to
+from .ops.reader_ops import FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader
 
 
 _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onnx": ".onnx",
