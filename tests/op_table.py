@@ -161,6 +161,9 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
 COVERED_ELSEWHERE |= set(["FIFOQueueV2", "RandomShuffleQueueV2", "PaddingFIFOQueueV2", "QueueEnqueueV2", "QueueEnqueueManyV2",
                           "QueueDequeueV2", "QueueDequeueManyV2", "QueueDequeueUpToV2", "QueueCloseV2", "QueueSizeV2"])
 COVERED_ELSEWHERE.add("CountUpTo")  # tests/test_input_producers.py
+COVERED_ELSEWHERE |= {"TextLineReaderV2", "WholeFileReaderV2", "FixedLengthRecordReaderV2", "TFRecordReaderV2",
+                      "ReaderReadV2", "ReaderReadUpToV2", "ReaderNumRecordsProducedV2",
+                      "ReaderResetV2"}  # TF1 readers: tests/test_readers.py
 
 # The op families kept in their own table files.
 import op_table_array  # noqa: E402

@@ -19,6 +19,7 @@ from ..ops import pad_ops as pd
 from ..ops import pool_ops as pl
 from ..ops import queue_ops as qu
 from ..ops import count_up_to_op as cu_op
+from ..ops import reader_ops as rdr
 from ..ops import py_function_ops as pf
 from ..ops import random_ops as rd
 from ..ops import rnn_ops as rn
@@ -63,6 +64,11 @@ not_exportable(
     "it counts epochs of a TF1 input pipeline in a variable. Build the inference graph on a placeholder and export "
     "that placeholder as the input",
     cu_op.CountUpTo)
+not_exportable(
+    "it reads files through a TF1 reader, which ONNX cannot hold. Build the inference graph on a placeholder and "
+    "export that placeholder as the input",
+    rdr.TextLineReaderV2, rdr.WholeFileReaderV2, rdr.FixedLengthRecordReaderV2, rdr.TFRecordReaderV2,
+    rdr.ReaderReadV2, rdr.ReaderReadUpToV2, rdr.ReaderNumRecordsProducedV2, rdr.ReaderResetV2)
 not_exportable(
     "it draws new random numbers on each run; an exported inference graph must be deterministic (build it with "
     "training=False, or dropout's keep_prob 1)",
