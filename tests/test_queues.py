@@ -231,3 +231,13 @@ def test_coordinator_join_reports_threads_that_outlive_the_grace_period():
     with pytest.raises(RuntimeError, match="threads still running"):
         coord.join([t], stop_grace_period_secs=0.05)
     release.set()
+
+
+def test_shapes_follow_tensorflows_rules_for_one_component():
+    with tf.Graph().as_default():
+        assert tf.FIFOQueue(2, tf.float32, shapes=[[3]]).shapes[0].as_list() == [3]
+        assert tf.FIFOQueue(2, tf.float32, shapes=[3]).shapes[0].as_list() == [3]
+        assert tf.FIFOQueue(2, [tf.float32], shapes=[]).shapes[0].as_list() == []
+        assert tf.FIFOQueue(2, tf.float32).shapes[0].dims is None
+        with pytest.raises(ValueError, match="same length as dtypes"):
+            tf.FIFOQueue(2, [tf.float32, tf.int32], shapes=[[1], [2], [3]])

@@ -289,12 +289,15 @@ class QueueBase:
         self._dtypes = [dtypes.as_dtype(t) for t in ([dtypes_] if single else dtypes_)]
         if shapes is None:
             self._shapes = [TensorShape(None) for _ in self._dtypes]
-        else:
-            shapes = [shapes] if single or (shapes and not isinstance(shapes[0], (list, tuple, TensorShape))
-                                             and len(self._dtypes) == 1 and shapes != []) else shapes
-            if len(self._dtypes) == 1 and not isinstance(shapes[0], (list, tuple, TensorShape)):
+        else:  # TensorFlow's _as_shape_list: a list of ints (or []) is one shape
+            if isinstance(shapes, TensorShape):
+                shapes = [shapes]
+            if all(d is None or isinstance(d, (int, np.integer)) for d in shapes):
                 shapes = [shapes]
             self._shapes = [TensorShape(s) for s in shapes]
+            if len(self._shapes) != len(self._dtypes):
+                raise ValueError(f"Queue shapes must have the same length as dtypes ({len(self._dtypes)}), "
+                                 f"got {len(self._shapes)}")
         self._names = names
         self._padding = padding
         seed1, seed2 = get_seed(seed)
