@@ -87,3 +87,10 @@ def test_interleave_order_matches_tensorflow(tmp_path):
     for line, n in zip(out.strip().splitlines(), (2, 3)):
         got = [r.decode() for r in _all(tf.data.TFRecordDataset(files, num_parallel_reads=n))]
         assert got == json.loads(line)
+
+
+def test_batched_records_parse_in_eager_mode():
+    with tf.eager_mode():
+        ds = tf.data.TFRecordDataset(os.path.join(DATA, "examples.tfrecord")).batch(2).map(
+            lambda s: tf.io.parse_example(s, {"y": tf.io.FixedLenFeature([], tf.int64)})["y"])
+        assert [b.numpy().tolist() for b in ds] == [[0, 1], [2, 3], [4]]

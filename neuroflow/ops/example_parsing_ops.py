@@ -88,6 +88,8 @@ class ParseExample(OpDef):
         batch_shape = tuple(serialized.shape)
         parsed = []
         for r in serialized.reshape(-1).tolist():
+            if isinstance(r, np.ndarray):  # a batch of 0-d string arrays (as Dataset.batch may stack them)
+                r = r.item()
             try:
                 parsed.append(decode_example_features(r))
             except Exception:  # noqa: BLE001 - any decoding failure is TensorFlow's "Could not parse"
