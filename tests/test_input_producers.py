@@ -185,3 +185,22 @@ def test_training_loop_fed_by_shuffle_batch_under_a_coordinator():
             assert steps == 256 * 40 // 32  # every full batch of 40 epochs, then OutOfRangeError
             np.testing.assert_allclose(sess.run(w), true_w, atol=1e-2)
             assert abs(sess.run(b) - 0.25) < 1e-2
+
+
+def test_maybe_batch_and_maybe_shuffle_batch_keep_only_the_chosen_examples():
+    with tf.Graph().as_default():
+        i = tf.train.range_input_producer(10, num_epochs=1, shuffle=False).dequeue()
+        evens = tf.train.maybe_batch([i], tf.equal(i % 2, 0), batch_size=2, allow_smaller_final_batch=True)
+        with tf.Session() as sess:
+            coord, threads = _start(sess)
+            assert [b.tolist() for b in _drain(sess, evens)] == [[0, 2], [4, 6], [8]]
+            _stop(coord, threads)
+    with tf.Graph().as_default():
+        rows = tf.constant(np.arange(8))
+        kept = tf.train.maybe_shuffle_batch([rows], 3, capacity=20, min_after_dequeue=0, keep_input=rows < 6,
+                                            enqueue_many=True, seed=1)
+        with tf.Session() as sess:
+            coord, threads = _start(sess)
+            got = sess.run(kept).tolist() + sess.run(kept).tolist()
+            _stop(coord, threads)
+        assert len(got) == 6 and set(got) <= {0, 1, 2, 3, 4, 5}  # the runner enqueues the rows again and again

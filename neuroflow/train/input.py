@@ -5,7 +5,7 @@ from ..framework import dtypes
 from ..framework.apply import convert_to_tensor
 from ..framework.graph import GraphKeys, name_scope
 from ..framework.tensor_shape import TensorShape
-from ..ops import array_ops, index_ops, random_ops
+from ..ops import array_ops, grad_support_ops, index_ops, random_ops
 from ..ops.control_flow_ops import control_dependencies
 from ..ops.count_up_to_op import count_up_to
 from ..ops.queue_ops import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue
@@ -13,7 +13,8 @@ from ..variables.variable import Variable
 from .queue_runner import QueueRunner, add_queue_runner
 
 __all__ = ["limit_epochs", "input_producer", "string_input_producer", "range_input_producer",
-           "slice_input_producer", "batch", "shuffle_batch", "batch_join", "shuffle_batch_join"]
+           "slice_input_producer", "batch", "shuffle_batch", "batch_join", "shuffle_batch_join", "maybe_batch",
+           "maybe_shuffle_batch", "maybe_batch_join", "maybe_shuffle_batch_join"]
 
 
 def limit_epochs(tensor, num_epochs=None, name=None):
@@ -113,9 +114,30 @@ def _shapes(tensor_lists, shapes, enqueue_many, dynamic_pad):
     return out
 
 
-def _batch(tensor_lists, keys, batch_size, queue, enqueue_many, num_threads, allow_smaller_final_batch, name):
-    enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
-    ops_ = [enqueue(tl) for tl in tensor_lists for _ in range(num_threads)]
+def _masked(tensor_list, keep_input, enqueue_many):
+    """The rows of `tensor_list` that `keep_input` keeps, for enqueue_many (TensorFlow's maybe_* batchers)."""
+    keep = convert_to_tensor(keep_input, dtypes.bool)
+    if keep.shape.ndims == 0:
+        rows = [grad_support_ops.expand_dims(t, 0) for t in tensor_list] if not enqueue_many else tensor_list
+        if enqueue_many:
+            keep = array_ops.fill(array_ops.shape(tensor_list[0])[:1], keep)
+        else:
+            keep = grad_support_ops.expand_dims(keep, 0)
+    elif not enqueue_many:
+        raise ValueError("`keep_input` must be a scalar unless `enqueue_many` is True")
+    else:
+        rows = tensor_list
+    return [index_ops.boolean_mask(t, keep) for t in rows]
+
+
+def _batch(tensor_lists, keys, batch_size, queue, enqueue_many, num_threads, allow_smaller_final_batch, name,
+           keep_input=True):
+    if keep_input is True:
+        enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
+        ops_ = [enqueue(tl) for tl in tensor_lists for _ in range(num_threads)]
+    else:
+        ops_ = [queue.enqueue_many(_masked(tl, keep_input, enqueue_many))
+                for tl in tensor_lists for _ in range(num_threads)]
     add_queue_runner(QueueRunner(queue, ops_))
     out = (queue.dequeue_up_to(batch_size, name=name) if allow_smaller_final_batch
            else queue.dequeue_many(batch_size, name=name))
@@ -142,7 +164,7 @@ def batch(tensors, batch_size, num_threads=1, capacity=32, enqueue_many=False, s
 
 
 def batch_join(tensors_list, batch_size, capacity=32, enqueue_many=False, shapes=None, dynamic_pad=False,
-               allow_smaller_final_batch=False, shared_name=None, name=None, _threads=1):
+               allow_smaller_final_batch=False, shared_name=None, name=None, _threads=1, _keep=True):
     """Batches from several lists of tensors, each enqueued by its own thread."""
     with name_scope(name, "batch_join" if _threads == 1 and len(tensors_list) > 1 else "batch"):
         keys, tensor_lists, shapes = _prepare(tensors_list, shapes, enqueue_many, dynamic_pad)
@@ -150,7 +172,7 @@ def batch_join(tensors_list, batch_size, capacity=32, enqueue_many=False, shapes
         queue_class = PaddingFIFOQueue if dynamic_pad else FIFOQueue
         queue = queue_class(capacity=capacity, dtypes=types, shapes=shapes, shared_name=shared_name)
         return _batch(tensor_lists, keys, batch_size, queue, enqueue_many, _threads, allow_smaller_final_batch,
-                      name)
+                      name, _keep)
 
 
 def shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, num_threads=1, seed=None, enqueue_many=False,
@@ -161,7 +183,8 @@ def shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, num_threads=
 
 
 def shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, seed=None, enqueue_many=False,
-                       shapes=None, allow_smaller_final_batch=False, shared_name=None, name=None, _threads=1):
+                       shapes=None, allow_smaller_final_batch=False, shared_name=None, name=None, _threads=1,
+                       _keep=True):
     """shuffle_batch over several lists of tensors, each enqueued by its own thread."""
     with name_scope(name, "shuffle_batch"):
         keys, tensor_lists, shapes = _prepare(tensors_list, shapes, enqueue_many, False)
@@ -169,4 +192,34 @@ def shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, se
         queue = RandomShuffleQueue(capacity=capacity, min_after_dequeue=min_after_dequeue, dtypes=types,
                                    shapes=shapes, seed=seed, shared_name=shared_name)
         return _batch(tensor_lists, keys, batch_size, queue, enqueue_many, _threads, allow_smaller_final_batch,
-                      name)
+                      name, _keep)
+
+
+def maybe_batch(tensors, keep_input, batch_size, num_threads=1, capacity=32, enqueue_many=False, shapes=None,
+                dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """`batch` of only the examples for which `keep_input` (a bool scalar, or a vector with enqueue_many) holds."""
+    return batch_join([tensors], batch_size, capacity, enqueue_many, shapes, dynamic_pad, allow_smaller_final_batch,
+                      shared_name, name, _threads=num_threads, _keep=keep_input)
+
+
+def maybe_batch_join(tensors_list, keep_input, batch_size, capacity=32, enqueue_many=False, shapes=None,
+                     dynamic_pad=False, allow_smaller_final_batch=False, shared_name=None, name=None):
+    """`batch_join` of only the examples `keep_input` keeps."""
+    return batch_join(tensors_list, batch_size, capacity, enqueue_many, shapes, dynamic_pad,
+                      allow_smaller_final_batch, shared_name, name, _keep=keep_input)
+
+
+def maybe_shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input, num_threads=1, seed=None,
+                        enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                        name=None):
+    """`shuffle_batch` of only the examples `keep_input` keeps."""
+    return shuffle_batch_join([tensors], batch_size, capacity, min_after_dequeue, seed, enqueue_many, shapes,
+                              allow_smaller_final_batch, shared_name, name, _threads=num_threads, _keep=keep_input)
+
+
+def maybe_shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, keep_input, seed=None,
+                             enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                             name=None):
+    """`shuffle_batch_join` of only the examples `keep_input` keeps."""
+    return shuffle_batch_join(tensors_list, batch_size, capacity, min_after_dequeue, seed, enqueue_many, shapes,
+                              allow_smaller_final_batch, shared_name, name, _keep=keep_input)
