@@ -204,3 +204,17 @@ def test_maybe_batch_and_maybe_shuffle_batch_keep_only_the_chosen_examples():
             got = sess.run(kept).tolist() + sess.run(kept).tolist()
             _stop(coord, threads)
         assert len(got) == 6 and set(got) <= {0, 1, 2, 3, 4, 5}  # the runner enqueues the rows again and again
+
+
+def test_monitored_training_session_runs_queue_runners_until_the_epochs_end(tmp_path):
+    with tf.Graph().as_default():
+        x = tf.train.slice_input_producer([np.arange(12.0, dtype=np.float32)], num_epochs=2, shuffle=False)[0]
+        batch = tf.train.batch([x], batch_size=4)
+        tf.train.get_or_create_global_step()
+        total = tf.Variable(0.0)
+        step = tf.assign_add(total, tf.reduce_sum(batch))
+        seen = []
+        with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path)) as sess:
+            while not sess.should_stop():
+                seen.append(sess.run(step))
+        assert len(seen) == 6 and seen[-1] == 2 * sum(range(12))
