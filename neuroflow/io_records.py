@@ -8,8 +8,6 @@ import struct
 import zlib
 
 from .framework import errors
-from .summary.crc32c import masked_crc32c
-from .summary.event_file import frame_record
 
 __all__ = ["TFRecordWriter", "TFRecordOptions", "TFRecordCompressionType", "tf_record_iterator",
            "read_tfrecord_file"]
@@ -102,6 +100,7 @@ class TFRecordWriter:
         """Appends one record (bytes or str)."""
         if isinstance(record, str):
             record = record.encode("utf-8")
+        from .summary.event_file import frame_record   # here: neuroflow.summary is loaded only when used
         self._put(frame_record(bytes(record)))
 
     def flush(self):
@@ -161,6 +160,7 @@ def read_tfrecord_file(path, compression_type=None):
         NotFoundError: the file cannot be opened.
         DataLossError: a checksum does not match or the file ends inside a record.
     """
+    from .summary.crc32c import masked_crc32c   # here: neuroflow.summary is loaded only when used
     blob = _file_bytes(path, _compression(compression_type))
     pos, n = 0, len(blob)
     while pos < n:
