@@ -148,6 +148,7 @@ def test_meta_graph_export_scope_and_import_scope_rename_inside_branches(_fresh_
 
 
 def test_tensorboard_graph_draws_branches_and_loop_bodies_as_groups(_fresh_graph, tmp_path):
+    pytest.importorskip("tensorboard", reason="reads the graph with TensorBoard (pip install neuroflow[tensorboard])")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     fetches = _cond_and_loop()
     writer = tf.summary.FileWriter(str(tmp_path), _fresh_graph)
@@ -174,6 +175,7 @@ def test_tensorboard_graph_draws_branches_and_loop_bodies_as_groups(_fresh_graph
 
 
 def test_tensorboard_draws_the_same_groups_from_a_saved_graph_def(_fresh_graph, tmp_path):
+    pytest.importorskip("tensorboard", reason="reads the graph with TensorBoard (pip install neuroflow[tensorboard])")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     _cond_and_loop()
     names = []

@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+
+pytest.importorskip("tensorboard",
+                    reason="an Estimator writes TensorBoard summaries (pip install neuroflow[tensorboard])")
 from neuroflow import estimator as tf_estimator
 
 

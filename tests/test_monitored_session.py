@@ -13,6 +13,10 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+
+pytest.importorskip("tensorboard",
+                    reason="MonitoredTrainingSession writes TensorBoard summaries by default "
+                            "(pip install neuroflow[tensorboard])")
 from neuroflow.summary._proto import protos
 from neuroflow.summary.event_file import read_records
 

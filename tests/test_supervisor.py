@@ -7,6 +7,9 @@ import pytest
 
 import neuroflow as tf
 
+pytest.importorskip("tensorboard",
+                    reason="the Supervisor writes TensorBoard summaries (pip install neuroflow[tensorboard])")
+
 
 @pytest.fixture(autouse=True)
 def _fresh_graph():
