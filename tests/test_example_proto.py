@@ -130,7 +130,7 @@ def test_tensorflow_parses_neuroflows_bytes(tmp_path):
 
 
 def test_fast_feature_decoder_agrees_with_the_messages():
-    from neuroflow.train.example_proto import DecodeError, decode_example_features
+    from neuroflow.train.example_decode import DecodeError, decode_example_features
     for data in [_read("example.pb"), _example().SerializeToString(), b""]:
         ex = tf.train.Example.FromString(data)
         want = {k: (f.WhichOneof("kind"), list(getattr(f, f.WhichOneof("kind")).value) if f.WhichOneof("kind")

@@ -83,7 +83,7 @@ class ParseExample(OpDef):
         return outs
 
     def forward(self, xp, serialized, *defaults, sparse_keys, sparse_types, dense_keys, dense_shapes):
-        from ..train.example_proto import decode_example_features
+        from ..train.example_decode import decode_example_features
         serialized = xp.asarray(serialized)
         batch_shape = tuple(serialized.shape)
         parsed = []

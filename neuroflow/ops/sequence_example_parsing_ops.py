@@ -47,7 +47,7 @@ class ParseSequenceExample(OpDef):
 
     def forward(self, xp, serialized, sparse_keys, sparse_types, dense_keys, dense_types, dense_shapes,
                 dense_allow_missing):
-        from ..train.example_proto import decode_feature_lists
+        from ..train.example_decode import decode_feature_lists
         record = xp.asarray(serialized).reshape(-1).tolist()[0]
         try:
             lists = decode_feature_lists(record)
