@@ -6,11 +6,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
-pytest.importorskip("tensorboard",
-                    reason="the example's MonitoredTrainingSession writes TensorBoard summaries "
-                            "(pip install neuroflow[tensorboard])")
 
 EXAMPLE = pathlib.Path(__file__).resolve().parent.parent / "examples" / "tfrecord_monitored_training.py"
 

@@ -22,6 +22,12 @@ def _summary_protos():
     return protos()
 
 
+def tensorboard_installed():
+    """Whether TensorBoard's file formats can be written (the optional `tensorboard` extra)."""
+    import importlib.util
+    return importlib.util.find_spec("tensorboard") is not None
+
+
 def _writer_for(output_dir):
     from ..summary.writer import FileWriterCache
     return FileWriterCache.get(output_dir)
@@ -228,7 +234,8 @@ class CheckpointSaverHook(SessionRunHook):
         self._save_graph_def = save_graph_def
 
     def begin(self):
-        self._summary_writer = _writer_for(self._checkpoint_dir)
+        # The graph and checkpoint events need TensorBoard's formats; checkpoints themselves do not.
+        self._summary_writer = _writer_for(self._checkpoint_dir) if tensorboard_installed() else None
         self._global_step_tensor = _global_step_or_raise("CheckpointSaverHook")
         for listener in self._listeners:
             listener.begin()
@@ -238,7 +245,8 @@ class CheckpointSaverHook(SessionRunHook):
         if self._save_graph_def:
             from ..io import write_graph
             write_graph(session.graph, self._checkpoint_dir, "graph.pbtxt")
-            self._summary_writer.add_graph(session.graph)
+            if self._summary_writer is not None:
+                self._summary_writer.add_graph(session.graph)
         self._save(session, global_step)
         self._timer.update_last_triggered_step(global_step)
 
@@ -269,10 +277,10 @@ class CheckpointSaverHook(SessionRunHook):
         logging.info("Saving checkpoints for %s into %s.", step, self._save_path)
         path = self._get_saver().save(session, self._save_path, global_step=step,
                                       write_meta_graph=self._save_graph_def)
-        pb = _summary_protos()
-        self._summary_writer.add_session_log(
-            pb.event_pb2.SessionLog(status=pb.event_pb2.SessionLog.CHECKPOINT, checkpoint_path=path or self._save_path),
-            step)
+        if self._summary_writer is not None:
+            pb = _summary_protos()
+            self._summary_writer.add_session_log(pb.event_pb2.SessionLog(
+                status=pb.event_pb2.SessionLog.CHECKPOINT, checkpoint_path=path or self._save_path), step)
         logging.info("Calling checkpoint listeners after saving checkpoint %s...", step)
         should_stop = False
         for listener in self._listeners:

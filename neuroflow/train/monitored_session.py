@@ -463,6 +463,11 @@ def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None, scaf
     session_creator = ChiefSessionCreator(scaffold=scaffold, checkpoint_dir=checkpoint_dir, master=master,
                                           config=config)
     summary_dir = summary_dir or checkpoint_dir
+    if summary_dir and not hooks_lib.tensorboard_installed():
+        # Checkpoints need nothing optional; TensorBoard's files need the extra. Train on without them.
+        logging.warning("MonitoredTrainingSession writes no summaries to %s: the tensorboard package is not "
+                        "installed (pip install neuroflow[tensorboard])", summary_dir)
+        summary_dir = None
     if summary_dir:
         if log_step_count_steps and log_step_count_steps > 0:
             all_hooks.append(hooks_lib.StepCounterHook(output_dir=summary_dir, every_n_steps=log_step_count_steps))
@@ -477,4 +482,3 @@ def MonitoredTrainingSession(master="", is_chief=True, checkpoint_dir=None, scaf
         all_hooks.extend(hooks)
     return MonitoredSession(session_creator=session_creator, hooks=all_hooks,
                             stop_grace_period_secs=stop_grace_period_secs)
-
