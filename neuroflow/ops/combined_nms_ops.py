@@ -9,21 +9,9 @@ from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import constant_value
 from .image_ops import _greedy, _threshold
 from .op_util import check_rank, invalid_argument
+from .soft_nms_ops import _iou_to
 
 __all__ = ["combined_non_max_suppression"]
-
-
-def _iou_of(xp, boxes):
-    y_min, y_max = xp.minimum(boxes[:, 0], boxes[:, 2]), xp.maximum(boxes[:, 0], boxes[:, 2])
-    x_min, x_max = xp.minimum(boxes[:, 1], boxes[:, 3]), xp.maximum(boxes[:, 1], boxes[:, 3])
-    area = (y_max - y_min) * (x_max - x_min)
-
-    def iou(i, kept):
-        inter = (xp.maximum(xp.minimum(y_max[kept], y_max[i]) - xp.maximum(y_min[kept], y_min[i]), 0) *
-                 xp.maximum(xp.minimum(x_max[kept], x_max[i]) - xp.maximum(x_min[kept], x_min[i]), 0))
-        valid = (area[kept] > 0) & (area[i] > 0)
-        return xp.where(valid, inter / xp.where(valid, area[kept] + area[i] - inter, 1), 0)
-    return iou
 
 
 @register
@@ -87,7 +75,7 @@ class CombinedNonMaxSuppression(OpDef):
             for c in range(classes):
                 class_boxes = boxes[b, :, c if q > 1 else 0].astype(xp.float32)
                 class_scores = scores[b, :, c]
-                kept = _greedy(xp, class_scores, _iou_of(xp, class_boxes), per_class, threshold, floor).tolist()
+                kept = _greedy(xp, class_scores, _iou_to(xp, class_boxes), per_class, threshold, floor).tolist()
                 found += [(float(class_scores[i]), i, c) for i in kept]
             found.sort(key=lambda f: (-f[0], f[2], f[1]))  # by score (TensorFlow leaves ties unordered)
             found = found[:size]
