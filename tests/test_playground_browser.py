@@ -132,7 +132,8 @@ def test_change_dataset_activation_step_and_reset(page, server):
     page.click("#datasets button[data-dataset=xor]")
     wait_js(page, f"window.playgroundStats.structures > {structures}")
     assert "dataset=xor" in page.url
-    assert page.get_attribute("#datasets button[data-dataset=xor]", "class") == "selected"
+    # The page marks the button when it applies the server's answer, which may come just after the new frame.
+    wait_js(page, "document.querySelector('#datasets button[data-dataset=xor]').className === 'selected'")
     page.select_option("#activation", "relu")
     wait_js(page, "location.hash.includes('activation=relu')")
     page.click("#next-step-button")
