@@ -1,0 +1,103 @@
+"""Writes the TensorFlow-made model files that tests/test_tf_meta_graph*.py and tests/test_saved_model*.py load:
+for a small MLP and a small CNN, a checkpoint with its .meta (tf.train.Saver), a frozen GraphDef
+(convert_variables_to_constants) and a SavedModel (simple_save for the MLP, SavedModelBuilder for the CNN), with
+the inputs, TensorFlow's predictions and the predictions after one more training step (.npy).
+
+Run with the anchors' TensorFlow, from anywhere:
+    ~/.cache/neuroflow-anchors/bin/python tests/data/tf_models/make_fixtures.py
+"""
+import json
+import os
+import shutil
+
+import numpy as np
+import tensorflow as tf
+
+v1 = tf.compat.v1
+v1.disable_v2_behavior()   # graph mode and ref variables (VariableV2), as TF1 wrote them
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def dense(x, n_in, n_out, name):
+    with v1.variable_scope(name):
+        w = v1.get_variable("kernel", [n_in, n_out], initializer=v1.glorot_uniform_initializer(seed=1))
+        b = v1.get_variable("bias", [n_out], initializer=v1.constant_initializer(0.1))
+        return tf.nn.bias_add(tf.matmul(x, w), b)
+
+
+def build_mlp():
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    hidden = tf.nn.relu(dense(x, 4, 8, "hidden"))
+    return x, dense(hidden, 8, 3, "logits")
+
+
+def build_cnn():
+    x = v1.placeholder(tf.float32, [None, 8, 8, 1], name="x")
+    with v1.variable_scope("conv"):
+        k = v1.get_variable("kernel", [3, 3, 1, 4], initializer=v1.glorot_uniform_initializer(seed=2))
+        b = v1.get_variable("bias", [4], initializer=v1.constant_initializer(0.05))
+        conv = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k, [1, 1, 1, 1], "SAME"), b))
+    pooled = tf.nn.max_pool2d(conv, 2, 2, "VALID")
+    flat = tf.reshape(pooled, [-1, 4 * 4 * 4])
+    return x, dense(flat, 64, 3, "logits")
+
+
+def write(kind, build, inputs, labels):
+    out = os.path.join(HERE, kind)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(7)
+        x, logits = build()
+        probs = tf.nn.softmax(logits, name="probs")
+        y = v1.placeholder(tf.int64, [None], name="y")
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits),
+                              name="loss")
+        global_step = v1.train.get_or_create_global_step()
+        train_op = v1.train.GradientDescentOptimizer(0.5).minimize(loss, global_step=global_step,
+                                                                   name="train_op")
+        v1.add_to_collection("train_op", train_op)
+        saver = v1.train.Saver(save_relative_paths=True)
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            for _ in range(3):   # trained a little, so the checkpoint is not the initial values
+                sess.run(train_op, {x: inputs, y: labels})
+            saver.save(sess, os.path.join(out, "model.ckpt"), global_step=global_step)
+            meta_ops = sorted({n.op for n in graph.as_graph_def().node})
+            np.save(os.path.join(out, "probs.npy"), sess.run(probs, {x: inputs}))
+            frozen = v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), ["probs"])
+            with open(os.path.join(out, "frozen.pb"), "wb") as f:
+                f.write(frozen.SerializeToString())
+            export_dir = os.path.join(out, "saved_model")
+            if kind == "mlp":
+                v1.saved_model.simple_save(sess, export_dir, inputs={"x": x}, outputs={"probs": probs})
+            else:
+                builder = v1.saved_model.builder.SavedModelBuilder(export_dir)
+                predict = v1.saved_model.signature_def_utils.predict_signature_def(
+                    inputs={"images": x}, outputs={"probs": probs, "logits": logits})
+                builder.add_meta_graph_and_variables(
+                    sess, [v1.saved_model.tag_constants.SERVING],
+                    signature_def_map={v1.saved_model.signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY:
+                                       predict})
+                builder.save()
+            sess.run(train_op, {x: inputs, y: labels})   # what one more step from the checkpoint gives
+            np.save(os.path.join(out, "probs_after_step.npy"), sess.run(probs, {x: inputs}))
+        saved_model_ops = sorted({n.op for n in graph.as_graph_def().node})
+        frozen_ops = sorted({n.op for n in frozen.node})
+    np.save(os.path.join(out, "inputs.npy"), inputs)
+    np.save(os.path.join(out, "labels.npy"), labels)
+    with open(os.path.join(out, "op_types.json"), "w") as f:
+        json.dump({"meta": meta_ops, "frozen": frozen_ops, "saved_model": saved_model_ops, "tensorflow": tf.__version__}, f, indent=1)
+        f.write("\n")
+
+
+def main():
+    rng = np.random.RandomState(0)
+    write("mlp", build_mlp, rng.randn(5, 4).astype(np.float32), rng.randint(0, 3, 5).astype(np.int64))
+    write("cnn", build_cnn, rng.randn(3, 8, 8, 1).astype(np.float32), rng.randint(0, 3, 3).astype(np.int64))
+
+
+if __name__ == "__main__":
+    main()
