@@ -195,10 +195,15 @@ class Dataset:
         return ShardDataset(self, num_shards, index)
 
     def prefetch(self, buffer_size):
-        """Returns the same elements. neuroflow runs the pipeline inside `get_next`, in order, so there is no
-        background work to overlap; the argument is accepted for compatibility."""
-        from .transformations import PassThroughDataset
-        return PassThroughDataset(self)
+        """The same elements, in the same order, made up to `buffer_size` ahead by a background thread while
+        the consumer (the training step) works: reading, `map` and `batch` overlap the step.
+
+        Args:
+            buffer_size: how many elements to buffer (an int64 scalar or tensor); 0 prefetches nothing and
+                `tf.data.experimental.AUTOTUNE` (-1) picks a small buffer.
+        """
+        from .transformations import PrefetchDataset
+        return PrefetchDataset(self, buffer_size)
 
     def cache(self, filename=""):
         """Keeps the elements of the first complete pass in memory; later passes (repeat) replay them.

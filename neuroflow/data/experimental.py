@@ -3,7 +3,7 @@
 
 __all__ = ["AUTOTUNE", "unbatch", "shuffle_and_repeat", "map_and_batch"]
 
-AUTOTUNE = -1  # for num_parallel_calls / prefetch buffer sizes; neuroflow runs pipelines in order anyway
+AUTOTUNE = -1  # for num_parallel_calls (maps run in order) and prefetch buffer sizes (a small fixed buffer)
 
 
 def unbatch():

@@ -1,5 +1,5 @@
 """Element-wise and sequence transformations of datasets: map, filter, flat_map/interleave, shuffle, repeat,
-take, skip, shard, cache, prefetch and unbatch. The sequence ones keep a dataset index-based when their input is,
+take, skip, shard, cache, prefetch (its thread in `prefetching`) and unbatch. The sequence ones keep a dataset index-based when their input is,
 working on arrays of row indices rather than on elements."""
 import itertools
 import weakref
@@ -14,6 +14,7 @@ from ..framework.tensor_util import build_time_value
 from . import structure as nest
 from .dataset_ops import Dataset, _Run, run_int, scalar_arg
 from .functions import DatasetFunction, check_scalar_bool
+from .prefetching import AUTOTUNE_BUFFER, prefetched
 from .shuffling import shuffled_chunks, shuffled_elements
 
 __all__ = []
@@ -120,14 +121,34 @@ class _Unary(Dataset):
         return self._transform_chunks(self._input._index_chunks(run), run)
 
 
-class PassThroughDataset(_Unary):
-    """`prefetch`: the same elements (the pipeline runs inside get_next, in order)."""
+class PrefetchDataset(_Unary):
+    """`prefetch`: the same elements, made ahead by a background thread into a buffer of `buffer_size` (see
+    `prefetching`); 0 prefetches nothing, AUTOTUNE (-1) a small fixed buffer. Index-based pipelines pass their
+    row indices through: gathering them is the consumer's (batch's) one NumPy indexing."""
+
+    def __init__(self, input_dataset, buffer_size):
+        captures = []
+        self._buffer_size = scalar_arg(buffer_size, dtypes.int64, captures, "buffer_size")
+        if not captures:
+            _prefetch_size(self._buffer_size)
+        super().__init__(input_dataset, captures)
 
     def _transform(self, elements, run):
-        return elements
+        size = _prefetch_size(run_int(run, self._buffer_size))
+        return prefetched(elements, size) if size else elements
 
     def _transform_chunks(self, chunks, run):
+        _prefetch_size(run_int(run, self._buffer_size))
         return chunks
+
+
+def _prefetch_size(buffer_size):
+    if buffer_size == -1:
+        return AUTOTUNE_BUFFER
+    if buffer_size < 0:
+        raise errors.InvalidArgumentError(None, None,
+                                          "buffer_size must be >= 0 or set buffer_size to be -1 for auto-tuning")
+    return buffer_size
 
 
 _graph_shuffles = weakref.WeakKeyDictionary()  # graph -> shuffles seeded from its graph seed so far
