@@ -90,6 +90,7 @@ from .ops.sparse_extra_ops import *  # noqa: F401,F403
 from .ops.functional_ops import foldl, foldr, map_fn, scan
 from .ops.string_ops import *  # noqa: F401,F403
 from .ops.string_split_join_ops import *  # noqa: F401,F403
+from .ops.string_hash_ops import string_to_hash_bucket_fast  # noqa: F401
 from .ops.io_ops import *  # noqa: F401,F403
 from .ops.parsing_ops import *  # noqa: F401,F403
 from .ops.example_parsing_ops import *  # noqa: F401,F403
@@ -103,7 +104,7 @@ _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onn
          "graph_util": ".graph_util", "io": ".io", "nest": ".util.nest",
          "app": ".app", "flags": ".flags", "logging": ".tf_logging", "gfile": ".gfile", "test": ".test",
          "math": ".math", "linalg": ".linalg", "random": ".random", "sparse": ".sparse", "python": ".python",
-         "image": ".image", "python_io": ".python_io"}
+         "image": ".image", "python_io": ".python_io", "feature_column": ".feature_column"}
 
 
 def __getattr__(name):

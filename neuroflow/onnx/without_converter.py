@@ -186,6 +186,10 @@ not_exportable(
     "before the exported part of the graph", so.StringJoin, so.StringLength, so.Substr, so.StringToNumber,
     so.RegexReplace, so.AsString, so.StringStrip, so.StringLower, so.StringUpper, ssj.StringSplit, ssj.StringSplitV2,
     ssj.ReduceJoin)
+from ..ops import string_hash_ops as sho  # noqa: E402
+not_exportable(
+    "it hashes string tensors (farmhash Fingerprint64), which neuroflow's ONNX export does not support; hash the "
+    "strings into ids before the exported part of the graph", sho.StringToHashBucketFast)
 from ..ops import io_ops as fio  # noqa: E402
 not_exportable(
     "it reads or writes files (string paths and bytes) when run, which is not part of a model's inference; feed "
