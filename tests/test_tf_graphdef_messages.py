@@ -272,3 +272,19 @@ def test_text_format_reads_what_people_write():
         text_format.Parse("node { name: 3 }", pb.GraphDef())
     with pytest.raises(text_format.ParseError):
         text_format.Parse("node { name: \"a\"", pb.GraphDef())
+
+
+_FIXTURES = __import__("pathlib").Path(__file__).parent / "data" / "tf_graphdef"
+
+
+@pytest.mark.parametrize("name", ["mlp_frozen", "cnn_frozen", "control_flow_frozen", "mlp_graph"])
+def test_files_tensorflow_wrote_read_and_write_back_byte_for_byte(name):
+    data = (_FIXTURES / f"{name}.pb").read_bytes()
+    graph_def = pb.GraphDef.FromString(data)
+    assert len(graph_def.node) > 10 and graph_def.versions.producer > 0
+    assert graph_def.SerializeToString() == data
+    text_path = _FIXTURES / f"{name}.pbtxt"
+    if text_path.exists():
+        text = text_path.read_text()
+        assert text_format.MessageToString(graph_def) == text
+        assert text_format.Parse(text, pb.GraphDef()) == graph_def

@@ -8,14 +8,16 @@ package: reading a `.pb`, `.pbtxt`, `.meta` or `saved_model.pb` never runs code 
 """
 from . import text_format
 from ._message import DecodeError, Message
-from .graph_messages import (AttrValue, FunctionDef, FunctionDefLibrary, GradientDef, GraphDef, NameAttrList,
+from .graph_messages import (AttrValue, FullTypeDef, FunctionDef, FunctionDefLibrary, GradientDef, GraphDef,
+                             NameAttrList,
                              NodeDef, OpDef, OpDeprecation, OpList, RegisteredGradient, ResourceHandleProto,
                              TensorProto, TensorShapeProto, VariantTensorDataProto, VersionDef)
 from .meta_graph_messages import (Any, AssetFileDef, CollectionDef, MetaGraphDef, SavedModel, SaverDef,
                                   SignatureDef, TensorInfo)
-from .types import DataType
+from .types import CheckpointFormatVersion, DataType, FullTypeId
 
-__all__ = ["Message", "DecodeError", "text_format", "DataType", "AttrValue", "FunctionDef", "FunctionDefLibrary",
+__all__ = ["Message", "DecodeError", "text_format", "DataType", "FullTypeId", "CheckpointFormatVersion",
+           "FullTypeDef", "AttrValue", "FunctionDef", "FunctionDefLibrary",
            "GradientDef", "GraphDef", "NameAttrList", "NodeDef", "OpDef", "OpDeprecation", "OpList",
            "RegisteredGradient", "ResourceHandleProto", "TensorProto", "TensorShapeProto",
            "VariantTensorDataProto", "VersionDef", "Any", "AssetFileDef", "CollectionDef", "MetaGraphDef",

@@ -1,10 +1,18 @@
 """TensorFlow's graph messages (tensor_shape.proto, tensor.proto, attr_value.proto, node_def.proto,
 function.proto, op_def.proto, versions.proto, graph.proto), field for field, on neuroflow's message machinery."""
 from ._message import Message, field, map_field
+from .types import FullTypeId
 
-__all__ = ["TensorShapeProto", "ResourceHandleProto", "VariantTensorDataProto", "TensorProto", "AttrValue",
+__all__ = ["FullTypeDef", "TensorShapeProto",
+           "ResourceHandleProto", "VariantTensorDataProto", "TensorProto", "AttrValue",
            "NameAttrList", "NodeDef", "VersionDef", "OpDeprecation", "OpDef", "OpList", "FunctionDef",
            "GradientDef", "RegisteredGradient", "FunctionDefLibrary", "GraphDef"]
+
+
+class FullTypeDef(Message):
+    _PROTO_NAME = "tensorflow.FullTypeDef"
+    _FIELDS = [field("type_id", 1, "enum", message=FullTypeId), field("args", 2, "message", True, "FullTypeDef"),
+               field("s", 3, "string", oneof="attr"), field("i", 4, "int64", oneof="attr")]
 
 
 class TensorShapeProto(Message):
@@ -86,7 +94,8 @@ class NodeDef(Message):
 
     _FIELDS = [field("name", 1, "string"), field("op", 2, "string"), field("input", 3, "string", True),
                field("device", 4, "string"), map_field("attr", 5, "string", "message", "AttrValue"),
-               field("experimental_debug_info", 6, "message", message="NodeDef.ExperimentalDebugInfo")]
+               field("experimental_debug_info", 6, "message", message="NodeDef.ExperimentalDebugInfo"),
+               field("experimental_type", 7, "message", message="FullTypeDef")]
 
 
 class VersionDef(Message):
@@ -109,7 +118,8 @@ class OpDef(Message):
                    field("type_attr", 4, "string"), field("number_attr", 5, "string"),
                    field("type_list_attr", 6, "string"),
                    field("handle_data", 7, "message", True, "ResourceHandleProto.DtypeAndShape"),
-                   field("is_ref", 16, "bool")]
+                   field("is_ref", 16, "bool"),
+                   field("experimental_full_type", 17, "message", message="FullTypeDef")]
 
     class AttrDef(Message):
         _PROTO_NAME = "tensorflow.OpDef.AttrDef"

@@ -1,6 +1,7 @@
 """TensorFlow's meta graph and SavedModel messages (meta_graph.proto, saver.proto, saved_model.proto,
 google.protobuf.Any), field for field, on neuroflow's message machinery."""
 from ._message import Message, field, map_field
+from .types import CheckpointFormatVersion
 from .graph_messages import GraphDef, OpList, TensorProto, TensorShapeProto
 
 __all__ = ["Any", "SaverDef", "CollectionDef", "TensorInfo", "SignatureDef", "AssetFileDef", "MetaGraphDef",
@@ -14,11 +15,12 @@ class Any(Message):
 
 class SaverDef(Message):
     _PROTO_NAME = "tensorflow.SaverDef"
-    LEGACY, V1, V2 = 0, 1, 2   # CheckpointFormatVersion
+    LEGACY, V1, V2 = 0, 1, 2
+    CheckpointFormatVersion = CheckpointFormatVersion
     _FIELDS = [field("filename_tensor_name", 1, "string"), field("save_tensor_name", 2, "string"),
                field("restore_op_name", 3, "string"), field("max_to_keep", 4, "int32"),
                field("sharded", 5, "bool"), field("keep_checkpoint_every_n_hours", 6, "float"),
-               field("version", 7, "enum")]
+               field("version", 7, "enum", message=CheckpointFormatVersion)]
 
 
 class CollectionDef(Message):

@@ -17,27 +17,8 @@ class ParseError(Exception):
 
 
 def _enum_for(msg_cls, f):
-    if msg_cls.__name__ == "SaverDef" and f.name == "version":
-        return _SAVER_VERSIONS
-    return DataType
-
-
-class _SaverVersions:
-    _names = {0: "LEGACY", 1: "V1", 2: "V2"}
-
-    def Name(self, number):  # noqa: N802
-        if number not in self._names:
-            raise ValueError(number)
-        return self._names[number]
-
-    def Value(self, name):  # noqa: N802
-        for k, v in self._names.items():
-            if v == name:
-                return k
-        raise ValueError(name)
-
-
-_SAVER_VERSIONS = _SaverVersions()
+    """The enum type of field `f` (DataType unless the field names another)."""
+    return f.message if f.message is not None else DataType
 
 
 # --- writing ----------------------------------------------------------------------------------------------------

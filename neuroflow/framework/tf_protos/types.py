@@ -1,6 +1,6 @@
 """TensorFlow's `DataType` enum (types.proto): the numbers its messages use for dtypes, by TensorFlow's names."""
 
-__all__ = ["DataType"]
+__all__ = ["DataType", "FullTypeId", "CheckpointFormatVersion"]
 
 _BASE = ["DT_INVALID", "DT_FLOAT", "DT_DOUBLE", "DT_INT32", "DT_UINT8", "DT_INT16", "DT_INT8", "DT_STRING",
          "DT_COMPLEX64", "DT_INT64", "DT_BOOL", "DT_QINT8", "DT_QUINT8", "DT_QINT32", "DT_BFLOAT16", "DT_QINT16",
@@ -46,3 +46,17 @@ class _Enum:
 
 DataType = _Enum("DataType", [(n, i) for i, n in enumerate(_BASE)] +
                  [(n + "_REF", i + _REF_OFFSET) for i, n in enumerate(_BASE) if i])
+
+# full_type.proto's FullTypeId (the type of NodeDef.experimental_type, which TensorFlow 2 writes in graphs)
+FullTypeId = _Enum("FullTypeId", [
+    ("TFT_UNSET", 0), ("TFT_VAR", 1), ("TFT_ANY", 2), ("TFT_PRODUCT", 3), ("TFT_NAMED", 4), ("TFT_FOR_EACH", 20),
+    ("TFT_CALLABLE", 100), ("TFT_TENSOR", 1000), ("TFT_ARRAY", 1001), ("TFT_OPTIONAL", 1002),
+    ("TFT_LITERAL", 1003), ("TFT_ENCODED", 1004), ("TFT_SHAPE_TENSOR", 1005), ("TFT_BOOL", 200),
+    ("TFT_UINT8", 201), ("TFT_UINT16", 202), ("TFT_UINT32", 203), ("TFT_UINT64", 204), ("TFT_INT8", 205),
+    ("TFT_INT16", 206), ("TFT_INT32", 207), ("TFT_INT64", 208), ("TFT_HALF", 209), ("TFT_FLOAT", 210),
+    ("TFT_DOUBLE", 211), ("TFT_BFLOAT16", 215), ("TFT_COMPLEX64", 212), ("TFT_COMPLEX128", 213),
+    ("TFT_STRING", 214), ("TFT_DATASET", 10102), ("TFT_RAGGED", 10103), ("TFT_ITERATOR", 10104),
+    ("TFT_MUTEX_LOCK", 10202), ("TFT_LEGACY_VARIANT", 10203)])
+
+# saver.proto's SaverDef.CheckpointFormatVersion
+CheckpointFormatVersion = _Enum("CheckpointFormatVersion", [("LEGACY", 0), ("V1", 1), ("V2", 2)])

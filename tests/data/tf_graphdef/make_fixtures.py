@@ -1,0 +1,100 @@
+"""Writes the TensorFlow-made fixtures of tests/test_tf_graphdef*.py: frozen GraphDefs of a small MLP and a small
+CNN (binary .pb and text .pbtxt), the MLP's unfrozen graph with its variables and Saver ops, a graph with TF1
+control-flow frames, and TensorFlow's predictions for fixed inputs (predictions.npz). Run with the anchors'
+Python (TensorFlow installed):  ~/.cache/neuroflow-anchors/bin/python tests/data/tf_graphdef/make_fixtures.py
+"""
+import os
+
+import numpy as np
+import tensorflow as tf
+
+v1 = tf.compat.v1
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _variable(name, shape, rng, scale=0.5):
+    return v1.Variable((rng.standard_normal(shape) * scale).astype(np.float32), name=name, use_resource=False)
+
+
+def build_mlp(rng):
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    w1, b1 = _variable("dense/kernel", [4, 8], rng), _variable("dense/bias", [8], rng)
+    w2, b2 = _variable("logits/kernel", [8, 3], rng), _variable("logits/bias", [3], rng)
+    h = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w1), b1), name="dense/Relu")
+    h6 = tf.nn.relu6(h * 2.0, name="relu6")
+    mix = tf.add(tf.sigmoid(h6), tf.tanh(h), name="mix")
+    logits = tf.add(tf.matmul(mix, w2), b2, name="logits/add")   # AddV2
+    probs = tf.nn.softmax(logits, name="probs")
+    v1.identity(tf.argmax(probs, axis=1), name="classes")
+    v1.identity(tf.reduce_mean(probs, axis=0), name="mean_probs")
+    return ["probs", "classes", "mean_probs"]
+
+
+def build_cnn(rng):
+    x = v1.placeholder_with_default(np.zeros([1, 8, 8, 3], np.float32), [None, 8, 8, 3], name="images")
+    k1 = _variable("conv/kernel", [3, 3, 3, 4], rng)
+    b1 = _variable("conv/bias", [4], rng)
+    h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k1, [1, 1, 1, 1], "SAME"), b1))
+    h = tf.nn.max_pool2d(h, 2, 2, "VALID")
+    dk = _variable("depthwise/kernel", [3, 3, 4, 2], rng)
+    h = tf.nn.depthwise_conv2d(h, dk, [1, 1, 1, 1], "SAME")
+    scale, offset = _variable("bn/gamma", [8], rng), _variable("bn/beta", [8], rng)
+    mean, var = _variable("bn/mean", [8], rng, 0.1), tf.abs(_variable("bn/var", [8], rng)) + 0.5
+    h, _, _ = v1.nn.fused_batch_norm(h, scale, offset, mean, var, is_training=False, epsilon=1e-3)
+    h = tf.nn.avg_pool2d(h, 2, 2, "SAME")
+    h = tf.pad(h, [[0, 0], [1, 0], [0, 1], [0, 0]])
+    h = tf.transpose(h, [0, 3, 1, 2])
+    batch = tf.shape(h)[0]
+    flat = tf.reshape(h, tf.stack([batch, -1]), name="flatten")
+    extra = tf.cast(tf.squeeze(tf.reduce_mean(h, axis=[2, 3], keepdims=True), axis=[2, 3]), tf.float32)
+    feats = tf.concat([flat, extra], axis=1, name="features")
+    w = _variable("logits/kernel", [8 * 3 * 3 + 8, 5], rng, 0.2)
+    logits = tf.matmul(feats, w, name="logits")
+    tf.nn.softmax(logits, name="probs")
+    v1.identity(tf.argmax(logits, axis=1, output_type=tf.int32), name="classes")
+    return ["probs", "classes"]
+
+
+def build_control_flow():
+    v1.disable_control_flow_v2()
+    x = v1.placeholder(tf.float32, [None, 3], name="x")
+    y = v1.cond(tf.reduce_sum(x) > 0, lambda: x * 2.0, lambda: x - 1.0, name="pick")
+    _, total = v1.while_loop(lambda i, acc: i < 3, lambda i, acc: (i + 1, acc + y), [0, tf.zeros_like(y)],
+                             name="loop")
+    v1.identity(total, name="out")
+    return ["out"]
+
+
+def freeze(build, name, feeds, seed):
+    graph = tf.Graph()
+    with graph.as_default():
+        outputs = build(np.random.default_rng(seed)) if build is not build_control_flow else build()
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            frozen = v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), outputs)
+            fetched = sess.run([o + ":0" for o in outputs], {k + ":0": v for k, v in feeds.items()})
+            if name == "mlp":
+                v1.train.Saver()
+                v1.io.write_graph(graph.as_graph_def(), HERE, "mlp_graph.pb", as_text=False)
+    v1.io.write_graph(frozen, HERE, f"{name}_frozen.pb", as_text=False)
+    v1.io.write_graph(frozen, HERE, f"{name}_frozen.pbtxt", as_text=True)
+    return {f"{name}/{o}": v for o, v in zip(outputs, fetched)}
+
+
+def main():
+    v1.disable_eager_execution()
+    rng = np.random.default_rng(0)
+    feeds = {"mlp": {"x": rng.standard_normal([5, 4]).astype(np.float32)},
+             "cnn": {"images": rng.standard_normal([2, 8, 8, 3]).astype(np.float32)},
+             "control_flow": {"x": rng.standard_normal([2, 3]).astype(np.float32)}}
+    arrays = {}
+    for name, build, seed in [("mlp", build_mlp, 1), ("cnn", build_cnn, 2), ("control_flow", build_control_flow, 3)]:
+        arrays.update({f"{name}/input/{k}": v for k, v in feeds[name].items()})
+        arrays.update(freeze(build, name, feeds[name], seed))
+    np.savez(os.path.join(HERE, "predictions.npz"), **arrays)
+    with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
+        f.write(tf.__version__ + "\n")
+
+
+if __name__ == "__main__":
+    main()
