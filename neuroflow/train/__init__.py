@@ -25,10 +25,11 @@ from . import input as _input
 from .input import *  # noqa: F401,F403
 from .optimizers import (AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,
                          MomentumOptimizer, RMSPropOptimizer)
+from .ftrl import FtrlOptimizer
 
 __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer", "AdadeltaOptimizer",
-           "RMSPropOptimizer", "AdamOptimizer", "exponential_decay", "inverse_time_decay", "natural_exp_decay",
-           "piecewise_constant", "polynomial_decay",
+           "RMSPropOptimizer", "AdamOptimizer", "FtrlOptimizer", "exponential_decay", "inverse_time_decay",
+           "natural_exp_decay",           "piecewise_constant", "polynomial_decay",
            "assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners"]
 __all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__
