@@ -104,7 +104,8 @@ _LAZY = {"examples": ".examples", "keras": ".keras", "summary": ".summary", "onn
          "graph_util": ".graph_util", "io": ".io", "nest": ".util.nest",
          "app": ".app", "flags": ".flags", "logging": ".tf_logging", "gfile": ".gfile", "test": ".test",
          "math": ".math", "linalg": ".linalg", "random": ".random", "sparse": ".sparse", "python": ".python",
-         "image": ".image", "python_io": ".python_io", "feature_column": ".feature_column"}
+         "image": ".image", "python_io": ".python_io", "feature_column": ".feature_column",
+         "saved_model": ".saved_model"}
 
 
 def __getattr__(name):
