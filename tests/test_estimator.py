@@ -3,14 +3,14 @@ max_steps), resumes from model_dir, evaluates (accuracy, mean loss, global step,
 train_and_evaluate; numpy_input_fn's epochs and its explicit shuffle argument."""
 import os
 
+import logging
+
 import numpy as np
 import pytest
 
 import neuroflow as tf
-
-pytest.importorskip("tensorboard",
-                    reason="an Estimator writes TensorBoard summaries (pip install neuroflow[tensorboard])")
 from neuroflow import estimator as tf_estimator
+from neuroflow.train import basic_session_run_hooks
 
 
 def _data(n=400, seed=0):
@@ -54,7 +54,7 @@ def test_train_evaluate_predict_and_resume(tmp_path):
     accuracy = np.mean([p["classes"] for p in predictions] == y)
     assert accuracy >= 0.95
     np.testing.assert_allclose([p["probabilities"].sum() for p in predictions], 1.0, rtol=1e-5)
-    assert os.listdir(tmp_path / "eval")
+    assert os.listdir(tmp_path / "eval") if basic_session_run_hooks.tensorboard_installed() else True
     metrics, exports = tf_estimator.train_and_evaluate(
         est, tf_estimator.TrainSpec(train_input, max_steps=260), tf_estimator.EvalSpec(eval_input, steps=None))
     assert metrics["global_step"] == 260 and exports == []
@@ -69,3 +69,24 @@ def test_argument_errors():
     with pytest.raises(ValueError, match="Missing train_op."):
         tf_estimator.EstimatorSpec(tf_estimator.ModeKeys.TRAIN, loss=tf.constant(1.0))
     assert tf_estimator.ModeKeys.PREDICT == "infer"
+
+
+def test_trains_evaluates_and_predicts_without_tensorboard(tmp_path, monkeypatch, caplog):
+    # As in the light install: TensorBoard's protocol buffers cannot be loaded.
+    from neuroflow.summary import _proto
+
+    def missing():
+        raise ImportError("no tensorboard")
+    monkeypatch.setattr(basic_session_run_hooks, "tensorboard_installed", lambda: False)
+    monkeypatch.setattr(_proto, "protos", missing)
+    x, y = _data()
+    est = tf_estimator.Estimator(model_fn, model_dir=str(tmp_path), params={"lr": 0.5},
+                                 config=tf_estimator.RunConfig(save_checkpoints_steps=50, log_step_count_steps=None))
+    with caplog.at_level(logging.WARNING):
+        est.train(tf_estimator.inputs.numpy_input_fn({"x": x}, y, batch_size=32, num_epochs=None, shuffle=True),
+                  steps=60)
+        metrics = est.evaluate(tf_estimator.inputs.numpy_input_fn({"x": x}, y, batch_size=100, shuffle=False))
+    assert metrics["global_step"] == 60 and metrics["accuracy"] >= 0.9
+    assert "writes no eval summaries" in caplog.text
+    assert not (tmp_path / "eval").exists() and not list(tmp_path.glob("events.out.tfevents.*"))
+    assert len(list(est.predict(tf_estimator.inputs.numpy_input_fn({"x": x}, shuffle=False)))) == len(x)

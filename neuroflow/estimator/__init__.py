@@ -1,8 +1,10 @@
 """`tf.estimator`: Estimator, EstimatorSpec, ModeKeys, RunConfig, TrainSpec/EvalSpec/train_and_evaluate and
-`tf.estimator.inputs.numpy_input_fn`. The canned estimators and feature columns are not here yet."""
+`tf.estimator.inputs.numpy_input_fn`, and the canned LinearClassifier, LinearRegressor, DNNClassifier and
+DNNRegressor over `tf.feature_column`."""
 from . import inputs
 from .estimator import EvalSpec, Estimator, TrainSpec, train_and_evaluate
+from .canned import DNNClassifier, DNNRegressor, LinearClassifier, LinearRegressor
 from .model_fn import EstimatorSpec, ModeKeys, RunConfig
 
 __all__ = ["Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "TrainSpec", "EvalSpec", "train_and_evaluate",
-           "inputs"]
+           "inputs", "LinearClassifier", "LinearRegressor", "DNNClassifier", "DNNRegressor"]

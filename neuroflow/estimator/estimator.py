@@ -118,7 +118,9 @@ class Estimator:
             global_step = tf.train.get_or_create_global_step()
             features, labels = self._input(input_fn, ModeKeys.TRAIN)
             spec = self._call_model_fn(features, labels, ModeKeys.TRAIN)
-            tf.summary.scalar("loss", spec.loss)
+            from ..train.basic_session_run_hooks import tensorboard_installed
+            if tensorboard_installed():  # without the extra, MonitoredTrainingSession writes no summaries anyway
+                tf.summary.scalar("loss", spec.loss)
             all_hooks = [tf.train.NanTensorHook(spec.loss)]
             if steps is not None or max_steps is not None:
                 all_hooks.append(tf.train.StopAtStepHook(num_steps=steps, last_step=max_steps))
@@ -180,6 +182,12 @@ class Estimator:
 
     def _write_eval_summary(self, result, name):
         tf = _tf()
+        from ..train.basic_session_run_hooks import tensorboard_installed
+        if not tensorboard_installed():
+            # The metrics are returned all the same; only TensorBoard's copy of them needs the extra.
+            logging.warning("Estimator.evaluate writes no eval summaries: the tensorboard package is not installed "
+                            "(pip install neuroflow[tensorboard])")
+            return
         from ..summary._proto import protos
         pb = protos().summary_pb2
         scalars = [pb.Summary.Value(tag=k, simple_value=float(v)) for k, v in result.items()

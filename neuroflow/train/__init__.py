@@ -29,7 +29,7 @@ from .ftrl import FtrlOptimizer
 
 __all__ = ["Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer", "AdadeltaOptimizer",
            "RMSPropOptimizer", "AdamOptimizer", "FtrlOptimizer", "exponential_decay", "inverse_time_decay",
-           "natural_exp_decay",           "piecewise_constant", "polynomial_decay",
+           "natural_exp_decay", "piecewise_constant", "polynomial_decay",
            "assert_global_step", "create_global_step", "get_global_step", "get_or_create_global_step",
            "global_step", "Coordinator", "LooperThread", "QueueRunner", "add_queue_runner", "start_queue_runners"]
 __all__ += _experiment.__all__ + _saver.__all__ + _meta_graph.__all__

@@ -1,0 +1,120 @@
+"""The canned estimators on synthetic sets (no scikit-learn): LinearClassifier (binary, with a hashed and a
+vocabulary column, and 3 classes with a weight column), LinearRegressor, DNNClassifier (3 classes, dropout,
+'Adam' by name) and DNNRegressor reach stated accuracies / losses; TensorFlow's prediction and metric keys and
+variable names; training resumes from model_dir. Runs without the tensorboard extra (no eval summaries then)."""
+import numpy as np
+import pytest
+
+import neuroflow as tf
+from neuroflow import estimator as est_lib
+
+fc = tf.feature_column
+CONFIG = est_lib.RunConfig(log_step_count_steps=None, save_checkpoints_steps=1000, tf_random_seed=1)
+
+
+def _input(x, y=None, batch=32, epochs=None, shuffle=True):
+    return est_lib.inputs.numpy_input_fn(x, y, batch_size=batch, num_epochs=epochs, shuffle=shuffle)
+
+
+def _binary_set(n=400, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.normal(size=n).astype(np.float32)
+    color = rng.choice(["red", "green", "blue"], size=n)
+    shift = np.select([color == "red", color == "green"], [1.5, -1.5], 0.0)
+    y = (x + shift + 0.1 * rng.normal(size=n) > 0).astype(np.int64)
+    return {"x": x, "color": color, "tag": color}, y
+
+
+def _three_classes(n=600, seed=1):
+    rng = np.random.RandomState(seed)
+    y = rng.randint(0, 3, size=n)
+    centers = np.array([[2.0, 0.0], [-1.0, 1.7], [-1.0, -1.7]])
+    x = (centers[y] + 0.6 * rng.normal(size=(n, 2))).astype(np.float32)
+    return {"x": x, "w": np.ones(n, np.float32)}, y.astype(np.int64)
+
+
+def test_linear_classifier_binary(tmp_path):
+    x, y = _binary_set()
+    columns = [fc.numeric_column("x"),
+               fc.categorical_column_with_vocabulary_list("color", ["red", "green", "blue"]),
+               fc.categorical_column_with_hash_bucket("tag", 20)]
+    est = est_lib.LinearClassifier(columns, model_dir=str(tmp_path), config=CONFIG)
+    est.train(_input(x, y), steps=300)
+    metrics = est.evaluate(_input(x, y, batch=100, epochs=1, shuffle=False))
+    assert set(metrics) == {"accuracy", "accuracy_baseline", "auc", "auc_precision_recall", "average_loss",
+                            "label/mean", "loss", "precision", "prediction/mean", "recall", "global_step"}
+    assert metrics["accuracy"] >= 0.95 and metrics["auc"] >= 0.98 and metrics["global_step"] == 300
+    np.testing.assert_allclose(metrics["label/mean"], y.mean(), rtol=1e-6)
+    np.testing.assert_allclose(metrics["accuracy_baseline"], max(y.mean(), 1 - y.mean()), rtol=1e-6)
+    # The loss is summed over each batch (TF1's Reduction.SUM), average_loss is per example.
+    np.testing.assert_allclose(metrics["loss"], 100 * metrics["average_loss"], rtol=1e-4)
+    predictions = list(est.predict(_input(x, batch=64, epochs=1, shuffle=False)))
+    assert set(predictions[0]) == {"logits", "logistic", "probabilities", "class_ids", "classes"}
+    class_ids = np.array([p["class_ids"][0] for p in predictions])
+    assert np.mean(class_ids == y) == pytest.approx(metrics["accuracy"], abs=1e-6)
+    assert predictions[0]["classes"][0] == str(class_ids[0]).encode()
+    np.testing.assert_allclose(predictions[0]["probabilities"],
+                               [1 - predictions[0]["logistic"][0], predictions[0]["logistic"][0]], rtol=1e-6)
+    names = est.get_variable_names()
+    assert {"linear/linear_model/x/weights", "linear/linear_model/color/weights", "linear/linear_model/tag/weights",
+            "linear/linear_model/bias_weights", "global_step"} <= set(names)
+    assert any(n.endswith("/Ftrl") for n in names)         # the default optimizer's slots
+    est.train(_input(x, y), max_steps=350)                 # resumes from model_dir
+    assert est.get_variable_value("global_step") == 350
+
+
+def test_linear_classifier_multi_class_weighted_and_regressor(tmp_path):
+    x, y = _three_classes()
+    est = est_lib.LinearClassifier([fc.numeric_column("x", shape=2)], n_classes=3, weight_column="w",
+                                   model_dir=str(tmp_path / "c"), config=CONFIG)
+    est.train(_input(x, y), steps=200)
+    metrics = est.evaluate(_input(x, y, batch=200, epochs=1, shuffle=False))
+    assert set(metrics) == {"accuracy", "average_loss", "loss", "global_step"} and metrics["accuracy"] >= 0.95
+    first = next(est.predict(_input(x, batch=10, epochs=1, shuffle=False)))
+    assert set(first) == {"logits", "probabilities", "class_ids", "classes"} and first["logits"].shape == (3,)
+
+    rng = np.random.RandomState(2)
+    features = {"a": rng.normal(size=300).astype(np.float32), "b": rng.normal(size=300).astype(np.float32)}
+    target = (3.0 * features["a"] - 2.0 * features["b"] + 0.5).astype(np.float32)
+    reg = est_lib.LinearRegressor([fc.numeric_column("a"), fc.numeric_column("b")],
+                                  optimizer=tf.train.GradientDescentOptimizer(0.01),
+                                  model_dir=str(tmp_path / "r"), config=CONFIG)
+    reg.train(_input(features, target), steps=300)
+    metrics = reg.evaluate(_input(features, target, batch=100, epochs=1, shuffle=False))
+    assert set(metrics) == {"average_loss", "label/mean", "prediction/mean", "loss", "global_step"}
+    assert metrics["average_loss"] < 1e-3
+    np.testing.assert_allclose(reg.get_variable_value("linear/linear_model/a/weights"), [[3.0]], atol=0.02)
+    predicted = [p["predictions"][0] for p in reg.predict(_input(features, batch=50, epochs=1, shuffle=False))]
+    np.testing.assert_allclose(predicted, target, atol=0.1)
+
+
+def test_dnn_classifier_and_regressor(tmp_path):
+    rng = np.random.RandomState(3)
+    x = rng.uniform(-1, 1, size=(600, 2)).astype(np.float32)
+    y = (np.hypot(x[:, 0], x[:, 1]) > 0.6).astype(np.int64) + (x[:, 0] > 0.6)   # a ring: not linearly separable
+    est = est_lib.DNNClassifier([32, 16], [fc.numeric_column("x", shape=2)], n_classes=3, optimizer="Adam",
+                                dropout=0.1, model_dir=str(tmp_path / "c"), config=CONFIG)
+    est.train(_input({"x": x}, y), steps=600)
+    metrics = est.evaluate(_input({"x": x}, y, batch=200, epochs=1, shuffle=False))
+    assert metrics["accuracy"] >= 0.9, metrics
+    assert {"dnn/hiddenlayer_0/kernel", "dnn/hiddenlayer_1/bias", "dnn/logits/kernel"} <= set(est.get_variable_names())
+    assert est.get_variable_value("dnn/hiddenlayer_0/kernel").shape == (2, 32)
+
+    target = np.sin(3 * x[:, :1]).astype(np.float32)
+    reg = est_lib.DNNRegressor([32], [fc.numeric_column("x", shape=2)], activation_fn=tf.nn.tanh,
+                               optimizer=lambda: tf.train.AdamOptimizer(0.01), model_dir=str(tmp_path / "r"),
+                               config=CONFIG)
+    reg.train(_input({"x": x}, target), steps=500)
+    metrics = reg.evaluate(_input({"x": x}, target, batch=200, epochs=1, shuffle=False))
+    assert metrics["average_loss"] < 0.01, metrics
+
+
+def test_argument_errors():
+    column = [fc.numeric_column("x")]
+    with pytest.raises(ValueError, match="n_classes must be > 1"):
+        est_lib.LinearClassifier(column, n_classes=1)
+    with pytest.raises(ValueError, match="feature_columns must be defined"):
+        est_lib.DNNRegressor([4], [])
+    with pytest.raises(ValueError, match="Unsupported optimizer name: Nope"):
+        est_lib.LinearRegressor(column, optimizer="Nope").train(_input({"x": np.zeros(4, np.float32)},
+                                                                       np.zeros(4, np.float32)), steps=1)
