@@ -75,12 +75,34 @@ class BatchDataset(_Batching):
             yield tuple([a.take(pending, axis=0) for a in arrays])
 
 
+def _as_bytes(item):
+    return item.encode("utf-8") if isinstance(item, str) else bytes(item)
+
+
+def _stack_strings(parts):
+    """String elements (0-d object arrays, bytes, NumPy bytes or str scalars or arrays) stacked into an object array
+    of bytes, as string tensors are held. NumPy alone would nest the 0-d arrays, or pick a fixed-width bytes dtype
+    from the first element and cut the longer ones short."""
+    arrays = [np.asarray(p, dtype=object) for p in parts]
+    if any(a.shape != arrays[0].shape for a in arrays):
+        raise ValueError("ragged")
+    out = np.empty((len(arrays),) + arrays[0].shape, dtype=object)
+    flat = out.reshape(len(arrays), -1)
+    for j, a in enumerate(arrays):
+        flat[j] = [_as_bytes(item) for item in a.reshape(-1).tolist()]
+    return out
+
+
 def _stack(group):
     out = []
     for k in range(len(group[0])):
         parts = [element[k] for element in group]
         try:  # np.array stacks equal-shaped parts several times faster than np.stack
-            batch = np.array(parts, dtype=np.asarray(parts[0]).dtype)
+            dtype = np.asarray(parts[0]).dtype
+            if dtype.kind in "OSU":
+                out.append(_stack_strings(parts))
+                continue
+            batch = np.array(parts, dtype=dtype)
             if batch.shape[1:] != np.shape(parts[0]):
                 raise ValueError("ragged")
             out.append(batch)
@@ -151,7 +173,11 @@ class PaddedBatchDataset(_Batching):
         longest = np.max([p.shape for p in parts], axis=0) if rank else ()
         target = [int(longest[d]) if padded.ndims is None or padded.dims[d].value is None else padded.dims[d].value
                   for d in range(rank)]
-        out = np.full([len(parts)] + target, self._values[k], dtype=parts[0].dtype)
+        dtype = parts[0].dtype
+        if dtype.kind in "OSU":  # strings: an object array of bytes (a fixed-width dtype would cut longer ones)
+            dtype = object
+            parts = [np.vectorize(_as_bytes, otypes=[object])(p) if p.size else p.astype(object) for p in parts]
+        out = np.full([len(parts)] + target, self._values[k], dtype=dtype)
         for j, p in enumerate(parts):
             if any(p.shape[d] > target[d] for d in range(rank)):
                 raise errors.DataLossError(None, None, "Attempted to pad to a smaller size than the input element.")
