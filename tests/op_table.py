@@ -175,6 +175,7 @@ import op_table_linalg  # noqa: E402
 import op_table_select  # noqa: E402
 import op_table_special_math  # noqa: E402
 import op_table_control_flow  # noqa: E402
+import op_table_distribute  # noqa: E402
 import op_table_math  # noqa: E402
 import op_table_nn  # noqa: E402
 import op_table_nn_layers  # noqa: E402
@@ -194,6 +195,6 @@ for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_ta
                 op_table_script,
                 op_table_tensor_array, op_table_sparse,
                 op_table_image, op_table_bitwise, op_table_strings, op_table_string_hash, op_table_io, op_table_parsing,
-                op_table_example_parsing, op_table_sequence_parsing):
+                op_table_example_parsing, op_table_sequence_parsing, op_table_distribute):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

@@ -210,3 +210,7 @@ not_exportable("it decodes a serialized tf.train.SequenceExample (bytes), which 
 from ..ops import ctc_beam_search_ops as ctcb  # noqa: E402
 not_exportable("beam search keeps a data-dependent set of label prefixes, which ONNX has no operator for; export "
                "the logits and decode them outside the model", ctcb.CTCBeamSearchDecoder)
+from ..distribute import mpi_ops as hvd_ops  # noqa: E402
+not_exportable("it is an MPI collective across training processes (data-parallel training), which has no meaning "
+               "in a single ONNX model; export the model's inference graph without it", hvd_ops.HorovodAllreduce,
+               hvd_ops.HorovodGroupedAllreduce, hvd_ops.HorovodAllgather, hvd_ops.HorovodBroadcast)

@@ -1,0 +1,173 @@
+"""The collectives on host NumPy arrays that the graph ops run: allreduce (several tensors fused into few large
+buffers), allgather and broadcast, each with mpi4py's buffer interface (no pickling), each preceded by an
+agreement check that every rank is making the same collective on tensors of the same dtypes and shapes."""
+import hashlib
+import sys
+import time
+
+import numpy as np
+
+__all__ = ["allreduce_arrays", "allgather_array", "broadcast_array", "MismatchedCollectiveError",
+           "CollectiveTimeoutError", "REDUCE_OPS"]
+
+REDUCE_OPS = ("sum", "average", "min", "max", "product")
+_HEADER_TAG = 7001
+
+
+class MismatchedCollectiveError(ValueError):
+    """The ranks called different collectives (names, dtypes or shapes differ, or they are out of order)."""
+
+
+class CollectiveTimeoutError(RuntimeError):
+    """Some ranks did not reach a collective within NEUROFLOW_MPI_TIMEOUT seconds."""
+
+
+def _digest(text):
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+def _describe(arrays):
+    return ", ".join(f"{a.dtype.name}{list(a.shape)}" for a in arrays)
+
+
+def _wait_all(world, requests, peers, what):
+    """Waits for `requests` (one per peer rank) without spinning on the CPU, warning once when the wait passes
+    HOROVOD_STALL_CHECK_TIME_SECONDS and raising after NEUROFLOW_MPI_TIMEOUT (when set), naming the ranks that
+    have not arrived."""
+    mpi = world.mpi
+    if mpi.Request.Testall(requests):
+        return
+    start = time.monotonic()
+    pause, warned = 0.0, False
+    while not mpi.Request.Testall(requests):
+        waited = time.monotonic() - start
+        if (world.timeout and waited > world.timeout) or (not warned and waited > world.stall_warning):
+            missing = [peer for peer, request in zip(peers, requests) if not request.Test()]
+            message = (f"neuroflow.distribute: rank {world.rank} has waited {waited:.0f} s in {what} for "
+                       f"rank(s) {missing}, which have not reached it (stopped, hung, or making other collectives)")
+            if world.timeout and waited > world.timeout:
+                raise CollectiveTimeoutError(message)
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+            warned = True
+        time.sleep(pause)
+        pause = min(pause * 2 or 1e-5, 2e-3)
+
+
+def _agree(world, kind, name, arrays, first_dim_free=False):
+    """Checks that every rank is making the same collective: each rank sends every other a small header (a
+    digest of the collective's kind, name, dtypes and shapes, and a sequence number) and compares. Returns the
+    first dimensions of every rank's tensor (allgather needs them). Raises MismatchedCollectiveError naming each
+    rank's collective when they differ."""
+    shapes = [a.shape[1:] if first_dim_free else a.shape for a in arrays]
+    description = f"{kind} '{name}' of " + ", ".join(f"{a.dtype.name}{list(s)}" for a, s in zip(arrays, shapes))
+    world.sequence += 1
+    first = arrays[0].shape[0] if first_dim_free and arrays[0].ndim else 0
+    header = np.array([_digest(description), world.sequence, first], np.int64)
+    table = np.empty((world.size, 3), np.int64)
+    table[world.rank] = header
+    peers = [r for r in range(world.size) if r != world.rank]
+    requests = [world.control.Irecv(table[r], source=r, tag=_HEADER_TAG) for r in peers]
+    sends = [world.control.Isend(header, dest=r, tag=_HEADER_TAG) for r in peers]
+    _wait_all(world, requests, peers, description)
+    world.mpi.Request.Waitall(sends)
+    if (table[:, :2] != header[:2]).any():
+        raise MismatchedCollectiveError(_mismatch_message(world, description))
+    return table[:, 2]
+
+
+def _mismatch_message(world, description):
+    """Exchanges each rank's description (UTF-8 bytes, by buffer) to say exactly what differs."""
+    mine = np.frombuffer(f"{description} (collective #{world.sequence})".encode("utf-8"), np.uint8)
+    lengths = np.empty(world.size, np.int64)
+    world.control.Allgather(np.array([mine.size], np.int64), lengths)
+    everyone = np.empty(int(lengths.sum()), np.uint8)
+    world.control.Allgatherv(mine, [everyone, lengths.astype(np.int32), world.mpi.BYTE])
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    lines = [f"  rank {r}: {everyone[offsets[r]:offsets[r + 1]].tobytes().decode('utf-8')}"
+             for r in range(world.size)]
+    return ("Mismatched collectives across ranks (every rank must make the same collectives, in the same order, "
+            "on tensors of the same dtype and shape):\n" + "\n".join(lines))
+
+
+def _mpi_op(world, op, dtype):
+    mpi = world.mpi
+    if dtype == np.bool_:
+        return mpi.LAND if op in ("min", "product") else mpi.LOR
+    return {"sum": mpi.SUM, "average": mpi.SUM, "min": mpi.MIN, "max": mpi.MAX, "product": mpi.PROD}[op]
+
+
+def _fusion_groups(arrays, threshold):
+    """Indices of `arrays` grouped into fusion buffers: same dtype, in order, at most `threshold` bytes each
+    (a larger tensor gets a buffer of its own)."""
+    groups, open_groups = [], {}
+    for i, a in enumerate(arrays):
+        group = open_groups.get(a.dtype)
+        if group is None or group[1] + a.nbytes > threshold:
+            group = [[], 0]
+            open_groups[a.dtype] = group
+            groups.append(group[0])
+        group[0].append(i)
+        group[1] += a.nbytes
+    return groups
+
+
+def allreduce_arrays(world, arrays, op, name):
+    """Allreduces each host array across ranks with `op` ("average" divides the sum by the size: integer
+    tensors by floor division). Tensors are packed into fusion buffers of at most HOROVOD_FUSION_THRESHOLD bytes,
+    so a step's gradients take few MPI calls. Returns new arrays."""
+    with world.lock:
+        _agree(world, "allreduce(" + op + ")", name, arrays)
+        results = [None] * len(arrays)
+        for group in _fusion_groups(arrays, world.fusion_threshold):
+            members = [arrays[i] for i in group]
+            dtype = members[0].dtype
+            if len(members) == 1:
+                buffer = np.empty(members[0].size, dtype)
+                send = np.ascontiguousarray(members[0]).reshape(-1)
+                if buffer.size:
+                    world.comm.Allreduce(send, buffer, op=_mpi_op(world, op, dtype))
+            else:
+                buffer = np.concatenate([m.reshape(-1) for m in members]) if members else np.empty(0, dtype)
+                if buffer.size:
+                    world.comm.Allreduce(world.mpi.IN_PLACE, buffer, op=_mpi_op(world, op, dtype))
+            if op == "average":
+                if dtype.kind in "iu":
+                    np.floor_divide(buffer, dtype.type(world.size), out=buffer)
+                else:
+                    np.divide(buffer, world.size, out=buffer, casting="unsafe")
+            offset = 0
+            for i, m in zip(group, members):
+                results[i] = buffer[offset:offset + m.size].reshape(m.shape)
+                offset += m.size
+        return results
+
+
+def allgather_array(world, array, name):
+    """Concatenates every rank's array along axis 0 (first dimensions may differ; the rest must agree)."""
+    with world.lock:
+        firsts = _agree(world, "allgather", name, [array], first_dim_free=True)
+        if array.ndim == 0:
+            raise ValueError(f"allgather '{name}' needs a tensor of rank >= 1, got a scalar")
+        row = int(np.prod(array.shape[1:], dtype=np.int64))
+        counts = firsts * row * array.dtype.itemsize
+        result = np.empty((int(firsts.sum()),) + array.shape[1:], array.dtype)
+        if result.size:
+            send = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
+            displacements = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            world.comm.Allgatherv(send, [result.reshape(-1).view(np.uint8), counts, displacements,
+                                         world.mpi.BYTE])
+        return result
+
+
+def broadcast_array(world, array, root_rank, name):
+    """Rank `root_rank`'s array on every rank (all ranks pass arrays of one dtype and shape)."""
+    if not 0 <= root_rank < world.size:
+        raise ValueError(f"broadcast '{name}': root_rank {root_rank} is not a rank of this job (size {world.size})")
+    with world.lock:
+        _agree(world, f"broadcast(root {root_rank})", name, [array])
+        result = np.array(array, order="C", copy=True) if world.rank == root_rank else np.empty(array.shape,
+                                                                                                 array.dtype)
+        if result.size:
+            world.comm.Bcast(result.reshape(-1).view(np.uint8), root=root_rank)
+        return result

@@ -1,0 +1,130 @@
+"""neuroflow.distribute in one process, without MPI: nothing MPI is imported until init(); queries before init()
+and collectives inside a multi-process launch without init() are errors; the API's argument checks; tensor fusion
+packs a step's gradients into few buffers of at most HOROVOD_FUSION_THRESHOLD bytes (with a recording stand-in for
+the communicator). Real multi-process behaviour is in test_distribute_mpi.py."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import neuroflow as tf
+import neuroflow.distribute as hvd
+from neuroflow.distribute import collectives
+
+
+def test_importing_neuroflow_and_the_package_loads_no_mpi():
+    code = ("import sys, neuroflow, neuroflow.distribute, neuroflow.distribute.keras; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mpi4py', 'openmpi', 'mpich')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("query", [hvd.rank, hvd.size, hvd.local_rank, hvd.local_size, hvd.mpi_threads_supported])
+def test_queries_before_init_say_to_call_init(query):
+    assert not hvd.is_initialized()
+    with pytest.raises(ValueError, match=r"has not been initialized; use neuroflow.distribute.init\(\)"):
+        query()
+
+
+def test_a_collective_in_a_launched_job_without_init_is_an_error(monkeypatch, sess):
+    reduced = hvd.allreduce(tf.constant([1.0, 2.0]))
+    np.testing.assert_array_equal(sess.run(reduced), [1.0, 2.0])  # no launcher: a world of one process
+    monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "4")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="one of 4 launched together .*call "
+                                                             r"neuroflow.distribute.init\(\) first"):
+        sess.run(hvd.allreduce(tf.constant([1.0, 2.0])))
+
+
+def test_argument_errors_have_horovods_messages():
+    x = tf.constant([1.0])
+    with pytest.raises(ValueError, match="The op parameter supersedes average"):
+        hvd.allreduce(x, average=True, op=hvd.Sum)
+    with pytest.raises(NotImplementedError, match="Adasum"):
+        hvd.allreduce(x, op=hvd.Adasum)
+    with pytest.raises(TypeError, match="Cannot average bool tensors"):
+        hvd.allreduce(tf.constant([True]))
+    with pytest.raises(TypeError, match="complex numbers are not ordered"):
+        hvd.allreduce(tf.constant([1j]), op=hvd.Max)
+    with pytest.raises(ValueError, match="rank at least 1"):
+        hvd.allgather(tf.constant(1.0))
+    with pytest.raises(ValueError, match="root_rank must be a non-negative integer"):
+        hvd.broadcast(x, root_rank=-1)
+    with pytest.raises(TypeError, match="wraps a tf.train.Optimizer"):
+        hvd.DistributedOptimizer(tf.keras.optimizers.SGD())
+
+
+def test_broadcast_global_variables_refuses_eager_mode():
+    with tf.eager_mode():
+        with pytest.raises(RuntimeError, match="does not support eager execution"):
+            hvd.broadcast_global_variables(0)
+
+
+def test_average_false_sums_and_ops_are_stored_as_attributes():
+    x = tf.constant([1.0])
+    assert hvd.allreduce(x, average=False).op.get_attr("reduce_op") == "sum"
+    assert hvd.allreduce(x).op.get_attr("reduce_op") == "average"
+    assert hvd.allreduce(x, op=hvd.Min).op.get_attr("reduce_op") == "min"
+
+
+def test_distributed_optimizer_reduces_all_gradients_in_one_fused_op():
+    x = tf.placeholder(tf.float32, [None, 3])
+    w = tf.Variable(np.ones((3, 2), np.float32))
+    b = tf.Variable(np.zeros(2, np.float32))
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b))
+    opt = hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.5))
+    train = opt.minimize(loss)
+    types = [op.type for op in tf.get_default_graph().get_operations()]
+    assert types.count("HorovodGroupedAllreduce") == 1 and "HorovodAllreduce" not in types
+    data = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        grads = sess.run(tf.gradients(loss, [w, b]), {x: data})
+        sess.run(train, {x: data})
+        np.testing.assert_allclose(sess.run(w), 1 - 0.5 * grads[0], rtol=1e-6)
+
+
+class _RecordingWorld:
+    """A stand-in for the MPI world of `size` ranks that all contribute the same arrays: records each Allreduce
+    (buffer dtype and size) and sums in place as MPI would."""
+
+    def __init__(self, size, threshold):
+        import threading
+        self.size, self.rank, self.fusion_threshold, self.sequence = size, 0, threshold, 0
+        self.lock = threading.Lock()
+        self.calls = []
+        world = self
+
+        class Comm:
+            def Allreduce(self, send, receive, op):  # noqa: N802 - mpi4py's name
+                buffer = receive
+                if send is not world.mpi.IN_PLACE:
+                    buffer[...] = send
+                world.calls.append((buffer.dtype, buffer.size))
+                buffer *= world.size
+
+        class Mpi:
+            IN_PLACE, SUM, MIN, MAX, PROD, LAND, LOR = object(), "sum", "min", "max", "prod", "land", "lor"
+        self.comm, self.mpi = Comm(), Mpi
+
+
+def test_fusion_packs_gradients_into_few_buffers_by_dtype_and_threshold(monkeypatch):
+    monkeypatch.setattr(collectives, "_agree", lambda *args, **kwargs: None)
+    world = _RecordingWorld(size=2, threshold=100)
+    arrays = [np.full(10, 1.0, np.float32), np.full((2, 5), 2.0, np.float32), np.full(3, 3, np.int64),
+              np.full(10, 4.0, np.float32), np.full(40, 5.0, np.float32), np.zeros((0, 2), np.float32)]
+    results = collectives.allreduce_arrays(world, arrays, "average", "grads")
+    # float32: 40 + 40 bytes share a buffer; the third 40 would pass 100 bytes; 160 bytes travel alone; int64 apart
+    assert world.calls == [(np.float32, 20), (np.int64, 3), (np.float32, 10), (np.float32, 40)]
+    for got, sent in zip(results, arrays):
+        assert got.dtype == sent.dtype and got.shape == sent.shape
+        np.testing.assert_array_equal(got, sent)  # the average of identical contributions
+    summed = collectives.allreduce_arrays(world, arrays[:2], "sum", "grads")
+    np.testing.assert_array_equal(summed[1], arrays[1] * 2)
+
+
+def test_integer_average_floors_like_horovod(monkeypatch):
+    monkeypatch.setattr(collectives, "_agree", lambda *args, **kwargs: None)
+    world = _RecordingWorld(size=4, threshold=1 << 20)
+    (got,) = collectives.allreduce_arrays(world, [np.array([1, 3, -1], np.int32)], "average", "counts")
+    np.testing.assert_array_equal(got, np.array([4, 12, -4]) // 4)
