@@ -11,6 +11,10 @@ Measured on 2 cores, steps/s, pool vs OpenBLAS threads: cnn 20.8-25.4 vs 16.3-18
 and lstm 68-72 vs 92-100, where products dominate and OpenBLAS's own threading wins, so programs without compiled
 convolutions keep it (the switch is per process: a later LSTM in a process that built a CNN runs on the pool).
 NEUROFLOW_BLAS_THREADS=0 never switches; NEUROFLOW_BLAS_THREADS=n sets the pool size (default: the usable cores).
+
+How many of these threads a kernel uses is the budget (`set_budget`) that runtime/cpu_share.py keeps at the cores
+other processes leave free, or at the user's fixed count: OpenBLAS's thread count where it threads the products,
+the number of parts `parallel_matmul` and `split_work` cut the work into where the pool is on.
 """
 import ctypes
 import os
@@ -19,31 +23,44 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["configure", "parallel_matmul", "split_work", "threads"]
+__all__ = ["budget", "can_size", "configure", "openblas_threads", "parallel_matmul", "set_budget", "split_work",
+           "threads"]
 
 MIN_FLOPS = 4_000_000   # smaller products run on one thread: splitting costs more than it saves
 MIN_SPLIT_ELEMENTS = 1 << 18  # elementwise work below this runs on one thread (a hand-off costs ~20-50 us)
-_state = {"configured": False, "threads": 1, "pool": None}
+# threads: the pool's threads with the caller's (1: pool off); parts: how many of them a kernel uses (the budget,
+# at most `threads`); budget: None until runtime/cpu_share.py sets one (then every thread may be used).
+_state = {"configured": False, "threads": 1, "parts": 1, "pool": None, "budget": None}
+_openblas = {}  # "set" / "get": OpenBLAS's thread-count functions, looked up once
 _lock = threading.Lock()
 
 
-def _openblas_setter():
+def _openblas_function(kind):
+    """OpenBLAS's openblas_set_num_threads ("set") or openblas_get_num_threads ("get") in NumPy's BLAS, or None."""
+    if not _openblas:
+        _openblas.update(_find_openblas())
+    return _openblas.get(kind)
+
+
+def _find_openblas():
     try:
         maps = open("/proc/self/maps").read()
     except OSError:
-        return None
+        return {}
     for path in {line.split()[-1] for line in maps.splitlines() if "openblas" in line.lower() and "/" in line}:
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                     "openblas_set_num_threads64_", "openblas_set_num_threads"):
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn.argtypes = [ctypes.c_int]
-                return fn
-    return None
+        for prefix, suffix in (("scipy_", "64_"), ("scipy_", ""), ("", "64_"), ("", "")):
+            setter = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+            if setter is not None:
+                setter.argtypes = [ctypes.c_int]
+                getter = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                if getter is not None:
+                    getter.restype = ctypes.c_int
+                return {"set": setter, "get": getter}
+    return {}
 
 
 def _fresh_pool_after_fork():
@@ -74,18 +91,54 @@ def configure():
                 raise ValueError(f"NEUROFLOW_BLAS_THREADS must be a whole number of threads (0 turns the pool "
                                  f"off), not {wanted!r}") from None
         else:
-            count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        setter = _openblas_setter()
+            count = max(_usable_cores(), _state["budget"] or 0)
+        setter = _openblas_function("set")
         if setter is None or count < 2:
             return
         setter(1)
         _state["threads"] = count
+        _state["parts"] = min(count, _state["budget"] or count)
         _state["pool"] = ThreadPoolExecutor(max_workers=count - 1, thread_name_prefix="neuroflow-blas")
+
+
+def _usable_cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def threads():
     """How many threads share the work: 1 until `configure` turns the pool on."""
     return _state["threads"]
+
+
+def can_size():
+    """Whether `set_budget` has anything to size: NumPy's BLAS is OpenBLAS (whose thread count can be set)."""
+    return _openblas_function("set") is not None
+
+
+def budget():
+    """How many threads a kernel may use now (OpenBLAS's count, or the pool's parts); before any budget was set,
+    the usable cores."""
+    return _state["budget"] or _usable_cores()
+
+
+def set_budget(count):
+    """Lets kernels use `count` threads from now on: the pool's parts where the pool is on (at most its threads),
+    else OpenBLAS's thread count."""
+    count = max(1, int(count))
+    with _lock:
+        _state["budget"] = count
+        if _state["pool"] is None:
+            setter = _openblas_function("set")
+            if setter is not None:
+                setter(count)
+            return
+        _state["parts"] = min(count, _state["threads"])
+
+
+def openblas_threads():
+    """OpenBLAS's thread count now (None when NumPy's BLAS is not OpenBLAS)."""
+    getter = _openblas_function("get")
+    return None if getter is None else getter()
 
 
 def parallel_matmul(a, b):
@@ -95,8 +148,8 @@ def parallel_matmul(a, b):
     4.9 ms by rows, 4.1 ms by columns; 3136 x 64 @ 64 x 1024: 3.0 ms by rows, 4.1 ms by columns)."""
     pool = _state["pool"]
     m, n = a.shape[0], b.shape[1]
-    parts = _state["threads"]
-    if pool is None or max(m, n) < 32 * parts or m * a.shape[1] * n < MIN_FLOPS:
+    parts = _state["parts"]
+    if pool is None or parts < 2 or max(m, n) < 32 * parts or m * a.shape[1] * n < MIN_FLOPS:
         return np.matmul(a, b)
     out = np.empty((m, n), dtype=np.result_type(a, b))
     if m >= n:
@@ -119,8 +172,8 @@ def split_work(n, work, grain=1):
     each range is independent, so the result is the same. Single elements split at multiples of 16 (whole
     vector registers)."""
     pool = _state["pool"]
-    parts = _state["threads"]
-    if pool is None or n * grain < MIN_SPLIT_ELEMENTS or n < parts:
+    parts = _state["parts"]
+    if pool is None or parts < 2 or n * grain < MIN_SPLIT_ELEMENTS or n < parts:
         work(0, n)
         return
     align = 16 if grain == 1 else 1

@@ -11,6 +11,7 @@ from ..framework.graph import get_default_graph
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
 from .context import RunContext
+from .cpu_share import apply_session_config
 from .fetches import FetchStructure, structure_key
 from .memory import tune_allocator
 from .plan import Plan
@@ -68,7 +69,9 @@ class _Options:
 class ConfigProto(_Options):
     """Session configuration (`allow_soft_placement`, `log_device_placement`, `gpu_options`, thread counts).
 
-    Accepted for compatibility; neuroflow places everything itself.
+    `intra_op_parallelism_threads=n` (n > 0) fixes how many threads the process's kernels use (runtime/cpu_share.py;
+    0 or unset: the cores other processes leave free); the rest is accepted for compatibility (neuroflow places
+    everything itself, and runs a graph's ops one after another, so `inter_op_parallelism_threads` sizes nothing).
     """
 
 
@@ -158,6 +161,7 @@ class Session:
 
     def __init__(self, target="", graph=None, config=None):
         tune_allocator()
+        apply_session_config(config)  # thread counts: the config's, NEUROFLOW_NUM_THREADS, or the free cores
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config
         self._ctx = RunContext()

@@ -1,0 +1,168 @@
+"""The thread settings are honoured (runtime/cpu_share.py, runtime/blas_threads.py): NEUROFLOW_NUM_THREADS and
+ConfigProto(intra_op_parallelism_threads=) fix OpenBLAS's thread count (read back from OpenBLAS) or the pool's
+parts; without them the count follows the cores other processes leave free. Each case runs in a fresh process, as
+the counts are per process."""
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from neuroflow.runtime import blas_threads, cpu_share
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+needs_openblas = pytest.mark.skipif(blas_threads.openblas_threads() is None,
+                                    reason="NumPy's BLAS is not OpenBLAS: there is no thread count to read back")
+needs_two_cores = pytest.mark.skipif(cpu_share.usable_cores() < 2, reason="needs at least two usable cores")
+
+
+def run_fresh(code, **env):
+    """Runs `code` in a new Python process (env additions; None removes a variable); returns its last stdout line
+    parsed as JSON."""
+    environment = dict(os.environ, PYTHONPATH=REPO)
+    environment.pop("NEUROFLOW_NUM_THREADS", None)
+    for key, value in env.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
+    prelude = "import json, time\nimport neuroflow as tf\nfrom neuroflow.runtime import blas_threads, cpu_share\n"
+    done = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the pure parts ----------------------------------------------------------------------------------------------
+def fake_proc_stat(per_cpu):
+    """/proc/stat text with the given 8 fields per cpu (and the "cpu " total line, which must be ignored)."""
+    total = [sum(col) for col in zip(*per_cpu)]
+    lines = ["cpu  " + " ".join(map(str, total)) + " 0 0"]
+    lines += [f"cpu{i} " + " ".join(map(str, fields)) + " 0 0" for i, fields in enumerate(per_cpu)]
+    return "\n".join(lines + ["intr 1 2 3", "ctxt 99"]) + "\n"
+
+
+def test_busy_ticks_count_the_usable_cpus_without_idle_and_iowait():
+    rng = random.Random(3)
+    per_cpu = [[rng.randrange(10_000) for _ in range(8)] for _ in range(4)]
+    text = fake_proc_stat(per_cpu)
+    for cpus in ({0, 1, 2, 3}, {1, 3}, {2}):
+        expected = sum(per_cpu[c][i] for c in cpus for i in (0, 1, 2, 5, 6, 7))
+        assert cpu_share._busy_ticks(text, cpus) == expected
+
+
+def test_cores_busy_elsewhere_is_the_cpus_busy_time_less_this_process_per_second():
+    before = [[100, 0, 50, 1000, 5, 0, 0, 0], [200, 0, 20, 900, 0, 0, 0, 3]]
+    after = [[100 + 80, 0, 50 + 10, 1000 + 10, 5, 0, 0, 0], [200 + 40, 0, 20 + 5, 900 + 55, 0, 0, 0, 3 + 5]]
+    busy_ticks = (80 + 10) + (40 + 5 + 5)
+    own_seconds, wall = 0.6, 1.0
+    got = cpu_share.cores_busy_elsewhere(fake_proc_stat(before), fake_proc_stat(after), own_seconds, wall,
+                                         {0, 1}, 100)
+    assert got == pytest.approx(busy_ticks / 100 - own_seconds)
+    # this process alone (its own time >= the busy time, as sampling rounds): nobody else
+    assert cpu_share.cores_busy_elsewhere(fake_proc_stat(before), fake_proc_stat(after), 2.0, wall, {0, 1}, 100) == 0
+
+
+def test_thread_count_drops_at_once_and_rises_after_two_agreeing_samples():
+    assert cpu_share.next_thread_count(2, 1.0, 2) == (1, None)      # a neighbour takes a core: one thread now
+    assert cpu_share.next_thread_count(2, 3.7, 2) == (1, None)      # never below one
+    assert cpu_share.next_thread_count(2, 0.2, 2) == (2, None)      # background noise keeps both
+    count, pending = cpu_share.next_thread_count(1, 0.0, 2)         # the neighbour left: wait for a second sample
+    assert (count, pending) == (1, 2)
+    assert cpu_share.next_thread_count(count, 0.0, 2, pending) == (2, None)
+    assert cpu_share.next_thread_count(1, 1.0, 2, pending) == (1, None)  # it came back: the raise is dropped
+    assert cpu_share.next_thread_count(2, 1.6, 8, None) == (2, 6)
+    assert cpu_share.next_thread_count(2, 3.2, 8, 6) == (5, None)   # both samples wanted more: the smaller wish
+
+
+# --- settings honoured, read back --------------------------------------------------------------------------------
+READ_BACK = """
+    sess = tf.Session({config})
+    print(json.dumps({{"openblas": blas_threads.openblas_threads(), "threads": cpu_share.threads(),
+                      "monitor": cpu_share._state["monitor"] is not None}}))
+"""
+
+
+@needs_openblas
+@pytest.mark.parametrize("count", [1, 3])
+def test_neuroflow_num_threads_sets_openblas_threads(count):
+    got = run_fresh(READ_BACK.format(config=""), NEUROFLOW_NUM_THREADS=str(count))
+    assert got == {"openblas": count, "threads": count, "monitor": False}
+
+
+@needs_openblas
+def test_intra_op_parallelism_threads_sets_openblas_threads_and_beats_the_environment():
+    code = """
+        counts = []
+        for n in (1, 2, 0):  # 0: "system picks", so the last positive count stays
+            tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=n, inter_op_parallelism_threads=1))
+            counts.append([blas_threads.openblas_threads(), cpu_share.threads()])
+        print(json.dumps(counts))
+    """
+    assert run_fresh(code, NEUROFLOW_NUM_THREADS="3") == [[1, 1], [2, 2], [2, 2]]
+
+
+@needs_openblas
+@needs_two_cores
+def test_without_settings_the_count_follows_the_cores_others_leave_free():
+    # The measurement of other processes is replaced by a scripted one: a neighbour busy on one core, then gone.
+    code = """
+        cpu_share.SAMPLE_SECONDS = 0.02
+        others = [0.0]
+        cpu_share.cores_busy_elsewhere = lambda *args: others[0]
+        cores = cpu_share.usable_cores()
+        def wait_for(count):
+            for _ in range(1000):
+                if blas_threads.openblas_threads() == count:
+                    return True
+                time.sleep(0.01)
+            return False
+        tf.Session()
+        seen = [cpu_share._state["monitor"] is not None, wait_for(cores)]
+        others[0] = cores - 1.0
+        seen.append(wait_for(1))
+        others[0] = 0.0
+        seen.append(wait_for(cores))
+        tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=1))  # a fixed count ends the monitor
+        others[0] = 0.0
+        time.sleep(0.2)
+        seen.append(blas_threads.openblas_threads())
+        print(json.dumps(seen))
+    """
+    assert run_fresh(code) == [True, True, True, True, 1]
+
+
+def test_bad_thread_settings_are_refused_with_what_and_where():
+    with pytest.raises(ValueError, match="intra_op_parallelism_threads must be a whole number"):
+        cpu_share.apply_session_config(type("Config", (), {"__dict__": {"intra_op_parallelism_threads": 1.5}})())
+    code = """
+        try:
+            tf.Session()
+        except ValueError as e:
+            print(json.dumps(str(e)))
+    """
+    message = run_fresh(code, NEUROFLOW_NUM_THREADS="two")
+    assert "NEUROFLOW_NUM_THREADS" in message and "'two'" in message
+
+
+@needs_openblas
+@needs_two_cores
+def test_pool_parts_follow_the_budget_and_products_stay_exact():
+    code = """
+        import numpy as np
+        tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=1))
+        blas_threads.configure()  # what a plan with compiled convolutions does: OpenBLAS on one thread, our pool
+        rng = np.random.default_rng(0)
+        a, b = rng.standard_normal((512, 300)), rng.standard_normal((300, 700))
+        seen = [blas_threads.openblas_threads(), blas_threads._state["parts"],
+                bool(np.array_equal(blas_threads.parallel_matmul(a, b), a @ b))]
+        tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=2))
+        seen += [blas_threads.openblas_threads(), blas_threads._state["parts"],
+                 bool(np.allclose(blas_threads.parallel_matmul(a, b), a @ b, rtol=1e-12, atol=1e-12))]
+        print(json.dumps(seen))
+    """
+    assert run_fresh(code) == [1, 1, True, 1, 2, True]
