@@ -1,7 +1,7 @@
 """`tf.data.experimental`: the TF 1.x helpers tutorials use (`AUTOTUNE`, `unbatch`, `shuffle_and_repeat`,
-`map_and_batch`), each a function returning a transformation for `Dataset.apply`."""
+`map_and_batch`, `parse_example_dataset`), each a function returning a transformation for `Dataset.apply`."""
 
-__all__ = ["AUTOTUNE", "unbatch", "shuffle_and_repeat", "map_and_batch"]
+__all__ = ["AUTOTUNE", "unbatch", "shuffle_and_repeat", "map_and_batch", "parse_example_dataset"]
 
 AUTOTUNE = -1  # for num_parallel_calls (maps run in order) and prefetch buffer sizes (a small fixed buffer)
 
@@ -25,4 +25,30 @@ def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainde
     """`dataset.map(map_func).batch(batch_size, drop_remainder)` as one transformation."""
     def apply(dataset):
         return dataset.map(map_func).batch(batch_size, drop_remainder)
+    return apply
+
+
+def parse_example_dataset(features, num_parallel_calls=1, deterministic=None):
+    """A transformation parsing a dataset of batches (vectors) of serialized Examples into dicts of Tensors with
+    `tf.parse_example(batch, features)` (VarLenFeature is refused: tf.data elements cannot be SparseTensors yet).
+
+    Example: `tf.data.TFRecordDataset(files).batch(32).apply(parse_example_dataset({"x": FixedLenFeature(...)}))`.
+    """
+    if features is None:
+        raise ValueError("Missing: features was None.")
+    from ..ops.example_parsing_ops import VarLenFeature
+    sparse = sorted(k for k, spec in features.items() if isinstance(spec, VarLenFeature))
+    if sparse:
+        raise NotImplementedError(f"parse_example_dataset: VarLenFeature {sparse} would make SparseTensor elements, "
+                                  f"which neuroflow's tf.data does not hold yet; use FixedLenSequenceFeature("
+                                  f"allow_missing=True) (padded) or parse_example after the iterator")
+
+    def apply(dataset):
+        from ..framework import dtypes
+        from ..ops.example_parsing_ops import parse_example
+        spec = dataset._flat_spec
+        if len(spec) != 1 or spec[0].dtype is not dtypes.string or spec[0].shape.ndims not in (None, 1):
+            raise TypeError(f"Input dataset should be a dataset of vectors of strings; its elements are "
+                            f"{dataset.output_types} of shape {dataset.output_shapes}.")
+        return dataset.map(lambda serialized: parse_example(serialized, features))
     return apply

@@ -1,6 +1,7 @@
 """Parsing serialized `tf.train.Example` protos: the ParseExample op (a host kernel over bytes, decoded with
 neuroflow.train.example_proto's codec) and `tf.parse_example` / `tf.parse_single_example` with `FixedLenFeature`
-(dense, with defaults and shapes) and `VarLenFeature` (a SparseTensor), with TensorFlow's messages."""
+(dense, with defaults and shapes), `VarLenFeature` (a SparseTensor) and `FixedLenSequenceFeature` with
+allow_missing=True (a flat list read as [steps] + shape, padded to the batch's longest), with TensorFlow's messages."""
 import collections
 
 import numpy as np
@@ -59,7 +60,8 @@ def _values(example_features, key, dtype, index):
 class ParseExample(OpDef):
     """Input 0: serialized Examples (a scalar or a vector); inputs 1..: the dense features' defaults (empty: the
     feature is required). Outputs: each sparse feature's indices, then values, then dense shapes; then each dense
-    feature's values, of the input's shape followed by the feature's shape."""
+    feature's values, of the input's shape followed by the feature's shape (a leading -1 in a dense shape: a
+    FixedLenSequenceFeature, [steps] padded with the default input's one value)."""
 
     type_name = "ParseExample"
     input_names = ("serialized",)
@@ -79,6 +81,8 @@ class ParseExample(OpDef):
         outs += [(TensorShape([None]), t) for t in sparse_types]
         outs += [(TensorShape([width]), dtypes.int64) for _ in sparse_types]
         for d, shape in zip(inputs[1:], attrs["dense_shapes"]):
+            # A leading -1 (TensorFlow's unknown dimension) is a FixedLenSequenceFeature's step count.
+            shape = TensorShape([None if int(dim) == -1 else dim for dim in shape])
             outs.append((serialized.shape.concatenate(shape), d.dtype.base_dtype))
         return outs
 
@@ -113,6 +117,10 @@ class ParseExample(OpDef):
             np_type = default.dtype
             dtype = dtypes.string if np_type == object else dtypes.as_dtype(np_type)
             default = default.reshape(-1).tolist()
+            if shape and int(shape[0]) == -1:
+                dense.append(_sequence_rows(xp, parsed, key, dtype, np_type, [int(d) for d in shape[1:]], default[0],
+                                            batch_shape))
+                continue
             size = 1
             for dim in shape:
                 size *= int(dim)
@@ -133,6 +141,47 @@ class ParseExample(OpDef):
             dense.append(out.reshape(batch_shape + tuple(int(d) for d in shape)))
         outs = outs_idx + outs_val + outs_shape + dense
         return outs if len(outs) > 1 else outs[0]  # a one-output op's kernel returns the array itself
+
+
+def _sequence_rows(xp, parsed, key, dtype, np_type, step_shape, padding, batch_shape):
+    """A FixedLenSequenceFeature of each Example: its flat values as [steps] + step_shape, padded with `padding` to
+    the batch's most steps (a missing feature has none)."""
+    stride = int(np.prod(step_shape, dtype=np.int64))
+    rows = []
+    for b, feats in enumerate(parsed):
+        values = _values(feats, key, dtype, b) or []
+        if stride == 0 or len(values) % stride:
+            raise invalid_argument(f"Name: <unknown>, Key: {key}, Index: {b}.  Number of values is not a multiple of "
+                                   f"stride length. Saw {len(values)} values but output shape is: "
+                                   f"[?,{','.join(str(d) for d in step_shape)}]")
+        rows.append(values)
+    steps = max([len(r) // stride for r in rows], default=0)
+    out = np.full((len(rows), steps * stride), padding, dtype=np_type)
+    for b, values in enumerate(rows):
+        out[b, :len(values)] = values
+    return xp.asarray(out.reshape(batch_shape + (steps,) + tuple(step_shape)))
+
+
+def _sequence_default(spec, key):
+    """FixedLenSequenceFeature in an Example: the padding value (default_value, else 0 or b'') and the shape
+    [-1] + shape; TensorFlow allows it only with allow_missing=True."""
+    if not spec.allow_missing:
+        raise ValueError("Unsupported: FixedLenSequenceFeature requires allow_missing to be True.")
+    dtype = _check_type(spec.dtype)
+    shape = TensorShape(spec.shape)
+    if not shape.is_fully_defined():
+        raise ValueError(f"All dimensions of shape for feature {key} need to be known but received {spec.shape}.")
+    pad = spec.default_value
+    if pad is None:
+        pad = b"" if dtype is dtypes.string else 0
+    elif np.size(pad) != 1:
+        raise ValueError(f"FixedLenSequenceFeature {key}: default_value (the padding) must be a scalar, got {pad}")
+    pad = np.asarray(pad).reshape(-1)[0]
+    if dtype is dtypes.string:
+        value = np.array([pad.encode() if isinstance(pad, str) else bytes(pad)], dtype=object)
+    else:
+        value = np.array([pad], dtype=dtype.as_numpy_dtype)
+    return convert_to_tensor(value, dtype=dtype), [-1] + shape.as_list()
 
 
 def _dense_default(spec, key):
@@ -160,6 +209,7 @@ def parse_example(serialized, features, name=None, example_names=None):
         >>> parsed = tf.parse_example(serialized, {"x": tf.FixedLenFeature([2], tf.float32),
         ...                                        "tags": tf.VarLenFeature(tf.string)})
     """
+    from .sequence_example_parsing_ops import FixedLenSequenceFeature  # it builds on this module
     if not features:
         raise ValueError("Missing: features was {}.")
     sparse_keys, sparse_types, dense_keys, dense_shapes, defaults = [], [], [], [], []
@@ -168,8 +218,9 @@ def parse_example(serialized, features, name=None, example_names=None):
         if isinstance(spec, VarLenFeature):
             sparse_keys.append(key)
             sparse_types.append(_check_type(spec.dtype).name)
-        elif isinstance(spec, FixedLenFeature):
-            default, shape = _dense_default(spec, key)
+        elif isinstance(spec, (FixedLenFeature, FixedLenSequenceFeature)):
+            make = _dense_default if isinstance(spec, FixedLenFeature) else _sequence_default
+            default, shape = make(spec, key)
             dense_keys.append(key)
             dense_shapes.append(shape)
             defaults.append(default)
