@@ -206,8 +206,10 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     """Imports the graph in `graph_def` into the default graph.
 
     Args:
-        graph_def: a GraphDef (from `graph.as_graph_def()`, `tf.io.write_graph` files read with
-            `GraphDef.FromString`, or `tf.graph_util.convert_variables_to_constants`).
+        graph_def: a GraphDef: TensorFlow's message (a frozen `.pb` read with `tf.GraphDef.FromString`, also
+            one of the protobuf package), or neuroflow's own (`graph.as_graph_def()`). TensorFlow's attributes
+            that neuroflow infers (`T`, `Tidx`, ...) are ignored; checkpoint I/O nodes (SaveV2, RestoreV2 and what
+            needs them) are left out, since neuroflow's Saver does that work.
         input_map: {"name:0" in graph_def: Tensor} replacing those inputs by existing tensors (e.g. a new
             placeholder or a preprocessing op); "^name" keys replace control inputs by operations.
         return_elements: names in graph_def ("op" for an Operation, "op:0" for a Tensor) to return.
@@ -219,7 +221,8 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
 
     Raises:
         TypeError: graph_def is no GraphDef; bad input_map or return_elements.
-        ValueError: an unknown op type, an input missing in graph_def, an input_map key not in graph_def,
+        ValueError: op types neuroflow does not have (all of them listed, with counts; nothing is imported),
+            an input missing in graph_def, an input_map key not in graph_def,
             a return element not in graph_def, or shapes / dtypes that do not fit.
 
     Example:
@@ -229,7 +232,10 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         ...     probs, = tf.import_graph_def(frozen, input_map={"x:0": x}, return_elements=["probs:0"], name="")
     """
     if not isinstance(graph_def, GraphDef):
-        raise TypeError("graph_def must be a GraphDef proto.")
+        from .tf_graph_import import graph_def_from_tf, is_tf_graph_def
+        if not is_tf_graph_def(graph_def):
+            raise TypeError("graph_def must be a GraphDef proto.")
+        graph_def = graph_def_from_tf(graph_def)
     if return_elements is not None:
         if isinstance(return_elements, str) or not all(isinstance(x, str) for x in return_elements):
             raise TypeError("return_elements must be a list of strings.")

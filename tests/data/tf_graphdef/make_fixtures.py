@@ -1,5 +1,5 @@
 """Writes the TensorFlow-made fixtures of tests/test_tf_graphdef*.py: frozen GraphDefs of a small MLP and a small
-CNN (binary .pb and text .pbtxt), the MLP's unfrozen graph with its variables and Saver ops, a graph with TF1
+CNN (binary .pb and text .pbtxt), unfrozen graphs with variables (reference and resource) and Saver ops, a graph with TF1
 control-flow frames, and TensorFlow's predictions for fixed inputs (predictions.npz). Run with the anchors'
 Python (TensorFlow installed):  ~/.cache/neuroflow-anchors/bin/python tests/data/tf_graphdef/make_fixtures.py
 """
@@ -55,6 +55,14 @@ def build_cnn(rng):
     return ["probs", "classes"]
 
 
+def build_resource_mlp(rng):
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    w = v1.Variable((rng.standard_normal([4, 3]) * 0.5).astype(np.float32), name="w", use_resource=True)
+    b = v1.Variable(np.full([3], 0.1, np.float32), name="b", use_resource=True)
+    tf.nn.softmax(tf.matmul(x, w) + b, name="probs")
+    return ["probs"]
+
+
 def build_control_flow():
     v1.disable_control_flow_v2()
     x = v1.placeholder(tf.float32, [None, 3], name="x")
@@ -73,9 +81,9 @@ def freeze(build, name, feeds, seed):
             sess.run(v1.global_variables_initializer())
             frozen = v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), outputs)
             fetched = sess.run([o + ":0" for o in outputs], {k + ":0": v for k, v in feeds.items()})
-            if name == "mlp":
+            if name in ("mlp", "resource_mlp"):   # unfrozen: variables, their initializers, the Saver's nodes
                 v1.train.Saver()
-                v1.io.write_graph(graph.as_graph_def(), HERE, "mlp_graph.pb", as_text=False)
+                v1.io.write_graph(graph.as_graph_def(), HERE, f"{name}_graph.pb", as_text=False)
     v1.io.write_graph(frozen, HERE, f"{name}_frozen.pb", as_text=False)
     v1.io.write_graph(frozen, HERE, f"{name}_frozen.pbtxt", as_text=True)
     return {f"{name}/{o}": v for o, v in zip(outputs, fetched)}
@@ -86,9 +94,11 @@ def main():
     rng = np.random.default_rng(0)
     feeds = {"mlp": {"x": rng.standard_normal([5, 4]).astype(np.float32)},
              "cnn": {"images": rng.standard_normal([2, 8, 8, 3]).astype(np.float32)},
-             "control_flow": {"x": rng.standard_normal([2, 3]).astype(np.float32)}}
+             "control_flow": {"x": rng.standard_normal([2, 3]).astype(np.float32)},
+             "resource_mlp": {"x": rng.standard_normal([3, 4]).astype(np.float32)}}
     arrays = {}
-    for name, build, seed in [("mlp", build_mlp, 1), ("cnn", build_cnn, 2), ("control_flow", build_control_flow, 3)]:
+    for name, build, seed in [("mlp", build_mlp, 1), ("cnn", build_cnn, 2), ("control_flow", build_control_flow, 3),
+                              ("resource_mlp", build_resource_mlp, 4)]:
         arrays.update({f"{name}/input/{k}": v for k, v in feeds[name].items()})
         arrays.update(freeze(build, name, feeds[name], seed))
     np.savez(os.path.join(HERE, "predictions.npz"), **arrays)

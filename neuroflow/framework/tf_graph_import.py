@@ -1,0 +1,193 @@
+"""TensorFlow's GraphDef message as neuroflow's GraphDef, ready for `import_graph_def`: attribute values
+converted, TensorFlow's attributes that neuroflow derives itself (`T`, `Tidx`, ...) left out, constant inputs that
+neuroflow's OpDefs take as attributes (a reduction's axes, ConcatV2's axis) folded in, TF's older or resource op
+types mapped to neuroflow's, and all op types neuroflow lacks reported at once."""
+import collections
+import importlib
+import logging
+
+import numpy as np
+
+from .graph_io import GraphDef
+from .graph_io_import import _LAZY_OP_PACKAGES
+from .operation import NodeDef
+from .tf_proto_convert import UnconvertibleAttr, attr_from_tf, tensor_from_proto
+
+__all__ = ["graph_def_from_tf", "is_tf_graph_def", "UNSUPPORTED_TITLE"]
+
+_log = logging.getLogger("neuroflow")
+UNSUPPORTED_TITLE = "Cannot import the graph: it uses op types neuroflow does not have"
+
+# TensorFlow's type attributes (and hints for its own kernels) that neuroflow's OpDefs infer from their inputs.
+_DERIVED_ATTRS = frozenset((
+    "T", "Tidx", "Tshape", "Tpaddings", "Tperm", "Index", "Tindices", "Tparams", "Taxis", "Tmultiples", "Tdim",
+    "Tlen", "TI", "U", "Tblock_shape", "Tcrops", "Tsplits", "Tcond", "Tin", "Tout", "Tnumsamples", "Tseed",
+    "Tlabels", "Targmax", "Tsegmentids", "Tnumsegments", "Tidx_out", "Tshift", "shape_type", "index_type",
+    "use_cudnn_on_gpu", "Truncate", "exponential_avg_factor", "grad_a", "grad_b"))
+_DROPPED_PER_OP = {"PlaceholderWithDefault": ("dtype",), "Identity": ("dtype",),
+                   "VariableV2": ("allowed_devices", "debug_name", "_shared_name")}
+
+# Op types TensorFlow has in several versions with one meaning for the outputs neuroflow has.
+_RENAMED = {"FusedBatchNorm": "FusedBatchNormV3", "FusedBatchNormV2": "FusedBatchNormV3", "Variable": "VariableV2",
+            "VarHandleOp": "VariableV2", "ReadVariableOp": "Identity", "AssignVariableOp": "Assign",
+            "VarIsInitializedOp": "IsVariableInitialized", "BatchMatMul": "BatchMatMulV2",
+            "BatchMatMulV3": "BatchMatMulV2"}
+
+# Inputs of TensorFlow's ops that neuroflow's OpDefs take as attributes: op type -> (input position, attr,
+# converter); position -1 is the last input (ConcatV2's axis follows its N values).
+_AXES = lambda v: tuple(int(a) for a in np.ravel(v))   # noqa: E731
+_INT = lambda v: int(np.asarray(v).reshape(()))        # noqa: E731
+_INPUTS_AS_ATTRS = {
+    **{op: (1, "axis", _AXES) for op in ("Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "ReduceJoin")},
+    **{op: (1, "axis", _INT) for op in ("ArgMax", "ArgMin", "Cumsum", "Cumprod", "ExpandDims")},
+    "ConcatV2": (-1, "axis", _INT), "GatherV2": (2, "axis", _INT), "Split": (0, "axis", _INT),
+    "SplitV": (2, "axis", _INT)}
+_REORDERED_INPUTS = {"ApplyMomentum": (0, 1, 2, 4, 3), "SparseApplyMomentum": (0, 1, 2, 5, 3, 4)}
+_LAST_AXIS = {"Softmax": -1, "LogSoftmax": -1}   # TF's kernels work along the last axis; neuroflow's take it
+# Checkpoint reading and writing: neuroflow's Saver does this work itself, so these nodes and what needs them
+# are left out of an import (the meta graph's SaverDef names them).
+_SAVER_OPS = frozenset(("SaveV2", "RestoreV2", "MergeV2Checkpoints", "ShardedFilename", "ShardedFilespec", "Save",
+                        "SaveSlices", "Restore", "RestoreSlice"))
+
+
+def is_tf_graph_def(obj):
+    """Whether `obj` is a TensorFlow GraphDef message (neuroflow's copy, or one of the protobuf package)."""
+    from .tf_protos import GraphDef as TFGraphDef
+    if isinstance(obj, TFGraphDef):
+        return True
+    return type(obj).__name__ == "GraphDef" and hasattr(obj, "SerializeToString") and hasattr(obj, "node") \
+        and not isinstance(obj, GraphDef)
+
+
+def _as_message(graph_def):
+    from .tf_protos import GraphDef as TFGraphDef
+    if isinstance(graph_def, TFGraphDef):
+        return graph_def
+    return TFGraphDef.FromString(graph_def.SerializeToString())   # a protobuf-package message: read its bytes
+
+
+def _node_name(name):
+    return name[1:] if name.startswith("^") else name.rsplit(":", 1)[0] if ":" in name else name
+
+
+def _registered_types():
+    from .op_def import registered_opdefs
+    return registered_opdefs()
+
+
+def _check_supported(nodes):
+    """Raises one ValueError listing every op type (with counts and a few node names) neuroflow lacks."""
+    known = _registered_types()
+    missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
+    if missing:
+        for module in _LAZY_OP_PACKAGES:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
+        known = _registered_types()
+        missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
+    if not missing:
+        return
+    counts = collections.Counter(n.op for n in missing)
+    examples = collections.defaultdict(list)
+    for n in missing:
+        if len(examples[n.op]) < 2:
+            examples[n.op].append(n.name)
+    listed = "; ".join(f"{op} ({count} node{'s' if count > 1 else ''}: {', '.join(repr(e) for e in examples[op])}"
+                       f"{', ...' if count > 2 else ''})" for op, count in counts.most_common())
+    raise ValueError(f"{UNSUPPORTED_TITLE}: {listed}. Nothing was imported.")
+
+
+def _saver_nodes(nodes):
+    """Names of the checkpoint I/O nodes and of every node that needs one (by data or control edge)."""
+    consumers = collections.defaultdict(list)
+    for n in nodes:
+        for i in n.input:
+            consumers[_node_name(i)].append(n.name)
+    dropped = set()
+    stack = [n.name for n in nodes if n.op in _SAVER_OPS]
+    while stack:
+        name = stack.pop()
+        if name not in dropped:
+            dropped.add(name)
+            stack.extend(consumers[name])
+    return dropped
+
+
+def _const_value(by_name, input_name, node, what):
+    """The value of the constant feeding `node`'s input `input_name` (through Identity nodes)."""
+    source = by_name.get(_node_name(input_name))
+    while source is not None and source.op == "Identity" and source.input:
+        source = by_name.get(_node_name(source.input[0]))
+    if source is None or source.op != "Const":
+        raise ValueError(f"Node '{node.name}' ({node.op}): its {what} input '{input_name}' must be a constant to "
+                         "import into neuroflow, whose op takes it as an attribute")
+    return tensor_from_proto(source.attr["value"].tensor, f"node '{source.name}'")
+
+
+def _convert_node(tf_node, by_name):
+    op = _RENAMED.get(tf_node.op, tf_node.op)
+    inputs = list(tf_node.input)
+    attrs = {}
+    dropped = _DROPPED_PER_OP.get(op, ())
+    for key, av in tf_node.attr.items():
+        if key in _DERIVED_ATTRS or key in dropped or (key.startswith("_") and key != "_output_shapes"):
+            continue
+        try:
+            attrs[key] = attr_from_tf(av, f"attribute '{key}' of node '{tf_node.name}' ({tf_node.op})")
+        except UnconvertibleAttr as e:
+            raise ValueError(f"Cannot import node '{tf_node.name}' ({tf_node.op}): {e}") from None
+    if tf_node.op in _INPUTS_AS_ATTRS:
+        data = [i for i in inputs if not i.startswith("^")]
+        position, attr, convert = _INPUTS_AS_ATTRS[tf_node.op]
+        index = position if position >= 0 else len(data) + position
+        if index >= len(data):
+            raise ValueError(f"Node '{tf_node.name}' ({tf_node.op}) has {len(data)} inputs; expected more")
+        attrs[attr] = convert(_const_value(by_name, data[index], tf_node, attr))
+        inputs.remove(data[index])
+    if tf_node.op in _REORDERED_INPUTS:
+        data = [i for i in inputs if not i.startswith("^")]
+        order = _REORDERED_INPUTS[tf_node.op]
+        if len(data) == len(order):
+            inputs = [data[i] for i in order] + [i for i in inputs if i.startswith("^")]
+    if op in _LAST_AXIS:
+        attrs["axis"] = _LAST_AXIS[op]
+    if tf_node.op in ("VarHandleOp", "AssignVariableOp"):
+        attrs = {k: v for k, v in attrs.items() if k in ("dtype", "shape", "container", "shared_name")}
+        if tf_node.op == "AssignVariableOp":
+            attrs = {"validate_shape": True, "use_locking": False}
+    if tf_node.op == "GatherV2" and attrs.pop("batch_dims", 0):
+        raise ValueError(f"Node '{tf_node.name}' (GatherV2): batch_dims other than 0 cannot be imported yet")
+    if attrs.get("explicit_paddings") == [] and op in ("MaxPool", "AvgPool"):
+        del attrs["explicit_paddings"]
+    shapes = attrs.get("_output_shapes")
+    if shapes is not None and op == "FusedBatchNormV3" and tf_node.op != op:
+        attrs["_output_shapes"] = list(shapes) + [shapes[-1]] * (6 - len(shapes))
+    return NodeDef(tf_node.name, op, inputs, tf_node.device, attrs)
+
+
+def graph_def_from_tf(tf_graph_def):
+    """neuroflow's GraphDef of a TensorFlow GraphDef message.
+
+    Returns:
+        A GraphDef; its `skipped` lists the checkpoint I/O nodes left out ({"name", "op", "reason"}).
+
+    Raises:
+        ValueError: op types neuroflow lacks (all listed, with counts), function-valued attributes, or axis
+            inputs that are not constants.
+    """
+    message = _as_message(tf_graph_def)
+    nodes = list(message.node)
+    dropped = _saver_nodes(nodes)
+    kept = [n for n in nodes if n.name not in dropped]
+    _check_supported(kept)
+    by_name = {n.name: n for n in nodes}
+    converted = [_convert_node(n, by_name) for n in kept]
+    skipped = [{"name": n.name, "op": n.op, "reason": "checkpoint reading/writing is done by neuroflow's Saver"}
+               for n in nodes if n.name in dropped]
+    if skipped:
+        _log.info("import_graph_def left out %d checkpoint I/O node(s) (SaveV2/RestoreV2 and what needs them); "
+                  "neuroflow's Saver saves and restores the variables.", len(skipped))
+    versions = {"producer": message.versions.producer, "min_consumer": message.versions.min_consumer}
+    return GraphDef(converted, skipped, versions)

@@ -1,0 +1,140 @@
+"""tf.import_graph_def of GraphDefs that TensorFlow wrote (tests/data/tf_graphdef, made by make_fixtures.py with
+the anchors' TensorFlow): frozen MLP and CNN predict what TensorFlow predicted, unfrozen graphs with reference and
+resource variables run after their initializers, and graphs with op types neuroflow lacks fail with one error
+listing them all."""
+import pathlib
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import neuroflow as tf
+from neuroflow.framework import tf_protos as pb
+from neuroflow.framework.tf_protos import text_format
+
+DATA = pathlib.Path(__file__).parent / "data" / "tf_graphdef"
+REF = np.load(DATA / "predictions.npz")
+MODELS = {"mlp": ("x", ["probs", "classes", "mean_probs"]), "cnn": ("images", ["probs", "classes"]),
+          "resource_mlp": ("x", ["probs"])}
+
+
+def _read(name):
+    return pb.GraphDef.FromString((DATA / f"{name}.pb").read_bytes())
+
+
+def _predict(graph_def, model, prefix=""):
+    feed, outputs = MODELS[model]
+    with tf.Graph().as_default():
+        tf.import_graph_def(graph_def, name=prefix)
+        scope = prefix + "/" if prefix else ""
+        with tf.Session() as sess:
+            return sess.run([f"{scope}{o}:0" for o in outputs], {f"{scope}{feed}:0": REF[f"{model}/input/{feed}"]})
+
+
+def _assert_tf_predictions(model, values):
+    for output, value in zip(MODELS[model][1], values):
+        expected = REF[f"{model}/{output}"]
+        assert value.dtype == expected.dtype and value.shape == expected.shape
+        np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn", "resource_mlp"])
+def test_frozen_graph_predicts_what_tensorflow_predicted(model):
+    _assert_tf_predictions(model, _predict(_read(f"{model}_frozen"), model, prefix="frozen"))
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_text_form_imports_to_the_same_predictions(model):
+    graph_def = text_format.Parse((DATA / f"{model}_frozen.pbtxt").read_text(), pb.GraphDef())
+    _assert_tf_predictions(model, _predict(graph_def, model))
+
+
+def test_a_protobuf_package_graph_def_is_accepted():
+    graph_pb2 = pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    message = graph_pb2.GraphDef.FromString((DATA / "mlp_frozen.pb").read_bytes())
+    _assert_tf_predictions("mlp", _predict(message, "mlp"))
+
+
+@pytest.mark.parametrize("model", ["mlp", "resource_mlp"])
+def test_unfrozen_graph_runs_after_its_variable_initializers(model):
+    graph_def = _read(f"{model}_graph")
+    types = Counter(n.op for n in graph_def.node)
+    assert types["SaveV2"] == 1 and types["RestoreV2"] == 1
+    assert types["VarHandleOp" if model == "resource_mlp" else "VariableV2"] >= 2
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="")
+        names = {op.name for op in graph.get_operations()}
+        assert not any(op.type in ("SaveV2", "RestoreV2") for op in graph.get_operations())
+        assert "save/SaveV2" not in names and "save/restore_all" not in names
+        inits = [n.name for n in graph_def.node if n.op in ("Assign", "AssignVariableOp")
+                 and not n.name.startswith("save/")]
+        with tf.Session() as sess:
+            sess.run(inits)
+            probs = sess.run("probs:0", {"x:0": REF[f"{model}/input/x"]})
+    np.testing.assert_allclose(probs, REF[f"{model}/probs"], rtol=1e-5, atol=1e-6)
+
+
+def test_input_map_and_return_elements_with_a_tensorflow_graph_def():
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 4], name="my_input")
+        probs, relu = tf.import_graph_def(_read("mlp_frozen"), input_map={"x:0": x * 1.0},
+                                          return_elements=["probs:0", "dense/Relu"], name="model")
+        assert probs.name == "model/probs:0" and relu.type == "Relu"
+        with tf.Session() as sess:
+            value = sess.run(probs, {x: REF["mlp/input/x"]})
+    np.testing.assert_allclose(value, REF["mlp/probs"], rtol=1e-5, atol=1e-6)
+
+
+def test_op_types_neuroflow_lacks_are_listed_at_once_and_nothing_is_imported():
+    graph_def = _read("control_flow_frozen")
+    with tf.Graph().as_default() as graph:
+        with pytest.raises(ValueError) as info:
+            tf.import_graph_def(graph_def)
+        assert graph.get_operations() == []
+    message = str(info.value)
+    counts = Counter(n.op for n in graph_def.node)
+    for op in ("Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond"):
+        assert f"{op} ({counts[op]} node" in message
+    assert "Nothing was imported" in message
+    assert "Placeholder" not in message and "AddV2 (" not in message
+
+
+def test_fixture_op_types_are_all_importable_except_tf1_control_flow():
+    from neuroflow.framework.tf_graph_import import graph_def_from_tf
+    seen = set()
+    for name in ("mlp_frozen", "cnn_frozen", "mlp_graph", "resource_mlp_graph"):
+        graph_def = _read(name)
+        seen |= {n.op for n in graph_def.node}
+        graph_def_from_tf(graph_def)          # raises when an op type cannot be imported
+    assert {"Conv2D", "DepthwiseConv2dNative", "FusedBatchNormV3", "MaxPool", "AvgPool", "StridedSlice", "Pack",
+            "ConcatV2", "Squeeze", "ArgMax", "Mean", "Pad", "Transpose", "Shape", "Reshape", "Relu6",
+            "PlaceholderWithDefault", "VariableV2", "VarHandleOp", "ReadVariableOp", "AssignVariableOp", "Assign",
+            "SaveV2", "RestoreV2", "NoOp"} <= seen
+
+
+def test_a_computed_axis_input_is_refused_with_the_node_named():
+    graph_def = pb.GraphDef()
+    x = graph_def.node.add(name="x", op="Placeholder")
+    x.attr["dtype"].type = pb.DT_FLOAT
+    axis = graph_def.node.add(name="axis", op="Placeholder")
+    axis.attr["dtype"].type = pb.DT_INT32
+    mean = graph_def.node.add(name="m", op="Mean", input=["x", "axis"])
+    mean.attr["T"].type = pb.DT_FLOAT
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="Node 'm' \\(Mean\\): its axis input 'axis' must be a constant"):
+            tf.import_graph_def(graph_def)
+
+
+def test_short_value_lists_fill_the_shape_as_tensorflow_does():
+    from neuroflow.framework.tf_proto_convert import tensor_from_proto
+    proto = pb.TensorProto(dtype=pb.DT_FLOAT, float_val=[1.5, 2.5])
+    proto.tensor_shape.dim.add(size=2)
+    proto.tensor_shape.dim.add(size=2)
+    np.testing.assert_array_equal(tensor_from_proto(proto), [[1.5, 2.5], [2.5, 2.5]])
+    proto = pb.TensorProto(dtype=pb.DT_INT32)
+    proto.tensor_shape.dim.add(size=3)
+    np.testing.assert_array_equal(tensor_from_proto(proto), [0, 0, 0])
+    proto = pb.TensorProto(dtype=pb.DT_FLOAT, tensor_content=b"\x00" * 7)
+    proto.tensor_shape.dim.add(size=2)
+    with pytest.raises(ValueError, match="tensor_content holds 7 bytes"):
+        tensor_from_proto(proto)
