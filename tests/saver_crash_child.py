@@ -3,7 +3,8 @@
 As a script it is a small fork server: it imports neuroflow and builds the model once, then on each "fork" line
 from stdin forks a worker that resumes from the latest checkpoint (as a restarted training job would) and saves
 forever, each save holding values that all derive from its step: to a new prefix per step (`model.ckpt-<step>`),
-or with `--same-prefix` always over `model.ckpt`. The test SIGKILLs the worker at a random moment (or restores
+or with `--same-prefix` always over `model.ckpt`; in TensorFlow's checkpoint format (Saver's), or with
+`--neuroflow-format` in neuroflow's earlier one. The test SIGKILLs the worker at a random moment (or restores
 while it saves) and checks the folder. Forking keeps each kill cheap (no new interpreter), so dozens take seconds.
 
 Protocol (one line each): "ready" at start; "fork" -> the worker's pid; "reap" -> the worker's wait status;
@@ -93,10 +94,11 @@ class Server:
     """Runs this script as a child process; `start_worker` / `kill_worker` fork and SIGKILL one saving worker.
     Leaving the `with` block stops the worker (if any) and the server."""
 
-    def __init__(self, directory, stderr_path, same_prefix=False):
+    def __init__(self, directory, stderr_path, same_prefix=False, file_format="tensorflow"):
         self._stderr = open(stderr_path, "w+")
         self._directory = directory
         argv = [sys.executable, os.path.abspath(__file__), directory] + (["--same-prefix"] if same_prefix else [])
+        argv += ["--neuroflow-format"] if file_format == "neuroflow" else []
         self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                       text=True, bufsize=1)
         self._commit_at_start = None
@@ -186,6 +188,8 @@ def main():
     directory = sys.argv[1]
     same_prefix = "--same-prefix" in sys.argv[2:]
     _, feeds, assign, saver = build()
+    if "--neuroflow-format" in sys.argv[2:]:
+        saver._checkpoint_file_format = "neuroflow"
     sess = tf.Session()
     sess.run(tf.global_variables_initializer())
     print("ready", flush=True)

@@ -406,8 +406,15 @@ def test_a_failed_write_leaves_the_previous_checkpoint(tmp_path, model, monkeypa
     assert tf.train.latest_checkpoint(str(tmp_path)) == first and saver.last_checkpoints == [first]
 
 
+@pytest.fixture(params=["tensorflow", "neuroflow"])
+def file_format(request, monkeypatch):
+    """Each format-specific test runs for both formats Saver can write (TensorFlow's is the default)."""
+    monkeypatch.setattr(tf.train.Saver, "_checkpoint_file_format", request.param)
+    return request.param
+
+
 @pytest.fixture
-def saved(tmp_path, model):
+def saved(tmp_path, model, file_format):
     saver = tf.train.Saver()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
@@ -446,31 +453,46 @@ def test_truncated_files_give_data_loss_errors(saved):
     for cut in (5, 30, len(full_index) - 1):
         open(index, "wb").write(full_index[:cut])
         _expect_data_loss(saver, path, model, "index .*c-1.index is truncated")
-    raw = bytearray(full_index)
-    raw[40] ^= 1
-    open(index, "wb").write(bytes(raw))
-    _expect_data_loss(saver, path, model, "index .*c-1.index is corrupted")
+    for offset in (40, len(full_index) - 50, len(full_index) - 48):   # a data block, the index block, the footer
+        raw = bytearray(full_index)
+        raw[offset] ^= 1
+        open(index, "wb").write(bytes(raw))
+        _expect_data_loss(saver, path, model, "index .*c-1.index is corrupted")
     open(index, "wb").write(b"\x00" * 64)   # e.g. a checkpoint from another program
-    _expect_data_loss(saver, path, model, "Unable to open table file .*c-1.index.*not a neuroflow checkpoint")
+    _expect_data_loss(saver, path, model, "Unable to open table file .*c-1.index.*not an sstable")
 
 
-def test_index_and_data_from_different_saves_are_detected(saved, tmp_path):
+def test_index_and_data_from_different_saves_are_detected(saved, tmp_path, file_format):
     saver, path, model = saved
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
+        sess.run(model["n"].assign([4, 5, 6]))
         other = saver.save(sess, str(tmp_path / "c"), global_step=2)
     os.replace(other + ".data-00000-of-00001", path + ".data-00000-of-00001")
-    _expect_data_loss(saver, path, model, "does not belong to its index")
+    # TensorFlow's format has no save id in its data file: each tensor's checksum tells the data apart.
+    _expect_data_loss(saver, path, model, "does not belong to its index" if file_format == "neuroflow"
+                      else "Checksum does not match.*tensor 'n'")
 
 
-def test_files_hold_no_pickle_json_header(saved):
+def test_files_are_tensorflows_bundle_or_neuroflows_json_header_never_pickle(saved, file_format):
     _, path, _ = saved
     raw = open(path + ".index", "rb").read()
-    magic, version, length, _ = struct.unpack_from("<8sIQI", raw)
-    header = json.loads(raw[24:24 + length])
-    assert magic == b"NFCKPTIX" and version == 1
-    assert header["tensors"]["w"]["dtype"] == "float32" and header["tensors"]["w"]["shape"] == [2, 3]
-    for name in ("checkpoint_format", "checkpoint_management", "checkpoint_utils", "checkpoint_entries", "saver"):
+    if file_format == "tensorflow":   # an SSTable: footer magic at the end; the "" key holds the bundle header
+        from neuroflow.train import tensor_bundle, tensor_bundle_table
+        assert raw[-8:] == struct.pack("<Q", 0xDB4775248B80FB57)
+        items = dict(tensor_bundle_table.read_table(raw, path))
+        assert tensor_bundle.decode_header(items[b""], path) == (1, False)
+        entry = tensor_bundle.decode_entry("w", items[b"w"], path)
+        assert entry.dtype == tf.float32 and entry.shape == (2, 3) and entry.size == 24
+        data = open(path + ".data-00000-of-00001", "rb").read()
+        np.testing.assert_array_equal(np.frombuffer(data, "<f4", 6, entry.offset), np.arange(6))
+    else:
+        magic, version, length, _ = struct.unpack_from("<8sIQI", raw)
+        header = json.loads(raw[24:24 + length])
+        assert magic == b"NFCKPTIX" and version == 1
+        assert header["tensors"]["w"]["dtype"] == "float32" and header["tensors"]["w"]["shape"] == [2, 3]
+    for name in ("checkpoint_format", "checkpoint_management", "checkpoint_utils", "checkpoint_entries", "saver",
+                 "tensor_bundle", "tensor_bundle_table", "tensor_bundle_file"):
         source = open(os.path.join(os.path.dirname(tf.train.__file__), name + ".py")).read()
         assert "pickle" not in source.replace("No pickle", "").replace("no pickle", "")
 
@@ -562,14 +584,15 @@ def _is_partial(filename):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the crash test's server forks its workers")
-@pytest.mark.parametrize("same_prefix", [False, True], ids=["prefix-per-step", "same-prefix-overwrites"])
-def test_sigkill_at_random_moments_always_leaves_a_complete_checkpoint(tmp_path, same_prefix):
+@pytest.mark.parametrize("same_prefix, file_format", [(False, "tensorflow"), (True, "tensorflow"), (True, "neuroflow")],
+                         ids=["prefix-per-step", "same-prefix-overwrites", "same-prefix-neuroflow-format"])
+def test_sigkill_at_random_moments_always_leaves_a_complete_checkpoint(tmp_path, same_prefix, file_format):
     directory = str(tmp_path)
     variables, _, _, saver = saver_crash_child.build()
     rng = random.Random(20240)
     kills, steps, mid_write = 40, [], 0
-    with saver_crash_child.Server(directory, tmp_path.parent / f"{tmp_path.name}-stderr.txt", same_prefix) as server, \
-            tf.Session() as sess:
+    with saver_crash_child.Server(directory, tmp_path.parent / f"{tmp_path.name}-stderr.txt", same_prefix,
+                                  file_format) as server, tf.Session() as sess:
         for _ in range(kills):
             server.start_worker()
             server.wait_for_a_save()      # progress each round, however slow the machine
@@ -593,13 +616,14 @@ def test_sigkill_at_random_moments_always_leaves_a_complete_checkpoint(tmp_path,
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the test's saving process is forked by the crash-test server")
-def test_restore_while_another_process_saves_the_same_prefix_gets_one_whole_save(tmp_path):
+@pytest.mark.parametrize("file_format", ["tensorflow", "neuroflow"])
+def test_restore_while_another_process_saves_the_same_prefix_gets_one_whole_save(tmp_path, file_format):
     directory = str(tmp_path)
     variables, _, _, saver = saver_crash_child.build()
     prefix = os.path.join(directory, saver_crash_child.PREFIX)
     seen = set()
-    with saver_crash_child.Server(directory, tmp_path.parent / f"{tmp_path.name}-stderr.txt", True) as server, \
-            tf.Session() as sess:
+    with saver_crash_child.Server(directory, tmp_path.parent / f"{tmp_path.name}-stderr.txt", True,
+                                  file_format) as server, tf.Session() as sess:
         server.start_worker()
         server.wait_for_a_save()
         restores = 0

@@ -1,22 +1,29 @@
-"""The checkpoint files themselves: `<prefix>.index` (names, dtypes, shapes, offsets and a CRC32 per tensor, as
-JSON inside a checksummed frame) and `<prefix>.data-00000-of-00001` (raw little-endian tensor bytes), written
-crash-safely and read back with every byte verified.
+"""The checkpoint files themselves, written crash-safely and read back with every byte verified, in two formats:
 
-No pickle anywhere: reading a checkpoint parses JSON and copies bytes into NumPy arrays, never runs code from
-the file. Layout (all integers little-endian):
+- TensorFlow's (the V2 tensor bundle, what Saver writes): `<prefix>.index`, a table of BundleEntryProtos, and
+  `<prefix>.data-00000-of-00001`, the tensors' bytes (see `tensor_bundle`). TensorFlow restores these files.
+- neuroflow's earlier one, still read (and written on request): `<prefix>.index` holds names, dtypes, shapes,
+  offsets and a CRC32 per tensor as JSON inside a checksummed frame; the data file starts with a save id.
 
     index: b"NFCKPTIX" | u32 format version | u64 header length | u32 CRC32 of header | header (UTF-8 JSON)
     data:  b"NFCKPTDT" | 16-byte save id (also in the index header) | tensor bytes, in index order
+    (a string tensor's bytes are its element lengths, u64 each, then the elements' bytes; all little-endian)
 
-A string tensor's bytes are its element lengths (u64 each) followed by the elements' bytes.
+`CheckpointFile` tells them apart by the index's magic number (neuroflow's at the start, the table's at the end).
+No pickle anywhere: reading parses JSON or protobuf fields and copies bytes into NumPy arrays, never runs code
+from the file.
 
 Overwriting a prefix switches old -> new with one rename, the index's: the new data is first written complete
-under a side name carrying its save id (`<prefix>.data-00000-of-00001.save-<hex>`), then the index is renamed into
-place, then the side file is renamed to the usual data name. A reader looks for the data of the index's save id
-under both names, so a crash or a concurrent reader at any instant sees the whole old or the whole new save.
+under a side name carrying the save's id (`<prefix>.data-00000-of-00001.save-<hex>`), then the index is renamed
+into place, then the side file is renamed to the usual data name. A save's id is a random number in neuroflow's
+format, and a digest of the index bytes in TensorFlow's (whose files have no room for an id), so an index always
+names the side file of its own data. A reader looks for that data under both names (in TensorFlow's format it
+re-reads the index after opening the usual name, to be sure it did not change meanwhile), so a crash or a
+concurrent reader at any instant sees the whole old or the whole new save.
 """
 import contextlib
 import glob
+import hashlib
 import json
 import os
 import socket
@@ -42,6 +49,7 @@ _INDEX_FRAME = struct.Struct("<8sIQI")   # magic, version, header length, header
 _DATA_HEADER = 8 + 16                     # magic + save id
 _SIDE_MARK = ".save-"                     # data of a save whose index switch may not have been followed yet
 _READ_ATTEMPTS = 200                      # a reader re-reads a pair that changed under it this many times
+TENSORFLOW, NEUROFLOW = "tensorflow", "neuroflow"   # the formats write_checkpoint writes
 
 
 def side_data_path(prefix, save_id):
@@ -129,17 +137,89 @@ def _tensor_bytes(dtype, array):
     return memoryview(array.reshape(-1).view(np.uint8))
 
 
-def write_checkpoint(prefix, entries):
+def write_checkpoint(prefix, entries, file_format=NEUROFLOW):
     """Writes the checkpoint `prefix` (`prefix.index` and `prefix.data-00000-of-00001`) crash-safely.
 
     Args:
         prefix: the checkpoint prefix (its folder must exist).
         entries: (name, DType, array) triples; names must be unique.
+        file_format: TENSORFLOW (TensorFlow's V2 format, which TensorFlow restores; Saver's) or NEUROFLOW (the
+            earlier JSON-indexed format; still the default here for keras' `save_weights`, whose tests read it).
 
-    The data is complete and durable under its side name before the index that names its save id is renamed
-    into place; only then does the data move to its usual name. So after a crash at any instant, and for a
-    reader at any instant, `prefix` holds either the previous save or this one, never a mix.
+    The data is complete and durable under its side name before the index that names it is renamed into place;
+    only then does the data move to its usual name. So after a crash at any instant, and for a reader at any
+    instant, `prefix` holds either the previous save or this one, never a mix.
     """
+    if file_format == TENSORFLOW:
+        _write_tensorflow_checkpoint(prefix, sorted(entries, key=lambda e: e[0]))
+    elif file_format == NEUROFLOW:
+        _write_neuroflow_checkpoint(prefix, sorted(entries, key=lambda e: e[0]))
+    else:
+        raise ValueError(f"Unknown checkpoint file format {file_format!r}: use {TENSORFLOW!r} or {NEUROFLOW!r}")
+
+
+def index_digest(index_bytes):
+    """The id of a TensorFlow-format save: derived from its index, which names its side data file this way."""
+    return hashlib.sha256(index_bytes).digest()[:16]
+
+
+def _write_tensorflow_checkpoint(prefix, entries):
+    from . import tensor_bundle   # here: `import neuroflow` stays fast
+    directory = os.path.dirname(prefix)
+    data_path = prefix + DATA_SUFFIX
+    _remove_stale_temp_files(data_path)
+    tmp = f"{data_path}.tmp.{_HOST}.{os.getpid()}.{uuid.uuid4().hex}"
+    side = None
+    records, offset = {}, 0
+    try:
+        with open(tmp, "wb") as f:
+            for name, dtype, array in entries:
+                chunks, size, crc = tensor_bundle.tensor_chunks(dtype, array)
+                for chunk in chunks:
+                    f.write(chunk)
+                records[name] = tensor_bundle.encode_entry(dtype, np.shape(array), offset, size, crc)
+                offset += size
+            f.flush()
+            os.fsync(f.fileno())
+        index = tensor_bundle.build_index(records)
+        side = side_data_path(prefix, index_digest(index))
+        os.replace(tmp, side)
+        fsync_directory(directory)   # the side file's name is durable before an index can name it
+        with atomic_file(prefix + INDEX_SUFFIX) as f:
+            f.write(index)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        if side is not None and not _index_names(prefix, side):   # the same bytes as a save already switched to
+            with contextlib.suppress(OSError):
+                os.remove(side)
+        raise
+    _switch_data(prefix, side)
+
+
+def _index_names(prefix, side):
+    """Whether the index now in place names the side file `side` (an identical earlier save whose data move was
+    interrupted): then the side file is that save's data and must stay."""
+    try:
+        with open(prefix + INDEX_SUFFIX, "rb") as f:
+            return side_data_path(prefix, index_digest(f.read())) == side
+    except OSError:
+        return False
+
+
+def _switch_data(prefix, side):
+    """After the index switch: the side data takes the usual name, and older side files go."""
+    directory = os.path.dirname(prefix)
+    # From here on `prefix` is this save. The index rename must be durable before the old data goes.
+    fsync_directory(directory)
+    os.replace(side, prefix + DATA_SUFFIX)
+    fsync_directory(directory)
+    for stale in side_data_files(prefix):   # saves that died before their index switch, or after it (now superseded)
+        with contextlib.suppress(OSError):
+            os.remove(stale)
+
+
+def _write_neuroflow_checkpoint(prefix, entries):
     directory = os.path.dirname(prefix)
     save_id = os.urandom(16)
     side = side_data_path(prefix, save_id)
@@ -149,7 +229,7 @@ def write_checkpoint(prefix, entries):
     try:
         with open(side, "wb") as f:
             f.write(_DATA_MAGIC + save_id)
-            for name, dtype, array in sorted(entries, key=lambda e: e[0]):
+            for name, dtype, array in entries:
                 buf = _tensor_bytes(dtype, array)
                 f.write(buf)
                 tensors[name] = {"dtype": dtype.name, "shape": [int(d) for d in np.shape(array)], "offset": offset,
@@ -167,18 +247,17 @@ def write_checkpoint(prefix, entries):
         with contextlib.suppress(OSError):
             os.remove(side)
         raise
-    # The switch: from here on `prefix` is this save. The index rename must be durable before the old data goes.
-    fsync_directory(directory)
-    os.replace(side, prefix + DATA_SUFFIX)
-    fsync_directory(directory)
-    for stale in side_data_files(prefix):   # saves that died before their index switch, or after it (now superseded)
-        with contextlib.suppress(OSError):
-            os.remove(stale)
+    _switch_data(prefix, side)
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
 def _data_loss(message):
     return errors.DataLossError(None, None, message)
+
+
+def _is_neuroflow_index(raw):
+    """neuroflow's index starts with its magic (or, cut short, with part of it); TensorFlow's ends with its own."""
+    return raw[:8] == _INDEX_MAGIC or bool(raw) and len(raw) < 8 and _INDEX_MAGIC.startswith(raw)
 
 
 class TensorInfo:
@@ -240,16 +319,27 @@ class CheckpointFile:
         self.prefix = prefix
         self.index_path = prefix + INDEX_SUFFIX
         self.data_path = prefix + DATA_SUFFIX
-        self._data = None
+        self.format = None
+        self._data = self._bundle = None
         self._lock = threading.Lock()
         if os.path.isdir(prefix) and not os.path.exists(self.index_path):
             raise _data_loss(f"Unable to open table file {prefix}: it is a directory, not a checkpoint. Pass a "
                              "checkpoint prefix, e.g. tf.train.latest_checkpoint(directory).")
         for _ in range(_READ_ATTEMPTS):
             raw = self._read_index()
+            if not _is_neuroflow_index(raw):
+                from .tensor_bundle_file import BundleFile   # here: `import neuroflow` stays fast
+                self._bundle = BundleFile.open(prefix, self.index_path, raw,
+                                               side_data_path(prefix, index_digest(raw)), self._read_index)
+                if self._bundle is not None:
+                    self.format, self.tensors = TENSORFLOW, self._bundle.tensors
+                    self.data_path = self._bundle.data_paths[0]
+                    return
+                continue   # another process saved this prefix meanwhile: read its new index
             self.tensors, save_id, size = self._parse_index(raw)
             self._data = self._open_data(save_id)
             if self._data is not None:
+                self.format = NEUROFLOW
                 self._check_size(size)
                 return
             if self._read_index() == raw:   # the index did not move: the pair really is mismatched
@@ -269,6 +359,8 @@ class CheckpointFile:
         """Releases the data file (reads after this raise ValueError)."""
         if self._data is not None:
             self._data.close()
+        if self._bundle is not None:
+            self._bundle.close()
 
     def __del__(self):
         with contextlib.suppress(Exception):
@@ -285,11 +377,8 @@ class CheckpointFile:
             raise _data_loss(f"Unable to open table file {self.index_path}: {e}") from None
 
     def _parse_index(self, raw):
-        if len(raw) < _INDEX_FRAME.size or raw[:8] != _INDEX_MAGIC:
-            if len(raw) < _INDEX_FRAME.size and _INDEX_MAGIC.startswith(raw[:8]):
-                raise _data_loss(f"Checkpoint index {self.index_path} is truncated: {len(raw)} bytes")
-            raise _data_loss(f"Unable to open table file {self.index_path}: Data loss: not a neuroflow checkpoint "
-                             "(bad magic number). Checkpoints written by TensorFlow itself cannot be read.")
+        if len(raw) < _INDEX_FRAME.size:
+            raise _data_loss(f"Checkpoint index {self.index_path} is truncated: {len(raw)} bytes")
         _, version, length, crc = _INDEX_FRAME.unpack_from(raw)
         if version != _VERSION:
             raise _data_loss(f"Checkpoint index {self.index_path} has format version {version}; this neuroflow "
@@ -336,6 +425,8 @@ class CheckpointFile:
 
         Arrays are fresh, owned, writable, C-contiguous and in native byte order (fit for in-place updates).
         """
+        if self._bundle is not None:
+            return self._bundle.read(names)
         out = {}
         with self._lock:   # one seek+read at a time on the shared file
             f = self._data

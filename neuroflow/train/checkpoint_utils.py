@@ -54,7 +54,8 @@ class CheckpointReader:
         for name in sorted(self._file.tensors):
             info = self._file.tensors[name]
             shape = ",".join(str(d) for d in info.shape)
-            lines.append(f"{name} (DT_{info.dtype.proto_name.upper()}) [{shape}]\n")
+            dtype = info.dtype.proto_name.upper() if info.dtype is not None else f"DataType {info.dtype_enum}"
+            lines.append(f"{name} (DT_{dtype}) [{shape}]\n")
         return "".join(lines).encode("utf-8")
 
 

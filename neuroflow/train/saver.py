@@ -1,7 +1,9 @@
-"""`tf.train.Saver`: crash-safe checkpoints in a safe format, the checkpoint state file, latest_checkpoint.
+"""`tf.train.Saver`: crash-safe checkpoints in TensorFlow's format, the checkpoint state file, latest_checkpoint.
 
 A Saver reads the values of its variables straight from a session's variable storage and writes them with
-`checkpoint_format` (no pickle; checksummed); `restore` writes them back, which also initializes them. Each save
+`checkpoint_format` in TensorFlow's V2 format (so TensorFlow restores them; no pickle; checksummed); `restore`
+writes them back, which also initializes them, from a checkpoint in either format (TensorFlow's, whoever wrote it,
+or neuroflow's earlier one). Each save
 writes the checkpoint files first, then the `checkpoint` state file, and deletes old checkpoints only after that,
 so a crash at any moment leaves the previous checkpoint loadable.
 """
@@ -16,7 +18,7 @@ import numpy as np
 from ..framework import errors
 from ..framework.context import executing_eagerly
 from . import checkpoint_entries
-from .checkpoint_format import CheckpointFile, write_checkpoint
+from .checkpoint_format import TENSORFLOW, CheckpointFile, write_checkpoint
 from .checkpoint_management import *  # noqa: F401,F403 - tf.train's checkpoint utilities live there
 from .checkpoint_management import __all__ as _management_all
 from .checkpoint_management import checkpoint_exists, remove_checkpoint, update_checkpoint_state
@@ -84,7 +86,9 @@ def _os_error(e):
 
 
 class Saver:
-    """Saves and restores variables (TensorFlow 1.x's `tf.train.Saver`).
+    """Saves and restores variables (TensorFlow 1.x's `tf.train.Saver`), in TensorFlow's checkpoint format:
+    real TensorFlow restores what it saves, and it restores what TensorFlow saved (by TF's names, e.g. `W/Adam`,
+    `beta1_power`; a partitioned variable's slices are read as one tensor).
 
     Args:
         var_list: None (all global variables and saveable objects), a list of variables (named in the
@@ -95,8 +99,8 @@ class Saver:
         keep_checkpoint_every_n_hours: also keep one checkpoint every N hours.
         defer_build: build in `build()` (variables are collected then).
         allow_empty: with no variables, make a Saver that does nothing instead of raising.
-        write_version: accepted (`tf.train.SaverDef.V2`); the files are always `<prefix>.index` and
-            `<prefix>.data-00000-of-00001`.
+        write_version: accepted (`tf.train.SaverDef.V2`); the files are always TensorFlow's V2 checkpoint,
+            `<prefix>.index` and `<prefix>.data-00000-of-00001`.
         pad_step_number: zero-pad the global step in file names to 8 digits.
         save_relative_paths: write paths relative to the folder in the `checkpoint` state file.
 
@@ -110,6 +114,10 @@ class Saver:
         TypeError: `var_list` holds something that is not a variable.
         RuntimeError: in eager mode without a `var_list`.
     """
+
+    # The format `save` writes: TensorFlow's ("tensorflow"), or "neuroflow" for the earlier neuroflow-only format
+    # (kept for tests and for going back; both are read whichever this is).
+    _checkpoint_file_format = TENSORFLOW
 
     def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
                  keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False, saver_def=None,
@@ -305,7 +313,7 @@ class Saver:
         if not os.path.isdir(save_dir or "."):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
         try:
-            write_checkpoint(checkpoint_file, values)
+            write_checkpoint(checkpoint_file, values, self._checkpoint_file_format)
             if write_meta_graph and not self._eager:
                 from .checkpoint_management import meta_graph_filename
                 from .meta_graph import export_for_saver
