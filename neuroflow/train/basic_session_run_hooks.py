@@ -1,5 +1,6 @@
 """TF's stock `SessionRunHook`s (`tf.train.StopAtStepHook`, `CheckpointSaverHook`, `SummarySaverHook`,
-`LoggingTensorHook`, `StepCounterHook`, `NanTensorHook`, `FinalOpsHook`, `FeedFnHook`, `GlobalStepWaiterHook`),
+`LoggingTensorHook`, `StepCounterHook`, `NanTensorHook`, `FinalOpsHook`, `FeedFnHook`, `GlobalStepWaiterHook`,
+`ProfilerHook`),
 with `SecondOrStepTimer` and `CheckpointSaverListener`, following tensorflow/python/training/
 basic_session_run_hooks.py: same arguments, messages, cadence and file layout.
 """
@@ -14,7 +15,7 @@ from .training_util import get_global_step
 
 __all__ = ["SecondOrStepTimer", "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverListener",
            "CheckpointSaverHook", "StepCounterHook", "NanLossDuringTrainingError", "NanTensorHook",
-           "SummarySaverHook", "GlobalStepWaiterHook", "FinalOpsHook", "FeedFnHook"]
+           "SummarySaverHook", "GlobalStepWaiterHook", "FinalOpsHook", "FeedFnHook", "ProfilerHook"]
 
 
 def _summary_protos():
@@ -480,3 +481,51 @@ class FeedFnHook(SessionRunHook):
 
     def before_run(self, run_context):  # pylint: disable=unused-argument
         return SessionRunArgs(fetches=None, feed_dict=self.feed_fn())
+
+
+class ProfilerHook(SessionRunHook):
+    """Traces one step every `save_steps` steps or `save_secs` seconds and writes its Chrome trace (timeline) to
+    `output_dir/timeline-<global step>.json` (open it in chrome://tracing or Perfetto).
+
+    Example:
+        >>> hooks = [tf.train.ProfilerHook(save_steps=100, output_dir=logdir)]
+    """
+
+    def __init__(self, save_steps=None, save_secs=None, output_dir="", show_dataflow=True, show_memory=False):
+        self._output_file = os.path.join(output_dir, "timeline-{}.json")
+        self._show_dataflow, self._show_memory = show_dataflow, show_memory
+        self._timer = SecondOrStepTimer(every_secs=save_secs, every_steps=save_steps)
+
+    def begin(self):
+        self._next_step = None
+        self._global_step_tensor = _global_step_or_raise("ProfilerHook")
+        # TensorBoard's copy of the traced run needs the extra; the timeline files do not.
+        self._output_dir = os.path.dirname(self._output_file)
+        self._file_writer = _writer_for(self._output_dir) if tensorboard_installed() else None
+
+    def before_run(self, run_context):
+        from ..runtime.run_metadata import RunOptions
+        self._request_summary = self._next_step is not None and self._timer.should_trigger_for_step(self._next_step)
+        options = RunOptions(trace_level=RunOptions.FULL_TRACE) if self._request_summary else None
+        return SessionRunArgs({"global_step": self._global_step_tensor}, options=options)
+
+    def after_run(self, run_context, run_values):
+        stale_global_step = run_values.results["global_step"]
+        if self._next_step is None:
+            self._timer.update_last_triggered_step(stale_global_step)  # the first step starts the count
+        global_step = stale_global_step + 1
+        if self._request_summary:
+            global_step = run_context.session.run(self._global_step_tensor)
+            self._timer.update_last_triggered_step(global_step)
+            self._save(global_step, self._output_file.format(global_step), run_values.run_metadata.step_stats)
+            if self._file_writer is not None:
+                self._file_writer.add_run_metadata(run_values.run_metadata, f"step_{global_step}")
+        self._next_step = global_step + 1
+
+    def _save(self, step, path, step_stats):
+        from ..runtime.timeline import Timeline
+        logging.info("Saving timeline for %d into '%s'.", step, path)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "w") as f:
+            f.write(Timeline(step_stats).generate_chrome_trace_format(show_dataflow=self._show_dataflow,
+                                                                     show_memory=self._show_memory))

@@ -327,7 +327,9 @@ class _MonitoredSession:
             raise RuntimeError("Run called even after should_stop requested.")
         actual_fetches = {"caller": fetches}
         run_context = SessionRunContext(original_args=SessionRunArgs(fetches, feed_dict), session=self._sess)
-        feed_dict = self._call_hook_before_run(run_context, actual_fetches, feed_dict)
+        hook_options = []  # local: one MonitoredSession may be run from several threads
+        feed_dict = self._call_hook_before_run(run_context, actual_fetches, feed_dict, hook_options)
+        options, run_metadata = _merge_hook_options(options, run_metadata, hook_options)
         outputs = self._sess.run(actual_fetches, feed_dict=feed_dict, options=options, run_metadata=run_metadata)
         for i, hook in enumerate(self._hooks):
             key = f"hook_{i}"
@@ -344,13 +346,15 @@ class _MonitoredSession:
             self._should_stop = True
             return None
 
-    def _call_hook_before_run(self, run_context, fetch_dict, user_feed_dict):
+    def _call_hook_before_run(self, run_context, fetch_dict, user_feed_dict, hook_options=None):
         hook_feeds = {}
         for i, hook in enumerate(self._hooks):
             request = hook.before_run(run_context)
             if request is not None:
                 if request.fetches is not None:
                     fetch_dict[f"hook_{i}"] = request.fetches
+                if request.options is not None and hook_options is not None:
+                    hook_options.append(request.options)
                 if request.feed_dict:
                     _raise_if_feeds_intersects(hook_feeds, request.feed_dict, "Same tensor is fed by two hooks.")
                     hook_feeds.update(request.feed_dict)
@@ -401,6 +405,22 @@ class _MonitoredSession:
 
 
 _PREEMPTION_ERRORS = (errors.AbortedError, errors.UnavailableError)
+
+
+def _merge_hook_options(options, run_metadata, hook_options):
+    """The run's options with the hooks' requests merged in as TensorFlow does (the highest trace level, the
+    shortest timeout), and a RunMetadata for the hooks to read when none was given. Runs no hook asks anything of
+    keep the caller's options (untraced runs stay on the compiled fast path)."""
+    if not hook_options:
+        return options, run_metadata
+    import copy
+    from ..runtime.run_metadata import RunMetadata, RunOptions
+    merged = copy.copy(options) if options is not None else RunOptions()
+    for request in hook_options:
+        merged.trace_level = max(merged.trace_level, int(request.trace_level))
+        if request.timeout_in_ms:
+            merged.timeout_in_ms = min(t for t in (merged.timeout_in_ms, request.timeout_in_ms) if t)
+    return merged, run_metadata if run_metadata is not None else RunMetadata()
 
 
 def _raise_if_feeds_intersects(feeds1, feeds2, message):
