@@ -32,9 +32,9 @@ def _decode(record):
     return np.frombuffer(raw, np.dtype(record["dtype"]).newbyteorder("<")).reshape(record["shape"])
 
 
-def _expected():
+def _expected(which="tensors"):
     with open(os.path.join(DATA, "expected.json")) as f:
-        return {name: _decode(r) for name, r in json.load(f)["tensors"].items()}
+        return {name: _decode(r) for name, r in json.load(f)[which].items()}
 
 
 def _assert_same(actual, expected, name):
@@ -79,6 +79,35 @@ def test_a_partitioned_variable_is_its_slices_put_together():
         assert part.shape == (rows[1] - rows[0], 4)
         np.testing.assert_array_equal(whole[rows[0]:rows[1]],
                                       np.frombuffer(data, "<f4", part.size // 4, part.offset).reshape(part.shape))
+
+
+def test_a_sharded_checkpoint_reads_from_both_its_data_files():
+    """TensorFlow's `Saver(sharded=True)` over two devices: one index, two data files, entries by shard_id."""
+    prefix = os.path.join(DATA, "sharded.ckpt")
+    raw = open(prefix + ".index", "rb").read()
+    num_shards, _, entries, _ = tensor_bundle.parse_index(raw, prefix)
+    assert num_shards == 2 and {e.shard_id for e in entries.values()} == {0, 1}
+    expected = _expected("sharded")
+    reader = tf.train.NewCheckpointReader(prefix)
+    assert sorted(reader.get_variable_to_shape_map()) == sorted(expected) == [
+        "first", "first_words", "second", "second_words"]
+    for name, value in expected.items():
+        _assert_same(reader.get_tensor(name), value, name)
+
+
+def test_a_dtype_neuroflow_lacks_is_listed_and_refused_when_read(tmp_path):
+    """A bfloat16 tensor (DataType 14) among others: the others read; reading it names it and its dtype."""
+    ok = tensor_bundle.tensor_chunks(tf.float32, np.ones(2, np.float32))
+    records = {"a": tensor_bundle.encode_entry(tf.float32, (2,), 0, ok[1], ok[2]),
+               "b": b"\x08\x0e\x12\x04\x12\x02\x08\x02 \x08(\x04\x35\x00\x00\x00\x00"}  # DT_BFLOAT16 [2]
+    (tmp_path / "m.index").write_bytes(tensor_bundle.build_index(records))
+    (tmp_path / "m.data-00000-of-00001").write_bytes(b"".join(bytes(c) for c in ok[0]) + b"\x80\x3f" * 2)
+    reader = tf.train.NewCheckpointReader(str(tmp_path / "m"))
+    assert reader.get_variable_to_shape_map() == {"a": [2], "b": [2]}
+    np.testing.assert_array_equal(reader.get_tensor("a"), [1.0, 1.0])
+    with pytest.raises(tf.errors.UnimplementedError, match=r"checkpoint .*m.index has dtype bfloat16 \(DataType"):
+        reader.get_tensor("b")
+    assert b"b (DT_BFLOAT16) [2]" in reader.debug_string()
 
 
 def test_a_saver_restores_tensorflows_checkpoint_into_a_neuroflow_graph():

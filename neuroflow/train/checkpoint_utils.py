@@ -54,7 +54,11 @@ class CheckpointReader:
         for name in sorted(self._file.tensors):
             info = self._file.tensors[name]
             shape = ",".join(str(d) for d in info.shape)
-            dtype = info.dtype.proto_name.upper() if info.dtype is not None else f"DataType {info.dtype_enum}"
+            if info.dtype is not None:
+                dtype = info.dtype.proto_name.upper()
+            else:   # a TensorFlow-format tensor of a dtype neuroflow lacks, e.g. bfloat16
+                from .tensor_bundle import dtype_name
+                dtype = dtype_name(info).upper()
             lines.append(f"{name} (DT_{dtype}) [{shape}]\n")
         return "".join(lines).encode("utf-8")
 
@@ -152,11 +156,11 @@ def _set_initializer(variable, reader, tensor_name, ckpt_shape):
         raise ValueError(f"Shape of variable {variable.name} ({variable.shape}) doesn't match with shape of tensor "
                          f"{tensor_name} ({ckpt_shape}) from checkpoint reader.")
     dtype = variable.dtype.base_dtype
+    value = reader.get_tensor(tensor_name)   # first: a dtype neuroflow lacks is refused here, by name
     stored = reader.get_variable_to_dtype_map()[tensor_name]
     if stored is not dtype:
         raise ValueError(f"Variable {variable.name} has dtype {dtype.name} but tensor {tensor_name} in the checkpoint "
                          f"has dtype {stored.name}.")
-    value = reader.get_tensor(tensor_name)
     graph = variable.graph
     with graph.as_default(), graph.control_dependencies(None), name_scope(variable.op.name + "/"):
         initial = constant(value, dtype=dtype, name="checkpoint_initializer")

@@ -109,6 +109,18 @@ def decode_header(value, path):
     return num_shards, endianness == 1
 
 
+# DataTypes of TensorFlow's types.proto that neuroflow has no DType for: their tensors are listed, not read.
+UNSUPPORTED_DTYPES = {11: "qint8", 12: "quint8", 13: "qint32", 14: "bfloat16", 15: "qint16", 16: "quint16",
+                      20: "resource", 21: "variant", 24: "float8_e5m2", 25: "float8_e4m3fn"}
+
+
+def dtype_name(entry):
+    """The entry's dtype as TensorFlow names it (`float32`, `bfloat16`), or "DataType <n>" when unknown."""
+    if entry.dtype is not None:
+        return entry.dtype.name
+    return UNSUPPORTED_DTYPES.get(entry.dtype_enum, f"DataType {entry.dtype_enum}")
+
+
 class BundleEntry:
     """One tensor of the index: where its bytes are and their checksum, or the slices it was saved in
     (each a list of (start, length) per dimension, length None for the whole dimension)."""
@@ -264,8 +276,8 @@ def _string_items(array):
     return [x.encode("utf-8") if isinstance(x, str) else bytes(x) for x in np.asarray(array, object).ravel()]
 
 
-def _lengths_crc(lengths, wide=False):
-    packed = b"".join(struct.pack("<Q" if wide or n > 0xFFFFFFFF else "<I", n) for n in lengths)
+def _lengths_crc(lengths):
+    packed = b"".join(struct.pack("<Q" if n > 0xFFFFFFFF else "<I", n) for n in lengths)
     return _crc32c(packed)
 
 
@@ -321,9 +333,7 @@ def decode_strings(entry, raw, big_endian, where):
     stored = struct.unpack(">I" if big_endian else "<I", checksum)[0]
     crc = _lengths_crc(lengths)
     if mask(crc) != stored:
-        crc = _lengths_crc(lengths, wide=True)   # checkpoints of TensorFlow before 2.x checksummed uint64 lengths
-        if mask(crc) != stored:
-            raise _DATA_LOSS(None, None, f"Checksum does not match: the string lengths of tensor '{entry.name}' in "
+        raise _DATA_LOSS(None, None, f"Checksum does not match: the string lengths of tensor '{entry.name}' in "
                                          f"{where} (the file is corrupted)")
     body = raw[pos + 4:]
     computed = mask(_crc32c(body, _crc32c(checksum, crc)))

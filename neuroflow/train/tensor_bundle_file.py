@@ -94,8 +94,8 @@ class BundleFile:
     def _read(self, entry):
         if entry.dtype is None:
             raise errors.UnimplementedError(None, None, f"Tensor '{entry.name}' in checkpoint {self.index_path} has "
-                                                        f"DataType {entry.dtype_enum}, which neuroflow does not "
-                                                        "support")
+                                                        f"dtype {tensor_bundle.dtype_name(entry)} (DataType "
+                                                        f"{entry.dtype_enum}), which neuroflow does not support")
         if entry.slices:
             return self._assemble(entry)
         f, path = self._files[entry.shard_id], self.data_paths[entry.shard_id]

@@ -5,6 +5,9 @@ A small MLP trained two Adam steps (so `W/Adam`, `W/Adam_1`, `beta1_power` exist
 split by a partitioner (saved by TF as one full tensor with slices), and one variable of every dtype a TF1
 program saves, strings included. `expected.json` holds every tensor as TensorFlow's own reader returns it
 (`tf.train.load_checkpoint`), as base64 of its little-endian bytes, so the test compares bytes exactly.
+
+`sharded.ckpt` is a second, sharded save (`Saver(sharded=True)`, variables on two CPU devices): one index over
+two data files, `sharded.ckpt.data-00000-of-00002` and `-00001-of-00002`; its values are in expected.json too.
 """
 import base64
 import json
@@ -80,16 +83,34 @@ def main():
         for _ in range(2):
             sess.run(train, feed)
         for stale in os.listdir(HERE):
-            if stale.startswith("model.ckpt") or stale == "checkpoint":
+            if stale.startswith(("model.ckpt", "sharded.ckpt")) or stale == "checkpoint":
                 os.remove(os.path.join(HERE, stale))
         tf1.train.Saver(write_version=tf1.train.SaverDef.V2).save(sess, PREFIX, write_meta_graph=False,
                                                                   write_state=False)
-    reader = tf.train.load_checkpoint(PREFIX)
-    shapes = reader.get_variable_to_shape_map()
-    expected = {name: encode(reader.get_tensor(name)) for name in sorted(shapes)}
+    sharded = write_sharded()
+    out = {"tensorflow": tf.__version__}
+    for key, prefix in (("tensors", PREFIX), ("sharded", sharded)):
+        reader = tf.train.load_checkpoint(prefix)
+        out[key] = {name: encode(reader.get_tensor(name)) for name in sorted(reader.get_variable_to_shape_map())}
     with open(os.path.join(HERE, "expected.json"), "w") as f:
-        json.dump({"tensorflow": tf.__version__, "tensors": expected}, f, indent=1, sort_keys=True)
+        json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")
+
+
+def write_sharded():
+    tf1 = tf.compat.v1
+    prefix = os.path.join(HERE, "sharded.ckpt")
+    with tf1.Graph().as_default():
+        for device, name in (("/cpu:0", "first"), ("/cpu:1", "second")):
+            with tf1.device(device):
+                tf1.get_variable(name, initializer=np.arange(6, dtype=np.float32).reshape(2, 3) + len(name))
+                tf1.get_variable(name + "_words", initializer=np.array([name.encode()] * 2, object),
+                                 dtype=tf.string)
+        config = tf1.ConfigProto(device_count={"CPU": 2})
+        with tf1.Session(config=config) as sess:
+            sess.run(tf1.global_variables_initializer())
+            tf1.train.Saver(sharded=True).save(sess, prefix, write_meta_graph=False, write_state=False)
+    return prefix
 
 
 if __name__ == "__main__":
