@@ -1,5 +1,6 @@
 """tf.train.Supervisor's basic flow: managed_session initializes or restores from logdir, the chief's checkpoint
-thread saves at start (TF's LooperThread runs at once, then every save_model_secs), exceptions are re-raised."""
+thread saves at start (TF's LooperThread runs at once, then every save_model_secs), exceptions are re-raised;
+without the tensorboard extra it supervises and checkpoints, writing no summaries."""
 import os
 import time
 
@@ -7,8 +8,9 @@ import pytest
 
 import neuroflow as tf
 
-pytest.importorskip("tensorboard",
-                    reason="the Supervisor writes TensorBoard summaries (pip install neuroflow[tensorboard])")
+from neuroflow.train import basic_session_run_hooks
+
+TENSORBOARD = basic_session_run_hooks.tensorboard_installed()
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +24,8 @@ def _model():
     x = tf.Variable(0.0, name="x")
     gs = tf.train.get_or_create_global_step()
     loss = tf.square(x - 3.0)
-    tf.summary.scalar("loss", loss)
+    if TENSORBOARD:  # tf.summary itself needs the extra
+        tf.summary.scalar("loss", loss)
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=gs)
     return x, gs, train
 
@@ -72,3 +75,25 @@ def test_without_logdir_initializes_and_starts_no_services():
         sess.run(train)
         assert sess.run(gs) == 1
     assert sv.summary_writer is None
+
+
+def test_without_tensorboard_checkpoints_and_writes_no_events(tmp_path, monkeypatch, caplog):
+    import logging
+    from neuroflow.summary import _proto
+
+    def missing():  # as in the light install: TensorBoard's protocol buffers cannot be loaded
+        raise ImportError("no tensorboard")
+    monkeypatch.setattr(basic_session_run_hooks, "tensorboard_installed", lambda: False)
+    monkeypatch.setattr(_proto, "protos", missing)
+    x = tf.Variable(0.0, name="x")
+    gs = tf.train.get_or_create_global_step()
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.square(x - 3.0), global_step=gs)
+    with caplog.at_level(logging.WARNING):
+        sv = tf.train.Supervisor(logdir=str(tmp_path))
+    assert "writes no summaries" in caplog.text and sv.summary_writer is None
+    with sv.managed_session() as sess:
+        for _ in range(3):
+            sess.run(train)
+        sv.saver.save(sess, sv.save_path, global_step=gs)
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-3")
+    assert not list(tmp_path.glob("events.out.tfevents.*"))

@@ -66,7 +66,14 @@ class Supervisor:
         self._save_path = os.path.join(logdir, checkpoint_basename) if logdir else None
         if summary_writer is USE_DEFAULT:
             from ..summary.writer import FileWriter
-            summary_writer = FileWriter(logdir) if is_chief and logdir else None
+            from .basic_session_run_hooks import tensorboard_installed
+            summary_writer = None
+            if is_chief and logdir and not tensorboard_installed():
+                # Checkpoints need nothing optional; TensorBoard's files need the extra. Supervise without them.
+                logging.warning("Supervisor writes no summaries to %s: the tensorboard package is not installed "
+                                "(pip install neuroflow[tensorboard])", logdir)
+            elif is_chief and logdir:
+                summary_writer = FileWriter(logdir)
         self._summary_writer = summary_writer
         self._coord = Coordinator()
         self._started_threads = []
@@ -126,8 +133,8 @@ class Supervisor:
         if not self._logdir:
             logging.warning("Standard services need a 'logdir' passed to the SessionManager")
             return None
-        pb = _protos()
         if self._global_step is not None and self._summary_writer:
+            pb = _protos()
             self._summary_writer.add_session_log(pb.event_pb2.SessionLog(status=pb.event_pb2.SessionLog.START),
                                                  int(sess.run(self._global_step)))
         threads = []
