@@ -262,7 +262,42 @@ class _FreshDefaultGraph:
             _graph_mod._global_default_graph = self._saved
 
 
-def repeat_with_seeds(experiment, seeds=(0, 1, 2), name="value", verbose=False):
+def _run_one(experiment, seed):
+    """experiment(seed) with every generator seeded by `seed` and a fresh default graph; its result as numbers."""
+    np.random.seed(seed)
+    random.seed(seed)
+    if executing_eagerly():
+        set_random_seed(seed)
+        result = experiment(seed)
+    else:
+        with _FreshDefaultGraph():
+            set_random_seed(seed)
+            result = experiment(seed)
+    return _as_number(result, seed)
+
+
+# Starting a worker (a fresh interpreter importing neuroflow and the experiment) takes ~0.5-2 s: below this a seed
+# runs faster in this process than in a worker.
+MIN_SECONDS_FOR_WORKERS = 2.0
+
+
+def _runs_chosen_from_the_cores(experiment, seeds, workers):
+    """parallel=None: the first seed in this process, timed; the others in `workers` worker processes when it took
+    long enough for workers to pay off (and at least two seeds remain), else here too."""
+    from . import seed_workers
+
+    start = time.monotonic()
+    yield seeds[0], _run_one(experiment, seeds[0])
+    rest = seeds[1:]
+    if workers > 1 and len(rest) > 1 and time.monotonic() - start >= MIN_SECONDS_FOR_WORKERS:
+        yield from seed_workers.run_in_workers(_run_one, experiment, rest, min(workers, len(rest)),
+                                               executing_eagerly())
+    else:
+        for seed in rest:
+            yield seed, _run_one(experiment, seed)
+
+
+def repeat_with_seeds(experiment, seeds=(0, 1, 2), name="value", verbose=False, parallel=None):
     """Runs `experiment(seed)` once per seed and reports the mean and spread: "report the average over seeds".
 
     Each run gets a fresh empty default graph with `tf.set_random_seed(seed)`, and NumPy's and Python's global
@@ -274,6 +309,13 @@ def repeat_with_seeds(experiment, seeds=(0, 1, 2), name="value", verbose=False):
         seeds: the seeds to run.
         name: what the number is called in the summary (dict results use their keys).
         verbose: print each seed's result as it finishes.
+        parallel: how many seeds run at once, each in its own worker process with cores/parallel threads (the
+            results are the same as one after another). 1: one after another in this process. None (default):
+            chosen from the cores: the first seed runs here, and if it took 2 s or more the others run in one
+            worker per seed up to the usable cores - when the experiment is defined in an importable module; one
+            after another here when it is defined in a script or a notebook, or is a lambda or a nested function.
+            Workers are spawned fresh interpreters that import the experiment (see train/seed_workers.py): only its
+            return value comes back, so changes it makes to global state stay in the worker.
 
     Returns:
         A `SeedResults` (`values`, `per_seed`, `mean`, `std`; `str()` gives "accuracy 0.953 ± 0.004 over 3 seeds").
@@ -287,25 +329,25 @@ def repeat_with_seeds(experiment, seeds=(0, 1, 2), name="value", verbose=False):
         >>> print(tf.train.repeat_with_seeds(experiment, seeds=range(5), name="accuracy"))
         accuracy 0.953 ± 0.004 over 5 seeds
     """
+    from . import seed_workers
+
     seeds = list(seeds)
     if not seeds:
         raise ValueError("repeat_with_seeds needs at least one seed")
+    seed_workers.refuse_while_bootstrapping()
+    if parallel is None:
+        runs = _runs_chosen_from_the_cores(experiment, seeds, seed_workers.default_parallel(experiment, len(seeds)))
+    elif seed_workers.check_parallel(experiment, parallel) > 1:
+        runs = seed_workers.run_in_workers(_run_one, experiment, seeds, min(parallel, len(seeds)), executing_eagerly())
+    else:
+        runs = ((seed, _run_one(experiment, seed)) for seed in seeds)
     values = []
     np_state, py_state = np.random.get_state(), random.getstate()
     try:
-        for seed in seeds:
-            np.random.seed(seed)
-            random.seed(seed)
-            if executing_eagerly():
-                set_random_seed(seed)
-                result = experiment(seed)
-            else:
-                with _FreshDefaultGraph():
-                    set_random_seed(seed)
-                    result = experiment(seed)
-            values.append(_as_number(result, seed))
+        for seed, value in runs:
+            values.append(value)
             if verbose:
-                shown = values[-1] if isinstance(values[-1], dict) else {name: values[-1]}
+                shown = value if isinstance(value, dict) else {name: value}
                 print(f"seed {seed}: " + ", ".join(f"{k} {v:.4f}" for k, v in shown.items()))
     finally:
         np.random.set_state(np_state)
