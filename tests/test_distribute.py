@@ -93,6 +93,8 @@ class _RecordingWorld:
         self.size, self.rank, self.fusion_threshold, self.sequence = size, 0, threshold, 0
         self.lock = threading.Lock()
         self.calls = []
+        self.buffers = {}
+        self.stats = {"allreduce_calls": 0, "allreduce_bytes": 0, "allreduce_seconds": 0.0}
         world = self
 
         class Comm:
@@ -128,3 +130,23 @@ def test_integer_average_floors_like_horovod(monkeypatch):
     world = _RecordingWorld(size=4, threshold=1 << 20)
     (got,) = collectives.allreduce_arrays(world, [np.array([1, 3, -1], np.int32)], "average", "counts")
     np.testing.assert_array_equal(got, np.array([4, 12, -4]) // 4)
+
+
+def test_large_result_buffers_are_reused_only_once_nothing_references_them(monkeypatch):
+    """Buffers of 1 MiB and more are pooled (glibc maps large blocks afresh each time: page faults every step),
+    but a result still referenced anywhere, even through a view, keeps its buffer out of reuse."""
+    monkeypatch.setattr(collectives, "_agree", lambda *args, **kwargs: None)
+    world = _RecordingWorld(size=2, threshold=64 << 20)
+    grads = [np.ones(300_000, np.float32), np.ones(300_000, np.float32)]
+    first = collectives.allreduce_arrays(world, grads, "sum", "grads")
+    view = first[1][::2]
+    del first
+    second = collectives.allreduce_arrays(world, [g * 3 for g in grads], "sum", "grads")
+    assert not np.shares_memory(view, second[0])  # `view` still holds the first buffer
+    np.testing.assert_array_equal(view, 2.0)      # and its values are untouched
+    pool = world.buffers[(np.dtype(np.float32).str, 600_000)]
+    assert len(pool) == 2 and np.shares_memory(second[0], pool[1])
+    del view, second
+    third = collectives.allreduce_arrays(world, grads, "sum", "grads")
+    assert len(pool) == 2 and np.shares_memory(third[0], pool[0])  # reused, no new allocation
+    np.testing.assert_array_equal(third[0], 2.0)

@@ -9,11 +9,11 @@ from .mpi_ops import (Adasum, Average, Compression, Max, Min, Product, Sum, allg
                       grouped_allreduce)
 from .training import (BroadcastGlobalVariablesHook, DistributedGradientTape, DistributedOptimizer,
                        broadcast_global_variables, broadcast_variables)
-from .world import (NotInitializedError, init, is_initialized, local_rank, local_size, mpi_threads_supported, rank,
-                    shutdown, size)
+from .world import (NotInitializedError, allreduce_stats, init, is_initialized, local_rank, local_size,
+                    mpi_threads_supported, rank, shutdown, size)
 
 __all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size",
-           "mpi_threads_supported", "allreduce", "grouped_allreduce", "allgather", "broadcast",
+           "mpi_threads_supported", "allreduce_stats", "allreduce", "grouped_allreduce", "allgather", "broadcast",
            "broadcast_variables", "broadcast_global_variables", "BroadcastGlobalVariablesHook",
            "DistributedOptimizer", "DistributedGradientTape", "Compression", "Average", "Sum", "Min", "Max",
            "Product", "Adasum", "MismatchedCollectiveError", "CollectiveTimeoutError", "NotInitializedError"]

@@ -2,6 +2,7 @@
 buffers), allgather and broadcast, each with mpi4py's buffer interface (no pickling), each preceded by an
 agreement check that every rank is making the same collective on tensors of the same dtypes and shapes."""
 import hashlib
+import os
 import sys
 import time
 
@@ -12,6 +13,7 @@ __all__ = ["allreduce_arrays", "allgather_array", "broadcast_array", "Mismatched
 
 REDUCE_OPS = ("sum", "average", "min", "max", "product")
 _HEADER_TAG = 7001
+_YIELD_SECONDS = 0.02
 
 
 class MismatchedCollectiveError(ValueError):
@@ -50,8 +52,11 @@ def _wait_all(world, requests, peers, what):
             sys.stderr.write(message + "\n")
             sys.stderr.flush()
             warned = True
-        time.sleep(pause)
-        pause = min(pause * 2 or 1e-5, 2e-3)
+        if waited < _YIELD_SECONDS:
+            os.sched_yield()  # ranks usually arrive within milliseconds: stay runnable, as MPI's own waits do
+        else:
+            time.sleep(pause)  # a longer wait (a slow rank, a checkpoint on rank 0): leave the CPU to others
+            pause = min(pause * 2 or 1e-4, 5e-3)
 
 
 def _agree(world, kind, name, arrays, first_dim_free=False):
@@ -97,6 +102,30 @@ def _mpi_op(world, op, dtype):
     return {"sum": mpi.SUM, "average": mpi.SUM, "min": mpi.MIN, "max": mpi.MAX, "product": mpi.PROD}[op]
 
 
+_RECYCLE_BYTES = 1 << 20  # smaller buffers come cheaply from malloc's free lists anyway
+_RECYCLE_KEEP = 4
+
+
+def _result_buffer(world, dtype, size):
+    """A 1-d array for a result: a buffer this module allocated before and nobody references any more (its only
+    references are the pool's), else a new one. glibc maps blocks over 32 MiB afresh on every allocation, and
+    page-faulting 100 MB in costs as much as reducing it over shared memory; a training step's gradients are
+    dropped by the end of the step, so their buffers come back here. A view of a buffer (the tensors handed out)
+    holds a reference to it, so a buffer still in use anywhere is never reused."""
+    nbytes = size * dtype.itemsize
+    if nbytes < _RECYCLE_BYTES:
+        return np.empty(size, dtype)
+    pool = world.buffers.setdefault((dtype.str, size), [])
+    for i in range(len(pool)):
+        # references: the pool's list and getrefcount's argument
+        if sys.getrefcount(pool[i]) == 2:
+            return pool[i]
+    buffer = np.empty(size, dtype)
+    if len(pool) < _RECYCLE_KEEP:
+        pool.append(buffer)
+    return buffer
+
+
 def _fusion_groups(arrays, threshold):
     """Indices of `arrays` grouped into fusion buffers: same dtype, in order, at most `threshold` bytes each
     (a larger tensor gets a buffer of its own)."""
@@ -117,18 +146,19 @@ def allreduce_arrays(world, arrays, op, name):
     tensors by floor division). Tensors are packed into fusion buffers of at most HOROVOD_FUSION_THRESHOLD bytes,
     so a step's gradients take few MPI calls. Returns new arrays."""
     with world.lock:
+        start = time.perf_counter()
         _agree(world, "allreduce(" + op + ")", name, arrays)
         results = [None] * len(arrays)
         for group in _fusion_groups(arrays, world.fusion_threshold):
             members = [arrays[i] for i in group]
             dtype = members[0].dtype
+            buffer = _result_buffer(world, dtype, sum(m.size for m in members))
             if len(members) == 1:
-                buffer = np.empty(members[0].size, dtype)
                 send = np.ascontiguousarray(members[0]).reshape(-1)
                 if buffer.size:
                     world.comm.Allreduce(send, buffer, op=_mpi_op(world, op, dtype))
             else:
-                buffer = np.concatenate([m.reshape(-1) for m in members]) if members else np.empty(0, dtype)
+                np.concatenate([m.reshape(-1) for m in members], out=buffer)
                 if buffer.size:
                     world.comm.Allreduce(world.mpi.IN_PLACE, buffer, op=_mpi_op(world, op, dtype))
             if op == "average":
@@ -140,6 +170,9 @@ def allreduce_arrays(world, arrays, op, name):
             for i, m in zip(group, members):
                 results[i] = buffer[offset:offset + m.size].reshape(m.shape)
                 offset += m.size
+            world.stats["allreduce_calls"] += 1
+            world.stats["allreduce_bytes"] += buffer.nbytes
+        world.stats["allreduce_seconds"] += time.perf_counter() - start
         return results
 
 
