@@ -207,8 +207,6 @@ def test_maybe_batch_and_maybe_shuffle_batch_keep_only_the_chosen_examples():
 
 
 def test_monitored_training_session_runs_queue_runners_until_the_epochs_end(tmp_path):
-    pytest.importorskip("tensorboard",
-                        reason="MonitoredTrainingSession writes summaries (pip install neuroflow[tensorboard])")
     with tf.Graph().as_default():
         x = tf.train.slice_input_producer([np.arange(12.0, dtype=np.float32)], num_epochs=2, shuffle=False)[0]
         batch = tf.train.batch([x], batch_size=4)

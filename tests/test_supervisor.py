@@ -92,6 +92,10 @@ def test_without_tensorboard_checkpoints_and_writes_no_events(tmp_path, monkeypa
         sv = tf.train.Supervisor(logdir=str(tmp_path))
     assert "writes no summaries" in caplog.text and sv.summary_writer is None
     with sv.managed_session() as sess:
+        for _ in range(1000):     # the checkpoint thread saves step 0 at once; let it finish before saving too
+            if (tf.train.latest_checkpoint(str(tmp_path)) or "").endswith("model.ckpt-0"):
+                break
+            time.sleep(0.01)
         for _ in range(3):
             sess.run(train)
         sv.saver.save(sess, sv.save_path, global_step=gs)
