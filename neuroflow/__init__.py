@@ -43,8 +43,9 @@ from .variables.collections import (all_variables, global_variables, global_vari
                                     local_variables_initializer, model_variables, moving_average_variables,
                                     report_uninitialized_variables, trainable_variables, variables_initializer)
 from .variables.initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
-                                     ones_initializer, random_normal_initializer, random_uniform_initializer,
-                                     truncated_normal_initializer, variance_scaling_initializer, zeros_initializer)
+                                     ones_initializer, orthogonal_initializer, random_normal_initializer,
+                                     random_uniform_initializer, truncated_normal_initializer,
+                                     variance_scaling_initializer, zeros_initializer)
 from .variables.scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope
 from .variables.variable import Variable, VariableV1
 from .eager import GradientTape, function

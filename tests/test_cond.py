@@ -77,15 +77,20 @@ def test_collections_inside_a_branch_are_the_graphs():
         assert sess.run(penalty, {p: True}) == 13.0
 
 
-def test_a_graph_seed_gives_random_ops_inside_a_branch_their_own_sequences():
+def test_a_branch_counts_its_op_seeds_from_zero_as_tensorflow_2_does():
+    # TensorFlow 2.21 (tf.compat.v1, graph mode) builds a cond branch as a function graph that inherits the graph
+    # seed and counts its own op seeds from 0: the branch's first unseeded op draws what the outer graph's first
+    # one draws, while the outer graph's counter goes on (checked against TF 2.21: the outer ops get seed2 0, 1).
     tf.set_random_seed(1)
     outside = tf.random_uniform([1000])
     inside = tf.cond(tf.constant(True), lambda: tf.random_uniform([1000]), lambda: tf.zeros([1000]))
+    after = tf.random_uniform([1000])
     with tf.Session() as sess:
-        a, b = sess.run([outside, inside])
+        a, b, c = sess.run([outside, inside, after])
     with tf.Session() as sess:
         assert np.array_equal(sess.run(inside), b)  # seeded: the same draw in a new session
-    assert not np.any(a == b)
+    assert np.array_equal(a, b) and not np.any(a == c)
+    assert [outside.op.get_attr("seed2"), after.op.get_attr("seed2")] == [0, 1]
 
 
 def test_nested_structures_and_computed_predicate():

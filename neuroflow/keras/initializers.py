@@ -4,7 +4,6 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.constant_op import constant as _constant
-from ..ops import array_ops, linalg_ops, math_ops, random_ops, reduce_ops
 from ..variables import initializers as _tf
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal",
@@ -52,44 +51,10 @@ class TruncatedNormal(_tf.TruncatedNormal):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
-class Orthogonal(Initializer):
-    """A random orthogonal matrix (times `gain`): for shape [..., n] the flattened [rows, n] matrix has
-    orthonormal columns (rows < n: orthonormal rows). Keras's default for recurrent kernels.
-
-    The matrix is the orthogonal polar factor of a Gaussian matrix (uniformly distributed over the orthogonal
-    matrices, like the Q of a QR decomposition), computed with matmuls only: the Gaussian matrix is scaled by an
-    upper bound of its largest singular value (||(A'A)^2||_inf ** (1/4)), then Newton–Schulz iterations drive
-    every singular value to 1 — a quintic phase that multiplies small ones by ~3.4 per step, then the cubic one
-    that converges quadratically.
+class Orthogonal(_tf.Orthogonal):
+    """A random orthogonal matrix (times `gain`), Keras's default for recurrent kernels: TF1's
+    `tf.orthogonal_initializer` (variables/initializers.py), TensorFlow's QR construction.
     """
-
-    _FAST_STEPS, _FINE_STEPS = 13, 6
-
-    def __init__(self, gain=1.0, seed=None, dtype=dtypes.float32):
-        self.gain, self.seed = gain, seed
-        self.dtype = dtypes.as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None):
-        dtype = dtypes.as_dtype(dtype or self.dtype).base_dtype
-        shape = [int(d) for d in shape]
-        if len(shape) < 2:
-            raise ValueError("The tensor to initialize must be at least two-dimensional")
-        rows, cols = int(np.prod(shape[:-1])), shape[-1]
-        work = dtypes.float64 if dtype is dtypes.float64 else dtypes.float32
-        x = random_ops.random_normal([max(rows, cols), min(rows, cols)], dtype=work, seed=self.seed)
-        gram = linalg_ops.matmul(x, x, transpose_a=True)
-        bound = reduce_ops.reduce_max(reduce_ops.reduce_sum(math_ops.abs(linalg_ops.matmul(gram, gram)), axis=1))
-        x = x * math_ops.rsqrt(math_ops.sqrt(bound))   # every singular value now <= 1
-        a, b, c = 3.4445, -4.7750, 2.0315
-        for _ in range(self._FAST_STEPS):
-            gram = linalg_ops.matmul(x, x, transpose_a=True)
-            x = a * x + linalg_ops.matmul(x, b * gram + c * linalg_ops.matmul(gram, gram))
-        for _ in range(self._FINE_STEPS):
-            x = 1.5 * x - 0.5 * linalg_ops.matmul(x, linalg_ops.matmul(x, x, transpose_a=True))
-        if rows < cols:
-            from ..ops.manip_ops import transpose
-            x = transpose(x)
-        return array_ops.reshape(math_ops.cast(x * float(self.gain), dtype), shape)
 
     def get_config(self):
         return {"gain": self.gain, "seed": self.seed}

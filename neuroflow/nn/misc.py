@@ -103,7 +103,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
                 raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate_value:g}")
             if rate_value == 0:
                 return x
-            # keep_prob is used as given (not 1 - (1 - keep_prob)), so kept values are exactly x / keep_prob.
+            # The op's keep_prob input (read by the ONNX exporter); the exact rate goes in the `rate` attr.
             keep = float(keep_prob) if keep_prob is not None else 1.0 - float(rate)
         else:
             given = convert_to_tensor(given, dtype=x.dtype.base_dtype,
@@ -114,11 +114,13 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             keep = given if keep_prob is not None else math_ops.subtract(1.0, given, name="sub")
             if known is not None and (known == 1 if keep_prob is not None else known == 0):
                 return x
-        # One fused op (ops/dropout_ops.py): the mask floor(keep_prob + U[0, 1)), then x / keep_prob * mask.
+        # One fused op (ops/dropout_ops.py): TF 2.x's where(U >= rate, x * scale, 0); a Python rate is passed
+        # as TF computes it (1 - keep_prob in double), so the mask and scale are TensorFlow's to the bit.
         seed1, seed2 = get_seed(seed)
         mask_shape = _shape_tensor(_noise_shape(x, noise_shape))
-        ret, _ = apply_op(dropout_ops.Dropout, [x, keep, mask_shape], {"seed": seed1 or 0, "seed2": seed2 or 0},
-                          name="Dropout")
+        exact_rate = float(rate_value) if isinstance(given, numbers.Real) else None
+        ret, _ = apply_op(dropout_ops.Dropout, [x, keep, mask_shape],
+                          {"seed": seed1 or 0, "seed2": seed2 or 0, "rate": exact_rate}, name="Dropout")
         ret.set_shape(x.shape)
         return ret
 

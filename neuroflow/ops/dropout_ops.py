@@ -1,13 +1,14 @@
-"""Dropout as one primitive (Dropout): the mask floor(keep_prob + U[0, 1)) and x / keep_prob * mask in one NumPy
-pass instead of several small ops; its gradient is built from ops. The public function is `tf.nn.dropout`
-(neuroflow/nn/misc.py)."""
+"""Dropout as one primitive (Dropout): TensorFlow 2.x's formula where(U[0, 1) >= rate, x * scale, 0), with U
+TensorFlow's own uniform draw (ops/philox.py), in one NumPy pass instead of several small ops; its gradient is
+built from ops. The public function is `tf.nn.dropout` (neuroflow/nn/misc.py)."""
 import numpy as np
 
 from ..framework import dtypes
 from ..framework.op_def import InferenceError, register
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import is_zeros, constant_value_as_shape
-from .random_ops import _SeededOp
+from . import philox
+from .random_ops import _PhiloxOp
 from .shape_inference import broadcast_shape
 
 __all__ = []
@@ -15,13 +16,15 @@ __all__ = []
 
 # --- dropout -------------------------------------------------------------------------------------------------
 @register
-class Dropout(_SeededOp):
-    """Dropout in one kernel: mask = floor(keep_prob + U[0, 1)) of shape `noise_shape` (1 with probability
-    keep_prob), y = x / keep_prob * mask (mask broadcast against x). Outputs y and the mask (as ONNX's Dropout).
+class Dropout(_PhiloxOp):
+    """Dropout in one kernel, as TensorFlow 2.x's `tf.compat.v1.nn.dropout` computes it: a uniform draw U of
+    shape `noise_shape` (the values of `tf.random_uniform(noise_shape, seed=...)`), kept where U >= rate, and
+    y = where(keep, x * scale, 0) (keep broadcast against x). Outputs y and the keep mask as 0/1 values (as
+    ONNX's Dropout).
 
-    A new mask on each run, from this op's generator (seeded by attrs `seed`, `seed2`: TensorFlow's rule). The
-    same values as the composition random_uniform + add + floor + div + mul, about three times faster: the
-    uniform draw is turned into the mask in place, so only two large arrays are allocated.
+    With a Python keep probability the attr `rate` holds 1 - keep_prob as TF computes it (in double) and
+    scale = 1 / (1 - rate) is rounded once to x's dtype; with a tensor (`rate` None), rate = 1 - keep_prob and
+    scale is the division x / (1 - rate), in x's dtype. A new mask on each run, continuing this op's stream.
     """
 
     type_name = "Dropout"
@@ -39,16 +42,25 @@ class Dropout(_SeededOp):
         broadcast_shape(x.shape, mask)  # raises for a noise_shape that does not broadcast against x
         return [(x.shape, x.dtype.base_dtype), (mask, x.dtype.base_dtype)]
 
-    def draw(self, xp, gen, x, keep_prob, noise_shape, seed, seed2):
+    def draw(self, xp, stream, x, keep_prob, noise_shape, seed, seed2, rate=None):
         shape = tuple(int(d) for d in noise_shape)
-        u = gen.random(shape, dtype=xp.float64 if x.dtype == xp.float64 else xp.float32)
-        u += keep_prob
-        mask = xp.floor(u, out=u).astype(x.dtype, copy=False)
-        y = x / keep_prob
+        size = int(np.prod(shape, dtype=np.int64))
+        np_dtype = x.dtype
+        key, counter = stream.reserve_outputs(size)
+        u = xp.asarray(philox.uniform(key, counter, size, np_dtype).reshape(shape))
+        if rate is None:
+            rate = 1 - keep_prob          # in x's dtype, as TF's `1. - keep_prob` on a tensor
+            y = x / (1 - rate)
+        else:
+            y = x * xp.asarray(1.0 / (1.0 - rate), dtype=np_dtype)
+            rate = xp.asarray(rate, dtype=np_dtype)
+        keep = u >= rate
+        mask = keep.astype(np_dtype)
         if np.broadcast_shapes(y.shape, mask.shape) == y.shape:
-            y *= mask
+            y *= mask  # where(keep, y, 0): y is finite where kept; dropped values become 0 (x's inf/nan too)
+            y[~xp.broadcast_to(keep, y.shape)] = 0
         else:  # a noise_shape larger than x broadcasts the output, as the composition would
-            y = y * mask
+            y = xp.where(keep, y, xp.zeros((), dtype=np_dtype))
         return y, mask
 
     def grad(self, op, g, g_mask):
@@ -58,6 +70,10 @@ class Dropout(_SeededOp):
         if is_zeros(g):
             return [None, None, None]
         keep_prob, mask = op.inputs[1], op.outputs[1]
+        rate = op.get_attr("rate")
+        if rate is not None:
+            scale = np.asarray(1.0 / (1.0 - rate), dtype=g.dtype.base_dtype.as_numpy_dtype)
+            return [math_ops.multiply(math_ops.multiply(g, mask), scale), None, None]
         dx = math_ops.multiply(math_ops.truediv(g, keep_prob), mask)
         d_keep = math_ops.negative(math_ops.truediv(reduce_sum(math_ops.multiply(g, op.outputs[0])), keep_prob))
         return [dx, d_keep, None]

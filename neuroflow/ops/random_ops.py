@@ -1,93 +1,125 @@
-"""Random primitives (RandomUniform, RandomNormal, TruncatedNormal, RandomShuffle, Multinomial) with TensorFlow's seed rule: each op
-draws from its own generator per Session, so a new Session restarts the sequence."""
+"""Random primitives (RandomUniform, RandomNormal, TruncatedNormal, RandomShuffle, Multinomial) drawing exactly
+TensorFlow's numbers: each op owns a Philox stream per Session (TF's GuardedPhiloxRandom, seeded from the op's
+`seed`/`seed2` attributes by TensorFlow's rule), each run continues it and a new Session starts it again.
+
+The words are made on the host (ops/philox.py) and handed to the context's array module, as TensorFlow's own
+CPU kernels compute them."""
 import numpy as np
 
-from ..framework import dtypes
+from ..framework import dtypes, errors
 from ..framework.apply import _is_tensor_like, apply_op
 from ..framework.graph import name_scope
 from ..framework.op_def import OpDef, register
 from ..framework.random_seed import get_seed
 from ..framework.tensor_util import constant_value_as_shape
-from . import math_ops
+from . import math_ops, philox
 
 __all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial"]
 
 
-class RandomOp(OpDef):
+def philox_stream(op, ctx):
+    """The Philox stream of random op `op` in context `ctx`, made on first use from the op's seeds.
+
+    In a graph each op node has its own (TensorFlow's kernel per node). Eagerly, TensorFlow keeps one kernel per
+    op type and attributes, so calls with the same seeds continue one stream until `tf.set_random_seed` clears
+    them; the key mirrors that.
+    """
+    if getattr(op, "graph", None) is None:
+        key = ("philox", op.type, op.get_attr("seed"), op.get_attr("seed2"), str(_attr_or_none(op, "dtype")),
+               str(_attr_or_none(op, "output_dtype")))
+    else:
+        key = ("philox", op.name)
+    stream = ctx.resources.get(key)
+    if stream is None:
+        stream = ctx.resources[key] = philox.PhiloxStream(op.get_attr("seed"), op.get_attr("seed2"))
+    return stream
+
+
+def _attr_or_none(op, name):
+    try:
+        return op.get_attr(name)
+    except (KeyError, ValueError):
+        return None
+
+
+class _PhiloxOp(OpDef):
+    """A random op drawing from its Philox stream (seeds as attrs `seed`, `seed2`; both 0: a random stream)."""
+
+    stateful = True
+    foldable = False
+
+    def kernel(self, op, ctx):
+        stream = philox_stream(op, ctx)
+        draw = self.draw
+        attrs = op.attrs
+        xp = ctx.xp
+        return lambda *arrays: draw(xp, stream, *arrays, **attrs)
+
+    def forward(self, xp, *arrays, **attrs):
+        return self.draw(xp, philox.PhiloxStream(attrs["seed"], attrs["seed2"]), *arrays, **attrs)
+
+
+class RandomOp(_PhiloxOp):
     """Draws a tensor of shape `shape` (a 1-D int input); attrs `dtype`, `seed`, `seed2` and the distribution's."""
 
     input_names = ("shape",)
-    stateful = True
-    foldable = False
+    shape_arg_inputs = (0,)
 
     def infer(self, inputs, attrs):
         return [(constant_value_as_shape(inputs[0]), attrs["dtype"])]
 
-    def kernel(self, op, ctx):
-        gen = ctx.random_generator(op)
-        draw = self.draw
-        attrs = op.attrs
-        np_dtype = attrs["dtype"].as_numpy_dtype
-        return lambda shape: draw(gen, tuple(int(d) for d in shape), np_dtype, attrs)
-
-    def forward(self, xp, shape, **attrs):
-        seed, seed2 = attrs["seed"], attrs["seed2"]
-        gen = xp.random.default_rng(None if (seed, seed2) == (0, 0) else [seed, seed2])
-        return self.draw(gen, tuple(int(d) for d in shape), attrs["dtype"].as_numpy_dtype, attrs)
+    def draw(self, xp, stream, shape, dtype, seed, seed2, **params):
+        dims = tuple(int(d) for d in shape)
+        size = int(np.prod(dims, dtype=np.int64))
+        np_dtype = dtype.as_numpy_dtype
+        key, counter = stream.reserve_outputs(size)  # TF's ReserveRandomOutputs(size, 256)
+        return xp.asarray(self.sample(key, counter, size, np_dtype, **params).reshape(dims))
 
 
-def _float_dtype(np_dtype):
-    return np_dtype if np_dtype in (np.float32, np.float64) else np.float32
+def _in_dtype(value, np_dtype):
+    return np.asarray(value).astype(np_dtype)
 
 
 @register
 class RandomUniform(RandomOp):
-    """Uniform in [minval, maxval); integers in [minval, maxval) for integer dtypes."""
+    """Uniform in [minval, maxval): floats as u * (maxval - minval) + minval in the dtype's arithmetic (TF's
+    Python composition), integers as minval + bits mod (maxval - minval) (TF's RandomUniformInt)."""
 
     type_name = "RandomUniform"
-    shape_arg_inputs = (0,)
 
-    def draw(self, gen, shape, np_dtype, attrs):
-        lo, hi = attrs["minval"], attrs["maxval"]
+    def sample(self, key, counter, size, np_dtype, minval, maxval):
         if np.issubdtype(np_dtype, np.integer):
-            return gen.integers(lo, hi, size=shape, dtype=np_dtype)
-        u = gen.random(shape, dtype=_float_dtype(np_dtype))
-        if lo != 0 or hi != 1:
-            u = u * (hi - lo) + lo
-        return u.astype(np_dtype, copy=False)
+            if not minval < maxval:
+                raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {minval} >= {maxval}")
+            return philox.uniform_int(key, counter, size, np_dtype, minval, maxval)
+        u = philox.uniform(key, counter, size, np_dtype)
+        if minval == 0 and maxval == 1:
+            return u
+        lo, hi = _in_dtype(minval, np_dtype), _in_dtype(maxval, np_dtype)
+        return u * (hi - lo) + lo
 
 
 @register
 class RandomNormal(RandomOp):
-    """Normal with attrs `mean` and `stddev`."""
+    """Normal with attrs `mean` and `stddev`: TF's standard normal draw * stddev + mean, in the dtype."""
 
     type_name = "RandomNormal"
-    shape_arg_inputs = (0,)
 
-    def draw(self, gen, shape, np_dtype, attrs):
-        z = gen.standard_normal(shape, dtype=_float_dtype(np_dtype))
-        if attrs["stddev"] != 1 or attrs["mean"] != 0:
-            z = z * attrs["stddev"] + attrs["mean"]
-        return z.astype(np_dtype, copy=False)
+    def sample(self, key, counter, size, np_dtype, mean, stddev):
+        z = philox.standard_normal(key, counter, size, np_dtype)
+        return z * _in_dtype(stddev, np_dtype) + _in_dtype(mean, np_dtype)
 
 
 @register
 class TruncatedNormal(RandomOp):
-    """Normal with `mean` and `stddev`, redrawing values more than two standard deviations away."""
+    """Normal with `mean` and `stddev`, values more than two standard deviations away redrawn (TF's rejection
+    loop over Box-Muller pairs)."""
 
     type_name = "TruncatedNormal"
-    shape_arg_inputs = (0,)
 
-    def draw(self, gen, shape, np_dtype, attrs):
-        float_dtype = _float_dtype(np_dtype)
-        z = gen.standard_normal(shape, dtype=float_dtype)
-        bad = abs(z) > 2
-        while bad.any():
-            z[bad] = gen.standard_normal(int(bad.sum()), dtype=float_dtype)
-            bad = abs(z) > 2
-        if attrs["stddev"] != 1 or attrs["mean"] != 0:
-            z = z * attrs["stddev"] + attrs["mean"]
-        return z.astype(np_dtype, copy=False)
+    def sample(self, key, counter, size, np_dtype, mean, stddev):
+        z = philox.truncated_normal(key, counter, size, np_dtype)
+        return z * _in_dtype(stddev, np_dtype) + _in_dtype(mean, np_dtype)
 
 
 def _random(opdef, shape, dtype, seed, name, default_name, params, tensor_params):
@@ -167,8 +199,9 @@ class _SeededOp(OpDef):
 
 
 @register
-class RandomShuffle(_SeededOp):
-    """`value` with its first dimension shuffled."""
+class RandomShuffle(_PhiloxOp):
+    """`value` with its first dimension shuffled: TF's Fisher-Yates pass, swapping row i with row
+    i + word_i mod (n - i) for i = 0 .. n-2 (one 32-bit word each)."""
 
     type_name = "RandomShuffle"
     input_names = ("value",)
@@ -176,15 +209,24 @@ class RandomShuffle(_SeededOp):
     def infer(self, inputs, attrs):
         return [(inputs[0].shape, inputs[0].dtype.base_dtype)]
 
-    def draw(self, xp, gen, value, seed, seed2):
-        if value.ndim == 0:
+    def draw(self, xp, stream, value, seed, seed2):
+        n = value.shape[0] if value.ndim else 0
+        if value.ndim == 0 or value.size <= 1 or n <= 1:
             return value.copy()
-        return value[gen.permutation(value.shape[0])]
+        key, counter = stream.reserve((n - 1 + 3) // 4)  # ReserveSamples32(n - 1)
+        words = philox.philox_blocks(key, counter, np.arange((n + 2) // 4, dtype=np.uint64)).reshape(-1)[:n - 1]
+        targets = (np.arange(n - 1) + words % np.arange(n, 1, -1, dtype=np.uint32)).tolist()
+        order = list(range(n))
+        for i, j in enumerate(targets):  # sequential by nature: each swap sees the earlier ones
+            order[i], order[j] = order[j], order[i]
+        return value[xp.asarray(np.asarray(order, dtype=np.int64))]
 
 
 @register
-class Multinomial(_SeededOp):
-    """`num_samples` class indices per row of `logits` ([batch, classes]), drawn from softmax(logits)."""
+class Multinomial(_PhiloxOp):
+    """`num_samples` class indices per row of `logits` ([batch, classes]), drawn from softmax(logits) as TF's CPU
+    kernel does: the unnormalized CDF of exp(logit - max) in double (non-finite logits add nothing), searched for
+    a uniform double (two words) times its total."""
 
     type_name = "Multinomial"
     data_dependent_shape = True
@@ -202,13 +244,28 @@ class Multinomial(_SeededOp):
         batch = logits.shape[0].value if logits.shape.ndims == 2 else None
         return [(TensorShape([batch, None if count is None else int(count)]), attrs["output_dtype"])]
 
-    def draw(self, xp, gen, logits, num_samples, seed, seed2, output_dtype):
-        logits = logits.astype(xp.float64)
+    def draw(self, xp, stream, logits, num_samples, seed, seed2, output_dtype):
+        # Host values: the CDF search follows TF's kernel step by step.
+        logits = np.asarray(xp.asnumpy(logits) if hasattr(xp, "asnumpy") else logits)
         n = int(num_samples)
-        # Gumbel-max: argmax(logits + Gumbel noise) is a draw from softmax(logits); -inf logits never win.
-        u = gen.random((logits.shape[0], n, logits.shape[1]))
-        gumbel = -xp.log(-xp.log(xp.clip(u, 1e-300, None)))
-        return xp.argmax(logits[:, None, :] + gumbel, axis=-1).astype(output_dtype.as_numpy_dtype)
+        batch, classes = logits.shape
+        out_np = output_dtype.as_numpy_dtype
+        if batch * n == 0:
+            return xp.asarray(np.zeros((batch, n), dtype=out_np))
+        # CPU doubles use two words each: TF reserves 2 * ceil4(n) outputs per row, 256 blocks each.
+        key, counter = stream.reserve_outputs(batch * ((n + 3) // 4 * 4) * 2)
+        # One worker shard (TF's layout for the batch sizes one thread handles): the rows use consecutive words.
+        words = philox.philox_blocks(key, counter, np.arange((batch * n * 2 + 3) // 4, dtype=np.uint64))
+        words = words.reshape(-1)[:batch * n * 2].reshape(batch, n, 2)
+        u = philox.uint64_to_double(words[..., 0], words[..., 1])
+        finite = np.isfinite(logits)
+        top = np.where(finite, logits, -np.inf).max(axis=1, initial=np.finfo(logits.dtype).min)
+        weights = np.where(finite, np.exp(logits.astype(np.float64) - top.astype(np.float64)[:, None]), 0.0)
+        cdf = np.cumsum(weights, axis=1)
+        out = np.empty((batch, n), dtype=out_np)
+        for b in range(batch):
+            out[b] = np.searchsorted(cdf[b], u[b] * cdf[b, -1], side="right")
+        return xp.asarray(out)
 
 
 def random_shuffle(value, seed=None, name=None):

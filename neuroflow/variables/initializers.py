@@ -4,10 +4,11 @@ import math
 
 from ..framework import dtypes
 from ..framework.constant_op import constant
-from ..ops import array_ops, random_ops
+from ..ops import array_ops, math_ops, random_ops
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomUniform", "RandomNormal", "TruncatedNormal",
-           "VarianceScaling", "GlorotUniform", "GlorotNormal", "zeros_initializer", "ones_initializer",
+           "VarianceScaling", "GlorotUniform", "GlorotNormal", "Orthogonal", "orthogonal_initializer",
+           "zeros_initializer", "ones_initializer",
            "constant_initializer", "random_uniform_initializer", "random_normal_initializer",
            "truncated_normal_initializer", "variance_scaling_initializer", "glorot_uniform_initializer",
            "glorot_normal_initializer", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform"]
@@ -180,6 +181,43 @@ truncated_normal_initializer = TruncatedNormal
 variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
+
+
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (times `gain`): for shape [..., n] the flattened [rows, n] matrix has
+    orthonormal columns (rows < n: orthonormal rows).
+
+    TensorFlow's construction, so a seeded program gets TensorFlow's matrix: the Q of the QR decomposition of a
+    Gaussian matrix (`tf.random_normal` of the flattened shape, transposed when rows < n), each column's sign
+    made that of R's diagonal (which makes Q uniformly distributed over the orthogonal matrices).
+    """
+
+    def __init__(self, gain=1.0, seed=None, dtype=dtypes.float32):
+        self.gain, self.seed = gain, seed
+        self.dtype = dtypes.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from ..ops.linalg_decomp_ops import qr
+        from ..ops.manip_ops import transpose
+        from ..ops.matrix_ops import matrix_diag_part
+        dtype = dtypes.as_dtype(dtype or self.dtype).base_dtype
+        shape = [int(d) for d in shape]
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize, specified by argument `shape` must be at least "
+                             f"two-dimensional. Received shape={shape}")
+        rows, cols = int(math.prod(shape[:-1])), shape[-1]
+        a = random_ops.random_normal([max(rows, cols), min(rows, cols)], dtype=dtype, seed=self.seed)
+        q, r = qr(a, full_matrices=False)
+        q = q * math_ops.sign(matrix_diag_part(r))
+        if rows < cols:
+            q = transpose(q)
+        return math_ops.multiply(self.gain, array_ops.reshape(q, shape))
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed, "dtype": self.dtype.name}
+
+
+orthogonal_initializer = Orthogonal
 
 
 def he_normal(seed=None):

@@ -1,0 +1,228 @@
+"""TensorFlow's random number generator, bit for bit: Philox4x32-10 with TF's key/counter set-up from the
+(seed, seed2) pair, the stateful kernels' way of reserving samples (so a second run continues the stream), and
+the conversions of its 32-bit words into uniform floats and ints, normals and truncated normals.
+
+Everything is vectorized over Philox blocks (uint32/uint64 NumPy arrays, no Python loop per sample). The layout
+of the outputs follows TensorFlow's CPU kernels, which make it independent of how the work is split over threads:
+output group `g` (the values one distribution call returns) is computed from the generator skipped by `g`
+blocks, or by `g * 256 * group / 4` blocks for the rejection samplers (truncated normal), which may use a
+variable number of words per output.
+"""
+import numpy as np
+
+__all__ = ["PhiloxStream", "philox_blocks", "uniform", "standard_normal", "truncated_normal", "uniform_int",
+           "box_muller_float", "random_seeds"]
+
+_W32A, _W32B = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
+_M4x32A, _M4x32B = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_SHIFT32 = np.uint64(32)
+_MASK64 = (1 << 64) - 1
+# Work in slices of this many blocks, so the ten rounds stay in the CPU cache.
+_CHUNK_BLOCKS = 1 << 15
+# What each output of TF's stateful random kernels reserves of the stream (ReserveRandomOutputs(n, 256)),
+# and what each output group of a rejection sampler may use of it (FillPhiloxRandomTask<..., true>).
+RESERVED_SAMPLES_PER_OUTPUT = 256
+
+
+def random_seeds():
+    """Two fresh 64-bit seeds from the OS (TensorFlow's `random::New64()` for ops with seed = seed2 = 0)."""
+    import secrets
+    return secrets.randbits(64), secrets.randbits(64)
+
+
+class PhiloxStream:
+    """One op's generator (TF's GuardedPhiloxRandom): a 64-bit key and a 128-bit counter.
+
+    `reserve(blocks)` returns the counter the caller draws from and advances the stream past `blocks` 128-bit
+    samples, so the next call (the next `sess.run` of the op) continues where TensorFlow's kernel continues.
+    """
+
+    def __init__(self, seed, seed2):
+        seed, seed2 = int(seed), int(seed2)
+        if seed == 0 and seed2 == 0:  # "not seeded": TensorFlow draws both seeds at random
+            seed, seed2 = random_seeds()
+        self.key = seed & _MASK64
+        # PhiloxRandom(seed_lo, seed_hi): the key is seed; the upper half of the counter is seed2.
+        self.counter = (seed2 & _MASK64) << 64
+
+    def reserve(self, blocks):
+        start = self.counter
+        self.counter = (self.counter + int(blocks)) & ((1 << 128) - 1)
+        return self.key, start
+
+    def reserve_outputs(self, count, multiplier=RESERVED_SAMPLES_PER_OUTPUT):
+        return self.reserve(int(count) * multiplier)
+
+
+def philox_blocks(key, counter, offsets):
+    """Philox4x32-10 of (counter + offsets[i], key) for each i: a uint32 array of shape (len(offsets), 4).
+
+    `key` is a 64-bit int, `counter` a 128-bit int; `offsets` are non-negative int64s.
+    """
+    offsets = np.asarray(offsets, dtype=np.uint64).reshape(-1)
+    out = np.empty((offsets.size, 4), dtype=np.uint32)
+    lo64 = np.uint64(counter & _MASK64)
+    hi64 = counter >> 64
+    key0, key1 = np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
+    keys = []
+    for _ in range(10):
+        keys.append((key0, key1))
+        with np.errstate(over="ignore"):  # uint32 wrap-around, as the C++ does
+            key0, key1 = key0 + _W32A, key1 + _W32B
+    with np.errstate(over="ignore"):
+        for start in range(0, offsets.size, _CHUNK_BLOCKS):
+            part = offsets[start:start + _CHUNK_BLOCKS]
+            low = part + lo64
+            carry = (low < part).astype(np.uint64)  # the 128-bit counter's carry into its upper half
+            high = np.uint64(hi64 & _MASK64) + carry
+            c0 = (low & _LOW32).astype(np.uint32)
+            c1 = (low >> _SHIFT32).astype(np.uint32)
+            c2 = (high & _LOW32).astype(np.uint32)
+            c3 = (high >> _SHIFT32).astype(np.uint32)
+            _rounds(c0, c1, c2, c3, keys, out[start:start + part.size])
+    return out
+
+
+def _rounds(c0, c1, c2, c3, keys, out):
+    for k0, k1 in keys:
+        p0 = c0.astype(np.uint64) * _M4x32A
+        p1 = c2.astype(np.uint64) * _M4x32B
+        hi1 = (p1 >> _SHIFT32).astype(np.uint32)
+        hi0 = (p0 >> _SHIFT32).astype(np.uint32)
+        hi1 ^= c1
+        hi1 ^= k0
+        hi0 ^= c3
+        hi0 ^= k1
+        c0, c1, c2, c3 = hi1, p1.astype(np.uint32), hi0, p0.astype(np.uint32)
+    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = c0, c1, c2, c3
+
+
+def _consecutive_blocks(key, counter, count):
+    return philox_blocks(key, counter, np.arange(count, dtype=np.uint64))
+
+
+# --- words -> values (random_distributions.h) ----------------------------------------------------------------
+def _uint32_to_float(words):
+    """[0, 1) floats from the low 23 bits: the float in [1, 2) with those mantissa bits, minus 1."""
+    bits = (words & np.uint32(0x7FFFFF)) | np.uint32(0x3F800000)
+    return bits.view(np.float32) - np.float32(1.0)
+
+
+def uint64_to_double(high_words, low_words):
+    mantissa = ((high_words & np.uint32(0xFFFFF)).astype(np.uint64) << _SHIFT32) | low_words.astype(np.uint64)
+    return (mantissa | np.uint64(1023 << 52)).view(np.float64) - 1.0
+
+
+def _uint16_to_half(words):
+    bits = ((words & np.uint32(0x3FF)) | np.uint32(15 << 10)).astype(np.uint16)
+    return bits.view(np.float16) - np.float16(1.0)
+
+
+_TWO_PI = 2 * np.pi
+
+
+def box_muller_float(x0, x1):
+    """TF's BoxMullerFloat on word arrays: (sin(v) * u, cos(v) * u) in float32 with v = 2*pi*U(x1) (the
+    product in double, as `2.0f * M_PI` is a double) and u = sqrt(-2 * log(max(U(x0), 1e-7))).
+
+    log, sin and cos are evaluated in float64 and rounded once to float32 (glibc's logf/sincosf are accurate to
+    within about half an ulp, so they agree except in rare near-ties)."""
+    u1 = np.maximum(_uint32_to_float(x0), np.float32(1.0e-7))
+    v1 = (_TWO_PI * _uint32_to_float(x1).astype(np.float64)).astype(np.float32)
+    log_u1 = np.log(u1.astype(np.float64)).astype(np.float32)
+    u2 = np.sqrt(np.float32(-2.0) * log_u1)
+    v64 = v1.astype(np.float64)
+    f0 = np.sin(v64).astype(np.float32)
+    f1 = np.cos(v64).astype(np.float32)
+    f0 *= u2
+    f1 *= u2
+    return f0, f1
+
+
+def _box_muller_double(x0, x1, x2, x3):
+    u1 = np.maximum(uint64_to_double(x0, x1), 1.0e-7)
+    v1 = _TWO_PI * uint64_to_double(x2, x3)
+    u2 = np.sqrt(-2.0 * np.log(u1))
+    return np.sin(v1) * u2, np.cos(v1) * u2
+
+
+def _words_per_value(np_dtype):
+    return 2 if np.dtype(np_dtype).itemsize == 8 else 1
+
+
+def _cast_from_float32(values, np_dtype):
+    return values.astype(np_dtype, copy=False)
+
+
+def uniform(key, counter, size, np_dtype):
+    """`size` values of TF's UniformDistribution for a float dtype: float16/32 take one word each, float64 two."""
+    if _words_per_value(np_dtype) == 2:
+        blocks = _consecutive_blocks(key, counter, (size + 1) // 2).reshape(-1, 2)
+        return uint64_to_double(blocks[:, 0], blocks[:, 1])[:size]
+    words = _consecutive_blocks(key, counter, (size + 3) // 4).reshape(-1)[:size]
+    if np.dtype(np_dtype) == np.float16:
+        return _uint16_to_half(words)
+    return _uint32_to_float(words)
+
+
+def uniform_int(key, counter, size, np_dtype, minval, maxval):
+    """`size` ints in [minval, maxval): minval + (bits mod (maxval - minval)), the range taken unsigned."""
+    if _words_per_value(np_dtype) == 2:
+        blocks = _consecutive_blocks(key, counter, (size + 1) // 2).reshape(-1, 2)[:size]
+        bits = blocks[:, 0].astype(np.uint64) | (blocks[:, 1].astype(np.uint64) << _SHIFT32)
+        span = np.uint64((int(maxval) - int(minval)) & _MASK64)
+        return ((bits % span) + np.uint64(int(minval) & _MASK64)).view(np.int64)
+    words = _consecutive_blocks(key, counter, (size + 3) // 4).reshape(-1)[:size]
+    span = np.uint32((int(maxval) - int(minval)) & 0xFFFFFFFF)
+    return ((words % span) + np.uint32(int(minval) & 0xFFFFFFFF)).view(np.int32)
+
+
+def standard_normal(key, counter, size, np_dtype):
+    """`size` values of TF's NormalDistribution: Box-Muller over word pairs (float16/32 computed in float32;
+    float64 from four words per pair of values)."""
+    if _words_per_value(np_dtype) == 2:
+        blocks = _consecutive_blocks(key, counter, (size + 1) // 2)
+        d0, d1 = _box_muller_double(blocks[:, 0], blocks[:, 1], blocks[:, 2], blocks[:, 3])
+        return np.stack([d0, d1], axis=1).reshape(-1)[:size]
+    blocks = _consecutive_blocks(key, counter, (size + 3) // 4)
+    f0, f1 = box_muller_float(blocks[:, 0::2], blocks[:, 1::2])
+    values = np.empty((blocks.shape[0], 4), dtype=np.float32)
+    values[:, 0::2], values[:, 1::2] = f0, f1
+    return _cast_from_float32(values.reshape(-1)[:size], np_dtype)
+
+
+def truncated_normal(key, counter, size, np_dtype):
+    """`size` values of TF's TruncatedNormalDistribution: normals from consecutive words, keeping those with
+    |x| < 2, four values (two for float64) per output group; group g starts 256 words per value into the
+    stream (FillPhiloxRandomTask's fixed reservation), so each group is independent of the others."""
+    double = _words_per_value(np_dtype) == 2
+    group_size = 2 if double else 4
+    groups = (size + group_size - 1) // group_size
+    skip_per_group = group_size * RESERVED_SAMPLES_PER_OUTPUT // 4
+    out = np.zeros((groups, group_size), dtype=np.float64 if double else np.float32)
+    filled = np.zeros(groups, dtype=np.int64)
+    active = np.arange(groups, dtype=np.int64)
+    block = 0
+    while active.size:
+        if block >= skip_per_group:  # TF would run into the next group's words: practically impossible
+            raise RuntimeError("truncated_normal: rejection sampling used up its reserved samples")
+        words = philox_blocks(key, counter, active.astype(np.uint64) * np.uint64(skip_per_group)
+                              + np.uint64(block))
+        if double:
+            d0, d1 = _box_muller_double(words[:, 0], words[:, 1], words[:, 2], words[:, 3])
+            candidates = np.stack([d0, d1], axis=1)
+        else:
+            f0, f1 = box_muller_float(words[:, 0::2], words[:, 1::2])
+            candidates = np.empty((active.size, 4), dtype=np.float32)
+            candidates[:, 0::2], candidates[:, 1::2] = f0, f1
+        accepted = np.abs(candidates) < 2.0
+        position = filled[active][:, None] + np.cumsum(accepted, axis=1) - 1
+        take = accepted & (position < group_size)
+        rows = np.broadcast_to(active[:, None], take.shape)
+        out[rows[take], position[take]] = candidates[take]
+        filled[active] = np.minimum(filled[active] + accepted.sum(axis=1), group_size)
+        active = active[filled[active] < group_size]
+        block += 1
+    values = out.reshape(-1)[:size]
+    return values if double else _cast_from_float32(values, np_dtype)

@@ -1,0 +1,78 @@
+"""neuroflow's seeded random ops draw TensorFlow's numbers: the programs of tests/tf_random_programs.py against
+the values real TensorFlow 2.21 (tf.compat.v1) gave for them (tests/data/tf_random/, with its generator).
+
+Integers, uniforms, shuffles, multinomial draws and dropout masks are equal; values that pass through
+sin/cos/log (normals, truncated normals and what is built on them) are equal to the last bit for about 98.5% of
+float32 values and otherwise within a few ulp, since TensorFlow's float32 sincosf rounds differently from a
+correctly rounded evaluation in rare cases (see test_normals_are_mostly_bit_identical)."""
+import os
+
+import numpy as np
+import pytest
+
+import neuroflow as tf
+import tf_random_programs as programs
+
+DATA = os.path.join(os.path.dirname(__file__), "data", "tf_random", "tf_random.npz")
+REFERENCE = dict(np.load(DATA))
+# Values computed through sin/cos/log: at most this many ulp from TensorFlow's.
+MAX_ULP = 4
+_TRANSCENDENTAL = ("normal", "truncated", "init/glorot_normal", "init/truncated", "init/normal", "init/vs_fan_in",
+                   "init/he_normal", "init/orthogonal", "init/default_normal")
+
+
+def _ulp_distance(got, want):
+    return np.abs(got.astype(np.float64) - want.astype(np.float64)) / np.spacing(np.abs(want)).astype(np.float64)
+
+
+def _compare(values, exact=lambda name: not name.startswith(_TRANSCENDENTAL)):
+    assert values, "the program produced nothing"
+    for name, got in values.items():
+        want = REFERENCE[name]
+        got = np.asarray(got)
+        assert got.shape == want.shape and got.dtype == want.dtype, (name, got.shape, got.dtype, want.dtype)
+        if exact(name) or want.dtype.kind in "iu":
+            np.testing.assert_array_equal(got, want, err_msg=name)
+        else:
+            worst = _ulp_distance(got, want).max(initial=0)
+            assert worst <= MAX_ULP, f"{name}: {worst} ulp from TensorFlow\n{got}\n{want}"
+
+
+@pytest.mark.parametrize("program", [programs.distributions, programs.integers, programs.seed_rule,
+                                     programs.shuffles, programs.dropouts], ids=lambda p: p.__name__)
+def test_draws_equal_tensorflows(program):
+    _compare(program(tf))
+
+
+def test_initializers_equal_tensorflows():
+    values = programs.initializers(tf)
+    # The orthogonal initializer goes through a QR decomposition (LAPACK in both, but not the same build):
+    # equal to float32 rounding; everything else is a scaled draw.
+    ortho = {k: values.pop(k) for k in list(values) if k.startswith("init/orthogonal")}
+    _compare(values)
+    for name, got in ortho.items():
+        np.testing.assert_allclose(got, REFERENCE[name], rtol=2e-5, atol=2e-6, err_msg=name)
+
+
+def test_seeded_training_program_prints_tensorflows_losses():
+    losses = programs.training(tf)["training/losses"]
+    np.testing.assert_allclose(losses, REFERENCE["training/losses"], rtol=2e-6)
+
+
+def test_eager_draws_follow_tensorflows_eager_seed_rule():
+    with tf.eager_mode():
+        values = programs.eager_program(tf)
+    _compare({"eager/" + k: v for k, v in values.items()})
+
+
+def test_each_run_continues_the_stream_and_a_new_session_restarts_it():
+    # Checks the recorded reference itself says what the tests rely on (the runs differ, sessions agree).
+    key = "uniform/graph/float32/3x4/"
+    assert not np.array_equal(REFERENCE[key + "run1"], REFERENCE[key + "run2"])
+    np.testing.assert_array_equal(REFERENCE[key + "run1"], REFERENCE[key + "session2"])
+    with tf.Graph().as_default():
+        tf.set_random_seed(1234)
+        draws = programs._draws(tf, tf.float32, (3, 4), None)
+        with tf.Session() as sess:
+            sess.run(draws["uniform"])
+            np.testing.assert_array_equal(sess.run(draws["uniform"]), REFERENCE[key + "run2"])
