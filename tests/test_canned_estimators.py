@@ -1,7 +1,9 @@
 """The canned estimators on synthetic sets (no scikit-learn): LinearClassifier (binary, with a hashed and a
 vocabulary column, and 3 classes with a weight column), LinearRegressor, DNNClassifier (3 classes, dropout,
 'Adam' by name) and DNNRegressor reach stated accuracies / losses; TensorFlow's prediction and metric keys and
-variable names; training resumes from model_dir. Runs without the tensorboard extra (no eval summaries then)."""
+variable names; training resumes from model_dir; one SGD step and the metrics against NumPy (TF1's summed loss);
+label_vocabulary and weight_column. Runs without the tensorboard extra (no eval summaries then). TensorFlow 2.21 has
+no tf.estimator any more, so these are checked against NumPy and TF1's documented behaviour, not stored values."""
 import numpy as np
 import pytest
 
@@ -118,3 +120,43 @@ def test_argument_errors():
     with pytest.raises(ValueError, match="Unsupported optimizer name: Nope"):
         est_lib.LinearRegressor(column, optimizer="Nope").train(_input({"x": np.zeros(4, np.float32)},
                                                                        np.zeros(4, np.float32)), steps=1)
+
+
+def test_one_step_against_numpy(tmp_path):
+    # From zero weights one SGD step on the summed squared error (TF1's Reduction.SUM) moves the weights by
+    # lr * sum(2 * y * x) and the bias by lr * sum(2 * y); the regressor then predicts x @ w + b.
+    x = np.array([1.0, -2.0, 0.5, 3.0], np.float32)
+    y = np.array([2.0, 1.0, -1.0, 0.5], np.float32)
+    reg = est_lib.LinearRegressor([fc.numeric_column("x")], optimizer=tf.train.GradientDescentOptimizer(0.1),
+                                  model_dir=str(tmp_path), config=CONFIG)
+    reg.train(_input({"x": x}, y, batch=4, shuffle=False), steps=1)
+    w = reg.get_variable_value("linear/linear_model/x/weights")
+    b = reg.get_variable_value("linear/linear_model/bias_weights")
+    np.testing.assert_allclose(w, [[0.1 * np.sum(2 * y * x)]], rtol=1e-6)
+    np.testing.assert_allclose(b, [0.1 * np.sum(2 * y)], rtol=1e-6)
+    metrics = reg.evaluate(_input({"x": x}, y, batch=4, epochs=1, shuffle=False))
+    per_example = (x * w[0, 0] + b[0] - y) ** 2
+    np.testing.assert_allclose(metrics["average_loss"], per_example.mean(), rtol=1e-5)
+    np.testing.assert_allclose(metrics["loss"], per_example.sum(), rtol=1e-5)
+    np.testing.assert_allclose(metrics["prediction/mean"], np.mean(x * w[0, 0] + b[0]), rtol=1e-5)
+
+
+def test_label_vocabulary_and_weight_column(tmp_path):
+    x, y = _binary_set()
+    names = np.array(["no", "yes"])[y]
+    weights = np.where(y == 1, 3.0, 1.0).astype(np.float32)
+    features = {"x": x["x"], "color": x["color"], "w": weights}
+    columns = [fc.numeric_column("x"), fc.categorical_column_with_vocabulary_list("color", ["red", "green", "blue"])]
+    est = est_lib.DNNClassifier([8], [columns[0], fc.indicator_column(columns[1])],
+                                label_vocabulary=["no", "yes"], weight_column="w", optimizer="Adam",
+                                model_dir=str(tmp_path), config=CONFIG)
+    est.train(_input(features, names), steps=300)
+    metrics = est.evaluate(_input(features, names, batch=400, epochs=1, shuffle=False))
+    assert metrics["accuracy"] >= 0.95
+    # Weighted label mean: the 'yes' examples count three times.
+    np.testing.assert_allclose(metrics["label/mean"], np.sum(weights * y) / np.sum(weights), rtol=1e-5)
+    predictions = list(est.predict(_input(features, batch=100, epochs=1, shuffle=False)))
+    assert {p["classes"][0] for p in predictions} == {b"no", b"yes"}
+    assert all(p["classes"][0] == [b"no", b"yes"][p["class_ids"][0]] for p in predictions)
+    with pytest.raises(ValueError, match="label_vocabulary should be a list or tuple of n_classes"):
+        est_lib.LinearClassifier(columns, label_vocabulary=["a", "b", "c"])
