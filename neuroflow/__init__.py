@@ -10,7 +10,6 @@ from .framework.constant_op import constant
 from .framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double, float16, float32,  # noqa: A004
                                float64, half, int8, int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from .framework.graph import Graph, GraphKeys, get_default_graph, name_scope, reset_default_graph
-from .framework.graph_io import GraphDef
 from .framework.graph_io_import import import_graph_def
 from .framework.graph_api import add_to_collection, add_to_collections, device, get_collection, get_collection_ref
 from .framework.operation import Operation
@@ -114,6 +113,9 @@ def __getattr__(name):
     if name == "GIT_VERSION":
         from .version import GIT_VERSION
         return GIT_VERSION
+    if name == "GraphDef":   # TensorFlow's message classes load on first use
+        from .framework.graph_def_files import GraphDef
+        return GraphDef
     if name in _LAZY:
         import importlib
         return importlib.import_module(_LAZY[name], __name__)

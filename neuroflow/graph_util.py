@@ -21,8 +21,24 @@ def _as_graph_def(graph_or_graph_def):
     if isinstance(graph_or_graph_def, Graph):
         return as_graph_def(graph_or_graph_def)
     if not isinstance(graph_or_graph_def, GraphDef):
-        raise TypeError("graph_def must be a graph_pb2.GraphDef proto.")
+        from .framework.tf_graph_import import graph_def_from_tf, is_tf_graph_def
+        if not is_tf_graph_def(graph_or_graph_def):
+            raise TypeError("graph_def must be a graph_pb2.GraphDef proto.")
+        as_read = getattr(graph_or_graph_def, "neuroflow_form", None)
+        return (as_read and as_read()) or graph_def_from_tf(graph_or_graph_def)
     return graph_or_graph_def
+
+
+def _same_kind(result, given):
+    """`result` (neuroflow's GraphDef) as TensorFlow's GraphDef message when `given` was one: what TensorFlow's
+    graph_util returns for a message, SerializeToString gives bytes TensorFlow reads."""
+    if isinstance(given, (Graph, GraphDef)):
+        return result
+    from .framework.graph_def_files import GraphDef as TFGraphDef
+    from .framework.tf_graph_export import graph_def_to_tf
+    message = TFGraphDef()
+    message.MergeFrom(graph_def_to_tf(result))
+    return message
 
 
 def extract_sub_graph(graph_def, dest_nodes):
@@ -36,7 +52,7 @@ def extract_sub_graph(graph_def, dest_nodes):
         TypeError: `dest_nodes` is a string or holds non-strings; `graph_def` is no GraphDef.
         AssertionError: a name in `dest_nodes` is not in the graph.
     """
-    graph_def = _as_graph_def(graph_def)
+    given, graph_def = graph_def, _as_graph_def(graph_def)
     if isinstance(dest_nodes, str) or not all(isinstance(d, str) for d in dest_nodes):
         raise TypeError("dest_nodes must be an iterable of strings.")
     by_name = {n.name: n for n in graph_def.node}
@@ -50,7 +66,7 @@ def extract_sub_graph(graph_def, dest_nodes):
             continue
         keep.add(name)
         stack.extend(_node_name(i) for i in by_name[name].input)
-    return GraphDef([n for n in graph_def.node if n.name in keep], versions=graph_def.versions)
+    return _same_kind(GraphDef([n for n in graph_def.node if n.name in keep], versions=graph_def.versions), given)
 
 
 def convert_variables_to_constants(sess, input_graph_def, output_node_names, variable_names_whitelist=None,
@@ -61,13 +77,15 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names, var
 
     Args:
         sess: the Session holding the variables' values.
-        input_graph_def: the GraphDef (`sess.graph.as_graph_def()`) or the Graph itself.
+        input_graph_def: the GraphDef (`sess.graph.as_graph_def()`, or TensorFlow's GraphDef message) or the
+            Graph itself.
         output_node_names: names of the ops to keep (e.g. ["probs"]).
         variable_names_whitelist: only these variables (op names) are converted.
         variable_names_blacklist: these variables are not converted.
 
     Returns:
-        The frozen GraphDef.
+        The frozen GraphDef: TensorFlow's message when given one, else neuroflow's. Either way
+        `tf.train.write_graph(frozen, dir, "frozen.pb", as_text=False)` writes a file TensorFlow loads.
 
     Raises:
         ValueError: a variable the outputs need stays a variable but is updated by an op they need, or an op
@@ -77,7 +95,7 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names, var
         >>> frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), ["probs"])
         >>> tf.io.write_graph(frozen, "/tmp/model", "frozen.pb", as_text=False)
     """
-    graph_def = extract_sub_graph(_as_graph_def(input_graph_def), output_node_names)
+    graph_def = extract_sub_graph(_as_graph_def(input_graph_def), output_node_names)   # neuroflow's GraphDef
     names = []
     for node in graph_def.node:
         if node.op not in ("VariableV2", "Variable"):
@@ -107,7 +125,7 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names, var
         out.append(NodeDef(node.name, node.op, list(node.input), node.device, dict(node.attr)))
     _log.info("Froze %d variables.", len(constants))
     _log.info("Converted %d variables to const ops.", len(constants))
-    return GraphDef(out, versions=graph_def.versions)
+    return _same_kind(GraphDef(out, versions=graph_def.versions), input_graph_def)
 
 
 _UPDATE_OPS = ("ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "ApplyAdagrad", "ApplyAdadelta",
@@ -160,4 +178,4 @@ def remove_training_nodes(input_graph, protected_nodes=None):
             base, _, index = i.partition(":")
             inputs.append(resolve(base) if index in ("", "0") and base in replace else i)
         out.append(NodeDef(node.name, node.op, inputs, node.device, dict(node.attr)))
-    return GraphDef(out, versions=graph_def.versions)
+    return _same_kind(GraphDef(out, versions=graph_def.versions), input_graph)

@@ -1,4 +1,6 @@
-"""`tf.io`: write_graph (a graph, GraphDef or MetaGraphDef to a file, crash-safely) and read_graph; `tf.io.gfile`."""
+"""`tf.io`: write_graph (a graph, GraphDef or MetaGraphDef to a file in TensorFlow's binary or text form,
+crash-safely) and read_graph; `tf.io.gfile`."""
+import logging
 import os
 
 from . import io_gfile as gfile
@@ -6,47 +8,80 @@ from .framework import graph_io
 
 __all__ = ["write_graph", "read_graph", "gfile"]
 
+_log = logging.getLogger("neuroflow")
+
+
+def _tf_message(graph_or_graph_def):
+    """TensorFlow's GraphDef message of a Graph or of neuroflow's GraphDef, or None (with a warning) when the
+    graph holds what TensorFlow's messages cannot (cond branches, loop bodies, Python objects)."""
+    from .framework.graph import Graph
+    from .framework.tf_graph_export import graph_def_to_tf, graph_to_tf_graph_def
+    from .framework.tf_proto_convert import UnconvertibleAttr
+    try:
+        if isinstance(graph_or_graph_def, Graph):
+            return graph_to_tf_graph_def(graph_or_graph_def, add_shapes=True)
+        return graph_def_to_tf(graph_or_graph_def, add_shapes=True)
+    except UnconvertibleAttr as e:
+        _log.warning("write_graph: writing neuroflow's own GraphDef format, which TensorFlow cannot read: %s", e)
+        return None
+
 
 def write_graph(graph_or_graph_def, logdir, name, as_text=True):
-    """Writes a graph to `logdir/name` (creating `logdir`), replacing the file atomically.
+    """Writes a graph to `logdir/name` (creating `logdir`), replacing the file atomically: TensorFlow's GraphDef
+    in protobuf's text form (as_text, a `.pbtxt`) or binary form (a `.pb`), which TensorFlow reads. A graph that
+    TensorFlow's GraphDef cannot describe (tf.cond / tf.while_loop sub-graphs) is written in neuroflow's own JSON
+    form instead, with a warning; `read_graph` and `tf.GraphDef` read both.
 
     Args:
-        graph_or_graph_def: a Graph, a GraphDef or a MetaGraphDef.
+        graph_or_graph_def: a Graph, a GraphDef (TensorFlow's message or neuroflow's), or a MetaGraphDef.
         logdir: the folder.
         name: the file name.
-        as_text: the indented text form (True) or the compact form; both are JSON, no pickle.
+        as_text: protobuf's text form (True) or its binary form.
 
     Returns:
         The path written.
 
     Example:
-        >>> tf.io.write_graph(sess.graph, "/tmp/model", "graph.pbtxt")
+        >>> tf.train.write_graph(sess.graph, "/tmp/model", "graph.pbtxt")
         '/tmp/model/graph.pbtxt'
+        >>> tf.train.write_graph(frozen_graph_def, "/tmp/model", "frozen.pb", as_text=False)
+        '/tmp/model/frozen.pb'
     """
+    from .framework import tf_protos
     from .framework.graph import Graph
-    from .train.checkpoint_format import write_text_atomically
-    if isinstance(graph_or_graph_def, Graph):
-        graph_or_graph_def = graph_io.as_graph_def(graph_or_graph_def)
-    if not hasattr(graph_or_graph_def, "SerializeToString"):
+    from .train.checkpoint_format import atomic_file, fsync_directory
+    if not isinstance(graph_or_graph_def, Graph) and not hasattr(graph_or_graph_def, "SerializeToString"):
         raise TypeError(f"graph_or_graph_def must be a Graph, GraphDef or MetaGraphDef, not "
                         f"{type(graph_or_graph_def).__name__}")
+    value = graph_or_graph_def
+    if isinstance(value, (Graph, graph_io.GraphDef)):
+        value = _tf_message(value) or (graph_io.as_graph_def(value) if isinstance(value, Graph) else value)
+    if isinstance(value, tf_protos.Message):
+        data = tf_protos.text_format.MessageToString(value) if as_text else value.SerializeToString()
+    elif hasattr(value, "to_text"):   # neuroflow's JSON forms
+        data = value.to_text() if as_text else value.SerializeToString().decode("utf-8")
+    else:                             # a message of the protobuf package: its __str__ is the text form
+        data = str(value) if as_text else value.SerializeToString()
     logdir = os.fspath(logdir)
     if logdir:
         os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, os.fspath(name))
-    if as_text:
-        text = graph_or_graph_def.to_text()
-    else:
-        text = graph_or_graph_def.SerializeToString().decode("utf-8")
-    write_text_atomically(path, text)
+    with atomic_file(path) as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    fsync_directory(os.path.dirname(path) or ".")
     return path
 
 
 def read_graph(path):
-    """The GraphDef in a file written by `write_graph` (either form). Raises OSError for a missing file and
-    ValueError for a file that is not a neuroflow GraphDef."""
-    with open(os.fspath(path), "rb") as f:
-        return graph_io.GraphDef.FromString(f.read())
+    """The graph in a file written by `write_graph` or by TensorFlow: TensorFlow's GraphDef message (`tf.GraphDef`)
+    for its binary or text form, neuroflow's GraphDef for neuroflow's JSON form.
+
+    Raises:
+        OSError: a missing file.
+        DataLossError: a file that holds no GraphDef in any of these forms (a corrupt or truncated file).
+    """
+    from .framework.graph_def_files import read_graph_file
+    return read_graph_file(path)
 
 
 # TensorFlow's other `tf.io` names are aliases of implementations that live with their family (tf.image's codecs,

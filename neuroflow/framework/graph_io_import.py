@@ -235,7 +235,8 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         from .tf_graph_import import graph_def_from_tf, is_tf_graph_def
         if not is_tf_graph_def(graph_def):
             raise TypeError("graph_def must be a GraphDef proto.")
-        graph_def = graph_def_from_tf(graph_def)
+        as_read = getattr(graph_def, "neuroflow_form", None)   # tf.GraphDef that read neuroflow's JSON form
+        graph_def = (as_read and as_read()) or graph_def_from_tf(graph_def)
     if return_elements is not None:
         if isinstance(return_elements, str) or not all(isinstance(x, str) for x in return_elements):
             raise TypeError("return_elements must be a list of strings.")

@@ -23,7 +23,9 @@ class Message:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        fields = sorted(cls.__dict__.get("_FIELDS", ()), key=lambda f: f.number)
+        if "_FIELDS" not in cls.__dict__:
+            return   # a subclass adding behaviour (tf.GraphDef) keeps its message's fields
+        fields = sorted(cls.__dict__["_FIELDS"], key=lambda f: f.number)
         cls._FIELDS = fields
         cls._by_name = {f.name: f for f in fields}
         cls._by_number = {f.number: f for f in fields}
@@ -37,7 +39,8 @@ class Message:
     @classmethod
     def _resolve(cls):
         """Turns message-class names in the field list into the classes (done once, on first use)."""
-        module = __import__(cls.__module__, fromlist=["_"])
+        owner = next(c for c in cls.__mro__ if "_FIELDS" in c.__dict__)   # names are those of its module
+        module = __import__(owner.__module__, fromlist=["_"])
         for f in cls._FIELDS:
             if isinstance(f.message, str):
                 target = module
@@ -71,9 +74,16 @@ class Message:
             else:
                 setattr(self, key, value)
 
+    def _materialize(self):
+        """Fills in fields a subclass computes on first use (tf.GraphDef read from neuroflow's JSON form)."""
+
     # --- field access ---------------------------------------------------------------------------------------
     def __getattr__(self, name):
         f = self._by_name.get(name)
+        if f is not None and self.__dict__.get("_pending"):
+            self._materialize()
+            if name in self.__dict__:
+                return self.__dict__[name]
         if f is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         if f.kind == "map":
@@ -166,6 +176,7 @@ class Message:
 
     def ListFields(self):  # noqa: N802
         """(field name, value) of each field that is set, in field-number order (protobuf gives descriptors)."""
+        self._materialize()
         out = []
         for f in self._FIELDS:
             value = self.__dict__.get(f.name)
@@ -185,16 +196,17 @@ class Message:
     def CopyFrom(self, other):  # noqa: N802
         if other is self:
             return
-        if type(other) is not type(self):
+        if not _same_message(self, other):
             raise TypeError(f"Parameter to CopyFrom() must be instance of same class: expected "
                             f"{type(self).__name__} got {type(other).__name__}.")
         self.Clear()
         self.MergeFrom(other)
 
     def MergeFrom(self, other):  # noqa: N802
-        if type(other) is not type(self):
+        if not _same_message(self, other):
             raise TypeError(f"Parameter to MergeFrom() must be instance of same class: expected "
                             f"{type(self).__name__} got {type(other).__name__}.")
+        other._materialize()
         od = other.__dict__
         for f in self._FIELDS:
             if f.name not in od:
@@ -217,7 +229,7 @@ class Message:
         self._modified()
 
     def __eq__(self, other):
-        if type(other) is not type(self):
+        if not _same_message(self, other):
             return NotImplemented
         return self.SerializeToString(deterministic=True) == other.SerializeToString(deterministic=True)
 
@@ -281,6 +293,7 @@ class Message:
         return getattr(cls, "_PROTO_NAME", cls.__name__)
 
     def _encode(self, out, deterministic):
+        self._materialize()
         d = self.__dict__
         present = d["_present"]
         for f in self._FIELDS:
@@ -314,6 +327,11 @@ class Message:
                 _encode_scalar(out, f.number, f.kind, value)
         if d["_unknown"]:
             out += d["_unknown"]
+
+
+def _same_message(a, b):
+    """Whether `b` is a message of `a`'s type (a subclass that adds behaviour, such as `tf.GraphDef`, counts)."""
+    return isinstance(b, Message) and (isinstance(b, type(a)) or isinstance(a, type(b))) and a._FIELDS is b._FIELDS
 
 
 def _is_set(f, value):

@@ -85,6 +85,7 @@ def _scalar_text(msg_cls, f, kind, value):
 
 
 def _write(msg, indent, lines):
+    msg._materialize()
     pad = " " * indent
     cls = type(msg)
     for f in cls._FIELDS:

@@ -1,0 +1,191 @@
+"""A neuroflow graph as TensorFlow's GraphDef message, in the form TensorFlow's `import_graph_def` accepts: the
+type attributes TensorFlow's OpDefs require (`T`, `Tidx`, `N`, ...) added from the tensors' dtypes, attributes
+that TensorFlow passes as inputs (a reduction's axes, ConcatV2's axis) written back as Const inputs, and
+attributes TensorFlow's OpDefs do not declare left out. The reverse of `tf_graph_import`."""
+import numpy as np
+
+from . import dtypes
+from .tf_proto_convert import UnconvertibleAttr, attr_to_tf, shape_to_proto, tensor_to_proto
+from .tf_protos import GraphDef as TFGraphDef
+
+__all__ = ["graph_to_tf_graph_def", "graph_def_to_tf", "TF_PRODUCER"]
+
+TF_PRODUCER = 1882   # the GraphDef version TensorFlow 2.x writes (VersionDef.producer), which it reads back
+
+# Attributes that neuroflow's OpDefs hold and TensorFlow passes as an input: op -> (input position, TF input
+# name, dtype of the Const); position -1 is after the other inputs (ConcatV2's axis).
+_ATTRS_AS_INPUTS = {
+    **{op: (1, "reduction_indices") for op in ("Sum", "Mean", "Max", "Min", "Prod", "All", "Any")},
+    "ArgMax": (1, "dimension"), "ArgMin": (1, "dimension"), "Cumsum": (1, "axis"), "Cumprod": (1, "axis"),
+    "ExpandDims": (1, "dim"), "ConcatV2": (-1, "axis"), "GatherV2": (2, "axis"), "Split": (0, "split_dim"),
+    "SplitV": (2, "split_dim")}
+_TIDX_OF_MOVED = {"Sum": "Tidx", "Mean": "Tidx", "Max": "Tidx", "Min": "Tidx", "Prod": "Tidx", "All": "Tidx",
+                  "Any": "Tidx", "ArgMax": "Tidx", "ArgMin": "Tidx", "Cumsum": "Tidx", "Cumprod": "Tidx",
+                  "ExpandDims": "Tdim", "ConcatV2": "Tidx", "GatherV2": "Taxis", "SplitV": None, "Split": None}
+_NOT_IN_TF = {"Softmax": ("axis",), "LogSoftmax": ("axis",), "SplitV": ("axis",), "Split": ("axis",)}
+_REORDERED_INPUTS = {"ApplyMomentum": (0, 1, 2, 4, 3), "SparseApplyMomentum": (0, 1, 2, 4, 5, 3)}
+
+# Ops whose TensorFlow OpDef has no "T" (their dtypes have other names, or none).
+_NO_T = frozenset((
+    "Const", "Placeholder", "PlaceholderWithDefault", "VariableV2", "NoOp", "Cast", "IsVariableInitialized", "All",
+    "Any", "Range", "GatherV2", "OneHot", "Fill", "Bitcast", "RandomUniform", "RandomStandardNormal",
+    "TruncatedNormal", "RandomUniformInt", "Multinomial", "ReadFile", "WriteFile", "StringJoin", "DecodeRaw",
+    "ParseExample", "DecodeCSV", "Assert", "Print", "PrintV2", "LogicalAnd", "LogicalOr", "LogicalNot",
+    "MergeSummary", "ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "TensorSummaryV2",
+    "Where", "Einsum", "SparseToDense", "ScatterNd", "GatherNd", "Shape", "ZerosLike", "OnesLike", "BroadcastTo",
+    "TopKV2", "Size", "Rank"))
+# Extra type attributes: op -> {attr: ("in", i) dtype of input i | ("out", i) of output i}; "T" of ops not in
+# _NO_T is the dtype of input 0 unless given here.
+_TYPE_ATTRS = {
+    "Reshape": {"Tshape": ("in", 1)}, "Transpose": {"Tperm": ("in", 1)}, "Pad": {"Tpaddings": ("in", 1)},
+    "PadV2": {"Tpaddings": ("in", 1)}, "MirrorPad": {"Tpaddings": ("in", 1)}, "Tile": {"Tmultiples": ("in", 1)},
+    "Slice": {"Index": ("in", 1)}, "StridedSlice": {"Index": ("in", 1)}, "Shape": {"T": ("in", 0)},
+    "Size": {"T": ("in", 0)}, "Rank": {"T": ("in", 0)}, "ZerosLike": {"T": ("in", 0)},
+    "OnesLike": {"T": ("in", 0)}, "BroadcastTo": {"T": ("in", 0), "Tidx": ("in", 1)},
+    "TopKV2": {"T": ("in", 0)},
+    "FusedBatchNormV3": {"U": ("in", 1)}, "Fill": {"T": ("in", 1), "index_type": ("in", 0)},
+    "Select": {"T": ("in", 1)}, "SelectV2": {"T": ("in", 1)}, "OneHot": {"T": ("in", 2), "TI": ("in", 0)},
+    "GatherV2": {"Tparams": ("in", 0), "Tindices": ("in", 1)}, "Range": {"Tidx": ("in", 0)},
+    "SplitV": {"Tlen": ("in", 1)}, "Assign": {"T": ("in", 1)},
+    "SparseSoftmaxCrossEntropyWithLogits": {"Tlabels": ("in", 1)}, "ResizeBilinear": {},
+    "RandomUniform": {"T": ("in", 0)}, "RandomStandardNormal": {"T": ("in", 0)},
+    "TruncatedNormal": {"T": ("in", 0)}, "Where": {"T": ("in", 0)},
+    "PlaceholderWithDefault": {"dtype": ("out", 0)}, "IsVariableInitialized": {"dtype": ("in", 0)},
+    "Einsum": {"T": ("in", 0)}, "GatherNd": {"Tparams": ("in", 0), "Tindices": ("in", 1)},
+    "ScatterNd": {"T": ("in", 1), "Tindices": ("in", 0)}, "SparseToDense": {"T": ("in", 2), "Tindices": ("in", 0)},
+    "Split": {}}
+_COUNTED = frozenset(("Pack", "ConcatV2", "AddN", "Einsum", "IdentityN"))   # TF's N: the number of values
+
+
+def _input_name(tensor):
+    return tensor.op.name if tensor.value_index == 0 else f"{tensor.op.name}:{tensor.value_index}"
+
+
+def _fail(op, reason):
+    raise UnconvertibleAttr(f"Cannot write op '{op.name}' ({op.type}) as a TensorFlow NodeDef: {reason}")
+
+
+def _reusable_const(name, graph, value):
+    """`name` when the graph has a Const of that name holding `value` (the one a TensorFlow graph fed the axis
+    from, kept by the import), else None."""
+    op = graph._ops_by_name.get(name)
+    if op is not None and op.type == "Const":
+        held = np.asarray(op.get_attr("value"))
+        if held.dtype == value.dtype and held.shape == value.shape and np.array_equal(held, value):
+            return name
+    return None
+
+
+def _free_name(name, graph):
+    """`name`, or `name_1`, `name_2`, ... when the graph has an op of that name (one imported from TensorFlow
+    keeps its unused axis constant)."""
+    candidate, k = name, 0
+    while candidate in graph._ops_by_name:
+        k += 1
+        candidate = f"{name}_{k}"
+    return candidate
+
+
+def _axis_value(op, attr_value):
+    """The Const value TensorFlow expects for a moved attribute (None axes: every axis of input 0)."""
+    if attr_value is None:
+        rank = op.inputs[0].shape.ndims
+        if rank is None:
+            _fail(op, "it reduces over all axes of an input of unknown rank")
+        attr_value = tuple(range(rank))
+    return np.asarray(attr_value, dtype=np.int32)
+
+
+def _base(dtype):
+    return dtype.base_dtype.as_datatype_enum
+
+
+def _add_node(graph_def, op, add_shapes):
+    node = graph_def.node.add()
+    node.name, node.op = op.name, op.type
+    if op.device:
+        node.device = op.device
+    attrs = dict(op.attrs)
+    inputs = [_input_name(t) for t in op.inputs]
+    extra_nodes = []
+    if op.type in _ATTRS_AS_INPUTS:
+        position, input_name = _ATTRS_AS_INPUTS[op.type]
+        value = _axis_value(op, attrs.pop("axis", None))
+        const_name = _reusable_const(f"{op.name}/{input_name}", op.graph, value)
+        if const_name is None:
+            const_name = _free_name(f"{op.name}/{input_name}", op.graph)
+            extra_nodes.append((const_name, value))
+        inputs.insert(len(inputs) if position < 0 else position, const_name)
+        tidx = _TIDX_OF_MOVED.get(op.type)
+        if tidx:
+            node.attr[tidx].type = dtypes.int32.as_datatype_enum
+    for key in _NOT_IN_TF.get(op.type, ()):
+        value = attrs.pop(key, None)
+        if op.type in ("Softmax", "LogSoftmax") and value not in (None, -1):
+            rank = op.inputs[0].shape.ndims
+            if rank is None or value != rank - 1:
+                _fail(op, f"TensorFlow's {op.type} works along the last axis only, not axis {value}")
+    if op.type in _REORDERED_INPUTS:
+        order = _REORDERED_INPUTS[op.type]
+        inputs = [inputs[i] for i in order]
+    node.input.extend(inputs)
+    node.input.extend("^" + c.name for c in op.control_inputs)
+    for key in sorted(attrs):
+        if key.startswith("_"):
+            continue
+        try:
+            av = attr_to_tf(attrs[key], f"attribute '{key}'")
+        except UnconvertibleAttr as e:
+            _fail(op, str(e))
+        if av is not None:
+            node.attr[key].CopyFrom(av)
+    _add_type_attrs(node, op)
+    if add_shapes and op.outputs:
+        node.attr["_output_shapes"].list.shape.extend(shape_to_proto(t.shape) for t in op.outputs)
+    return extra_nodes
+
+
+def _add_type_attrs(node, op):
+    data_inputs = list(op.inputs)
+    spec = dict(_TYPE_ATTRS.get(op.type, {}))
+    if op.type not in _NO_T and "T" not in spec and data_inputs and "T" not in node.attr:
+        spec["T"] = ("in", 0)
+    for attr, (where, index) in spec.items():
+        if attr in node.attr:
+            continue
+        tensors = data_inputs if where == "in" else op.outputs
+        if index < len(tensors):
+            node.attr[attr].type = _base(tensors[index].dtype)
+    if op.type in _COUNTED and "N" not in node.attr:
+        node.attr["N"].i = len(data_inputs) - (1 if op.type == "ConcatV2" and "axis" not in op.attrs else 0)
+
+
+def _add_const(graph_def, name, value):
+    node = graph_def.node.add()
+    node.name, node.op = name, "Const"
+    node.attr["dtype"].type = dtypes.as_dtype(value.dtype).as_datatype_enum
+    node.attr["value"].tensor.CopyFrom(tensor_to_proto(value))
+
+
+def graph_to_tf_graph_def(graph, ops=None, add_shapes=False):
+    """TensorFlow's GraphDef message of `graph` (or of its operations `ops`), importable by TensorFlow.
+
+    Raises:
+        UnconvertibleAttr (a ValueError): an op whose attributes have no TensorFlow form (a cond branch or loop
+            body sub-graph, a Python object), naming the op.
+    """
+    graph_def = TFGraphDef()
+    graph_def.versions.producer = TF_PRODUCER
+    for op in (graph.get_operations() if ops is None else ops):
+        for name, value in _add_node(graph_def, op, add_shapes):
+            _add_const(graph_def, name, value)
+    return graph_def
+
+
+def graph_def_to_tf(graph_def, add_shapes=False):
+    """TensorFlow's GraphDef message of neuroflow's GraphDef (rebuilt in a scratch graph for its dtypes)."""
+    from .graph import Graph
+    from .graph_io_import import import_nodes
+    scratch = Graph()
+    created = import_nodes(graph_def, scratch, "")
+    return graph_to_tf_graph_def(scratch, [created[n.name] for n in graph_def.node], add_shapes)
