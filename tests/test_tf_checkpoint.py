@@ -163,6 +163,16 @@ def test_slice_keys_encode_negative_and_large_numbers_as_orderedcode_does():
                    + b"\x3f\xbf" + b"\xfd\x00\x00\x00\x00\x00")
 
 
+@pytest.mark.parametrize("size", [(1 << 20) - 1, 1 << 20, (1 << 20) + 4 * 8192 * 3 + 7, 5_000_003])
+def test_the_lane_parallel_crc32c_equals_the_byte_table_one(size):
+    from neuroflow.summary.crc32c import crc32c as reference
+    from neuroflow.train.tensor_bundle_crc import crc32c
+    data = np.random.RandomState(size % 1000).bytes(size)
+    assert crc32c(data) == reference(data)
+    assert crc32c(data, 0x12345678) == reference(data, 0x12345678)   # continuing a CRC, as string tensors do
+    assert crc32c(memoryview(np.frombuffer(data[:size // 8 * 8], np.float64))) == reference(data[:size // 8 * 8])
+
+
 # --- damaged files ----------------------------------------------------------------------------------------------------
 @pytest.fixture
 def tf_copy(tmp_path):

@@ -28,7 +28,7 @@ _DATA_LOSS = errors.DataLossError
 
 
 def _crc32c(data, crc=0):
-    from ..summary.crc32c import crc32c   # here: neuroflow.summary loads only when checkpoints are used
+    from .tensor_bundle_crc import crc32c   # here: `import neuroflow` stays fast
     return crc32c(data, crc)
 
 
