@@ -146,7 +146,26 @@ def test_a_checkpoint_in_the_documented_two_file_layout_restores(tmp_path):
         np.testing.assert_array_equal(tf.train.load_variable(path, name), SAVED[name] + 1)
 
 
-def test_a_save_interrupted_after_its_index_switch_restores_as_the_new_save(tmp_path, monkeypatch):
+@pytest.fixture(params=["tensorflow", "neuroflow"])
+def file_format(request, monkeypatch):
+    """The interrupted-save tests run for both formats Saver can write (TensorFlow's is the default)."""
+    monkeypatch.setattr(tf.train.Saver, "_checkpoint_file_format", request.param)
+    return request.param
+
+
+def _crash_on_replace_to(monkeypatch, suffix):
+    """Makes the rename onto a name ending in `suffix` raise, as if the process died there."""
+    from neuroflow.train import checkpoint_format
+    real_replace = os.replace
+
+    def crash(src, dst):
+        if dst.endswith(suffix):
+            raise KeyboardInterrupt("killed")
+        real_replace(src, dst)
+    monkeypatch.setattr(checkpoint_format.os, "replace", crash)
+
+
+def test_a_save_interrupted_after_its_index_switch_restores_as_the_new_save(tmp_path, monkeypatch, file_format):
     """A crash after the index names the new save but before its data took the usual name: the prefix is the
     new save (found under its side name), and the next save of the prefix tidies the side file away."""
     from neuroflow.train import checkpoint_format
@@ -171,7 +190,25 @@ def test_a_save_interrupted_after_its_index_switch_restores_as_the_new_save(tmp_
         np.testing.assert_array_equal(tf.train.load_variable(path, name), SAVED[name])
 
 
-def test_a_save_failing_before_its_index_switch_leaves_the_previous_one(tmp_path, monkeypatch):
+def test_the_same_save_repeated_and_failing_keeps_the_interrupted_ones_data(tmp_path, monkeypatch):
+    """In TensorFlow's format a save's side file is named by its index's digest, so saving the same values again
+    reuses the name. After a crash past the index switch, a repeat of that save failing before its own switch
+    must not delete the side file: the index in place still names it."""
+    path = _save(str(tmp_path / "m"), SAVED)
+    newer = {k: v + 1 for k, v in SAVED.items()}
+    _crash_on_replace_to(monkeypatch, ".data-00000-of-00001")
+    with pytest.raises(KeyboardInterrupt):
+        _save(path, newer)                 # the index names `newer`; its data is under the side name
+    monkeypatch.undo()
+    _crash_on_replace_to(monkeypatch, ".index")
+    with pytest.raises(KeyboardInterrupt):
+        _save(path, newer)                 # the same bytes again, failing at the index switch
+    monkeypatch.undo()
+    for name in SAVED:
+        np.testing.assert_array_equal(tf.train.load_variable(path, name), newer[name])
+
+
+def test_a_save_failing_before_its_index_switch_leaves_the_previous_one(tmp_path, monkeypatch, file_format):
     from neuroflow.train import checkpoint_format
     path = _save(str(tmp_path / "m"), SAVED)
     real_replace = os.replace
