@@ -260,6 +260,8 @@ def _neuroflow_checkpoint(directory):
             tf.Variable(value, name="dtypes/" + name)
         tf.Variable(np.array([b"", b"\x00\xff", "h\u00e9".encode(), b"y" * 200], object), dtype=tf.string,
                     name="dtypes/words")
+        # partitioned in the TF program that restores it (read_with_tf.py), one tensor in neuroflow
+        tf.get_variable("embedding", [7, 4], initializer=tf.random_uniform_initializer(seed=3))
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             for _ in range(2):
@@ -271,10 +273,11 @@ def _neuroflow_checkpoint(directory):
 
 @pytest.mark.skipif(not os.path.exists(ANCHORS_PYTHON), reason="needs the anchors' TensorFlow")
 def test_tensorflow_reads_and_restores_what_neuroflows_saver_wrote(tmp_path):
+    """Including a variable TensorFlow's program partitions in three: it restores each part as a slice."""
     prefix, values = _neuroflow_checkpoint(str(tmp_path))
     assert {"dense/kernel/Adam", "dense/kernel/Adam_1", "beta1_power"} <= set(values)
     script = os.path.join(DATA, "read_with_tf.py")
-    result = subprocess.run([ANCHORS_PYTHON, script, prefix], capture_output=True, text=True, timeout=300,
+    result = subprocess.run([ANCHORS_PYTHON, script, prefix, "embedding:3"], capture_output=True, text=True, timeout=300,
                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES=""))
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout)
