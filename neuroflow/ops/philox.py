@@ -56,50 +56,48 @@ class PhiloxStream:
 
 
 def philox_blocks(key, counter, offsets):
-    """Philox4x32-10 of (counter + offsets[i], key) for each i: a uint32 array of shape (len(offsets), 4).
+    """Philox4x32-10 of (counter + offsets[i], key) for each i: a uint32 array of shape (len(offsets), 4)."""
+    return np.stack(philox_lanes(key, counter, offsets), axis=1)
+
+
+def philox_lanes(key, counter, offsets):
+    """Philox4x32-10 of (counter + offsets[i], key) for each i, as its four output words: four contiguous uint32
+    arrays of len(offsets) (word 0 of every block, word 1, ...).
 
     `key` is a 64-bit int, `counter` a 128-bit int; `offsets` are non-negative int64s.
     """
     offsets = np.asarray(offsets, dtype=np.uint64).reshape(-1)
-    out = np.empty((offsets.size, 4), dtype=np.uint32)
+    lanes = np.empty((4, offsets.size), dtype=np.uint32)
     lo64 = np.uint64(counter & _MASK64)
-    hi64 = counter >> 64
+    hi64 = np.uint64((counter >> 64) & _MASK64)
     key0, key1 = np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
     keys = []
-    for _ in range(10):
-        keys.append((key0, key1))
-        with np.errstate(over="ignore"):  # uint32 wrap-around, as the C++ does
-            key0, key1 = key0 + _W32A, key1 + _W32B
     with np.errstate(over="ignore"):
+        for _ in range(10):
+            keys.append((key0, key1))
+            key0, key1 = key0 + _W32A, key1 + _W32B  # uint32 wrap-around, as the C++ does
         for start in range(0, offsets.size, _CHUNK_BLOCKS):
             part = offsets[start:start + _CHUNK_BLOCKS]
             low = part + lo64
-            carry = (low < part).astype(np.uint64)  # the 128-bit counter's carry into its upper half
-            high = np.uint64(hi64 & _MASK64) + carry
-            c0 = (low & _LOW32).astype(np.uint32)
-            c1 = (low >> _SHIFT32).astype(np.uint32)
-            c2 = (high & _LOW32).astype(np.uint32)
-            c3 = (high >> _SHIFT32).astype(np.uint32)
-            _rounds(c0, c1, c2, c3, keys, out[start:start + part.size])
-    return out
+            high = (low < part).astype(np.uint64)  # the 128-bit counter's carry into its upper half
+            high += hi64
+            words = (low.view(np.uint32).reshape(-1, 2), high.view(np.uint32).reshape(-1, 2))
+            _rounds(words[0][:, 0], words[0][:, 1], words[1][:, 0], words[1][:, 1], keys,
+                    lanes[:, start:start + part.size])
+    return tuple(lanes)
 
 
 def _rounds(c0, c1, c2, c3, keys, out):
+    # One pass per operation: the products in uint64, their halves read as uint32 views (little-endian).
     for k0, k1 in keys:
-        p0 = c0.astype(np.uint64) * _M4x32A
-        p1 = c2.astype(np.uint64) * _M4x32B
-        hi1 = (p1 >> _SHIFT32).astype(np.uint32)
-        hi0 = (p0 >> _SHIFT32).astype(np.uint32)
-        hi1 ^= c1
-        hi1 ^= k0
-        hi0 ^= c3
-        hi0 ^= k1
-        c0, c1, c2, c3 = hi1, p1.astype(np.uint32), hi0, p0.astype(np.uint32)
-    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = c0, c1, c2, c3
-
-
-def _consecutive_blocks(key, counter, count):
-    return philox_blocks(key, counter, np.arange(count, dtype=np.uint64))
+        p0 = np.multiply(c0, _M4x32A, dtype=np.uint64).view(np.uint32).reshape(-1, 2)
+        p1 = np.multiply(c2, _M4x32B, dtype=np.uint64).view(np.uint32).reshape(-1, 2)
+        new0 = np.bitwise_xor(p1[:, 1], c1)
+        new0 ^= k0
+        new2 = np.bitwise_xor(p0[:, 1], c3)
+        new2 ^= k1
+        c0, c1, c2, c3 = new0, p1[:, 0], new2, p0[:, 0]
+    out[0], out[1], out[2], out[3] = c0, c1, c2, c3
 
 
 # --- words -> values (random_distributions.h) ----------------------------------------------------------------
@@ -127,17 +125,57 @@ def box_muller_float(x0, x1):
     product in double, as `2.0f * M_PI` is a double) and u = sqrt(-2 * log(max(U(x0), 1e-7))).
 
     log, sin and cos are evaluated in float64 and rounded once to float32 (glibc's logf/sincosf are accurate to
-    within about half an ulp, so they agree except in rare near-ties)."""
-    u1 = np.maximum(_uint32_to_float(x0), np.float32(1.0e-7))
-    v1 = (_TWO_PI * _uint32_to_float(x1).astype(np.float64)).astype(np.float32)
-    log_u1 = np.log(u1.astype(np.float64)).astype(np.float32)
-    u2 = np.sqrt(np.float32(-2.0) * log_u1)
-    v64 = v1.astype(np.float64)
-    f0 = np.sin(v64).astype(np.float32)
-    f1 = np.cos(v64).astype(np.float32)
-    f0 *= u2
-    f1 *= u2
+    within about half an ulp, so they agree except in rare near-ties). Works in cache-sized slices."""
+    f0 = np.empty(x0.shape, dtype=np.float32)
+    f1 = np.empty(x0.shape, dtype=np.float32)
+    flat0, flat1, out0, out1 = x0.reshape(-1), x1.reshape(-1), f0.reshape(-1), f1.reshape(-1)
+    for start in range(0, flat0.size, _CHUNK_BLOCKS):
+        part = slice(start, start + _CHUNK_BLOCKS)
+        u1 = np.maximum(_uint32_to_float(flat0[part]), np.float32(1.0e-7))
+        v1 = np.multiply(_uint32_to_float(flat1[part]), _TWO_PI, dtype=np.float64).astype(np.float32)
+        u2 = np.log(u1, dtype=np.float64).astype(np.float32)
+        u2 *= np.float32(-2.0)
+        np.sqrt(u2, out=u2)
+        sin, cos = _sincos(v1.astype(np.float64))
+        np.multiply(sin, u2, out=out0[part], casting="unsafe")
+        np.multiply(cos, u2, out=out1[part], casting="unsafe")
     return f0, f1
+
+
+# sin and cos of float64 in [0, 8) to about an ulp of float64: NumPy's float64 sin/cos are scalar libm calls,
+# many times slower than these vector polynomials. Cody-Waite reduction by pi/2 (its first 33 bits, exact in
+# the products with the small quadrant numbers), then Taylor series on |r| <= pi/4 (the next terms < 1e-19).
+_PIO2_HI = 1.57079632673412561417e+00
+_PIO2_LO = 6.07710050650619224932e-11
+_TWO_OVER_PI = 0.63661977236758134308
+_SIN_TERMS = [(-1) ** k / float(np.prod(np.arange(1, 2 * k + 2, dtype=np.float64))) for k in range(9)]
+_COS_TERMS = [(-1) ** k / float(np.prod(np.arange(1, 2 * k + 1, dtype=np.float64))) for k in range(10)]
+
+
+def _polynomial(r2, terms):
+    acc = np.full(r2.shape, terms[-1])
+    for c in terms[-2::-1]:
+        acc *= r2
+        acc += c
+    return acc
+
+
+def _sincos(v):
+    """(sin(v), cos(v)) as float32, computed in float64 for 0 <= v < 8 (rounded once at the end)."""
+    k = np.rint(v * _TWO_OVER_PI)
+    r = v - k * _PIO2_HI
+    r -= k * _PIO2_LO
+    r2 = r * r
+    sin_r = _polynomial(r2, _SIN_TERMS)
+    sin_r *= r
+    cos_r = _polynomial(r2, _COS_TERMS)
+    quadrant = k.astype(np.int64) & 3
+    swap = (quadrant & 1).astype(bool)
+    sin = np.where(swap, cos_r, sin_r)
+    cos = np.where(swap, sin_r, cos_r)
+    sin[quadrant >= 2] *= -1
+    cos[(quadrant == 1) | (quadrant == 2)] *= -1
+    return sin.astype(np.float32), cos.astype(np.float32)
 
 
 def _box_muller_double(x0, x1, x2, x3):
@@ -155,25 +193,37 @@ def _cast_from_float32(values, np_dtype):
     return values.astype(np_dtype, copy=False)
 
 
+def _consecutive_lanes(key, counter, count):
+    return philox_lanes(key, counter, np.arange(count, dtype=np.uint64))
+
+
+def _interleave(lanes, size):
+    """The values of lanes (one array per position in the group) in output order, the first `size` of them."""
+    out = np.empty((lanes[0].size, len(lanes)), dtype=lanes[0].dtype)
+    for position, lane in enumerate(lanes):
+        out[:, position] = lane
+    return out.reshape(-1)[:size]
+
+
 def uniform(key, counter, size, np_dtype):
     """`size` values of TF's UniformDistribution for a float dtype: float16/32 take one word each, float64 two."""
     if _words_per_value(np_dtype) == 2:
-        blocks = _consecutive_blocks(key, counter, (size + 1) // 2).reshape(-1, 2)
-        return uint64_to_double(blocks[:, 0], blocks[:, 1])[:size]
-    words = _consecutive_blocks(key, counter, (size + 3) // 4).reshape(-1)[:size]
-    if np.dtype(np_dtype) == np.float16:
-        return _uint16_to_half(words)
-    return _uint32_to_float(words)
+        w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 1) // 2)
+        return _interleave([uint64_to_double(w0, w1), uint64_to_double(w2, w3)], size)
+    lanes = _consecutive_lanes(key, counter, (size + 3) // 4)
+    convert = _uint16_to_half if np.dtype(np_dtype) == np.float16 else _uint32_to_float
+    return convert(_interleave(lanes, size))
 
 
 def uniform_int(key, counter, size, np_dtype, minval, maxval):
     """`size` ints in [minval, maxval): minval + (bits mod (maxval - minval)), the range taken unsigned."""
     if _words_per_value(np_dtype) == 2:
-        blocks = _consecutive_blocks(key, counter, (size + 1) // 2).reshape(-1, 2)[:size]
-        bits = blocks[:, 0].astype(np.uint64) | (blocks[:, 1].astype(np.uint64) << _SHIFT32)
+        w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 1) // 2)
+        bits = _interleave([w0.astype(np.uint64) | (w1.astype(np.uint64) << _SHIFT32),
+                            w2.astype(np.uint64) | (w3.astype(np.uint64) << _SHIFT32)], size)
         span = np.uint64((int(maxval) - int(minval)) & _MASK64)
         return ((bits % span) + np.uint64(int(minval) & _MASK64)).view(np.int64)
-    words = _consecutive_blocks(key, counter, (size + 3) // 4).reshape(-1)[:size]
+    words = _interleave(_consecutive_lanes(key, counter, (size + 3) // 4), size)
     span = np.uint32((int(maxval) - int(minval)) & 0xFFFFFFFF)
     return ((words % span) + np.uint32(int(minval) & 0xFFFFFFFF)).view(np.int32)
 
@@ -182,14 +232,13 @@ def standard_normal(key, counter, size, np_dtype):
     """`size` values of TF's NormalDistribution: Box-Muller over word pairs (float16/32 computed in float32;
     float64 from four words per pair of values)."""
     if _words_per_value(np_dtype) == 2:
-        blocks = _consecutive_blocks(key, counter, (size + 1) // 2)
-        d0, d1 = _box_muller_double(blocks[:, 0], blocks[:, 1], blocks[:, 2], blocks[:, 3])
-        return np.stack([d0, d1], axis=1).reshape(-1)[:size]
-    blocks = _consecutive_blocks(key, counter, (size + 3) // 4)
-    f0, f1 = box_muller_float(blocks[:, 0::2], blocks[:, 1::2])
-    values = np.empty((blocks.shape[0], 4), dtype=np.float32)
-    values[:, 0::2], values[:, 1::2] = f0, f1
-    return _cast_from_float32(values.reshape(-1)[:size], np_dtype)
+        w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 1) // 2)
+        return _interleave(list(_box_muller_double(w0, w1, w2, w3)), size)
+    w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 3) // 4)
+    f0, f1 = box_muller_float(np.concatenate([w0, w2]), np.concatenate([w1, w3]))
+    half = w0.size
+    values = _interleave([f0[:half], f1[:half], f0[half:], f1[half:]], size)
+    return _cast_from_float32(values, np_dtype)
 
 
 def truncated_normal(key, counter, size, np_dtype):

@@ -1,0 +1,57 @@
+"""Drawing 10^7 float32 normals (and uniforms): neuroflow's TensorFlow-exact Philox stream (ops/philox.py) against
+NumPy's `Generator.standard_normal` / `Generator.random` (PCG64, ziggurat) in the same process, interleaved
+(A B A B ...) so machine load hits both alike; the best of --repeats runs each.
+
+    python benchmarks/random_draw_speed.py               # 10^7 values, 5 repeats
+    python benchmarks/random_draw_speed.py --size 1000000 --repeats 9
+"""
+import argparse
+import time
+
+import numpy as np
+
+from neuroflow.ops import philox
+
+
+def _best_times(variants, repeats):
+    best = {name: float("inf") for name in variants}
+    for _ in range(repeats):
+        for name, fn in variants.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=10 ** 7)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    n = args.size
+    stream = philox.PhiloxStream(1234, 5)
+    generator = np.random.default_rng(1234)
+
+    def tf_normal():
+        key, counter = stream.reserve_outputs(n)
+        return philox.standard_normal(key, counter, n, np.float32)
+
+    def tf_uniform():
+        key, counter = stream.reserve_outputs(n)
+        return philox.uniform(key, counter, n, np.float32)
+
+    variants = {"neuroflow normal (TF's Philox + Box-Muller)": tf_normal,
+                "numpy Generator.standard_normal float32": lambda: generator.standard_normal(n, np.float32),
+                "neuroflow uniform (TF's Philox)": tf_uniform,
+                "numpy Generator.random float32": lambda: generator.random(n, np.float32)}
+    best = _best_times(variants, args.repeats)
+    print(f"{n:,} float32 values, best of {args.repeats} interleaved runs:")
+    for name, seconds in best.items():
+        print(f"  {name:46s} {seconds * 1e3:8.1f} ms  ({n / seconds / 1e6:6.1f} M values/s)")
+    names = list(best)
+    print(f"normal: neuroflow / numpy = {best[names[0]] / best[names[1]]:.2f}x;"
+          f" uniform: {best[names[2]] / best[names[3]]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
