@@ -173,6 +173,19 @@ def test_the_lane_parallel_crc32c_equals_the_byte_table_one(size):
     assert crc32c(memoryview(np.frombuffer(data[:size // 8 * 8], np.float64))) == reference(data[:size // 8 * 8])
 
 
+@pytest.mark.skipif(not __import__("neuroflow.runtime.accel", fromlist=["x"]).numba_available(),
+                    reason="the compiled CRC32C needs numba")
+def test_the_compiled_crc32c_equals_the_byte_table_one(monkeypatch):
+    from neuroflow.summary.crc32c import crc32c as reference
+    from neuroflow.train import tensor_bundle_crc
+    monkeypatch.setattr(tensor_bundle_crc, "_NUMBA_MIN_SIZE", 0)   # every size through the compiled loop
+    rng = np.random.RandomState(3)
+    for size in (0, 1, 7, 8, 9, 4096 + 5, 300_001):
+        data = rng.bytes(size)
+        assert tensor_bundle_crc.crc32c(data) == reference(data), size
+        assert tensor_bundle_crc.crc32c(data, 0xFFFFFFFF) == reference(data, 0xFFFFFFFF), size
+
+
 # --- damaged files ----------------------------------------------------------------------------------------------------
 @pytest.fixture
 def tf_copy(tmp_path):
