@@ -2,13 +2,15 @@
 fields once (`_fields`), and gets protobuf's Python API from here — field access, HasField/ClearField/WhichOneof,
 CopyFrom/MergeFrom, and binary ParseFromString/SerializeToString that write what protobuf writes (fields in number
 order, proto3 defaults left out, numbers packed, unknown fields kept)."""
+import gc
 import math
 import struct
 
 from . import _wire
-from ._fields import (_MAX_DEPTH, _SCALAR_DEFAULTS, _VARINT_KINDS, MessageMap, RepeatedCompositeContainer,
+from ._fields import (_VARINT_KINDS, MessageMap, RepeatedCompositeContainer,
                       RepeatedScalarContainer, ScalarMap, check_scalar, field, map_field)
-from ._wire import DecodeError, read_varint, write_varint
+from ._decode import decode
+from ._wire import DecodeError, write_varint
 
 __all__ = ["Message", "field", "map_field", "DecodeError"]
 
@@ -272,15 +274,22 @@ class Message:
     def MergeFromString(self, data):  # noqa: N802
         if isinstance(data, str):
             raise TypeError("memoryview: a bytes-like object is required, not 'str'")
-        view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+        data = data if isinstance(data, bytes) else bytes(data)
+        # The decoder makes many small objects, none of them cyclic garbage: without the cycle collector running
+        # over the growing heap again and again, a graph of many nodes loads several times faster.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            _decode(self, view, 0, len(view), 0)
+            decode(self, data, 0, len(data), 0)
         except (IndexError, struct.error, UnicodeDecodeError, RecursionError) as e:
             raise DecodeError(f"Error parsing message with type '{self._full_name()}': {e}") from None
         except DecodeError as e:
             raise DecodeError(f"Error parsing message with type '{self._full_name()}': {e}") from None
+        finally:
+            if collecting:
+                gc.enable()
         self._modified()
-        return len(view)
+        return len(data)
 
     @classmethod
     def FromString(cls, data):  # noqa: N802
@@ -393,159 +402,3 @@ def _encode_map(out, f, mapping, deterministic):
         write_varint(out, (f.number << 3) | 2)
         write_varint(out, len(body))
         out += body
-
-
-# --- decoding -----------------------------------------------------------------------------------------------
-def _scalar_from_varint(kind, raw):
-    if kind == "int64":
-        return _wire.signed64(raw)
-    if kind in ("int32", "enum"):
-        return _wire.signed32(raw)
-    if kind == "uint32":
-        return raw & 0xFFFFFFFF
-    if kind == "bool":
-        return raw != 0
-    return raw
-
-
-def _read_scalar(buf, pos, end, kind, wire_type):
-    """(value, new pos) of one scalar of `kind` sent with `wire_type`; None as value when the wire type does
-    not fit the kind (then the field is treated as unknown)."""
-    if kind in _VARINT_KINDS:
-        if wire_type != 0:
-            return None, pos
-        raw, pos = read_varint(buf, pos, end)
-        return _scalar_from_varint(kind, raw), pos
-    if kind == "float":
-        if wire_type != 5 or pos + 4 > end:
-            return None, pos
-        return _wire.unpack_float(buf, pos)[0], pos + 4
-    if kind == "double":
-        if wire_type != 1 or pos + 8 > end:
-            return None, pos
-        return _wire.unpack_double(buf, pos)[0], pos + 8
-    if wire_type != 2:
-        return None, pos
-    n, pos = read_varint(buf, pos, end)
-    if pos + n > end:
-        raise DecodeError("truncated string or bytes field")
-    data = bytes(buf[pos:pos + n])
-    return (data.decode("utf-8") if kind == "string" else data), pos + n
-
-
-def _read_packed(buf, pos, end, kind):
-    n, pos = read_varint(buf, pos, end)
-    stop = pos + n
-    if stop > end:
-        raise DecodeError("truncated packed field")
-    if kind in ("float", "double"):
-        size = 4 if kind == "float" else 8
-        if n % size:
-            raise DecodeError("packed field length is not a multiple of the element size")
-        return list(struct.unpack_from(f"<{n // size}{'f' if size == 4 else 'd'}", buf, pos)), stop
-    values = []
-    while pos < stop:
-        raw, pos = read_varint(buf, pos, stop)
-        values.append(_scalar_from_varint(kind, raw))
-    return values, stop
-
-
-def _sub_range(buf, pos, end):
-    n, pos = read_varint(buf, pos, end)
-    if pos + n > end:
-        raise DecodeError("truncated message field")
-    return pos, pos + n
-
-
-def _decode(msg, buf, pos, end, depth):
-    if depth > _MAX_DEPTH:
-        raise DecodeError("message nested too deeply")
-    cls = type(msg)
-    if not cls.__dict__.get("_resolved"):
-        cls._resolve()
-    by_number = cls._by_number
-    d = msg.__dict__
-    while pos < end:
-        start = pos
-        key, pos = read_varint(buf, pos, end)
-        number, wire_type = key >> 3, key & 7
-        f = by_number.get(number)
-        if f is not None:
-            kind = f.kind
-            if kind == "message":
-                if wire_type == 2:
-                    lo, hi = _sub_range(buf, pos, end)
-                    if f.repeated:
-                        child = f.message()
-                        _decode(child, buf, lo, hi, depth + 1)
-                        list.append(getattr(msg, f.name), child)
-                    else:
-                        child = getattr(msg, f.name)
-                        _decode(child, buf, lo, hi, depth + 1)
-                        child.__dict__["_parent"] = None
-                        if f.oneof:
-                            msg._set_oneof(f)
-                        else:
-                            d["_present"].add(f.name)
-                    pos = hi
-                    continue
-            elif kind == "map":
-                if wire_type == 2:
-                    lo, hi = _sub_range(buf, pos, end)
-                    k, v = _decode_map_entry(f, buf, lo, hi, depth + 1)
-                    dict.__setitem__(getattr(msg, f.name), k, v)
-                    pos = hi
-                    continue
-            elif f.repeated:
-                if wire_type == 2 and f.packed:
-                    values, pos = _read_packed(buf, pos, end, kind)
-                    list.extend(getattr(msg, f.name), values)
-                    continue
-                value, new_pos = _read_scalar(buf, pos, end, kind, wire_type)
-                if value is not None:
-                    list.append(getattr(msg, f.name), value)
-                    pos = new_pos
-                    continue
-            else:
-                value, new_pos = _read_scalar(buf, pos, end, kind, wire_type)
-                if value is not None:
-                    d[f.name] = value
-                    if f.oneof:
-                        msg._set_oneof(f)
-                    pos = new_pos
-                    continue
-        if wire_type == 4 or wire_type == 3:
-            raise DecodeError(f"unexpected wire type {wire_type} (groups are not used by TensorFlow's messages)")
-        pos = _wire.skip_field(buf, pos, wire_type, end)
-        d["_unknown"] = (d["_unknown"] or b"") + bytes(buf[start:pos])
-    if pos != end:
-        raise DecodeError("field runs past the end of its message")
-
-
-def _decode_map_entry(f, buf, pos, end, depth):
-    key = _SCALAR_DEFAULTS[f.key_kind]
-    value = None
-    while pos < end:
-        tag_value, pos = read_varint(buf, pos, end)
-        number, wire_type = tag_value >> 3, tag_value & 7
-        if number == 1:
-            got, new_pos = _read_scalar(buf, pos, end, f.key_kind, wire_type)
-            if got is not None:
-                key, pos = got, new_pos
-                continue
-        elif number == 2:
-            if f.value_kind == "message" and wire_type == 2:
-                lo, hi = _sub_range(buf, pos, end)
-                value = f.message()
-                _decode(value, buf, lo, hi, depth)
-                pos = hi
-                continue
-            if f.value_kind != "message":
-                got, new_pos = _read_scalar(buf, pos, end, f.value_kind, wire_type)
-                if got is not None:
-                    value, pos = got, new_pos
-                    continue
-        pos = _wire.skip_field(buf, pos, wire_type, end)
-    if value is None:
-        value = f.message() if f.value_kind == "message" else _SCALAR_DEFAULTS[f.value_kind]
-    return key, value
