@@ -290,8 +290,8 @@ def test_tensorflow_reads_and_restores_what_neuroflows_saver_wrote(tmp_path):
     prefix, values = _neuroflow_checkpoint(str(tmp_path))
     assert {"dense/kernel/Adam", "dense/kernel/Adam_1", "beta1_power"} <= set(values)
     script = os.path.join(DATA, "read_with_tf.py")
-    result = subprocess.run([ANCHORS_PYTHON, script, prefix, "embedding:3"], capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES=""))
+    result = subprocess.run([ANCHORS_PYTHON, script, prefix, "embedding:3"], capture_output=True, text=True,
+                            timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES=""))
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout)
     for how in ("reader", "restored"):

@@ -87,7 +87,7 @@ def _compiled_update():
     """The numba-compiled register update `update(register, uint8 array, tables)`, or None without numba."""
     if not _compiled:
         from ..runtime.accel import numba_available
-        update = None
+        kernel = None
         if numba_available():
             import numba
 
@@ -106,7 +106,8 @@ def _compiled_update():
                     reg = np.uint32(t0[(reg ^ data[i]) & 0xFF] ^ (reg >> 8))
                     i += 1
                 return reg
-        _compiled.append(update)
+            kernel = update
+        _compiled.append(kernel)
     return _compiled[0]
 
 
