@@ -254,6 +254,16 @@ def test_a_snappy_block_or_a_newer_bundle_version_is_refused_clearly(tmp_path):
         tf.train.NewCheckpointReader(path)
 
 
+def test_a_v1_checkpoint_is_refused_by_name(tmp_path):
+    """TensorFlow's V1 format is one table file at the prefix itself, with no .index beside it."""
+    (tmp_path / "old.ckpt").write_bytes(tensor_bundle_table.build_table([(b"", b"")]))
+    with pytest.raises(tf.errors.UnimplementedError, match="old.ckpt is a checkpoint in TensorFlow's V1 format"):
+        tf.train.NewCheckpointReader(str(tmp_path / "old.ckpt"))
+    (tmp_path / "notes.txt").write_bytes(b"x" * 100)
+    with pytest.raises(tf.errors.NotFoundError, match="Failed to find any matching files for .*notes.txt"):
+        tf.train.NewCheckpointReader(str(tmp_path / "notes.txt"))
+
+
 # --- TensorFlow reading what neuroflow wrote --------------------------------------------------------------------------
 def _neuroflow_checkpoint(directory):
     """An MLP trained two Adam steps plus a variable of every dtype, saved by neuroflow's Saver; returns the

@@ -255,6 +255,19 @@ def _data_loss(message):
     return errors.DataLossError(None, None, message)
 
 
+def _is_v1_checkpoint(prefix):
+    """Whether `prefix` is itself a table file: TensorFlow's V1 checkpoint (SavedSlice protos, one file)."""
+    from .tensor_bundle_table import FOOTER_SIZE, TABLE_MAGIC
+    try:
+        with open(prefix, "rb") as f:
+            if os.fstat(f.fileno()).st_size < FOOTER_SIZE:
+                return False
+            f.seek(-len(TABLE_MAGIC), os.SEEK_END)
+            return f.read() == TABLE_MAGIC
+    except OSError:
+        return False
+
+
 def _is_neuroflow_index(raw):
     """neuroflow's index starts with its magic (or, cut short, with part of it); TensorFlow's ends with its own."""
     return raw[:8] == _INDEX_MAGIC or bool(raw) and len(raw) < 8 and _INDEX_MAGIC.startswith(raw)
@@ -371,6 +384,11 @@ class CheckpointFile:
             with open(self.index_path, "rb") as f:
                 return f.read()
         except FileNotFoundError:
+            if _is_v1_checkpoint(self.prefix):
+                raise errors.UnimplementedError(None, None, f"{self.prefix} is a checkpoint in TensorFlow's V1 format "
+                                                            "(one file, no .index), which neuroflow does not read: "
+                                                            "save it again with TensorFlow's V2 format (its "
+                                                            "default) first") from None
             raise errors.NotFoundError(None, None, "Unsuccessful TensorSliceReader constructor: Failed to find any "
                                                    f"matching files for {self.prefix}") from None
         except OSError as e:
