@@ -8,6 +8,7 @@ process's peak memory, then start-up figures (benchmarks/startup.py).
     python benchmarks/compare.py                       # all workloads
     python benchmarks/compare.py lecture mlp --no-anchors
     python benchmarks/compare.py cnn lstm --rounds 3 --no-overhead   # medians of 3 interleaved rounds
+    python benchmarks/compare.py cifar mlp-b2048 --no-overhead --no-startup   # workloads outside the default set
 """
 import argparse
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 
 import startup
+import workload_timing as wt
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -107,7 +109,7 @@ def main():
             for framework, (_, script, options) in ANCHORS.items():
                 if installed.get(framework):
                     commands.append(([anchors, HERE / script, *options, w], None))
-            if w in ("lecture", "mlp"):
+            if w in ("lecture", "mlp") or wt.sweep_batch(w):
                 commands.append(([ours, HERE / "workloads_numpy.py", w], None))
             for cmd, env in commands:
                 for key, rate in run(cmd, env).items():

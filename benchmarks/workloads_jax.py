@@ -2,7 +2,7 @@
 (optax's Adam), on the CPU: an anchor neuroflow is compared against. Needs the anchors' environment
 (benchmarks/setup_anchors.sh).
 
-    ANCHOR_PYTHON benchmarks/workloads_jax.py [lecture] [mlp] [cnn] [lstm]
+    ANCHOR_PYTHON benchmarks/workloads_jax.py [lecture] [mlp] [cnn] [lstm] [cifar] [mlp-b<N>]
 """
 import argparse
 
@@ -61,7 +61,7 @@ def lecture():
     return step
 
 
-def mlp():
+def mlp(batch=wt.MLP_BATCH):
     keys = jax.random.split(jax.random.PRNGKey(0), len(wt.MLP_SIZES) - 1)
     params = [_dense_params(k, i, o) for k, i, o in zip(keys, wt.MLP_SIZES[:-1], wt.MLP_SIZES[1:])]
 
@@ -69,7 +69,7 @@ def mlp():
         for p in params[:-1]:
             x = jax.nn.relu(_dense(p, x))
         return _cross_entropy(_dense(params[-1], x), labels)
-    return _trainer(loss_fn, params, *wt.random_batch((wt.MLP_BATCH, wt.MLP_SIZES[0])))
+    return _trainer(loss_fn, params, *wt.random_batch((batch, wt.MLP_SIZES[0])))
 
 
 def cnn():
@@ -92,6 +92,27 @@ def cnn():
         x = jax.nn.relu(_dense(params["hidden"], x.reshape(x.shape[0], -1)))
         return _cross_entropy(_dense(params["out"], x), labels)
     return _trainer(loss_fn, params, *wt.random_batch((wt.CNN_BATCH, wt.IMAGE, wt.IMAGE, 1)))
+
+
+def cifar():
+    keys = jax.random.split(jax.random.PRNGKey(0), len(wt.CIFAR_FILTERS) + 1)
+    convs, channels = [], wt.CIFAR_CHANNELS
+    for key, filters in zip(keys, wt.CIFAR_FILTERS):
+        fan_in = wt.CIFAR_KERNEL * wt.CIFAR_KERNEL * channels
+        convs.append({"w": jax.random.normal(key, (wt.CIFAR_KERNEL, wt.CIFAR_KERNEL, channels, filters))
+                      * np.sqrt(2.0 / fan_in), "b": jnp.zeros(filters)})
+        channels = filters
+    side = wt.CIFAR_IMAGE // 2 ** len(wt.CIFAR_FILTERS)
+    params = {"convs": convs, "out": _dense_params(keys[-1], side * side * channels, wt.CLASSES)}
+
+    def loss_fn(params, x, labels):
+        for p in params["convs"]:
+            x = jax.lax.conv_general_dilated(x, p["w"], (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+            x = jax.nn.relu(x + p["b"])
+            x = jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+        return _cross_entropy(_dense(params["out"], x.reshape(x.shape[0], -1)), labels)
+    return _trainer(loss_fn, params, *wt.random_batch((wt.CIFAR_BATCH, wt.CIFAR_IMAGE, wt.CIFAR_IMAGE,
+                                                       wt.CIFAR_CHANNELS)))
 
 
 def lstm():
@@ -117,7 +138,8 @@ def lstm():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workloads", nargs="*", default=list(wt.WORKLOADS))
-    wt.report("jax-jit", parser.parse_args().workloads, {"lecture": lecture, "mlp": mlp, "cnn": cnn, "lstm": lstm})
+    wt.report("jax-jit", parser.parse_args().workloads, {"lecture": lecture, "mlp": mlp, "cnn": cnn, "lstm": lstm,
+                                                     "cifar": cifar})
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The lecture and mlp workloads written by hand in NumPy (forward, backward and the optimizer, no framework):
 the floor a NumPy-based framework's per-step overhead is measured against.
 
-    python benchmarks/workloads_numpy.py [lecture] [mlp]
+    python benchmarks/workloads_numpy.py [lecture] [mlp] [mlp-b<N>]
 """
 import argparse
 
@@ -40,15 +40,15 @@ class _Adam:
             p -= scale * m / (np.sqrt(v) + 1e-8)
 
 
-def mlp():
-    images, classes = wt.random_batch((wt.MLP_BATCH, wt.MLP_SIZES[0]))
+def mlp(batch=wt.MLP_BATCH):
+    images, classes = wt.random_batch((batch, wt.MLP_SIZES[0]))
     rng = np.random.default_rng(1)
     params = []
     for fan_in, fan_out in zip(wt.MLP_SIZES[:-1], wt.MLP_SIZES[1:]):
         params += [(rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)).astype(np.float32),
                    np.zeros(fan_out, np.float32)]
     adam = _Adam(params)
-    rows = np.arange(wt.MLP_BATCH)
+    rows = np.arange(batch)
 
     def step():
         activations = [images]
@@ -61,7 +61,7 @@ def mlp():
         loss = -np.log(probs[rows, classes]).mean()
         delta = probs
         delta[rows, classes] -= 1
-        delta /= wt.MLP_BATCH                       # d loss / d logits
+        delta /= batch                       # d loss / d logits
         grads = [None] * len(params)
         for k in range(len(params) - 2, -1, -2):
             grads[k], grads[k + 1] = activations[k // 2].T @ delta, delta.sum(axis=0)

@@ -1,4 +1,5 @@
-"""The benchmark workloads (lecture, mlp, cnn, lstm; sizes in workload_timing.py) as TF1 graph-mode programs.
+"""The benchmark workloads (lecture, mlp, cnn, lstm, cifar and the mlp at other batch sizes, mlp-b<N>; sizes in
+workload_timing.py) as TF1 graph-mode programs.
 The same code runs on neuroflow (default) or, with `--framework tensorflow`, on TensorFlow's v1 API:
 
     python benchmarks/workloads_tf1.py mlp cnn
@@ -46,9 +47,9 @@ def lecture(tf):
     return _session_step(tf, [y, train], {x: [1.0, 1.0], target: 20.0, rate: wt.LECTURE_RATE})
 
 
-def mlp(tf):
-    """784-512-512-10 with ReLU, sparse softmax cross-entropy, Adam."""
-    images, classes = wt.random_batch((wt.MLP_BATCH, wt.MLP_SIZES[0]))
+def mlp(tf, batch=wt.MLP_BATCH):
+    """784-512-512-10 with ReLU, sparse softmax cross-entropy, Adam (batch 128, or `batch` in the sweep)."""
+    images, classes = wt.random_batch((batch, wt.MLP_SIZES[0]))
     x = tf.placeholder(tf.float32, [None, wt.MLP_SIZES[0]])
     labels = tf.placeholder(tf.int64, [None])
     h = x
@@ -73,6 +74,21 @@ def cnn(tf):
     return _classifier_step(tf, x, labels, logits, {x: images, labels: classes})
 
 
+def cifar(tf):
+    """A CIFAR-size convnet: three 3x3 SAME convolutions (32, 64, 128 filters) with ReLU, each followed by 2x2 max
+    pooling, then dense 10; batch 64 of 32x32x3."""
+    images, classes = wt.random_batch((wt.CIFAR_BATCH, wt.CIFAR_IMAGE, wt.CIFAR_IMAGE, wt.CIFAR_CHANNELS))
+    x = tf.placeholder(tf.float32, [None, wt.CIFAR_IMAGE, wt.CIFAR_IMAGE, wt.CIFAR_CHANNELS])
+    labels = tf.placeholder(tf.int64, [None])
+    h = x
+    for filters in wt.CIFAR_FILTERS:
+        h = tf.layers.conv2d(h, filters, wt.CIFAR_KERNEL, padding="same", activation=tf.nn.relu)
+        h = tf.layers.max_pooling2d(h, 2, 2)
+    side = wt.CIFAR_IMAGE // 2 ** len(wt.CIFAR_FILTERS)
+    logits = tf.layers.dense(tf.reshape(h, [-1, side * side * wt.CIFAR_FILTERS[-1]]), wt.CLASSES)
+    return _classifier_step(tf, x, labels, logits, {x: images, labels: classes})
+
+
 def lstm(tf):
     """An LSTM of 128 units over 28 steps of 28 features; its last output through a dense layer of 10."""
     sequences, classes = wt.random_batch((wt.LSTM_BATCH, wt.LSTM_STEPS, wt.LSTM_FEATURES))
@@ -92,12 +108,13 @@ def main():
     tf = load(args.framework)
 
     def builder(fn):
-        def build():
+        def build(*sizes):
             tf.reset_default_graph()
             tf.set_random_seed(0)
-            return fn(tf)
+            return fn(tf, *sizes)
         return build
-    wt.report(args.framework, args.workloads, {fn.__name__: builder(fn) for fn in (lecture, mlp, cnn, lstm)})
+    wt.report(args.framework, args.workloads,
+              {fn.__name__: builder(fn) for fn in (lecture, mlp, cnn, lstm, cifar)})
 
 
 if __name__ == "__main__":

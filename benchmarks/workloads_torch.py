@@ -1,7 +1,7 @@
 """The benchmark workloads (sizes in workload_timing.py) in PyTorch, eager, on the CPU: an anchor neuroflow is
 compared against. Needs the anchors' environment (benchmarks/setup_anchors.sh).
 
-    ANCHOR_PYTHON benchmarks/workloads_torch.py [lecture] [mlp] [cnn] [lstm]
+    ANCHOR_PYTHON benchmarks/workloads_torch.py [lecture] [mlp] [cnn] [lstm] [cifar] [mlp-b<N>]
 """
 import argparse
 
@@ -38,12 +38,12 @@ def _classifier_step(model, inputs, labels):
     return step
 
 
-def mlp():
+def mlp(batch=wt.MLP_BATCH):
     layers = []
     for fan_in, fan_out in zip(wt.MLP_SIZES[:-2], wt.MLP_SIZES[1:-1]):
         layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers, torch.nn.Linear(*wt.MLP_SIZES[-2:]))
-    return _classifier_step(model, *wt.random_batch((wt.MLP_BATCH, wt.MLP_SIZES[0])))
+    return _classifier_step(model, *wt.random_batch((batch, wt.MLP_SIZES[0])))
 
 
 def cnn():
@@ -56,6 +56,18 @@ def cnn():
     model = torch.nn.Sequential(*layers, torch.nn.Flatten(), torch.nn.Linear(side * side * channels, wt.CNN_HIDDEN),
                                 torch.nn.ReLU(), torch.nn.Linear(wt.CNN_HIDDEN, wt.CLASSES))
     images, labels = wt.random_batch((wt.CNN_BATCH, 1, wt.IMAGE, wt.IMAGE))   # PyTorch's layout: NCHW
+    return _classifier_step(model, images, labels)
+
+
+def cifar():
+    layers, channels = [], wt.CIFAR_CHANNELS
+    for filters in wt.CIFAR_FILTERS:
+        layers += [torch.nn.Conv2d(channels, filters, wt.CIFAR_KERNEL, padding=wt.CIFAR_KERNEL // 2),
+                   torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+        channels = filters
+    side = wt.CIFAR_IMAGE // 2 ** len(wt.CIFAR_FILTERS)
+    model = torch.nn.Sequential(*layers, torch.nn.Flatten(), torch.nn.Linear(side * side * channels, wt.CLASSES))
+    images, labels = wt.random_batch((wt.CIFAR_BATCH, wt.CIFAR_CHANNELS, wt.CIFAR_IMAGE, wt.CIFAR_IMAGE))  # NCHW
     return _classifier_step(model, images, labels)
 
 
@@ -79,7 +91,7 @@ def main():
     parser.add_argument("workloads", nargs="*", default=list(wt.WORKLOADS))
     torch.manual_seed(0)
     wt.report("torch-eager", parser.parse_args().workloads,
-              {"lecture": lecture, "mlp": mlp, "cnn": cnn, "lstm": lstm})
+              {"lecture": lecture, "mlp": mlp, "cnn": cnn, "lstm": lstm, "cifar": cifar})
 
 
 if __name__ == "__main__":
