@@ -13,5 +13,6 @@ alias_module(globals(), {
     "segment_mean": "sparse_segment_mean", "segment_sqrt_n": "sparse_segment_sqrt_n",
     "segment_sum": "sparse_segment_sum", "slice": "sparse_slice", "softmax": "sparse_softmax",
     "split": "sparse_split", "to_dense": "sparse_tensor_to_dense", "to_indicator": "sparse_to_indicator",
-    "transpose": "sparse_transpose",
+    "transpose": "sparse_transpose", "cross": "ops.sparse_cross_ops.sparse_cross",
+    "cross_hashed": "ops.sparse_cross_ops.sparse_cross_hashed",
 })

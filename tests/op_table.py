@@ -187,6 +187,7 @@ import op_table_script  # noqa: E402
 import op_table_sparse  # noqa: E402
 import op_table_strings  # noqa: E402
 import op_table_string_hash  # noqa: E402
+import op_table_sparse_cross  # noqa: E402
 import op_table_summary  # noqa: E402
 import op_table_tensor_array  # noqa: E402
 
@@ -195,6 +196,7 @@ for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_ta
                 op_table_script,
                 op_table_tensor_array, op_table_sparse,
                 op_table_image, op_table_bitwise, op_table_strings, op_table_string_hash, op_table_io, op_table_parsing,
+                op_table_sparse_cross,
                 op_table_example_parsing, op_table_sequence_parsing, op_table_distribute):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

@@ -1,6 +1,6 @@
 """The feature column kinds of `tf.feature_column` and their constructors: how each turns a raw feature of the
 features dict into a dense [batch, width] float tensor (numeric, bucketized, indicator, embedding columns) or into
-categorical ids (vocabulary list, identity, hash bucket columns).
+categorical ids (vocabulary list, identity, hash bucket columns; crossed columns: crossed.py).
 
 Categorical ids are kept dense here: an int64 [batch, n] tensor of ids with a bool mask of the entries that are
 present and valid. TensorFlow keeps them as a SparseTensor; its missing entries (-1 for integers, '' for strings,
@@ -62,6 +62,11 @@ class CategoricalColumn:
 
     def ids(self, features):
         raise NotImplementedError
+
+    def entries(self, features):
+        """The ids TensorFlow's id SparseTensor holds, and where: every present input, even one whose id is -1
+        (what a crossed column crosses). Only a vocabulary's -1 ids differ from `ids`."""
+        return self.ids(features)
 
     @property
     def _num_buckets(self):
@@ -175,6 +180,10 @@ class _VocabularyListColumn(CategoricalColumn, collections.namedtuple(
     num_buckets = property(lambda self: len(self.vocabulary_list) + self.num_oov_buckets)
 
     def ids(self, features):
+        ids, present = self.entries(features)
+        return Ids(ids, _tf().logical_and(present, _tf().greater_equal(ids, 0)))
+
+    def entries(self, features):
         tf = _tf()
         value, present = _categorical_input(features, self.key, self.dtype)
         matches = tf.equal(tf.expand_dims(value, -1), tf.constant(list(self.vocabulary_list), value.dtype))
@@ -185,8 +194,7 @@ class _VocabularyListColumn(CategoricalColumn, collections.namedtuple(
             missing = len(self.vocabulary_list) + _hash_buckets(strings, self.num_oov_buckets)
         else:
             missing = tf.fill(tf.shape(index), tf.constant(self.default_value, tf.int64))
-        ids = tf.where(found, index, missing)
-        return Ids(ids, tf.logical_and(present, tf.greater_equal(ids, 0)))
+        return Ids(tf.where(found, index, missing), present)
 
     def parse_spec(self):
         return {self.key: _tf().VarLenFeature(self.dtype)}

@@ -190,6 +190,10 @@ from ..ops import string_hash_ops as sho  # noqa: E402
 not_exportable(
     "it hashes string tensors (farmhash Fingerprint64), which neuroflow's ONNX export does not support; hash the "
     "strings into ids before the exported part of the graph", sho.StringToHashBucketFast)
+from ..ops import sparse_cross_ops as sxo  # noqa: E402
+not_exportable(
+    "it crosses feature values into a SparseTensor of hashed ids or strings, whose size depends on the data; cross "
+    "the features before the exported part of the graph", sxo.SparseCross)
 from ..ops import io_ops as fio  # noqa: E402
 not_exportable(
     "it reads or writes files (string paths and bytes) when run, which is not part of a model's inference; feed "

@@ -6,7 +6,7 @@ from ..framework import dtypes
 from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.op_def import OpDef, register
 
-__all__ = ["fingerprint64", "string_to_hash_bucket_fast"]
+__all__ = ["fingerprint64", "fingerprint_cat64", "string_to_hash_bucket_fast"]
 
 _MASK = (1 << 64) - 1
 _K0 = 0xC3A5C85C97CB3127
@@ -141,6 +141,16 @@ def fingerprint64(data):
     z, x = x, z
     return _hash16((_hash16(v0, w0, mul) + _shift_mix(y) * _K0 + z) & _MASK,
                    (_hash16(v1, w1, mul) + x) & _MASK, mul)
+
+
+def fingerprint_cat64(fp1, fp2):
+    """TensorFlow's FingerprintCat64: two 64-bit fingerprints combined into one (feature crosses chain it)."""
+    mul = 0xC6A4A7935BD1E995
+    result = fp1 ^ mul
+    result ^= (_shift_mix((fp2 * mul) & _MASK) * mul) & _MASK
+    result = (result * mul) & _MASK
+    result = (_shift_mix(result) * mul) & _MASK
+    return _shift_mix(result)
 
 
 @register

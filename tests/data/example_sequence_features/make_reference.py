@@ -1,6 +1,7 @@
 """Writes reference.json: TensorFlow 2.21's tf.compat.v1.parse_example / parse_single_example of Examples with
 FixedLenSequenceFeature(allow_missing=True) features (flat lists read as [steps] + shape, padded), next to the
-serialized Examples (hex) and a FixedLenFeature and VarLenFeature in the same call (tests/test_example_sequence_features.py).
+serialized Examples (hex) and a FixedLenFeature and VarLenFeature in the same call
+(tests/test_example_sequence_features.py).
 Run with the anchors' python: ~/.cache/neuroflow-anchors/bin/python make_reference.py"""
 import json
 import os
