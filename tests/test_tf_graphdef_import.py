@@ -15,7 +15,7 @@ from neuroflow.framework.tf_protos import text_format
 DATA = pathlib.Path(__file__).parent / "data" / "tf_graphdef"
 REF = np.load(DATA / "predictions.npz")
 MODELS = {"mlp": ("x", ["probs", "classes", "mean_probs"]), "cnn": ("images", ["probs", "classes"]),
-          "resource_mlp": ("x", ["probs"])}
+          "resource_mlp": ("x", ["probs"]), "rnn": ("sequence", ["probs"])}
 
 
 def _read(name):
@@ -38,7 +38,7 @@ def _assert_tf_predictions(model, values):
         np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("model", ["mlp", "cnn", "resource_mlp"])
+@pytest.mark.parametrize("model", ["mlp", "cnn", "resource_mlp", "rnn"])
 def test_frozen_graph_predicts_what_tensorflow_predicted(model):
     _assert_tf_predictions(model, _predict(_read(f"{model}_frozen"), model, prefix="frozen"))
 
@@ -102,14 +102,14 @@ def test_op_types_neuroflow_lacks_are_listed_at_once_and_nothing_is_imported():
 def test_fixture_op_types_are_all_importable_except_tf1_control_flow():
     from neuroflow.framework.tf_graph_import import graph_def_from_tf
     seen = set()
-    for name in ("mlp_frozen", "cnn_frozen", "mlp_graph", "resource_mlp_graph"):
+    for name in ("mlp_frozen", "cnn_frozen", "rnn_frozen", "mlp_graph", "resource_mlp_graph"):
         graph_def = _read(name)
         seen |= {n.op for n in graph_def.node}
         graph_def_from_tf(graph_def)          # raises when an op type cannot be imported
     assert {"Conv2D", "DepthwiseConv2dNative", "FusedBatchNormV3", "MaxPool", "AvgPool", "StridedSlice", "Pack",
             "ConcatV2", "Squeeze", "ArgMax", "Mean", "Pad", "Transpose", "Shape", "Reshape", "Relu6",
             "PlaceholderWithDefault", "VariableV2", "VarHandleOp", "ReadVariableOp", "AssignVariableOp", "Assign",
-            "SaveV2", "RestoreV2", "NoOp"} <= seen
+            "SaveV2", "RestoreV2", "NoOp", "Unpack", "Split", "Fill"} <= seen
 
 
 def test_a_computed_axis_input_is_refused_with_the_node_named():

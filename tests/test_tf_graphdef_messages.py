@@ -277,7 +277,8 @@ def test_text_format_reads_what_people_write():
 _FIXTURES = __import__("pathlib").Path(__file__).parent / "data" / "tf_graphdef"
 
 
-@pytest.mark.parametrize("name", ["mlp_frozen", "cnn_frozen", "control_flow_frozen", "mlp_graph"])
+@pytest.mark.parametrize("name", ["mlp_frozen", "cnn_frozen", "rnn_frozen", "control_flow_frozen", "mlp_graph",
+                                  "resource_mlp_graph"])
 def test_files_tensorflow_wrote_read_and_write_back_byte_for_byte(name):
     data = (_FIXTURES / f"{name}.pb").read_bytes()
     graph_def = pb.GraphDef.FromString(data)

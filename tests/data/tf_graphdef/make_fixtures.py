@@ -1,6 +1,6 @@
-"""Writes the TensorFlow-made fixtures of tests/test_tf_graphdef*.py: frozen GraphDefs of a small MLP and a small
-CNN (binary .pb and text .pbtxt), unfrozen graphs with variables (reference and resource) and Saver ops, a graph with TF1
-control-flow frames, and TensorFlow's predictions for fixed inputs (predictions.npz). Run with the anchors'
+"""Writes the TensorFlow-made fixtures of tests/test_tf_graphdef*.py: frozen GraphDefs of a small MLP, a small
+CNN and an unrolled LSTM (binary .pb and text .pbtxt), unfrozen graphs with variables (reference and resource)
+and Saver ops, a graph with TF1 control-flow frames, and TensorFlow's predictions for fixed inputs (predictions.npz). Run with the anchors'
 Python (TensorFlow installed):  ~/.cache/neuroflow-anchors/bin/python tests/data/tf_graphdef/make_fixtures.py
 """
 import os
@@ -55,6 +55,27 @@ def build_cnn(rng):
     return ["probs", "classes"]
 
 
+def build_rnn(rng):
+    """An LSTM unrolled over 4 steps, as TF1's static_rnn with BasicLSTMCell builds it (Unpack, ConcatV2, MatMul,
+    BiasAdd, Split, Sigmoid, Tanh, Mul, AddV2), then a dense softmax on the last output."""
+    x = v1.placeholder(tf.float32, [None, 4, 3], name="sequence")
+    units = 5
+    kernel = _variable("rnn/lstm_cell/kernel", [3 + units, 4 * units], rng, 0.4)
+    bias = _variable("rnn/lstm_cell/bias", [4 * units], rng, 0.1)
+    steps = tf.unstack(x, axis=1)
+    batch = tf.shape(x)[0]
+    h = c = tf.zeros(tf.stack([batch, units]))
+    for t, step in enumerate(steps):
+        with tf.name_scope(f"rnn/step_{t}"):
+            gates = tf.nn.bias_add(tf.matmul(tf.concat([step, h], 1), kernel), bias)
+            i, j, f, o = tf.split(gates, 4, axis=1)
+            c = c * tf.sigmoid(f + 1.0) + tf.sigmoid(i) * tf.tanh(j)
+            h = tf.tanh(c) * tf.sigmoid(o)
+    w = _variable("out/kernel", [units, 2], rng)
+    tf.nn.softmax(tf.matmul(h, w), name="probs")
+    return ["probs"]
+
+
 def build_resource_mlp(rng):
     x = v1.placeholder(tf.float32, [None, 4], name="x")
     w = v1.Variable((rng.standard_normal([4, 3]) * 0.5).astype(np.float32), name="w", use_resource=True)
@@ -95,10 +116,11 @@ def main():
     feeds = {"mlp": {"x": rng.standard_normal([5, 4]).astype(np.float32)},
              "cnn": {"images": rng.standard_normal([2, 8, 8, 3]).astype(np.float32)},
              "control_flow": {"x": rng.standard_normal([2, 3]).astype(np.float32)},
-             "resource_mlp": {"x": rng.standard_normal([3, 4]).astype(np.float32)}}
+             "resource_mlp": {"x": rng.standard_normal([3, 4]).astype(np.float32)},
+             "rnn": {"sequence": rng.standard_normal([3, 4, 3]).astype(np.float32)}}
     arrays = {}
     for name, build, seed in [("mlp", build_mlp, 1), ("cnn", build_cnn, 2), ("control_flow", build_control_flow, 3),
-                              ("resource_mlp", build_resource_mlp, 4)]:
+                              ("resource_mlp", build_resource_mlp, 4), ("rnn", build_rnn, 5)]:
         arrays.update({f"{name}/input/{k}": v for k, v in feeds[name].items()})
         arrays.update(freeze(build, name, feeds[name], seed))
     np.savez(os.path.join(HERE, "predictions.npz"), **arrays)
