@@ -138,3 +138,19 @@ def test_short_value_lists_fill_the_shape_as_tensorflow_does():
     proto.tensor_shape.dim.add(size=2)
     with pytest.raises(ValueError, match="tensor_content holds 7 bytes"):
         tensor_from_proto(proto)
+
+
+def test_nodes_calling_library_functions_are_listed_with_the_missing_op_types():
+    graph_def = pb.GraphDef()
+    x = graph_def.node.add(name="x", op="Placeholder")
+    x.attr["dtype"].type = pb.DT_INT32
+    loop = graph_def.node.add(name="while", op="While", input=["x"])
+    loop.attr["body"].func.name = "body_fn"
+    loop.attr["cond"].func.name = "cond_fn"
+    graph_def.node.add(name="call", op="StatefulPartitionedCall", input=["x"]).attr["f"].func.name = "f"
+    graph_def.node.add(name="odd", op="NoSuchOpType")
+    with tf.Graph().as_default(), pytest.raises(ValueError) as info:
+        tf.import_graph_def(graph_def)
+    message = str(info.value)
+    assert "While with function attributes (1 node: 'while')" in message
+    assert "StatefulPartitionedCall (1 node: 'call')" in message and "NoSuchOpType (1 node: 'odd')" in message

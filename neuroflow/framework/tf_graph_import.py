@@ -75,8 +75,18 @@ def _registered_types():
     return registered_opdefs()
 
 
+def _uses_functions(node):
+    """Whether a node's attributes name functions of the graph's library (TF2's While/If/PartitionedCall)."""
+    for av in node.attr.values():
+        kind = av.WhichOneof("value")
+        if kind == "func" or (kind == "list" and av.list.func):
+            return True
+    return False
+
+
 def _check_supported(nodes):
-    """Raises one ValueError listing every op type (with counts and a few node names) neuroflow lacks."""
+    """Raises one ValueError listing every op type (with counts and a few node names) neuroflow lacks, and the
+    op types used with function-valued attributes, which neuroflow cannot import yet."""
     known = _registered_types()
     missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
     if missing:
@@ -87,13 +97,16 @@ def _check_supported(nodes):
                 pass
         known = _registered_types()
         missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
+    missing += [n for n in nodes if _uses_functions(n) and _RENAMED.get(n.op, n.op) in known]
     if not missing:
         return
-    counts = collections.Counter(n.op for n in missing)
+    counts = collections.Counter(n.op if _RENAMED.get(n.op, n.op) not in known else f"{n.op} with function "
+                                 "attributes" for n in missing)
     examples = collections.defaultdict(list)
     for n in missing:
-        if len(examples[n.op]) < 2:
-            examples[n.op].append(n.name)
+        key = n.op if _RENAMED.get(n.op, n.op) not in known else f"{n.op} with function attributes"
+        if len(examples[key]) < 2:
+            examples[key].append(n.name)
     listed = "; ".join(f"{op} ({count} node{'s' if count > 1 else ''}: {', '.join(repr(e) for e in examples[op])}"
                        f"{', ...' if count > 2 else ''})" for op, count in counts.most_common())
     raise ValueError(f"{UNSUPPORTED_TITLE}: {listed}. Nothing was imported.")
