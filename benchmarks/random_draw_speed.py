@@ -1,6 +1,7 @@
-"""Drawing 10^7 float32 normals (and uniforms): neuroflow's TensorFlow-exact Philox stream (ops/philox.py) against
-NumPy's `Generator.standard_normal` / `Generator.random` (PCG64, ziggurat) in the same process, interleaved
-(A B A B ...) so machine load hits both alike; the best of --repeats runs each.
+"""Drawing 10^7 float32 normals (and uniforms): neuroflow's TensorFlow-exact Philox stream (ops/philox.py; compiled
+with numba when installed, and its NumPy-only path) against NumPy's `Generator.standard_normal` /
+`Generator.random` (PCG64, ziggurat) in the same process, interleaved (A B A B ...) so machine load hits all
+alike; the best of --repeats runs each.
 
     python benchmarks/random_draw_speed.py               # 10^7 values, 5 repeats
     python benchmarks/random_draw_speed.py --size 1000000 --repeats 9
@@ -40,17 +41,30 @@ def main():
         key, counter = stream.reserve_outputs(n)
         return philox.uniform(key, counter, n, np.float32)
 
+    def numpy_only(fn):
+        def run():
+            saved, philox.COMPILED_MIN_BLOCKS = philox.COMPILED_MIN_BLOCKS, 1 << 62
+            try:
+                return fn()
+            finally:
+                philox.COMPILED_MIN_BLOCKS = saved
+        return run
+
+    tf_normal(), tf_uniform()  # compile (or load numba's cache) outside the timing
     variants = {"neuroflow normal (TF's Philox + Box-Muller)": tf_normal,
                 "numpy Generator.standard_normal float32": lambda: generator.standard_normal(n, np.float32),
                 "neuroflow uniform (TF's Philox)": tf_uniform,
-                "numpy Generator.random float32": lambda: generator.random(n, np.float32)}
+                "numpy Generator.random float32": lambda: generator.random(n, np.float32),
+                "neuroflow normal, NumPy-only path": numpy_only(tf_normal),
+                "neuroflow uniform, NumPy-only path": numpy_only(tf_uniform)}
     best = _best_times(variants, args.repeats)
     print(f"{n:,} float32 values, best of {args.repeats} interleaved runs:")
     for name, seconds in best.items():
         print(f"  {name:46s} {seconds * 1e3:8.1f} ms  ({n / seconds / 1e6:6.1f} M values/s)")
     names = list(best)
     print(f"normal: neuroflow / numpy = {best[names[0]] / best[names[1]]:.2f}x;"
-          f" uniform: {best[names[2]] / best[names[3]]:.2f}x")
+          f" uniform: {best[names[2]] / best[names[3]]:.2f}x; NumPy-only path: normal"
+          f" {best[names[4]] / best[names[1]]:.2f}x, uniform {best[names[5]] / best[names[3]]:.2f}x")
 
 
 if __name__ == "__main__":

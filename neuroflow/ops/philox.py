@@ -125,7 +125,12 @@ def box_muller_float(x0, x1):
     product in double, as `2.0f * M_PI` is a double) and u = sqrt(-2 * log(max(U(x0), 1e-7))).
 
     log, sin and cos are evaluated in float64 and rounded once to float32 (glibc's logf/sincosf are accurate to
-    within about half an ulp, so they agree except in rare near-ties). Works in cache-sized slices."""
+    within about half an ulp, so they agree except in rare near-ties). Works in cache-sized slices; large
+    draws use the compiled copy when numba is installed."""
+    if x0.size >= 4 * COMPILED_MIN_BLOCKS and _compiled_available():
+        from ..runtime.accel.philox_numba import box_muller_float as compiled
+        f0, f1 = compiled(x0, x1)
+        return f0.reshape(x0.shape), f1.reshape(x0.shape)
     f0 = np.empty(x0.shape, dtype=np.float32)
     f1 = np.empty(x0.shape, dtype=np.float32)
     flat0, flat1, out0, out1 = x0.reshape(-1), x1.reshape(-1), f0.reshape(-1), f1.reshape(-1)
@@ -193,7 +198,20 @@ def _cast_from_float32(values, np_dtype):
     return values.astype(np_dtype, copy=False)
 
 
+# From this many blocks on, a compiled Philox (numba, when installed) is used: the same words, far fewer passes.
+COMPILED_MIN_BLOCKS = 1 << 15
+
+
+def _compiled_available():
+    from ..runtime.accel import numba_available
+    return numba_available()
+
+
 def _consecutive_lanes(key, counter, count):
+    """The four word lanes of `count` consecutive blocks from `counter`."""
+    if count >= COMPILED_MIN_BLOCKS and _compiled_available():
+        from ..runtime.accel.philox_numba import consecutive_lanes
+        return tuple(consecutive_lanes(key, counter, count))
     return philox_lanes(key, counter, np.arange(count, dtype=np.uint64))
 
 
@@ -234,6 +252,9 @@ def standard_normal(key, counter, size, np_dtype):
     if _words_per_value(np_dtype) == 2:
         w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 1) // 2)
         return _interleave(list(_box_muller_double(w0, w1, w2, w3)), size)
+    if size >= 4 * COMPILED_MIN_BLOCKS and _compiled_available():
+        from ..runtime.accel.philox_numba import standard_normal_float32
+        return _cast_from_float32(standard_normal_float32(key, counter, size), np_dtype)
     w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 3) // 4)
     f0, f1 = box_muller_float(np.concatenate([w0, w2]), np.concatenate([w1, w3]))
     half = w0.size

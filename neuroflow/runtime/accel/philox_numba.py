@@ -1,0 +1,138 @@
+"""TensorFlow's Philox words and float32 normals compiled with numba, for large draws: the same values as
+ops/philox.py's NumPy code (which stays the reference and the path without numba) in one pass over the output
+instead of dozens of NumPy passes.
+
+Imported by ops/philox.py only when numba is available and a draw is large enough to profit, so small programs
+never pay numba's import."""
+__all__ = ["consecutive_lanes", "box_muller_float", "standard_normal_float32"]
+
+_jit = {}
+
+
+def _compiled():
+    if not _jit:
+        import numba
+        import numpy as np
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def block(key0, key1, c0, c1, c2, c3, i):
+            # Philox4x32-10 of counter + i (a 128-bit number given as four 32-bit words)
+            low = (c0 | (c1 << np.uint64(32))) + np.uint64(i)
+            carry = np.uint64(1) if low < np.uint64(i) else np.uint64(0)
+            high = (c2 | (c3 << np.uint64(32))) + carry
+            x0 = low & np.uint64(0xFFFFFFFF)
+            x1 = low >> np.uint64(32)
+            x2 = high & np.uint64(0xFFFFFFFF)
+            x3 = high >> np.uint64(32)
+            k0, k1 = key0, key1
+            for _ in range(10):
+                p0 = x0 * np.uint64(0xD2511F53)
+                p1 = x2 * np.uint64(0xCD9E8D57)
+                x0 = (p1 >> np.uint64(32)) ^ x1 ^ k0
+                x1 = p1 & np.uint64(0xFFFFFFFF)
+                x2 = (p0 >> np.uint64(32)) ^ x3 ^ k1
+                x3 = p0 & np.uint64(0xFFFFFFFF)
+                k0 = (k0 + np.uint64(0x9E3779B9)) & np.uint64(0xFFFFFFFF)
+                k1 = (k1 + np.uint64(0xBB67AE85)) & np.uint64(0xFFFFFFFF)
+            return x0, x1, x2, x3
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def sincos(v):
+            # ops/philox.py's _sincos for one value: Cody-Waite reduction by pi/2, Taylor series on |r| <= pi/4
+            k = np.rint(v * 0.63661977236758134308)
+            r = (v - k * 1.57079632673412561417e+00) - k * 6.07710050650619224932e-11
+            r2 = r * r
+            s = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (1.0 / 362880 + r2 * (
+                -1.0 / 39916800 + r2 * (1.0 / 6227020800 + r2 * (-1.0 / 1307674368000 + r2 / 355687428096000))))))))
+            c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (
+                -1.0 / 3628800 + r2 * (1.0 / 479001600 + r2 * (-1.0 / 87178291200 + r2 * (
+                    1.0 / 20922789888000 - r2 / 6402373705728000))))))))
+            quadrant = np.int64(k) & 3
+            if quadrant == 0:
+                return np.float32(s), np.float32(c)
+            if quadrant == 1:
+                return np.float32(c), np.float32(-s)
+            if quadrant == 2:
+                return np.float32(-s), np.float32(-c)
+            return np.float32(-c), np.float32(s)
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def pair(w0, w1):
+            # TF's BoxMullerFloat: float32 u's from 23 mantissa bits, v = 2*pi*u in double rounded to float32,
+            # log/sin/cos in double rounded once to float32 (as glibc's float functions round, near-ties aside)
+            u1 = np.float32((w0 & np.uint64(0x7FFFFF)) * 2.0 ** -23)
+            if u1 < np.float32(1.0e-7):
+                u1 = np.float32(1.0e-7)
+            u = np.float32((w1 & np.uint64(0x7FFFFF)) * 2.0 ** -23)
+            v = np.float64(np.float32(2.0 * np.pi * np.float64(u)))
+            u2 = np.float32(np.sqrt(np.float32(np.float32(-2.0) * np.float32(np.log(np.float64(u1))))))
+            sin, cos = sincos(v)
+            return sin * u2, cos * u2
+
+        @numba.njit(cache=True, nogil=True)
+        def fill(key0, key1, c0, c1, c2, c3, out):
+            for i in range(out.shape[1]):
+                x0, x1, x2, x3 = block(key0, key1, c0, c1, c2, c3, i)
+                out[0, i] = x0
+                out[1, i] = x1
+                out[2, i] = x2
+                out[3, i] = x3
+
+        @numba.njit(cache=True, nogil=True)
+        def box_muller(x0, x1, f0, f1):
+            for i in range(x0.size):
+                a, b = pair(np.uint64(x0[i]), np.uint64(x1[i]))
+                f0[i] = a
+                f1[i] = b
+
+        @numba.njit(cache=True, nogil=True)
+        def normals(key0, key1, c0, c1, c2, c3, out):
+            for i in range((out.size + 3) // 4):
+                x0, x1, x2, x3 = block(key0, key1, c0, c1, c2, c3, i)
+                a, b = pair(x0, x1)
+                c, d = pair(x2, x3)
+                base = 4 * i
+                out[base] = a
+                if base + 1 < out.size:
+                    out[base + 1] = b
+                if base + 2 < out.size:
+                    out[base + 2] = c
+                if base + 3 < out.size:
+                    out[base + 3] = d
+
+        _jit.update(fill=fill, box_muller=box_muller, normals=normals)
+    return _jit
+
+
+def _seed_words(key, counter):
+    import numpy as np
+    mask = 0xFFFFFFFF
+    return [np.uint64(key & mask), np.uint64((key >> 32) & mask)] + \
+        [np.uint64((counter >> (32 * i)) & mask) for i in range(4)]
+
+
+def consecutive_lanes(key, counter, count):
+    """Philox of counter + 0 .. count-1 under `key`: a (4, count) uint32 array (its rows are the four words)."""
+    import numpy as np
+    out = np.empty((4, count), dtype=np.uint32)
+    _compiled()["fill"](*_seed_words(key, counter), out)
+    return out
+
+
+def box_muller_float(x0, x1):
+    """TF's BoxMullerFloat over word arrays (ops/philox.py's box_muller_float is the reference)."""
+    import numpy as np
+    x0 = np.ascontiguousarray(x0).reshape(-1)
+    x1 = np.ascontiguousarray(x1).reshape(-1)
+    f0 = np.empty(x0.size, dtype=np.float32)
+    f1 = np.empty(x0.size, dtype=np.float32)
+    _compiled()["box_muller"](x0, x1, f0, f1)
+    return f0, f1
+
+
+def standard_normal_float32(key, counter, size):
+    """`size` float32 normals of TF's NormalDistribution from `counter` (ops/philox.py's standard_normal)."""
+    import numpy as np
+    out = np.empty(size, dtype=np.float32)
+    _compiled()["normals"](*_seed_words(key, counter), out)
+    return out
