@@ -159,3 +159,17 @@ def test_parse_spec_and_errors():
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"Input id must be in \[0, 2\)"):
         _run(lambda f: fc.input_layer(f, [col]), {"c": np.array([[1], [5]])})
     assert tf.compat.v1.feature_column.input_layer is fc.input_layer
+
+
+def test_numeric_normalizer_sees_the_feature_as_given():
+    seen = []
+
+    def normalizer(x):
+        seen.append(x.dtype)
+        return x // 2                                     # integer division on the int64 feature, then the cast
+    got = _run(lambda f: fc.input_layer(f, [fc.numeric_column("n", dtype=tf.int64, normalizer_fn=normalizer)]),
+               {"n": np.array([3, 8], np.int64)})
+    assert seen == [tf.int64] and got.dtype == np.float32 and got.tolist() == [[1.0], [4.0]]
+    with pytest.raises(ValueError, match="SparseTensor is not supported. key: n"):
+        with tf.Graph().as_default():
+            fc.input_layer({"n": tf.SparseTensor([[0, 0]], [1.0], [1, 1])}, [fc.numeric_column("n")])

@@ -80,10 +80,15 @@ class _NumericColumn(DenseColumn, collections.namedtuple(
 
     def dense(self, features):
         tf = _tf()
-        value = tf.convert_to_tensor(_raw(features, self.key))
-        value = tf.cast(value, tf.float32) if value.dtype.is_integer or value.dtype != tf.float32 else value
-        if self.normalizer_fn is not None:
+        raw = _raw(features, self.key)
+        if isinstance(raw, tf.SparseTensor):
+            raise ValueError(f"The corresponding Tensor of numerical column must be a Tensor. SparseTensor is not "
+                             f"supported. key: {self.key}")
+        value = tf.convert_to_tensor(raw)
+        if self.normalizer_fn is not None:  # on the feature as given, then cast (TensorFlow's order)
             value = self.normalizer_fn(value)
+        if value.dtype != tf.float32:
+            value = tf.cast(value, tf.float32)
         return tf.reshape(value, [-1, self.width])
 
     def parse_spec(self):
