@@ -160,3 +160,30 @@ def test_label_vocabulary_and_weight_column(tmp_path):
     assert all(p["classes"][0] == [b"no", b"yes"][p["class_ids"][0]] for p in predictions)
     with pytest.raises(ValueError, match="label_vocabulary should be a list or tuple of n_classes"):
         est_lib.LinearClassifier(columns, label_vocabulary=["a", "b", "c"])
+
+
+def test_trains_from_tfrecord_examples_parsed_with_the_columns_spec(tmp_path):
+    # The TF1 flow: Examples in a TFRecord file, parsed with make_parse_example_spec(columns) (a VarLenFeature
+    # becomes a SparseTensor feature), fed to a canned estimator.
+    x, y = _binary_set(300)
+    path = str(tmp_path / "train.tfrecord")
+    with tf.python_io.TFRecordWriter(path) as writer:
+        for xi, ci, yi in zip(x["x"], x["color"], y):
+            feature = {"x": tf.train.Feature(float_list=tf.train.FloatList(value=[xi])),
+                       "color": tf.train.Feature(bytes_list=tf.train.BytesList(value=[ci.encode()])),
+                       "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[yi]))}
+            writer.write(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
+    columns = [fc.numeric_column("x"), fc.categorical_column_with_vocabulary_list("color", ["red", "green", "blue"])]
+    spec = dict(fc.make_parse_example_spec(columns), label=tf.FixedLenFeature([], tf.int64))
+    assert isinstance(spec["color"], tf.VarLenFeature)
+
+    def input_fn(epochs):
+        def fn():
+            records = tf.data.TFRecordDataset(path).repeat(epochs).batch(50)
+            parsed = tf.parse_example(tf.data.make_one_shot_iterator(records).get_next(), spec)
+            return parsed, parsed.pop("label")
+        return fn
+    est = est_lib.LinearClassifier(columns, model_dir=str(tmp_path / "model"), config=CONFIG)
+    est.train(input_fn(None), steps=150)
+    metrics = est.evaluate(input_fn(1))
+    assert metrics["accuracy"] >= 0.95 and metrics["global_step"] == 150
