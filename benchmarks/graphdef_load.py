@@ -1,7 +1,8 @@
 """Load time of a large frozen GraphDef: neuroflow's own protobuf codec (framework/tf_protos) beside the protobuf
 package (upb, through the tensorboard package's compiled GraphDef), interleaved in one process so both see the
 same machine load. Two graphs of about --megabytes each: a few large Const tensors (weights in tensor_content)
-and many small nodes. Also times tf.import_graph_def of the large-constant graph.
+and many small nodes. Also times tf.import_graph_def of the large-constant graph and of a smaller small-node graph (the graph building
+after the parse).
 
     .venv/bin/python benchmarks/graphdef_load.py --megabytes 100 --repeats 3
 """
@@ -37,7 +38,13 @@ def large_constants(megabytes):
 
 
 def many_small_nodes(megabytes):
+    """A chain of blocks Const -> AddV2 -> Relu, each adding to the previous block's Relu (block 999999 is the
+    Placeholder that starts the chain)."""
     from neuroflow.framework.tf_protos import GraphDef
+    start = GraphDef()
+    x = start.node.add(name="block_999999/relu", op="Placeholder")
+    x.attr["dtype"].type = 1
+    x.attr["shape"].shape.dim.add(size=4)
     unit = GraphDef()
     c = unit.node.add(name="block_000000/bias", op="Const", device="/device:CPU:0")
     c.attr["dtype"].type = 1
@@ -45,7 +52,7 @@ def many_small_nodes(megabytes):
     t.dtype = 1
     t.tensor_shape.dim.add(size=4)
     t.tensor_content = np.arange(4, dtype="<f4").tobytes()
-    a = unit.node.add(name="block_000000/add", op="AddV2", input=["block_000000/prev", "block_000000/bias"])
+    a = unit.node.add(name="block_000000/add", op="AddV2", input=["block_PPPPPP/relu", "block_000000/bias"])
     a.attr["T"].type = 1
     r = unit.node.add(name="block_000000/relu", op="Relu", input=["block_000000/add"])
     r.attr["T"].type = 1
@@ -53,8 +60,10 @@ def many_small_nodes(megabytes):
     block = unit.SerializeToString()
     count = int(megabytes * 2 ** 20 / len(block))
     # renumbered copies of the same three nodes: the bytes of a big graph without building it node by node
-    parts = [block.replace(b"000000", b"%06d" % (i % 1000000)) for i in range(count)]
-    return b"".join(parts), 3 * count
+    parts = [start.SerializeToString()]
+    parts += [block.replace(b"000000", b"%06d" % i).replace(b"PPPPPP", b"%06d" % ((i - 1) % 1000000))
+              for i in range(min(count, 999999))]
+    return b"".join(parts), 3 * len(parts) - 2
 
 
 def _time(fn, repeats):
@@ -72,6 +81,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--megabytes", type=float, default=100)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--import-small-megabytes", type=float, default=1,
+                        help="also time import_graph_def of a small-node graph this large (0: skip)")
     args = parser.parse_args()
     import neuroflow as tf
     from neuroflow.framework.tf_protos import GraphDef
@@ -98,6 +109,16 @@ def main():
         with tf.Graph().as_default():
             tf.import_graph_def(graph_def, name="")
     print(f"  import_graph_def of the large-constant graph (parsed): {_time(import_big, args.repeats):.3f} s")
+    if args.import_small_megabytes:
+        few, count = many_small_nodes(args.import_small_megabytes)
+        parsed = GraphDef.FromString(few)
+
+        def import_small():
+            with tf.Graph().as_default():
+                tf.import_graph_def(parsed, name="")
+        parse = _time(lambda: GraphDef.FromString(few), 1)
+        print(f"  small-node graph of {len(few) / 2 ** 20:.1f} MiB ({count} nodes): parse {parse:.3f} s, "
+              f"import_graph_def {_time(import_small, 1):.3f} s")
     serialize = _time(lambda: graph_def.SerializeToString(), args.repeats)
     print(f"  SerializeToString of the large-constant graph: {serialize:.3f} s")
 
