@@ -89,6 +89,8 @@ def _rows():
     rows.append(Row("stack", lambda x, y: tf.stack([x, y], axis=-1), lambda x, y: np.stack([x, y], -1),
                     [(a, a * 2) for (a,) in unary_samples()]))
     rows.append(Row("shape", tf.shape, lambda x: np.array(x.shape, np.int32), unary_samples(), grad=False))
+    rows.append(Row("shape_n", lambda x: tf.shape_n([x, tf.expand_dims(x, 0)], out_type=tf.int64)[1],
+                    lambda x: np.array((1,) + x.shape, np.int64), unary_samples(), grad=False))
     rows.append(Row("getitem", lambda x: x[1:, ::-1, 0], lambda x: x[1:, ::-1, 0],
                     [(_values((3, 4, 2), (-1, 1), np.float64),), (_values((2, 0, 3), (-1, 1), np.float64),)]))
     rows.append(Row("getitem_newaxis", lambda x: x[..., None, -1], lambda x: x[..., None, -1],
