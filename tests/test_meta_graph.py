@@ -15,6 +15,7 @@ import neuroflow as tf
 from neuroflow import graph_util
 from neuroflow.framework import graph_io
 from neuroflow.framework.graph_io_import import import_graph_def
+from neuroflow.train import meta_graph
 from neuroflow.train.meta_graph import MetaGraphDef
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -166,7 +167,8 @@ def test_iterators_are_skipped_with_a_warning_and_saving_still_works(tmp_path, c
             assert sess.run(kept.name) == 2.0
 
 
-def test_file_is_json_and_bad_files_give_clear_errors(tmp_path):
+def test_neuroflows_json_format_stays_readable_and_bad_files_give_clear_errors(tmp_path, monkeypatch):
+    monkeypatch.setattr(meta_graph, "EXPORT_META_GRAPH_FORMAT", "neuroflow")
     tf.constant(np.arange(6, dtype=np.int64).reshape(2, 3), name="ints")
     tf.constant([b"a", b"\xffb"], name="strings")
     tf.constant([np.nan, np.inf], name="special")
@@ -183,7 +185,7 @@ def test_file_is_json_and_bad_files_give_clear_errors(tmp_path):
     assert np.isnan(special[0]) and special[1] == np.inf
     bad = tmp_path / "bad.meta"
     bad.write_bytes(b"\x80\x04pickle!")
-    with pytest.raises(ValueError, match="Cannot parse MetaGraphDef"):
+    with pytest.raises(tf.errors.DataLossError, match="Cannot parse MetaGraphDef from .*bad.meta"):
         tf.train.import_meta_graph(str(bad))
     truncated = tmp_path / "truncated.meta"
     truncated.write_bytes(open(path, "rb").read()[:-20])

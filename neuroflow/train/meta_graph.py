@@ -228,10 +228,40 @@ def _graph_def_for(graph, scope, clear_devices, save_debug_info, level):
     return graph_def
 
 
+# The format `.meta` files are written in: TensorFlow's MetaGraphDef ("tensorflow"), so that TensorFlow imports
+# them, whenever the graph has a TensorFlow form; neuroflow's JSON ("neuroflow") for graphs that have none
+# (cond/while_loop sub-graphs, tf.data iterators) or when this is set to "neuroflow". Both are read.
+# META_GRAPH_FILE_FORMAT is the format of `Saver.save`'s and `Saver.export_meta_graph`'s files (and SavedModels
+# are always TensorFlow's); EXPORT_META_GRAPH_FORMAT that of `tf.train.export_meta_graph`, which stays neuroflow's
+# for now: tests/test_restore_all_or_nothing.py edits its JSON output.
+META_GRAPH_FILE_FORMAT = "tensorflow"
+EXPORT_META_GRAPH_FORMAT = "neuroflow"
+
+
+def _export_tf(filename, meta_info_def, saver_def, collection_list, as_text, graph, export_scope, clear_devices,
+               saver, level):
+    """TensorFlow's MetaGraphDef of `graph`, or None (after a note) when the graph has no TensorFlow form."""
+    from ..framework.tf_proto_convert import UnconvertibleAttr
+    from .tf_meta_graph import export_tf_meta_graph
+    ops = _scoped_ops(graph, export_scope)
+    try:
+        return export_tf_meta_graph(filename, meta_info_def, None, saver_def, collection_list, as_text, graph,
+                                    export_scope, clear_devices, saver, ops)
+    except UnconvertibleAttr as e:   # a sub-graph or Python object: neuroflow's format holds (or skips) it
+        if _first_time(graph, ("tf-form", level)):
+            _log.log(level, "The meta graph is written in neuroflow's format, which TensorFlow cannot read: %s", e)
+        return None
+
+
 def _export(filename=None, meta_info_def=None, graph_def=None, saver_def=None, collection_list=None, as_text=False,
             graph=None, export_scope=None, clear_devices=False, save_debug_info=False, saver=None,
-            level=logging.WARNING):
+            level=logging.WARNING, file_format=None):
     graph = graph or get_default_graph()
+    if graph_def is None and (file_format or META_GRAPH_FILE_FORMAT) == "tensorflow":
+        meta = _export_tf(filename, meta_info_def, saver_def, collection_list, as_text, graph, export_scope,
+                          clear_devices, saver, level)
+        if meta is not None:
+            return meta
     if graph_def is None:
         graph_def = _graph_def_for(graph, export_scope, clear_devices, save_debug_info, level)
     written = {n.name for n in graph_def.node}
@@ -256,7 +286,9 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
                       as_text=False, graph=None, export_scope=None, clear_devices=False,
                       clear_extraneous_attributes=False, strip_default_attrs=False, save_debug_info=False,
                       **kwargs):
-    """Returns (and writes to `filename`, if given) the MetaGraphDef of `graph` (default: the default graph).
+    """Returns (and writes to `filename`, if given) the MetaGraphDef of `graph` (default: the default graph), in
+    neuroflow's JSON form unless `EXPORT_META_GRAPH_FORMAT` is "tensorflow" (`Saver.save` and
+    `Saver.export_meta_graph` write TensorFlow's MetaGraphDef; `import_meta_graph` reads both).
 
     Args:
         filename: where to write it (folders are created; the file is replaced atomically).
@@ -279,7 +311,7 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
         >>> tf.train.export_meta_graph("/tmp/model/graph.meta")
     """
     return _export(filename, meta_info_def, graph_def, saver_def, collection_list, as_text, graph, export_scope,
-                   clear_devices, save_debug_info)
+                   clear_devices, save_debug_info, file_format=EXPORT_META_GRAPH_FORMAT)
 
 
 def export_for_saver(saver, filename=None, collection_list=None, as_text=False, export_scope=None,
@@ -295,12 +327,23 @@ def export_for_saver(saver, filename=None, collection_list=None, as_text=False, 
 
 # --- import ----------------------------------------------------------------------------------------------------------
 def read_meta_graph_file(filename):
-    """The MetaGraphDef in `filename` (either form)."""
+    """The MetaGraphDef in `filename`: TensorFlow's (binary or text; a `tf_protos.MetaGraphDef`) or neuroflow's
+    JSON one (a `MetaGraphDef` of this module).
+
+    Raises:
+        OSError: the file does not exist.
+        DataLossError: TensorFlow's form with bytes that are no MetaGraphDef.
+        ValueError: neuroflow's JSON form, malformed.
+    """
+    from .tf_meta_graph import is_json_meta_graph, parse_tf_meta_graph
     filename = os.fspath(filename)
     if not os.path.isfile(filename):
         raise OSError(f"File {filename} does not exist.")
     with open(filename, "rb") as f:
-        return MetaGraphDef.FromString(f.read())
+        data = f.read()
+    if is_json_meta_graph(data):
+        return MetaGraphDef.FromString(data)
+    return parse_tf_meta_graph(data, filename)
 
 
 def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
@@ -309,7 +352,9 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     Saver for its variables (None when it has none).
 
     Args:
-        meta_graph_or_file: a MetaGraphDef or the path of a `.meta` file.
+        meta_graph_or_file: a MetaGraphDef (TensorFlow's proto, or neuroflow's JSON one) or the path of a `.meta`
+            file in either form: TensorFlow's binary/text MetaGraphDef (written by TensorFlow or neuroflow; the
+            Saver's SaveV2/RestoreV2 nodes are left out, neuroflow's Saver needs none) or neuroflow's JSON.
         clear_devices: ignore the recorded device placements.
         import_scope: a name scope to put the imported ops in.
         input_map: (keyword) {"name:0": Tensor} replacing tensors of the saved graph by existing ones.
@@ -322,6 +367,7 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
 
     Raises:
         OSError: the file does not exist.
+        DataLossError: a file in TensorFlow's form whose bytes are no MetaGraphDef.
         ValueError: the file is no MetaGraphDef, uses an op type neuroflow does not know, or names a node it
             does not hold. On any error the default graph is left as it was (nothing is imported).
 
@@ -335,8 +381,13 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if unknown:
         raise TypeError(f"import_meta_graph() got unexpected keyword arguments: {sorted(unknown)}")
     meta = meta_graph_or_file
-    if not isinstance(meta, MetaGraphDef):
+    if not isinstance(meta, MetaGraphDef) and not _is_tf_proto(meta):
         meta = read_meta_graph_file(meta)
+    if _is_tf_proto(meta):
+        from .tf_meta_graph import import_tf_meta_graph
+        return import_tf_meta_graph(meta, clear_devices=clear_devices, import_scope=import_scope,
+                                    input_map=kwargs.get("input_map"),
+                                    restore_collections_predicate=kwargs.get("restore_collections_predicate"))
     if meta.graph_def.skipped:
         _log.warning("This meta graph was written without %s", _skipped_text(meta.graph_def.skipped))
     graph = get_default_graph()
@@ -353,6 +404,11 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
         with graph.name_scope(import_scope) as scope:
             prefix = scope
     return _import(meta, graph, prefix, input_map, clear_devices, keep)
+
+
+def _is_tf_proto(meta):
+    from ..framework.tf_protos import MetaGraphDef as TFMetaGraphDef
+    return isinstance(meta, TFMetaGraphDef)
 
 
 def _import(meta, graph, prefix, input_map, clear_devices, keep):

@@ -1,0 +1,127 @@
+"""TensorFlow's own files run on neuroflow: the checkpoint + binary `.meta` and the frozen GraphDef of a small MLP
+and CNN written by TensorFlow 2.21 (tests/data/tf_models, make_fixtures.py) predict what TensorFlow predicted, and
+training continues from TensorFlow's checkpoint exactly as TensorFlow's next step did; corrupt files fail clearly;
+examples/tf_models_without_tensorflow.py runs."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import neuroflow as tf
+from neuroflow.framework.tf_protos import MetaGraphDef
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_models")
+MODELS = ["mlp", "cnn"]
+
+
+def _file(kind, name):
+    return os.path.join(DATA, kind, name)
+
+
+def _arrays(kind):
+    return {name: np.load(_file(kind, name + ".npy")) for name in ("inputs", "labels", "probs", "probs_after_step")}
+
+
+@pytest.mark.parametrize("kind", MODELS)
+def test_tensorflows_meta_graph_and_checkpoint_predict_what_tensorflow_predicted(kind):
+    data = _arrays(kind)
+    saver = tf.train.import_meta_graph(_file(kind, "model.ckpt-3.meta"))
+    with tf.Session() as sess:
+        saver.restore(sess, tf.train.latest_checkpoint(os.path.join(DATA, kind)))
+        probs = sess.run("probs:0", {"x:0": data["inputs"]})
+    np.testing.assert_allclose(probs, data["probs"], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", MODELS)
+def test_training_continues_from_tensorflows_checkpoint_as_tensorflow_did(kind):
+    data = _arrays(kind)
+    saver = tf.train.import_meta_graph(_file(kind, "model.ckpt-3.meta"))
+    names = [v.op.name for v in tf.trainable_variables()]
+    assert all(isinstance(v, tf.Variable) for v in tf.global_variables())
+    assert {n.split("/")[0] for n in names} == ({"hidden", "logits"} if kind == "mlp" else {"conv", "logits"})
+    assert [v.op.name for v in tf.global_variables()] == names + ["global_step"]
+    train_op, = set(tf.get_collection("train_op"))   # TensorFlow lists it twice (minimize and the fixture)
+    with tf.Session() as sess:
+        saver.restore(sess, _file(kind, "model.ckpt-3"))
+        assert sess.run(tf.train.get_global_step()) == 3
+        sess.run(train_op, {"x:0": data["inputs"], "y:0": data["labels"]})
+        probs = sess.run("probs:0", {"x:0": data["inputs"]})
+        assert sess.run(tf.train.get_global_step()) == 4
+    np.testing.assert_allclose(probs, data["probs_after_step"], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", MODELS)
+def test_tensorflows_frozen_graph_predicts_what_tensorflow_predicted(kind):
+    data = _arrays(kind)
+    graph_def = tf.GraphDef()
+    with open(_file(kind, "frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    tf.import_graph_def(graph_def, name="")
+    with tf.Session() as sess:
+        probs = sess.run("probs:0", {"x:0": data["inputs"]})
+    np.testing.assert_allclose(probs, data["probs"], rtol=1e-5, atol=1e-6)
+
+
+def test_every_op_type_of_the_fixtures_outside_the_savers_is_imported():
+    for kind in MODELS:
+        with open(_file(kind, "model.ckpt-3.meta"), "rb") as f:
+            meta = MetaGraphDef.FromString(f.read())
+        with open(_file(kind, "op_types.json")) as f:
+            recorded = json.load(f)
+        assert sorted({n.op for n in meta.graph_def.node}) == recorded["meta"]
+        with tf.Graph().as_default() as graph:
+            tf.train.import_meta_graph(meta)
+            imported = {op.type for op in graph.get_operations()}
+        outside_saver = {n.op for n in meta.graph_def.node if not n.name.startswith("save/")}
+        assert outside_saver == imported, sorted(outside_saver ^ imported)
+
+
+def test_import_scope_restore_predicate_and_the_default_graph_untouched_on_error(tmp_path):
+    data = _arrays("mlp")
+    saver = tf.train.import_meta_graph(_file("mlp", "model.ckpt-3.meta"), import_scope="tf_model",
+                                       restore_collections_predicate=lambda key: key != "train_op")
+    assert tf.get_collection("train_op") == []
+    assert [v.op.name for v in tf.global_variables()][0] == "tf_model/hidden/kernel"
+    with tf.Session() as sess:
+        saver.restore(sess, _file("mlp", "model.ckpt-3"))   # checkpoint names have no scope
+        np.testing.assert_allclose(sess.run("tf_model/probs:0", {"tf_model/x:0": data["inputs"]}), data["probs"],
+                                   rtol=1e-5, atol=1e-6)
+    with open(_file("mlp", "model.ckpt-3.meta"), "rb") as f:
+        meta = MetaGraphDef.FromString(f.read())
+    meta.collection_def["train_op"].node_list.value.append("no_such_node")
+    with tf.Graph().as_default() as graph:
+        with pytest.raises(ValueError, match="Collection 'train_op' of the MetaGraphDef is invalid.*no_such_node"):
+            tf.train.import_meta_graph(meta)
+        assert graph.get_operations() == [] and graph.get_all_collection_keys() == []
+
+
+def test_corrupt_meta_files_raise_data_loss_naming_the_file(tmp_path):
+    with open(_file("mlp", "model.ckpt-3.meta"), "rb") as f:
+        data = f.read()
+    truncated = tmp_path / "truncated.meta"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(tf.errors.DataLossError, match="truncated.meta"):
+        tf.train.import_meta_graph(str(truncated))
+    garbage = tmp_path / "garbage.meta"
+    garbage.write_bytes(b"\xff" * 40)
+    with pytest.raises(tf.errors.DataLossError, match="garbage.meta"):
+        tf.train.import_meta_graph(str(garbage))
+    assert tf.get_default_graph().get_operations() == []
+
+
+def test_the_example_runs_tensorflows_frozen_graph_and_saved_model():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, os.path.join(root, "examples", "tf_models_without_tensorflow.py")],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=root))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(" predicts classes ")[0] for line in lines if " predicts classes " in line] == [
+        "frozen graph", "SavedModel"]
+    tf_classes = np.load(_file("cnn", "probs.npy")).argmax(1).tolist()
+    for line in lines:
+        if " predicts classes " in line:
+            assert line.split(" predicts classes ")[1].startswith(str(tf_classes))
+            assert float(line.rsplit(": ", 1)[1].rstrip(")")) < 1e-5
