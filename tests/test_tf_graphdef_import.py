@@ -154,3 +154,11 @@ def test_nodes_calling_library_functions_are_listed_with_the_missing_op_types():
     message = str(info.value)
     assert "While with function attributes (1 node: 'while')" in message
     assert "StatefulPartitionedCall (1 node: 'call')" in message and "NoSuchOpType (1 node: 'odd')" in message
+
+
+def test_a_node_missing_a_required_attribute_is_a_clear_value_error():
+    graph_def = pb.GraphDef()
+    graph_def.node.add(name="c", op="Const").attr["dtype"].type = pb.DT_FLOAT   # no "value"
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="NodeDef missing attr 'value' from Op 'Const' "
+                                                                  "\\(node 'c'\\)"):
+        tf.import_graph_def(graph_def)

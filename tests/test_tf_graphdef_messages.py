@@ -289,3 +289,22 @@ def test_files_tensorflow_wrote_read_and_write_back_byte_for_byte(name):
         text = text_path.read_text()
         assert text_format.MessageToString(graph_def) == text
         assert text_format.Parse(text, pb.GraphDef()) == graph_def
+
+
+def test_damaged_bytes_either_parse_or_raise_decode_error():
+    import random
+    data = (_FIXTURES / "cnn_frozen.pb").read_bytes()
+    rng = random.Random(7)
+    outcomes = set()
+    for _ in range(300):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            damaged = damaged[:rng.randrange(len(damaged))]
+        try:
+            pb.GraphDef.FromString(bytes(damaged))
+            outcomes.add("parsed")
+        except pb.DecodeError:
+            outcomes.add("DecodeError")
+    assert outcomes == {"parsed", "DecodeError"}

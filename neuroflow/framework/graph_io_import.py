@@ -141,7 +141,11 @@ def import_nodes(graph_def, graph, prefix="", input_map=None, clear_devices=Fals
             else:
                 graph._names_in_use[name.lower()] = max(1, graph._names_in_use.get(name.lower(), 0))
             _mark_used(graph, name)
-            converted, attrs, specs = convert_and_infer(opdef, tensors, attrs, name, location)
+            try:
+                converted, attrs, specs = convert_and_infer(opdef, tensors, attrs, name, location)
+            except KeyError as e:   # an OpDef reading an attribute the node lacks (a damaged or foreign file)
+                raise ValueError(f"NodeDef missing attr {e.args[0]!r} from Op '{node.op}' (node '{node.name}')") \
+                    from None
             op = graph.create_op(opdef, converted, attrs, name + "/", specs, location)
             shapes = node.attr.get("_output_shapes")
             if isinstance(shapes, (list, tuple)) and len(shapes) == len(op.outputs):
