@@ -187,3 +187,29 @@ def test_trains_from_tfrecord_examples_parsed_with_the_columns_spec(tmp_path):
     est.train(input_fn(None), steps=150)
     metrics = est.evaluate(input_fn(1))
     assert metrics["accuracy"] >= 0.95 and metrics["global_step"] == 150
+
+
+def test_wide_and_deep(tmp_path):
+    # The label's logit is a sum of a term from the cross of two categories (only the wide part sees them) and a
+    # nonlinear function of x (only the deep part sees x): neither part alone reaches the stated accuracy.
+    rng = np.random.RandomState(4)
+    n = 800
+    a, b = rng.choice(["p", "q"], size=n), rng.choice(["u", "v"], size=n)
+    x = rng.uniform(-1, 1, size=n).astype(np.float32)
+    y = (np.where((a == "p") == (b == "u"), 1.0, -1.0) + 4.0 * (np.abs(x) - 0.5) > 0).astype(np.int64)
+    features = {"a": a, "b": b, "x": x}
+    wide = [fc.crossed_column(["a", "b"], 16)]
+    deep = [fc.numeric_column("x")]
+    est = est_lib.DNNLinearCombinedClassifier(linear_feature_columns=wide, linear_optimizer="Ftrl",
+                                              dnn_feature_columns=deep, dnn_hidden_units=[16, 8],
+                                              dnn_optimizer="Adam", model_dir=str(tmp_path), config=CONFIG)
+    est.train(_input(features, y), steps=500)
+    metrics = est.evaluate(_input(features, y, batch=400, epochs=1, shuffle=False))
+    assert metrics["accuracy"] >= 0.9 and metrics["global_step"] == 500, metrics   # either part alone: <= 0.75
+    names = set(est.get_variable_names())
+    assert {"linear/linear_model/a_X_b/weights", "dnn/hiddenlayer_0/kernel", "dnn/logits/kernel"} <= names
+    assert "linear/linear_model/a_X_b/weights/Ftrl" in names and "dnn/hiddenlayer_0/kernel/Adam" in names
+    with pytest.raises(ValueError, match="Either linear_feature_columns or dnn_feature_columns must be defined"):
+        est_lib.DNNLinearCombinedRegressor()
+    with pytest.raises(ValueError, match="dnn_hidden_units must be defined"):
+        est_lib.DNNLinearCombinedRegressor(dnn_feature_columns=deep)

@@ -1,5 +1,6 @@
 """The canned estimators over feature columns: LinearClassifier, LinearRegressor (a `linear_model` trained with
 FTRL by default), DNNClassifier and DNNRegressor (an `input_layer` and fully connected layers, Adagrad by default),
+DNNLinearCombinedClassifier / Regressor (wide and deep: the sum of both logits, each part with its own optimizer),
 with TensorFlow's variable names (`linear/linear_model/...`, `dnn/hiddenlayer_0/kernel`, `dnn/logits/...`),
 defaults, prediction keys and eval metric keys (see head.py)."""
 import math
@@ -7,7 +8,8 @@ import math
 from .estimator import Estimator
 from .head import classifier_head, regression_head
 
-__all__ = ["LinearClassifier", "LinearRegressor", "DNNClassifier", "DNNRegressor"]
+__all__ = ["LinearClassifier", "LinearRegressor", "DNNClassifier", "DNNRegressor", "DNNLinearCombinedClassifier",
+           "DNNLinearCombinedRegressor"]
 
 
 def _tf():
@@ -57,26 +59,57 @@ def _linear_model_fn(features, labels, mode, params):
     return head.create_estimator_spec(features, mode, logits, labels, optimizer)
 
 
-def _dnn_model_fn(features, labels, mode, params):
+def _dnn_logits(features, mode, params, units):
     tf = _tf()
-    head = params["head"]
-    if not isinstance(features, dict):
-        raise ValueError(f"features should be a dictionary of `Tensor`s. Given type: {type(features)}")
     training = mode == "train"
     with tf.variable_scope("dnn"):
         with tf.variable_scope("input_from_feature_columns"):
             net = tf.feature_column.input_layer(features, params["feature_columns"])
-        for layer, units in enumerate(params["hidden_units"]):
+        for layer, width in enumerate(params["hidden_units"]):
             with tf.variable_scope(f"hiddenlayer_{layer}") as scope:
-                net = tf.layers.dense(net, units, activation=params["activation_fn"],
+                net = tf.layers.dense(net, width, activation=params["activation_fn"],
                                       kernel_initializer=tf.glorot_uniform_initializer(), name=scope)
                 if params["dropout"] is not None and training:
                     net = tf.layers.dropout(net, rate=params["dropout"], training=True)
         with tf.variable_scope("logits") as scope:
-            logits = tf.layers.dense(net, head.logits_dimension, kernel_initializer=tf.glorot_uniform_initializer(),
-                                     name=scope)
-    optimizer = _optimizer(params["optimizer"], 0.05) if training else None
+            return tf.layers.dense(net, units, kernel_initializer=tf.glorot_uniform_initializer(), name=scope)
+
+
+def _dnn_model_fn(features, labels, mode, params):
+    head = params["head"]
+    if not isinstance(features, dict):
+        raise ValueError(f"features should be a dictionary of `Tensor`s. Given type: {type(features)}")
+    logits = _dnn_logits(features, mode, params, head.logits_dimension)
+    optimizer = _optimizer(params["optimizer"], 0.05) if mode == "train" else None
     return head.create_estimator_spec(features, mode, logits, labels, optimizer)
+
+
+def _combined_model_fn(features, labels, mode, params):
+    tf = _tf()
+    head, linear_columns = params["head"], params["linear_feature_columns"]
+    if not isinstance(features, dict):
+        raise ValueError(f"features should be a dictionary of `Tensor`s. Given type: {type(features)}")
+    parts = []
+    if params["feature_columns"]:
+        parts.append(("dnn", _dnn_logits(features, mode, params, head.logits_dimension)))
+    if linear_columns:
+        with tf.variable_scope("linear"):
+            parts.append(("linear", tf.feature_column.linear_model(features, linear_columns,
+                                                                   units=head.logits_dimension,
+                                                                   sparse_combiner=params["sparse_combiner"])))
+    logits = parts[0][1] if len(parts) == 1 else tf.add(parts[0][1], parts[1][1])
+
+    def train_op_fn(loss):
+        # Each part trains its own variables with its own optimizer; the global step advances once per step.
+        rates = {"dnn": 0.05, "linear": min(0.2, 1.0 / math.sqrt(max(len(linear_columns), 1)))}
+        updates = []
+        for scope, _ in parts:
+            optimizer = _optimizer(params[f"{scope}_optimizer"], rates[scope])
+            variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope + "/")
+            updates.append(optimizer.minimize(loss, var_list=variables))
+        with tf.control_dependencies(updates):
+            return tf.assign_add(tf.train.get_global_step(), 1).op
+    return head.create_estimator_spec(features, mode, logits, labels, train_op_fn=train_op_fn)
 
 
 class _Canned(Estimator):
@@ -153,3 +186,61 @@ class DNNRegressor(_Canned):
         activation_fn = activation_fn or _tf().nn.relu
         super().__init__(_dnn_model_fn, head, feature_columns, model_dir, config, warm_start_from,
                          **_dnn_params(hidden_units, activation_fn, dropout, optimizer, batch_norm))
+
+
+def _combined_params(linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer,
+                     dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner):
+    linear_feature_columns = list(linear_feature_columns or ())
+    dnn_feature_columns = list(dnn_feature_columns or ())
+    if not linear_feature_columns and not dnn_feature_columns:
+        raise ValueError("Either linear_feature_columns or dnn_feature_columns must be defined.")
+    params = {"linear_feature_columns": linear_feature_columns, "linear_optimizer": linear_optimizer,
+              "sparse_combiner": linear_sparse_combiner, "dnn_optimizer": dnn_optimizer}
+    if dnn_feature_columns:
+        if not dnn_hidden_units:
+            raise ValueError(f"dnn_hidden_units must be defined when dnn_feature_columns is specified. Given: "
+                             f"{dnn_feature_columns}")
+        params.update(_dnn_params(dnn_hidden_units, dnn_activation_fn or _tf().nn.relu, dnn_dropout, dnn_optimizer,
+                                  batch_norm))
+    return dnn_feature_columns, params
+
+
+class _Combined(Estimator):
+    def __init__(self, head, model_dir, config, warm_start_from, dnn_feature_columns, params):
+        if warm_start_from is not None:
+            raise NotImplementedError("warm_start_from is not supported by neuroflow's canned estimators yet")
+        super().__init__(_combined_model_fn, model_dir=model_dir, config=config,
+                         params={"head": head, "feature_columns": dnn_feature_columns, **params})
+
+
+class DNNLinearCombinedClassifier(_Combined):
+    """Wide and deep: logits = linear_model(linear_feature_columns) + DNN(dnn_feature_columns); the linear part
+    trains with `linear_optimizer` (FTRL), the DNN part with `dnn_optimizer` (Adagrad). Heads as LinearClassifier's.
+
+    Example:
+        >>> est = tf.estimator.DNNLinearCombinedClassifier(linear_feature_columns=[crossed],
+        ...                                                dnn_feature_columns=[age, embedded], dnn_hidden_units=[64])
+    """
+
+    def __init__(self, model_dir=None, linear_feature_columns=None, linear_optimizer="Ftrl",
+                 dnn_feature_columns=None, dnn_optimizer="Adagrad", dnn_hidden_units=None, dnn_activation_fn=None,
+                 dnn_dropout=None, n_classes=2, weight_column=None, label_vocabulary=None,
+                 input_layer_partitioner=None, config=None, warm_start_from=None, loss_reduction=None,
+                 batch_norm=False, linear_sparse_combiner="sum"):
+        head = classifier_head(n_classes, weight_column, label_vocabulary, loss_reduction)
+        super().__init__(head, model_dir, config, warm_start_from, *_combined_params(
+            linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner))
+
+
+class DNNLinearCombinedRegressor(_Combined):
+    """Wide and deep regression (squared-error loss; predictions: `predictions`)."""
+
+    def __init__(self, model_dir=None, linear_feature_columns=None, linear_optimizer="Ftrl",
+                 dnn_feature_columns=None, dnn_optimizer="Adagrad", dnn_hidden_units=None, dnn_activation_fn=None,
+                 dnn_dropout=None, label_dimension=1, weight_column=None, input_layer_partitioner=None, config=None,
+                 warm_start_from=None, loss_reduction=None, batch_norm=False, linear_sparse_combiner="sum"):
+        head = regression_head(label_dimension, weight_column, loss_reduction)
+        super().__init__(head, model_dir, config, warm_start_from, *_combined_params(
+            linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner))

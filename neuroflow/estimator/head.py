@@ -115,7 +115,9 @@ class Head:
         return out
 
     # --- the spec --------------------------------------------------------------------------------------------------
-    def create_estimator_spec(self, features, mode, logits, labels=None, optimizer=None):
+    def create_estimator_spec(self, features, mode, logits, labels=None, optimizer=None, train_op_fn=None):
+        """The EstimatorSpec of `mode`; training minimizes the loss with `optimizer` (stepping the global step), or
+        uses `train_op_fn(loss)`."""
         tf = _tf()
         with tf.name_scope("head"):
             predictions = self.predictions(logits)
@@ -127,7 +129,10 @@ class Head:
             if mode == ModeKeys.EVAL:
                 return EstimatorSpec(mode, predictions=predictions, loss=loss,
                                      eval_metric_ops=self.metrics(predictions, unreduced, label_values, weights))
-        train_op = optimizer.minimize(loss, global_step=tf.train.get_global_step())
+        if train_op_fn is not None:
+            train_op = train_op_fn(loss)
+        else:
+            train_op = optimizer.minimize(loss, global_step=tf.train.get_global_step())
         return EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)
 
 
