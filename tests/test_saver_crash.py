@@ -31,7 +31,9 @@ def test_sigkill_at_random_moments_always_leaves_a_complete_checkpoint(tmp_path,
     kills, steps, mid_write = 40, [], 0
     with saver_crash_child.Server(directory, tmp_path.parent / f"{tmp_path.name}-stderr.txt", same_prefix,
                                   file_format) as server, tf.Session() as sess:
-        for _ in range(kills):
+        # At least `kills` rounds, and more (up to 4x) until 3 kills landed mid-write: how often a random kill
+        # does depends on the machine's load (the time a save spends writing against the rest of its cycle).
+        while server.kills < kills or mid_write < 3 and server.kills < 4 * kills:
             server.start_worker()
             server.wait_for_a_save()      # progress each round, however slow the machine
             time.sleep(rng.uniform(0.0, 0.12))
@@ -41,8 +43,8 @@ def test_sigkill_at_random_moments_always_leaves_a_complete_checkpoint(tmp_path,
             if steps:
                 assert step >= steps[-1]   # never back to an older save
             steps.append(step)
-    assert server.kills == kills
-    assert steps[-1] >= kills, steps   # each round's completed save survived the kills after it
+    assert server.kills == len(steps) >= kills
+    assert steps[-1] >= len(steps), steps   # each round's completed save survived the kills after it
     assert mid_write >= 3, "too few kills landed in the middle of writing a file"   # the kills hit mid-save
     # Partial files of dead writers are removed when the same checkpoint is written again: at most the last
     # kill's are left (its index temp file and its data's side file).
