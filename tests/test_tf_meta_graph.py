@@ -125,3 +125,22 @@ def test_the_example_runs_tensorflows_frozen_graph_and_saved_model():
         if " predicts classes " in line:
             assert line.split(" predicts classes ")[1].startswith(str(tf_classes))
             assert float(line.rsplit(": ", 1)[1].rstrip(")")) < 1e-5
+
+
+def test_resource_variables_of_tensorflow_2s_compat_v1_become_variables():
+    data = {name: np.load(_file("mlp_resource", name + ".npy")) for name in ("inputs", "probs")}
+    with open(_file("mlp_resource", "model.ckpt.meta"), "rb") as f:
+        meta = MetaGraphDef.FromString(f.read())
+    assert "VarHandleOp" in {n.op for n in meta.graph_def.node}
+    saver = tf.train.import_meta_graph(meta)
+    assert [v.op.name for v in tf.trainable_variables()] == ["res/hidden/kernel", "res/hidden/bias",
+                                                             "res/logits/kernel", "res/logits/bias"]
+    with tf.Session() as sess:
+        saver.restore(sess, _file("mlp_resource", "model.ckpt"))
+        probs = sess.run("probs:0", {"res/x:0": data["inputs"]})
+    np.testing.assert_allclose(probs, data["probs"], rtol=1e-5, atol=1e-6)
+    with tf.Session(graph=tf.Graph()) as sess:
+        meta = tf.saved_model.loader.load(sess, ["serve"], _file("mlp_resource", "saved_model"))
+        signature = meta.signature_def["serving_default"]
+        probs = sess.run(signature.outputs["probs"].name, {signature.inputs["x"].name: data["inputs"]})
+    np.testing.assert_allclose(probs, data["probs"], rtol=1e-5, atol=1e-6)

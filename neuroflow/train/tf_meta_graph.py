@@ -212,9 +212,8 @@ def _variable_from_def(graph, vdef, prefix, trainable_names, variables):
     name = prefix + vdef.variable_name
     if name in variables:
         return variables[name]
-    if vdef.is_resource:
-        raise ValueError(f"Variable '{vdef.variable_name}' is a resource variable, which neuroflow cannot import "
-                         "from a MetaGraphDef yet.")
+    # A resource variable (is_resource: VarHandleOp / ReadVariableOp / AssignVariableOp) arrives as the ref
+    # variable ops the importer maps those to, so it binds the same way.
     var = object.__new__(_variable_class())   # not Variable(...): the nodes exist already
     var._variable = graph.as_graph_element(name)
     var._initial_value = graph.as_graph_element(prefix + vdef.initial_value_name) if vdef.initial_value_name \

@@ -1,7 +1,8 @@
 """Writes the TensorFlow-made model files that tests/test_tf_meta_graph*.py and tests/test_saved_model*.py load:
 for a small MLP and a small CNN, a checkpoint with its .meta (tf.train.Saver), a frozen GraphDef
 (convert_variables_to_constants) and a SavedModel (simple_save for the MLP, SavedModelBuilder for the CNN), with
-the inputs, TensorFlow's predictions and the predictions after one more training step (.npy).
+the inputs, TensorFlow's predictions and the predictions after one more training step (.npy); and an inference MLP
+with resource variables (mlp_resource: checkpoint + .meta, SavedModel).
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_models/make_fixtures.py
@@ -93,10 +94,34 @@ def write(kind, build, inputs, labels):
         f.write("\n")
 
 
+def write_resource_variables_mlp():
+    """An inference MLP with TensorFlow 2's default resource variables (VarHandleOp / ReadVariableOp), as
+    tf.compat.v1 code writes it without disable_v2_behavior: checkpoint + .meta and a SavedModel."""
+    out = os.path.join(HERE, "mlp_resource")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    inputs = np.random.RandomState(1).randn(4, 4).astype(np.float32)
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(7)
+        with v1.variable_scope("res", use_resource=True):
+            x, logits = build_mlp()
+        probs = tf.nn.softmax(logits, name="probs")
+        saver = v1.train.Saver(save_relative_paths=True)
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            saver.save(sess, os.path.join(out, "model.ckpt"))
+            np.save(os.path.join(out, "probs.npy"), sess.run(probs, {x: inputs}))
+            v1.saved_model.simple_save(sess, os.path.join(out, "saved_model"), inputs={"x": x},
+                                       outputs={"probs": probs})
+    np.save(os.path.join(out, "inputs.npy"), inputs)
+
+
 def main():
     rng = np.random.RandomState(0)
     write("mlp", build_mlp, rng.randn(5, 4).astype(np.float32), rng.randint(0, 3, 5).astype(np.int64))
     write("cnn", build_cnn, rng.randn(3, 8, 8, 1).astype(np.float32), rng.randint(0, 3, 3).astype(np.int64))
+    write_resource_variables_mlp()
 
 
 if __name__ == "__main__":
