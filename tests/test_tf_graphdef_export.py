@@ -164,3 +164,16 @@ print(json.dumps([probs.tolist(), classes.tolist()]))
     theirs = json.loads(out.strip().splitlines()[-1])
     np.testing.assert_allclose(np.array(theirs[0], np.float32), ours[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.array(theirs[1]), ours[1], rtol=1e-5, atol=1e-6)
+
+
+def test_tensorflow_core_pb2_module_paths():
+    from neuroflow.core.framework import attr_value_pb2, graph_pb2, node_def_pb2, tensor_pb2, types_pb2
+    from neuroflow.core.protobuf import meta_graph_pb2, saved_model_pb2, saver_pb2
+    assert graph_pb2.GraphDef is tf.GraphDef and node_def_pb2.NodeDef is pb.NodeDef
+    assert attr_value_pb2.AttrValue is pb.AttrValue and tensor_pb2.TensorProto is pb.TensorProto
+    assert types_pb2.DT_FLOAT == 1 and types_pb2.DT_INT64_REF == 109 and types_pb2.DataType.Name(7) == "DT_STRING"
+    assert meta_graph_pb2.MetaGraphDef is pb.MetaGraphDef and saver_pb2.SaverDef.V2 == 2
+    assert saved_model_pb2.SavedModel is pb.SavedModel
+    graph_def = graph_pb2.GraphDef()
+    graph_def.ParseFromString((DATA / "mlp_frozen.pb").read_bytes())
+    assert graph_def.node[0].attr["dtype"].type == types_pb2.DT_FLOAT
