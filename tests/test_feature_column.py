@@ -173,3 +173,18 @@ def test_numeric_normalizer_sees_the_feature_as_given():
     with pytest.raises(ValueError, match="SparseTensor is not supported. key: n"):
         with tf.Graph().as_default():
             fc.input_layer({"n": tf.SparseTensor([[0, 0]], [1.0], [1, 1])}, [fc.numeric_column("n")])
+
+
+def test_vocabulary_file_matches_tensorflow(tmp_path):
+    path = tmp_path / "colors.txt"
+    path.write_text("red\ngreen\nblue\nyellow\n")
+    features = {"c": np.array([["red", "yellow"], ["blue", ""], ["pink", "green"]])}
+    oov = fc.indicator_column(fc.categorical_column_with_vocabulary_file("c", str(path), vocabulary_size=3,
+                                                                         num_oov_buckets=2))
+    default = fc.indicator_column(fc.categorical_column_with_vocabulary_file("c", str(path), default_value=0))
+    for column, expected in zip((oov, default), REFERENCE["vocabulary_file"]):
+        np.testing.assert_array_equal(_run(lambda f, c=column: fc.input_layer(f, [c]), features), expected)
+    with pytest.raises(ValueError, match="Missing vocabulary_file in c."):
+        fc.categorical_column_with_vocabulary_file("c", "")
+    with pytest.raises(ValueError, match="Can't specify both num_oov_buckets and default_value in c."):
+        fc.categorical_column_with_vocabulary_file("c", str(path), num_oov_buckets=1, default_value=0)

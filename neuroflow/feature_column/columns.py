@@ -11,7 +11,8 @@ import math
 
 __all__ = ["numeric_column", "bucketized_column", "categorical_column_with_vocabulary_list",
            "categorical_column_with_identity", "categorical_column_with_hash_bucket",
-           "indicator_column", "embedding_column", "make_parse_example_spec", "DenseColumn", "CategoricalColumn"]
+           "categorical_column_with_vocabulary_file", "indicator_column", "embedding_column", "make_parse_example_spec",
+           "DenseColumn", "CategoricalColumn"]
 
 
 def _tf():
@@ -230,6 +231,67 @@ def categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None, de
         vocabulary_list = tuple(int(v) for v in vocabulary_list)
     return _VocabularyListColumn(key, vocabulary_list, tf.string if strings else tf.int64, int(default_value),
                                  int(num_oov_buckets))
+
+
+class _VocabularyFileColumn(CategoricalColumn, collections.namedtuple(
+        "_VocabularyFileColumn", ["key", "vocabulary_file", "vocabulary_size", "num_oov_buckets", "default_value",
+                                  "dtype"])):
+    name = property(lambda self: self.key)
+    num_buckets = property(lambda self: self.vocabulary_size + self.num_oov_buckets)
+
+    def _as_list_column(self):
+        """The first vocabulary_size lines of the file (each whole line, as TensorFlow's table reads it)."""
+        from ..gfile import GFile
+        with GFile(self.vocabulary_file, "rb") as f:
+            lines = f.read().split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        if len(lines) < self.vocabulary_size:
+            raise ValueError(f"Invalid vocab_size in {self.key}: vocabulary_size {self.vocabulary_size} is larger "
+                             f"than the {len(lines)} lines of {self.vocabulary_file}")
+        vocabulary = lines[:self.vocabulary_size]
+        if self.dtype != _tf().string:
+            vocabulary = [int(v) for v in vocabulary]
+        return _VocabularyListColumn(self.key, tuple(vocabulary), self.dtype, self.default_value,
+                                     self.num_oov_buckets)
+
+    def ids(self, features):
+        return self._as_list_column().ids(features)
+
+    def entries(self, features):
+        return self._as_list_column().entries(features)
+
+    def parse_spec(self):
+        return {self.key: _tf().VarLenFeature(self.dtype)}
+
+
+def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size=None, num_oov_buckets=0,
+                                            default_value=None, dtype=None):
+    """Ids by line number in `vocabulary_file` (one value per line; the first `vocabulary_size` lines, all by
+    default); other values get `default_value` (None: -1, dropped) or one of `num_oov_buckets` hash buckets.
+
+    Example: `categorical_column_with_vocabulary_file("occupation", "occupations.txt", num_oov_buckets=5)`."""
+    tf = _tf()
+    if not vocabulary_file:
+        raise ValueError(f"Missing vocabulary_file in {key}.")
+    dtype = tf.string if dtype is None else tf.as_dtype(dtype)
+    if dtype != tf.string and not dtype.is_integer:
+        raise ValueError(f"dtype must be string or integer. dtype: {dtype}, column_name: {key}")
+    if num_oov_buckets < 0:
+        raise ValueError(f"Invalid num_oov_buckets {num_oov_buckets} in {key}.")
+    if default_value is not None and num_oov_buckets:
+        raise ValueError(f"Can't specify both num_oov_buckets and default_value in {key}.")
+    if vocabulary_size is None:
+        from ..gfile import GFile
+        with GFile(vocabulary_file, "rb") as f:
+            vocabulary_size = sum(1 for _ in f)
+        if vocabulary_size < 1:
+            raise ValueError(f"Invalid vocab_size in {key}: the vocabulary file {vocabulary_file} is empty")
+    elif vocabulary_size < 1:
+        raise ValueError(f"Invalid vocabulary_size in {key}.")
+    return _VocabularyFileColumn(key, vocabulary_file, int(vocabulary_size), int(num_oov_buckets),
+                                 -1 if default_value is None else int(default_value),
+                                 tf.string if dtype == tf.string else tf.int64)
 
 
 class _IdentityColumn(CategoricalColumn, collections.namedtuple(

@@ -5,7 +5,7 @@ TensorFlow's. Its inputs go in as TensorFlow passes them: a raw dense feature as
 import collections
 
 from .columns import CategoricalColumn, Ids, _as_rank2, _BucketizedColumn, _HashedColumn, _IdentityColumn, \
-    _raw, _VocabularyListColumn
+    _raw, _VocabularyFileColumn, _VocabularyListColumn
 
 __all__ = ["crossed_column"]
 
@@ -77,7 +77,8 @@ def crossed_column(keys, hash_bucket_size, hash_key=None):
             raise ValueError(f"categorical_column_with_hash_bucket is not supported for crossing. Hashing before "
                              f"crossing will increase probability of collision. Instead, use the feature name as a "
                              f"string. Given: {key}")
-        if not isinstance(key, (str, _VocabularyListColumn, _IdentityColumn, _BucketizedColumn, _CrossedColumn)):
+        if not isinstance(key, (str, _VocabularyListColumn, _VocabularyFileColumn, _IdentityColumn, _BucketizedColumn,
+                                _CrossedColumn)):
             raise ValueError(f"Unsupported key type. All keys must be either string, or categorical column except "
                              f"HashedCategoricalColumn. Given: {key}")
     return _CrossedColumn(tuple(keys), int(hash_bucket_size), _DEFAULT_HASH_KEY if hash_key is None else hash_key)

@@ -1,6 +1,7 @@
 """Writes feature_column_reference.json with TensorFlow 2.21's tf.compat.v1 answers for tests/test_feature_column.py:
 string hash buckets (tf.strings.to_hash_bucket_fast, farmhash Fingerprint64), and input_layer / linear_model outputs,
-variable names and shapes over a fixed feature dict with every variable set to a known value.
+variable names and shapes over a fixed feature dict with every variable set to a known value, and vocabulary-file
+columns' indicator outputs.
 Run with the anchors' python: ~/.cache/neuroflow-anchors/bin/python make_feature_column_reference.py"""
 import json
 import os
@@ -67,6 +68,25 @@ def run(builder, embeddings):
                     "variables": [[v.op.name, v.shape.as_list()] for v in variables]}
 
 
+def vocabulary_file_outputs():
+    """indicator_column over categorical_column_with_vocabulary_file: the first vocabulary_size lines, then
+    num_oov_buckets hash buckets; and with a default_value instead."""
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), "colors.txt")
+    with open(path, "w") as f:
+        f.write("red\ngreen\nblue\nyellow\n")
+    fc = tf.feature_column
+    with tf.Graph().as_default():
+        feats = {"c": tf.constant([["red", "yellow"], ["blue", ""], ["pink", "green"]])}
+        oov = fc.indicator_column(fc.categorical_column_with_vocabulary_file("c", path, vocabulary_size=3,
+                                                                             num_oov_buckets=2))
+        default = fc.indicator_column(fc.categorical_column_with_vocabulary_file("c", path, default_value=0))
+        out = [tf.feature_column.input_layer(feats, [c]) for c in (oov, default)]
+        with tf.Session() as sess:
+            sess.run(tf.tables_initializer())
+            return [x.tolist() for x in sess.run(out)]
+
+
 def main():
     strings = hash_strings()
     with tf.Graph().as_default(), tf.Session() as sess:
@@ -77,6 +97,7 @@ def main():
         "hash_buckets": buckets,
         "input_layer": run(lambda f, c: tf.feature_column.input_layer(f, c), True),
         "linear_model": run(lambda f, c: tf.feature_column.linear_model(f, c, units=2), False),
+        "vocabulary_file": vocabulary_file_outputs(),
     }
     with open(os.path.join(HERE, "feature_column_reference.json"), "w") as f:
         json.dump(result, f, indent=1)
