@@ -94,7 +94,8 @@ class _RecordingWorld:
         self.lock = threading.Lock()
         self.calls = []
         self.buffers = {}
-        self.stats = {"allreduce_calls": 0, "allreduce_bytes": 0, "allreduce_seconds": 0.0}
+        self.stats = {"allreduce_calls": 0, "allreduce_bytes": 0, "allreduce_seconds": 0.0,
+                      "allreduce_wait_seconds": 0.0}
         world = self
 
         class Comm:
@@ -150,3 +151,39 @@ def test_large_result_buffers_are_reused_only_once_nothing_references_them(monke
     third = collectives.allreduce_arrays(world, grads, "sum", "grads")
     assert len(pool) == 2 and np.shares_memory(third[0], pool[0])  # reused, no new allocation
     np.testing.assert_array_equal(third[0], 2.0)
+
+
+def test_learning_rate_warmup_rises_linearly_from_lr_over_size_to_lr(monkeypatch):
+    """Horovod's rule (Goyal et al.): lr(epoch e, batch b) = lr / size * ((e + b / steps) * (size - 1) / warmup + 1)
+    during the warmup epochs, then lr; with 4 ranks pretended (the callback's only use of the world)."""
+    import neuroflow.distribute.keras as hvd_keras
+    monkeypatch.setattr(hvd_keras.callbacks.LearningRateWarmupCallback, "_size", lambda self: 4)
+    seen = []
+
+    class Record(tf.keras.callbacks.Callback):
+        def on_batch_begin(self, batch, logs=None):
+            seen.append(tf.keras.backend.get_value(self.model.optimizer.lr))
+
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+    warmup = hvd_keras.callbacks.LearningRateWarmupCallback(warmup_epochs=2)
+    history = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), batch_size=2, epochs=3,
+                        shuffle=False, verbose=0, callbacks=[warmup, Record()])
+    expected = [0.1 / 4 * ((e + b / 4) * 3 / 2 + 1) for e in range(2) for b in range(4)] + [0.1] * 4
+    np.testing.assert_allclose(seen, expected, rtol=1e-6)
+    np.testing.assert_allclose(history.history["lr"], [expected[4 - 1], 0.1, 0.1], rtol=1e-6)
+
+
+def test_keras_distributed_optimizer_keeps_class_and_config_and_fuses_the_gradients():
+    import neuroflow.distribute.keras as hvd_keras
+    adam = tf.keras.optimizers.Adam(0.01, beta_1=0.8)
+    wrapped = hvd_keras.DistributedOptimizer(adam)
+    assert type(wrapped).__name__ == "Adam" and isinstance(wrapped, tf.keras.optimizers.Adam)
+    assert wrapped.get_config() == adam.get_config()
+    model = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(2,)), tf.keras.layers.Dense(1)])
+    model.compile(optimizer=wrapped, loss="mse")
+    model.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), batch_size=4, verbose=0)
+    types = [op.type for op in tf.get_default_graph().get_operations()]
+    assert types.count("HorovodGroupedAllreduce") == 1
+    fused = [op for op in tf.get_default_graph().get_operations() if op.type == "HorovodGroupedAllreduce"][0]
+    assert len(fused.inputs) == 4  # both layers' kernels and biases in one collective

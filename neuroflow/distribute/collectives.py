@@ -148,6 +148,8 @@ def allreduce_arrays(world, arrays, op, name):
     with world.lock:
         start = time.perf_counter()
         _agree(world, "allreduce(" + op + ")", name, arrays)
+        agreed = time.perf_counter()
+        world.stats["allreduce_wait_seconds"] += agreed - start
         results = [None] * len(arrays)
         for group in _fusion_groups(arrays, world.fusion_threshold):
             members = [arrays[i] for i in group]

@@ -34,7 +34,8 @@ class World:
         self.lock = threading.Lock()        # one collective at a time per process (order matters in MPI)
         # What allreduces cost so far (MPI calls, bytes reduced, seconds inside them): benchmarks and users read it.
         self.buffers = {}                   # (dtype, size) -> large result buffers, reused once unreferenced
-        self.stats = {"allreduce_calls": 0, "allreduce_bytes": 0, "allreduce_seconds": 0.0}
+        self.stats = {"allreduce_calls": 0, "allreduce_bytes": 0, "allreduce_seconds": 0.0,
+                      "allreduce_wait_seconds": 0.0}
         self.fusion_threshold = _int_env("HOROVOD_FUSION_THRESHOLD", 64 * 1024 * 1024)
         self.timeout = _float_env("NEUROFLOW_MPI_TIMEOUT", 0.0)      # 0: wait as long as the job lives
         self.stall_warning = _float_env("HOROVOD_STALL_CHECK_TIME_SECONDS", 60.0)
@@ -166,8 +167,9 @@ def local_rank():
 
 def allreduce_stats():
     """A copy of this process's allreduce counters since init(): `allreduce_calls` (MPI Allreduce calls, one per
-    fusion buffer), `allreduce_bytes` (bytes reduced) and `allreduce_seconds` (wall time inside the allreduce
-    kernels, agreement check included)."""
+    fusion buffer), `allreduce_bytes` (bytes reduced), `allreduce_seconds` (wall time inside the allreduce
+    kernels) and `allreduce_wait_seconds` (the part of it spent in the agreement check, which is mostly waiting
+    for the slowest rank to arrive)."""
     return dict(_initialized().stats)
 
 

@@ -11,13 +11,14 @@ __all__ = ["DistributedOptimizer", "callbacks", "init", "shutdown", "is_initiali
            "Average", "Sum"]
 
 
-class _DistributedKerasOptimizer:
-    """Methods mixed into a Keras optimizer's class: `get_gradients` reduces the gradients across ranks."""
-
+def _distributed_class(base):
+    """A subclass of the Keras optimizer class `base`, with the same name, whose `get_gradients` reduces the
+    gradients across ranks."""
     def get_gradients(self, loss, params):
-        grads = super(self.__class__, self).get_gradients(loss, params)
+        grads = base.get_gradients(self, loss, params)
         compression, sparse_as_dense, op = self._hvd_settings
         return _reduce_gradients(grads, compression, sparse_as_dense, op, 0, "Distributed" + self._name)
+    return type(base.__name__, (base,), {"get_gradients": get_gradients, "__module__": base.__module__})
 
 
 def DistributedOptimizer(optimizer, name=None, device_dense="", device_sparse="",  # noqa: N802 - Horovod's name
@@ -38,8 +39,7 @@ def DistributedOptimizer(optimizer, name=None, device_dense="", device_sparse=""
                                          sparse_as_dense=sparse_as_dense, op=op)
     if not isinstance(optimizer, KerasOptimizer):
         raise TypeError(f"DistributedOptimizer wraps a Keras or tf.train optimizer, got {type(optimizer).__name__}")
-    cls = type(optimizer.__class__.__name__, (optimizer.__class__,),
-               {"get_gradients": _DistributedKerasOptimizer.get_gradients})
+    cls = _distributed_class(optimizer.__class__)
     config = optimizer.get_config()
     if name is not None:
         config["name"] = name
