@@ -254,6 +254,25 @@ def test_a_snappy_block_or_a_newer_bundle_version_is_refused_clearly(tmp_path):
         tf.train.NewCheckpointReader(path)
 
 
+def test_a_partitioned_entry_whose_shape_its_slices_do_not_cover_is_refused_before_allocating(tmp_path):
+    """An untrusted index may claim any shape: a sliced tensor of 2**40 x 2**40 elements with one 1x1 slice is a
+    DataLossError, not an attempt to allocate it."""
+    one = tensor_bundle.tensor_chunks(tf.float32, np.ones((1, 1), np.float32))
+    huge = b"\x12\x12\x12\x07\x08\x80\x80\x80\x80\x80\x20\x12\x07\x08\x80\x80\x80\x80\x80\x20"  # [2**40,2**40]
+    extent = b"\x0a\x04\x08\x00\x10\x01"   # start 0, length 1
+    records = {"big": b"\x08\x01" + huge + b"\x3a\x0c" + extent + extent,
+               "x": tensor_bundle.encode_entry(tf.float32, (1, 1), 0, one[1], one[2])}
+    raw = tensor_bundle.build_index(records)
+    items = dict(tensor_bundle_table.read_table(raw, "t"))
+    items[tensor_bundle.slice_key("big", [(0, 1), (0, 1)])] = items.pop(b"x")
+    (tmp_path / "m.index").write_bytes(tensor_bundle_table.build_table(sorted(items.items())))
+    (tmp_path / "m.data-00000-of-00001").write_bytes(b"".join(bytes(c) for c in one[0]))
+    reader = tf.train.NewCheckpointReader(str(tmp_path / "m"))
+    assert reader.get_variable_to_shape_map() == {"big": [2 ** 40, 2 ** 40]}
+    with pytest.raises(tf.errors.DataLossError, match="'big': its slices cover 1 of its 1208925819614629174706176"):
+        reader.get_tensor("big")
+
+
 def test_a_v1_checkpoint_is_refused_by_name(tmp_path):
     """TensorFlow's V1 format is one table file at the prefix itself, with no .index beside it."""
     (tmp_path / "old.ckpt").write_bytes(tensor_bundle_table.build_table([(b"", b"")]))

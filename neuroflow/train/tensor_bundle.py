@@ -10,6 +10,7 @@ zero byte, so they sort first and are never variable names. A numeric tensor's b
 little-endian; a string tensor's are the varint64 length of each element, a masked CRC32C of the lengths (each
 as a little-endian uint32, or uint64 when longer than 4 GiB), then the elements' bytes.
 """
+import math
 import struct
 
 import numpy as np
@@ -303,7 +304,7 @@ def expected_size(entry):
     """The byte size a numeric entry must have (None for strings: it depends on their lengths)."""
     if entry.dtype is _dtypes.string:
         return None
-    return int(np.prod(entry.shape)) * np.dtype(entry.dtype.as_numpy_dtype).itemsize
+    return math.prod(entry.shape) * np.dtype(entry.dtype.as_numpy_dtype).itemsize   # exact: no int64 overflow
 
 
 def verify_bytes(entry, buf, where):
@@ -319,7 +320,7 @@ def decode_strings(entry, raw, big_endian, where):
     """The object array of a string tensor from its bytes `raw`, after checking both its checksums."""
     bad = _DATA_LOSS(None, None, f"Checkpoint data file {where}: bad string tensor '{entry.name}' (the file is "
                                  "corrupted)")
-    n = int(np.prod(entry.shape))
+    n = math.prod(entry.shape)
     lengths, pos = [], 0
     try:
         for _ in range(n):

@@ -2,6 +2,7 @@
 sees one save even while another process overwrites the prefix), and tensors read with their checksums verified,
 a partitioned variable assembled from its slices. `checkpoint_format.CheckpointFile` uses it for such files."""
 import contextlib
+import math
 import os
 import threading
 
@@ -121,23 +122,23 @@ class BundleFile:
     def _assemble(self, entry):
         """A partitioned tensor: its slices, each a tensor of its own, put together."""
         where = f"Checkpoint index {self.index_path}: tensor '{entry.name}'"
-        full = np.empty(entry.shape, object if entry.dtype.name == "string" else entry.dtype.as_numpy_dtype)
-        covered = 0
+        parts = []
         for extents in entry.slices:
-            key = tensor_bundle.slice_key(entry.name, extents)
-            part = self._slices.get(key)
+            part = self._slices.get(tensor_bundle.slice_key(entry.name, extents))
             if part is None:
                 raise _data_loss(f"{where}: slice {extents} is missing")
             index = tensor_bundle.slice_index(extents, entry.shape, where)
+            if part.dtype is not entry.dtype or part.shape != tuple(s.stop - s.start for s in index):
+                raise _data_loss(f"{where}: slice {extents} holds a {tensor_bundle.dtype_name(part)} tensor of "
+                                 f"shape {list(part.shape)}")
+            parts.append((part, index, extents))
+        covered, total = sum(math.prod(p.shape) for p, _, _ in parts), math.prod(entry.shape)
+        if covered != total:   # checked before allocating: the shape alone could ask for any amount of memory
+            raise _data_loss(f"{where}: its slices cover {covered} of its {total} elements")
+        full = np.empty(entry.shape, object if entry.dtype.name == "string" else entry.dtype.as_numpy_dtype)
+        for part, index, extents in parts:
             part.name = f"{entry.name}' slice '{extents}"   # for the errors of reading it
-            value = self._read(part)
-            if value.shape != full[index].shape or part.dtype is not entry.dtype:
-                raise _data_loss(f"{where}: slice {extents} holds a {part.dtype} tensor of shape "
-                                 f"{list(value.shape)}")
-            full[index] = value
-            covered += value.size
-        if covered != full.size:
-            raise _data_loss(f"{where}: its slices cover {covered} of its {full.size} elements")
+            full[index] = self._read(part)
         return full
 
     def __del__(self):
