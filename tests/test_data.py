@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
-from neuroflow.data.shuffling import BufferShuffler
+from neuroflow.data.shuffling import shuffled_items
 
 Dataset = tf.data.Dataset
 
@@ -230,21 +230,24 @@ def test_prefetch_cache_apply_shard_unbatch():
 
 
 # --- shuffle --------------------------------------------------------------------------------------------------------
-def test_buffer_shuffler_matches_the_element_at_a_time_buffer():
-    ids = np.arange(50)
+def test_shuffle_buffer_picks_by_word_mod_held_count_and_refills_first():
+    # TensorFlow's buffer (element for element against TF itself: tests/test_tf_random_streams.py): word 0 always
+    # takes the oldest held element (input order); a word w takes position w mod held, counted from the oldest.
+    class Words:
+        def __init__(self, words):
+            self.words = iter(words)
+
+        def take(self):
+            return next(self.words)
+
+    assert list(shuffled_items(range(8), 3, Words([0] * 8))) == list(range(8))
+    # Held [0, 1, 2], word 2 takes 2 and the oldest (0) moves into its slot: held [1, 0] + refill 3; word 3 -> 1;
+    # held [0, 3] + 4, word 1 -> 3 (0 moves into its slot); held [0, 4]: word 0 -> 0; then 4.
+    assert list(shuffled_items(range(5), 3, Words([2, 3, 1, 0, 0]))) == [2, 1, 3, 0, 4]
     for size in (1, 3, 7, 100):
-        fast = BufferShuffler(size, np.random.default_rng(5))
-        out = list(fast.push(ids[:20])) + list(fast.push(ids[20:]))
-        # The same slot draws, applied one element at a time as TensorFlow's ShuffleDataset does.
-        rng = np.random.default_rng(5)
-        buffer, naive = list(ids[:size]), []
-        rest = ids[size:]
-        slots = [*rng.integers(0, size, max(0, 20 - size)), *rng.integers(0, size, max(0, 50 - max(20, size)))]
-        for value, slot in zip(rest, slots):
-            naive.append(buffer[slot])
-            buffer[slot] = value
-        assert out == naive
-        assert sorted(out + list(fast.drain())) == list(range(50))
+        out = list(shuffled_items(range(50), size, Words(np.random.default_rng(size).integers(0, 2 ** 32, 50))))
+        assert sorted(out) == list(range(50))
+        assert all(value < t + size for t, value in enumerate(out))   # only what the buffer could hold
 
 
 def test_shuffle_is_a_permutation_within_the_buffer_window():

@@ -39,7 +39,8 @@ def _compare(values, exact=lambda name: not name.startswith(_TRANSCENDENTAL)):
 
 
 @pytest.mark.parametrize("program", [programs.distributions, programs.integers, programs.seed_rule,
-                                     programs.shuffles, programs.dropouts], ids=lambda p: p.__name__)
+                                     programs.shuffles, programs.dropouts, programs.datasets],
+                         ids=lambda p: p.__name__)
 def test_draws_equal_tensorflows(program):
     _compare(program(tf))
 
@@ -57,6 +58,11 @@ def test_initializers_equal_tensorflows():
 def test_seeded_training_program_prints_tensorflows_losses():
     losses = programs.training(tf)["training/losses"]
     np.testing.assert_allclose(losses, REFERENCE["training/losses"], rtol=2e-6)
+
+
+def test_training_program_on_shuffled_tf_data_batches_prints_tensorflows_losses():
+    losses = programs.training_tf_data(tf)["training_tf_data/losses"]
+    np.testing.assert_allclose(losses, REFERENCE["training_tf_data/losses"], rtol=2e-6)
 
 
 def test_eager_draws_follow_tensorflows_eager_seed_rule():

@@ -166,7 +166,61 @@ def training(tf, steps=6):
     return {"training/losses": np.array(losses, dtype=np.float32)}
 
 
-PROGRAMS = [distributions, integers, seed_rule, shuffles, initializers, dropouts, training]
+def datasets(tf):
+    """tf.data shuffles: graph seed only / op seed, buffers smaller and larger than the data, reshuffling over
+    repeats or not, batches, and a re-initialized iterator (which starts the seed generator again)."""
+    out = {}
+    with tf.Graph().as_default():
+        tf.set_random_seed(5)
+        cases = {"graph_seed": tf.data.Dataset.range(10).shuffle(4).repeat(2),
+                 "op_seed": tf.data.Dataset.range(23).shuffle(7, seed=3),
+                 "big_buffer": tf.data.Dataset.range(9).shuffle(100).repeat(3),
+                 "one_slot": tf.data.Dataset.range(6).shuffle(1),
+                 "fixed_order": tf.data.Dataset.range(8).shuffle(5, seed=9, reshuffle_each_iteration=False).repeat(2),
+                 "batches": tf.data.Dataset.from_tensor_slices(np.arange(40.0).reshape(20, 2)).shuffle(8).batch(6)}
+        nexts = {name: tf.data.make_one_shot_iterator(ds).get_next() for name, ds in cases.items()}
+        reinit = tf.data.make_initializable_iterator(tf.data.Dataset.range(12).shuffle(5))
+        with tf.Session() as sess:
+            for name, nxt in nexts.items():
+                values = []
+                while True:
+                    try:
+                        values.append(sess.run(nxt))
+                    except tf.errors.OutOfRangeError:
+                        break
+                out[f"data/{name}"] = np.concatenate([np.reshape(v, (-1,) + np.shape(v)[1:]) for v in values]) \
+                    if name == "batches" else np.array(values)
+            for run in (1, 2):
+                sess.run(reinit.initializer)
+                out[f"data/reinitialized/run{run}"] = np.array([sess.run(reinit.get_next()) for _ in range(12)])
+    return out
+
+
+def training_tf_data(tf, steps=8):
+    """A TF1 training program fed by shuffled, repeated tf.data batches: dense layers with get_variable's default
+    initializer, dropout, plain SGD; its first losses."""
+    rng = np.random.RandomState(1)
+    features = rng.rand(50, 4).astype(np.float32)
+    labels = (features.sum(axis=1, keepdims=True) > 2).astype(np.float32)
+    with tf.Graph().as_default():
+        tf.set_random_seed(11)
+        batches = tf.data.Dataset.from_tensor_slices((features, labels)).shuffle(20).repeat().batch(10)
+        x, y = tf.data.make_one_shot_iterator(batches).get_next()
+        with tf.variable_scope("layer1"):
+            h = tf.nn.relu(tf.matmul(x, tf.get_variable("w", [4, 8])) + tf.get_variable("b", [8]))
+        h = tf.nn.dropout(h, keep_prob=0.75)
+        with tf.variable_scope("layer2"):
+            logits = tf.matmul(h, tf.get_variable("w", [8, 1]))
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
+        train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            losses = [sess.run([loss, train])[0] for _ in range(steps)]
+    return {"training_tf_data/losses": np.array(losses, dtype=np.float32)}
+
+
+PROGRAMS = [distributions, integers, seed_rule, shuffles, initializers, dropouts, training, datasets,
+            training_tf_data]
 
 
 def eager_program(tf):

@@ -309,6 +309,10 @@ def make_one_shot_iterator(dataset):
     if mode.executing_eagerly():
         return EagerIterator(dataset)
     _check_capturable(dataset._all_captures())
+    # TensorFlow asks for an op seed here (for the function that remakes the dataset), advancing the graph's
+    # op-seed counter: the random ops and shuffles made after it get TensorFlow's seeds.
+    from ..framework.random_seed import get_seed
+    get_seed(None)
     spec = dataset._spec
     handle = apply_op(OneShotIterator, [], _handle_attrs(spec, None, dataset), name="OneShotIterator")
     return Iterator(handle, None, nest.types_of(spec), nest.shapes_of(spec))

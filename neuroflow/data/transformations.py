@@ -2,20 +2,17 @@
 take, skip, shard, cache, prefetch (its thread in `prefetching`) and unbatch. The sequence ones keep a dataset index-based when their input is,
 working on arrays of row indices rather than on elements."""
 import itertools
-import weakref
 
 import numpy as np
 
-from ..framework import context as mode
 from ..framework import dtypes, errors
-from ..framework.graph import get_default_graph
 from ..framework.random_seed import get_seed
 from ..framework.tensor_util import build_time_value
 from . import structure as nest
 from .dataset_ops import Dataset, _Run, run_int, scalar_arg
 from .functions import DatasetFunction, check_scalar_bool
 from .prefetching import AUTOTUNE_BUFFER, prefetched
-from .shuffling import shuffled_chunks, shuffled_elements
+from .shuffling import ShuffleSeeds, shuffled_chunks, shuffled_elements
 
 __all__ = []
 
@@ -151,23 +148,11 @@ def _prefetch_size(buffer_size):
     return buffer_size
 
 
-_graph_shuffles = weakref.WeakKeyDictionary()  # graph -> shuffles seeded from its graph seed so far
-
-
 def _shuffle_seeds(seed):
-    """TF's seed rule (`get_seed`) as a list for NumPy, or None when not seeded. With only a graph seed, the
-    op seed comes from the graph's op count, which building datasets does not advance: a per-graph count of
-    such shuffles keeps two of them from drawing the same orders."""
+    """TensorFlow's seeds for a shuffle (tf.data's get_seed): the op seed rule (which advances the graph's
+    op-seed counter), (0, 0) when not seeded."""
     seed1, seed2 = get_seed(seed)
-    if seed1 is None:
-        return None
-    seeds = [seed1, seed2]
-    if seed is None and not mode.executing_eagerly():
-        graph = get_default_graph()
-        count = _graph_shuffles.get(graph, 0)
-        _graph_shuffles[graph] = count + 1
-        seeds.append(count)
-    return seeds
+    return seed1 or 0, seed2 or 0
 
 
 class ShuffleDataset(_Unary):
@@ -185,18 +170,14 @@ class ShuffleDataset(_Unary):
         super().__init__(input_dataset, captures)
 
     def _rng(self, run):
-        """This pass's generator. Reshuffling: one generator per run continues across passes (a new order each
-        pass, the same sequence of orders each run when seeded); otherwise each pass restarts the same one."""
+        """This pass's word stream (shuffling.py): reshuffling, each pass takes new seeds from the run's seed
+        generator (a new order each pass, the same sequence of orders each run when seeded); otherwise each pass
+        uses the same seeds."""
         key = ("shuffle", id(self))
-        seeds = self._seeds
-        if self._reshuffle:
-            rng = run.state.get(key)
-            if rng is None:
-                rng = run.state[key] = np.random.default_rng(seeds)
-            return rng
+        seeds = run.state.get(key)
         if seeds is None:
-            seeds = run.state.setdefault(key, int(np.random.default_rng().integers(2 ** 63)))
-        return np.random.default_rng(seeds)
+            seeds = run.state[key] = ShuffleSeeds(*self._seeds, self._reshuffle)
+        return seeds.next_pass()
 
     def _size(self, run):
         size = run_int(run, self._buffer_size)
