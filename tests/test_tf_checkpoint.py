@@ -273,6 +273,36 @@ def test_a_partitioned_entry_whose_shape_its_slices_do_not_cover_is_refused_befo
         reader.get_tensor("big")
 
 
+def test_garbled_entries_with_valid_checksums_are_data_loss_errors_never_crashes(tmp_path):
+    """A crafted index (checksums recomputed) whose header, entries or slice entries are mutated protobuf bytes:
+    opening and reading it succeeds or raises TensorFlow's errors, never anything else (IndexError, MemoryError,
+    ...)."""
+    rng = random.Random(11)
+    prefix = str(tmp_path / "m")
+    open(prefix + ".data-00000-of-00001", "wb").write(bytes(rng.randrange(256) for _ in range(200)))
+    seeds = [tensor_bundle.encode_entry(tf.float32, (2, 3), 8, 24, 0), tensor_bundle.encode_header(),
+             tensor_bundle.encode_entry(tf.string, (2,), 0, 20, 0)]
+    slice_key = tensor_bundle.slice_key("w", [(0, 1), (0, 3)])
+    for _ in range(400):
+        value = bytearray(rng.choice(seeds))
+        for _ in range(rng.randrange(1, 4)):
+            where = rng.randrange(len(value) + 1)
+            if rng.random() < 0.5 and where < len(value):
+                value[where] = rng.randrange(256)
+            else:
+                value.insert(where, rng.randrange(256))
+        key = rng.choice([b"", b"w", slice_key])
+        items = {b"": tensor_bundle.encode_header(), key: bytes(value)}
+        open(prefix + ".index", "wb").write(tensor_bundle_table.build_table(sorted(items.items())))
+        try:
+            reader = tf.train.NewCheckpointReader(prefix)
+            for name in reader.get_variable_to_shape_map():
+                reader.get_tensor(name)
+            reader.debug_string()
+        except (tf.errors.DataLossError, tf.errors.UnimplementedError, tf.errors.NotFoundError):
+            pass
+
+
 def test_a_v1_checkpoint_is_refused_by_name(tmp_path):
     """TensorFlow's V1 format is one table file at the prefix itself, with no .index beside it."""
     (tmp_path / "old.ckpt").write_bytes(tensor_bundle_table.build_table([(b"", b"")]))
