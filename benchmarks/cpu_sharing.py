@@ -4,9 +4,12 @@ unrelated busy process (a pure-Python spin loop); on neuroflow and, where the an
 TensorFlow (v1 Session) and PyTorch (eager) in the same run. Each process also reports its CPU time per wall second
 and how many of its threads were busy (from /proc/self/task), which shows threads that spin instead of working.
 
-    python benchmarks/cpu_sharing.py                           # everything, ~4 minutes on 2 cores
-    python benchmarks/cpu_sharing.py mlp --frameworks neuroflow --seconds 2
-    NEUROFLOW_NUM_THREADS=2 python benchmarks/cpu_sharing.py   # neuroflow's thread count fixed (no sharing rule)
+    python benchmarks/cpu_sharing.py                           # everything, ~5 minutes on a quiet 2-core machine
+    python benchmarks/cpu_sharing.py mlp lstm --frameworks neuroflow neuroflow-fixed --seconds 2
+
+"neuroflow-fixed" is neuroflow with its thread count fixed at the usable cores (NEUROFLOW_NUM_THREADS), whatever
+else runs, as before issue 25: beside "neuroflow" it shows what the sharing rule gains, and that it costs a process
+alone nothing.
 
 Aims (issue 25): two at once >= 0.9x of one alone in sum, and >= TensorFlow's sum; a busy neighbour costs at most
 half of one alone. The processes of one framework and workload are started once and kept (idle ones wait on a
@@ -27,7 +30,9 @@ sys.path.insert(0, str(HERE))
 _ANCHORS_VENV = pathlib.Path(os.environ.get("ANCHORS_VENV", pathlib.Path.home() / ".cache" / "neuroflow-anchors"))
 DEFAULT_ANCHORS = os.environ.get("ANCHORS_PYTHON") or str(_ANCHORS_VENV / "bin" / "python")
 WORKLOADS = ("mlp", "cnn", "lstm")
-FRAMEWORKS = ("neuroflow", "tensorflow", "torch")
+# neuroflow-fixed: neuroflow with NEUROFLOW_NUM_THREADS=<usable cores>, the thread count whatever else runs (as
+# before issue 25): the same run shows whether sharing costs a process alone anything.
+FRAMEWORKS = ("neuroflow", "neuroflow-fixed", "tensorflow", "torch")
 CASES = (("one alone", 1, False), ("two at once", 2, False), ("four at once", 4, False),
          ("one + busy neighbour", 1, True))
 UNMEASURED_SECONDS = 0.5
@@ -101,9 +106,13 @@ def worker(framework, workload, seconds):
 
 # --- parent side ---------------------------------------------------------------------------------------------
 def _start_workers(python, framework, workload, count, seconds):
-    cmd = [python, str(HERE / "cpu_sharing.py"), "--worker", framework, workload, "--seconds", str(seconds)]
+    module = "neuroflow" if framework.startswith("neuroflow") else framework
+    cmd = [python, str(HERE / "cpu_sharing.py"), "--worker", module, workload, "--seconds", str(seconds)]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=os.pathsep.join(
         p for p in (str(HERE.parent), os.environ.get("PYTHONPATH")) if p))
+    if framework == "neuroflow-fixed":
+        env["NEUROFLOW_NUM_THREADS"] = str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                           else os.cpu_count())
     logs = [tempfile.TemporaryFile("w+") for _ in range(count)]  # the frameworks' warnings, shown on failure
     procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env,
                               cwd=HERE) for log in logs]
@@ -149,7 +158,7 @@ def main():
     if args.worker:
         worker(*args.worker, args.seconds)
         return
-    pythons = {"neuroflow": sys.executable}
+    pythons = {"neuroflow": sys.executable, "neuroflow-fixed": sys.executable}
     for framework, module in (("tensorflow", "tensorflow"), ("torch", "torch")):
         if framework in args.frameworks:
             if _has_module(args.anchors, module):
@@ -158,7 +167,7 @@ def main():
                 print(f"# {framework}: skipped (no {module} in {args.anchors}; see benchmarks/setup_anchors.sh)")
     print(f"# {os.cpu_count()} cores; steps/s summed over the processes of a case; 'x one' = that sum / one "
           f"alone; cpu = CPU seconds per wall second of each process; busy threads = threads using >= 5% of a core")
-    print(f"{'framework':<11} {'workload':<5} {'case':<21} {'steps/s':>8} {'x one':>6}  per process (cpu, "
+    print(f"{'framework':<15} {'workload':<5} {'case':<21} {'steps/s':>8} {'x one':>6}  per process (cpu, "
           f"busy threads)")
     for workload in args.workloads:
         for framework in args.frameworks:
@@ -173,7 +182,7 @@ def main():
                     alone = total if alone is None else alone
                     detail = "; ".join(f"{r['steps_per_s']:.1f} ({r['cpu_per_s']:.2f}, "
                                        f"{' '.join(r['busy_threads'])})" for r in results)
-                    print(f"{framework:<11} {workload:<5} {case:<21} {total:8.1f} {total / alone:6.2f}  {detail}",
+                    print(f"{framework:<15} {workload:<5} {case:<21} {total:8.1f} {total / alone:6.2f}  {detail}",
                           flush=True)
             finally:
                 for p in procs:
