@@ -6,7 +6,6 @@
 import errno as _errno
 import glob as _glob
 import os
-import shutil
 
 from .framework import errors
 
@@ -256,6 +255,7 @@ def Copy(oldpath, newpath, overwrite=False):  # noqa: N802
     if not overwrite and os.path.exists(newpath):
         raise errors.AlreadyExistsError(None, None, "file already exists")
     try:
+        import shutil  # here: shutil's imports (bz2, lzma) cost `import neuroflow` ~10 ms
         shutil.copyfile(oldpath, newpath)
     except OSError as e:
         raise _translate(e, e.filename or oldpath) from None
@@ -288,6 +288,7 @@ def DeleteRecursively(dirname):  # noqa: N802
         raise errors.NotFoundError(None, None, f"{dirname}; No such file or directory")
     try:
         if os.path.isdir(dirname) and not os.path.islink(dirname):
+            import shutil
             shutil.rmtree(dirname)
         else:
             os.remove(dirname)

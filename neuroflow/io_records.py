@@ -2,7 +2,6 @@
 `TFRecordCompressionType`): TensorFlow's record framing — uint64 length, masked CRC32C of the length, the bytes,
 masked CRC32C of the bytes, little endian — optionally inside one GZIP or ZLIB stream, byte-compatible with the
 files real TensorFlow reads and writes."""
-import gzip
 import os
 import struct
 import zlib
@@ -142,6 +141,7 @@ def _file_bytes(path, kind):
         raise errors.NotFoundError(None, None, f"{path}; {e.strerror or e}") from None
     if kind == "GZIP":
         try:
+            import gzip  # here: `import neuroflow` does not load it
             return gzip.decompress(blob) if blob else b""
         except (OSError, EOFError, zlib.error) as e:
             raise errors.DataLossError(None, None, f"{path}: corrupted GZIP stream ({e})") from None

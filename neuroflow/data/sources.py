@@ -1,6 +1,5 @@
 """Datasets that make elements: from arrays or tensors (`from_tensor_slices`, `from_tensors`), from a Python
 generator, `range`, text files, and the combinations `zip` and `concatenate`."""
-import gzip
 
 import numpy as np
 
@@ -210,7 +209,11 @@ class TextLineDataset(Dataset):
 
     def _elements(self, run):
         names = np.asarray(run.get(self._filenames), dtype=object).reshape(-1)
-        opener = gzip.open if self._compression == "GZIP" else open
+        if self._compression == "GZIP":
+            import gzip
+            opener = gzip.open
+        else:
+            opener = open
         for name in names.tolist():
             path = name.decode() if isinstance(name, bytes) else str(name)
             try:

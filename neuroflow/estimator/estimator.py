@@ -5,7 +5,6 @@ builds a fresh graph and runs it in a MonitoredTrainingSession (train) or Singul
 import collections
 import inspect
 import os
-import tempfile
 
 import numpy as np
 
@@ -35,6 +34,7 @@ class Estimator:
                              f"constructor: '{model_dir}', in RunConfig: '{config.model_dir}' ")
         model_dir = model_dir or config.model_dir
         if model_dir is None:
+            import tempfile  # here: tempfile (and shutil behind it) would cost every `import neuroflow`
             model_dir = tempfile.mkdtemp()
             logging.warning("Using temporary folder as model directory: %s", model_dir)
         self._model_dir = os.fspath(model_dir)

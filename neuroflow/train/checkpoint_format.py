@@ -23,13 +23,10 @@ concurrent reader at any instant sees the whole old or the whole new save.
 """
 import contextlib
 import glob
-import hashlib
 import json
 import os
-import socket
 import struct
 import threading
-import uuid
 import zlib
 
 import numpy as np
@@ -77,7 +74,19 @@ def fsync_directory(directory):
         os.close(fd)
 
 
-_HOST = f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
+_host = []  # this machine's tag in temp-file names, made on first save (socket is not imported by import neuroflow)
+
+
+def _host_tag():
+    if not _host:
+        import socket
+        _host.append(f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}")
+    return _host[0]
+
+
+def _temp_name(path):
+    """A temp file's name for `path`: this machine and process, and 128 random bits."""
+    return f"{path}.tmp.{_host_tag()}.{os.getpid()}.{os.urandom(16).hex()}"
 
 
 def _remove_stale_temp_files(path):
@@ -87,7 +96,7 @@ def _remove_stale_temp_files(path):
         return
     for tmp in glob.glob(glob.escape(path) + ".tmp.*"):
         parts = tmp[len(path):].split(".")   # ["", "tmp", host, pid, hex]
-        if len(parts) != 5 or parts[2] != _HOST or not parts[3].isdigit():
+        if len(parts) != 5 or parts[2] != _host_tag() or not parts[3].isdigit():
             continue
         try:
             os.kill(int(parts[3]), 0)
@@ -104,7 +113,7 @@ def atomic_file(path):
     folder, flushed and fsynced, then renamed over `path` (atomic). On an error the temp file is removed and
     `path` keeps its old content. The caller fsyncs the folder once after its last rename."""
     _remove_stale_temp_files(path)
-    tmp = f"{path}.tmp.{_HOST}.{os.getpid()}.{uuid.uuid4().hex}"
+    tmp = _temp_name(path)
     f = open(tmp, "wb")
     try:
         yield f
@@ -160,6 +169,7 @@ def write_checkpoint(prefix, entries, file_format=NEUROFLOW):
 
 def index_digest(index_bytes):
     """The id of a TensorFlow-format save: derived from its index, which names its side data file this way."""
+    import hashlib  # here: OpenSSL's loading costs ~16 ms of `import neuroflow`
     return hashlib.sha256(index_bytes).digest()[:16]
 
 
@@ -168,7 +178,7 @@ def _write_tensorflow_checkpoint(prefix, entries):
     directory = os.path.dirname(prefix)
     data_path = prefix + DATA_SUFFIX
     _remove_stale_temp_files(data_path)
-    tmp = f"{data_path}.tmp.{_HOST}.{os.getpid()}.{uuid.uuid4().hex}"
+    tmp = _temp_name(data_path)
     side = None
     records, offset = {}, 0
     try:
