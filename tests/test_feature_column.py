@@ -188,3 +188,35 @@ def test_vocabulary_file_matches_tensorflow(tmp_path):
         fc.categorical_column_with_vocabulary_file("c", "")
     with pytest.raises(ValueError, match="Can't specify both num_oov_buckets and default_value in c."):
         fc.categorical_column_with_vocabulary_file("c", str(path), num_oov_buckets=1, default_value=0)
+
+
+@pytest.mark.parametrize("kind", ["indicator", "mean", "sqrtn", "linear"])
+def test_weighted_categorical_column_matches_tensorflow(kind):
+    features = {"id": np.array([[1, 3], [4, -1], [0, 2]], np.int64),
+                "w": np.array([[0.5, 2.0], [1.5, 0.0], [-1.0, 3.0]], np.float32),
+                "tag": np.array([["a", "b"], ["c", ""], ["a", "c"]]),
+                "tw": np.array([[1.0, 4.0], [2.0, 0.0], [0.25, 1.0]], np.float32)}
+
+    def ident():
+        return fc.weighted_categorical_column(fc.categorical_column_with_identity("id", 5), "w")
+
+    def tag():
+        return fc.weighted_categorical_column(fc.categorical_column_with_vocabulary_list("tag", ["a", "b", "c"]),
+                                              "tw")
+    build = {"indicator": lambda f: fc.input_layer(f, [fc.indicator_column(ident()), fc.indicator_column(tag())]),
+             "mean": lambda f: fc.input_layer(f, [fc.embedding_column(ident(), 2), fc.embedding_column(tag(), 3)]),
+             "sqrtn": lambda f: fc.input_layer(f, [fc.embedding_column(ident(), 2, combiner="sqrtn"),
+                                                   fc.embedding_column(tag(), 3, combiner="sqrtn")]),
+             "linear": lambda f: fc.linear_model(f, [ident(), tag()], units=2)}[kind]
+    with tf.Graph().as_default():
+        out = build({k: tf.constant(v) for k, v in features.items()})
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            variables = tf.global_variables()
+            for k, v in enumerate(variables):
+                shape = v.shape.as_list()
+                sess.run(v.assign(np.arange(np.prod(shape), dtype=np.float32).reshape(shape) * 0.1 - 0.3 * k))
+            got = sess.run(out)
+    expected = REFERENCE["weighted"][kind]
+    assert [[v.op.name, v.shape.as_list()] for v in variables] == expected["variables"]
+    np.testing.assert_allclose(got, expected["output"], rtol=1e-5, atol=1e-6)

@@ -69,6 +69,10 @@ class CategoricalColumn:
         (what a crossed column crosses). Only a vocabulary's -1 ids differ from `ids`."""
         return self.ids(features)
 
+    def weights(self, features):
+        """Each id's weight (float32, like the ids), or None: every id counts once (weighted.py sets them)."""
+        return None
+
     @property
     def _num_buckets(self):
         return self.num_buckets
@@ -359,7 +363,11 @@ class _IndicatorColumn(DenseColumn, collections.namedtuple("_IndicatorColumn", [
         # Multi-hot: how often each id occurs in the example (masked entries count for nothing).
         tf = _tf()
         ids, mask = self.categorical_column.ids(features)
-        one_hot = tf.one_hot(ids, self.width, dtype=tf.float32) * tf.expand_dims(tf.cast(mask, tf.float32), -1)
+        counts = tf.cast(mask, tf.float32)
+        weights = self.categorical_column.weights(features)
+        if weights is not None:  # a weighted column: each id's weight, as given (TensorFlow does not prune here)
+            counts = counts * weights
+        one_hot = tf.one_hot(ids, self.width, dtype=tf.float32) * tf.expand_dims(counts, -1)
         return tf.reduce_sum(one_hot, axis=1)
 
     def parse_spec(self):
@@ -373,18 +381,27 @@ def indicator_column(categorical_column):
     return _IndicatorColumn(categorical_column)
 
 
-def combine_rows(table, ids, mask, combiner):
-    """`combiner` ('sum', 'mean', 'sqrtn') of table[id] over each row's valid ids; rows without any give zeros."""
+def combine_rows(table, ids, mask, combiner, weights=None, prune=True):
+    """`combiner` of table[id] over each row's valid ids: 'sum' (of weight * row), 'mean' (divided by the sum of
+    weights) or 'sqrtn' (by the root of the sum of squared weights); ids weigh 1 unless `weights` are given. With
+    `prune` (embedding columns: TensorFlow's safe_embedding_lookup_sparse) weights <= 0 drop their id; linear
+    models keep them. Rows without any give zeros."""
     tf = _tf()
     safe_ids = tf.where(mask, ids, tf.zeros_like(ids))
-    weights = tf.cast(mask, table.dtype)
-    rows = tf.gather(table, safe_ids) * tf.expand_dims(weights, -1)          # [batch, n, dim]
+    counted = tf.cast(mask, table.dtype)
+    if weights is not None:
+        counted = counted * (tf.where(tf.greater(weights, 0.0), weights, tf.zeros_like(weights)) if prune
+                             else weights)
+    rows = tf.gather(table, safe_ids) * tf.expand_dims(counted, -1)          # [batch, n, dim]
     total = tf.reduce_sum(rows, axis=1)
     if combiner == "sum":
         return total
-    count = tf.reduce_sum(weights, axis=1, keepdims=True)
-    scale = count if combiner == "mean" else tf.sqrt(count)
-    return total / tf.maximum(scale, 1.0)
+    if combiner == "mean":
+        scale = tf.reduce_sum(counted, axis=1, keepdims=True)
+    else:
+        scale = tf.sqrt(tf.reduce_sum(counted * counted, axis=1, keepdims=True))
+    # Rows whose weights sum to 0 (no ids) have a zero total: divide by 1 there instead.
+    return total / tf.where(tf.not_equal(scale, 0.0), scale, tf.ones_like(scale))
 
 
 _COMBINERS = ("mean", "sqrtn", "sum")
@@ -405,7 +422,7 @@ class _EmbeddingColumn(DenseColumn, collections.namedtuple(
                                 dtype=tf.float32, initializer=initializer, trainable=self.trainable)
         if self.max_norm is not None:
             table = tf.clip_by_norm(table, self.max_norm, axes=[1])
-        return combine_rows(table, ids, mask, self.combiner)
+        return combine_rows(table, ids, mask, self.combiner, self.categorical_column.weights(features))
 
     def parse_spec(self):
         return self.categorical_column.parse_spec()

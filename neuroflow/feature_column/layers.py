@@ -87,7 +87,8 @@ def linear_model(features, feature_columns, units=1, sparse_combiner="sum", weig
                     weights = tf.get_variable("weights", [column.num_buckets, units], tf.float32,
                                               initializer=tf.zeros_initializer(), trainable=trainable)
                     ids, mask = column.ids(features)
-                    parts.append(combine_rows(weights, ids, mask, sparse_combiner))
+                    parts.append(combine_rows(weights, ids, mask, sparse_combiner, column.weights(features),
+                                              prune=False))
                 else:
                     weights = tf.get_variable("weights", [column.width, units], tf.float32,
                                               initializer=tf.zeros_initializer(), trainable=trainable)

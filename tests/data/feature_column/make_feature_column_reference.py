@@ -1,7 +1,7 @@
 """Writes feature_column_reference.json with TensorFlow 2.21's tf.compat.v1 answers for tests/test_feature_column.py:
 string hash buckets (tf.strings.to_hash_bucket_fast, farmhash Fingerprint64), and input_layer / linear_model outputs,
-variable names and shapes over a fixed feature dict with every variable set to a known value, and vocabulary-file
-columns' indicator outputs.
+variable names and shapes over a fixed feature dict with every variable set to a known value, vocabulary-file
+columns' indicator outputs and weighted categorical columns' indicator, embedding and linear outputs.
 Run with the anchors' python: ~/.cache/neuroflow-anchors/bin/python make_feature_column_reference.py"""
 import json
 import os
@@ -87,6 +87,35 @@ def vocabulary_file_outputs():
             return [x.tolist() for x in sess.run(out)]
 
 
+def weighted_outputs():
+    """weighted_categorical_column through indicator_column (weights summed, not pruned), embedding_column (mean and
+    sqrtn over positive weights) and linear_model, every variable set to a known value."""
+    fc = tf.feature_column
+    feats = {"id": np.array([[1, 3], [4, -1], [0, 2]], np.int64),
+             "w": np.array([[0.5, 2.0], [1.5, 0.0], [-1.0, 3.0]], np.float32),
+             "tag": np.array([["a", "b"], ["c", ""], ["a", "c"]]), "tw": np.array([[1.0, 4.0], [2.0, 0.0],
+                                                                                  [0.25, 1.0]], np.float32)}
+    ident = lambda: fc.weighted_categorical_column(fc.categorical_column_with_identity("id", 5), "w")  # noqa
+    tag = lambda: fc.weighted_categorical_column(  # noqa
+        fc.categorical_column_with_vocabulary_list("tag", ["a", "b", "c"]), "tw")
+    builders = {"indicator": lambda f: fc.input_layer(f, [fc.indicator_column(ident()), fc.indicator_column(tag())]),
+                "mean": lambda f: fc.input_layer(f, [fc.embedding_column(ident(), 2), fc.embedding_column(tag(), 3)]),
+                "sqrtn": lambda f: fc.input_layer(f, [fc.embedding_column(ident(), 2, combiner="sqrtn"),
+                                                      fc.embedding_column(tag(), 3, combiner="sqrtn")]),
+                "linear": lambda f: fc.linear_model(f, [ident(), tag()], units=2)}
+    out = {}
+    for name, build in builders.items():
+        with tf.Graph().as_default():
+            result = build({k: tf.constant(v) for k, v in feats.items()})
+            with tf.Session() as sess:
+                sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+                variables = tf.global_variables()
+                known_values(variables, sess)
+                out[name] = {"output": sess.run(result).tolist(),
+                             "variables": [[v.op.name, v.shape.as_list()] for v in variables]}
+    return out
+
+
 def main():
     strings = hash_strings()
     with tf.Graph().as_default(), tf.Session() as sess:
@@ -98,6 +127,7 @@ def main():
         "input_layer": run(lambda f, c: tf.feature_column.input_layer(f, c), True),
         "linear_model": run(lambda f, c: tf.feature_column.linear_model(f, c, units=2), False),
         "vocabulary_file": vocabulary_file_outputs(),
+        "weighted": weighted_outputs(),
     }
     with open(os.path.join(HERE, "feature_column_reference.json"), "w") as f:
         json.dump(result, f, indent=1)
