@@ -67,13 +67,15 @@ def ms_per_call(fn, calls):
 def calibrate(tf, steps):
     """Map rounds that make the input alone cost about the step alone."""
     sess, _, next_batch, fed_step = build(tf, 1, 0)
-    fed_step(), sess.run(next_batch)
+    for _ in range(3):
+        fed_step(), sess.run(next_batch)
     step_ms = ms_per_call(fed_step, steps)
-    one_round_ms = ms_per_call(lambda: sess.run(next_batch), max(2, steps // 4))
+    one_round_ms = ms_per_call(lambda: sess.run(next_batch), max(3, steps // 2))
     sess.close()
     sess, _, next_batch, _ = build(tf, 0, 0)
-    sess.run(next_batch)
-    base_ms = ms_per_call(lambda: sess.run(next_batch), max(2, steps // 4))
+    for _ in range(3):
+        sess.run(next_batch)
+    base_ms = ms_per_call(lambda: sess.run(next_batch), max(3, steps // 2))
     sess.close()
     return max(1, round((step_ms - base_ms) / max(one_round_ms - base_ms, 1e-3)))
 
@@ -104,8 +106,10 @@ def main():
     for name, values in times.items():
         print(f"  {name:<24}{statistics.median(values):8.2f} ms")
     med = {name: statistics.median(v) for name, v in times.items()}
-    hidden = (med["training, no prefetch"] - med["training, prefetch"]) / min(med["step alone"], med["input alone"])
-    print(f"  overlap: prefetch hides {hidden:.0%} of the shorter of input and step")
+    longer = max(med["step alone"], med["input alone"])
+    print(f"  with prefetch / max(step, input): {med['training, prefetch'] / longer:.2f} (1.00: input fully "
+          f"hidden); without / (step + input): "
+          f"{med['training, no prefetch'] / (med['step alone'] + med['input alone']):.2f}")
 
 
 if __name__ == "__main__":
