@@ -9,8 +9,9 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
 import pytest
+
+import neuroflow as tf
 
 from neuroflow.runtime import blas_threads, cpu_share
 
@@ -137,8 +138,9 @@ def test_without_settings_the_count_follows_the_cores_others_leave_free():
 
 
 def test_bad_thread_settings_are_refused_with_what_and_where():
-    with pytest.raises(ValueError, match="intra_op_parallelism_threads must be a whole number"):
-        cpu_share.apply_session_config(type("Config", (), {"__dict__": {"intra_op_parallelism_threads": 1.5}})())
+    for bad in (1.5, -1, True, "2"):
+        with pytest.raises(ValueError, match="intra_op_parallelism_threads must be a whole number"):
+            tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=bad))
     code = """
         try:
             tf.Session()

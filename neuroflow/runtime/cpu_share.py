@@ -14,6 +14,7 @@ one sets the process's count, as OpenBLAS's count is per process), else the envi
 `inter_op_parallelism_threads` is accepted and has nothing to size: a plan runs its ops one after another.
 Without /proc/stat (not Linux) the count stays at the usable cores unless fixed.
 """
+import numbers
 import os
 import threading
 import time
@@ -22,7 +23,7 @@ __all__ = ["apply_session_config", "cores_busy_elsewhere", "fixed_threads", "nex
            "usable_cores"]
 
 SAMPLE_SECONDS = 0.25
-_state = {"config_fixed": None, "monitor": None, "pending": None}
+_state = {"config_fixed": None, "monitor": None, "pending": None, "auto": False}  # auto: the free-cores rule is on
 _lock = threading.Lock()
 
 
@@ -139,8 +140,10 @@ def _apply():
     fixed = fixed_threads()
     if fixed is not None:
         _state["monitor"] = None  # a running monitor ends at its next wake
+        _state["auto"] = False
         _blas_threads().set_budget(fixed)
-    elif _state["monitor"] is None:
+    elif not _state["auto"]:
+        _state["auto"] = True  # tried once: without /proc/stat, OpenBLAS or a second core there is nothing to run
         _blas_threads().set_budget(usable_cores())
         _start_monitor()
 
@@ -150,11 +153,11 @@ def apply_session_config(config):
     count, then applies the process's thread rule."""
     count = getattr(config, "__dict__", {}).get("intra_op_parallelism_threads") if config is not None else None
     with _lock:
-        if count:
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        if count is not None and count != 0:
+            if not isinstance(count, numbers.Integral) or isinstance(count, bool) or count < 0:
                 raise ValueError(f"ConfigProto.intra_op_parallelism_threads must be a whole number of threads (0: "
                                  f"sized to the free cores), not {count!r}")
-            _state["config_fixed"] = count
+            _state["config_fixed"] = int(count)
         _apply()
 
 
@@ -162,6 +165,7 @@ def _forget_monitor_after_fork():
     # The child has no monitor thread; its first Session starts one.
     _state["monitor"] = None
     _state["pending"] = None
+    _state["auto"] = False
 
 
 if hasattr(os, "register_at_fork"):
