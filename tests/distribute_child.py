@@ -156,6 +156,8 @@ def run_collectives(out):
         results["eager average"] = hvd.allreduce(tf.constant([1.0, 2.0]) * (rank + 1)).numpy()
         results["eager allgather"] = hvd.allgather(tf.constant([[rank] * 2] * (rank + 1))).numpy()
         results["eager broadcast"] = hvd.broadcast(tf.constant([rank, rank]), 0).numpy()
+    results["queries"] = np.array([hvd.rank(), hvd.size(), hvd.local_rank(), hvd.local_size(), hvd.cross_rank(),
+                                   hvd.cross_size(), hvd.is_homogeneous(), hvd.mpi_enabled()])
     np.savez(os.path.join(out, f"collectives_rank{rank}.npz"), **results)
 
 

@@ -20,9 +20,10 @@ def test_importing_neuroflow_and_the_package_loads_no_mpi():
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize("query", [hvd.rank, hvd.size, hvd.local_rank, hvd.local_size, hvd.mpi_threads_supported])
+@pytest.mark.parametrize("query", [hvd.rank, hvd.size, hvd.local_rank, hvd.local_size, hvd.cross_rank,
+                                   hvd.cross_size, hvd.is_homogeneous, hvd.mpi_threads_supported])
 def test_queries_before_init_say_to_call_init(query):
-    assert not hvd.is_initialized()
+    assert not hvd.is_initialized() and not hvd.mpi_enabled() and hvd.mpi_built()
     with pytest.raises(ValueError, match=r"has not been initialized; use neuroflow.distribute.init\(\)"):
         query()
 

@@ -106,11 +106,19 @@ def _expected_collectives(ranks):
     return expected
 
 
+def test_rank_queries_on_one_machine(job):
+    ranks, load = job
+    for r in range(ranks):
+        # rank, size, local rank and size (one machine), cross rank and size (one machine), homogeneous, enabled
+        np.testing.assert_array_equal(load["collectives"][r]["queries"], [r, ranks, r, ranks, 0, 1, 1, 1])
+
+
 def test_collectives_across_dtypes_and_shapes_match_numpy(job):
     ranks, load = job
     expected = _expected_collectives(ranks)
     for r in range(ranks):
-        got = load["collectives"][r]
+        got = dict(load["collectives"][r])
+        del got["queries"]
         assert sorted(got) == sorted(expected)
         for key, value in expected.items():
             assert got[key].dtype == value.dtype and got[key].shape == value.shape, (r, key, got[key], value)

@@ -9,10 +9,12 @@ from .mpi_ops import (Adasum, Average, Compression, Max, Min, Product, Sum, allg
                       grouped_allreduce)
 from .training import (BroadcastGlobalVariablesHook, DistributedGradientTape, DistributedOptimizer,
                        broadcast_global_variables, broadcast_variables)
-from .world import (NotInitializedError, allreduce_stats, init, is_initialized, local_rank, local_size,
-                    mpi_threads_supported, rank, shutdown, size)
+from .world import (NotInitializedError, allreduce_stats, cross_rank, cross_size, gloo_built, init,
+                    is_homogeneous, is_initialized, local_rank, local_size, mpi_built, mpi_enabled,
+                    mpi_threads_supported, nccl_built, rank, shutdown, size)
 
-__all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size",
+__all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size", "cross_rank",
+           "cross_size", "is_homogeneous", "mpi_built", "mpi_enabled", "nccl_built", "gloo_built",
            "mpi_threads_supported", "allreduce_stats", "allreduce", "grouped_allreduce", "allgather", "broadcast",
            "broadcast_variables", "broadcast_global_variables", "BroadcastGlobalVariablesHook",
            "DistributedOptimizer", "DistributedGradientTape", "Compression", "Average", "Sum", "Min", "Max",

@@ -5,7 +5,10 @@ import os
 import sys
 import threading
 
-__all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size",
+import numpy as np
+
+__all__ = ["init", "shutdown", "is_initialized", "size", "rank", "local_rank", "local_size", "cross_rank",
+           "cross_size", "is_homogeneous", "mpi_built", "mpi_enabled", "nccl_built", "gloo_built",
            "mpi_threads_supported", "current", "allreduce_stats", "NotInitializedError"]
 
 # Environment variables through which launchers (Open MPI, MPICH/Hydra, PMIx, Slurm) tell a process the size of its
@@ -30,6 +33,13 @@ class World:
         self.size = self.comm.Get_size()
         self.local_rank = self.local.Get_rank()
         self.local_size = self.local.Get_size()
+        # Machines: the ranks with the same local rank form one "cross" communicator (Horovod's cross_rank/size).
+        self.cross = comm.Split(self.local_rank, key=comm.Get_rank())
+        self.cross_rank = self.cross.Get_rank()
+        self.cross_size = self.cross.Get_size()
+        sizes = np.empty(self.size, np.int64)
+        self.comm.Allgather(np.array([self.local_size], np.int64), sizes)
+        self.homogeneous = bool((sizes == sizes[0]).all())
         self.sequence = 0                   # collectives made so far: every rank must make the same ones
         self.lock = threading.Lock()        # one collective at a time per process (order matters in MPI)
         # What allreduces cost so far (MPI calls, bytes reduced, seconds inside them): benchmarks and users read it.
@@ -41,7 +51,7 @@ class World:
         self.stall_warning = _float_env("HOROVOD_STALL_CHECK_TIME_SECONDS", 60.0)
 
     def free(self):
-        for comm in (self.comm, self.control, self.local):
+        for comm in (self.comm, self.control, self.local, self.cross):
             comm.Free()
 
 
@@ -163,6 +173,41 @@ def local_size():
 def local_rank():
     """This process's rank among those on this machine (e.g. to pick a GPU)."""
     return _initialized().local_rank
+
+
+def cross_rank():
+    """The index of this rank's machine among the machines (ranks with this local rank, ordered by rank)."""
+    return _initialized().cross_rank
+
+
+def cross_size():
+    """The number of machines that have a rank with this process's local rank."""
+    return _initialized().cross_size
+
+
+def is_homogeneous():
+    """Whether every machine runs the same number of ranks."""
+    return _initialized().homogeneous
+
+
+def mpi_built():
+    """True: the collectives run on MPI (Horovod's build query)."""
+    return True
+
+
+def mpi_enabled():
+    """Whether MPI is in use, i.e. init() has been called."""
+    return _world is not None
+
+
+def nccl_built():
+    """0: no NCCL (Horovod returns the NCCL version it was built with, or 0)."""
+    return 0
+
+
+def gloo_built():
+    """False: no Gloo controller."""
+    return False
 
 
 def allreduce_stats():
