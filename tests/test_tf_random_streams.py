@@ -19,19 +19,24 @@ REFERENCE = dict(np.load(DATA))
 MAX_ULP = 4
 _TRANSCENDENTAL = ("normal", "truncated", "init/glorot_normal", "init/truncated", "init/normal", "init/vs_fan_in",
                    "init/he_normal", "init/orthogonal", "init/default_normal")
+# Random factors applied by image adjustments whose float arithmetic (a mean, a colour-space round trip) NumPy
+# orders differently from Eigen: equal to float32 rounding (another draw would move them by ~1e-2).
+_ADJUSTED = ("image/contrast", "image/saturation", "image/hue")
 
 
 def _ulp_distance(got, want):
     return np.abs(got.astype(np.float64) - want.astype(np.float64)) / np.spacing(np.abs(want)).astype(np.float64)
 
 
-def _compare(values, exact=lambda name: not name.startswith(_TRANSCENDENTAL)):
+def _compare(values, exact=lambda name: not name.startswith(_TRANSCENDENTAL + _ADJUSTED)):
     assert values, "the program produced nothing"
     for name, got in values.items():
         want = REFERENCE[name]
         got = np.asarray(got)
         assert got.shape == want.shape and got.dtype == want.dtype, (name, got.shape, got.dtype, want.dtype)
-        if exact(name) or want.dtype.kind in "iu":
+        if name.startswith(_ADJUSTED):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=name)
+        elif exact(name) or want.dtype.kind in "iu":
             np.testing.assert_array_equal(got, want, err_msg=name)
         else:
             worst = _ulp_distance(got, want).max(initial=0)
@@ -39,7 +44,7 @@ def _compare(values, exact=lambda name: not name.startswith(_TRANSCENDENTAL)):
 
 
 @pytest.mark.parametrize("program", [programs.distributions, programs.integers, programs.seed_rule,
-                                     programs.shuffles, programs.dropouts, programs.datasets],
+                                     programs.shuffles, programs.dropouts, programs.datasets, programs.images],
                          ids=lambda p: p.__name__)
 def test_draws_equal_tensorflows(program):
     _compare(program(tf))

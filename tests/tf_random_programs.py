@@ -219,8 +219,31 @@ def training_tf_data(tf, steps=8):
     return {"training_tf_data/losses": np.array(losses, dtype=np.float32)}
 
 
+def images(tf):
+    """tf.image's seeded augmentations (each a tf.random_uniform draw and an adjustment), two runs."""
+    out = {}
+    image = np.arange(5 * 6 * 3, dtype=np.float32).reshape(5, 6, 3) / 90.0
+    with tf.Graph().as_default():
+        tf.set_random_seed(21)
+        x = tf.constant(image)
+        batch = tf.constant(np.stack([image, image[::-1], image * 0.5, image[:, ::-1]]))
+        ops = {"crop": tf.image.random_crop(x, [3, 4, 3]),
+               "crop_seeded": tf.image.random_crop(x, [2, 2, 1], seed=4),
+               "flip_lr": tf.image.random_flip_left_right(x),
+               "flip_ud_batch": tf.image.random_flip_up_down(batch),
+               "brightness": tf.image.random_brightness(x, 0.3),
+               "contrast": tf.image.random_contrast(x, 0.2, 1.8),
+               "saturation": tf.image.random_saturation(x, 0.5, 1.5),
+               "hue": tf.image.random_hue(x, 0.2)}
+        with tf.Session() as sess:
+            for run in (1, 2):
+                for name, value in sess.run(ops).items():
+                    out[f"image/{name}/run{run}"] = value
+    return out
+
+
 PROGRAMS = [distributions, integers, seed_rule, shuffles, initializers, dropouts, training, datasets,
-            training_tf_data]
+            training_tf_data, images]
 
 
 def eager_program(tf):
