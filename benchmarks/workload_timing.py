@@ -3,12 +3,14 @@ second, the median of three timed windows after two warm-up steps), so all frame
 import statistics
 import time
 
-WORKLOADS = ("lecture", "mlp", "cnn", "lstm")   # compare.py's default set; "cifar" and "mlp-b<N>" run when named
+WORKLOADS = ("lecture", "mlp", "cnn", "lstm")   # compare.py's default set; cifar, lstm-dynamic, mlp-b<N> when named
 # Steps per timed window: enough for a window to last well over timer resolution, few enough for slow frameworks.
-STEPS = {"lecture": 2000, "mlp": 100, "cnn": 20, "lstm": 20, "cifar": 10}
+STEPS = {"lecture": 2000, "mlp": 100, "cnn": 20, "lstm": 20, "cifar": 10, "lstm-dynamic": 20}
 MLP_BATCH, MLP_SIZES = 128, (784, 512, 512, 10)
 CNN_BATCH, IMAGE, CNN_FILTERS, CNN_KERNEL, CNN_HIDDEN = 64, 28, (32, 64), 5, 1024
 LSTM_BATCH, LSTM_STEPS, LSTM_FEATURES, LSTM_UNITS = 64, 28, 28, 128
+# lstm-dynamic: the lstm with its time dimension unknown until run time ([None, None, 28]); the peers' lstm is the
+# same program (PyTorch and JAX take the length from the batch anyway).
 # cifar: 32x32x3 images, three 3x3 SAME convolutions (32, 64, 128 filters) with ReLU, each followed by 2x2 max
 # pooling, then a dense layer to the classes; batch 64, Adam.
 CIFAR_BATCH, CIFAR_IMAGE, CIFAR_CHANNELS, CIFAR_FILTERS, CIFAR_KERNEL = 64, 32, 3, (32, 64, 128), 3

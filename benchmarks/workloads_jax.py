@@ -2,7 +2,7 @@
 (optax's Adam), on the CPU: an anchor neuroflow is compared against. Needs the anchors' environment
 (benchmarks/setup_anchors.sh).
 
-    ANCHOR_PYTHON benchmarks/workloads_jax.py [lecture] [mlp] [cnn] [lstm] [cifar] [mlp-b<N>]
+    ANCHOR_PYTHON benchmarks/workloads_jax.py [lecture] [mlp] [cnn] [lstm] [cifar] [lstm-dynamic] [mlp-b<N>]
 """
 import argparse
 
@@ -139,7 +139,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workloads", nargs="*", default=list(wt.WORKLOADS))
     wt.report("jax-jit", parser.parse_args().workloads, {"lecture": lecture, "mlp": mlp, "cnn": cnn, "lstm": lstm,
-                                                     "cifar": cifar})
+                                                     "cifar": cifar, "lstm-dynamic": lstm})
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The benchmark workloads (lecture, mlp, cnn, lstm, cifar and the mlp at other batch sizes, mlp-b<N>; sizes in
-workload_timing.py) as TF1 graph-mode programs.
+"""The benchmark workloads (lecture, mlp, cnn, lstm, cifar, lstm-dynamic and the mlp at other batch sizes,
+mlp-b<N>; sizes in workload_timing.py) as TF1 graph-mode programs.
 The same code runs on neuroflow (default) or, with `--framework tensorflow`, on TensorFlow's v1 API:
 
     python benchmarks/workloads_tf1.py mlp cnn
@@ -89,10 +89,11 @@ def cifar(tf):
     return _classifier_step(tf, x, labels, logits, {x: images, labels: classes})
 
 
-def lstm(tf):
-    """An LSTM of 128 units over 28 steps of 28 features; its last output through a dense layer of 10."""
+def lstm(tf, time_steps=wt.LSTM_STEPS):
+    """An LSTM of 128 units over 28 steps of 28 features; its last output through a dense layer of 10. With
+    `time_steps` None (the lstm-dynamic workload), the time dimension is known only at run time."""
     sequences, classes = wt.random_batch((wt.LSTM_BATCH, wt.LSTM_STEPS, wt.LSTM_FEATURES))
-    x = tf.placeholder(tf.float32, [None, wt.LSTM_STEPS, wt.LSTM_FEATURES])
+    x = tf.placeholder(tf.float32, [None, time_steps, wt.LSTM_FEATURES])
     labels = tf.placeholder(tf.int64, [None])
     outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(wt.LSTM_UNITS), x, dtype=tf.float32)
     logits = tf.layers.dense(outputs[:, -1], wt.CLASSES)
@@ -113,8 +114,9 @@ def main():
             tf.set_random_seed(0)
             return fn(tf, *sizes)
         return build
-    wt.report(args.framework, args.workloads,
-              {fn.__name__: builder(fn) for fn in (lecture, mlp, cnn, lstm, cifar)})
+    builders = {fn.__name__: builder(fn) for fn in (lecture, mlp, cnn, lstm, cifar)}
+    builders["lstm-dynamic"] = lambda: builders["lstm"](None)
+    wt.report(args.framework, args.workloads, builders)
 
 
 if __name__ == "__main__":

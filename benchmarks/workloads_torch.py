@@ -1,7 +1,7 @@
 """The benchmark workloads (sizes in workload_timing.py) in PyTorch, eager, on the CPU: an anchor neuroflow is
 compared against. Needs the anchors' environment (benchmarks/setup_anchors.sh).
 
-    ANCHOR_PYTHON benchmarks/workloads_torch.py [lecture] [mlp] [cnn] [lstm] [cifar] [mlp-b<N>]
+    ANCHOR_PYTHON benchmarks/workloads_torch.py [lecture] [mlp] [cnn] [lstm] [cifar] [lstm-dynamic] [mlp-b<N>]
 """
 import argparse
 
@@ -91,7 +91,8 @@ def main():
     parser.add_argument("workloads", nargs="*", default=list(wt.WORKLOADS))
     torch.manual_seed(0)
     wt.report("torch-eager", parser.parse_args().workloads,
-              {"lecture": lecture, "mlp": mlp, "cnn": cnn, "lstm": lstm, "cifar": cifar})
+              {"lecture": lecture, "mlp": mlp, "cnn": cnn, "lstm": lstm, "cifar": cifar,
+               "lstm-dynamic": lstm})
 
 
 if __name__ == "__main__":
