@@ -21,7 +21,8 @@ needs_tf = pytest.mark.skipif(ANCHOR_PYTHON is None, reason="the anchors' Tensor
 
 def _model():
     """A small CNN + MLP head using ops whose attributes differ from TensorFlow's: reductions, concat, argmax,
-    softmax, expand_dims, gather, split (axes as attributes), placeholder_with_default."""
+    softmax, expand_dims, gather, split (axes as attributes), placeholder_with_default; and dropout, one op in
+    neuroflow, written as TensorFlow's RandomUniform/GreaterEqual/Cast/RealDiv/Mul."""
     rng = np.random.RandomState(3)
     x = tf.placeholder(tf.float32, [None, 6, 6, 2], name="x")
     k = tf.Variable(rng.randn(3, 3, 2, 4).astype(np.float32) * 0.3, name="conv/kernel")
@@ -31,6 +32,7 @@ def _model():
     pooled = tf.reduce_mean(tf.concat([b, a], axis=3), axis=[1, 2])
     extra = tf.expand_dims(tf.reduce_max(h, axis=[1, 2, 3]), 1)
     feats = tf.concat([pooled, extra, tf.gather(pooled, [0, 2], axis=1)], axis=1)
+    feats = tf.nn.dropout(feats, tf.placeholder_with_default(1.0, [], name="keep_prob"))   # a neuroflow-only op
     scale = tf.placeholder_with_default(tf.constant(1.0), [], name="scale")
     w = tf.Variable(rng.randn(7, 3).astype(np.float32) * 0.5, name="dense/kernel")
     logits = tf.matmul(feats, w) * scale
@@ -57,7 +59,8 @@ def test_write_graph_writes_tensorflows_forms_and_neuroflow_reads_them_back(tmp_
     assert not data.lstrip().startswith(b"{")
     message = pb.text_format.Parse(data.decode(), pb.GraphDef()) if as_text else pb.GraphDef.FromString(data)
     types = {n.op for n in message.node}
-    assert "VariableV2" not in types and {"Conv2D", "Mean", "ConcatV2", "Split"} <= types
+    assert "VariableV2" not in types and {"Conv2D", "Mean", "ConcatV2", "Split", "RandomUniform"} <= types
+    assert "Dropout" not in types
     mean = next(n for n in message.node if n.op == "Mean")
     assert len(mean.input) == 2 and mean.attr["Tidx"].type == pb.DT_INT32 and "axis" not in mean.attr
     read = tf.io.read_graph(path)
@@ -177,3 +180,50 @@ def test_tensorflow_core_pb2_module_paths():
     graph_def = graph_pb2.GraphDef()
     graph_def.ParseFromString((DATA / "mlp_frozen.pb").read_bytes())
     assert graph_def.node[0].attr["dtype"].type == types_pb2.DT_FLOAT
+
+
+def _random_graph():
+    g = tf.Graph()
+    with g.as_default():
+        tf.random_uniform([3, 2], seed=1, name="u")
+        tf.random_uniform([3, 2], -2.0, 5.0, seed=2, name="u2")
+        tf.random_uniform([4], maxval=7, dtype=tf.int32, seed=3, name="ui")
+        tf.random_normal([2, 2], mean=1.0, stddev=3.0, seed=4, name="n")
+        tf.truncated_normal([2], seed=5, name="t")
+        with tf.Session() as sess:
+            values = sess.run(["u:0", "u2:0", "ui:0", "n:0", "t:0"])
+    return g, values
+
+
+def test_random_ops_are_written_as_tensorflows_and_read_back_to_the_same_draws():
+    g, values = _random_graph()
+    message = graph_to_tf_graph_def(g)
+    types = {n.op for n in message.node}
+    assert {"RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal"} <= types
+    assert "RandomNormal" not in types
+    assert not any(k in n.attr for n in message.node for k in ("minval", "maxval", "mean", "stddev"))
+    with tf.Graph().as_default():
+        tf.import_graph_def(message, name="")
+        with tf.Session() as sess:
+            again = sess.run(["u:0", "u2:0", "ui:0", "n:0", "t:0"])
+    for a, b in zip(values, again):
+        np.testing.assert_array_equal(a, b)
+
+
+@needs_tf
+def test_tensorflow_draws_what_neuroflow_draws_from_the_written_random_ops(tmp_path):
+    g, values = _random_graph()
+    path = tf.train.write_graph(g, str(tmp_path), "random.pb", as_text=False)
+    out = run_tf("""
+import json, sys
+v1 = tf.compat.v1
+v1.disable_v2_behavior()
+graph_def = v1.GraphDef()
+graph_def.ParseFromString(open(sys.argv[1], "rb").read())
+v1.import_graph_def(graph_def, name="")
+with v1.Session() as sess:
+    print(json.dumps([v.tolist() for v in sess.run(["u:0", "u2:0", "ui:0", "n:0", "t:0"])]))
+""", path)
+    theirs = json.loads(out.strip().splitlines()[-1])
+    for mine, tf_values in zip(values, theirs):
+        np.testing.assert_allclose(np.array(tf_values, mine.dtype), mine, rtol=1e-6, atol=1e-6)

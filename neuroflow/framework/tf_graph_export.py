@@ -57,7 +57,9 @@ _TYPE_ATTRS = {
 _COUNTED = frozenset(("Pack", "ConcatV2", "AddN", "Einsum", "IdentityN"))   # TF's N: the number of values
 
 
-def _input_name(tensor):
+def _input_name(tensor, renamed=None):
+    if renamed and (tensor.op.name, tensor.value_index) in renamed:
+        return renamed[(tensor.op.name, tensor.value_index)]
     return tensor.op.name if tensor.value_index == 0 else f"{tensor.op.name}:{tensor.value_index}"
 
 
@@ -100,13 +102,13 @@ def _base(dtype):
     return dtype.base_dtype.as_datatype_enum
 
 
-def _add_node(graph_def, op, add_shapes):
+def _add_node(graph_def, op, add_shapes, renamed):
     node = graph_def.node.add()
     node.name, node.op = op.name, op.type
     if op.device:
         node.device = op.device
     attrs = dict(op.attrs)
-    inputs = [_input_name(t) for t in op.inputs]
+    inputs = [_input_name(t, renamed) for t in op.inputs]
     extra_nodes = []
     if op.type in _ATTRS_AS_INPUTS:
         position, input_name = _ATTRS_AS_INPUTS[op.type]
@@ -176,10 +178,83 @@ def graph_to_tf_graph_def(graph, ops=None, add_shapes=False):
     """
     graph_def = TFGraphDef()
     graph_def.versions.producer = TF_PRODUCER
+    renamed = {}   # (op name, output index) -> the TF node output that stands for it
     for op in (graph.get_operations() if ops is None else ops):
-        for name, value in _add_node(graph_def, op, add_shapes):
+        if op.type in _COMPOSED:
+            _COMPOSED[op.type](graph_def, op, renamed)
+            continue
+        for name, value in _add_node(graph_def, op, add_shapes, renamed):
             _add_const(graph_def, name, value)
     return graph_def
+
+
+def _simple(graph_def, name, op_type, inputs, controls=(), **attrs):
+    node = graph_def.node.add(name=name, op=op_type, input=list(inputs) + ["^" + c for c in controls])
+    for key, value in attrs.items():
+        node.attr[key].CopyFrom(attr_to_tf(value))
+    return node
+
+
+def _dropout(graph_def, op, renamed):
+    """neuroflow's one-kernel Dropout as the ops TensorFlow's nn.dropout builds: U = RandomUniform(noise_shape),
+    keep = U >= rate, mask = Cast(keep), y = x / (1 - rate) * mask (the same values whenever rate is 0; other
+    draws come from TensorFlow's generator). Output 1, the mask, is `<name>/mask`."""
+    x, keep_prob, noise_shape = (_input_name(t, renamed) for t in op.inputs)
+    dtype = op.inputs[0].dtype.base_dtype
+    name = op.name
+    controls = [c.name for c in op.control_inputs]
+    rate = op.get_attr("rate")
+    one = np.asarray(1, dtype.as_numpy_dtype)
+    _add_const(graph_def, f"{name}/one", one)
+    if rate is None:
+        _simple(graph_def, f"{name}/rate", "Sub", [f"{name}/one", keep_prob], T=dtype)
+    else:
+        _add_const(graph_def, f"{name}/rate", np.asarray(rate, dtype.as_numpy_dtype))
+    _simple(graph_def, f"{name}/random_uniform", "RandomUniform", [noise_shape], controls, dtype=dtype,
+            seed=int(op.get_attr("seed") or 0), seed2=int(op.get_attr("seed2") or 0),
+            T=op.inputs[2].dtype.base_dtype)
+    _simple(graph_def, f"{name}/keep", "GreaterEqual", [f"{name}/random_uniform", f"{name}/rate"], T=dtype)
+    _simple(graph_def, f"{name}/mask", "Cast", [f"{name}/keep"], SrcT=dtypes.bool, DstT=dtype, Truncate=False)
+    _simple(graph_def, f"{name}/keep_prob", "Sub", [f"{name}/one", f"{name}/rate"], T=dtype)
+    _simple(graph_def, f"{name}/scaled", "RealDiv", [x, f"{name}/keep_prob"], T=dtype)
+    _simple(graph_def, name, "Mul", [f"{name}/scaled", f"{name}/mask"], T=dtype)
+    renamed[(name, 1)] = f"{name}/mask"
+
+
+def _random(graph_def, op, renamed):
+    """neuroflow's random ops carry their range or moments as attributes; TensorFlow's draw in [0, 1) or from a
+    standard normal and the range is applied by Mul/Add nodes (RandomUniformInt takes minval/maxval inputs)."""
+    shape = _input_name(op.inputs[0], renamed)
+    dtype = op.get_attr("dtype").base_dtype
+    name = op.name
+    controls = [c.name for c in op.control_inputs]
+    seeds = {"seed": int(op.get_attr("seed") or 0), "seed2": int(op.get_attr("seed2") or 0)}
+    shape_dtype = op.inputs[0].dtype.base_dtype
+    if op.type == "RandomUniform" and dtype.is_integer:
+        _add_const(graph_def, f"{name}/min", np.asarray(op.get_attr("minval"), dtype.as_numpy_dtype))
+        _add_const(graph_def, f"{name}/max", np.asarray(op.get_attr("maxval"), dtype.as_numpy_dtype))
+        _simple(graph_def, name, "RandomUniformInt", [shape, f"{name}/min", f"{name}/max"], controls, Tout=dtype,
+                T=shape_dtype, **seeds)
+        return
+    if op.type == "RandomUniform":
+        low, high = op.get_attr("minval"), op.get_attr("maxval")
+        scale, shift, tf_type = high - low, low, "RandomUniform"
+    else:
+        scale, shift = op.get_attr("stddev"), op.get_attr("mean")
+        tf_type = "RandomStandardNormal" if op.type == "RandomNormal" else op.type
+    if scale == 1 and shift == 0:
+        _simple(graph_def, name, tf_type, [shape], controls, dtype=dtype, T=shape_dtype, **seeds)
+        return
+    _simple(graph_def, f"{name}/{tf_type}", tf_type, [shape], controls, dtype=dtype, T=shape_dtype, **seeds)
+    _add_const(graph_def, f"{name}/scale", np.asarray(scale, dtype.as_numpy_dtype))
+    _add_const(graph_def, f"{name}/shift", np.asarray(shift, dtype.as_numpy_dtype))
+    _simple(graph_def, f"{name}/mul", "Mul", [f"{name}/{tf_type}", f"{name}/scale"], T=dtype)
+    _simple(graph_def, name, "AddV2", [f"{name}/mul", f"{name}/shift"], T=dtype)
+
+
+# neuroflow op types whose attributes differ from TensorFlow's op of that name, or that TensorFlow lacks: written
+# as the TensorFlow ops they stand for
+_COMPOSED = {"Dropout": _dropout, "RandomUniform": _random, "RandomNormal": _random, "TruncatedNormal": _random}
 
 
 def graph_def_to_tf(graph_def, add_shapes=False):

@@ -28,7 +28,8 @@ _DROPPED_PER_OP = {"PlaceholderWithDefault": ("dtype",), "Identity": ("dtype",),
                    "VariableV2": ("allowed_devices", "debug_name", "_shared_name")}
 
 # Op types TensorFlow has in several versions with one meaning for the outputs neuroflow has.
-_RENAMED = {"FusedBatchNorm": "FusedBatchNormV3", "FusedBatchNormV2": "FusedBatchNormV3", "Variable": "VariableV2",
+_RENAMED = {"RandomStandardNormal": "RandomNormal", "RandomUniformInt": "RandomUniform",
+            "FusedBatchNorm": "FusedBatchNormV3", "FusedBatchNormV2": "FusedBatchNormV3", "Variable": "VariableV2",
             "VarHandleOp": "VariableV2", "ReadVariableOp": "Identity", "AssignVariableOp": "Assign",
             "VarIsInitializedOp": "IsVariableInitialized", "BatchMatMul": "BatchMatMulV2",
             "BatchMatMulV3": "BatchMatMulV2"}
@@ -42,6 +43,9 @@ _INPUTS_AS_ATTRS = {
     **{op: (1, "axis", _INT) for op in ("ArgMax", "ArgMin", "Cumsum", "Cumprod", "ExpandDims")},
     "ConcatV2": (-1, "axis", _INT), "GatherV2": (2, "axis", _INT), "Split": (0, "axis", _INT),
     "SplitV": (2, "axis", _INT)}
+_RANDOM_DEFAULTS = {"RandomUniform": {"minval": 0.0, "maxval": 1.0},
+                    "RandomStandardNormal": {"mean": 0.0, "stddev": 1.0},
+                    "TruncatedNormal": {"mean": 0.0, "stddev": 1.0}}
 _REORDERED_INPUTS = {"ApplyMomentum": (0, 1, 2, 4, 3), "SparseApplyMomentum": (0, 1, 2, 5, 3, 4)}
 _LAST_AXIS = {"Softmax": -1, "LogSoftmax": -1}   # TF's kernels work along the last axis; neuroflow's take it
 # Checkpoint reading and writing: neuroflow's Saver does this work itself, so these nodes and what needs them
@@ -166,6 +170,16 @@ def _convert_node(tf_node, by_name):
             inputs = [data[i] for i in order] + [i for i in inputs if i.startswith("^")]
     if op in _LAST_AXIS:
         attrs["axis"] = _LAST_AXIS[op]
+    if tf_node.op in _RANDOM_DEFAULTS:   # TensorFlow's draw in [0, 1) / a standard normal
+        attrs.update(_RANDOM_DEFAULTS[tf_node.op])
+    if tf_node.op == "RandomUniformInt":   # minval and maxval are inputs in TensorFlow, attributes in neuroflow
+        data = [i for i in inputs if not i.startswith("^")]
+        if len(data) != 3:
+            raise ValueError(f"Node '{tf_node.name}' (RandomUniformInt) has {len(data)} inputs; expected 3")
+        attrs["minval"] = _INT(_const_value(by_name, data[1], tf_node, "minval"))
+        attrs["maxval"] = _INT(_const_value(by_name, data[2], tf_node, "maxval"))
+        attrs["dtype"] = attr_from_tf(tf_node.attr["Tout"], f"attribute 'Tout' of node '{tf_node.name}'")
+        inputs = [data[0]] + [i for i in inputs if i.startswith("^")]
     if tf_node.op in ("VarHandleOp", "AssignVariableOp"):
         attrs = {k: v for k, v in attrs.items() if k in ("dtype", "shape", "container", "shared_name")}
         if tf_node.op == "AssignVariableOp":
