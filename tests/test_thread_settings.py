@@ -137,6 +137,20 @@ def test_without_settings_the_count_follows_the_cores_others_leave_free():
     assert run_fresh(code) == [True, True, True, True, 1]
 
 
+@needs_openblas
+def test_eager_execution_takes_the_same_settings():
+    code = """
+        tf.enable_eager_execution(config=tf.ConfigProto(intra_op_parallelism_threads=1))
+        print(json.dumps([blas_threads.openblas_threads(), cpu_share._state["monitor"] is not None]))
+    """
+    assert run_fresh(code) == [1, False]
+    code = """
+        tf.enable_eager_execution()
+        print(json.dumps([cpu_share._state["auto"]]))
+    """
+    assert run_fresh(code) == [True]
+
+
 def test_bad_thread_settings_are_refused_with_what_and_where():
     for bad in (1.5, -1, True, "2"):
         with pytest.raises(ValueError, match="intra_op_parallelism_threads must be a whole number"):

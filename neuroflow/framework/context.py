@@ -33,9 +33,11 @@ def enable_eager_execution(config=None, device_policy=None, execution_mode=None)
     Raises:
         ValueError: graph ops were already created in the default graph.
     """
+    from ..runtime.cpu_share import apply_session_config
     from .graph import get_default_graph
     if not _global_eager[0] and get_default_graph().version > 0:
         raise ValueError("tf.enable_eager_execution must be called at program startup.")
+    apply_session_config(config)  # thread counts, as for a Session: the config's, NEUROFLOW_NUM_THREADS or free cores
     _global_eager[0] = True
 
 
