@@ -220,3 +220,28 @@ def test_weighted_categorical_column_matches_tensorflow(kind):
     expected = REFERENCE["weighted"][kind]
     assert [[v.op.name, v.shape.as_list()] for v in variables] == expected["variables"]
     np.testing.assert_allclose(got, expected["output"], rtol=1e-5, atol=1e-6)
+
+
+def test_shared_embedding_columns_match_tensorflow():
+    features = {"q": np.array([[1, 3], [4, -1], [0, 2]], np.int64), "d": np.array([[2], [2], [-1]], np.int64),
+                "t": np.array([["x"], ["y"], ["x"]]), "u": np.array([["y", "x"], ["", ""], ["x", "z"]])}
+    with tf.Graph().as_default():
+        q, d = fc.categorical_column_with_identity("q", 5), fc.categorical_column_with_identity("d", 5)
+        t = fc.categorical_column_with_vocabulary_list("t", ["x", "y"])
+        u = fc.categorical_column_with_vocabulary_list("u", ["x", "y"])
+        shared = fc.shared_embedding_columns([q, d], 3, combiner="sum")
+        named = fc.shared_embedding_columns([t, u], 2, shared_embedding_collection_name="tu")
+        out = fc.input_layer({k: tf.constant(v) for k, v in features.items()}, shared + named)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            variables = tf.global_variables()
+            for k, v in enumerate(variables):
+                shape = v.shape.as_list()
+                sess.run(v.assign(np.arange(np.prod(shape), dtype=np.float32).reshape(shape) * 0.1 - 0.3 * k))
+            got = sess.run(out)
+    expected = REFERENCE["shared"]
+    assert [c.name for c in shared + named] == expected["names"]
+    assert [[v.op.name, v.shape.as_list()] for v in variables] == expected["variables"]
+    np.testing.assert_allclose(got, expected["output"], rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="must have the same number of buckets"):
+        fc.shared_embedding_columns([q, fc.categorical_column_with_identity("z", 4)], 2)

@@ -50,6 +50,8 @@ def _as_rank2(tensor, missing):
 class DenseColumn:
     """A column whose value is a dense [batch, width] float32 tensor (subclasses define `width`)."""
 
+    var_scope_name = property(lambda self: self.name, doc="The variable scope input_layer opens for the column.")
+
     def dense(self, features):
         raise NotImplementedError
 
@@ -60,6 +62,8 @@ class DenseColumn:
 
 class CategoricalColumn:
     """A column whose value is ids in [0, num_buckets) (subclasses define `num_buckets`)."""
+
+    var_scope_name = property(lambda self: self.name, doc="The variable scope linear_model opens for the column.")
 
     def ids(self, features):
         raise NotImplementedError

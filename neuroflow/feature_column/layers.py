@@ -43,7 +43,7 @@ def input_layer(features, feature_columns, weight_collections=None, trainable=Tr
     outputs = []
     with tf.variable_scope(None, default_name="input_layer"):
         for column in columns:
-            with tf.variable_scope(None, default_name=column.name) as scope:
+            with tf.variable_scope(None, default_name=column.var_scope_name) as scope:
                 tensor = tf.reshape(column.dense(features), [-1, column.width])
                 _record(cols_to_vars, column, scope, weight_collections)
                 if cols_to_output_tensors is not None:
@@ -82,7 +82,7 @@ def linear_model(features, feature_columns, units=1, sparse_combiner="sum", weig
     parts = []
     with tf.variable_scope(None, default_name="linear_model"):
         for column in columns:
-            with tf.variable_scope(None, default_name=column.name) as scope:
+            with tf.variable_scope(None, default_name=column.var_scope_name) as scope:
                 if isinstance(column, CategoricalColumn):
                     weights = tf.get_variable("weights", [column.num_buckets, units], tf.float32,
                                               initializer=tf.zeros_initializer(), trainable=trainable)

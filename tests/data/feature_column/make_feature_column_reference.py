@@ -1,7 +1,8 @@
 """Writes feature_column_reference.json with TensorFlow 2.21's tf.compat.v1 answers for tests/test_feature_column.py:
 string hash buckets (tf.strings.to_hash_bucket_fast, farmhash Fingerprint64), and input_layer / linear_model outputs,
 variable names and shapes over a fixed feature dict with every variable set to a known value, vocabulary-file
-columns' indicator outputs and weighted categorical columns' indicator, embedding and linear outputs.
+columns' indicator outputs, weighted categorical columns' indicator, embedding and linear outputs, and shared
+embedding columns.
 Run with the anchors' python: ~/.cache/neuroflow-anchors/bin/python make_feature_column_reference.py"""
 import json
 import os
@@ -116,6 +117,26 @@ def weighted_outputs():
     return out
 
 
+def shared_outputs():
+    """shared_embedding_columns: one table for two categorical columns (and a second, named group), in input_layer."""
+    fc = tf.feature_column
+    feats = {"q": np.array([[1, 3], [4, -1], [0, 2]], np.int64), "d": np.array([[2], [2], [-1]], np.int64),
+             "t": np.array([["x"], ["y"], ["x"]]), "u": np.array([["y", "x"], ["", ""], ["x", "z"]])}
+    with tf.Graph().as_default():
+        q, d = fc.categorical_column_with_identity("q", 5), fc.categorical_column_with_identity("d", 5)
+        t = fc.categorical_column_with_vocabulary_list("t", ["x", "y"])
+        u = fc.categorical_column_with_vocabulary_list("u", ["x", "y"])
+        shared = fc.shared_embedding_columns([q, d], 3, combiner="sum")
+        named = fc.shared_embedding_columns([t, u], 2, shared_embedding_collection_name="tu")
+        out = tf.feature_column.input_layer({k: tf.constant(v) for k, v in feats.items()}, shared + named)
+        with tf.Session() as sess:
+            sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+            variables = tf.global_variables()
+            known_values(variables, sess)
+            return {"output": sess.run(out).tolist(), "names": [c.name for c in shared + named],
+                    "variables": [[v.op.name, v.shape.as_list()] for v in variables]}
+
+
 def main():
     strings = hash_strings()
     with tf.Graph().as_default(), tf.Session() as sess:
@@ -128,6 +149,7 @@ def main():
         "linear_model": run(lambda f, c: tf.feature_column.linear_model(f, c, units=2), False),
         "vocabulary_file": vocabulary_file_outputs(),
         "weighted": weighted_outputs(),
+        "shared": shared_outputs(),
     }
     with open(os.path.join(HERE, "feature_column_reference.json"), "w") as f:
         json.dump(result, f, indent=1)
