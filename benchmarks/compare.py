@@ -9,6 +9,7 @@ process's peak memory, then start-up figures (benchmarks/startup.py).
     python benchmarks/compare.py lecture mlp --no-anchors
     python benchmarks/compare.py cnn lstm --rounds 3 --no-overhead   # medians of 3 interleaved rounds
     python benchmarks/compare.py cifar mlp-b2048 --no-overhead --no-startup   # workloads outside the default set
+    python benchmarks/compare.py mlp cnn lstm --without-numba --no-anchors   # the fast extra's gain
 """
 import argparse
 import os
@@ -85,6 +86,10 @@ def find_anchors(requested, disabled):
     return requested, installed
 
 
+def _width(column):
+    return max(15, len(column) + 2)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workloads", nargs="*", default=["lecture", "mlp", "cnn", "lstm"])
@@ -93,6 +98,9 @@ def main():
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--no-overhead", action="store_true", help="skip the session-overhead graphs")
     parser.add_argument("--no-startup", action="store_true", help="skip the import and whole-process timings")
+    parser.add_argument("--without-numba", action="store_true",
+                        help="also run neuroflow with its numba kernels off (NEUROFLOW_NUMBA=0): the default install's "
+                             "speed, column neuroflow-no-numba")
     parser.add_argument("--rounds", type=int, default=1,
                         help="run every workload this many times, frameworks interleaved; report medians")
     args = parser.parse_args()
@@ -106,6 +114,9 @@ def main():
             print(f"running {w} ..." + (f" (round {round_ + 1}/{args.rounds})" if args.rounds > 1 else ""),
                   file=sys.stderr, flush=True)
             commands = [([ours, HERE / "workloads_tf1.py", w], env_ours)]
+            if args.without_numba:
+                commands.append(([ours, HERE / "workloads_tf1.py", "--label", "neuroflow-no-numba", w],
+                                 dict(env_ours, NEUROFLOW_NUMBA="0")))
             for framework, (_, script, options) in ANCHORS.items():
                 if installed.get(framework):
                     commands.append(([anchors, HERE / script, *options, w], None))
@@ -123,30 +134,35 @@ def main():
         if installed.get("tensorflow"):
             rates.update(run([anchors, REPO / "benchmarks" / "session_overhead.py", "--module", "tensorflow",
                               "--runs", "500"]))
-    frameworks = ["neuroflow", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
+    frameworks = ["neuroflow", "neuroflow-no-numba", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
     names = list(dict.fromkeys(w for _, w in rates))
     found = [f for f in frameworks if any(k[0] == f for k in rates)]
-    print(f"{'workload':<18}" + "".join(f"{f:>15}" for f in found) + f"{'vs best fw':>12}{'vs numpy':>10}")
+    plain = "neuroflow-no-numba" in found
+    print(f"{'workload':<18}" + "".join(f"{f:>{_width(f)}}" for f in found) + f"{'vs best fw':>12}{'vs numpy':>10}"
+          + (f"{'no numba/fast':>15}" if plain else ""))
     for name in names:
         row = [rates.get((f, name)) for f in found]
         ours = rates.get(("neuroflow", name)) or 0
-        others = [r for f, r in zip(found, row) if f not in ("neuroflow", "numpy-by-hand") and r]
+        others = [r for f, r in zip(found, row) if f in ANCHORS and r]
         floor = rates.get(("numpy-by-hand", name))
-        cells = "".join(f"{r:>15,.1f}" if r else f"{'-':>15}" for r in row)
+        cells = "".join(f"{r:>{_width(f)},.1f}" if r else f"{'-':>{_width(f)}}" for f, r in zip(found, row))
         best = f"{ours / max(others):>11.2f}x" if others else f"{'-':>12}"
         numpy = f"{ours / floor:>9.2f}x" if floor else f"{'-':>10}"
-        print(f"{name:<18}{cells}{best}{numpy}")
+        slow = rates.get(("neuroflow-no-numba", name))
+        extra = (f"{slow / ours:>14.2f}x" if slow and ours else f"{'-':>15}") if plain else ""
+        print(f"{name:<18}{cells}{best}{numpy}{extra}")
     print("vs best fw: neuroflow / the fastest of TensorFlow, PyTorch, JAX (>= 1 means at least as fast);"
           " vs numpy: neuroflow / hand-written NumPy, the floor a NumPy-based framework's overhead is measured"
-          " against.")
+          " against." + (" no numba/fast: neuroflow without its numba kernels / with them." if plain else ""))
     if PEAKS:
         print("\npeak memory (MiB, whole process, one workload per process):")
-        print(f"{'workload':<18}" + "".join(f"{f:>15}" for f in found) + f"{'ours/TF':>10}")
+        print(f"{'workload':<18}" + "".join(f"{f:>{_width(f)}}" for f in found) + f"{'ours/TF':>10}")
         for name in args.workloads:
             row = [PEAKS.get((f, name)) for f in found]
             ours, tf_peak = PEAKS.get(("neuroflow", name)), PEAKS.get(("tensorflow", name))
             ratio = f"{ours / tf_peak:>9.2f}x" if ours and tf_peak else f"{'-':>10}"
-            print(f"{name:<18}" + "".join(f"{r:>15,.0f}" if r else f"{'-':>15}" for r in row) + ratio)
+            print(f"{name:<18}" + "".join(f"{r:>{_width(f)},.0f}" if r else f"{'-':>{_width(f)}}"
+                                          for f, r in zip(found, row)) + ratio)
     if not args.no_startup:
         startup.print_figures(startup.figures(sys.executable, anchors, repeats=3), 3)
 

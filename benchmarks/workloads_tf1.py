@@ -105,6 +105,7 @@ def main():
     parser.add_argument("workloads", nargs="*", default=list(wt.WORKLOADS))
     parser.add_argument("--framework", default=os.environ.get("BENCH_MODULE", "neuroflow"),
                         help="neuroflow (default) or tensorflow")
+    parser.add_argument("--label", help="the name to report the rates under (default: the framework's)")
     args = parser.parse_args()
     tf = load(args.framework)
 
@@ -116,7 +117,7 @@ def main():
         return build
     builders = {fn.__name__: builder(fn) for fn in (lecture, mlp, cnn, lstm, cifar)}
     builders["lstm-dynamic"] = lambda: builders["lstm"](None)
-    wt.report(args.framework, args.workloads, builders)
+    wt.report(args.label or args.framework, args.workloads, builders)
 
 
 if __name__ == "__main__":
