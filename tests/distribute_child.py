@@ -177,7 +177,16 @@ def run_broadcast(out):
         with tf.train.MonitoredTrainingSession(hooks=[hook]) as sess:
             hooked = sess.run(w)
             del step
-    np.savez(os.path.join(out, f"broadcast_rank{rank}.npz"), before=before, after=after, hooked=hooked)
+    with tf.Graph().as_default():
+        tf.set_random_seed(200 + rank)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(3, input_shape=(2,))])
+        model.compile(optimizer=tf.keras.optimizers.SGD(0.0), loss="mse")  # lr 0: fit changes nothing but the broadcast
+        keras_before = model.get_weights()[0]
+        model.fit(np.ones((2, 2), np.float32), np.ones((2, 3), np.float32), batch_size=2, verbose=0,
+                  callbacks=[hvd_keras.callbacks.BroadcastGlobalVariablesCallback(0)])
+        keras_after = model.get_weights()[0]
+    np.savez(os.path.join(out, f"broadcast_rank{rank}.npz"), before=before, after=after, hooked=hooked,
+             keras_before=keras_before, keras_after=keras_after)
 
 
 def run_training(out):

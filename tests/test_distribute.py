@@ -188,3 +188,10 @@ def test_keras_distributed_optimizer_keeps_class_and_config_and_fuses_the_gradie
     assert types.count("HorovodGroupedAllreduce") == 1
     fused = [op for op in tf.get_default_graph().get_operations() if op.type == "HorovodGroupedAllreduce"][0]
     assert len(fused.inputs) == 4  # both layers' kernels and biases in one collective
+
+
+def test_init_without_mpi4py_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mpi4py", None)  # `import mpi4py` now fails, as in the light install
+    with pytest.raises(ImportError, match=r"pip install 'neuroflow\[mpi\]'"):
+        hvd.init()
+    assert not hvd.is_initialized()

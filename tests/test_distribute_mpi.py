@@ -134,6 +134,8 @@ def test_broadcast_makes_ranks_equal_from_different_initial_values(job):
         np.testing.assert_array_equal(results[r]["after"], results[0]["before"])
         # A new session initializes each rank's variable to its own value again; the hook replaces it by rank 0's.
         np.testing.assert_array_equal(results[r]["hooked"], results[0]["before"])
+        np.testing.assert_array_equal(results[r]["keras_after"], results[0]["keras_before"])  # Keras callback
+    assert not np.array_equal(results[0]["keras_before"], results[1]["keras_before"])
 
 
 def test_a_killed_rank_stops_the_job_fast_naming_it(tmp_path):
