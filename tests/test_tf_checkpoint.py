@@ -95,6 +95,20 @@ def test_a_sharded_checkpoint_reads_from_both_its_data_files():
         _assert_same(reader.get_tensor(name), value, name)
 
 
+def test_a_big_endian_bundle_reads_in_native_byte_order(tmp_path):
+    """The header's endianness BIG: the data holds each element big-endian (the checksum is over those bytes)."""
+    from neuroflow.summary.crc32c import masked_crc32c
+    value = np.array([1.5, -2.0, 3.25], np.float32)
+    raw = value.astype(">f4").tobytes()
+    entry = tensor_bundle.encode_entry(tf.float32, (3,), 0, len(raw), masked_crc32c(raw))
+    header = b"\x08\x01\x10\x01\x1a\x02\x08\x01"   # num_shards 1, endianness BIG, version {producer 1}
+    (tmp_path / "be.index").write_bytes(tensor_bundle_table.build_table([(b"", header), (b"v", entry)]))
+    (tmp_path / "be.data-00000-of-00001").write_bytes(raw)
+    got = tf.train.load_variable(str(tmp_path / "be"), "v")
+    assert got.dtype.isnative and got.dtype == np.float32
+    np.testing.assert_array_equal(got, value)
+
+
 def test_a_dtype_neuroflow_lacks_is_listed_and_refused_when_read(tmp_path):
     """A bfloat16 tensor (DataType 14) among others: the others read; reading it names it and its dtype."""
     ok = tensor_bundle.tensor_chunks(tf.float32, np.ones(2, np.float32))
