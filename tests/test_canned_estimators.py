@@ -213,3 +213,20 @@ def test_wide_and_deep(tmp_path):
         est_lib.DNNLinearCombinedRegressor()
     with pytest.raises(ValueError, match="dnn_hidden_units must be defined"):
         est_lib.DNNLinearCombinedRegressor(dnn_feature_columns=deep)
+
+
+def test_baselines_learn_the_prior(tmp_path):
+    rng = np.random.RandomState(5)
+    y = rng.choice(3, size=600, p=[0.2, 0.5, 0.3])
+    features = {"x": rng.normal(size=600).astype(np.float32)}
+    est = est_lib.BaselineClassifier(n_classes=3, optimizer=lambda: tf.train.AdamOptimizer(0.05),
+                                     model_dir=str(tmp_path / "c"), config=CONFIG)
+    est.train(_input(features, y), steps=300)
+    first = next(est.predict(_input(features, batch=10, epochs=1, shuffle=False)))
+    np.testing.assert_allclose(first["probabilities"], np.bincount(y) / len(y), atol=0.03)
+    assert est.get_variable_value("baseline/bias").shape == (3,)
+    target = (rng.normal(size=600) + 2.5).astype(np.float32)
+    reg = est_lib.BaselineRegressor(optimizer=lambda: tf.train.AdamOptimizer(0.05), model_dir=str(tmp_path / "r"),
+                                    config=CONFIG)
+    reg.train(_input(features, target), steps=300)
+    np.testing.assert_allclose(reg.get_variable_value("baseline/bias"), [target.mean()], atol=0.1)

@@ -1,12 +1,13 @@
 """`tf.estimator`: Estimator, EstimatorSpec, ModeKeys, RunConfig, TrainSpec/EvalSpec/train_and_evaluate and
 `tf.estimator.inputs.numpy_input_fn`, and the canned LinearClassifier, LinearRegressor, DNNClassifier,
-DNNRegressor and DNNLinearCombinedClassifier / Regressor over `tf.feature_column`."""
+DNNRegressor and DNNLinearCombinedClassifier / Regressor over `tf.feature_column`, and BaselineClassifier /
+Regressor."""
 from . import inputs
 from .estimator import EvalSpec, Estimator, TrainSpec, train_and_evaluate
-from .canned import (DNNClassifier, DNNLinearCombinedClassifier, DNNLinearCombinedRegressor, DNNRegressor,
-                     LinearClassifier, LinearRegressor)
+from .canned import (BaselineClassifier, BaselineRegressor, DNNClassifier, DNNLinearCombinedClassifier,
+                     DNNLinearCombinedRegressor, DNNRegressor, LinearClassifier, LinearRegressor)
 from .model_fn import EstimatorSpec, ModeKeys, RunConfig
 
 __all__ = ["Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "TrainSpec", "EvalSpec", "train_and_evaluate",
            "inputs", "LinearClassifier", "LinearRegressor", "DNNClassifier", "DNNRegressor",
-           "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor"]
+           "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "BaselineClassifier", "BaselineRegressor"]

@@ -1,6 +1,7 @@
 """The canned estimators over feature columns: LinearClassifier, LinearRegressor (a `linear_model` trained with
 FTRL by default), DNNClassifier and DNNRegressor (an `input_layer` and fully connected layers, Adagrad by default),
 DNNLinearCombinedClassifier / Regressor (wide and deep: the sum of both logits, each part with its own optimizer),
+BaselineClassifier / Regressor (a learned bias only: the prior),
 with TensorFlow's variable names (`linear/linear_model/...`, `dnn/hiddenlayer_0/kernel`, `dnn/logits/...`),
 defaults, prediction keys and eval metric keys (see head.py)."""
 import math
@@ -9,7 +10,7 @@ from .estimator import Estimator
 from .head import classifier_head, regression_head
 
 __all__ = ["LinearClassifier", "LinearRegressor", "DNNClassifier", "DNNRegressor", "DNNLinearCombinedClassifier",
-           "DNNLinearCombinedRegressor"]
+           "DNNLinearCombinedRegressor", "BaselineClassifier", "BaselineRegressor"]
 
 
 def _tf():
@@ -244,3 +245,39 @@ class DNNLinearCombinedRegressor(_Combined):
         super().__init__(head, model_dir, config, warm_start_from, *_combined_params(
             linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
             dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner))
+
+
+def _baseline_model_fn(features, labels, mode, params):
+    tf = _tf()
+    head = params["head"]
+    first = features[sorted(features)[0]] if isinstance(features, dict) else features
+    if isinstance(first, tf.SparseTensor):
+        batch = first.dense_shape[0]
+    else:
+        batch = tf.shape(tf.convert_to_tensor(first), out_type=tf.int64)[0]
+    with tf.variable_scope("baseline"):
+        bias = tf.get_variable("bias", [head.logits_dimension], tf.float32, initializer=tf.zeros_initializer())
+        logits = bias * tf.ones(tf.stack([tf.cast(batch, tf.int32), head.logits_dimension]))
+    optimizer = _optimizer(params["optimizer"], 0.3) if mode == "train" else None
+    return head.create_estimator_spec(features, mode, logits, labels, optimizer)
+
+
+class BaselineClassifier(Estimator):
+    """Predicts the class distribution of the training labels whatever the features (a learned bias: the prior),
+    a baseline for other models. Its variable: `baseline/bias`; FTRL at 0.3 by default."""
+
+    def __init__(self, model_dir=None, n_classes=2, weight_column=None, label_vocabulary=None, optimizer="Ftrl",
+                 config=None, loss_reduction=None):
+        head = classifier_head(n_classes, weight_column, label_vocabulary, loss_reduction)
+        super().__init__(_baseline_model_fn, model_dir=model_dir, config=config,
+                         params={"head": head, "optimizer": optimizer})
+
+
+class BaselineRegressor(Estimator):
+    """Predicts the mean of the training labels whatever the features (a learned bias)."""
+
+    def __init__(self, model_dir=None, label_dimension=1, weight_column=None, optimizer="Ftrl", config=None,
+                 loss_reduction=None):
+        head = regression_head(label_dimension, weight_column, loss_reduction)
+        super().__init__(_baseline_model_fn, model_dir=model_dir, config=config,
+                         params={"head": head, "optimizer": optimizer})
