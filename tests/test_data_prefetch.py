@@ -160,3 +160,17 @@ def test_buffer_size_rules():
         assert drain(next_element, sess) == [0, 10, 20]
         with pytest.raises(tf.errors.InvalidArgumentError, match="buffer_size must be >= 0"):
             sess.run(iterator.initializer, {size: -3})
+
+
+def test_a_process_ends_normally_with_a_prefetch_producer_still_running():
+    import subprocess
+    import sys
+    program = (
+        "import neuroflow as tf\n"
+        "ds = tf.data.Dataset.range(10 ** 9).map(lambda v: v * 2).prefetch(4)\n"
+        "x = ds.make_one_shot_iterator().get_next()\n"
+        "sess = tf.Session()\n"
+        "print(sess.run(x), sess.run(x))\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "2"]
