@@ -55,9 +55,19 @@ def test_train_evaluate_predict_and_resume(tmp_path):
     assert accuracy >= 0.95
     np.testing.assert_allclose([p["probabilities"].sum() for p in predictions], 1.0, rtol=1e-5)
     assert os.listdir(tmp_path / "eval") if basic_session_run_hooks.tensorboard_installed() else True
+    evaluated = []
+
+    class CountEvaluations(tf.train.SessionRunHook):
+        def end(self, session):
+            evaluated.append(session.run(tf.train.get_global_step()))
     metrics, exports = tf_estimator.train_and_evaluate(
-        est, tf_estimator.TrainSpec(train_input, max_steps=260), tf_estimator.EvalSpec(eval_input, steps=None))
-    assert metrics["global_step"] == 260 and exports == []
+        est, tf_estimator.TrainSpec(train_input, max_steps=300),
+        tf_estimator.EvalSpec(eval_input, steps=None, throttle_secs=0, hooks=[CountEvaluations()]))
+    # Checkpoints at 200 (the start: not evaluated), 250 and 300 (saves every 50 steps), each evaluated.
+    assert metrics["global_step"] == 300 and exports == [] and evaluated == [250, 300]
+    metrics, _ = tf_estimator.train_and_evaluate(est, tf_estimator.TrainSpec(train_input, max_steps=300),
+                                                 tf_estimator.EvalSpec(eval_input, steps=None))
+    assert metrics["global_step"] == 300 and evaluated == [250, 300]   # nothing to train: the last one evaluated
 
 
 def test_argument_errors():

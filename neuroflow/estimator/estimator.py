@@ -247,10 +247,50 @@ class EvalSpec(collections.namedtuple("EvalSpec", ["input_fn", "steps", "name", 
                                throttle_secs)
 
 
+class _EvaluateAfterSaves:
+    """TensorFlow's local-mode evaluator: after a checkpoint save (but the first, at the start of training),
+    evaluates it once `throttle_secs` have passed since the last evaluation, and evaluates the final checkpoint at
+    the end of training if not done yet."""
+
+    def __init__(self, estimator, eval_spec):
+        from ..train.basic_session_run_hooks import SecondOrStepTimer
+        self._estimator, self._spec = estimator, eval_spec
+        self._timer = SecondOrStepTimer(every_secs=eval_spec.throttle_secs)
+        self._first_save = True
+        self.metrics = None
+
+    # CheckpointSaverListener's methods (duck-typed: the hook only calls them).
+    def begin(self):
+        pass
+
+    def before_save(self, session, global_step_value):
+        pass
+
+    def after_save(self, session, global_step_value):
+        if self._first_save:  # the save at the start of training: nothing trained yet
+            self._first_save = False
+            return
+        if self._timer.should_trigger_for_step(global_step_value):
+            self._timer.update_last_triggered_step(global_step_value)
+            self._evaluate(global_step_value)
+
+    def end(self, session, global_step_value):
+        if self.metrics is None or self.metrics["global_step"] != global_step_value:
+            self._evaluate(global_step_value)
+
+    def _evaluate(self, step):
+        logging.info("Evaluating the checkpoint of step %s.", step)
+        self.metrics = self._estimator.evaluate(self._spec.input_fn, steps=self._spec.steps, hooks=self._spec.hooks,
+                                                name=self._spec.name)
+
+
 def train_and_evaluate(estimator, train_spec, eval_spec):
-    """Local mode: trains to `train_spec.max_steps`, then evaluates; returns (eval metrics, export results)."""
+    """Local mode: trains to `train_spec.max_steps`, evaluating each new checkpoint at most once every
+    `eval_spec.throttle_secs` seconds and the final one; returns (the last eval metrics, export results: none,
+    as exporters need SavedModel export)."""
+    listener = _EvaluateAfterSaves(estimator, eval_spec)
     estimator.train(train_spec.input_fn, hooks=train_spec.hooks, max_steps=train_spec.max_steps,
-                    saving_listeners=train_spec.saving_listeners or None)
-    metrics = estimator.evaluate(eval_spec.input_fn, steps=eval_spec.steps, hooks=eval_spec.hooks,
-                                 name=eval_spec.name)
-    return metrics, []
+                    saving_listeners=list(train_spec.saving_listeners) + [listener])
+    if listener.metrics is None:  # nothing to train (max_steps already reached): evaluate what is there
+        listener._evaluate(_checkpoint_step(estimator.latest_checkpoint()))
+    return listener.metrics, []
