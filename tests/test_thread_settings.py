@@ -56,16 +56,39 @@ def test_busy_ticks_count_the_usable_cpus_without_idle_and_iowait():
         assert cpu_share._busy_ticks(text, cpus) == expected
 
 
-def test_cores_busy_elsewhere_is_the_cpus_busy_time_less_this_process_per_second():
+def test_cores_busy_elsewhere_is_the_busy_time_less_this_process_per_second():
     before = [[100, 0, 50, 1000, 5, 0, 0, 0], [200, 0, 20, 900, 0, 0, 0, 3]]
     after = [[100 + 80, 0, 50 + 10, 1000 + 10, 5, 0, 0, 0], [200 + 40, 0, 20 + 5, 900 + 55, 0, 0, 0, 3 + 5]]
-    busy_ticks = (80 + 10) + (40 + 5 + 5)
-    own_seconds, wall = 0.6, 1.0
-    got = cpu_share.cores_busy_elsewhere(fake_proc_stat(before), fake_proc_stat(after), own_seconds, wall,
-                                         {0, 1}, 100)
-    assert got == pytest.approx(busy_ticks / 100 - own_seconds)
+    busy_seconds = ((80 + 10) + (40 + 5 + 5)) / 100
+    got = [cpu_share._busy_ticks(fake_proc_stat(t), {0, 1}) / 100 for t in (before, after)]
+    assert got[1] - got[0] == pytest.approx(busy_seconds)
+    assert cpu_share.cores_busy_elsewhere(*got, 0.6, 0.5) == pytest.approx((busy_seconds - 0.6) / 0.5)
     # this process alone (its own time >= the busy time, as sampling rounds): nobody else
-    assert cpu_share.cores_busy_elsewhere(fake_proc_stat(before), fake_proc_stat(after), 2.0, wall, {0, 1}, 100) == 0
+    assert cpu_share.cores_busy_elsewhere(*got, busy_seconds + 0.02, 1.0) == 0
+
+
+@pytest.mark.parametrize("files,cores", [
+    ({"cpu.max": "150000 100000\n"}, 2), ({"cpu.max": "50000 100000\n"}, 1), ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "400000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 4),
+    ({"cpu,cpuacct/cpu.cfs_quota_us": "-1\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"}, None), ({}, None)])
+def test_a_containers_cpu_quota_limits_the_usable_cores(tmp_path, files, cores):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert cpu_share.cpu_quota_cores(str(tmp_path)) == cores
+
+
+def test_under_a_quota_the_competition_is_the_containers_usage(tmp_path):
+    assert cpu_share.busy_seconds_reader({0, 1}, quota_limited=True, root=str(tmp_path)) is None
+    (tmp_path / "cpu.stat").write_text("usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n")
+    read = cpu_share.busy_seconds_reader({0, 1}, quota_limited=True, root=str(tmp_path))
+    assert read() == 2.5
+    (tmp_path / "cpu.stat").write_text("usage_usec 4000000\n")
+    assert read() == 4.0
+    (tmp_path / "cpu.stat").unlink()
+    (tmp_path / "cpuacct").mkdir()
+    (tmp_path / "cpuacct" / "cpuacct.usage").write_text("1500000000\n")
+    assert cpu_share.cgroup_usage_seconds(str(tmp_path)) == 1.5
 
 
 def test_thread_count_drops_at_once_and_rises_after_two_agreeing_samples():

@@ -102,7 +102,8 @@ def configure():
 
 
 def _usable_cores():
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    from .cpu_share import usable_cores  # the affinity mask, at most a container's CPU quota
+    return usable_cores()
 
 
 def threads():

@@ -12,26 +12,56 @@ of taking turns. Alone, nothing changes.
 A fixed count turns the monitor off: `ConfigProto(intra_op_parallelism_threads=n)` (n > 0; the latest Session with
 one sets the process's count, as OpenBLAS's count is per process), else the environment's NEUROFLOW_NUM_THREADS=n.
 `inter_op_parallelism_threads` is accepted and has nothing to size: a plan runs its ops one after another.
-Without /proc/stat (not Linux) the count stays at the usable cores unless fixed.
+Without /proc/stat (not Linux) the count stays at the usable cores unless fixed. In a container whose CPU quota
+allows fewer cores than it sees, the usable cores are the quota's and the other processes are the container's
+(its cgroup's CPU usage), not the host's other tenants.
 """
 import numbers
 import os
 import threading
 import time
 
-__all__ = ["apply_session_config", "cores_busy_elsewhere", "fixed_threads", "next_thread_count", "threads",
-           "usable_cores"]
+__all__ = ["apply_session_config", "busy_seconds_reader", "cgroup_usage_seconds", "cores_busy_elsewhere",
+           "cpu_quota_cores", "fixed_threads", "next_thread_count", "threads", "usable_cores"]
 
 SAMPLE_SECONDS = 0.25
 _state = {"config_fixed": None, "monitor": None, "pending": None, "auto": False}  # auto: the free-cores rule is on
 _lock = threading.Lock()
+_usable = {}  # "cores": usable_cores(), read once (the affinity mask and quota of a process rarely change)
+
+
+def cpu_quota_cores(root="/sys/fs/cgroup"):
+    """The cores a container's CPU quota allows (cgroup v2 cpu.max or v1 cfs quota/period, rounded up), or None
+    when there is no quota (or no cgroup file to read)."""
+    candidates = ((os.path.join(root, "cpu.max"), None),
+                  (os.path.join(root, "cpu", "cpu.cfs_quota_us"), os.path.join(root, "cpu", "cpu.cfs_period_us")),
+                  (os.path.join(root, "cpu,cpuacct", "cpu.cfs_quota_us"),
+                   os.path.join(root, "cpu,cpuacct", "cpu.cfs_period_us")))
+    for quota_path, period_path in candidates:
+        try:
+            with open(quota_path) as f:
+                fields = f.read().split()
+            if period_path is not None:
+                with open(period_path) as f:
+                    fields = fields[:1] + f.read().split()[:1]
+        except OSError:
+            continue
+        if len(fields) < 2 or fields[0] == "max":
+            return None
+        try:
+            quota, period = int(fields[0]), int(fields[1])
+        except ValueError:
+            return None
+        return max(1, -(-quota // period)) if quota > 0 and period > 0 else None
+    return None
 
 
 def usable_cores():
-    """The cores this process may run on (its affinity mask where the OS has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The cores this process may run on: its affinity mask where the OS has one, at most a container's quota."""
+    if "cores" not in _usable:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        _usable["cores"] = min(cores, cpu_quota_cores() or cores)
+    return _usable["cores"]
 
 
 def _env_threads():
@@ -77,19 +107,50 @@ def _busy_ticks(text, cpus):
     return busy
 
 
-def _read_proc_stat():
+def _read(path):
     try:
-        with open("/proc/stat") as f:
+        with open(path) as f:
             return f.read()
     except OSError:
         return None
 
 
-def cores_busy_elsewhere(stat_before, stat_after, own_cpu_seconds, wall_seconds, cpus, ticks_per_second):
-    """Cores kept busy by other processes between two readings of /proc/stat: the cpus' busy time less this
+def _read_proc_stat():
+    return _read("/proc/stat")
+
+
+def cgroup_usage_seconds(root="/sys/fs/cgroup"):
+    """CPU seconds used so far by every process of this container's cgroup (v2 cpu.stat usage_usec, or v1
+    cpuacct.usage), or None where neither can be read."""
+    text = _read(os.path.join(root, "cpu.stat"))
+    for line in (text or "").splitlines():
+        if line.startswith("usage_usec "):
+            return int(line.split()[1]) / 1e6
+    for folder in ("cpuacct", "cpu,cpuacct"):
+        text = _read(os.path.join(root, folder, "cpuacct.usage"))
+        if text and text.strip().isdigit():
+            return int(text) / 1e9
+    return None
+
+
+def busy_seconds_reader(cpus, quota_limited, root="/sys/fs/cgroup"):
+    """A function returning the CPU seconds used so far by everything that competes with this process: its
+    container's processes where a CPU quota limits the cores (the host's other tenants are not in our quota),
+    else every process on the usable cpus (/proc/stat). None where that cannot be read."""
+    if quota_limited:
+        if cgroup_usage_seconds(root) is None:
+            return None
+        return lambda: cgroup_usage_seconds(root)
+    if _read_proc_stat() is None:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return lambda: _busy_ticks(_read_proc_stat() or "", cpus) / ticks
+
+
+def cores_busy_elsewhere(busy_before, busy_after, own_cpu_seconds, wall_seconds):
+    """Cores kept busy by other processes between two readings of the busy seconds: the busy time less this
     process's CPU time, per wall second (never below 0)."""
-    busy = (_busy_ticks(stat_after, cpus) - _busy_ticks(stat_before, cpus)) / ticks_per_second
-    return max(0.0, (busy - own_cpu_seconds) / wall_seconds)
+    return max(0.0, (busy_after - busy_before - own_cpu_seconds) / wall_seconds)
 
 
 def next_thread_count(current, busy_elsewhere, cores, pending=None):
@@ -103,19 +164,17 @@ def next_thread_count(current, busy_elsewhere, cores, pending=None):
     return current, wanted
 
 
-def _monitor(cores, cpus):
+def _monitor(cores, read_busy):
     blas_threads = _blas_threads()
-    ticks = os.sysconf("SC_CLK_TCK")
-    before, own_before, wall_before = _read_proc_stat(), time.process_time(), time.monotonic()
+    before, own_before, wall_before = read_busy(), time.process_time(), time.monotonic()
     while True:
         time.sleep(SAMPLE_SECONDS)
         if _state["monitor"] is not threading.current_thread():
             return  # a fixed count was set, or a forked child started its own
-        after, own_after, wall_after = _read_proc_stat(), time.process_time(), time.monotonic()
+        after, own_after, wall_after = read_busy(), time.process_time(), time.monotonic()
         if after is None:
             return
-        elsewhere = cores_busy_elsewhere(before, after, own_after - own_before, wall_after - wall_before, cpus,
-                                         ticks)
+        elsewhere = cores_busy_elsewhere(before, after, own_after - own_before, wall_after - wall_before)
         with _lock:
             if _state["monitor"] is not threading.current_thread():
                 return
@@ -127,10 +186,13 @@ def _monitor(cores, cpus):
 
 def _start_monitor():
     cores = usable_cores()
-    if cores < 2 or _read_proc_stat() is None or not _blas_threads().can_size():
+    if cores < 2 or not _blas_threads().can_size():
         return
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set(range(cores))
-    thread = threading.Thread(target=_monitor, args=(cores, cpus), name="neuroflow-cpu-share", daemon=True)
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set(range(os.cpu_count() or cores))
+    read_busy = busy_seconds_reader(cpus, quota_limited=cores < len(cpus))
+    if read_busy is None:
+        return
+    thread = threading.Thread(target=_monitor, args=(cores, read_busy), name="neuroflow-cpu-share", daemon=True)
     _state["monitor"] = thread
     thread.start()
 
@@ -166,6 +228,7 @@ def _forget_monitor_after_fork():
     _state["monitor"] = None
     _state["pending"] = None
     _state["auto"] = False
+    _usable.clear()
 
 
 if hasattr(os, "register_at_fork"):
