@@ -339,7 +339,8 @@ def _neuroflow_checkpoint(directory):
         train = tf.train.AdamOptimizer(0.01).minimize(loss, global_step=tf.train.get_or_create_global_step())
         extra = {"f16": np.array([1.5, -2.25], np.float16), "f64": np.array([np.pi]), "i8": np.array([-128], np.int8),
                  "i16": np.array([7], np.int16), "i64": np.array([-(2 ** 63)]), "u8": np.array([255], np.uint8),
-                 "u16": np.array([65535], np.uint16), "flag": np.array([True, False]),
+                 "u16": np.array([65535], np.uint16), "u32": np.array([2 ** 32 - 1], np.uint32),
+                 "u64": np.array([2 ** 64 - 1], np.uint64), "flag": np.array([True, False]),
                  "c64": np.array([1 - 2j], np.complex64), "c128": np.array([[1e-10 + 1j]]),
                  "empty": np.zeros((0, 3), np.float32)}
         for name, value in extra.items():

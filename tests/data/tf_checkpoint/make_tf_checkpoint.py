@@ -49,6 +49,8 @@ def build():
             "i64": np.array([-(2 ** 63), 2 ** 63 - 1], np.int64),
             "u8": np.array([0, 200, 255], np.uint8),
             "u16": np.array([0, 40000, 65535], np.uint16),
+            "u32": np.array([0, 2 ** 32 - 1], np.uint32),
+            "u64": np.array([2 ** 64 - 1], np.uint64),
             "flag": np.array([True, False, True]),
             "c64": np.array([1 + 2j, -3.5j], np.complex64),
             "c128": np.array([[1e-10 + 1j]], np.complex128),
