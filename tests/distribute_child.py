@@ -146,6 +146,13 @@ def run_collectives(out):
                 fetches["allgather " + key] = hvd.allgather(tf.constant(np.repeat(value, rank + 1, axis=0)))
         fetches["grouped"] = hvd.grouped_allreduce([tf.constant(np.float32(rank)), tf.constant([rank] * 3),
                                                     tf.constant(np.ones((2, 2)) * rank)])
+        # Gradients across ranks (Horovod's rules): through an average, a gather and a broadcast from the last rank.
+        x = tf.constant(np.full((1, 3), rank + 1.0))
+        rows = tf.constant(np.full((rank + 1, 3), rank + 1.0))
+        gathered = hvd.allgather(rows)
+        loss = (tf.reduce_sum(hvd.allreduce(x)) + tf.reduce_sum(hvd.broadcast(x, size - 1))
+                + tf.reduce_sum(gathered * gathered))
+        fetches["grad x"], fetches["grad rows"] = tf.gradients(loss, [x, rows])
         with tf.Session() as sess:
             for key, value in sess.run(fetches).items():
                 if key == "grouped":

@@ -106,6 +106,13 @@ def _expected_collectives(ranks):
     return expected
 
 
+def _expected_gradients(rank, ranks):
+    """d/dx of sum(allreduce(x)) + sum(broadcast(x, last rank)): 1 from the average, plus the sum of every rank's
+    ones on the root only; d/drows of sum(allgather(rows)**2): this rank's rows of the sum over ranks of 2 * g."""
+    return {"grad x": np.full((1, 3), 1.0 + (ranks if rank == ranks - 1 else 0)),
+            "grad rows": np.full((rank + 1, 3), 2.0 * ranks * (rank + 1))}
+
+
 def test_rank_queries_on_one_machine(job):
     ranks, load = job
     for r in range(ranks):
@@ -113,12 +120,12 @@ def test_rank_queries_on_one_machine(job):
         np.testing.assert_array_equal(load["collectives"][r]["queries"], [r, ranks, r, ranks, 0, 1, 1, 1])
 
 
-def test_collectives_across_dtypes_and_shapes_match_numpy(job):
+def test_collectives_and_their_gradients_across_dtypes_and_shapes_match_numpy(job):
     ranks, load = job
-    expected = _expected_collectives(ranks)
     for r in range(ranks):
         got = dict(load["collectives"][r])
         del got["queries"]
+        expected = dict(_expected_collectives(ranks), **_expected_gradients(r, ranks))
         assert sorted(got) == sorted(expected)
         for key, value in expected.items():
             assert got[key].dtype == value.dtype and got[key].shape == value.shape, (r, key, got[key], value)

@@ -23,10 +23,6 @@ def _host(xp, array):
     return np.asarray(xp.asnumpy(array) if hasattr(xp, "asnumpy") else array)
 
 
-def _name_of(op):
-    return op.name
-
-
 class _Collective(OpDef):
     """What the collectives share: never folded, merged or reordered away (every rank must make the same calls),
     and with one rank the output is the input itself."""
@@ -38,7 +34,7 @@ class _Collective(OpDef):
     allowed_dtypes = _TRANSFERABLE
 
     def kernel(self, op, ctx):
-        xp, attrs, name = ctx.xp, op.attrs, _name_of(op)
+        xp, attrs, name = ctx.xp, op.attrs, op.name  # ranks must agree on the name (checked before each call)
 
         def run(*arrays):
             world = world_module.current()
