@@ -31,7 +31,10 @@ STEPS = int(os.environ.get("MPI_EXAMPLE_STEPS", "300"))  # steps per rank (the t
 BATCH = 32                                                # samples per rank per step
 
 # 1. One process per rank; each reads its own shard of the training data.
-hvd.init()
+try:
+    hvd.init()
+except ImportError as exc:
+    sys.exit(f"examples/mpi_training.py: {exc}")
 digits = load_digits()
 images = (digits.data / 16.0).astype(np.float32)
 x_train, x_test, y_train, y_test = tf.data.split(images, digits.target.astype(np.int64), ratios=(0.8, 0.2), seed=0)

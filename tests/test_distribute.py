@@ -2,6 +2,7 @@
 and collectives inside a multi-process launch without init() are errors; the API's argument checks; tensor fusion
 packs a step's gradients into few buffers of at most HOROVOD_FUSION_THRESHOLD bytes (with a recording stand-in for
 the communicator). Real multi-process behaviour is in test_distribute_mpi.py."""
+import os
 import subprocess
 import sys
 
@@ -195,3 +196,15 @@ def test_init_without_mpi4py_says_what_to_install(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'neuroflow\[mpi\]'"):
         hvd.init()
     assert not hvd.is_initialized()
+
+
+def test_the_example_without_mpi4py_says_in_one_line_what_to_install():
+    pytest.importorskip("sklearn", reason="the example's dataset needs scikit-learn")
+    example = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "mpi_training.py")
+    code = f"import runpy, sys\nsys.modules['mpi4py'] = None\nrunpy.run_path({example!r}, run_name='__main__')\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "examples/mpi_training.py: neuroflow.distribute needs mpi4py and an MPI library: pip install "
+        "'neuroflow[mpi]' (installs mpi4py and Open MPI from the package index) (import of mpi4py halted; None in "
+        "sys.modules)"]
