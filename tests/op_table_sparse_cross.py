@@ -8,7 +8,9 @@ import numpy as np
 
 import neuroflow as tf
 from neuroflow.ops.string_hash_ops import fingerprint64
-from op_table_base import Row, _rng
+from op_table_base import Row
+
+_rng = np.random.default_rng(19)  # its own draws: the shared generator's sequence stays the other tables'
 
 _M = (1 << 64) - 1
 

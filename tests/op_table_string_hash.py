@@ -6,7 +6,9 @@ import os
 import numpy as np
 
 import neuroflow as tf
-from op_table_base import Row, _rng
+from op_table_base import Row
+
+_rng = np.random.default_rng(19)  # its own draws: the shared generator's sequence stays the other tables'
 
 _REFERENCE = json.load(open(os.path.join(os.path.dirname(__file__), "data", "feature_column",
                                          "feature_column_reference.json")))
