@@ -208,3 +208,31 @@ def test_the_example_without_mpi4py_says_in_one_line_what_to_install():
         "examples/mpi_training.py: neuroflow.distribute needs mpi4py and an MPI library: pip install "
         "'neuroflow[mpi]' (installs mpi4py and Open MPI from the package index) (import of mpi4py halted; None in "
         "sys.modules)"]
+
+
+def test_fp16_compression_sends_float16_and_returns_the_original_dtype(sess):
+    value = np.array([1.0, 1.0 + 2.0 ** -12, 3.14159], np.float32)
+    x = tf.constant(value)
+    reduced = hvd.allreduce(x, compression=hvd.Compression.fp16)
+    assert reduced.dtype == tf.float32
+    sent = [op for op in tf.get_default_graph().get_operations() if op.type == "HorovodAllreduce"][0]
+    assert sent.inputs[0].dtype == tf.float16
+    np.testing.assert_array_equal(sess.run(reduced), value.astype(np.float16).astype(np.float32))
+    ints = hvd.allreduce(tf.constant([3]), compression=hvd.Compression.fp16)  # only floats are compressed
+    assert ints.op.inputs[0].dtype == tf.int32
+
+
+def test_prescale_and_postscale_factors_multiply_before_and_after(sess):
+    reduced = hvd.allreduce(tf.constant([2.0, 4.0]), op=hvd.Sum, prescale_factor=0.5, postscale_factor=3.0)
+    np.testing.assert_array_equal(sess.run(reduced), [3.0, 6.0])
+
+
+def test_num_groups_splits_the_gradients_into_that_many_fused_collectives():
+    x = tf.constant(np.ones((2, 3), np.float32))
+    layers = [tf.Variable(np.ones((3, 3), np.float32)) for _ in range(5)]
+    h = x
+    for w in layers:
+        h = tf.matmul(h, w)
+    hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.1), num_groups=2).minimize(tf.reduce_sum(h))
+    fused = [op for op in tf.get_default_graph().get_operations() if op.type == "HorovodGroupedAllreduce"]
+    assert sorted(len(op.inputs) for op in fused) == [2, 3]
