@@ -106,6 +106,18 @@ _RECYCLE_BYTES = 1 << 20  # smaller buffers come cheaply from malloc's free list
 _RECYCLE_KEEP = 4
 
 
+def _count_of_an_object_only_a_list_holds():
+    """What sys.getrefcount reports, in the very expression form the pool uses, for an object held only by a list
+    (2 on CPython 3.11: the list and the call's argument); measured rather than assumed, since interpreters differ
+    in the temporary references an expression takes."""
+    probe = [object()]
+    i = 0
+    return sys.getrefcount(probe[i])
+
+
+_UNREFERENCED = _count_of_an_object_only_a_list_holds()
+
+
 def _result_buffer(world, dtype, size):
     """A 1-d array for a result: a buffer this module allocated before and nobody references any more (its only
     references are the pool's), else a new one. glibc maps blocks over 32 MiB afresh on every allocation, and
@@ -117,8 +129,7 @@ def _result_buffer(world, dtype, size):
         return np.empty(size, dtype)
     pool = world.buffers.setdefault((dtype.str, size), [])
     for i in range(len(pool)):
-        # references: the pool's list and getrefcount's argument
-        if sys.getrefcount(pool[i]) == 2:
+        if sys.getrefcount(pool[i]) == _UNREFERENCED:
             return pool[i]
     buffer = np.empty(size, dtype)
     if len(pool) < _RECYCLE_KEEP:
