@@ -198,17 +198,9 @@ class _VocabularyListColumn(CategoricalColumn, collections.namedtuple(
         return Ids(ids, _tf().logical_and(present, _tf().greater_equal(ids, 0)))
 
     def entries(self, features):
-        tf = _tf()
+        from ..ops.vocabulary_lookup_ops import vocabulary_lookup
         value, present = _categorical_input(features, self.key, self.dtype)
-        matches = tf.equal(tf.expand_dims(value, -1), tf.constant(list(self.vocabulary_list), value.dtype))
-        found = tf.reduce_any(matches, axis=-1)
-        index = tf.argmax(tf.cast(matches, tf.int32), axis=-1, output_type=tf.int64)
-        if self.num_oov_buckets:
-            strings = value if value.dtype == tf.string else tf.as_string(value)
-            missing = len(self.vocabulary_list) + _hash_buckets(strings, self.num_oov_buckets)
-        else:
-            missing = tf.fill(tf.shape(index), tf.constant(self.default_value, tf.int64))
-        return Ids(tf.where(found, index, missing), present)
+        return Ids(vocabulary_lookup(value, self.vocabulary_list, self.num_oov_buckets, self.default_value), present)
 
     def parse_spec(self):
         return {self.key: _tf().VarLenFeature(self.dtype)}

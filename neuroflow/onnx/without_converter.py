@@ -190,6 +190,10 @@ from ..ops import string_hash_ops as sho  # noqa: E402
 not_exportable(
     "it hashes string tensors (farmhash Fingerprint64), which neuroflow's ONNX export does not support; hash the "
     "strings into ids before the exported part of the graph", sho.StringToHashBucketFast)
+from ..ops import vocabulary_lookup_ops as vlo  # noqa: E402
+not_exportable(
+    "it maps feature values to vocabulary ids on the host (strings, or hash buckets for unknown ones); look the ids "
+    "up before the exported part of the graph", vlo.VocabularyLookup)
 from ..ops import sparse_cross_ops as sxo  # noqa: E402
 not_exportable(
     "it crosses feature values into a SparseTensor of hashed ids or strings, whose size depends on the data; cross "

@@ -2,6 +2,8 @@
 the bucket count), written here in plain Python from the published algorithm so that bucket ids equal TensorFlow's
 (stored TensorFlow 2.21 values: tests/data/feature_column/). `tf.strings.to_hash_bucket_fast`, and the hashing of
 `tf.feature_column.categorical_column_with_hash_bucket`."""
+import functools
+
 from ..framework import dtypes
 from ..framework.apply import apply_op, convert_to_tensor
 from ..framework.op_def import OpDef, register
@@ -98,7 +100,11 @@ def _weak32(s, i, a, b):
 
 def fingerprint64(data):
     """farmhash's Fingerprint64 (its `na` Hash64) of `data` (bytes, or str taken as UTF-8): an int in [0, 2**64)."""
-    s = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return _fingerprint(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # feature values repeat (words, categories): hash each once, in Python
+def _fingerprint(s):
     n = len(s)
     if n <= 16:
         return _len0to16(s)
