@@ -19,6 +19,7 @@ _ATTRS_AS_INPUTS = {
     "ArgMax": (1, "dimension"), "ArgMin": (1, "dimension"), "Cumsum": (1, "axis"), "Cumprod": (1, "axis"),
     "ExpandDims": (1, "dim"), "ConcatV2": (-1, "axis"), "GatherV2": (2, "axis"), "Split": (0, "split_dim"),
     "SplitV": (2, "split_dim")}
+_REDUCTIONS = frozenset(("Sum", "Mean", "Max", "Min", "Prod", "All", "Any"))
 _TIDX_OF_MOVED = {"Sum": "Tidx", "Mean": "Tidx", "Max": "Tidx", "Min": "Tidx", "Prod": "Tidx", "All": "Tidx",
                   "Any": "Tidx", "ArgMax": "Tidx", "ArgMin": "Tidx", "Cumsum": "Tidx", "Cumprod": "Tidx",
                   "ExpandDims": "Tdim", "ConcatV2": "Tidx", "GatherV2": "Taxis", "SplitV": None, "Split": None}
@@ -53,7 +54,14 @@ _TYPE_ATTRS = {
     "PlaceholderWithDefault": {"dtype": ("out", 0)}, "IsVariableInitialized": {"dtype": ("in", 0)},
     "Einsum": {"T": ("in", 0)}, "GatherNd": {"Tparams": ("in", 0), "Tindices": ("in", 1)},
     "ScatterNd": {"T": ("in", 1), "Tindices": ("in", 0)}, "SparseToDense": {"T": ("in", 2), "Tindices": ("in", 0)},
-    "Split": {}}
+    "Split": {}, "StridedSliceGrad": {"Index": ("in", 0), "T": ("in", 4)},
+    **{op: {"T": ("in", 1)} for op in ("Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropInput", "AvgPoolGrad",
+                                       "InTopK", "InTopKV2", "SparseReorder")},
+    **{op: {"Tindices": ("in", 1)} for op in ("SegmentSum", "SegmentProd", "SegmentMax", "SegmentMin",
+                                              "SegmentMean")},
+    **{op: {"Tindices": ("in", 1), "Tnumsegments": ("in", 2)} for op in (
+        "UnsortedSegmentSum", "UnsortedSegmentProd", "UnsortedSegmentMax", "UnsortedSegmentMin")},
+    "Assert": {"T": ("list_in", 1)}, "Print": {"T": ("in", 0), "U": ("list_in", 1)}}
 _COUNTED = frozenset(("Pack", "ConcatV2", "AddN", "Einsum", "IdentityN"))   # TF's N: the number of values
 
 
@@ -95,7 +103,19 @@ def _axis_value(op, attr_value):
         if rank is None:
             _fail(op, "it reduces over all axes of an input of unknown rank")
         attr_value = tuple(range(rank))
-    return np.asarray(attr_value, dtype=np.int32)
+    value = np.asarray(attr_value, dtype=np.int32)
+    if op.type not in _REDUCTIONS and value.size == 1:
+        value = value.reshape(())   # a scalar axis, as TensorFlow's ops other than reductions require
+    return value
+
+
+def _explicit_einsum(equation):
+    """An implicit-mode einsum equation ("ij,jk") with its output written out ("ij,jk->ik": the labels used once,
+    in alphabetical order, after any ellipsis), which TensorFlow's Einsum op requires."""
+    inputs = equation.replace(" ", "")
+    letters = [c for c in inputs.replace("...", "") if c.isalpha()]
+    once = sorted(c for c in set(letters) if letters.count(c) == 1)
+    return f"{inputs}->{'...' if '...' in inputs else ''}{''.join(once)}"
 
 
 def _base(dtype):
@@ -122,11 +142,9 @@ def _add_node(graph_def, op, add_shapes, renamed):
         if tidx:
             node.attr[tidx].type = dtypes.int32.as_datatype_enum
     for key in _NOT_IN_TF.get(op.type, ()):
-        value = attrs.pop(key, None)
-        if op.type in ("Softmax", "LogSoftmax") and value not in (None, -1):
-            rank = op.inputs[0].shape.ndims
-            if rank is None or value != rank - 1:
-                _fail(op, f"TensorFlow's {op.type} works along the last axis only, not axis {value}")
+        attrs.pop(key, None)
+    if op.type == "Einsum" and "->" not in attrs.get("equation", "->"):
+        attrs["equation"] = _explicit_einsum(attrs["equation"])
     if op.type in _REORDERED_INPUTS:
         order = _REORDERED_INPUTS[op.type]
         inputs = [inputs[i] for i in order]
@@ -155,6 +173,10 @@ def _add_type_attrs(node, op):
     for attr, (where, index) in spec.items():
         if attr in node.attr:
             continue
+        if where == "list_in":   # a list of types: those of the inputs from `index` on
+            node.attr[attr].list.SetInParent()
+            node.attr[attr].list.type.extend(_base(t.dtype) for t in data_inputs[index:])
+            continue
         tensors = data_inputs if where == "in" else op.outputs
         if index < len(tensors):
             node.attr[attr].type = _base(tensors[index].dtype)
@@ -181,7 +203,7 @@ def graph_to_tf_graph_def(graph, ops=None, add_shapes=False):
     renamed = {}   # (op name, output index) -> the TF node output that stands for it
     for op in (graph.get_operations() if ops is None else ops):
         if op.type in _COMPOSED:
-            _COMPOSED[op.type](graph_def, op, renamed)
+            _COMPOSED[op.type](graph_def, op, renamed, add_shapes)
             continue
         for name, value in _add_node(graph_def, op, add_shapes, renamed):
             _add_const(graph_def, name, value)
@@ -195,7 +217,7 @@ def _simple(graph_def, name, op_type, inputs, controls=(), **attrs):
     return node
 
 
-def _dropout(graph_def, op, renamed):
+def _dropout(graph_def, op, renamed, add_shapes):
     """neuroflow's one-kernel Dropout as the ops TensorFlow's nn.dropout builds: U = RandomUniform(noise_shape),
     keep = U >= rate, mask = Cast(keep), y = x / (1 - rate) * mask (the same values whenever rate is 0; other
     draws come from TensorFlow's generator). Output 1, the mask, is `<name>/mask`."""
@@ -221,7 +243,7 @@ def _dropout(graph_def, op, renamed):
     renamed[(name, 1)] = f"{name}/mask"
 
 
-def _random(graph_def, op, renamed):
+def _random(graph_def, op, renamed, add_shapes):
     """neuroflow's random ops carry their range or moments as attributes; TensorFlow's draw in [0, 1) or from a
     standard normal and the range is applied by Mul/Add nodes (RandomUniformInt takes minval/maxval inputs)."""
     shape = _input_name(op.inputs[0], renamed)
@@ -252,9 +274,50 @@ def _random(graph_def, op, renamed):
     _simple(graph_def, name, "AddV2", [f"{name}/mul", f"{name}/shift"], T=dtype)
 
 
+def _softmax(graph_def, op, renamed, add_shapes):
+    """TensorFlow's Softmax works along the last axis: another axis is swapped to the end and back, as
+    tf.nn.softmax(axis=...) builds it."""
+    axis, rank = op.get_attr("axis"), op.inputs[0].shape.ndims
+    if axis in (None, -1) or (rank is not None and axis == rank - 1):
+        for name, value in _add_node(graph_def, op, add_shapes, renamed):
+            _add_const(graph_def, name, value)
+        return
+    if rank is None:
+        _fail(op, f"TensorFlow's {op.type} works along the last axis; axis {axis} of an input of unknown rank "
+                  "cannot be moved there")
+    dtype = op.inputs[0].dtype.base_dtype
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    name = op.name
+    _add_const(graph_def, f"{name}/perm", np.asarray(perm, np.int32))
+    _simple(graph_def, f"{name}/to_last", "Transpose", [_input_name(op.inputs[0], renamed), f"{name}/perm"],
+            [c.name for c in op.control_inputs], T=dtype, Tperm=dtypes.int32)
+    _simple(graph_def, f"{name}/{op.type}", op.type, [f"{name}/to_last"], T=dtype)
+    _simple(graph_def, name, "Transpose", [f"{name}/{op.type}", f"{name}/perm"], T=dtype, Tperm=dtypes.int32)
+
+
+def _expand_dims(graph_def, op, renamed, add_shapes):
+    """neuroflow's ExpandDims may insert several axes at once; TensorFlow's inserts one: a chain, in ascending
+    order of the output positions."""
+    axes = sorted(int(a) for a in np.ravel(op.get_attr("axis")))
+    if len(axes) <= 1 or any(a < 0 for a in axes):
+        for name, value in _add_node(graph_def, op, add_shapes, renamed):
+            _add_const(graph_def, name, value)
+        return
+    dtype = op.inputs[0].dtype.base_dtype
+    source, controls = _input_name(op.inputs[0], renamed), [c.name for c in op.control_inputs]
+    for k, axis in enumerate(axes):
+        target = op.name if k == len(axes) - 1 else f"{op.name}/expand_{k}"
+        _add_const(graph_def, f"{op.name}/dim_{k}", np.asarray(axis, np.int32))
+        _simple(graph_def, target, "ExpandDims", [source, f"{op.name}/dim_{k}"], controls if k == 0 else (),
+                T=dtype, Tdim=dtypes.int32)
+        source = target
+
+
 # neuroflow op types whose attributes differ from TensorFlow's op of that name, or that TensorFlow lacks: written
 # as the TensorFlow ops they stand for
-_COMPOSED = {"Dropout": _dropout, "RandomUniform": _random, "RandomNormal": _random, "TruncatedNormal": _random}
+_COMPOSED = {"Dropout": _dropout, "RandomUniform": _random, "RandomNormal": _random, "TruncatedNormal": _random,
+             "Softmax": _softmax, "LogSoftmax": _softmax, "ExpandDims": _expand_dims}
 
 
 def graph_def_to_tf(graph_def, add_shapes=False):
