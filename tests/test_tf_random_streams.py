@@ -44,7 +44,8 @@ def _compare(values, exact=lambda name: not name.startswith(_TRANSCENDENTAL + _A
 
 
 @pytest.mark.parametrize("program", [programs.distributions, programs.integers, programs.seed_rule,
-                                     programs.shuffles, programs.dropouts, programs.datasets, programs.images],
+                                     programs.shuffles, programs.dropouts, programs.datasets, programs.images,
+                                     programs.gammas],
                          ids=lambda p: p.__name__)
 def test_draws_equal_tensorflows(program):
     _compare(program(tf))

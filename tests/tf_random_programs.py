@@ -140,6 +140,20 @@ def dropouts(tf):
     return out
 
 
+def gammas(tf):
+    out = {}
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        draws = {"float32": tf.random_gamma([4], [0.5, 1.0, 3.0]),
+                 "float64_beta": tf.random_gamma([2, 3], [[1.5], [0.2]], beta=[1.0, 2.0, 4.0], dtype=tf.float64),
+                 "seeded": tf.random_gamma([7], 0.7, seed=12)}
+        with tf.Session() as sess:
+            for run in (1, 2):
+                for name, value in sess.run(draws).items():
+                    out[f"gamma/{name}/run{run}"] = value
+    return out
+
+
 def training(tf, steps=6):
     """A seeded TF1 training program: dense layers with get_variable's default initializer (glorot uniform),
     dropout, a shuffled input (random_shuffle of the data each step), Adam; its first losses."""
@@ -243,7 +257,7 @@ def images(tf):
 
 
 PROGRAMS = [distributions, integers, seed_rule, shuffles, initializers, dropouts, training, datasets,
-            training_tf_data, images]
+            training_tf_data, images, gammas]
 
 
 def eager_program(tf):

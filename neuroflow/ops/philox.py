@@ -296,3 +296,92 @@ def truncated_normal(key, counter, size, np_dtype):
         block += 1
     values = out.reshape(-1)[:size]
     return values if double else _cast_from_float32(values, np_dtype)
+
+
+def _normals_of_blocks(words, double):
+    """The values of one NormalDistribution call per block (rows of `words`): 4 floats or 2 doubles."""
+    if double:
+        d0, d1 = _box_muller_double(words[:, 0], words[:, 1], words[:, 2], words[:, 3])
+        return np.stack([d0, d1], axis=1)
+    f0, f1 = box_muller_float(np.ascontiguousarray(words[:, 0::2]), np.ascontiguousarray(words[:, 1::2]))
+    out = np.empty((words.shape[0], 4), dtype=np.float32)
+    out[:, 0::2], out[:, 1::2] = f0, f1
+    return out
+
+
+def _uniforms_of_blocks(words, double):
+    if double:
+        return np.stack([uint64_to_double(words[:, 0], words[:, 1]), uint64_to_double(words[:, 2], words[:, 3])],
+                        axis=1)
+    return _uint32_to_float(words)
+
+
+def _log(x):
+    return np.log(x.astype(np.float64)).astype(x.dtype)
+
+
+def gamma(key, counter, num_samples, alphas, np_dtype):
+    """TF's RandomGamma kernel: `num_samples` draws for each alpha (shape [num_samples, len(alphas)]) by
+    Marsaglia and Tsang's method, in double whatever the dtype (then rounded to it); alpha 1 is -log(1 - u).
+    Output i (alpha-major: i = alpha * num_samples + sample) starts 256 blocks * i into the stream and takes
+    double normals and uniforms from it (two per block), each block used from its last value down."""
+    double = True
+    t = np.float64
+    alphas = np.asarray(alphas).astype(t).reshape(-1)
+    count = alphas.size * num_samples
+    alpha = np.repeat(alphas, num_samples)
+    below_one = alpha < t(1)
+    d = alpha + np.where(below_one, t(2) / t(3), t(-1) / t(3)).astype(t)
+    c = (t(1) / t(3)) / np.sqrt(d)
+    per_block = 2 if double else 4
+    blocks_used = np.zeros(count, dtype=np.uint64)
+    normals = np.zeros((count, per_block), dtype=t)
+    uniforms = np.zeros((count, per_block), dtype=t)
+    normals_left = np.zeros(count, dtype=np.int64)
+    uniforms_left = np.zeros(count, dtype=np.int64)
+    result = np.zeros(count, dtype=t)
+    active = np.arange(count, dtype=np.int64)
+    start = active.astype(np.uint64) * np.uint64(RESERVED_SAMPLES_PER_OUTPUT)
+
+    def refill(rows, into, left, convert):
+        words = philox_blocks(key, counter, start[rows] + blocks_used[rows])
+        blocks_used[rows] += np.uint64(1)
+        into[rows] = convert(words, double)
+        left[rows] = per_block
+
+    def take(rows, values, left):
+        left[rows] -= 1
+        return values[rows, left[rows]]
+
+    exponential = active[alpha == t(1)]
+    if exponential.size:
+        refill(exponential, uniforms, uniforms_left, _uniforms_of_blocks)
+        result[exponential] = -np.log(t(1) - take(exponential, uniforms, uniforms_left))
+        active = active[alpha != t(1)]
+    while active.size:
+        refill(active[normals_left[active] == 0], normals, normals_left, _normals_of_blocks)
+        x = take(active, normals, normals_left)
+        v = t(1) + c[active] * x
+        ok = v > t(0)
+        rows, x, v = active[ok], x[ok], v[ok]
+        v = v * v * v
+        refill(rows[uniforms_left[rows] == 0], uniforms, uniforms_left, _uniforms_of_blocks)
+        u = take(rows, uniforms, uniforms_left)
+        x2 = x * x
+        accept = (u < t(1) - t(0.0331) * x2 * x2) | \
+            (_log(u) < t(0.5) * x * x + d[rows] * (t(1) - v + _log(v)))
+        rows, v = rows[accept], v[accept]
+        res = d[rows] * v
+        small = below_one[rows]
+        if small.any():
+            srows = rows[small]
+            refill(srows[uniforms_left[srows] == 0], uniforms, uniforms_left, _uniforms_of_blocks)
+            extra = take(srows, uniforms, uniforms_left)
+            power = np.power(extra.astype(np.float64), (t(1) / alpha[srows]).astype(np.float64)).astype(t)
+            res[small] = res[small] * power
+        result[rows] = res
+        done = np.zeros(count, dtype=bool)
+        done[rows] = True
+        active = active[~done[active]]
+    # output i = alpha * num_samples + sample goes to [sample, alpha]
+    return result.reshape(alphas.size, num_samples).T.astype(np_dtype)

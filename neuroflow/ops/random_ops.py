@@ -14,7 +14,7 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_util import constant_value_as_shape
 from . import math_ops, philox
 
-__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial"]
+__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial", "random_gamma"]
 
 
 def philox_stream(op, ctx):
@@ -287,3 +287,51 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
                                                                       name="num_samples")
         return apply_op(Multinomial, [logits, n], {"seed": seed1 or 0, "seed2": seed2 or 0, "output_dtype": out},
                         name=scope)
+
+
+@register
+class RandomGamma(_PhiloxOp):
+    """Gamma(alpha, 1) draws of shape `shape` + alpha's shape (TF's RandomGamma kernel, ops/philox.py's gamma)."""
+
+    type_name = "RandomGamma"
+    input_names = ("shape", "alpha")
+    shape_arg_inputs = (0,)
+    allowed_dtypes = {"alpha": (dtypes.float16, dtypes.float32, dtypes.float64)}
+
+    def infer(self, inputs, attrs):
+        return [(constant_value_as_shape(inputs[0]).concatenate(inputs[1].shape), inputs[1].dtype.base_dtype)]
+
+    def draw(self, xp, stream, shape, alpha, seed, seed2):
+        dims = tuple(int(d) for d in shape)
+        alpha = np.asarray(xp.asnumpy(alpha) if hasattr(xp, "asnumpy") else alpha)
+        num_samples = int(np.prod(dims, dtype=np.int64))
+        out_shape = dims + alpha.shape
+        if num_samples == 0:
+            return xp.asarray(np.zeros(out_shape, dtype=alpha.dtype))
+        if alpha.size == 0:
+            raise errors.InvalidArgumentError(
+                None, None, f"Input alpha should have non-zero element count, got: {alpha.size}")
+        key, counter = stream.reserve_outputs(num_samples * alpha.size)
+        values = philox.gamma(key, counter, num_samples, alpha, alpha.dtype)
+        return xp.asarray(values.reshape(out_shape))
+
+
+def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
+    """Draws `shape` samples from each Gamma(alpha, beta) (rate beta; alpha and beta broadcast): output shape
+    `shape + broadcast(alpha, beta).shape`, each at least the dtype's smallest normal number.
+
+    Example: `tf.random_gamma([10], [0.5, 1.5])` gives a [10, 2] tensor.
+    """
+    from ..framework.apply import convert_to_tensor
+    from .grad_support_ops import ones_like
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    with name_scope(name, "random_gamma", [shape, alpha, beta]):
+        shape = convert_to_tensor(shape, name="shape", dtype=dtypes.int32)
+        alpha = convert_to_tensor(alpha, name="alpha", dtype=dtype)
+        beta = convert_to_tensor(beta if beta is not None else 1, name="beta", dtype=dtype)
+        # alpha broadcast against beta (exact: times ones)
+        alpha_broadcast = alpha if beta.shape.ndims == 0 else math_ops.multiply(alpha, ones_like(beta))
+        seed1, seed2 = get_seed(seed)
+        draws = apply_op(RandomGamma, [shape, alpha_broadcast], {"seed": seed1 or 0, "seed2": seed2 or 0},
+                         name="RandomGamma")
+        return math_ops.maximum(np.finfo(dtype.as_numpy_dtype).tiny, math_ops.truediv(draws, beta))
