@@ -5,6 +5,20 @@ import numpy as np
 import neuroflow as tf
 from op_table_base import Row, _noncontiguous, _values, binary_samples, unary_samples
 
+from neuroflow.ops.broadcast_gradient_args_op import broadcast_gradient_args
+
+# Shape pairs whose broadcast gradients TensorFlow reduces: both-1 axes, missing leading axes, empty shapes.
+_BROADCAST_SHAPE_PAIRS = [(np.array(a, np.int32), np.array(b, np.int32)) for a, b in
+                          [([2, 1, 3], [1]), ([1, 1], [1]), ([4, 1], [1, 5]), ([], [3]), ([2, 0, 3], [3]), ([5], [5])]]
+
+
+def _broadcast_gradient_args_reference(s0, s1):
+    # Each operand's gradient is summed over the result's axes where the operand (1-padded on the left) has size
+    # 1, also where the result's size is 1 too (TensorFlow lists those; tests/data/tf_models holds TF's answers).
+    out = np.broadcast_shapes(tuple(s0), tuple(s1))
+    axes = [[i for i, d in enumerate((1,) * (len(out) - len(s)) + tuple(s)) if d == 1] for s in (s0, s1)]
+    return np.array(axes[0] + axes[1], np.int32)
+
 def _rows():
     rows = []
     positive = (0.2, 3.0)
@@ -91,6 +105,9 @@ def _rows():
     rows.append(Row("shape", tf.shape, lambda x: np.array(x.shape, np.int32), unary_samples(), grad=False))
     rows.append(Row("shape_n", lambda x: tf.shape_n([x, tf.expand_dims(x, 0)], out_type=tf.int64)[1],
                     lambda x: np.array((1,) + x.shape, np.int64), unary_samples(), grad=False))
+    rows.append(Row("broadcast_gradient_args", lambda s0, s1: tf.concat(broadcast_gradient_args(s0, s1), 0),
+                    _broadcast_gradient_args_reference, _BROADCAST_SHAPE_PAIRS, grad=False,
+                    data_dependent_shape=True))
     rows.append(Row("getitem", lambda x: x[1:, ::-1, 0], lambda x: x[1:, ::-1, 0],
                     [(_values((3, 4, 2), (-1, 1), np.float64),), (_values((2, 0, 3), (-1, 1), np.float64),)]))
     rows.append(Row("getitem_newaxis", lambda x: x[..., None, -1], lambda x: x[..., None, -1],

@@ -144,3 +144,67 @@ def test_resource_variables_of_tensorflow_2s_compat_v1_become_variables():
         signature = meta.signature_def["serving_default"]
         probs = sess.run(signature.outputs["probs"].name, {signature.inputs["x"].name: data["inputs"]})
     np.testing.assert_allclose(probs, data["probs"], rtol=1e-5, atol=1e-6)
+
+
+def test_broadcast_gradient_args_gives_tensorflows_axes():
+    from neuroflow.ops.broadcast_gradient_args_op import broadcast_gradient_args
+    with open(os.path.join(DATA, "broadcast_gradient_args.json")) as f:
+        reference = json.load(f)
+    s0, s1 = tf.placeholder(tf.int32, [None]), tf.placeholder(tf.int32, [None])
+    r0, r1 = broadcast_gradient_args(s0, s1)
+    with tf.Session() as sess:
+        for case in reference["cases"]:
+            got = sess.run([r0, r1], {s0: case["s0"], s1: case["s1"]})
+            assert [g.tolist() for g in got] == [case["r0"], case["r1"]], case
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"Incompatible shapes: \[2,3\] vs. \[4\]"):
+            sess.run(r0, {s0: [2, 3], s1: [4]})
+    assert "Incompatible shapes: [2,3] vs. [4]" in reference["incompatible_error"]
+
+
+def test_tensorflows_broadcasting_gradients_train_on_as_tensorflow_did():
+    # TensorFlow's gradient of `prediction - t` sums through BroadcastGradientArgs axes known only at run time;
+    # the import folds Reshape(Sum(g, BroadcastGradientArgs(...)), shape) into SumToShape.
+    arrays = {n: np.load(_file("broadcast", n + ".npy"))
+              for n in ("inputs", "targets", "prediction", "prediction_after_step")}
+    with open(_file("broadcast", "model.ckpt.meta"), "rb") as f:
+        meta = MetaGraphDef.FromString(f.read())
+    assert "BroadcastGradientArgs" in {n.op for n in meta.graph_def.node}
+    saver = tf.train.import_meta_graph(meta)
+    types = {op.type for op in tf.get_default_graph().get_operations()}
+    assert "SumToShape" in types and "BroadcastGradientArgs" not in types
+    feed = {"x:0": arrays["inputs"], "t:0": arrays["targets"]}
+    with tf.Session() as sess:
+        saver.restore(sess, _file("broadcast", "model.ckpt"))
+        np.testing.assert_allclose(sess.run("prediction:0", feed), arrays["prediction"], rtol=1e-6, atol=1e-6)
+        sess.run(tf.get_collection("train_op")[0], feed)
+        np.testing.assert_allclose(sess.run("prediction:0", feed), arrays["prediction_after_step"], rtol=1e-5,
+                                   atol=1e-6)
+
+
+def test_neuroflows_training_graph_is_written_in_tensorflows_ops_and_reads_back(tmp_path):
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    t = tf.placeholder(tf.float32, [None], name="t")
+    w = tf.Variable([0.5, -1.0, 2.0], name="w")
+    prediction = tf.identity(tf.reduce_sum(x * w, axis=1) - 0.5, name="prediction")   # x * w broadcasts
+    train = tf.train.AdamOptimizer(0.1).minimize(tf.reduce_mean(tf.square(prediction - t)))
+    tf.add_to_collection("train_op", train)
+    rng = np.random.RandomState(0)
+    feed = {"x:0": rng.randn(4, 3).astype(np.float32), "t:0": rng.randn(4).astype(np.float32)}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+        for _ in range(2):
+            sess.run(train, feed)
+        expected = sess.run(prediction, feed)
+    with open(prefix + ".meta", "rb") as f:
+        meta = MetaGraphDef.FromString(f.read())   # TensorFlow's format: no op type of neuroflow's own
+    written = {n.op for n in meta.graph_def.node}
+    assert "SumToShape" not in written and {"BroadcastGradientArgs", "SaveV2", "RestoreV2"} <= written
+    with tf.Graph().as_default() as graph:
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        assert "SumToShape" in {op.type for op in graph.get_operations()}
+        with tf.Session() as sess:
+            saver.restore(sess, prefix)
+            for _ in range(2):
+                sess.run(tf.get_collection("train_op")[0], feed)
+            np.testing.assert_allclose(sess.run("prediction:0", feed), expected, rtol=1e-6, atol=1e-6)

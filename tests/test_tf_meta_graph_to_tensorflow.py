@@ -123,3 +123,38 @@ with tf.Graph().as_default(), v1.Session() as sess:
     print(json.dumps(sess.run("probs:0", {"x:0": np.load(sys.argv[2])}).tolist()))
 """, export_dir, tmp_path / "inputs.npy")
     np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)
+
+
+def test_tensorflow_trains_on_from_neuroflows_meta_graph_as_neuroflow_does(tmp_path):
+    # The .meta holds neuroflow's training graph in TensorFlow's ops (SumToShape as BroadcastGradientArgs + Sum +
+    # Reshape) with the updates ordered after all gradients: TensorFlow runs ops in parallel, neuroflow in order.
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    y = tf.placeholder(tf.int64, [None], name="y")
+    hidden = tf.layers.dense(x, 8, activation=tf.nn.relu, kernel_initializer=tf.glorot_uniform_initializer(seed=4))
+    # + 0 * x[:, :1] broadcasts [None, 1] against [None, 3]: its gradient is a SumToShape
+    logits = tf.layers.dense(hidden, 3, kernel_initializer=tf.glorot_uniform_initializer(seed=5)) + 0.0 * x[:, :1]
+    probs = tf.nn.softmax(logits, name="probs")
+    loss = tf.losses.sparse_softmax_cross_entropy(y, logits)
+    train = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=tf.train.get_or_create_global_step())
+    tf.add_to_collection("train_op", train)
+    rng = np.random.RandomState(6)
+    inputs, labels = rng.randn(5, 4).astype(np.float32), np.array([0, 1, 2, 0, 1])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+        for _ in range(3):
+            sess.run(train, {x: inputs, y: labels})
+        ours = sess.run(probs, {x: inputs})
+    np.save(tmp_path / "inputs.npy", inputs)
+    np.save(tmp_path / "labels.npy", labels)
+    theirs = _tf_probs("""
+saver = v1.train.import_meta_graph(sys.argv[1] + ".meta")
+with v1.Session() as sess:
+    saver.restore(sess, sys.argv[1])
+    feed = {"x:0": np.load(sys.argv[2]), "y:0": np.load(sys.argv[3])}
+    for _ in range(3):
+        sess.run(v1.get_collection("train_op")[0], feed)
+    assert sess.run(v1.train.get_global_step()) == 3
+    print(json.dumps(sess.run("probs:0", {"x:0": feed["x:0"]}).tolist()))
+""", prefix, tmp_path / "inputs.npy", tmp_path / "labels.npy")
+    np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)

@@ -219,8 +219,11 @@ from ..ops import ctc_beam_search_ops as ctcb  # noqa: E402
 not_exportable("beam search keeps a data-dependent set of label prefixes, which ONNX has no operator for; export "
                "the logits and decode them outside the model", ctcb.CTCBeamSearchDecoder)
 from ..ops import shape_n_ops as shn  # noqa: E402
+from ..ops import broadcast_gradient_args_op as bga  # noqa: E402
 not_exportable("it appears in TensorFlow's gradient graphs (Conv2D's gradient) imported from TensorFlow's files; "
                "export the inference outputs, not the train op (tf.shape exports)", shn.ShapeN)
+not_exportable("it computes gradient reduction axes in TensorFlow's training graphs; export the inference "
+               "outputs, not the train op", bga.BroadcastGradientArgs)
 from ..distribute import mpi_ops as hvd_ops  # noqa: E402
 not_exportable("it is an MPI collective across training processes (data-parallel training), which has no meaning "
                "in a single ONNX model; export the model's inference graph without it", hvd_ops.HorovodAllreduce,

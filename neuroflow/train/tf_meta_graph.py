@@ -10,6 +10,7 @@ from ..framework.graph import Graph, GraphKeys, get_default_graph
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
 from ..framework.tf_protos._message import Message, field
+from .tf_broadcast_gradients import gate_variable_updates, sum_to_shape_as_tf, tf_pattern_as_sum_to_shape
 from .tf_saver_nodes import add_saver_nodes, checkpoint_names, saver_scopes
 
 __all__ = ["VariableDef", "export_tf_meta_graph", "import_tf_meta_graph", "parse_tf_meta_graph",
@@ -136,6 +137,10 @@ def export_tf_meta_graph(filename=None, meta_info_def=None, graph_def=None, save
     meta = MetaGraphDef()
     if graph_def is None:
         graph_def = _tf_graph_def(graph, export_scope, clear_devices, ops)
+        scope = export_scope + "/" if export_scope else ""
+        sum_to_shape_as_tf(graph_def, lambda name: graph.get_operation_by_name(scope + name).inputs[1].dtype
+                           .base_dtype.as_datatype_enum)
+        gate_variable_updates(graph_def)
     meta.graph_def.CopyFrom(graph_def)
     written = {node.name for node in meta.graph_def.node}
     info = dict(meta_info_def or {})
@@ -305,6 +310,7 @@ def import_tf_meta_graph(meta, clear_devices=False, import_scope=None, input_map
     from ..framework.graph_io_import import _normalize_input_map, stand_ins_for
     graph = graph or get_default_graph()
     graph_def, dropped = _without_savers(meta)
+    graph_def = tf_pattern_as_sum_to_shape(graph_def)
     if clear_devices:
         for node in graph_def.node:
             node.device = ""

@@ -2,7 +2,8 @@
 for a small MLP and a small CNN, a checkpoint with its .meta (tf.train.Saver), a frozen GraphDef
 (convert_variables_to_constants) and a SavedModel (simple_save for the MLP, SavedModelBuilder for the CNN), with
 the inputs, TensorFlow's predictions and the predictions after one more training step (.npy); and an inference MLP
-with resource variables (mlp_resource: checkpoint + .meta, SavedModel).
+with resource variables (mlp_resource: checkpoint + .meta, SavedModel); a linear regression whose gradients use
+BroadcastGradientArgs (broadcast: checkpoint + .meta, predictions before and after one more step).
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_models/make_fixtures.py
@@ -90,7 +91,8 @@ def write(kind, build, inputs, labels):
     np.save(os.path.join(out, "inputs.npy"), inputs)
     np.save(os.path.join(out, "labels.npy"), labels)
     with open(os.path.join(out, "op_types.json"), "w") as f:
-        json.dump({"meta": meta_ops, "frozen": frozen_ops, "saved_model": saved_model_ops, "tensorflow": tf.__version__}, f, indent=1)
+        json.dump({"meta": meta_ops, "frozen": frozen_ops, "saved_model": saved_model_ops,
+                   "tensorflow": tf.__version__}, f, indent=1)
         f.write("\n")
 
 
@@ -117,11 +119,42 @@ def write_resource_variables_mlp():
     np.save(os.path.join(out, "inputs.npy"), inputs)
 
 
+def write_broadcasting_regression():
+    """A linear regression whose gradients TensorFlow writes with BroadcastGradientArgs (prediction - t, both of
+    shape [None]): checkpoint + .meta, and the predictions before and after one more training step."""
+    out = os.path.join(HERE, "broadcast")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    rng = np.random.RandomState(2)
+    inputs, targets = rng.randn(6, 3).astype(np.float32), rng.randn(6).astype(np.float32)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [None, 3], name="x")
+        t = v1.placeholder(tf.float32, [None], name="t")
+        w = v1.get_variable("w", [3], initializer=v1.constant_initializer([0.5, -1.0, 2.0]))
+        b = v1.get_variable("b", [], initializer=v1.constant_initializer(0.25))
+        prediction = tf.add(tf.squeeze(tf.matmul(x, tf.expand_dims(w, 1)), [1]), b, name="prediction")
+        loss = tf.reduce_mean(tf.square(prediction - t))
+        train_op = v1.train.GradientDescentOptimizer(0.1).minimize(loss, name="train_op")
+        v1.add_to_collection("train_op", train_op)
+        saver = v1.train.Saver(save_relative_paths=True)
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            sess.run(train_op, {x: inputs, t: targets})
+            saver.save(sess, os.path.join(out, "model.ckpt"))
+            np.save(os.path.join(out, "prediction.npy"), sess.run(prediction, {x: inputs}))
+            sess.run(train_op, {x: inputs, t: targets})
+            np.save(os.path.join(out, "prediction_after_step.npy"), sess.run(prediction, {x: inputs}))
+    np.save(os.path.join(out, "inputs.npy"), inputs)
+    np.save(os.path.join(out, "targets.npy"), targets)
+
+
 def main():
     rng = np.random.RandomState(0)
     write("mlp", build_mlp, rng.randn(5, 4).astype(np.float32), rng.randint(0, 3, 5).astype(np.int64))
     write("cnn", build_cnn, rng.randn(3, 8, 8, 1).astype(np.float32), rng.randint(0, 3, 3).astype(np.int64))
     write_resource_variables_mlp()
+    write_broadcasting_regression()
 
 
 if __name__ == "__main__":
