@@ -102,7 +102,7 @@ def test_op_types_neuroflow_lacks_are_listed_at_once_and_nothing_is_imported():
 def test_fixture_op_types_are_all_importable_except_tf1_control_flow():
     from neuroflow.framework.tf_graph_import import graph_def_from_tf
     seen = set()
-    for name in ("mlp_frozen", "cnn_frozen", "rnn_frozen", "mlp_graph", "resource_mlp_graph"):
+    for name in ("mlp_frozen", "cnn_frozen", "rnn_frozen", "many_ops_frozen", "mlp_graph", "resource_mlp_graph"):
         graph_def = _read(name)
         seen |= {n.op for n in graph_def.node}
         graph_def_from_tf(graph_def)          # raises when an op type cannot be imported
@@ -162,3 +162,24 @@ def test_a_node_missing_a_required_attribute_is_a_clear_value_error():
     with tf.Graph().as_default(), pytest.raises(ValueError, match="NodeDef missing attr 'value' from Op 'Const' "
                                                                   "\\(node 'c'\\)"):
         tf.import_graph_def(graph_def)
+
+
+def test_many_op_types_written_by_tensorflow_compute_what_tensorflow_computed():
+    """83 outputs of TF1 ops (make_fixtures.build_many_ops): attributes TF adds for its own kernels
+    (bad_indices_policy, grad_x, Tk, ...) are ignored, SquaredDifference becomes Square(Sub)."""
+    graph_def = _read("many_ops_frozen")
+    names = [key.split("/", 1)[1] for key in REF.files if key.startswith("many_ops/out_")]
+    assert len(names) >= 80
+    with tf.Graph().as_default():
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session() as sess:
+            values = sess.run([f"{name}:0" for name in names], {"x:0": REF["many_ops/input/x"]})
+    wrong = []
+    for name, value in zip(names, values):
+        expected = REF[f"many_ops/{name}"]
+        same = value.shape == expected.shape and value.dtype == expected.dtype and (
+            np.allclose(value, expected, rtol=1e-5, atol=1e-6) if expected.dtype.kind == "f"
+            else np.array_equal(value, expected))
+        if not same:
+            wrong.append(name)
+    assert wrong == []

@@ -18,13 +18,15 @@ __all__ = ["graph_def_from_tf", "is_tf_graph_def", "UNSUPPORTED_TITLE"]
 _log = logging.getLogger("neuroflow")
 UNSUPPORTED_TITLE = "Cannot import the graph: it uses op types neuroflow does not have"
 
-# TensorFlow's type attributes (and hints for its own kernels) that neuroflow's OpDefs infer from their inputs.
+# TensorFlow's type attributes, which neuroflow's OpDefs infer from their inputs, and attributes for its own kernels
+# (cuDNN, gradient hints, index checking policies) that neuroflow's ops do not take.
 _DERIVED_ATTRS = frozenset((
     "T", "Tidx", "Tshape", "Tpaddings", "Tperm", "Index", "Tindices", "Tparams", "Taxis", "Tmultiples", "Tdim",
     "Tlen", "TI", "U", "Tblock_shape", "Tcrops", "Tsplits", "Tcond", "Tin", "Tout", "Tnumsamples", "Tseed",
     "Tlabels", "Targmax", "Tsegmentids", "Tnumsegments", "Tidx_out", "Tshift", "shape_type", "index_type",
-    "use_cudnn_on_gpu", "Truncate", "exponential_avg_factor", "grad_a", "grad_b"))
-_DROPPED_PER_OP = {"PlaceholderWithDefault": ("dtype",), "Identity": ("dtype",),
+    "use_cudnn_on_gpu", "Truncate", "exponential_avg_factor", "grad_a", "grad_b", "grad_x", "grad_y",
+    "incompatible_shape_error", "bad_indices_policy", "Tk"))
+_DROPPED_PER_OP = {"PlaceholderWithDefault": ("dtype",), "Identity": ("dtype",), "AddN": ("N",), "Einsum": ("N",),
                    "VariableV2": ("allowed_devices", "debug_name", "_shared_name")}
 
 # Op types TensorFlow has in several versions with one meaning for the outputs neuroflow has.
@@ -91,7 +93,7 @@ def _uses_functions(node):
 def _check_supported(nodes):
     """Raises one ValueError listing every op type (with counts and a few node names) neuroflow lacks, and the
     op types used with function-valued attributes, which neuroflow cannot import yet."""
-    known = _registered_types()
+    known = set(_registered_types()) | set(_COMPOSED)
     missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
     if missing:
         for module in _LAZY_OP_PACKAGES:
@@ -99,7 +101,7 @@ def _check_supported(nodes):
                 importlib.import_module(module)
             except ImportError:
                 pass
-        known = _registered_types()
+        known = set(_registered_types()) | set(_COMPOSED)
         missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
     missing += [n for n in nodes if _uses_functions(n) and _RENAMED.get(n.op, n.op) in known]
     if not missing:
@@ -194,6 +196,21 @@ def _convert_node(tf_node, by_name):
     return NodeDef(tf_node.name, op, inputs, tf_node.device, attrs)
 
 
+def _squared_difference(tf_node):
+    """TensorFlow's SquaredDifference, which neuroflow composes: Square(Sub(x, y)) (the node keeps its name)."""
+    data = [i for i in tf_node.input if not i.startswith("^")]
+    controls = [i for i in tf_node.input if i.startswith("^")]
+    if len(data) != 2:
+        raise ValueError(f"Node '{tf_node.name}' (SquaredDifference) has {len(data)} inputs; expected 2")
+    difference = f"{tf_node.name}/difference"
+    return [NodeDef(difference, "Sub", data + controls, tf_node.device, {}),
+            NodeDef(tf_node.name, "Square", [difference], tf_node.device, {})]
+
+
+# TensorFlow op types that neuroflow builds from other ops: each becomes the nodes it stands for
+_COMPOSED = {"SquaredDifference": _squared_difference}
+
+
 def graph_def_from_tf(tf_graph_def):
     """neuroflow's GraphDef of a TensorFlow GraphDef message.
 
@@ -210,7 +227,12 @@ def graph_def_from_tf(tf_graph_def):
     kept = [n for n in nodes if n.name not in dropped]
     _check_supported(kept)
     by_name = {n.name: n for n in nodes}
-    converted = [_convert_node(n, by_name) for n in kept]
+    converted = []
+    for n in kept:
+        if n.op in _COMPOSED:
+            converted.extend(_COMPOSED[n.op](n))
+        else:
+            converted.append(_convert_node(n, by_name))
     skipped = [{"name": n.name, "op": n.op, "reason": "checkpoint reading/writing is done by neuroflow's Saver"}
                for n in nodes if n.name in dropped]
     if skipped:

@@ -76,6 +76,57 @@ def build_rnn(rng):
     return ["probs"]
 
 
+def build_many_ops(rng):
+    """One graph of many small computations on a fed tensor, each output named `out_<what>`: the op types and
+    attribute forms TF1 programs write (a reduction's axes as an input, masks of StridedSlice, MirrorPad, ...)."""
+    x = v1.placeholder(tf.float32, [2, 3, 4], name="x")
+    pos = tf.abs(x) + 0.5
+    img = tf.reshape(x, [1, 2, 3, 4])
+    k = tf.constant(rng.standard_normal([2, 2, 4, 3]).astype(np.float32))
+    outs = {
+        "sub": x - 1.5, "realdiv": x / pos, "floordiv": tf.math.floordiv(x, pos), "floormod": tf.math.floormod(x, pos),
+        "maximum": tf.maximum(x, 0.1), "minimum": tf.minimum(x, -0.1), "pow": tf.pow(pos, 1.5),
+        "squared_difference": tf.math.squared_difference(x, 0.3), "neg": -x, "exp": tf.exp(x), "log": tf.math.log(pos),
+        "sqrt": tf.sqrt(pos), "rsqrt": tf.math.rsqrt(pos), "square": tf.square(x), "reciprocal": tf.math.reciprocal(pos),
+        "sin": tf.sin(x), "cos": tf.cos(x), "sign": tf.sign(x), "floor": tf.floor(x), "ceil": tf.math.ceil(x),
+        "round": tf.round(x * 3), "erf": tf.math.erf(x), "softplus": tf.nn.softplus(x), "softsign": tf.nn.softsign(x),
+        "elu": tf.nn.elu(x), "selu": tf.nn.selu(x), "leaky_relu": tf.nn.leaky_relu(x, 0.1),
+        "sum_keep": tf.reduce_sum(x, axis=1, keepdims=True), "mean_02": tf.reduce_mean(x, axis=[0, 2]),
+        "max_last": tf.reduce_max(x, axis=-1), "min_all": tf.reduce_min(x), "prod": tf.reduce_prod(pos, axis=0),
+        "any": tf.reduce_any(x > 1.0, axis=2), "all": tf.reduce_all(x > -3.0, axis=[1]),
+        "argmin": tf.argmin(x, axis=2), "cumsum": tf.cumsum(x, axis=1, exclusive=True, reverse=True),
+        "cumprod": tf.math.cumprod(pos, axis=2), "transpose": tf.transpose(x, [2, 0, 1]),
+        "expand_dims": tf.expand_dims(x, -1), "squeeze": tf.squeeze(tf.reduce_sum(x, 1, keepdims=True), [1]),
+        "tile": tf.tile(x, [1, 2, 1]), "mirror_pad": tf.pad(x, [[0, 0], [1, 1], [2, 0]], "REFLECT"),
+        "pad_v2": tf.pad(x, [[1, 0], [0, 0], [0, 1]], constant_values=2.0), "stack": tf.stack([x, x * 2], axis=1),
+        "unstack_1": tf.unstack(x, axis=1)[1], "split_2": tf.split(x, 2, axis=2)[1],
+        "splitv_1": tf.split(x, [1, 3], axis=2)[1], "slice": tf.slice(x, [0, 1, 1], [2, 2, -1]),
+        "strided": x[:, 1:, ::2], "strided_shrink": x[1, :, -1], "strided_newaxis": x[:, None, 0],
+        "gather_axis1": tf.gather(x, [2, 0], axis=1), "gather_nd": tf.gather_nd(x, [[0, 1], [1, 2]]),
+        "one_hot": tf.one_hot([0, 2, 1], 4, on_value=5.0, off_value=-1.0), "range": tf.range(1, 10, 3),
+        "zeros_like": tf.zeros_like(x), "ones_like": tf.ones_like(x), "size": tf.size(x), "rank": tf.rank(x),
+        "select": tf.where(x > 0, x, -x), "cast_int": tf.cast(x * 4, tf.int32), "cast_bool": tf.cast(x, tf.bool),
+        "log_softmax": tf.nn.log_softmax(x), "l2_normalize": tf.math.l2_normalize(x, axis=2),
+        "batch_matmul": tf.matmul(x, tf.transpose(x, [0, 2, 1])), "top_k_values": tf.nn.top_k(x, 2).values,
+        "top_k_indices": tf.nn.top_k(x, 2).indices, "clip": tf.clip_by_value(x, -0.5, 0.5),
+        "logical": tf.logical_or(tf.logical_and(x > 0, x < 1), tf.logical_not(x > -1)),
+        "equal": tf.equal(tf.round(x), 0.0), "einsum": tf.einsum("bij,bkj->bik", x, x),
+        "resize_bilinear": v1.image.resize_bilinear(img, [4, 5]),
+        "resize_nearest": v1.image.resize_nearest_neighbor(img, [3, 6]),
+        "conv_valid": tf.nn.conv2d(img, k, [1, 1, 1, 1], "VALID"),
+        "conv_transpose": tf.nn.conv2d_transpose(img[:, :, :, :3], k, [1, 2, 3, 4], [1, 1, 1, 1], "SAME"),
+        "lrn": tf.nn.local_response_normalization(img, depth_radius=1, alpha=0.5),
+        "max_pool_same": tf.nn.max_pool2d(img, [1, 2, 2, 1], [1, 1, 2, 1], "SAME"),
+        "bias_add": tf.nn.bias_add(x, [1.0, 2.0, 3.0, 4.0]), "add_n": tf.add_n([x, x, pos]),
+        "fill": tf.fill(tf.shape(x)[1:], 7.0), "broadcast_to": tf.broadcast_to(x[:1], [2, 3, 4]),
+        "reverse": tf.reverse(x, [1]), "sparse_softmax_xent": tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=[[0, 1, 2], [3, 0, 1]], logits=x),
+    }
+    for name, value in outs.items():
+        v1.identity(value, name=f"out_{name}")
+    return [f"out_{name}" for name in outs]
+
+
 def build_resource_mlp(rng):
     x = v1.placeholder(tf.float32, [None, 4], name="x")
     w = v1.Variable((rng.standard_normal([4, 3]) * 0.5).astype(np.float32), name="w", use_resource=True)
@@ -117,10 +168,12 @@ def main():
              "cnn": {"images": rng.standard_normal([2, 8, 8, 3]).astype(np.float32)},
              "control_flow": {"x": rng.standard_normal([2, 3]).astype(np.float32)},
              "resource_mlp": {"x": rng.standard_normal([3, 4]).astype(np.float32)},
-             "rnn": {"sequence": rng.standard_normal([3, 4, 3]).astype(np.float32)}}
+             "rnn": {"sequence": rng.standard_normal([3, 4, 3]).astype(np.float32)},
+             "many_ops": {"x": rng.standard_normal([2, 3, 4]).astype(np.float32)}}
     arrays = {}
     for name, build, seed in [("mlp", build_mlp, 1), ("cnn", build_cnn, 2), ("control_flow", build_control_flow, 3),
-                              ("resource_mlp", build_resource_mlp, 4), ("rnn", build_rnn, 5)]:
+                              ("resource_mlp", build_resource_mlp, 4), ("rnn", build_rnn, 5),
+                              ("many_ops", build_many_ops, 6)]:
         arrays.update({f"{name}/input/{k}": v for k, v in feeds[name].items()})
         arrays.update(freeze(build, name, feeds[name], seed))
     np.savez(os.path.join(HERE, "predictions.npz"), **arrays)
