@@ -1,8 +1,9 @@
 """Saving Keras models and weights in safe formats (no pickle: JSON and raw little-endian tensor bytes, each
 tensor CRC32-checked), written crash-safely (temp file, fsync, atomic rename, folder fsync).
 
-- `save_weights(path)`: a TensorFlow-style checkpoint (`path.index` + `path.data-00000-of-00001`, the format of
-  `tf.train.Saver`, keyed by variable name, plus the weight order) and the `checkpoint` state file.
+- `save_weights(path)`: a TensorFlow checkpoint (`path.index` + `path.data-00000-of-00001` in TensorFlow's V2
+  bundle format, which `tf.train.Saver` and TensorFlow read, keyed by variable name, plus the weight order) and the
+  `checkpoint` state file. Files in neuroflow's earlier JSON-indexed checkpoint format still load.
 - `save(path)` and `save_weights(path ending in .h5/.keras)`: one file (neuroflow's own container — not HDF5):
   `b"NFKERAS\\0" | u32 version | u64 header length | u32 CRC32 of header | header JSON | tensor bytes`, the header
   holding the model config, the training config and, per tensor, name, layer, dtype, shape, offset, size, CRC32.
@@ -16,7 +17,7 @@ import zlib
 
 import numpy as np
 
-from ..train.checkpoint_format import CheckpointFile, atomic_file, fsync_directory, write_checkpoint
+from ..train.checkpoint_format import TENSORFLOW, CheckpointFile, atomic_file, fsync_directory, write_checkpoint
 from ..train.checkpoint_management import update_checkpoint_state
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights"]
@@ -173,7 +174,7 @@ def save_weights(model, filepath, overwrite=True, save_format=None):
     entries = [(_short(w), w.dtype.base_dtype, v) for (_, w), v in zip(pairs, values)]
     entries.append((_ORDER_KEY, dtypes.string, np.array([_short(w) for _, w in pairs] or [""], dtype=object)))
     entries.append((_LAYERS_KEY, dtypes.string, np.array([layer for layer, _ in pairs] or [""], dtype=object)))
-    write_checkpoint(filepath, entries)
+    write_checkpoint(filepath, entries, file_format=TENSORFLOW)   # TensorFlow's V2 bundle, as tf.keras writes
     update_checkpoint_state(os.path.dirname(filepath), filepath, [filepath])
 
 
