@@ -32,21 +32,36 @@ def get_temp_dir():
 
 
 def is_gpu_available(cuda_only=False, min_cuda_compute_capability=None):
-    """False: neuroflow has no GPU device yet."""
+    """True when a GPU is visible (CuPy installed, CUDA finds a device, CUDA_VISIBLE_DEVICES does not hide it)
+    and, when `min_cuda_compute_capability` (major, minor) is given, one of them has at least that capability."""
+    from .runtime.backend_gpu import gpu_devices
+    for device in gpu_devices():
+        if min_cuda_compute_capability is None:
+            return True
+        try:
+            capability = tuple(int(p) for p in device.compute_capability.split("."))
+        except ValueError:
+            continue
+        if capability >= tuple(min_cuda_compute_capability):
+            return True
     return False
 
 
 def gpu_device_name():
-    """'' : there is no GPU device (TensorFlow's answer when none is available)."""
-    return ""
+    """'/device:GPU:0' when a GPU is visible, else '' (TensorFlow's answers)."""
+    from .runtime.backend_gpu import gpu_devices
+    devices = gpu_devices()
+    return devices[0].device_name if devices else ""
 
 
 def is_built_with_cuda():
-    return False
+    """True when the GPU extra (CuPy) is installed, whether or not a GPU is present."""
+    from .runtime.backend_gpu import cupy_installed
+    return cupy_installed()
 
 
 def is_built_with_gpu_support():
-    return False
+    return is_built_with_cuda()
 
 
 def is_built_with_rocm():

@@ -12,8 +12,9 @@ import numpy as np
 from ..framework import errors
 from .compiler.codegen import _to_user, _to_user_copy, generate
 from .compiler.passes import optimize
-from .compiler.program import lower
+from .compiler.program import _needed_ops, lower
 from .compiler.specialize import specialize
+from .placement import placer_for
 
 __all__ = ["Plan"]
 
@@ -25,6 +26,8 @@ class Plan:
 
     def __init__(self, fetch_tensors, target_ops, feed_tensors, ctx, raw_fetches=False):
         self.program = optimize(lower(fetch_tensors, target_ops, feed_tensors, ctx))
+        # Devices (runtime/placement.py): None when all runs on the CPU; else its `place` is the last compile step.
+        self._placer = placer_for(ctx, lambda: needed_ops(fetch_tensors, target_ops, feed_tensors))
         # A sub-plan (runtime/subplan.py) hands back values as its kernels made them, not as user values.
         self._raw = raw_fetches
         # A session's context can cancel its runs (when the session closes); other contexts cannot.
@@ -49,15 +52,18 @@ class Plan:
                 return generic.run(feed_arrays)
             except Exception as exc:  # noqa: BLE001
                 raise _error_from_generated(exc, generic) from None
-        results, observed = interpret(self.program, feed_arrays, self._check_cancelled, self._raw)
+        results, observed = interpret(self._placed(self.program), feed_arrays, self._check_cancelled, self._raw)
         special = optimize(specialize(self.program, observed))
-        self._compiled[key] = generate(special, self._check_cancelled, self._raw)
+        self._compiled[key] = generate(self._placed(special), self._check_cancelled, self._raw)
         return results
 
     def _generic_code(self):
         if self._generic is None:
-            self._generic = generate(self.program, self._check_cancelled, self._raw)
+            self._generic = generate(self._placed(self.program), self._check_cancelled, self._raw)
         return self._generic
+
+    def _placed(self, program):
+        return program if self._placer is None else self._placer.place(program)
 
     def source(self):
         """The Python code generated for this plan: one section per feed shapes it has run with, or, before
@@ -66,6 +72,11 @@ class Plan:
         if self._generic is not None or not variants:
             variants.append(("any feed shapes (not specialized)", self._generic_code()))
         return "\n".join(f"# ==== {label}\n{code.source}" for label, code in variants)
+
+
+def needed_ops(fetch_tensors, target_ops, feed_tensors):
+    """The graph ops a plan runs (what the placement log lists)."""
+    return _needed_ops(list(fetch_tensors), list(target_ops), set(feed_tensors))
 
 
 CANCEL_CHECK_STEPS = 256  # interpreted steps between checks for cancellation

@@ -165,6 +165,7 @@ class Session:
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config
         self._ctx = RunContext()
+        self._ctx.config = config  # placement options (runtime/placement.py)
         self._closed = False
         self._plans = {}
         self._warm = {}
@@ -192,7 +193,9 @@ class Session:
         return ""
 
     def list_devices(self):
-        return [_DeviceAttributes("/job:localhost/replica:0/task:0/device:CPU:0", "CPU")]
+        """The devices this session can place ops on: the CPU, then each visible GPU (runtime/placement.py)."""
+        from .placement import full_name, local_device_names
+        return [_DeviceAttributes(full_name(name), name.split(":")[1]) for name in local_device_names()]
 
     # --- running -------------------------------------------------------------------------------------
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):

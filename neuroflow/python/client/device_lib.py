@@ -1,4 +1,4 @@
-"""`tensorflow.python.client.device_lib`: `list_local_devices`, truthfully: neuroflow runs on the CPU only."""
+"""`tensorflow.python.client.device_lib`: `list_local_devices`, truthfully: the CPU and each visible GPU."""
 import os
 import random
 
@@ -36,10 +36,15 @@ def _host_memory():
 
 
 def list_local_devices(session_config=None):
-    """The devices this process can run ops on: the one CPU (no GPU support in neuroflow yet).
+    """The devices this process can run ops on: the CPU, then each visible GPU (runtime/backend_gpu.py).
 
     Example:
-        >>> [d.name for d in device_lib.list_local_devices() if d.device_type == "GPU"]
-        []
+        >>> [d.name for d in device_lib.list_local_devices() if d.device_type == "GPU"]   # one visible GPU
+        ['/device:GPU:0']
     """
-    return [DeviceAttributes("/device:CPU:0", "CPU", _host_memory(), _INCARNATION)]
+    from ...runtime.backend_gpu import gpu_devices
+    devices = [DeviceAttributes("/device:CPU:0", "CPU", _host_memory(), _INCARNATION)]
+    for gpu in gpu_devices():
+        devices.append(DeviceAttributes(gpu.device_name, "GPU", gpu.memory_limit, (_INCARNATION + 1 + gpu.index) % (1 << 63) or 1,
+                                        gpu.description))
+    return devices
