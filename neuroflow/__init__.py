@@ -100,6 +100,7 @@ from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffle
 from .ops.count_up_to_op import count_up_to
 from .ops.shape_n_ops import shape_n
 from .ops import broadcast_gradient_args_op as _broadcast_gradient_args_op  # noqa: F401 - TF's gradient graphs
+from .ops.dynamic_stitch_ops import dynamic_stitch
 from .ops.reader_ops import FixedLengthRecordReader, ReaderBase, TextLineReader, TFRecordReader, WholeFileReader
 
 

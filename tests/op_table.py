@@ -19,6 +19,25 @@ def _broadcast_gradient_args_reference(s0, s1):
     axes = [[i for i, d in enumerate((1,) * (len(out) - len(s)) + tuple(s)) if d == 1] for s in (s0, s1)]
     return np.array(axes[0] + axes[1], np.int32)
 
+
+# (indices, indices, data, data): a gap (zeros), 2-D indices, empty ones; repeated indices in the next row.
+_STITCH_SAMPLES = [
+    (np.array([0, 2], np.int32), np.array([1], np.int32), _values((2, 3), (-1, 1), np.float64),
+     _values((1, 3), (-1, 1), np.float64)),
+    (np.array([[0, 6], [4, 2]], np.int32), np.array([1, 5], np.int32), _values((2, 2), (-1, 1), np.float64),
+     _values((2,), (-1, 1), np.float64)),
+    (np.array([], np.int32), np.array([3, 0], np.int32), _values((0, 2), (-1, 1), np.float64),
+     _values((2, 2), (-1, 1), np.float64))]
+
+
+def _dynamic_stitch_reference(i0, i1, d0, d1):
+    tail = d0.shape[i0.ndim:]
+    out = np.zeros((max(np.max(i0, initial=-1), np.max(i1, initial=-1)) + 1,) + tail, d0.dtype)
+    for i, d in ((i0, d0), (i1, d1)):
+        for position, index in enumerate(i.reshape(-1)):
+            out[index] = d.reshape((-1,) + tail)[position]
+    return out
+
 def _rows():
     rows = []
     positive = (0.2, 3.0)
@@ -108,6 +127,15 @@ def _rows():
     rows.append(Row("broadcast_gradient_args", lambda s0, s1: tf.concat(broadcast_gradient_args(s0, s1), 0),
                     _broadcast_gradient_args_reference, _BROADCAST_SHAPE_PAIRS, grad=False,
                     data_dependent_shape=True))
+    rows.append(Row("dynamic_stitch", lambda i0, i1, d0, d1: tf.dynamic_stitch([i0, i1], [d0, d1]),
+                    _dynamic_stitch_reference, _STITCH_SAMPLES, data_dependent_shape=True))
+    # Repeated indices: the later pair wins (TensorFlow's gradient still gathers into the overwritten value, so
+    # no finite-difference check here).
+    rows.append(Row("dynamic_stitch_repeated", lambda i0, i1, d0, d1: tf.dynamic_stitch([i0, i1], [d0, d1]),
+                    _dynamic_stitch_reference, [(np.array([0, 1, 1], np.int32), np.array([1], np.int32),
+                                                 _values((3,), (-1, 1), np.float64), _values((1,), (-1, 1),
+                                                                                            np.float64))],
+                    grad=False, data_dependent_shape=True))
     rows.append(Row("getitem", lambda x: x[1:, ::-1, 0], lambda x: x[1:, ::-1, 0],
                     [(_values((3, 4, 2), (-1, 1), np.float64),), (_values((2, 0, 3), (-1, 1), np.float64),)]))
     rows.append(Row("getitem_newaxis", lambda x: x[..., None, -1], lambda x: x[..., None, -1],

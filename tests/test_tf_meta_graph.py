@@ -161,20 +161,23 @@ def test_broadcast_gradient_args_gives_tensorflows_axes():
     assert "Incompatible shapes: [2,3] vs. [4]" in reference["incompatible_error"]
 
 
-def test_tensorflows_broadcasting_gradients_train_on_as_tensorflow_did():
+@pytest.mark.parametrize("kind", ["broadcast", "reduction"])
+def test_tensorflows_broadcasting_gradients_train_on_as_tensorflow_did(kind):
     # TensorFlow's gradient of `prediction - t` sums through BroadcastGradientArgs axes known only at run time;
-    # the import folds Reshape(Sum(g, BroadcastGradientArgs(...)), shape) into SumToShape.
-    arrays = {n: np.load(_file("broadcast", n + ".npy"))
+    # the import folds Reshape(Sum(g, BroadcastGradientArgs(...)), shape) into SumToShape. The gradient of
+    # reduce_sum(x * w, axis=1) computes its kept shape with DynamicStitch.
+    arrays = {n: np.load(_file(kind, n + ".npy"))
               for n in ("inputs", "targets", "prediction", "prediction_after_step")}
-    with open(_file("broadcast", "model.ckpt.meta"), "rb") as f:
+    with open(_file(kind, "model.ckpt.meta"), "rb") as f:
         meta = MetaGraphDef.FromString(f.read())
-    assert "BroadcastGradientArgs" in {n.op for n in meta.graph_def.node}
+    written = {n.op for n in meta.graph_def.node}
+    assert "BroadcastGradientArgs" in written and ("DynamicStitch" in written) == (kind == "reduction")
     saver = tf.train.import_meta_graph(meta)
     types = {op.type for op in tf.get_default_graph().get_operations()}
     assert "SumToShape" in types and "BroadcastGradientArgs" not in types
     feed = {"x:0": arrays["inputs"], "t:0": arrays["targets"]}
     with tf.Session() as sess:
-        saver.restore(sess, _file("broadcast", "model.ckpt"))
+        saver.restore(sess, _file(kind, "model.ckpt"))
         np.testing.assert_allclose(sess.run("prediction:0", feed), arrays["prediction"], rtol=1e-6, atol=1e-6)
         sess.run(tf.get_collection("train_op")[0], feed)
         np.testing.assert_allclose(sess.run("prediction:0", feed), arrays["prediction_after_step"], rtol=1e-5,

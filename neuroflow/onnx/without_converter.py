@@ -224,6 +224,9 @@ not_exportable("it appears in TensorFlow's gradient graphs (Conv2D's gradient) i
                "export the inference outputs, not the train op (tf.shape exports)", shn.ShapeN)
 not_exportable("it computes gradient reduction axes in TensorFlow's training graphs; export the inference "
                "outputs, not the train op", bga.BroadcastGradientArgs)
+from ..ops import dynamic_stitch_ops as dst  # noqa: E402
+not_exportable("its output's length is the largest index fed + 1, which ONNX's ScatterND cannot size; it appears in "
+               "TensorFlow's gradient graphs: export the inference outputs, not the train op", dst.DynamicStitch)
 from ..distribute import mpi_ops as hvd_ops  # noqa: E402
 not_exportable("it is an MPI collective across training processes (data-parallel training), which has no meaning "
                "in a single ONNX model; export the model's inference graph without it", hvd_ops.HorovodAllreduce,

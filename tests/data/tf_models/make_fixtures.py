@@ -3,7 +3,8 @@ for a small MLP and a small CNN, a checkpoint with its .meta (tf.train.Saver), a
 (convert_variables_to_constants) and a SavedModel (simple_save for the MLP, SavedModelBuilder for the CNN), with
 the inputs, TensorFlow's predictions and the predictions after one more training step (.npy); and an inference MLP
 with resource variables (mlp_resource: checkpoint + .meta, SavedModel); a linear regression whose gradients use
-BroadcastGradientArgs (broadcast: checkpoint + .meta, predictions before and after one more step).
+BroadcastGradientArgs (broadcast: checkpoint + .meta, predictions before and after one more step), and one
+whose gradient also uses DynamicStitch (reduction).
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_models/make_fixtures.py
@@ -119,10 +120,11 @@ def write_resource_variables_mlp():
     np.save(os.path.join(out, "inputs.npy"), inputs)
 
 
-def write_broadcasting_regression():
+def write_broadcasting_regression(kind="broadcast"):
     """A linear regression whose gradients TensorFlow writes with BroadcastGradientArgs (prediction - t, both of
-    shape [None]): checkpoint + .meta, and the predictions before and after one more training step."""
-    out = os.path.join(HERE, "broadcast")
+    shape [None]): checkpoint + .meta, and the predictions before and after one more training step. As "reduction"
+    its prediction is reduce_sum(x * w, axis=1), whose gradient TensorFlow writes with DynamicStitch."""
+    out = os.path.join(HERE, kind)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     rng = np.random.RandomState(2)
@@ -133,7 +135,10 @@ def write_broadcasting_regression():
         t = v1.placeholder(tf.float32, [None], name="t")
         w = v1.get_variable("w", [3], initializer=v1.constant_initializer([0.5, -1.0, 2.0]))
         b = v1.get_variable("b", [], initializer=v1.constant_initializer(0.25))
-        prediction = tf.add(tf.squeeze(tf.matmul(x, tf.expand_dims(w, 1)), [1]), b, name="prediction")
+        if kind == "broadcast":
+            prediction = tf.add(tf.squeeze(tf.matmul(x, tf.expand_dims(w, 1)), [1]), b, name="prediction")
+        else:
+            prediction = tf.add(tf.reduce_sum(x * w, axis=1), b, name="prediction")
         loss = tf.reduce_mean(tf.square(prediction - t))
         train_op = v1.train.GradientDescentOptimizer(0.1).minimize(loss, name="train_op")
         v1.add_to_collection("train_op", train_op)
@@ -155,6 +160,7 @@ def main():
     write("cnn", build_cnn, rng.randn(3, 8, 8, 1).astype(np.float32), rng.randint(0, 3, 3).astype(np.int64))
     write_resource_variables_mlp()
     write_broadcasting_regression()
+    write_broadcasting_regression("reduction")
 
 
 if __name__ == "__main__":
