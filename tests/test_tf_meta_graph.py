@@ -211,3 +211,17 @@ def test_neuroflows_training_graph_is_written_in_tensorflows_ops_and_reads_back(
             for _ in range(2):
                 sess.run(tf.get_collection("train_op")[0], feed)
             np.testing.assert_allclose(sess.run("prediction:0", feed), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_tensorflows_graph_initializes_and_trains_from_scratch():
+    data = _arrays("mlp")
+    tf.train.import_meta_graph(_file("mlp", "model.ckpt-3.meta"))
+    loss = tf.get_default_graph().get_tensor_by_name("loss:0")
+    feed = {"x:0": data["inputs"], "y:0": data["labels"]}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())   # TensorFlow's initializer ops, run by neuroflow
+        assert sess.run(tf.train.get_global_step()) == 0
+        first = sess.run(loss, feed)
+        for _ in range(20):
+            sess.run(tf.get_collection("train_op")[0], feed)
+        assert sess.run(loss, feed) < 0.5 * first and sess.run(tf.train.get_global_step()) == 20
