@@ -229,3 +229,22 @@ def test_import_neuroflow_imports_nothing_gpu_related():
 def test_host_only_list_agrees_with_the_strict_backend_test():
     import test_strict_backend
     assert set(test_strict_backend.HOST_ONLY) == set(placement.HOST_ONLY)
+
+
+def test_deterministic_switch_keeps_atomic_sums_off_the_gpu(gpus, monkeypatch):
+    tf.reset_default_graph()
+    data = tf.placeholder(tf.float32, [4, 2])
+    summed = tf.unsorted_segment_sum(data, [0, 1, 0, 1], 2)
+    doubled = data * 2.0
+    feed = {data: np.arange(8, dtype=np.float32).reshape(4, 2)}
+    for flag, expected in (("0", "/device:GPU:0"), ("1", "/device:CPU:0")):
+        monkeypatch.setenv(backend_gpu.DETERMINISTIC_ENV, flag)
+        with tf.Session() as sess:
+            placer = placement.placer_for(sess._ctx)
+            assert placer.device_of(summed.op) == expected and placer.device_of(doubled.op) == "/device:GPU:0"
+            assert sess.run(summed, feed).tolist() == [[4, 6], [8, 10]]
+
+
+def test_nondeterministic_list_names_registered_ops():
+    from neuroflow.framework.op_def import registered_opdefs
+    assert placement.NONDETERMINISTIC_ON_GPU <= set(registered_opdefs())

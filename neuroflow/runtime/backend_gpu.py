@@ -97,6 +97,9 @@ def _discover():
         return []
     if not cupy_installed():
         return []
+    if deterministic_requested():
+        # cuBLAS is bit-reproducible on one card only with a fixed workspace when several streams run.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     try:
         import cupy
         count = cupy.cuda.runtime.getDeviceCount()

@@ -36,6 +36,11 @@ HOST_ONLY = frozenset([
 # Not host-only kernels, but kept on the host in this version: their bodies are sub-plans or Python code.
 HOST_PLACED = frozenset(["While", "StatelessWhile", "If", "StatelessIf", "PyFunc", "PyFuncStateless",
                          "EagerPyFunc", "Print", "PrintV2", "Assert"])
+# GPU kernels that add floats into shared places with atomics (CuPy's `ufunc.at`), so the order of the sums,
+# and the last bits of the result, change from run to run. NEUROFLOW_DETERMINISTIC=1 places them on the CPU.
+NONDETERMINISTIC_ON_GPU = frozenset(["GatherV2Grad", "ScatterAdd", "ScatterSub", "ScatterNd", "SegmentSum",
+                                     "UnsortedSegmentSum", "SegmentProd", "UnsortedSegmentProd"])
+NONDETERMINISTIC_PREFIXES = ("SparseApply",)  # the sparse optimizer updates sum repeated rows the same way
 
 
 def full_name(device):
@@ -58,6 +63,9 @@ def _numeric(tensor):
 def has_gpu_kernel(op):
     """True when `op` can run on a GPU: its kernel uses only `xp` and its values are numeric arrays."""
     if op.type in HOST_ONLY or op.type in HOST_PLACED:
+        return False
+    if (op.type in NONDETERMINISTIC_ON_GPU or op.type.startswith(NONDETERMINISTIC_PREFIXES)) and \
+            backend_gpu.deterministic_requested():
         return False
     return all(_numeric(t) for t in op._outputs) and all(_numeric(t) for t in op._inputs)
 
