@@ -31,8 +31,8 @@ from .ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A004 - Te
 from .ops.script_ops import numpy_function, py_func
 from .ops.py_function_ops import py_function
 from .ops.check_ops import *  # noqa: F401,F403 - tf.assert_equal, tf.assert_positive, ...
-from .ops.random_ops import (multinomial, random_gamma, random_normal, random_shuffle, random_uniform,
-                             truncated_normal)
+from .ops.random_ops import (multinomial, random_gamma, random_normal, random_poisson, random_shuffle,
+                             random_uniform, truncated_normal)
 from .ops.reduce_ops import reduce_mean, reduce_sum
 from .ops.slicing import strided_slice
 from .ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized

@@ -146,7 +146,10 @@ def gammas(tf):
         tf.set_random_seed(3)
         draws = {"float32": tf.random_gamma([4], [0.5, 1.0, 3.0]),
                  "float64_beta": tf.random_gamma([2, 3], [[1.5], [0.2]], beta=[1.0, 2.0, 4.0], dtype=tf.float64),
-                 "seeded": tf.random_gamma([7], 0.7, seed=12)}
+                 "seeded": tf.random_gamma([7], 0.7, seed=12),
+                 "poisson": tf.random_poisson([0.5, 3.0, 9.9, 10.0, 45.0, 300.0], [5]),
+                 "poisson_int": tf.random_poisson(tf.constant([2.0, 25.0], tf.float64), [3, 2], dtype=tf.int64),
+                 "poisson_seeded": tf.random_poisson(7.5, [9], seed=2)}
         with tf.Session() as sess:
             for run in (1, 2):
                 for name, value in sess.run(draws).items():

@@ -8,6 +8,8 @@ output group `g` (the values one distribution call returns) is computed from the
 blocks, or by `g * 256 * group / 4` blocks for the rejection samplers (truncated normal), which may use a
 variable number of words per output.
 """
+import math
+
 import numpy as np
 
 __all__ = ["PhiloxStream", "philox_blocks", "uniform", "standard_normal", "truncated_normal", "uniform_int",
@@ -316,8 +318,17 @@ def _uniforms_of_blocks(words, double):
     return _uint32_to_float(words)
 
 
+# glibc's double log/pow/exp/lgamma, through Python's math module, where an accept/reject decision or a
+# discrete result hangs on the last bit (NumPy's SIMD loops may round differently by an ulp, and differently for
+# an array's tail than for its body); these run on the few values that reach them.
+_libm_log = np.frompyfunc(math.log, 1, 1)
+_libm_pow = np.frompyfunc(math.pow, 2, 1)
+_libm_exp = np.frompyfunc(math.exp, 1, 1)
+_libm_lgamma = np.frompyfunc(math.lgamma, 1, 1)
+
+
 def _log(x):
-    return np.log(x.astype(np.float64)).astype(x.dtype)
+    return _libm_log(x.astype(np.float64)).astype(np.float64)
 
 
 def gamma(key, counter, num_samples, alphas, np_dtype):
@@ -356,7 +367,7 @@ def gamma(key, counter, num_samples, alphas, np_dtype):
     exponential = active[alpha == t(1)]
     if exponential.size:
         refill(exponential, uniforms, uniforms_left, _uniforms_of_blocks)
-        result[exponential] = -np.log(t(1) - take(exponential, uniforms, uniforms_left))
+        result[exponential] = -_log(t(1) - take(exponential, uniforms, uniforms_left))
         active = active[alpha != t(1)]
     while active.size:
         refill(active[normals_left[active] == 0], normals, normals_left, _normals_of_blocks)
@@ -377,11 +388,78 @@ def gamma(key, counter, num_samples, alphas, np_dtype):
             srows = rows[small]
             refill(srows[uniforms_left[srows] == 0], uniforms, uniforms_left, _uniforms_of_blocks)
             extra = take(srows, uniforms, uniforms_left)
-            power = np.power(extra.astype(np.float64), (t(1) / alpha[srows]).astype(np.float64)).astype(t)
+            power = _libm_pow(extra, t(1) / alpha[srows]).astype(t)
             res[small] = res[small] * power
         result[rows] = res
         done = np.zeros(count, dtype=bool)
         done[rows] = True
         active = active[~done[active]]
-    # output i = alpha * num_samples + sample goes to [sample, alpha]
-    return result.reshape(alphas.size, num_samples).T.astype(np_dtype)
+    # output i = alpha * num_samples + sample goes to [sample, alpha]; TensorFlow's threads flush denormal
+    # results to zero
+    out = result.reshape(alphas.size, num_samples).T.astype(np_dtype)
+    out[np.abs(out) < np.finfo(out.dtype).tiny] = 0
+    return out
+
+
+def poisson(key, counter, num_samples, rates):
+    """TF's RandomPoissonV2 kernel: `num_samples` draws per rate (shape [num_samples, len(rates)], as float64)
+    computed in double whatever the rates' dtype: Knuth's product of uniforms below rate 10, Hormann's
+    transformed rejection from 10 on. Output i (rate-major) starts 256 blocks * i into the stream; each block
+    gives 2 double uniforms, used from the last down."""
+    t = np.float64
+    rate_values = np.asarray(rates).astype(t).reshape(-1)
+    count = rate_values.size * num_samples
+    rate = np.repeat(rate_values, num_samples)
+    double = True
+    per_block = 2 if double else 4
+    start = np.arange(count, dtype=np.uint64) * np.uint64(RESERVED_SAMPLES_PER_OUTPUT)
+    blocks_used = np.zeros(count, dtype=np.uint64)
+    uniforms = np.zeros((count, per_block), dtype=t)
+    left = np.zeros(count, dtype=np.int64)
+    result = np.zeros(count, dtype=t)
+
+    def uniform(rows):
+        empty = rows[left[rows] == 0]
+        if empty.size:
+            words = philox_blocks(key, counter, start[empty] + blocks_used[empty])
+            blocks_used[empty] += np.uint64(1)
+            uniforms[empty] = _uniforms_of_blocks(words, double)
+            left[empty] = per_block
+        left[rows] -= 1
+        return uniforms[rows, left[rows]]
+
+    # Knuth: the number of uniforms whose running product stays above exp(-rate)
+    active = np.flatnonzero(rate < t(10))
+    exp_neg_rate = _libm_exp(-rate).astype(t)
+    product = np.ones(count, dtype=t)
+    while active.size:
+        product[active] = product[active] * uniform(active)
+        done = product[active] <= exp_neg_rate[active]
+        active = active[~done]
+        result[active] += t(1)
+    # Hormann's transformed rejection
+    active = np.flatnonzero(rate >= t(10))
+    log_rate = _log(rate)
+    b = t(0.931) + t(2.53) * np.sqrt(rate)
+    a = t(-0.059) + t(0.02483) * b
+    inv_alpha = t(1.1239) + t(1.1328) / (b - t(3.4))
+    while active.size:
+        u = uniform(active) - t(0.5)
+        v = uniform(active)
+        r, ar, br = rate[active], a[active], b[active]
+        u_shifted = t(0.5) - np.abs(u)
+        k = np.floor((t(2) * ar / u_shifted + br) * u + r + t(0.43))
+        quick = (u_shifted >= t(0.07)) & (v <= t(0.9277) - t(3.6224) / (br - t(2)))
+        skip = ~quick & ((k < 0) | ((u_shifted < t(0.013)) & (v > u_shifted)))
+        check = ~quick & ~skip
+        accept = quick.copy()
+        if check.any():
+            c = np.flatnonzero(check)
+            s = _log(v[c] * inv_alpha[active[c]] / (ar[c] / (u_shifted[c] * u_shifted[c]) + br[c]))
+            kc = k[c]
+            lg = _libm_lgamma(kc + t(1)).astype(t)
+            tt = -r[c] + kc * log_rate[active[c]] - lg
+            accept[c] = s <= tt
+        result[active[accept]] = k[accept]
+        active = active[~accept]
+    return result.reshape(rate_values.size, num_samples).T

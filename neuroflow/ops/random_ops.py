@@ -14,7 +14,8 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_util import constant_value_as_shape
 from . import math_ops, philox
 
-__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial", "random_gamma"]
+__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
+           "random_poisson"]
 
 
 def philox_stream(op, ctx):
@@ -335,3 +336,46 @@ def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=
         draws = apply_op(RandomGamma, [shape, alpha_broadcast], {"seed": seed1 or 0, "seed2": seed2 or 0},
                          name="RandomGamma")
         return math_ops.maximum(np.finfo(dtype.as_numpy_dtype).tiny, math_ops.truediv(draws, beta))
+
+
+@register
+class RandomPoissonV2(_PhiloxOp):
+    """Poisson(rate) draws of shape `shape` + rate's shape, as dtype `dtype` (TF's RandomPoissonV2 kernel,
+    ops/philox.py's poisson)."""
+
+    type_name = "RandomPoissonV2"
+    input_names = ("shape", "rate")
+    shape_arg_inputs = (0,)
+    allowed_dtypes = {"rate": (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64)}
+
+    def infer(self, inputs, attrs):
+        return [(constant_value_as_shape(inputs[0]).concatenate(inputs[1].shape), attrs["dtype"])]
+
+    def draw(self, xp, stream, shape, rate, seed, seed2, dtype):
+        dims = tuple(int(d) for d in shape)
+        rate = np.asarray(xp.asnumpy(rate) if hasattr(xp, "asnumpy") else rate)
+        num_samples = int(np.prod(dims, dtype=np.int64))
+        out_shape = dims + rate.shape
+        if num_samples == 0:
+            return xp.asarray(np.zeros(out_shape, dtype=dtype.as_numpy_dtype))
+        if rate.size == 0:
+            raise errors.InvalidArgumentError(
+                None, None, f"Input rate should have non-zero element count, got: {rate.size}")
+        key, counter = stream.reserve_outputs(num_samples * rate.size)
+        values = philox.poisson(key, counter, num_samples, rate)
+        return xp.asarray(values.reshape(out_shape).astype(dtype.as_numpy_dtype))
+
+
+def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None):
+    """Draws `shape` samples from each Poisson(lam): output shape `shape + lam.shape`, of dtype `dtype`.
+
+    Example: `tf.random_poisson([0.5, 1.5], [10])` gives a [10, 2] float32 tensor.
+    """
+    from ..framework.apply import convert_to_tensor
+    with name_scope(name, "random_poisson", [lam, shape]):
+        shape = convert_to_tensor(shape, name="shape", dtype=dtypes.int32)
+        lam = convert_to_tensor(lam, name="rate")
+        seed1, seed2 = get_seed(seed)
+        return apply_op(RandomPoissonV2, [shape, lam],
+                        {"seed": seed1 or 0, "seed2": seed2 or 0, "dtype": dtypes.as_dtype(dtype).base_dtype},
+                        name="RandomPoissonV2")
