@@ -148,3 +148,46 @@ def test_an_export_dir_filled_before_save_is_left_alone_and_simple_save_refuses_
     assert os.listdir(export_dir) == ["other.txt"]
     del builder
     assert sorted(os.listdir(tmp_path)) == ["export"]   # the abandoned staging folder is removed
+
+
+def test_text_form_saved_model_round_trips(tmp_path):
+    x, y = _linear_model()
+    export_dir = str(tmp_path / "export")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        builder = tf.saved_model.builder.SavedModelBuilder(export_dir)
+        builder.add_meta_graph_and_variables(sess, ["serve"], {"serving_default": tf.saved_model.
+                                                               predict_signature_def({"x": x}, {"y": y})})
+        assert builder.save(as_text=True) == os.path.join(export_dir, "saved_model.pbtxt")
+    text = open(os.path.join(export_dir, "saved_model.pbtxt")).read()
+    assert text.startswith("saved_model_schema_version: 1\nmeta_graphs {") and 'tags: "serve"' in text
+    with tf.Session(graph=tf.Graph()) as sess:
+        meta = tf.saved_model.loader.load(sess, ["serve"], export_dir)
+        np.testing.assert_allclose(sess.run(meta.signature_def["serving_default"].outputs["y"].name,
+                                            {"x:0": [[1.0, 1.0]]}), [[-0.5]])
+
+
+def test_assets_are_copied_and_the_init_op_sees_their_new_path(tmp_path):
+    source = tmp_path / "src" / "vocab.txt"
+    source.parent.mkdir()
+    source.write_text("cat\ndog\n")
+    asset = tf.constant(str(source), name="vocab_path")
+    tf.add_to_collection(tf.GraphKeys.ASSET_FILEPATHS, asset)
+    remembered = tf.Variable("", name="remembered", trainable=False)
+    x = tf.placeholder(tf.string, [None], name="x")
+    export_dir = str(tmp_path / "export")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.saved_model.simple_save(sess, export_dir, {"x": x}, {"y": tf.identity(x, name="y")},
+                                   legacy_init_op=tf.assign(remembered, asset).op)
+    source.unlink()   # the SavedModel holds its own copy
+    assert open(os.path.join(export_dir, "assets", "vocab.txt")).read() == "cat\ndog\n"
+    with tf.Session(graph=tf.Graph()) as sess:
+        meta = tf.saved_model.loader.load(sess, ["serve"], export_dir)
+        assert [a.filename for a in meta.asset_file_def] == ["vocab.txt"]
+        path = sess.run("remembered:0").decode()
+        assert path == os.path.join(export_dir, "assets", "vocab.txt")
+        assert sess.run(tf.read_file(path)) == b"cat\ndog\n"
+    with pytest.raises(TypeError, match="must be of type constant"):
+        tf.saved_model.builder.SavedModelBuilder(str(tmp_path / "other")).add_meta_graph_and_variables(
+            None, ["serve"], assets_collection=[tf.identity(asset)])

@@ -158,3 +158,26 @@ with v1.Session() as sess:
     print(json.dumps(sess.run("probs:0", {"x:0": feed["x:0"]}).tolist()))
 """, prefix, tmp_path / "inputs.npy", tmp_path / "labels.npy")
     np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)
+
+
+def test_tensorflow_loads_neuroflows_saved_model_with_an_asset_and_main_op(tmp_path):
+    source = tmp_path / "vocab.txt"
+    source.write_text("cat\ndog\n")
+    asset = tf.constant(str(source), name="vocab_path")
+    tf.add_to_collection(tf.GraphKeys.ASSET_FILEPATHS, asset)
+    remembered = tf.Variable("", name="remembered", trainable=False)
+    x = tf.placeholder(tf.float32, [None], name="x")
+    export_dir = str(tmp_path / "export")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.saved_model.simple_save(sess, export_dir, {"x": x}, {"y": tf.identity(x, name="y")},
+                                   legacy_init_op=tf.assign(remembered, asset).op)
+    path = run_tf("""
+import sys
+v1 = tf.compat.v1
+v1.disable_v2_behavior()
+with v1.Session(graph=tf.Graph()) as sess:
+    v1.saved_model.loader.load(sess, ["serve"], sys.argv[1])
+    print(sess.run("remembered:0").decode())
+""", export_dir).strip().splitlines()[-1]
+    assert path == f"{export_dir}/assets/vocab.txt"

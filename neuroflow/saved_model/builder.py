@@ -104,6 +104,7 @@ class SavedModelBuilder:
         self._has_saved_variables = False
         self._staging = None   # the hidden sibling folder the SavedModel is built in, until save()
         self._placed = False   # save() has moved this builder's folder to export_dir
+        self._asset_files = {}   # {file name under assets/: the source path it was copied from}
 
     def _staging_dir(self):
         if self._staging is None:
@@ -150,7 +151,8 @@ class SavedModelBuilder:
             sess: the Session whose variable values are saved.
             tags: the tags (e.g. [tf.saved_model.tag_constants.SERVING]) a loader asks for.
             signature_def_map: {key: SignatureDef} (see `signature_def_utils`).
-            assets_collection: accepted when empty; asset files are not supported yet.
+            assets_collection: scalar string constants naming files (vocabularies, ...) to copy into `assets/`;
+                at load time the init op sees each constant fed with its copy's path.
             legacy_init_op, main_op: an Operation the loader runs after restoring the variables.
             clear_devices: drop device placements.
             strip_default_attrs: accepted for TensorFlow compatibility.
@@ -166,7 +168,7 @@ class SavedModelBuilder:
                                  "`add_meta_graph()` instead.")
         signature_def_map = signature_def_map or {}
         _validate_signature_def_map(signature_def_map)
-        _no_assets(assets_collection)
+        assets = [_asset_path(t) for t in assets_collection or []]
         graph = sess.graph if sess is not None else get_default_graph()
         with graph.as_default():
             self._add_main_op(main_op if main_op is not None else legacy_init_op, graph)
@@ -176,6 +178,7 @@ class SavedModelBuilder:
             saver.save(sess, os.path.join(variables_dir, constants.VARIABLES_FILENAME), write_meta_graph=False,
                        write_state=False)
             meta_graph_def = self._meta_graph(saver, graph, clear_devices)
+        self._add_assets(meta_graph_def, assets)
         self._tag_and_add(meta_graph_def, tags, signature_def_map)
         self._has_saved_variables = True
 
@@ -191,11 +194,31 @@ class SavedModelBuilder:
                                  "`add_meta_graph_and_variables()` first.")
         signature_def_map = signature_def_map or {}
         _validate_signature_def_map(signature_def_map)
-        _no_assets(assets_collection)
+        assets = [_asset_path(t) for t in assets_collection or []]
         graph = get_default_graph()
         self._add_main_op(main_op if main_op is not None else legacy_init_op, graph)
         meta_graph_def = self._meta_graph(self._saver(saver), graph, clear_devices)
+        self._add_assets(meta_graph_def, assets)
         self._tag_and_add(meta_graph_def, tags, signature_def_map)
+
+    def _add_assets(self, meta_graph_def, assets):
+        """Copies each (tensor, source path) asset into assets/ (a name taken by a different file gets a suffix,
+        as in TensorFlow) and records it in the meta graph's asset_file_def."""
+        from .utils import build_tensor_info
+        for tensor, source in assets:
+            name = os.path.basename(source)
+            base, i = name, 0
+            while name in self._asset_files and not _same_file(self._asset_files[name], source):
+                i += 1
+                name = f"{base}_{i}"
+            if name not in self._asset_files:
+                if self._placed:
+                    raise AssertionError("Assets cannot be added after save(): the SavedModel is in place.")
+                folder = os.path.join(self._staging_dir(), constants.ASSETS_DIRECTORY)
+                os.makedirs(folder, exist_ok=True)
+                shutil.copyfile(source, os.path.join(folder, name))
+                self._asset_files[name] = source
+            meta_graph_def.asset_file_def.add(tensor_info=build_tensor_info(tensor), filename=name)
 
     # --- writing ----------------------------------------------------------------------------------------------------
     def save(self, as_text=False):
@@ -242,6 +265,25 @@ class SavedModelBuilder:
 Builder = SavedModelBuilder
 
 
-def _no_assets(assets_collection):
-    if assets_collection:
-        raise NotImplementedError("SavedModel assets (assets_collection) are not supported by neuroflow yet.")
+def _asset_path(tensor):
+    """(tensor, the file path it holds) for an asset: a scalar string constant, as TensorFlow requires."""
+    from ..framework.tensor import Tensor
+    from ..framework.tensor_util import constant_value
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"Asset path tensor {tensor} must be a Tensor.")
+    if tensor.op.type != "Const":
+        raise TypeError(f"Asset path tensor {tensor} must be of type constant.")
+    if tensor.dtype.base_dtype.name != "string":
+        raise TypeError(f"Asset path tensor {tensor}` must be of dtype string.")
+    if tensor.shape.ndims != 0:
+        raise TypeError(f"Asset path tensor {tensor} must be a scalar.")
+    value = constant_value(tensor).item()
+    path = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+    if not os.path.isfile(path):
+        raise ValueError(f"Asset filepath tensor {tensor} in is invalid.")
+    return tensor, path
+
+
+def _same_file(a, b):
+    import filecmp
+    return os.path.abspath(a) == os.path.abspath(b) or filecmp.cmp(a, b, shallow=False)

@@ -83,10 +83,15 @@ def _init_op(meta_graph_def, graph, import_scope):
 
 
 def _asset_feeds(export_dir, meta_graph_def, import_scope):
-    """{asset tensor name: its file's path under assets/} for the init op, as TensorFlow feeds them."""
+    """{asset tensor name: its file's path under assets/} for the init op, as TensorFlow feeds them (from the
+    asset_file_def field, or the TF1 builder's collection of AssetFileDefs packed in Any protos)."""
+    from ..framework.tf_protos import AssetFileDef
     assets = os.path.join(os.fspath(export_dir), constants.ASSETS_DIRECTORY)
-    return {_scoped(a.tensor_info.name, import_scope): os.path.join(assets, a.filename)
-            for a in meta_graph_def.asset_file_def}
+    protos = list(meta_graph_def.asset_file_def)
+    if not protos and constants.ASSETS_KEY in meta_graph_def.collection_def:
+        protos = [AssetFileDef.FromString(packed.value)
+                  for packed in meta_graph_def.collection_def[constants.ASSETS_KEY].any_list.value]
+    return {_scoped(a.tensor_info.name, import_scope): os.path.join(assets, a.filename) for a in protos}
 
 
 def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
