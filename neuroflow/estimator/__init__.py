@@ -1,13 +1,14 @@
 """`tf.estimator`: Estimator, EstimatorSpec, ModeKeys, RunConfig, TrainSpec/EvalSpec/train_and_evaluate and
 `tf.estimator.inputs.numpy_input_fn`, and the canned LinearClassifier, LinearRegressor, DNNClassifier,
 DNNRegressor and DNNLinearCombinedClassifier / Regressor over `tf.feature_column`, and BaselineClassifier /
-Regressor."""
-from . import inputs
+Regressor; `tf.estimator.export`: serving input receivers and export outputs for
+`Estimator.export_saved_model`."""
+from . import export, inputs
 from .estimator import EvalSpec, Estimator, TrainSpec, train_and_evaluate
 from .canned import (BaselineClassifier, BaselineRegressor, DNNClassifier, DNNLinearCombinedClassifier,
                      DNNLinearCombinedRegressor, DNNRegressor, LinearClassifier, LinearRegressor)
 from .model_fn import EstimatorSpec, ModeKeys, RunConfig
 
 __all__ = ["Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "TrainSpec", "EvalSpec", "train_and_evaluate",
-           "inputs", "LinearClassifier", "LinearRegressor", "DNNClassifier", "DNNRegressor",
+           "inputs", "export", "LinearClassifier", "LinearRegressor", "DNNClassifier", "DNNRegressor",
            "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "BaselineClassifier", "BaselineRegressor"]

@@ -230,6 +230,28 @@ class Estimator:
                         yield from batch
 
 
+    def export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
+                           checkpoint_path=None):
+        """Writes the model of `checkpoint_path` (default: the latest) as a SavedModel in a new folder
+        `export_dir_base/<timestamp>`, tagged 'serve', with a SignatureDef per export output of the model_fn's
+        PREDICT-mode EstimatorSpec, fed by `serving_input_receiver_fn`'s receiver tensors; `assets_extra`
+        ({destination under assets.extra/: source file}) is copied in. Returns the folder's path (bytes, as
+        TensorFlow).
+
+        Raises:
+            ValueError: no serving_input_receiver_fn, or no checkpoint to export.
+        """
+        from .export import write_saved_model
+        return write_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=assets_extra,
+                                 as_text=as_text, checkpoint_path=checkpoint_path)
+
+    def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
+                          checkpoint_path=None, strip_default_attrs=False):
+        """TensorFlow 1's name of `export_saved_model`."""
+        return self.export_saved_model(export_dir_base, serving_input_receiver_fn, assets_extra=assets_extra,
+                                       as_text=as_text, checkpoint_path=checkpoint_path)
+
+
 class TrainSpec(collections.namedtuple("TrainSpec", ["input_fn", "max_steps", "hooks", "saving_listeners"])):
     def __new__(cls, input_fn, max_steps=None, hooks=None, saving_listeners=None):
         if max_steps is not None and max_steps <= 0:

@@ -114,6 +114,29 @@ class Head:
                                                      summation_method="careful_interpolation")
         return out
 
+    def export_outputs(self, predictions):
+        """TensorFlow 1's canned heads' serving signatures: 'serving_default' and 'classification' (the class
+        probabilities and names of every class) or 'regression', 'regression' (the logistic) for binary
+        classification too, and 'predict' (all the predictions)."""
+        from .export_output import ClassificationOutput, PredictOutput, RegressionOutput
+        tf = _tf()
+        outputs = {"predict": PredictOutput(predictions)}
+        if self.kind == "regression":
+            regression = RegressionOutput(value=predictions["predictions"])
+            outputs.update({"serving_default": regression, "regression": regression})
+            return outputs
+        scores = predictions["probabilities"]
+        if self.label_vocabulary is not None:
+            class_names = tf.constant(list(self.label_vocabulary), tf.string)
+        else:
+            class_names = tf.as_string(tf.range(self.n_classes))
+        classes = tf.tile(tf.expand_dims(class_names, 0), [tf.shape(scores)[0], 1])
+        classification = ClassificationOutput(scores=scores, classes=classes)
+        outputs.update({"serving_default": classification, "classification": classification})
+        if self.kind == "binary":
+            outputs["regression"] = RegressionOutput(value=predictions["logistic"])
+        return outputs
+
     # --- the spec --------------------------------------------------------------------------------------------------
     def create_estimator_spec(self, features, mode, logits, labels=None, optimizer=None, train_op_fn=None):
         """The EstimatorSpec of `mode`; training minimizes the loss with `optimizer` (stepping the global step), or
@@ -122,7 +145,7 @@ class Head:
         with tf.name_scope("head"):
             predictions = self.predictions(logits)
             if mode == ModeKeys.PREDICT:
-                return EstimatorSpec(mode, predictions=predictions)
+                return EstimatorSpec(mode, predictions=predictions, export_outputs=self.export_outputs(predictions))
             unreduced, label_values = self.unreduced_loss(logits, labels)
             weights = self._weights(features)
             loss = self.training_loss(unreduced, weights)

@@ -27,6 +27,9 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", _SPEC_FIELDS)):
             raise ValueError("Missing loss.")
         if mode == ModeKeys.PREDICT and predictions is None:
             raise ValueError("Missing predictions.")
+        if mode == ModeKeys.PREDICT:   # TensorFlow checks them, and names the default signature, here
+            from .export import export_outputs_of
+            export_outputs = export_outputs_of(export_outputs, predictions)
         return super().__new__(cls, mode, predictions, loss, train_op, dict(eval_metric_ops or {}), export_outputs,
                                tuple(training_chief_hooks or ()), tuple(training_hooks or ()), scaffold,
                                tuple(evaluation_hooks or ()), tuple(prediction_hooks or ()))
