@@ -191,3 +191,11 @@ def test_assets_are_copied_and_the_init_op_sees_their_new_path(tmp_path):
     with pytest.raises(TypeError, match="must be of type constant"):
         tf.saved_model.builder.SavedModelBuilder(str(tmp_path / "other")).add_meta_graph_and_variables(
             None, ["serve"], assets_collection=[tf.identity(asset)])
+
+
+def test_tensorflow_2s_object_based_saved_model_is_refused_clearly():
+    with tf.Session(graph=tf.Graph()) as sess:
+        with pytest.raises(ValueError, match=r"StatefulPartitionedCall.*written by TensorFlow 2's "
+                                             r"tf.saved_model.save"):
+            tf.saved_model.loader.load(sess, ["serve"], os.path.join(DATA, "tf2_saved_model"))
+        assert sess.graph.get_operations() == []

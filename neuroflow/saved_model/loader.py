@@ -111,6 +111,7 @@ def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
     Raises:
         OSError: no SavedModel in `export_dir`, or a file that cannot be parsed.
         RuntimeError: no MetaGraphDef with these tags (the message lists the available tag sets).
+        ValueError: a graph with op types neuroflow lacks (all listed), e.g. TensorFlow 2's function calls.
 
     Example:
         >>> with tf.Session(graph=tf.Graph()) as sess:
@@ -123,7 +124,14 @@ def load(sess, tags, export_dir, import_scope=None, **saver_kwargs):
     meta_graph_def = _meta_graph_for_tags(saved_model, tags)
     graph = sess.graph
     with graph.as_default():
-        saver = import_tf_meta_graph(meta_graph_def, import_scope=import_scope, **saver_kwargs)
+        try:
+            saver = import_tf_meta_graph(meta_graph_def, import_scope=import_scope, **saver_kwargs)
+        except ValueError as e:
+            if not meta_graph_def.graph_def.library.function:
+                raise
+            raise ValueError(f"{e} This SavedModel was written by TensorFlow 2's tf.saved_model.save (its graph "
+                             "calls tf.functions); neuroflow loads the SavedModels of TensorFlow 1's API "
+                             "(SavedModelBuilder, simple_save).") from None
         variables_path = os.path.join(os.fspath(export_dir), constants.VARIABLES_DIRECTORY,
                                       constants.VARIABLES_FILENAME)
         if saver is None:
