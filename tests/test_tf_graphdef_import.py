@@ -43,6 +43,21 @@ def test_frozen_graph_predicts_what_tensorflow_predicted(model):
     _assert_tf_predictions(model, _predict(_read(f"{model}_frozen"), model, prefix="frozen"))
 
 
+def test_graphs_without_default_valued_attributes_import_with_tensorflows_defaults():
+    stripped = _read("cnn_frozen_stripped")
+    conv = next(n for n in stripped.node if n.op == "Conv2D")
+    assert "data_format" not in conv.attr and "dilations" not in conv.attr
+    _assert_tf_predictions("cnn", _predict(stripped, "cnn"))
+    many = _read("many_ops_frozen_stripped")
+    names = [key.split("/", 1)[1] for key in REF.files if key.startswith("many_ops/out_")]
+    with tf.Graph().as_default():
+        tf.import_graph_def(many, name="")
+        with tf.Session() as sess:
+            values = sess.run([f"{name}:0" for name in names], {"x:0": REF["many_ops/input/x"]})
+    for name, value in zip(names, values):
+        np.testing.assert_allclose(value, REF[f"many_ops/{name}"], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 def test_text_form_imports_to_the_same_predictions(model):
     graph_def = text_format.Parse((DATA / f"{model}_frozen.pbtxt").read_text(), pb.GraphDef())
@@ -183,3 +198,52 @@ def test_many_op_types_written_by_tensorflow_compute_what_tensorflow_computed():
         if not same:
             wrong.append(name)
     assert wrong == []
+
+
+@pytest.mark.parametrize("feeds, expected", [({}, "cond/out"), ({"scale:0": 0.0}, "cond/out_scale0"),
+                                             ({"is_training:0": True}, "cond/out_training")])
+def test_tf1_cond_frames_import_and_take_the_branch_tensorflow_took(feeds, expected):
+    """Switch/Merge frames of tf.cond without loops (a batch norm and a dropout under is_training, a nested cond)
+    become SelectV2 over both branches. A new session per case: random ops in a branch draw on every run, taken
+    or not, so only a session's first draw is TensorFlow's."""
+    graph_def = _read("cond_frozen")
+    assert {"Switch", "Merge"} <= {n.op for n in graph_def.node}
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="")
+        assert not {"Switch", "Merge"} & {op.type for op in graph.get_operations()}
+        with tf.Session() as sess:
+            value = sess.run("out:0", {"x:0": REF["cond/input/x"], **feeds})
+    np.testing.assert_allclose(value, REF[expected], rtol=1e-5, atol=1e-5)
+
+
+def _cond_graph(branch_op):
+    """A hand-made TF1 cond: pred -> Switch(x) -> [true: branch_op, false: identity] -> Merge."""
+    graph_def = pb.GraphDef()
+    for name, dtype in (("x", pb.DT_FLOAT), ("pred", pb.DT_BOOL)):
+        graph_def.node.add(name=name, op="Placeholder").attr["dtype"].type = dtype
+    switch = graph_def.node.add(name="c/Switch", op="Switch", input=["x", "pred"])
+    switch.attr["T"].type = pb.DT_FLOAT
+    true = graph_def.node.add(name="c/true", op=branch_op, input=["c/Switch:1", "c/Switch:1"])
+    true.attr["T"].type = pb.DT_FLOAT
+    graph_def.node.add(name="c/false", op="Identity", input=["c/Switch"]).attr["T"].type = pb.DT_FLOAT
+    merge = graph_def.node.add(name="c/Merge", op="Merge", input=["c/false", "c/true"])
+    merge.attr["T"].type = pb.DT_FLOAT
+    merge.attr["N"].i = 2
+    graph_def.node.add(name="index", op="Identity", input=["c/Merge:1"]).attr["T"].type = pb.DT_INT32
+    return graph_def
+
+
+def test_a_hand_made_cond_selects_by_its_predicate_and_reports_the_branch_index():
+    with tf.Graph().as_default():
+        tf.import_graph_def(_cond_graph("Mul"), name="")
+        with tf.Session() as sess:
+            out = sess.run(["c/Merge:0", "index:0"], {"x:0": 3.0, "pred:0": True})
+            assert out[0] == 9.0 and out[1] == 1
+            out = sess.run(["c/Merge:0", "index:0"], {"x:0": 3.0, "pred:0": False})
+            assert out[0] == 3.0 and out[1] == 0
+
+
+def test_a_cond_branch_with_side_effects_is_refused():
+    with tf.Graph().as_default() as graph, pytest.raises(ValueError, match="computes both branches"):
+        tf.import_graph_def(_cond_graph("AssignAdd"), name="")
+    assert graph.get_operations() == []

@@ -8,9 +8,12 @@ import logging
 
 import numpy as np
 
+from . import dtypes
 from .graph_io import GraphDef
 from .graph_io_import import _LAZY_OP_PACKAGES
 from .operation import NodeDef
+from .tf_cond_import import rewrite_conds
+from .tensor_shape import TensorShape
 from .tf_proto_convert import UnconvertibleAttr, attr_from_tf, tensor_from_proto
 
 __all__ = ["graph_def_from_tf", "is_tf_graph_def", "UNSUPPORTED_TITLE"]
@@ -28,6 +31,33 @@ _DERIVED_ATTRS = frozenset((
     "incompatible_shape_error", "bad_indices_policy", "Tk"))
 _DROPPED_PER_OP = {"PlaceholderWithDefault": ("dtype",), "Identity": ("dtype",), "AddN": ("N",), "Einsum": ("N",),
                    "VariableV2": ("allowed_devices", "debug_name", "_shared_name")}
+
+# TensorFlow's defaults of attributes that its writers may leave out (`strip_default_attrs`), for the attributes
+# neuroflow's OpDefs read: filled in before the import.
+_CONV = {"explicit_paddings": [], "data_format": "NHWC", "dilations": [1, 1, 1, 1]}
+_TF_DEFAULTS = {
+    "Placeholder": {"shape": TensorShape(None)}, "Conv2D": _CONV, "DepthwiseConv2dNative": _CONV,
+    "Conv2DBackpropInput": _CONV, "Conv2DBackpropFilter": _CONV, "DepthwiseConv2dNativeBackpropInput": _CONV,
+    "DepthwiseConv2dNativeBackpropFilter": _CONV, "MatMul": {"transpose_a": False, "transpose_b": False},
+    "BatchMatMulV2": {"adj_x": False, "adj_y": False},
+    **{op: {"keep_dims": False} for op in ("Mean", "Sum", "Max", "Min", "Prod", "All", "Any")},
+    "Squeeze": {"squeeze_dims": []}, "StridedSlice": {k: 0 for k in ("begin_mask", "end_mask", "ellipsis_mask",
+                                                                      "new_axis_mask", "shrink_axis_mask")},
+    "MaxPool": {"data_format": "NHWC"}, "AvgPool": {"data_format": "NHWC"}, "BiasAdd": {"data_format": "NHWC"},
+    "Pack": {"axis": 0}, "Unpack": {"axis": 0},
+    **{op: {"epsilon": 0.0001, "data_format": "NHWC", "is_training": True} for op in (
+        "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3")},
+    "Cumsum": {"exclusive": False, "reverse": False}, "Cumprod": {"exclusive": False, "reverse": False},
+    "LeakyRelu": {"alpha": 0.2}, "OneHot": {"axis": -1},
+    "ResizeBilinear": {"align_corners": False, "half_pixel_centers": False},
+    "ResizeNearestNeighbor": {"align_corners": False, "half_pixel_centers": False}, "TopKV2": {"sorted": True},
+    "VariableV2": {"container": "", "shared_name": ""}, "VarHandleOp": {"container": "", "shared_name": ""},
+    "Assign": {"validate_shape": True, "use_locking": True},
+    "LRN": {"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5},
+    **{op: {"seed": 0, "seed2": 0} for op in ("RandomUniform", "RandomStandardNormal", "TruncatedNormal",
+                                              "RandomUniformInt")},
+    "ArgMax": {"output_type": dtypes.int64}, "ArgMin": {"output_type": dtypes.int64},
+    "Shape": {"out_type": dtypes.int32}, "Size": {"out_type": dtypes.int32}}
 
 # Op types TensorFlow has in several versions with one meaning for the outputs neuroflow has.
 _RENAMED = {"RandomStandardNormal": "RandomNormal", "RandomUniformInt": "RandomUniform",
@@ -148,7 +178,8 @@ def _const_value(by_name, input_name, node, what):
 def _convert_node(tf_node, by_name):
     op = _RENAMED.get(tf_node.op, tf_node.op)
     inputs = list(tf_node.input)
-    attrs = {}
+    attrs = {k: list(v) if isinstance(v, list) else v for k, v in _TF_DEFAULTS.get(tf_node.op, {}).items()
+             if k not in tf_node.attr}
     dropped = _DROPPED_PER_OP.get(op, ())
     for key, av in tf_node.attr.items():
         if key in _DERIVED_ATTRS or key in dropped or (key.startswith("_") and key != "_output_shapes"):
@@ -222,7 +253,7 @@ def graph_def_from_tf(tf_graph_def):
             inputs that are not constants.
     """
     message = _as_message(tf_graph_def)
-    nodes = list(message.node)
+    nodes = rewrite_conds(list(message.node))
     dropped = _saver_nodes(nodes)
     kept = [n for n in nodes if n.name not in dropped]
     _check_supported(kept)

@@ -1,6 +1,7 @@
 """Writes the TensorFlow-made fixtures of tests/test_tf_graphdef*.py: frozen GraphDefs of a small MLP, a small
 CNN and an unrolled LSTM (binary .pb and text .pbtxt), unfrozen graphs with variables (reference and resource)
-and Saver ops, a graph with TF1 control-flow frames, and TensorFlow's predictions for fixed inputs (predictions.npz). Run with the anchors'
+and Saver ops, graphs with TF1 control-flow frames (cond alone; cond and while), two frozen graphs without their
+default-valued attributes, and TensorFlow's predictions for fixed inputs (predictions.npz). Run with the anchors'
 Python (TensorFlow installed):  ~/.cache/neuroflow-anchors/bin/python tests/data/tf_graphdef/make_fixtures.py
 """
 import os
@@ -127,6 +128,28 @@ def build_many_ops(rng):
     return [f"out_{name}" for name in outs]
 
 
+def build_cond(rng):
+    """TF1 cond frames without loops, as frozen TF1 models hold them: a batch norm and a dropout under an
+    `is_training` flag (a PlaceholderWithDefault), a cond nested in a branch, and a cond with two outputs."""
+    v1.disable_control_flow_v2()
+    x = v1.placeholder(tf.float32, [None, 3], name="x")
+    training = v1.placeholder_with_default(False, [], name="is_training")
+    moving_mean = tf.constant(rng.standard_normal(3).astype(np.float32))
+    moving_var = tf.constant((rng.random(3) + 0.5).astype(np.float32))
+
+    def batch_stats():
+        mean, var = tf.nn.moments(x, [0])
+        return mean, var
+    mean, var = v1.cond(training, batch_stats, lambda: (moving_mean, moving_var), name="bn")
+    h = tf.nn.relu((x - mean) * tf.math.rsqrt(var + 1e-3))
+    h = v1.cond(training, lambda: tf.nn.dropout(h, rate=0.5, seed=1), lambda: h, name="dropout")
+    scale = v1.placeholder_with_default(1.0, [], name="scale")
+    nested = v1.cond(scale > 0.5, lambda: v1.cond(training, lambda: h * 0.5, lambda: h * scale, name="inner"),
+                     lambda: -h, name="outer")
+    v1.identity(nested + tf.reduce_sum(h), name="out")
+    return ["out"]
+
+
 def build_resource_mlp(rng):
     x = v1.placeholder(tf.float32, [None, 4], name="x")
     w = v1.Variable((rng.standard_normal([4, 3]) * 0.5).astype(np.float32), name="w", use_resource=True)
@@ -161,6 +184,36 @@ def freeze(build, name, feeds, seed):
     return {f"{name}/{o}": v for o, v in zip(outputs, fetched)}
 
 
+def _cond_variants(x):
+    """TensorFlow's outputs of the frozen cond graph for the other branches: scale 0 (outer cond false) and
+    is_training (batch statistics and dropout)."""
+    graph_def = v1.GraphDef()
+    with open(os.path.join(HERE, "cond_frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    with tf.Graph().as_default():
+        v1.import_graph_def(graph_def, name="")
+        with v1.Session() as sess:
+            return {"cond/out_scale0": sess.run("out:0", {"x:0": x, "scale:0": 0.0}),
+                    "cond/out_training": sess.run("out:0", {"x:0": x, "is_training:0": True})}
+
+
+def _write_stripped(name):
+    """`<name>_stripped.pb`: the frozen graph with every attribute equal to its op's default left out, as
+    TensorFlow writes graphs with `strip_default_attrs=True` (SavedModels)."""
+    from tensorflow.python.framework import op_def_registry
+    graph_def = v1.GraphDef()
+    with open(os.path.join(HERE, f"{name}.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    for node in graph_def.node:
+        op_def = op_def_registry.get(node.op)
+        for attr in op_def.attr:
+            if attr.HasField("default_value") and attr.name in node.attr and \
+                    node.attr[attr.name] == attr.default_value:
+                del node.attr[attr.name]
+    with open(os.path.join(HERE, f"{name}_stripped.pb"), "wb") as f:
+        f.write(graph_def.SerializeToString())
+
+
 def main():
     v1.disable_eager_execution()
     rng = np.random.default_rng(0)
@@ -169,13 +222,17 @@ def main():
              "control_flow": {"x": rng.standard_normal([2, 3]).astype(np.float32)},
              "resource_mlp": {"x": rng.standard_normal([3, 4]).astype(np.float32)},
              "rnn": {"sequence": rng.standard_normal([3, 4, 3]).astype(np.float32)},
-             "many_ops": {"x": rng.standard_normal([2, 3, 4]).astype(np.float32)}}
+             "many_ops": {"x": rng.standard_normal([2, 3, 4]).astype(np.float32)},
+             "cond": {"x": rng.standard_normal([4, 3]).astype(np.float32)}}
     arrays = {}
     for name, build, seed in [("mlp", build_mlp, 1), ("cnn", build_cnn, 2), ("control_flow", build_control_flow, 3),
                               ("resource_mlp", build_resource_mlp, 4), ("rnn", build_rnn, 5),
-                              ("many_ops", build_many_ops, 6)]:
+                              ("many_ops", build_many_ops, 6), ("cond", build_cond, 7)]:
         arrays.update({f"{name}/input/{k}": v for k, v in feeds[name].items()})
         arrays.update(freeze(build, name, feeds[name], seed))
+    arrays.update(_cond_variants(feeds["cond"]["x"]))
+    for name in ("cnn_frozen", "many_ops_frozen"):
+        _write_stripped(name)
     np.savez(os.path.join(HERE, "predictions.npz"), **arrays)
     with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
         f.write(tf.__version__ + "\n")
