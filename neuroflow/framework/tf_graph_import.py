@@ -1,7 +1,8 @@
 """TensorFlow's GraphDef message as neuroflow's GraphDef, ready for `import_graph_def`: attribute values
-converted, TensorFlow's attributes that neuroflow derives itself (`T`, `Tidx`, ...) left out, constant inputs that
-neuroflow's OpDefs take as attributes (a reduction's axes, ConcatV2's axis) folded in, TF's older or resource op
-types mapped to neuroflow's, and all op types neuroflow lacks reported at once."""
+converted, TensorFlow's defaults filled in where a writer left them out, TensorFlow's attributes that neuroflow
+derives itself (`T`, `Tidx`, ...) or has no use for left out, constant inputs that neuroflow's OpDefs take as
+attributes (a reduction's axes, ConcatV2's axis) folded in, TF's older, resource or composite op types mapped to
+neuroflow's, TF1 cond frames rewritten (tf_cond_import), and all op types neuroflow lacks reported at once."""
 import collections
 import importlib
 import logging
