@@ -225,3 +225,17 @@ def test_tensorflows_graph_initializes_and_trains_from_scratch():
         for _ in range(20):
             sess.run(tf.get_collection("train_op")[0], feed)
         assert sess.run(loss, feed) < 0.5 * first and sess.run(tf.train.get_global_step()) == 20
+
+
+def test_tensorflows_adam_graph_restores_its_slots_and_trains_on_as_tensorflow_did():
+    arrays = {n: np.load(_file("mlp_adam", n + ".npy")) for n in ("inputs", "labels", "probs", "probs_after_2_steps")}
+    saver = tf.train.import_meta_graph(_file("mlp_adam", "model.ckpt.meta"))
+    names = {v.op.name for v in tf.global_variables()}
+    assert {"hidden/kernel/Adam", "hidden/kernel/Adam_1", "beta1_power", "beta2_power", "global_step"} <= names
+    feed = {"x:0": arrays["inputs"], "y:0": arrays["labels"]}
+    with tf.Session() as sess:
+        saver.restore(sess, _file("mlp_adam", "model.ckpt"))
+        np.testing.assert_allclose(sess.run("probs:0", feed), arrays["probs"], rtol=1e-5, atol=1e-6)
+        for _ in range(2):
+            sess.run(tf.get_collection("train_op")[0], feed)
+        np.testing.assert_allclose(sess.run("probs:0", feed), arrays["probs_after_2_steps"], rtol=1e-5, atol=1e-6)

@@ -211,6 +211,42 @@ def _without_savers(meta):
     return graph_def, dropped
 
 
+def _fold_constant_ranges(graph_def):
+    """Turns Range nodes of three Const inputs into Consts, in place: TF1's tf.losses reduce over
+    Range(0, Rank, 1) axes, and neuroflow's reductions take their axes as an attribute, read from a Const."""
+    from ..framework.tf_proto_convert import tensor_from_proto, tensor_to_proto
+    import numpy as np
+    by_name = {n.name: n for n in graph_def.node}
+
+    def const_of(name):
+        node = by_name.get(name.split(":")[0])
+        while node is not None and node.op == "Identity" and node.input:
+            node = by_name.get(node.input[0].split(":")[0])
+        return node if node is not None and node.op == "Const" else None
+
+    for node in graph_def.node:
+        data = [i for i in node.input if not i.startswith("^")]
+        if node.op != "Range" or len(data) != 3:
+            continue
+        consts = [const_of(i) for i in data]
+        if any(c is None for c in consts):
+            continue
+        start, limit, delta = (tensor_from_proto(c.attr["value"].tensor).item() for c in consts)
+        if delta == 0:
+            continue
+        dtype = node.attr["Tidx"].type
+        value = tensor_to_proto(np.arange(start, limit, delta, dtype=np.int64 if dtype == 9 else np.int32))
+        controls = [i for i in node.input if i.startswith("^")]
+        for c in consts:
+            controls.extend(i for i in c.input if i.startswith("^") and i not in controls)
+        node.op = "Const"
+        del node.input[:]
+        node.input.extend(controls)
+        node.attr.clear()
+        node.attr["dtype"].type = dtype or 3   # DT_INT32 unless Tidx says otherwise
+        node.attr["value"].tensor.CopyFrom(value)
+
+
 def _variable_from_def(graph, vdef, prefix, trainable_names, variables):
     """A Variable bound to the imported VariableV2 / Assign / read nodes (one object per variable, shared by all
     the collections that list it)."""
@@ -311,6 +347,7 @@ def import_tf_meta_graph(meta, clear_devices=False, import_scope=None, input_map
     graph = graph or get_default_graph()
     graph_def, dropped = _without_savers(meta)
     graph_def = tf_pattern_as_sum_to_shape(graph_def)
+    _fold_constant_ranges(graph_def)
     if clear_devices:
         for node in graph_def.node:
             node.device = ""

@@ -4,7 +4,8 @@ for a small MLP and a small CNN, a checkpoint with its .meta (tf.train.Saver), a
 the inputs, TensorFlow's predictions and the predictions after one more training step (.npy); and an inference MLP
 with resource variables (mlp_resource: checkpoint + .meta, SavedModel); a linear regression whose gradients use
 BroadcastGradientArgs (broadcast: checkpoint + .meta, predictions before and after one more step), and one
-whose gradient also uses DynamicStitch (reduction).
+whose gradient also uses DynamicStitch (reduction); the MLP trained with Adam on tf.compat.v1.losses' loss
+(mlp_adam).
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_models/make_fixtures.py
@@ -154,6 +155,36 @@ def write_broadcasting_regression(kind="broadcast"):
     np.save(os.path.join(out, "targets.npy"), targets)
 
 
+def write_adam_mlp():
+    """The MLP trained with Adam on tf.compat.v1.losses' loss (slots W/Adam, W/Adam_1, beta1_power; the loss
+    reduces over Range(0, Rank, 1) axes): checkpoint + .meta after 2 steps, the predictions then and after 2 more."""
+    out = os.path.join(HERE, "mlp_adam")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    rng = np.random.RandomState(3)
+    inputs, labels = rng.randn(6, 4).astype(np.float32), rng.randint(0, 3, 6).astype(np.int64)
+    graph = tf.Graph()
+    with graph.as_default():
+        x, logits = build_mlp()
+        probs = tf.nn.softmax(logits, name="probs")
+        y = v1.placeholder(tf.int64, [None], name="y")
+        loss = v1.losses.sparse_softmax_cross_entropy(y, logits)
+        train_op = v1.train.AdamOptimizer(0.05).minimize(loss, global_step=v1.train.get_or_create_global_step())
+        v1.add_to_collection("train_op", train_op)
+        saver = v1.train.Saver(save_relative_paths=True)
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            for _ in range(2):
+                sess.run(train_op, {x: inputs, y: labels})
+            saver.save(sess, os.path.join(out, "model.ckpt"))
+            np.save(os.path.join(out, "probs.npy"), sess.run(probs, {x: inputs}))
+            for _ in range(2):
+                sess.run(train_op, {x: inputs, y: labels})
+            np.save(os.path.join(out, "probs_after_2_steps.npy"), sess.run(probs, {x: inputs}))
+    np.save(os.path.join(out, "inputs.npy"), inputs)
+    np.save(os.path.join(out, "labels.npy"), labels)
+
+
 def main():
     rng = np.random.RandomState(0)
     write("mlp", build_mlp, rng.randn(5, 4).astype(np.float32), rng.randint(0, 3, 5).astype(np.int64))
@@ -161,6 +192,7 @@ def main():
     write_resource_variables_mlp()
     write_broadcasting_regression()
     write_broadcasting_regression("reduction")
+    write_adam_mlp()
 
 
 if __name__ == "__main__":
