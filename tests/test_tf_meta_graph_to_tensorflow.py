@@ -125,20 +125,31 @@ with tf.Graph().as_default(), v1.Session() as sess:
     np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)
 
 
-def test_tensorflow_trains_on_from_neuroflows_meta_graph_as_neuroflow_does(tmp_path):
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_tensorflow_trains_on_from_neuroflows_meta_graph_as_neuroflow_does(kind, tmp_path):
     # The .meta holds neuroflow's training graph in TensorFlow's ops (SumToShape as BroadcastGradientArgs + Sum +
     # Reshape) with the updates ordered after all gradients: TensorFlow runs ops in parallel, neuroflow in order.
-    x = tf.placeholder(tf.float32, [None, 4], name="x")
     y = tf.placeholder(tf.int64, [None], name="y")
-    hidden = tf.layers.dense(x, 8, activation=tf.nn.relu, kernel_initializer=tf.glorot_uniform_initializer(seed=4))
-    # + 0 * x[:, :1] broadcasts [None, 1] against [None, 3]: its gradient is a SumToShape
-    logits = tf.layers.dense(hidden, 3, kernel_initializer=tf.glorot_uniform_initializer(seed=5)) + 0.0 * x[:, :1]
+    if kind == "mlp":
+        x = tf.placeholder(tf.float32, [None, 4], name="x")
+        hidden = tf.layers.dense(x, 8, activation=tf.nn.relu, kernel_initializer=tf.glorot_uniform_initializer(seed=4))
+        # + 0 * x[:, :1] broadcasts [None, 1] against [None, 3]: its gradient is a SumToShape
+        logits = tf.layers.dense(hidden, 3, kernel_initializer=tf.glorot_uniform_initializer(seed=5)) + 0.0 * x[:, :1]
+        optimizer = tf.train.AdamOptimizer(0.1)
+        inputs = np.random.RandomState(6).randn(5, 4).astype(np.float32)
+    else:
+        x = tf.placeholder(tf.float32, [None, 8, 8, 1], name="x")
+        conv = tf.layers.conv2d(x, 4, 3, padding="same", activation=tf.nn.relu,
+                                kernel_initializer=tf.glorot_uniform_initializer(seed=4))
+        pooled = tf.layers.dropout(tf.layers.max_pooling2d(conv, 2, 2), 0.0, training=True)
+        logits = tf.layers.dense(tf.layers.flatten(pooled), 3, kernel_initializer=tf.glorot_uniform_initializer(seed=5))
+        optimizer = tf.train.MomentumOptimizer(0.1, 0.9)
+        inputs = np.random.RandomState(6).randn(5, 8, 8, 1).astype(np.float32)
     probs = tf.nn.softmax(logits, name="probs")
     loss = tf.losses.sparse_softmax_cross_entropy(y, logits)
-    train = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=tf.train.get_or_create_global_step())
+    train = optimizer.minimize(loss, global_step=tf.train.get_or_create_global_step())
     tf.add_to_collection("train_op", train)
-    rng = np.random.RandomState(6)
-    inputs, labels = rng.randn(5, 4).astype(np.float32), np.array([0, 1, 2, 0, 1])
+    labels = np.array([0, 1, 2, 0, 1])
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
