@@ -59,13 +59,13 @@ def _mark(msg, d, f):
     present.add(f.name)
 
 
-# --- field readers: (msg, its __dict__, field, bytes, position after the tag, end, depth) -> new position -------
+# --- field readers: (msg, its __dict__, bytes, position after the tag, end, depth) -> new position ------------
 def _scalar_reader(f, wire_type):
     name, kind, oneof = f.name, f.kind, f.oneof
     if wire_type == 0:
         convert = _convert(kind)
 
-        def read(msg, d, f, buf, pos, end, depth):
+        def read(msg, d, buf, pos, end, depth):
             raw, pos = _varint(buf, pos, end)
             d[name] = convert(raw) if convert else raw
             if oneof:
@@ -74,7 +74,7 @@ def _scalar_reader(f, wire_type):
     elif wire_type in (1, 5):
         size, unpack = (4, _unpack_float) if wire_type == 5 else (8, _unpack_double)
 
-        def read(msg, d, f, buf, pos, end, depth):
+        def read(msg, d, buf, pos, end, depth):
             if pos + size > end:
                 raise DecodeError("truncated fixed-width field")
             d[name] = unpack(buf, pos)[0]
@@ -84,8 +84,15 @@ def _scalar_reader(f, wire_type):
     else:
         is_text = kind == "string"
 
-        def read(msg, d, f, buf, pos, end, depth):
-            pos, stop = _length(buf, pos, end)
+        def read(msg, d, buf, pos, end, depth):
+            n = buf[pos]
+            if n < 0x80:
+                pos += 1
+                stop = pos + n
+                if stop > end:
+                    raise DecodeError("a length-delimited field runs past the end of its message")
+            else:
+                pos, stop = _length(buf, pos, end)
             d[name] = str(buf[pos:stop], "utf-8") if is_text else buf[pos:stop]
             if oneof:
                 _mark(msg, d, f)
@@ -111,13 +118,13 @@ def _repeated_scalar_reader(f, wire_type):
     single = _scalar_reader(type("Slot", (), {"name": "v", "kind": kind, "oneof": None})(), wire_type)
     convert = _convert(kind)
 
-    def read_one(msg, d, f, buf, pos, end, depth):
+    def read_one(msg, d, buf, pos, end, depth):
         slot = {}
-        pos = single(None, slot, None, buf, pos, end, depth)
+        pos = single(None, slot, buf, pos, end, depth)
         list.append(_container(msg, d, f), slot["v"])
         return pos
 
-    def read_packed(msg, d, f, buf, pos, end, depth):
+    def read_packed(msg, d, buf, pos, end, depth):
         pos, stop = _length(buf, pos, end)
         target = _container(msg, d, f)
         if kind in ("float", "double"):
@@ -140,7 +147,7 @@ def _repeated_scalar_reader(f, wire_type):
 def _message_reader(f):
     name, oneof = f.name, f.oneof
 
-    def read(msg, d, f, buf, pos, end, depth):
+    def read(msg, d, buf, pos, end, depth):
         pos, stop = _length(buf, pos, end)
         child = d.get(name)
         if child is None:
@@ -156,7 +163,7 @@ def _message_reader(f):
 
 
 def _repeated_message_reader(f):
-    def read(msg, d, f, buf, pos, end, depth):
+    def read(msg, d, buf, pos, end, depth):
         pos, stop = _length(buf, pos, end)
         child = blank(f.message)
         decode(child, buf, pos, stop, depth + 1)
@@ -177,21 +184,21 @@ def _map_reader(f):
                                       value_wire)
         value_tag = 0x10 | value_wire
 
-    def read(msg, d, f, buf, pos, end, depth):
+    def read(msg, d, buf, pos, end, depth):
         pos, stop = _length(buf, pos, end)
         slot = {}
         value = None
         while pos < stop:
             tag, pos = _varint(buf, pos, stop)
             if tag == key_tag:
-                pos = key_reader(None, slot, None, buf, pos, stop, depth)
+                pos = key_reader(None, slot, buf, pos, stop, depth)
             elif value_is_message and tag == 0x12:
                 lo, hi = _length(buf, pos, stop)
                 value = blank(f.message)
                 decode(value, buf, lo, hi, depth + 1)
                 pos = hi
             elif not value_is_message and tag == value_tag:
-                pos = value_reader(None, slot, None, buf, pos, stop, depth)
+                pos = value_reader(None, slot, buf, pos, stop, depth)
                 value = slot["v"]
             else:
                 pos = _wire.skip_field(buf, pos, tag & 7, stop)
@@ -206,7 +213,7 @@ _WIRE_OF = {"float": 5, "double": 1, "string": 2, "bytes": 2}
 
 
 def _table(cls):
-    """{tag: (reader, field)} of `cls`, built once."""
+    """{tag: reader of that field} of `cls`, built once."""
     table = cls.__dict__.get("_decode_table")
     if table is not None:
         return table
@@ -216,17 +223,17 @@ def _table(cls):
     for f in cls._FIELDS:
         tag = f.number << 3
         if f.kind == "map":
-            table[tag | 2] = (_map_reader(f), f)
+            table[tag | 2] = _map_reader(f)
         elif f.kind == "message":
-            table[tag | 2] = (_repeated_message_reader(f) if f.repeated else _message_reader(f), f)
+            table[tag | 2] = _repeated_message_reader(f) if f.repeated else _message_reader(f)
         else:
             wire = _WIRE_OF.get(f.kind, 0)
             if f.repeated:
-                table[tag | wire] = (_repeated_scalar_reader(f, wire), f)
+                table[tag | wire] = _repeated_scalar_reader(f, wire)
                 if f.packed:
-                    table[tag | 2] = (_repeated_scalar_reader(f, 2), f)
+                    table[tag | 2] = _repeated_scalar_reader(f, 2)
             else:
-                table[tag | wire] = (_scalar_reader(f, wire), f)
+                table[tag | wire] = _scalar_reader(f, wire)
     cls._decode_table = table
     return table
 
@@ -245,9 +252,9 @@ def decode(msg, buf, pos, end, depth=0):
             pos += 1
         else:
             tag, pos = read_varint(buf, pos, end)
-        entry = table.get(tag)
-        if entry is not None:
-            pos = entry[0](msg, d, entry[1], buf, pos, end, depth)
+        reader = table.get(tag)
+        if reader is not None:
+            pos = reader(msg, d, buf, pos, end, depth)
             continue
         wire_type = tag & 7
         if wire_type in (3, 4):
