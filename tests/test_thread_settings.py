@@ -205,3 +205,16 @@ def test_pool_parts_follow_the_budget_and_products_stay_exact():
         print(json.dumps(seen))
     """
     assert run_fresh(code) == [1, 1, True, 1, 2, True]
+
+
+@needs_openblas
+@needs_two_cores
+def test_the_free_cores_rule_sizes_openblas_but_leaves_the_blocking_pool_whole():
+    code = """
+        tf.Session()
+        blas_threads.configure()
+        blas_threads.set_budget(1)  # what the monitor does when another process takes a core
+        print(json.dumps([blas_threads.openblas_threads(), blas_threads._state["parts"], blas_threads.threads()]))
+    """
+    cores = cpu_share.usable_cores()
+    assert run_fresh(code) == [1, cores, cores]

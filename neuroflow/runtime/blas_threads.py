@@ -12,9 +12,12 @@ and lstm 68-72 vs 92-100, where products dominate and OpenBLAS's own threading w
 convolutions keep it (the switch is per process: a later LSTM in a process that built a CNN runs on the pool).
 NEUROFLOW_BLAS_THREADS=0 never switches; NEUROFLOW_BLAS_THREADS=n sets the pool size (default: the usable cores).
 
-How many of these threads a kernel uses is the budget (`set_budget`) that runtime/cpu_share.py keeps at the cores
-other processes leave free, or at the user's fixed count: OpenBLAS's thread count where it threads the products,
-the number of parts `parallel_matmul` and `split_work` cut the work into where the pool is on.
+How many threads is runtime/cpu_share.py's budget (`set_budget`): the cores other processes leave free, or the
+user's fixed count. It sets OpenBLAS's thread count (its idle threads spin, taking cores from other processes). The
+pool's threads block when idle, so the free-cores rule leaves the pool's parts at its size (measured on the cnn
+workload beside a second one, 5 interleaved pairs on a loaded machine: two at once 4.3-9.1 steps/s with one part,
+5.0-9.9 with two, higher in every pair); only a fixed count sets them (`parallel_matmul` and `split_work` cut the
+work into that many parts).
 """
 import ctypes
 import os
@@ -28,9 +31,10 @@ __all__ = ["budget", "can_size", "configure", "openblas_threads", "parallel_matm
 
 MIN_FLOPS = 4_000_000   # smaller products run on one thread: splitting costs more than it saves
 MIN_SPLIT_ELEMENTS = 1 << 18  # elementwise work below this runs on one thread (a hand-off costs ~20-50 us)
-# threads: the pool's threads with the caller's (1: pool off); parts: how many of them a kernel uses (the budget,
-# at most `threads`); budget: None until runtime/cpu_share.py sets one (then every thread may be used).
-_state = {"configured": False, "threads": 1, "parts": 1, "pool": None, "budget": None}
+# threads: the pool's threads with the caller's (1: pool off); parts: how many of them a kernel uses (a fixed
+# budget, at most `threads`; else `threads`); budget: None until runtime/cpu_share.py sets one; fixed: whether
+# the budget is the user's count (it sizes the pool's parts too).
+_state = {"configured": False, "threads": 1, "parts": 1, "pool": None, "budget": None, "fixed": False}
 _openblas = {}  # "set" / "get": OpenBLAS's thread-count functions, looked up once
 _lock = threading.Lock()
 
@@ -97,7 +101,7 @@ def configure():
             return
         setter(1)
         _state["threads"] = count
-        _state["parts"] = min(count, _state["budget"] or count)
+        _state["parts"] = min(count, _state["budget"]) if _state["fixed"] else count
         _state["pool"] = ThreadPoolExecutor(max_workers=count - 1, thread_name_prefix="neuroflow-blas")
 
 
@@ -122,18 +126,19 @@ def budget():
     return _state["budget"] or _usable_cores()
 
 
-def set_budget(count):
-    """Lets kernels use `count` threads from now on: the pool's parts where the pool is on (at most its threads),
-    else OpenBLAS's thread count."""
+def set_budget(count, fixed=False):
+    """Lets kernels use `count` threads from now on: OpenBLAS's thread count where the pool is off; where it is on
+    (OpenBLAS on one thread), the pool's parts when the count is the user's (`fixed`, at most the pool's threads),
+    else all its threads (they block when idle: no core is taken from others)."""
     count = max(1, int(count))
     with _lock:
-        _state["budget"] = count
+        _state["budget"], _state["fixed"] = count, bool(fixed)
         if _state["pool"] is None:
             setter = _openblas_function("set")
             if setter is not None:
                 setter(count)
             return
-        _state["parts"] = min(count, _state["threads"])
+        _state["parts"] = min(count, _state["threads"]) if fixed else _state["threads"]
 
 
 def openblas_threads():

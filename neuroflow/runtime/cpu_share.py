@@ -4,10 +4,11 @@ Two trainings side by side (two terminals, a grid of seeds, MPI ranks on one mac
 threads on a 2-core machine collapsed: OpenBLAS's idle workers spin, so four threads fought for two cores and the
 pair got 0.24x of one alone's steps (mlp), a busy neighbour 0.11x (benchmarks/cpu_sharing.py). Here a monitor thread
 wakes every SAMPLE_SECONDS (it sleeps in between: it never spins), reads the busy time of the usable cores from
-/proc/stat, subtracts this process's own CPU time, and so learns how many cores other processes keep busy; the
-kernels' thread count (OpenBLAS's threads, or the pool of runtime/blas_threads.py) becomes the free cores, at least
-one. It drops at once and rises only after two samples agree, so two processes settle on one thread each instead
-of taking turns. Alone, nothing changes.
+/proc/stat, subtracts this process's own CPU time, and so learns how many cores other processes keep busy;
+OpenBLAS's thread count becomes the free cores, at least one. It drops at once and rises only after two samples
+agree, so two processes settle on one thread each instead of taking turns. Alone, nothing changes. (The blocking
+pool of runtime/blas_threads.py, used instead of OpenBLAS's threads in programs with compiled convolutions, keeps
+its size: idle, its threads take no core from anyone.)
 
 A fixed count turns the monitor off: `ConfigProto(intra_op_parallelism_threads=n)` (n > 0; the latest Session with
 one sets the process's count, as OpenBLAS's count is per process), else the environment's NEUROFLOW_NUM_THREADS=n.
@@ -203,7 +204,7 @@ def _apply():
     if fixed is not None:
         _state["monitor"] = None  # a running monitor ends at its next wake
         _state["auto"] = False
-        _blas_threads().set_budget(fixed)
+        _blas_threads().set_budget(fixed, fixed=True)
     elif not _state["auto"]:
         _state["auto"] = True  # tried once: without /proc/stat, OpenBLAS or a second core there is nothing to run
         _blas_threads().set_budget(usable_cores())
