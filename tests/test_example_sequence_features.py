@@ -73,7 +73,14 @@ def test_parse_example_dataset(tmp_path):
     assert first["words"].tolist() == [[b"a", b"bc"], [b"x", b"pad"]]
     with pytest.raises(TypeError, match="Input dataset should be a dataset of vectors of strings"):
         tf.data.Dataset.from_tensor_slices(np.zeros(3)).apply(tf.data.experimental.parse_example_dataset(dense))
-    with pytest.raises(NotImplementedError, match=r"VarLenFeature \['tags'\] would make SparseTensor elements"):
-        tf.data.experimental.parse_example_dataset(_spec())
+    with tf.Graph().as_default():   # a VarLenFeature: a SparseTensor component, as tf.parse_example's
+        with_tags = tf.data.TFRecordDataset(path).batch(3).apply(tf.data.experimental.parse_example_dataset(_spec()))
+        assert with_tags.output_classes["tags"] is tf.SparseTensor
+        tags = tf.data.make_one_shot_iterator(with_tags).get_next()["tags"]
+        expected = tf.parse_example(tf.constant(RECORDS), _spec())["tags"]
+        with tf.Session() as sess:
+            got, want = sess.run([tags, expected])
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="Missing: features was None."):
         tf.data.experimental.parse_example_dataset(None)

@@ -3,6 +3,7 @@ a batch is one NumPy gather per component; otherwise elements are stacked (or pa
 import numpy as np
 
 from ..framework import dtypes, errors
+from ..framework.sparse_tensor import SparseTensorValue
 from ..framework.tensor_shape import TensorShape
 from ..framework.tensor_util import build_time_value
 from . import structure as nest
@@ -25,7 +26,7 @@ class _Batching(Dataset):
         if not captures and self._batch_size <= 0:
             raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
         batch_dim = self._batch_size if self._drop and not captures else None
-        specs = [nest.Spec(s.dtype, _batched_shape(shape, batch_dim))
+        specs = [type(s)(s.dtype, _batched_shape(shape, batch_dim))   # a SparseSpec stays one
                  for s, shape in zip(input_dataset._flat_spec, element_shapes)]
         super().__init__(nest.pack(input_dataset._spec, specs), inputs=[input_dataset], captures=captures)
 
@@ -93,10 +94,32 @@ def _stack_strings(parts):
     return out
 
 
+def _batch_sparse(k, parts):
+    """SparseTensorValues batched as TensorFlow does: along a new first dimension (each index row prefixed with its
+    element's position), the dense shape the largest of each dimension."""
+    ranks = {len(p.dense_shape) for p in parts}
+    if len(ranks) != 1:
+        raise errors.InvalidArgumentError(None, None, f"Cannot batch sparse tensors of different ranks in component "
+                                                      f"{k}: {sorted(ranks)}.")
+    (rank,) = ranks
+    dense_shape = np.max(np.array([p.dense_shape for p in parts], dtype=np.int64).reshape(len(parts), rank), axis=0)
+    indices = [np.column_stack([np.full(len(p.values), b, np.int64),
+                                np.asarray(p.indices, np.int64).reshape(len(p.values), rank)])
+               for b, p in enumerate(parts)]
+    values = [np.asarray(p.values) for p in parts]
+    if values[0].dtype.kind in "OSU":
+        values = [np.array([_as_bytes(x) for x in v.tolist()], dtype=object).reshape(-1) for v in values]
+    return SparseTensorValue(np.concatenate(indices).reshape(-1, rank + 1), np.concatenate(values),
+                             np.concatenate([[len(parts)], dense_shape]).astype(np.int64))
+
+
 def _stack(group):
     out = []
     for k in range(len(group[0])):
         parts = [element[k] for element in group]
+        if isinstance(parts[0], SparseTensorValue):
+            out.append(_batch_sparse(k, parts))
+            continue
         try:  # np.array stacks equal-shaped parts several times faster than np.stack
             dtype = np.asarray(parts[0]).dtype
             if dtype.kind in "OSU":
@@ -149,6 +172,8 @@ class PaddedBatchDataset(_Batching):
 
     def __init__(self, input_dataset, batch_size, padded_shapes, padding_values=None, drop_remainder=False):
         types = input_dataset.output_types
+        if any(map(nest.is_sparse_spec, input_dataset._flat_spec)):
+            raise TypeError("Batching of padded sparse tensors is not currently supported")
         padded = nest.flatten_up_to(types, padded_shapes)
         padded = [_padded_shape(p, s.shape) for p, s in zip(padded, input_dataset._flat_spec)]
         if padding_values is None:

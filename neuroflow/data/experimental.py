@@ -30,18 +30,12 @@ def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainde
 
 def parse_example_dataset(features, num_parallel_calls=1, deterministic=None):
     """A transformation parsing a dataset of batches (vectors) of serialized Examples into dicts of Tensors with
-    `tf.parse_example(batch, features)` (VarLenFeature is refused: tf.data elements cannot be SparseTensors yet).
+    `tf.parse_example(batch, features)` (a VarLenFeature gives a SparseTensor component).
 
     Example: `tf.data.TFRecordDataset(files).batch(32).apply(parse_example_dataset({"x": FixedLenFeature(...)}))`.
     """
     if features is None:
         raise ValueError("Missing: features was None.")
-    from ..ops.example_parsing_ops import VarLenFeature
-    sparse = sorted(k for k, spec in features.items() if isinstance(spec, VarLenFeature))
-    if sparse:
-        raise NotImplementedError(f"parse_example_dataset: VarLenFeature {sparse} would make SparseTensor elements, "
-                                  f"which neuroflow's tf.data does not hold yet; use FixedLenSequenceFeature("
-                                  f"allow_missing=True) (padded) or parse_example after the iterator")
 
     def apply(dataset):
         from ..framework import dtypes

@@ -7,6 +7,7 @@ import numpy as np
 from ..framework import context as mode
 from ..framework.apply import convert_to_tensor
 from ..framework.graph import Graph, get_default_graph
+from ..framework.sparse_tensor import SparseTensor
 from ..ops.array_ops import placeholder
 from ..runtime.context import RunContext
 from ..runtime.plan import Plan
@@ -28,10 +29,11 @@ class DatasetFunction:
         self._plans = weakref.WeakKeyDictionary()  # session context -> {fetches: Plan}
         self.graph = graph = Graph()
         graph.seed = _outer_seed()
-        flat_in = nest.flatten(input_spec)
+        self._flat_in = flat_in = nest.flatten(input_spec)
         with graph.as_default(), mode.graph_mode():
-            self.placeholders = [placeholder(s.dtype, s.shape, name=f"args_{i}") for i, s in enumerate(flat_in)]
-            args = nest.pack(input_spec, self.placeholders)
+            self.placeholders = [placeholder(dtype, shape, name=f"args_{i}")
+                                 for i, (dtype, shape) in enumerate(nest.wire_specs(flat_in))]
+            args = nest.pack(input_spec, nest.tensors_from_wire(flat_in, self.placeholders))
             # TF1 unpacks a tuple element into positional arguments; anything else is one argument.
             try:
                 ret = func(*args) if type(args) is tuple else func(args)
@@ -46,11 +48,13 @@ class DatasetFunction:
             if keep_datasets:
                 self.output = ret
                 self.outputs = []
+                self._flat_out = []
             else:
-                flat = [convert_to_tensor(x) for x in nest.flatten(ret)]
+                flat = [x if isinstance(x, SparseTensor) else convert_to_tensor(x) for x in nest.flatten(ret)]
                 self.output = nest.pack(ret, flat)
-                self.outputs = flat
-                self.output_spec = nest.pack(ret, [nest.Spec(t.dtype, t.shape) for t in flat])
+                self.outputs = nest.wire_tensors(flat)
+                self.output_spec = nest.pack(ret, [nest.spec_of_tensor(t) for t in flat])
+                self._flat_out = nest.flatten(self.output_spec)
         # Stateful ops (random augmentation) run on every call even when no output depends on them.
         self.effects = [op for op in graph.get_operations()
                         if op.opdef.stateful and op.type not in ("Placeholder", "VariableV2")]
@@ -73,10 +77,19 @@ class DatasetFunction:
     def caller(self, ctx):
         """A function: flat element (tuple of arrays) -> flat result (tuple of arrays)."""
         run = self.plan(ctx).run
+        if not any(map(nest.is_sparse_spec, self._flat_in + self._flat_out)):
+            def call(element):
+                return tuple(run([_array(v) for v in element]))
+            return call
 
-        def call(element):
-            return tuple(run([_array(v) for v in element]))
-        return call
+        def call_sparse(element):   # SparseTensorValues travel as their three arrays
+            results = run([_array(v) for v in nest.to_wire(self._flat_in, element)])
+            return nest.from_wire(self._flat_out, results)
+        return call_sparse
+
+    def wire_input(self, element):
+        """The arrays to feed this function's placeholders for one flat element."""
+        return [_array(v) for v in nest.to_wire(self._flat_in, element)]
 
 
 def _array(value):

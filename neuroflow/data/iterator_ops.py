@@ -13,6 +13,7 @@ from ..framework import dtypes, errors
 from ..framework.apply import apply_op
 from ..framework import context as mode
 from ..framework.op_def import OpDef, register
+from ..framework.sparse_tensor import SparseTensor
 from ..framework.tensor import Tensor
 from ..framework.tensor_shape import TensorShape
 from . import structure as nest
@@ -29,8 +30,11 @@ class IteratorResource:
     """One pass of a dataset in one session: its element generator and the run state behind it."""
 
     def __init__(self, dataset, ctx, env):
-        self.types = [s.dtype for s in dataset._flat_spec]
+        flat = dataset._flat_spec
+        self.types = [dtype for dtype, _ in nest.wire_specs(flat)]
         self.elements = dataset._elements(_Run(ctx, env))
+        if any(map(nest.is_sparse_spec, flat)):   # the outputs carry each SparseTensorValue as its three arrays
+            self.elements = (nest.to_wire(flat, e) for e in self.elements)
 
 
 def _key(handle):
@@ -201,7 +205,7 @@ class Iterator:
     def __init__(self, iterator_resource, initializer, output_types, output_shapes, output_classes=None):
         self._iterator_resource = iterator_resource
         self._initializer = initializer
-        self._spec = nest.specs_from(output_types, output_shapes)
+        self._spec = nest.specs_from(output_types, output_shapes, output_classes)
 
     @staticmethod
     def from_structure(output_types, output_shapes=None, shared_name=None, output_classes=None):
@@ -212,17 +216,17 @@ class Iterator:
             output_shapes: optional static shapes (nested like `output_types`).
             shared_name: accepted for compatibility.
         """
-        spec = nest.specs_from(output_types, output_shapes)
+        spec = nest.specs_from(output_types, output_shapes, output_classes)
         handle = apply_op(IteratorV2, [], _handle_attrs(spec, shared_name), name="Iterator")
-        return Iterator(handle, None, nest.types_of(spec), nest.shapes_of(spec))
+        return Iterator(handle, None, nest.types_of(spec), nest.shapes_of(spec), nest.classes_of(spec))
 
     @staticmethod
     def from_string_handle(string_handle, output_types, output_shapes=None, output_classes=None):
         """An iterator that reads from whichever iterator's `string_handle()` value is fed to `string_handle`
         (a string scalar placeholder)."""
-        spec = nest.specs_from(output_types, output_shapes)
+        spec = nest.specs_from(output_types, output_shapes, output_classes)
         handle = apply_op(IteratorFromStringHandleV2, [string_handle], name="IteratorFromStringHandleV2")
-        return Iterator(handle, None, nest.types_of(spec), nest.shapes_of(spec))
+        return Iterator(handle, None, nest.types_of(spec), nest.shapes_of(spec), nest.classes_of(spec))
 
     @property
     def initializer(self):
@@ -239,7 +243,7 @@ class Iterator:
         """
         nest.assert_same_structure(self.output_types, dataset.output_types)
         for mine, theirs in zip(nest.flatten(self._spec), dataset._flat_spec):
-            if mine.dtype != theirs.dtype:
+            if mine.dtype != theirs.dtype or nest.is_sparse_spec(mine) != nest.is_sparse_spec(theirs):
                 raise TypeError(f"Expected output types {self.output_types!r} but got dataset with output types "
                                 f"{dataset.output_types!r}.")
         for mine, theirs in zip(nest.flatten(self._spec), dataset._flat_spec):
@@ -253,10 +257,11 @@ class Iterator:
         """The next element's tensors, in the element's structure. Running any of them advances the iterator
         once per Session.run; past the end, running raises `tf.errors.OutOfRangeError`."""
         flat = nest.flatten(self._spec)
-        attrs = {"output_types": [s.dtype for s in flat], "output_shapes": [s.shape for s in flat]}
+        wire = nest.wire_specs(flat)
+        attrs = {"output_types": [dtype for dtype, _ in wire], "output_shapes": [shape for _, shape in wire]}
         outputs = apply_op(IteratorGetNext, [self._iterator_resource], attrs, name=name or "IteratorGetNext")
         outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-        return nest.pack(self._spec, outputs)
+        return nest.pack(self._spec, nest.tensors_from_wire(flat, outputs))
 
     def string_handle(self, name=None):
         """A string tensor naming this iterator, to feed to a `from_string_handle` iterator."""
@@ -276,9 +281,9 @@ class Iterator:
 
 
 def _handle_attrs(spec, shared_name, dataset=None):
-    flat = nest.flatten(spec)
-    attrs = {"shared_name": shared_name or "", "container": "", "output_types": [s.dtype for s in flat],
-             "output_shapes": [s.shape for s in flat]}
+    wire = nest.wire_specs(nest.flatten(spec))
+    attrs = {"shared_name": shared_name or "", "container": "", "output_types": [dtype for dtype, _ in wire],
+             "output_shapes": [shape for _, shape in wire]}
     if dataset is not None:
         attrs["dataset"] = dataset
     return attrs
@@ -315,7 +320,7 @@ def make_one_shot_iterator(dataset):
     get_seed(None)
     spec = dataset._spec
     handle = apply_op(OneShotIterator, [], _handle_attrs(spec, None, dataset), name="OneShotIterator")
-    return Iterator(handle, None, nest.types_of(spec), nest.shapes_of(spec))
+    return Iterator(handle, None, nest.types_of(spec), nest.shapes_of(spec), nest.classes_of(spec))
 
 
 def make_initializable_iterator(dataset, shared_name=None):
@@ -328,7 +333,7 @@ def make_initializable_iterator(dataset, shared_name=None):
     handle = apply_op(IteratorV2, [], _handle_attrs(spec, shared_name), name="Iterator")
     initializer = apply_op(MakeIterator, [handle] + dataset._all_captures(), {"dataset": dataset},
                            name="MakeIterator")
-    return Iterator(handle, initializer, nest.types_of(spec), nest.shapes_of(spec))
+    return Iterator(handle, initializer, nest.types_of(spec), nest.shapes_of(spec), nest.classes_of(spec))
 
 
 class EagerIterator:
@@ -337,7 +342,7 @@ class EagerIterator:
     def __init__(self, dataset):
         from ..eager.state import context
         self._spec = dataset._spec
-        self._types = [s.dtype for s in dataset._flat_spec]
+        self._flat_spec = dataset._flat_spec
         self._elements = dataset._elements(_Run(context, {}))
 
     def __iter__(self):
@@ -346,7 +351,15 @@ class EagerIterator:
     def __next__(self):
         from ..eager.tensor import EagerTensor
         element = next(self._elements)
-        return nest.pack(self._spec, [EagerTensor(np.asarray(v), t, True) for v, t in zip(element, self._types)])
+        out = []
+        for spec, value in zip(self._flat_spec, element):
+            if nest.is_sparse_spec(spec):
+                out.append(SparseTensor(EagerTensor(np.asarray(value.indices, np.int64), dtypes.int64, True),
+                                        EagerTensor(np.asarray(value.values), spec.dtype, True),
+                                        EagerTensor(np.asarray(value.dense_shape, np.int64), dtypes.int64, True)))
+            else:
+                out.append(EagerTensor(np.asarray(value), spec.dtype, True))
+        return nest.pack(self._spec, out)
 
     next = __next__
 

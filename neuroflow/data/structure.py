@@ -1,11 +1,14 @@
 """Element structures of `tf.data`: nesting (tuples, namedtuples and dicts are structure; lists are values, as in
-TF1's `tf.data` nest), flattening and packing, and turning user values into captured tensors or NumPy arrays."""
+TF1's `tf.data` nest), flattening and packing, turning user values into captured tensors or NumPy arrays, and the
+"wire" form of elements: a SparseTensor component travels inside a pipeline as one SparseTensorValue and between
+graphs (iterator outputs, map function inputs and results) as its three tensors (indices, values, dense_shape)."""
 import collections.abc
 
 import numpy as np
 
 from ..framework import dtypes
 from ..framework.apply import _contains_tensor, _is_tensor_like, convert_to_tensor
+from ..framework.sparse_tensor import SparseTensor, SparseTensorValue
 from ..framework.tensor import Tensor
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..framework.tensor_util import make_ndarray
@@ -99,6 +102,83 @@ class Spec:
         return f"Spec({self.dtype.name}, {self.shape})"
 
 
+class SparseSpec(Spec):
+    """A SparseTensor component: the dtype of its values and the static shape of the dense tensor it stands for."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"SparseSpec({self.dtype.name}, {self.shape})"
+
+
+def is_sparse_spec(spec):
+    return isinstance(spec, SparseSpec)
+
+
+def wire_specs(flat_spec):
+    """[(dtype, shape)] of the tensors that carry the components of `flat_spec`: a dense component's own, and a
+    sparse one's indices int64 [N, rank], values [N] and dense_shape int64 [rank]."""
+    out = []
+    for s in flat_spec:
+        if isinstance(s, SparseSpec):
+            rank = s.shape.ndims
+            out += [(dtypes.int64, TensorShape([None, rank])), (s.dtype, TensorShape([None])),
+                    (dtypes.int64, TensorShape([rank]))]
+        else:
+            out.append((s.dtype, s.shape))
+    return out
+
+
+def to_wire(flat_spec, element):
+    """A flat element's arrays as the wire carries them (each SparseTensorValue as its three arrays)."""
+    out = []
+    for s, value in zip(flat_spec, element):
+        if isinstance(s, SparseSpec):
+            out += [value.indices, value.values, value.dense_shape]
+        else:
+            out.append(value)
+    return out
+
+
+def from_wire(flat_spec, values):
+    """The inverse of `to_wire`: each sparse component's three arrays as one SparseTensorValue."""
+    out, i = [], 0
+    for s in flat_spec:
+        if isinstance(s, SparseSpec):
+            out.append(SparseTensorValue(*values[i:i + 3]))
+            i += 3
+        else:
+            out.append(values[i])
+            i += 1
+    return tuple(out)
+
+
+def tensors_from_wire(flat_spec, tensors):
+    """Graph tensors of the wire as components: each sparse one's three tensors as a SparseTensor."""
+    out, i = [], 0
+    for s in flat_spec:
+        if isinstance(s, SparseSpec):
+            out.append(SparseTensor(*tensors[i:i + 3]))
+            i += 3
+        else:
+            out.append(tensors[i])
+            i += 1
+    return out
+
+
+def wire_tensors(components):
+    """The tensors carrying graph components (a SparseTensor's three)."""
+    out = []
+    for c in components:
+        out += [c.indices, c.values, c.dense_shape] if isinstance(c, SparseTensor) else [c]
+    return out
+
+
+def spec_of_tensor(t):
+    """The Spec of a graph component (a Tensor or SparseTensor)."""
+    return SparseSpec(t.dtype, t.shape) if isinstance(t, SparseTensor) else Spec(t.dtype, t.shape)
+
+
 def value_of(leaf, what="component"):
     """A component given by the user: a graph Tensor stays (the dataset captures it; its value comes when the
     iterator is initialized), anything else becomes a NumPy array with TensorFlow's conversion rules (Python
@@ -137,15 +217,23 @@ def shapes_of(spec_structure):
 
 
 def classes_of(spec_structure):
-    return map_structure(lambda s: Tensor, spec_structure)
+    return map_structure(lambda s: SparseTensor if isinstance(s, SparseSpec) else Tensor, spec_structure)
 
 
-def specs_from(output_types, output_shapes=None):
-    """The Spec structure for user-given `output_types` and optional `output_shapes` (shapes nest like types)."""
+def specs_from(output_types, output_shapes=None, output_classes=None):
+    """The Spec structure for user-given `output_types` and optional `output_shapes` (shapes nest like types) and
+    `output_classes` (tf.SparseTensor where a component is sparse)."""
     types = map_structure(dtypes.as_dtype, output_types)
     if output_shapes is None:
-        return map_structure(lambda t: Spec(t, TensorShape(None)), types)
-    return map_up_to(types, lambda t, s: Spec(t, TensorShape(None) if s is None else as_shape(s)), output_shapes)
+        specs = map_structure(lambda t: Spec(t, TensorShape(None)), types)
+    else:
+        specs = map_up_to(types, lambda t, s: Spec(t, TensorShape(None) if s is None else as_shape(s)),
+                          output_shapes)
+    if output_classes is None:
+        return specs
+    classes = flatten_up_to(types, output_classes)
+    return pack(specs, [SparseSpec(s.dtype, s.shape) if c is SparseTensor else s
+                        for s, c in zip(flatten(specs), classes)])
 
 
 def structure_repr(structure):

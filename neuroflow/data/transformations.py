@@ -70,7 +70,7 @@ class FlatMapDataset(Dataset):
         call = None
         if self._inner_captures:
             plan = self._fn.plan(run.ctx, self._inner_captures)
-            call = lambda e: plan.run([np.asarray(v) for v in e])  # noqa: E731
+            call = lambda e: plan.run(self._fn.wire_input(e))  # noqa: E731
         source = self._inputs[0]._elements(run)
         slots = [None] * self._cycle
         source_done = False
@@ -333,6 +333,9 @@ class UnbatchDataset(Dataset):
     def __init__(self, input_dataset):
         specs = []
         for s in input_dataset._flat_spec:
+            if nest.is_sparse_spec(s):
+                raise NotImplementedError("unbatch() of SparseTensor components is not supported by neuroflow yet; "
+                                          "convert them with tf.sparse.to_dense in a map() first")
             if s.shape.ndims == 0:
                 raise ValueError("Cannot unbatch an input with scalar components.")
             specs.append(nest.Spec(s.dtype, s.shape[1:] if s.shape.ndims is not None else None))
