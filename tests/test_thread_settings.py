@@ -197,10 +197,10 @@ def test_pool_parts_follow_the_budget_and_products_stay_exact():
         blas_threads.configure()  # what a plan with compiled convolutions does: OpenBLAS on one thread, our pool
         rng = np.random.default_rng(0)
         a, b = rng.standard_normal((512, 300)), rng.standard_normal((300, 700))
-        seen = [blas_threads.openblas_threads(), blas_threads._state["parts"],
+        seen = [blas_threads.openblas_threads(), blas_threads.parts(),
                 bool(np.array_equal(blas_threads.parallel_matmul(a, b), a @ b))]
         tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=2))
-        seen += [blas_threads.openblas_threads(), blas_threads._state["parts"],
+        seen += [blas_threads.openblas_threads(), blas_threads.parts(),
                  bool(np.allclose(blas_threads.parallel_matmul(a, b), a @ b, rtol=1e-12, atol=1e-12))]
         print(json.dumps(seen))
     """
@@ -214,7 +214,7 @@ def test_the_free_cores_rule_sizes_openblas_but_leaves_the_blocking_pool_whole()
         tf.Session()
         blas_threads.configure()
         blas_threads.set_budget(1)  # what the monitor does when another process takes a core
-        print(json.dumps([blas_threads.openblas_threads(), blas_threads._state["parts"], blas_threads.threads()]))
+        print(json.dumps([blas_threads.openblas_threads(), blas_threads.parts(), blas_threads.threads()]))
     """
     cores = cpu_share.usable_cores()
     assert run_fresh(code) == [1, cores, cores]

@@ -26,8 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["budget", "can_size", "configure", "openblas_threads", "parallel_matmul", "set_budget", "split_work",
-           "threads"]
+__all__ = ["budget", "can_size", "configure", "openblas_threads", "parallel_matmul", "parts", "set_budget",
+           "split_work", "threads"]
 
 MIN_FLOPS = 4_000_000   # smaller products run on one thread: splitting costs more than it saves
 MIN_SPLIT_ELEMENTS = 1 << 18  # elementwise work below this runs on one thread (a hand-off costs ~20-50 us)
@@ -139,6 +139,12 @@ def set_budget(count, fixed=False):
                 setter(count)
             return
         _state["parts"] = min(count, _state["threads"]) if fixed else _state["threads"]
+
+
+def parts():
+    """How many parts a kernel on the pool cuts its work into now (1 while the pool is off): the pool's threads, or
+    the user's fixed count. For kernels with threads of their own, so that the thread settings bind them too."""
+    return _state["parts"] if _state["pool"] is not None else 1
 
 
 def openblas_threads():
