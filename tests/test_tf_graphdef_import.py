@@ -180,11 +180,12 @@ def test_a_node_missing_a_required_attribute_is_a_clear_value_error():
 
 
 def test_many_op_types_written_by_tensorflow_compute_what_tensorflow_computed():
-    """83 outputs of TF1 ops (make_fixtures.build_many_ops): attributes TF adds for its own kernels
-    (bad_indices_policy, grad_x, Tk, ...) are ignored, SquaredDifference becomes Square(Sub)."""
+    """90 outputs of TF1 ops (make_fixtures.build_many_ops): attributes TF adds for its own kernels
+    (bad_indices_policy, grad_x, Tk, ...) are ignored, SquaredDifference becomes Square(Sub), and TF 1.x's op
+    types Add, Div (float and integer), MaxPoolV2, FusedBatchNorm, BatchMatMul and Select import."""
     graph_def = _read("many_ops_frozen")
     names = [key.split("/", 1)[1] for key in REF.files if key.startswith("many_ops/out_")]
-    assert len(names) >= 80
+    assert len(names) >= 90
     with tf.Graph().as_default():
         tf.import_graph_def(graph_def, name="")
         with tf.Session() as sess:

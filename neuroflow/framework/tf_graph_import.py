@@ -61,7 +61,7 @@ _TF_DEFAULTS = {
     "Shape": {"out_type": dtypes.int32}, "Size": {"out_type": dtypes.int32}}
 
 # Op types TensorFlow has in several versions with one meaning for the outputs neuroflow has.
-_RENAMED = {"RandomStandardNormal": "RandomNormal", "RandomUniformInt": "RandomUniform",
+_RENAMED = {"Add": "AddV2", "MaxPoolV2": "MaxPool", "RandomStandardNormal": "RandomNormal", "RandomUniformInt": "RandomUniform",
             "FusedBatchNorm": "FusedBatchNormV3", "FusedBatchNormV2": "FusedBatchNormV3", "Variable": "VariableV2",
             "VarHandleOp": "VariableV2", "ReadVariableOp": "Identity", "AssignVariableOp": "Assign",
             "VarIsInitializedOp": "IsVariableInitialized", "BatchMatMul": "BatchMatMulV2",
@@ -76,6 +76,8 @@ _INPUTS_AS_ATTRS = {
     **{op: (1, "axis", _INT) for op in ("ArgMax", "ArgMin", "Cumsum", "Cumprod", "ExpandDims")},
     "ConcatV2": (-1, "axis", _INT), "GatherV2": (2, "axis", _INT), "Split": (0, "axis", _INT),
     "SplitV": (2, "axis", _INT)}
+_LIST = lambda v: [int(a) for a in np.ravel(v)]   # noqa: E731
+_POOL_INPUTS = {"MaxPoolV2": ((1, "ksize"), (2, "strides"))}   # TF's V2 pools take their windows as inputs
 _RANDOM_DEFAULTS = {"RandomUniform": {"minval": 0.0, "maxval": 1.0},
                     "RandomStandardNormal": {"mean": 0.0, "stddev": 1.0},
                     "TruncatedNormal": {"mean": 0.0, "stddev": 1.0}}
@@ -124,7 +126,7 @@ def _uses_functions(node):
 def _check_supported(nodes):
     """Raises one ValueError listing every op type (with counts and a few node names) neuroflow lacks, and the
     op types used with function-valued attributes, which neuroflow cannot import yet."""
-    known = set(_registered_types()) | set(_COMPOSED)
+    known = set(_registered_types()) | set(_COMPOSED) | {"Div"}
     missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
     if missing:
         for module in _LAZY_OP_PACKAGES:
@@ -132,7 +134,7 @@ def _check_supported(nodes):
                 importlib.import_module(module)
             except ImportError:
                 pass
-        known = set(_registered_types()) | set(_COMPOSED)
+        known = set(_registered_types()) | set(_COMPOSED) | {"Div"}
         missing = [n for n in nodes if _RENAMED.get(n.op, n.op) not in known]
     missing += [n for n in nodes if _uses_functions(n) and _RENAMED.get(n.op, n.op) in known]
     if not missing:
@@ -197,6 +199,15 @@ def _convert_node(tf_node, by_name):
             raise ValueError(f"Node '{tf_node.name}' ({tf_node.op}) has {len(data)} inputs; expected more")
         attrs[attr] = convert(_const_value(by_name, data[index], tf_node, attr))
         inputs.remove(data[index])
+    if tf_node.op in _POOL_INPUTS:
+        data = [i for i in inputs if not i.startswith("^")]
+        for position, attr in _POOL_INPUTS[tf_node.op]:
+            attrs[attr] = _LIST(_const_value(by_name, data[position], tf_node, attr))
+        inputs = [data[0]] + [i for i in inputs if i.startswith("^")]
+    if tf_node.op == "Div":   # TF1's Div: a real division of floats, C's truncating division of integers
+        dtype = attr_from_tf(tf_node.attr["T"], f"attribute 'T' of node '{tf_node.name}'") \
+            if "T" in tf_node.attr else None
+        op = "TruncateDiv" if dtype is not None and dtype.is_integer else "RealDiv"
     if tf_node.op in _REORDERED_INPUTS:
         data = [i for i in inputs if not i.startswith("^")]
         order = _REORDERED_INPUTS[tf_node.op]

@@ -124,6 +124,18 @@ def build_many_ops(rng):
         "reverse": tf.reverse(x, [1]), "sparse_softmax_xent": tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=[[0, 1, 2], [3, 0, 1]], logits=x),
     }
+    # op types of TensorFlow 1.x releases that TF 2 writes no more, as frozen TF1 models hold them
+    ints = tf.cast(x * 5, tf.int32)
+    outs.update({
+        "raw_add": tf.raw_ops.Add(x=x, y=pos), "raw_div_float": tf.raw_ops.Div(x=x, y=pos),
+        "raw_div_int": tf.raw_ops.Div(x=ints, y=tf.constant(3)),
+        "raw_max_pool_v2": tf.raw_ops.MaxPoolV2(input=img, ksize=[1, 2, 2, 1], strides=[1, 1, 2, 1],
+                                                padding="VALID"),
+        "raw_fused_batch_norm": tf.raw_ops.FusedBatchNorm(
+            x=img, scale=tf.ones([4]), offset=tf.zeros([4]), mean=tf.fill([4], 0.1), variance=tf.fill([4], 2.0),
+            is_training=False)[0],
+        "raw_batch_matmul": tf.raw_ops.BatchMatMul(x=x, y=tf.transpose(x, [0, 2, 1])),
+        "raw_select": tf.raw_ops.Select(condition=[True, False], x=x[:, 0], y=-x[:, 0])})
     for name, value in outs.items():
         v1.identity(value, name=f"out_{name}")
     return [f"out_{name}" for name in outs]
