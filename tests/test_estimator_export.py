@@ -259,3 +259,42 @@ print(json.dumps(out))
     expected = _predictions(custom, X[:5])
     np.testing.assert_allclose(theirs["serving_default"]["scores"], expected["scores"], rtol=1e-5)
     np.testing.assert_array_equal(theirs["serving_default"]["top"], expected["top"])
+
+
+def test_a_failed_write_leaves_no_folder(custom, tmp_path, monkeypatch):
+    """A failure after the SavedModel is written in full (here: the disk fills while copying assets_extra) leaves
+    export_dir_base as it was: no timestamped folder, no temp folder."""
+    (tmp_path / "e").mkdir()
+    (tmp_path / "e" / "kept.txt").write_text("the user's")
+
+    def disk_full(assets_extra, export_dir):
+        assert os.path.isfile(os.path.join(export_dir, "saved_model.pb"))   # it fails after the SavedModel
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_lib, "_copy_assets_extra", disk_full)
+    with pytest.raises(OSError, match="No space left on device"):
+        custom.export_saved_model(str(tmp_path / "e"), _bytes_receiver, assets_extra={"a": "b"})
+    assert os.listdir(tmp_path / "e") == ["kept.txt"]
+
+
+def test_a_graph_that_cannot_be_written_leaves_no_folder(custom, tmp_path, monkeypatch):
+    """The variables are saved before the graph is written: a graph the SavedModel cannot hold (an op without a
+    TensorFlow form) must not leave them behind in export_dir_base (nor the builder's staging folder)."""
+    from neuroflow.saved_model import builder
+
+    def unwritable(*args, **kwargs):
+        raise ValueError("Cannot write op 'X' as a TensorFlow NodeDef")
+
+    monkeypatch.setattr(builder.SavedModelBuilder, "_meta_graph", unwritable)
+    with pytest.raises(ValueError, match="Cannot write op") as caught:
+        custom.export_saved_model(str(tmp_path / "e"), _bytes_receiver)
+    # while the error is kept (as an interactive session keeps the last one), nothing is left behind either
+    assert caught.value is not None and os.listdir(tmp_path / "e") == []
+
+
+def test_assets_extra_destinations_stay_inside_the_export(custom, tmp_path):
+    source = tmp_path / "s.txt"
+    source.write_text("x")
+    with pytest.raises(ValueError, match="must be a relative path inside assets.extra/"):
+        custom.export_saved_model(str(tmp_path / "e"), _bytes_receiver, assets_extra={"../../escape.txt": str(source)})
+    assert not os.path.exists(tmp_path / "escape.txt") and os.listdir(tmp_path / "e") == []

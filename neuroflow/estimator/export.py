@@ -206,7 +206,8 @@ def write_saved_model(estimator, export_dir_base, serving_input_receiver_fn, ass
     """`Estimator.export_saved_model`'s work: the model_fn in PREDICT mode over the receiver's features, the
     variables of `checkpoint_path` (default: the latest), the signatures of its export outputs; returns the new
     folder's path (bytes)."""
-    import shutil
+    import shutil  # here, as tempfile: they would cost every `import neuroflow`
+    import tempfile
     tf = _tf()
     from ..saved_model import builder as builder_lib, tag_constants
     from .model_fn import ModeKeys
@@ -217,7 +218,6 @@ def write_saved_model(estimator, export_dir_base, serving_input_receiver_fn, ass
         raise ValueError(f"Couldn't find trained model at {estimator.model_dir}.")
     export_dir = timestamped_export_dir(export_dir_base)
     final = os.fsdecode(export_dir)
-    temp = os.path.join(os.path.dirname(final), "temp-" + os.path.basename(final))
     with tf.Graph().as_default():
         if estimator.config.tf_random_seed is not None:
             tf.set_random_seed(estimator.config.tf_random_seed)
@@ -234,18 +234,22 @@ def write_saved_model(estimator, export_dir_base, serving_input_receiver_fn, ass
         if local_init_op is None:
             local_init_op = tf.train.Scaffold.default_local_init_op()
         saver = (scaffold.saver if scaffold is not None else None) or tf.train.Saver(sharded=True, allow_empty=True)
-        with tf.Session(config=estimator.config.session_config) as sess:
-            saver.restore(sess, checkpoint_path)
-            builder = builder_lib.SavedModelBuilder(temp)
-            builder.add_meta_graph_and_variables(sess, [tag_constants.SERVING], signature_def_map=signatures,
-                                                 main_op=local_init_op, strip_default_attrs=True, saver=saver)
-    try:
-        builder.save(as_text)
-        if assets_extra:
-            _copy_assets_extra(assets_extra, temp)
-        os.rename(temp, final)   # onto nothing (or an empty folder): a filled one is never replaced
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
+        # Everything is written inside a private temp-<timestamp>-* folder (the builder's own staging too), so a
+        # failure at any point removes all of it; the finished SavedModel is renamed into place whole.
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        work = tempfile.mkdtemp(prefix=f"temp-{os.path.basename(final)}-", dir=os.path.dirname(final))
+        try:
+            built = os.path.join(work, "export")
+            with tf.Session(config=estimator.config.session_config) as sess:
+                saver.restore(sess, checkpoint_path)
+                builder = builder_lib.SavedModelBuilder(built)
+                builder.add_meta_graph_and_variables(sess, [tag_constants.SERVING], signature_def_map=signatures,
+                                                     main_op=local_init_op, strip_default_attrs=True, saver=saver)
+            builder.save(as_text)
+            if assets_extra:
+                _copy_assets_extra(assets_extra, built)
+            os.rename(built, final)   # onto nothing (or an empty folder): a filled one is never replaced
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     logging.info("SavedModel written to: %s", final)
     return export_dir
