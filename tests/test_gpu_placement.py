@@ -248,3 +248,25 @@ def test_deterministic_switch_keeps_atomic_sums_off_the_gpu(gpus, monkeypatch):
 def test_nondeterministic_list_names_registered_ops():
     from neuroflow.framework.op_def import registered_opdefs
     assert placement.NONDETERMINISTIC_ON_GPU <= set(registered_opdefs())
+
+
+def test_a_checkpoint_restored_into_a_gpu_session_moves_to_the_device_once(tmp_path):
+    w = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2), name="w")
+    step = tf.assign_add(w, tf.ones_like(w))
+    saver = tf.train.Saver()
+    backend_gpu.set_devices_for_testing([])
+    try:
+        with tf.Session() as sess:  # saved from the CPU
+            sess.run(tf.global_variables_initializer())
+            path = saver.save(sess, str(tmp_path / "model"))
+        backend_gpu.set_devices_for_testing([_fake_gpu()])
+        with tf.Session() as sess:
+            backend_gpu.reset_copy_counts()
+            saver.restore(sess, path)  # the restored value goes to the device here
+            sess.run(step.op)
+            sess.run(step.op)
+            assert type(sess._ctx.variables[w.op.name]) is StrictArray
+            assert backend_gpu.copy_counts() == {"host_to_device": 1, "device_to_host": 0}
+            np.testing.assert_array_equal(sess.run(w), np.arange(6).reshape(3, 2) + 2)
+    finally:
+        backend_gpu.set_devices_for_testing(None)

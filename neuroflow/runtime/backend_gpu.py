@@ -49,17 +49,31 @@ class GpuDevice:
                 f"compute capability: {self.compute_capability}")
 
     def to_device(self, array):
-        """A copy of host array `array` on this device (counted)."""
+        """A copy of host array `array` on this device (counted; a TensorArray's list, item by item)."""
+        if array.__class__ is _tensor_list_class():
+            return _copy_list(array, self.to_device)
         _counts["host_to_device"] += 1
         return self._upload(array)
 
     def to_host(self, array):
-        """A NumPy copy of device array `array` (counted)."""
+        """A NumPy copy of device array `array` (counted; a TensorArray's list, item by item)."""
+        if array.__class__ is _tensor_list_class():
+            return _copy_list(array, self.to_host)
         _counts["device_to_host"] += 1
         return self._download(array)
 
     def __repr__(self):
         return f"<GpuDevice {self.device_name} {self.name!r}>"
+
+
+def _tensor_list_class():
+    from ..ops.tensor_list_value import TensorList
+    return TensorList
+
+
+def _copy_list(value, copy):
+    """The same list with its items copied by `copy` (lists are immutable values: a copy is a new list)."""
+    return value.__class__({i: copy(item) for i, item in value.entries()}, length=value.length)
 
 
 def cupy_installed():

@@ -13,7 +13,7 @@ from ..framework.device import DeviceSpec
 from . import backend_gpu
 from .compiler.program import EFFECT, Program, Step
 
-__all__ = ["HOST_ONLY", "Placer", "placer_for", "local_device_names", "CPU_DEVICE", "full_name"]
+__all__ = ["HOST_ONLY", "Placer", "placer_for", "prepare_context", "DeviceVariables", "local_device_names", "CPU_DEVICE", "full_name"]
 
 CPU_DEVICE = "/device:CPU:0"
 _JOB = "/job:localhost/replica:0/task:0"
@@ -70,6 +70,42 @@ def has_gpu_kernel(op):
     return all(_numeric(t) for t in op._outputs) and all(_numeric(t) for t in op._inputs)
 
 
+class DeviceVariables(dict):
+    """A session's variable values (name -> array) when GPUs are visible: a variable placed on a GPU holds a
+    device array, and a host array written into it from outside a kernel (a Saver's restore) goes to the
+    device at once, so its kernels never meet a host value."""
+
+    def __init__(self, place_variable):
+        super().__init__()
+        self.devices = {}  # variable name -> GpuDevice it lives on (None: the host), as placed
+        self._place_variable = place_variable  # name -> places that variable's op (filling `devices`)
+
+    def __setitem__(self, name, value):
+        if isinstance(value, np.ndarray):
+            if name not in self.devices:
+                self._place_variable(name)
+            gpu = self.devices.get(name)
+            if gpu is not None:
+                value = gpu.to_device(value)
+        super().__setitem__(name, value)
+
+
+def prepare_context(ctx, config, graph):
+    """Gives a new session's RunContext its config (placement options) and, when GPUs are visible, a
+    `DeviceVariables` store (else the plain dict stays: the CPU path is unchanged)."""
+    ctx.config = config
+    devices = backend_gpu.gpu_devices()
+    if devices:
+        def place_variable(name):
+            try:
+                op = graph.get_operation_by_name(name)
+            except (KeyError, ValueError):
+                return  # not a graph op: stays as written
+            soft = bool(vars(config or _NoOptions).get("allow_soft_placement", False))
+            Placer(ctx, devices, soft=soft).device_of(op)
+        ctx.variables = DeviceVariables(place_variable)
+
+
 class _DeviceContext:
     """A session's RunContext seen from one device: the same variables and resources, the device's `xp`,
     and random generators of its own (a generator belongs to one array module)."""
@@ -122,6 +158,9 @@ class Placer:
         if device is None:
             device = self._decide(op)
             self._assigned[op] = device
+            store = self.ctx.variables
+            if op.opdef.read_at_use and isinstance(store, DeviceVariables):
+                store.devices[op.name] = None if device == CPU_DEVICE else self._gpu(device)
         return device
 
     def _decide(self, op):

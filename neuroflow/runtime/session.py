@@ -14,6 +14,7 @@ from .context import RunContext
 from .cpu_share import apply_session_config
 from .fetches import FetchStructure, structure_key
 from .memory import tune_allocator
+from .placement import prepare_context
 from .plan import Plan
 from .run_metadata import RunMetadata, RunOptions, run_plan_traced, traced_run, wants_trace
 
@@ -165,7 +166,7 @@ class Session:
         self._graph = graph if graph is not None else get_default_graph()
         self._config = config
         self._ctx = RunContext()
-        self._ctx.config = config  # placement options (runtime/placement.py)
+        prepare_context(self._ctx, config, self._graph)  # devices: placement options, where variable values live
         self._closed = False
         self._plans = {}
         self._warm = {}
