@@ -2,7 +2,8 @@
 where it is absent): for each row below, TensorFlow imports neuroflow's exported graph and computes what
 neuroflow computes. The rows cover each rule of the export: type attributes TensorFlow requires (T, Tidx, Index,
 Tindices, N, ...), attributes written back as Const inputs (reductions, concat, split, argmax, cumsum, gather),
-ops written as TensorFlow's compositions (softmax along another axis, random draws), implicit einsum."""
+ops written as TensorFlow's compositions (softmax along another axis, tensordot, several expand_dims axes),
+implicit einsum."""
 import json
 import logging
 
@@ -27,6 +28,7 @@ NAMES = [
     "nn.leaky_relu", "nn.l2_normalize_-1", "nn.embedding_lookup", "nn.in_top_k_1", "nn.batch_normalization",
     "matrix_inverse", "matrix_band_part0-1", "cross", "invert_permutation", "linspace", "Assert", "segment_sum",
     "unsorted_segment_max", "bitwise_and_int32", "left_shift_int32", "atan2", "erf", "lgamma", "is_nan",
+    "tensordot_0", "tensordot_1", "tensordot_2", "tensordot_pairs", "tensordot_grad", "reduce_prod_grad",
 ]
 EXTRA = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_prod", "reduce_all", "nn.softmax", "nn.log_softmax",
          "split", "unstack", "stack", "transpose", "reshape", "pad", "tile", "slice", "strided_slice", "squeeze",

@@ -314,10 +314,53 @@ def _expand_dims(graph_def, op, renamed, add_shapes):
         source = target
 
 
+def _tensordot(graph_def, op, renamed, add_shapes):
+    """neuroflow's one-op Tensordot as tf.tensordot builds it: each operand transposed (free axes, contracted
+    axes) and reshaped to a matrix, a MatMul, the result reshaped to the free dimensions (read at run time, so an
+    unknown batch dimension works), then permuted by `perm`."""
+    a, b = op.inputs
+    a_axes, b_axes, perm = list(op.get_attr("a_axes")), list(op.get_attr("b_axes")), op.get_attr("perm")
+    if a.shape.ndims is None or b.shape.ndims is None:
+        _fail(op, "tensordot of inputs of unknown rank")
+    contracted = [a.shape.as_list()[i] for i in a_axes]
+    if any(d is None for d in contracted):
+        contracted = [b.shape.as_list()[j] for j in b_axes]
+    if any(d is None for d in contracted):
+        _fail(op, "tensordot over axes of unknown size")
+    size = int(np.prod(contracted, dtype=np.int64))
+    a_free = [i for i in range(a.shape.ndims) if i not in a_axes]
+    b_free = [j for j in range(b.shape.ndims) if j not in b_axes]
+    dtype, name, int32 = a.dtype.base_dtype, op.name, dtypes.int32
+    controls = [c.name for c in op.control_inputs]
+    consts = {"perm_a": a_free + a_axes, "perm_b": b_axes + b_free, "shape_a": [-1, size], "shape_b": [size, -1],
+              "free_a": a_free, "free_b": b_free, "zero": 0}
+    for key, value in consts.items():
+        _add_const(graph_def, f"{name}/{key}", np.asarray(value, np.int32))
+    for side, tensor in (("a", a), ("b", b)):
+        source = _input_name(tensor, renamed)
+        _simple(graph_def, f"{name}/transpose_{side}", "Transpose", [source, f"{name}/perm_{side}"], controls,
+                T=dtype, Tperm=int32)
+        _simple(graph_def, f"{name}/matrix_{side}", "Reshape", [f"{name}/transpose_{side}", f"{name}/shape_{side}"],
+                T=dtype, Tshape=int32)
+        _simple(graph_def, f"{name}/shape_of_{side}", "Shape", [source], T=dtype, out_type=int32)
+        _simple(graph_def, f"{name}/dims_{side}", "GatherV2",
+                [f"{name}/shape_of_{side}", f"{name}/free_{side}", f"{name}/zero"], Tparams=int32, Tindices=int32,
+                Taxis=int32, batch_dims=0)
+    _simple(graph_def, f"{name}/matmul", "MatMul", [f"{name}/matrix_a", f"{name}/matrix_b"], T=dtype,
+            transpose_a=False, transpose_b=False)
+    _simple(graph_def, f"{name}/shape", "ConcatV2", [f"{name}/dims_a", f"{name}/dims_b", f"{name}/zero"], T=int32,
+            N=2, Tidx=int32)
+    reshaped = name if perm is None else f"{name}/unpermuted"
+    _simple(graph_def, reshaped, "Reshape", [f"{name}/matmul", f"{name}/shape"], T=dtype, Tshape=int32)
+    if perm is not None:
+        _add_const(graph_def, f"{name}/perm", np.asarray(list(perm), np.int32))
+        _simple(graph_def, name, "Transpose", [reshaped, f"{name}/perm"], T=dtype, Tperm=int32)
+
+
 # neuroflow op types whose attributes differ from TensorFlow's op of that name, or that TensorFlow lacks: written
 # as the TensorFlow ops they stand for
 _COMPOSED = {"Dropout": _dropout, "RandomUniform": _random, "RandomNormal": _random, "TruncatedNormal": _random,
-             "Softmax": _softmax, "LogSoftmax": _softmax, "ExpandDims": _expand_dims}
+             "Softmax": _softmax, "LogSoftmax": _softmax, "ExpandDims": _expand_dims, "Tensordot": _tensordot}
 
 
 def graph_def_to_tf(graph_def, add_shapes=False):
