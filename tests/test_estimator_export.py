@@ -298,3 +298,38 @@ def test_assets_extra_destinations_stay_inside_the_export(custom, tmp_path):
     with pytest.raises(ValueError, match="must be a relative path inside assets.extra/"):
         custom.export_saved_model(str(tmp_path / "e"), _bytes_receiver, assets_extra={"../../escape.txt": str(source)})
     assert not os.path.exists(tmp_path / "escape.txt") and os.listdir(tmp_path / "e") == []
+
+
+def test_train_and_evaluate_runs_the_exporters(tmp_path):
+    """The last evaluation (at max_steps: the final export) is followed by each exporter's export into
+    model_dir/export/<name>; LatestExporter then keeps only the newest exports_to_keep timestamped folders."""
+    model_dir = tmp_path / "m"
+    for old in ("100", "200"):
+        (model_dir / "export" / "latest" / old).mkdir(parents=True)
+    (model_dir / "export" / "latest" / "notes").mkdir()   # not a timestamp: never collected
+    estimator = tf.estimator.Estimator(_custom_model_fn, model_dir=str(model_dir))
+    train = tf.estimator.TrainSpec(_train_input(np.stack([X[:, 0], -X[:, 1]], 1)), max_steps=3)
+    exporters = [tf.estimator.FinalExporter("final", _bytes_receiver),
+                 tf.estimator.LatestExporter("latest", _bytes_receiver, exports_to_keep=1)]
+    evaluation = tf.estimator.EvalSpec(_train_input(np.stack([X[:, 0], -X[:, 1]], 1)), steps=1, exporters=exporters,
+                                       throttle_secs=10 ** 6)
+    metrics, exports = tf.estimator.train_and_evaluate(estimator, train, evaluation)
+    assert metrics["global_step"] == 3 and len(exports) == 2
+    final, latest = (os.fsdecode(e) for e in exports)
+    assert os.path.dirname(final) == str(model_dir / "export" / "final")
+    assert sorted(os.listdir(model_dir / "export" / "latest")) == sorted([os.path.basename(latest), "notes"])
+    got, _ = _load_and_run(final, "serving_default", {"examples": _as_bytes(X[:3])})
+    np.testing.assert_allclose(got["scores"], _predictions(estimator, X[:3])["scores"], rtol=1e-6)
+
+
+def test_exporter_checks():
+    receiver = _bytes_receiver
+    assert tf.estimator.FinalExporter("f", receiver).export(None, "unused", "unused", {}, False) is None
+    with pytest.raises(ValueError, match="`exports_to_keep`, if provided, must be a positive number"):
+        tf.estimator.LatestExporter("l", receiver, exports_to_keep=0)
+    same = [tf.estimator.LatestExporter("a", receiver), tf.estimator.FinalExporter("a", receiver)]
+    with pytest.raises(ValueError, match="`exporters` must have unique names"):
+        tf.estimator.EvalSpec(lambda: None, exporters=same)
+    with pytest.raises(TypeError, match="`exporters` must be an Exporter, an iterable of Exporter, or `None`"):
+        tf.estimator.EvalSpec(lambda: None, exporters=[receiver])
+    assert tf.estimator.EvalSpec(lambda: None, exporters=same[0]).exporters == (same[0],)

@@ -265,8 +265,35 @@ class EvalSpec(collections.namedtuple("EvalSpec", ["input_fn", "steps", "name", 
                 throttle_secs=600):
         if steps is not None and steps <= 0:
             raise ValueError(f"Must specify steps > 0, given: {steps}")
-        return super().__new__(cls, input_fn, steps, name, tuple(hooks or ()), exporters, start_delay_secs,
-                               throttle_secs)
+        return super().__new__(cls, input_fn, steps, name, tuple(hooks or ()), _checked_exporters(exporters),
+                               start_delay_secs, throttle_secs)
+
+
+def _checked_exporters(exporters):
+    """EvalSpec's exporters as a tuple (one Exporter, an iterable of them, or None), each with its own name."""
+    from .exporter import Exporter
+    if not exporters:
+        return ()
+    if isinstance(exporters, Exporter):
+        exporters = [exporters]
+    try:
+        exporters = list(exporters)
+    except TypeError:
+        exporters = None
+    if exporters is None or not all(isinstance(e, Exporter) for e in exporters):
+        raise TypeError(f"`exporters` must be an Exporter, an iterable of Exporter, or `None`, found {exporters}.")
+    names = []
+    for exporter in exporters:
+        if not exporter.name:
+            raise ValueError("An Exporter cannot have a name that is `None` or empty. All exporter names: "
+                             f"{[e.name for e in exporters]}")
+        if not isinstance(exporter.name, str):
+            raise ValueError(f"An Exporter must have a string name. Given: {type(exporter.name)}")
+        if exporter.name in names:
+            raise ValueError("`exporters` must have unique names. Such a name cannot be `None`. All exporter names: "
+                             f"{[e.name for e in exporters]}")
+        names.append(exporter.name)
+    return tuple(exporters)
 
 
 class _EvaluateAfterSaves:
@@ -274,12 +301,13 @@ class _EvaluateAfterSaves:
     evaluates it once `throttle_secs` have passed since the last evaluation, and evaluates the final checkpoint at
     the end of training if not done yet."""
 
-    def __init__(self, estimator, eval_spec):
+    def __init__(self, estimator, eval_spec, max_steps=None):
         from ..train.basic_session_run_hooks import SecondOrStepTimer
-        self._estimator, self._spec = estimator, eval_spec
+        self._estimator, self._spec, self._max_steps = estimator, eval_spec, max_steps
         self._timer = SecondOrStepTimer(every_secs=eval_spec.throttle_secs)
         self._first_save = True
         self.metrics = None
+        self.export_results = []
 
     # CheckpointSaverListener's methods (duck-typed: the hook only calls them).
     def begin(self):
@@ -302,17 +330,23 @@ class _EvaluateAfterSaves:
 
     def _evaluate(self, step):
         logging.info("Evaluating the checkpoint of step %s.", step)
+        checkpoint = self._estimator.latest_checkpoint()
         self.metrics = self._estimator.evaluate(self._spec.input_fn, steps=self._spec.steps, hooks=self._spec.hooks,
-                                                name=self._spec.name)
+                                                checkpoint_path=checkpoint, name=self._spec.name)
+        # TensorFlow's rule: the export is the final one once the evaluated step reaches max_steps
+        final = self._max_steps is not None and self.metrics["global_step"] >= self._max_steps
+        base = os.path.join(self._estimator.model_dir, "export")
+        self.export_results = [exporter.export(self._estimator, os.path.join(base, exporter.name), checkpoint,
+                                               self.metrics, final) for exporter in self._spec.exporters]
 
 
 def train_and_evaluate(estimator, train_spec, eval_spec):
     """Local mode: trains to `train_spec.max_steps`, evaluating each new checkpoint at most once every
-    `eval_spec.throttle_secs` seconds and the final one; returns (the last eval metrics, export results: none,
-    as exporters need SavedModel export)."""
-    listener = _EvaluateAfterSaves(estimator, eval_spec)
+    `eval_spec.throttle_secs` seconds and the final one, each evaluation followed by `eval_spec.exporters`'
+    exports (into model_dir/export/<exporter name>); returns (the last eval metrics, the last exports' results)."""
+    listener = _EvaluateAfterSaves(estimator, eval_spec, train_spec.max_steps)
     estimator.train(train_spec.input_fn, hooks=train_spec.hooks, max_steps=train_spec.max_steps,
                     saving_listeners=list(train_spec.saving_listeners) + [listener])
     if listener.metrics is None:  # nothing to train (max_steps already reached): evaluate what is there
         listener._evaluate(_checkpoint_step(estimator.latest_checkpoint()))
-    return listener.metrics, []
+    return listener.metrics, listener.export_results
