@@ -143,8 +143,10 @@ def export_tf_meta_graph(filename=None, meta_info_def=None, graph_def=None, save
         gate_variable_updates(graph_def)
     meta.graph_def.CopyFrom(graph_def)
     written = {node.name for node in meta.graph_def.node}
-    info = dict(meta_info_def or {})
-    meta.meta_info_def.tags.extend(info.get("tags", []))
+    if hasattr(meta_info_def, "SerializeToString"):   # TensorFlow's MetaInfoDef message
+        meta.meta_info_def.CopyFrom(meta_info_def)
+    else:   # a dict, as neuroflow's JSON form takes it
+        meta.meta_info_def.tags.extend(dict(meta_info_def or {}).get("tags", []))
     entries = _saver_entries(saver, export_scope, written) if saver is not None else None
     if entries:
         names = add_saver_nodes(meta.graph_def, entries)
