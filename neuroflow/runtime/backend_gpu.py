@@ -6,9 +6,11 @@ when CUDA_VISIBLE_DEVICES is '' or CuPy is not installed. Tests install a fake d
 (`set_devices_for_testing`) whose array module is any NumPy-like module, so placement and copy counting are
 tested on machines without a GPU.
 """
+import contextlib
 import importlib.util
 import os
 import threading
+import types
 
 __all__ = ["GpuDevice", "gpu_devices", "set_devices_for_testing", "copy_counts", "reset_copy_counts",
            "cupy_installed", "deterministic_requested"]
@@ -120,6 +122,7 @@ def _discover():
     except Exception:  # noqa: BLE001 - no driver, no device, a broken install: CUDA offers no GPU here
         return []
     found = []
+    namespace = CupyNamespace(cupy)
     for index in range(count):
         try:
             props = cupy.cuda.runtime.getDeviceProperties(index)
@@ -129,9 +132,29 @@ def _discover():
             memory = int(props.get("totalGlobalMem", 0))
         except Exception:  # noqa: BLE001 - a device CUDA counts but cannot describe is still usable
             name, bus, capability, memory = "", "", "", 0
-        found.append(GpuDevice(index, cupy, _cupy_upload(cupy, index), _cupy_download(cupy),
+        found.append(GpuDevice(index, namespace, _cupy_upload(cupy, index), _cupy_download(cupy),
                                name, memory, bus, capability))
     return found
+
+
+class CupyNamespace(types.ModuleType):
+    """The `xp` GPU kernels get: CuPy, plus the NumPy names kernels use that CuPy lacks (`errstate`: a GPU
+    raises no floating-point errors, so it is a context manager that does nothing). Names are looked up in CuPy
+    once, then kept as attributes."""
+
+    def __init__(self, cupy):
+        super().__init__("cupy")
+        self.__dict__["_cupy"] = cupy
+        self.errstate = _no_float_errors
+
+    def __getattr__(self, name):
+        value = getattr(self.__dict__["_cupy"], name)
+        setattr(self, name, value)
+        return value
+
+
+def _no_float_errors(**kwargs):
+    return contextlib.nullcontext()
 
 
 def _cupy_upload(cupy, index):
