@@ -72,3 +72,13 @@ def test_constants_are_tensorflows():
     assert sm.signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY == "serving_default"
     assert sm.signature_constants.PREDICT_METHOD_NAME == "tensorflow/serving/predict"
     assert (sm.constants.SAVED_MODEL_FILENAME_PB, sm.constants.VARIABLES_DIRECTORY) == ("saved_model.pb", "variables")
+
+
+def test_tensorflows_internal_module_paths_name_the_same_modules():
+    import importlib
+    for name in ("builder", "loader", "tag_constants", "signature_constants", "signature_def_utils", "utils",
+                 "simple_save", "constants"):
+        assert importlib.import_module(f"neuroflow.python.saved_model.{name}") is \
+            importlib.import_module(f"neuroflow.saved_model.{name}")
+    from neuroflow.python.saved_model import loader, tag_constants
+    assert loader.load is tf.saved_model.load and tag_constants.SERVING == "serve"
