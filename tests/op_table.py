@@ -201,7 +201,7 @@ COVERED_ELSEWHERE = {"Const", "Placeholder", "VariableV2", "Assign", "AssignAdd"
                      "IsVariableInitialized", "ReportUninitializedVariables", "RandomUniform", "RandomNormal",
                      "TruncatedNormal", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyAdadelta",
                      "ApplyRMSProp", "ApplyCenteredRMSProp", "ApplyAdam", "RandomShuffle", "Multinomial",
-                     "RandomGamma", "RandomPoissonV2",  # against TensorFlow's values: tests/test_tf_random_streams.py
+                     "RandomGamma", "RandomPoissonV2", "RandomUniformInt",  # tests/test_tf_random_streams.py
                      "ReadVariableOp",  # eager variable reads: tests/test_eager.py
                      "IteratorV2", "OneShotIterator", "MakeIterator", "IteratorGetNext", "IteratorToStringHandle",
                      "IteratorFromStringHandleV2"}  # tf.data: tests/test_data.py

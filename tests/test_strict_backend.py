@@ -211,6 +211,7 @@ def _random_draws():
             tf.nn.dropout(tf.constant(np.arange(1.0, 13.0).reshape(3, 4)), keep_prob=0.5),
             tf.random_gamma([3], [0.5, 1.0, 2.5]),
             tf.random_poisson([0.5, 30.0], [4]),
+            tf.random_uniform([5], tf.constant(-3), tf.constant(9), dtype=tf.int32),
             *tf.nn.log_uniform_candidate_sampler(tf.constant([[1], [2]], tf.int64), 1, 6, True, 10),
             *tf.nn.uniform_candidate_sampler(tf.constant([[3]], tf.int64), 1, 5, False, 8)]
 

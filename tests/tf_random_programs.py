@@ -51,6 +51,16 @@ def integers(tf):
                     first, second = sess.run(t), sess.run(t)
             tag = f"int/{dtype}/{lo}/{hi}/{'x'.join(map(str, shape))}"
             out[f"{tag}/run1"], out[f"{tag}/run2"] = first, second
+    with tf.Graph().as_default():  # bounds as tensors: TF's RandomUniformInt
+        tf.set_random_seed(99)
+        rows = tf.shape(tf.zeros([9, 2]))[0]
+        draws = {"tensor_max": tf.random_uniform([6], 0, rows, dtype=tf.int32),
+                 "tensor_both_int64": tf.random_uniform([2, 3], tf.constant(-40, tf.int64),
+                                                        tf.constant(2 ** 35, tf.int64), dtype=tf.int64, seed=5)}
+        with tf.Session() as sess:
+            for run in (1, 2):
+                for name, value in sess.run(draws).items():
+                    out[f"int/{name}/run{run}"] = value
     return out
 
 

@@ -73,7 +73,7 @@ not_exportable(
     "it draws new random numbers on each run; an exported inference graph must be deterministic (build it with "
     "training=False, or dropout's keep_prob 1)",
     rd.RandomUniform, rd.RandomNormal, rd.TruncatedNormal, rd.Multinomial, rd.RandomShuffle, rd.RandomGamma,
-    rd.RandomPoissonV2)
+    rd.RandomPoissonV2, rd.RandomUniformInt)
 not_exportable(
     "it reads an eager variable, which lives outside any graph. Export a graph built in graph mode, whose "
     "variables become initializers", ev.ReadVariableOp)

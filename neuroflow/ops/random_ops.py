@@ -148,6 +148,8 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         if dtype.is_integer:
             raise ValueError(f"Must specify maxval for integer dtype {dtype!r}")
         maxval = 1
+    if dtype.is_integer and (_is_tensor_like(minval) or _is_tensor_like(maxval)):
+        return _random_uniform_int(shape, minval, maxval, dtype, seed, name)
     if _is_tensor_like(minval) or _is_tensor_like(maxval):
         def scale(u, scope):
             lo = math_ops.cast(minval, dtype)
@@ -159,6 +161,47 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         minval, maxval = float(minval), float(maxval)
     return _random(RandomUniform, shape, dtype, seed, name, "random_uniform", {"minval": minval, "maxval": maxval},
                    None)
+
+
+@register
+class RandomUniformInt(_PhiloxOp):
+    """Integers in [minval, maxval) with the bounds as scalar inputs (TF's RandomUniformInt; RandomUniform with
+    an integer dtype takes them as attributes when they are known)."""
+
+    type_name = "RandomUniformInt"
+    input_names = ("shape", "minval", "maxval")
+    shape_arg_inputs = (0,)
+    same_dtype = ("minval", "maxval")
+    allowed_dtypes = (dtypes.int32, dtypes.int64)
+
+    def infer(self, inputs, attrs):
+        from ..framework.op_def import InferenceError
+        for name, bound in zip(("minval", "maxval"), inputs[1:]):
+            if bound.shape.ndims not in (None, 0):
+                raise InferenceError(f"Shape must be rank 0 but is rank {bound.shape.ndims} for {name}")
+        return [(constant_value_as_shape(inputs[0]), inputs[1].dtype.base_dtype)]
+
+    def draw(self, xp, stream, shape, minval, maxval, seed, seed2):
+        dims = tuple(int(d) for d in shape)
+        lo, hi = int(minval), int(maxval)
+        if not lo < hi:
+            raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi}")
+        size = int(np.prod(dims, dtype=np.int64))
+        key, counter = stream.reserve_outputs(size)
+        np_dtype = np.int64 if minval.dtype == np.int64 else np.int32
+        return xp.asarray(philox.uniform_int(key, counter, size, np_dtype, lo, hi).reshape(dims))
+
+
+def _random_uniform_int(shape, minval, maxval, dtype, seed, name):
+    from ..framework.apply import convert_to_tensor
+    from .array_ops import _shape_tensor
+    with name_scope(name, "random_uniform", [shape, minval, maxval]) as scope:
+        shape_t = _shape_tensor(shape)
+        lo = convert_to_tensor(minval, dtype=dtype, name="min")
+        hi = convert_to_tensor(maxval, dtype=dtype, name="max")
+        seed1, seed2 = get_seed(seed)
+        return apply_op(RandomUniformInt, [shape_t, lo, hi], {"seed": seed1 or 0, "seed2": seed2 or 0},
+                        name=scope)
 
 
 def _normal(opdef, default_name, shape, mean, stddev, dtype, seed, name):
@@ -181,7 +224,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=Non
 
 
 class _SeededOp(OpDef):
-    """A random op over a data input: draws from this session's generator for the op (seeds as attrs)."""
+    """A random op over a data input drawing from a NumPy generator of this session (seeded by the attrs; not
+    TensorFlow's stream): the candidate samplers' base."""
 
     stateful = True
     foldable = False
@@ -297,7 +341,8 @@ class RandomGamma(_PhiloxOp):
     type_name = "RandomGamma"
     input_names = ("shape", "alpha")
     shape_arg_inputs = (0,)
-    allowed_dtypes = {"alpha": (dtypes.float16, dtypes.float32, dtypes.float64)}
+    same_dtype = ("alpha",)
+    allowed_dtypes = (dtypes.float16, dtypes.float32, dtypes.float64)
 
     def infer(self, inputs, attrs):
         return [(constant_value_as_shape(inputs[0]).concatenate(inputs[1].shape), inputs[1].dtype.base_dtype)]
@@ -346,7 +391,8 @@ class RandomPoissonV2(_PhiloxOp):
     type_name = "RandomPoissonV2"
     input_names = ("shape", "rate")
     shape_arg_inputs = (0,)
-    allowed_dtypes = {"rate": (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64)}
+    same_dtype = ("rate",)
+    allowed_dtypes = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64)
 
     def infer(self, inputs, attrs):
         return [(constant_value_as_shape(inputs[0]).concatenate(inputs[1].shape), attrs["dtype"])]
