@@ -139,7 +139,9 @@ def test_placement_log_without_a_gpu_is_tensorflows(capsys):
             assert [d.name for d in sess.list_devices()] == TF["list_devices"]
     finally:
         backend_gpu.set_devices_for_testing(None)
-    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("mm:")] == TF["log_lines"]
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.startswith("mm:")] == TF["log_lines"]
+    assert [line for line in lines if line.startswith("a:")] == TF["placeholder_log_lines"]
 
 
 def test_pin_to_a_missing_gpu_fails_with_tensorflows_message_or_falls_back_when_soft():
@@ -281,3 +283,13 @@ def test_the_gpu_namespace_adds_what_cupy_lacks_and_passes_the_rest():
         pass
     with pytest.raises(AttributeError):
         xp.frombuffer
+
+
+def test_gpu_options_are_accepted(gpus):
+    config = tf.ConfigProto(allow_soft_placement=True)
+    config.gpu_options.allow_growth = True
+    config.gpu_options.per_process_gpu_memory_fraction = 0.5
+    x = tf.placeholder(tf.float32, [2])
+    with tf.Session(config=config) as sess:
+        assert sess.run(x * 2.0, {x: [1, 2]}).tolist() == [2, 4]
+    assert backend_gpu.copy_counts() == {"host_to_device": 1, "device_to_host": 1}

@@ -75,8 +75,8 @@ class Plan:
 
 
 def needed_ops(fetch_tensors, target_ops, feed_tensors):
-    """The graph ops a plan runs (what the placement log lists)."""
-    return _needed_ops(list(fetch_tensors), list(target_ops), set(feed_tensors))
+    """The graph ops a plan runs, and the fed ones (what the placement log lists, as TensorFlow's)."""
+    return _needed_ops(list(fetch_tensors), list(target_ops), set(feed_tensors)) | {t.op for t in feed_tensors}
 
 
 CANCEL_CHECK_STEPS = 256  # interpreted steps between checks for cancellation

@@ -31,6 +31,7 @@ with tf1.Session(config=tf1.ConfigProto(log_device_placement=True)) as sess:
         os.close(write_end)
     lines = os.read(read_end, 1 << 16).decode().splitlines()
 out["log_lines"] = [line for line in lines if line.startswith("mm:")]
+out["placeholder_log_lines"] = [line for line in lines if line.startswith("a:")]
 with tf.device("/gpu:1"):
     pinned = tf1.add(a, a, name="c")
 try:
