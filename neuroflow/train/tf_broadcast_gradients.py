@@ -103,15 +103,16 @@ def tf_pattern_as_sum_to_shape(graph_def):
 
 
 def gate_variable_updates(graph_def):
-    """Makes each optimizer update (Apply*, SparseApply* nodes) of one training step wait, through control inputs,
-    for all the data inputs of that step's updates (its gradients, TensorFlow's GATE_GRAPH). neuroflow runs a
-    step's ops one after the other; TensorFlow runs them in parallel, and without this an update could overwrite
-    a variable in place while another gradient still reads it. A step is the set of updates a NoOp groups."""
+    """Makes each optimizer update (Apply*, SparseApply*, Scatter* nodes) of one training step wait, through
+    control inputs, for all the data inputs of that step's updates (its gradients, TensorFlow's GATE_GRAPH).
+    neuroflow runs a step's ops one after the other; TensorFlow runs them in parallel, and without this an update
+    could overwrite a variable in place while another gradient still reads it. A step is the set of updates a NoOp
+    groups."""
     by_name = {n.name: n for n in graph_def.node}
 
     def is_update(name):
         node = by_name.get(name)
-        return node is not None and node.op.startswith(("Apply", "SparseApply"))
+        return node is not None and node.op.startswith(("Apply", "SparseApply", "Scatter"))
 
     for group in graph_def.node:
         if group.op != "NoOp":
