@@ -137,8 +137,6 @@ def test_what_sparse_elements_cannot_do():
     dataset = tf.data.Dataset.range(1, 3).map(_ragged)
     with pytest.raises(TypeError, match="Batching of padded sparse tensors is not currently supported"):
         dataset.padded_batch(2, {"s": [2, None]})
-    with pytest.raises(NotImplementedError, match="unbatch"):
-        dataset.batch(2).apply(tf.data.experimental.unbatch())
     # element i: one value in a tensor of rank i (the rank is unknown until run)
     mixed = tf.data.Dataset.range(1, 3).map(
         lambda i: tf.SparseTensor(tf.reshape(tf.zeros([i], tf.int64), [1, -1]), [7], tf.ones([i], tf.int64)))
@@ -153,3 +151,17 @@ def test_eager_iteration_yields_sparse_tensors():
     second = tf.SparseTensorValue(batches[1]["s"].indices.numpy(), batches[1]["s"].values.numpy(),
                                   batches[1]["s"].dense_shape.numpy())
     np.testing.assert_array_equal(_dense(second), _reference_element(3)[None])
+
+
+def test_unbatch_splits_sparse_batches_back_into_the_elements():
+    ordered = tf.data.Dataset.range(1, 6).map(_ragged).map(lambda e: {"s": tf.sparse_reorder(e["s"])})
+    rows = _all(ordered.batch(2).apply(tf.data.experimental.unbatch()))
+    assert len(rows) == 5
+    for i, row in enumerate(rows, start=1):   # each row keeps the batch's dense shape (the largest in its batch)
+        width = {1: 2, 2: 2, 3: 4, 4: 4, 5: 5}[i]
+        reference = np.zeros([2, width], np.int64)
+        reference[:, :i] = _reference_element(i)
+        np.testing.assert_array_equal(_dense(row["s"]), reference)
+    with open(DATA) as f:
+        tensorflow = json.load(f)["unbatch"]
+    assert [_as_plain(r["s"]) for r in rows] == [t["s"] for t in tensorflow]

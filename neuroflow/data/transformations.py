@@ -7,6 +7,7 @@ import numpy as np
 
 from ..framework import dtypes, errors
 from ..framework.random_seed import get_seed
+from ..framework.sparse_tensor import SparseTensorValue
 from ..framework.tensor_util import build_time_value
 from . import structure as nest
 from .dataset_ops import Dataset, _Run, run_int, scalar_arg
@@ -333,20 +334,29 @@ class UnbatchDataset(Dataset):
     def __init__(self, input_dataset):
         specs = []
         for s in input_dataset._flat_spec:
-            if nest.is_sparse_spec(s):
-                raise NotImplementedError("unbatch() of SparseTensor components is not supported by neuroflow yet; "
-                                          "convert them with tf.sparse.to_dense in a map() first")
             if s.shape.ndims == 0:
                 raise ValueError("Cannot unbatch an input with scalar components.")
-            specs.append(nest.Spec(s.dtype, s.shape[1:] if s.shape.ndims is not None else None))
+            specs.append(type(s)(s.dtype, s.shape[1:] if s.shape.ndims is not None else None))
         super().__init__(nest.pack(input_dataset._spec, specs), inputs=[input_dataset])
 
     def _elements(self, run):
         for element in self._inputs[0]._elements(run):
-            arrays = [np.asarray(c) for c in element]
+            arrays = [_sparse_rows(c) if isinstance(c, SparseTensorValue) else np.asarray(c) for c in element]
             n = len(arrays[0])
             if any(len(a) != n for a in arrays):
                 raise errors.InvalidArgumentError(None, None, "Input element must have the same batch size in "
                                                               "each component.")
             for i in range(n):
                 yield tuple([a[i] for a in arrays])
+
+
+def _sparse_rows(value):
+    """A batched SparseTensorValue as the list of its rows' SparseTensorValues (TensorFlow's unbatch of a sparse
+    component: each row's entries, in their order, without the first coordinate)."""
+    indices = np.asarray(value.indices, np.int64)
+    values, dense_shape = np.asarray(value.values), np.asarray(value.dense_shape, np.int64)
+    rows = []
+    for i in range(int(dense_shape[0])):
+        mine = indices[:, 0] == i
+        rows.append(SparseTensorValue(indices[mine, 1:], values[mine], dense_shape[1:]))
+    return rows

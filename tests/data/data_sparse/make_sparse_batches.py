@@ -1,5 +1,5 @@
 """Writes sparse_batches.json: what TensorFlow's tf.data yields for SparseTensor elements (made by map, batched,
-and parsed from tf.Examples with VarLenFeature). Run with the anchors' python:
+unbatched, and parsed from tf.Examples with VarLenFeature). Run with the anchors' python:
     ~/.cache/neuroflow-anchors/bin/python tests/data/data_sparse/make_sparse_batches.py"""
 import json
 import os
@@ -43,9 +43,14 @@ def examples():
 with v1.Graph().as_default():
     batched = run_all(tf.data.Dataset.range(1, 6).map(ragged).batch(2))
 with v1.Graph().as_default():
+    # TensorFlow's unbatch of a sparse component needs its indices in order
+    unbatched = run_all(tf.data.Dataset.range(1, 6).map(ragged).map(lambda e: {"s": tf.sparse.reorder(e["s"])})
+                        .batch(2).unbatch())
+with v1.Graph().as_default():
     spec = {"tags": tf.io.VarLenFeature(tf.string), "ids": tf.io.VarLenFeature(tf.int64)}
     parsed = run_all(tf.data.Dataset.from_tensor_slices(examples()).batch(3)
                      .apply(tf.data.experimental.parse_example_dataset(spec)))
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sparse_batches.json"), "w") as f:
-    json.dump({"tensorflow": tf.__version__, "map_then_batch": batched, "parse_example_dataset": parsed}, f, indent=1)
+    json.dump({"tensorflow": tf.__version__, "map_then_batch": batched, "unbatch": unbatched,
+               "parse_example_dataset": parsed}, f, indent=1)
