@@ -165,3 +165,38 @@ def test_unbatch_splits_sparse_batches_back_into_the_elements():
     with open(DATA) as f:
         tensorflow = json.load(f)["unbatch"]
     assert [_as_plain(r["s"]) for r in rows] == [t["s"] for t in tensorflow]
+
+
+def test_an_estimator_trains_on_var_len_features_from_a_dataset(tmp_path):
+    """A canned LinearClassifier fed VarLenFeature tags as SparseTensors by parse_example_dataset learns exactly what
+    it learns from the same tags padded dense with b'' (which feature columns count as missing, as TensorFlow)."""
+    rng = np.random.RandomState(3)
+    words = ["a", "b", "c", "d"]
+    records, padded, labels = [], [], []
+    for _ in range(24):
+        tags = [words[j] for j in rng.choice(4, rng.randint(0, 4), replace=False)]
+        label = int("a" in tags or "c" in tags)
+        feature = {"tags": tf.train.Feature(bytes_list=tf.train.BytesList(value=[t.encode() for t in tags])),
+                   "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[label]))}
+        records.append(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
+        padded.append([t.encode() for t in tags] + [b""] * (3 - len(tags)))
+        labels.append(label)
+    column = tf.feature_column.categorical_column_with_vocabulary_list("tags", words)
+
+    def sparse_input():
+        spec = {"tags": tf.VarLenFeature(tf.string), "label": tf.FixedLenFeature([], tf.int64)}
+        dataset = tf.data.Dataset.from_tensor_slices(np.array(records, dtype=object)).batch(8).apply(
+            tf.data.experimental.parse_example_dataset(spec))
+        return dataset.map(lambda f: ({"tags": f["tags"]}, f["label"]))
+
+    def dense_input():
+        return tf.data.Dataset.from_tensor_slices(({"tags": np.array(padded, dtype=object)},
+                                                   np.array(labels, np.int64))).batch(8)
+
+    trained = []
+    for name, input_fn in (("sparse", sparse_input), ("dense", dense_input)):
+        estimator = tf.estimator.LinearClassifier([column], model_dir=str(tmp_path / name))
+        estimator.train(input_fn)
+        trained.append(estimator.get_variable_value("linear/linear_model/tags/weights"))
+    assert np.abs(trained[0]).sum() > 0   # it learned something
+    np.testing.assert_allclose(trained[0], trained[1], rtol=1e-6)
