@@ -269,6 +269,9 @@ def truncated_normal(key, counter, size, np_dtype):
     |x| < 2, four values (two for float64) per output group; group g starts 256 words per value into the
     stream (FillPhiloxRandomTask's fixed reservation), so each group is independent of the others."""
     double = _words_per_value(np_dtype) == 2
+    if not double and size >= 4 * COMPILED_MIN_BLOCKS and _compiled_available():
+        from ..runtime.accel.philox_numba import truncated_normal_float32
+        return _cast_from_float32(truncated_normal_float32(key, counter, size), np_dtype)
     group_size = 2 if double else 4
     groups = (size + group_size - 1) // group_size
     skip_per_group = group_size * RESERVED_SAMPLES_PER_OUTPUT // 4

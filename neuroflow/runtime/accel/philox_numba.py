@@ -4,7 +4,7 @@ instead of dozens of NumPy passes.
 
 Imported by ops/philox.py only when numba is available and a draw is large enough to profit, so small programs
 never pay numba's import."""
-__all__ = ["consecutive_lanes", "box_muller_float", "standard_normal_float32"]
+__all__ = ["consecutive_lanes", "box_muller_float", "standard_normal_float32", "truncated_normal_float32"]
 
 _jit = {}
 
@@ -100,7 +100,24 @@ def _compiled():
                 if base + 3 < out.size:
                     out[base + 3] = d
 
-        _jit.update(fill=fill, box_muller=box_muller, normals=normals)
+        @numba.njit(cache=True, nogil=True)
+        def truncated(key0, key1, c0, c1, c2, c3, out):
+            # group g of 4 outputs starts 256 blocks * g into the stream; values |x| >= 2 are skipped
+            for g in range((out.size + 3) // 4):
+                filled = 0
+                block_index = np.uint64(g) * np.uint64(256)
+                while filled < 4:
+                    x0, x1, x2, x3 = block(key0, key1, c0, c1, c2, c3, block_index)
+                    block_index += np.uint64(1)
+                    a, b = pair(x0, x1)
+                    c, d = pair(x2, x3)
+                    for value in (a, b, c, d):
+                        if filled < 4 and abs(value) < np.float32(2.0):
+                            if 4 * g + filled < out.size:
+                                out[4 * g + filled] = value
+                            filled += 1
+
+        _jit.update(fill=fill, box_muller=box_muller, normals=normals, truncated=truncated)
     return _jit
 
 
@@ -135,4 +152,12 @@ def standard_normal_float32(key, counter, size):
     import numpy as np
     out = np.empty(size, dtype=np.float32)
     _compiled()["normals"](*_seed_words(key, counter), out)
+    return out
+
+
+def truncated_normal_float32(key, counter, size):
+    """`size` float32 values of TF's TruncatedNormalDistribution (ops/philox.py's truncated_normal)."""
+    import numpy as np
+    out = np.empty(size, dtype=np.float32)
+    _compiled()["truncated"](*_seed_words(key, counter), out)
     return out
