@@ -105,6 +105,10 @@ def test_corrupt_meta_files_raise_data_loss_naming_the_file(tmp_path):
     truncated.write_bytes(data[: len(data) // 2])
     with pytest.raises(tf.errors.DataLossError, match="truncated.meta"):
         tf.train.import_meta_graph(str(truncated))
+    meta = MetaGraphDef.FromString(data)
+    meta.collection_def["variables"].bytes_list.value[0] = b"\xff\xff\xff"   # a VariableDef cut short
+    with pytest.raises(tf.errors.DataLossError, match="Collection 'variables' of the MetaGraphDef is corrupt"):
+        tf.train.import_meta_graph(meta)
     garbage = tmp_path / "garbage.meta"
     garbage.write_bytes(b"\xff" * 40)
     with pytest.raises(tf.errors.DataLossError, match="garbage.meta"):

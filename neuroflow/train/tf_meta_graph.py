@@ -9,6 +9,7 @@ from ..framework import errors
 from ..framework.graph import Graph, GraphKeys, get_default_graph
 from ..framework.operation import Operation
 from ..framework.tensor import Tensor
+from ..framework.tf_protos import DecodeError
 from ..framework.tf_protos._message import Message, field
 from .tf_broadcast_gradients import gate_variable_updates, sum_to_shape_as_tf, tf_pattern_as_sum_to_shape
 from .tf_saver_nodes import add_saver_nodes, checkpoint_names, saver_scopes
@@ -306,6 +307,8 @@ def _import_into(meta, graph_def, dropped, graph, prefix, input_map, keep, retur
         try:
             items = _decode_collection(graph, key, meta.collection_def[key], prefix, dropped, trainable_names,
                                        variables)
+        except DecodeError as e:   # a VariableDef's bytes
+            raise errors.DataLossError(None, None, f"Collection {key!r} of the MetaGraphDef is corrupt: {e}") from None
         except (KeyError, TypeError, ValueError) as e:
             reason = e.args[0] if e.args else e
             raise ValueError(f"Collection {key!r} of the MetaGraphDef is invalid: {reason}") from None
