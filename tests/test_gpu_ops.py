@@ -128,3 +128,15 @@ def test_device_queries_name_the_real_card():
     from neuroflow.python.client import device_lib
     gpu = [d for d in device_lib.list_local_devices() if d.device_type == "GPU"]
     assert len(gpu) == len(GPUS) and gpu[0].memory_limit > 0 and "compute capability" in gpu[0].physical_device_desc
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_fused_updates_build_and_run_on_cupy(name):
+    """The fused optimizer updates (runtime/accel_gpu.py) compile on this CuPy: no fallback warning."""
+    import warnings
+
+    from neuroflow.runtime import accel_gpu
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _train(name)
+    assert any(key[0].startswith("Apply") for key in accel_gpu._built)

@@ -227,6 +227,11 @@ class Placer:
             return step.kernel  # Python's operator on 0-d values works on any array module
         if opdef is not step.op.opdef and getattr(opdef, "ufunc", None):
             return getattr(dctx.xp, opdef.ufunc)  # a scalar rewrite to a unary elementwise op
+        if opdef.stateful:
+            from .accel_gpu import fused_update_kernel  # the GPU's fused optimizer updates
+            fused = fused_update_kernel(step.op, dctx)
+            if fused is not None:
+                return fused
         return opdef.kernel(step.op, dctx)
 
     def place(self, program):
