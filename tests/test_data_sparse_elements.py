@@ -200,3 +200,27 @@ def test_an_estimator_trains_on_var_len_features_from_a_dataset(tmp_path):
         trained.append(estimator.get_variable_value("linear/linear_model/tags/weights"))
     assert np.abs(trained[0]).sum() > 0   # it learned something
     np.testing.assert_allclose(trained[0], trained[1], rtol=1e-6)
+
+
+def test_from_tensor_slices_and_from_tensors_of_sparse_tensors():
+    """Slices of a SparseTensor are its rows (the first coordinate dropped), also through shuffle/batch's
+    index-based path; from_tensors keeps it whole; a SparseTensorValue is one sparse component, not a tuple."""
+    with open(DATA) as f:
+        stored = json.load(f)
+    given = {"indices": [[0, 1], [2, 0], [2, 3], [3, 2]], "values": [1.5, 2.5, 3.5, 4.5], "dense_shape": [4, 5]}
+    sparse = tf.SparseTensor(given["indices"], np.float32(given["values"]), given["dense_shape"])
+    dense = np.zeros([4, 5], np.float32)
+    for (i, j), v in zip(given["indices"], given["values"]):
+        dense[i, j] = v
+    rows = _all(tf.data.Dataset.from_tensor_slices({"s": sparse}))
+    assert [_as_plain(r["s"]) for r in rows] == [t["s"] for t in stored["from_tensor_slices"]]
+    np.testing.assert_array_equal(np.stack([_dense(r["s"]) for r in rows]), dense)
+    batches = _all(tf.data.Dataset.from_tensor_slices({"s": sparse}).batch(3))
+    assert [_as_plain(b["s"]) for b in batches] == [t["s"] for t in stored["from_tensor_slices_batch"]]
+    value = tf.SparseTensorValue(given["indices"], np.float32(given["values"]), given["dense_shape"])
+    shuffled = tf.data.Dataset.from_tensor_slices((value, np.arange(4))).shuffle(4, seed=3).batch(4)
+    assert shuffled.output_classes == (tf.SparseTensor, tf.Tensor)
+    (sparse_batch, order), = _all(shuffled)
+    np.testing.assert_array_equal(_dense(sparse_batch), dense[order])   # rows follow the shuffled order
+    (whole,) = _all(tf.data.Dataset.from_tensors(sparse))
+    np.testing.assert_array_equal(_dense(whole), dense)

@@ -63,17 +63,21 @@ class BatchDataset(_Batching):
 
     def _gathered(self, run, source, size):
         arrays = source._index_sources(run)
+        sparse = [nest.is_sparse_spec(s) for s in source._flat_spec]
+
+        def gather(rows):   # a sparse component's rows are SparseTensorValues, batched as TensorFlow batches them
+            return tuple([_batch_sparse(k, a.take(rows, axis=0).tolist()) if sparse[k] else a.take(rows, axis=0)
+                          for k, a in enumerate(arrays)])
         pending = None
         for chunk in source._index_chunks(run):
             if pending is not None and len(pending):
                 chunk = np.concatenate([pending, chunk])
             full = len(chunk) - len(chunk) % size
             for start in range(0, full, size):
-                rows = chunk[start:start + size]
-                yield tuple([a.take(rows, axis=0) for a in arrays])
+                yield gather(chunk[start:start + size])
             pending = chunk[full:]
         if pending is not None and len(pending) and not self._drop:
-            yield tuple([a.take(pending, axis=0) for a in arrays])
+            yield gather(pending)
 
 
 def _as_bytes(item):

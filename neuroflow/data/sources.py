@@ -4,6 +4,7 @@ generator, `range`, text files, and the combinations `zip` and `concatenate`."""
 import numpy as np
 
 from ..framework import dtypes, errors
+from ..framework.sparse_tensor import SparseTensor, SparseTensorValue
 from ..framework.tensor import Tensor
 from ..framework.tensor_shape import TensorShape
 from . import structure as nest
@@ -13,7 +14,31 @@ __all__ = ["TextLineDataset"]
 
 
 def _captured(flat):
-    return [v for v in flat if isinstance(v, Tensor)]
+    return [t for v in flat for t in ([v.indices, v.values, v.dense_shape] if isinstance(v, SparseTensor) else [v])
+            if isinstance(t, Tensor)]
+
+
+def _value(run, component):
+    """A component's value in `run`: an array, or a SparseTensorValue for a sparse one."""
+    if isinstance(component, SparseTensor):
+        return SparseTensorValue(np.asarray(run.get(component.indices)), np.asarray(run.get(component.values)),
+                                 np.asarray(run.get(component.dense_shape)))
+    if isinstance(component, SparseTensorValue):
+        return component
+    return np.asarray(run.get(component))
+
+
+def _rows(value):
+    """The rows a component is sliced into: an array, or an object array of a sparse one's rows."""
+    if not isinstance(value, SparseTensorValue):
+        return value
+    if len(value.dense_shape) == 0:
+        return np.asarray(0)   # rank 0: no rows (reported with the other components' sizes)
+    rows = nest.sparse_rows(value)
+    out = np.empty(len(rows), dtype=object)
+    for i, row in enumerate(rows):
+        out[i] = row
+    return out
 
 
 class TensorSliceDataset(Dataset):
@@ -32,14 +57,14 @@ class TensorSliceDataset(Dataset):
                 raise ValueError(f"Unbatching a tensor is only supported for rank >= 1; got a component of shape "
                                  f"{s.shape} (dtype {s.dtype.name}).")
             if s.shape.ndims is None:
-                slices.append(nest.Spec(s.dtype, TensorShape(None)))
+                slices.append(type(s)(s.dtype, TensorShape(None)))
                 continue
             n = s.shape.dims[0].value
             if n is not None:
                 if rows is not None and rows != n:
                     raise ValueError(f"Dimensions {rows} and {n} are not compatible")
                 rows = n
-            slices.append(nest.Spec(s.dtype, s.shape[1:]))
+            slices.append(type(s)(s.dtype, s.shape[1:]))
         super().__init__(nest.pack(spec, slices), captures=_captured(flat))
         self._components = flat
 
@@ -47,7 +72,7 @@ class TensorSliceDataset(Dataset):
         key = ("sources", id(self))
         sources = run.state.get(key)
         if sources is None:
-            sources = [np.asarray(run.get(c)) for c in self._components]
+            sources = [_rows(_value(run, c)) for c in self._components]
             sizes = {len(s) if s.ndim else None for s in sources}
             if None in sizes or len(sizes) > 1:
                 raise errors.InvalidArgumentError(
@@ -71,7 +96,7 @@ class TensorDataset(Dataset):
         self._components = flat
 
     def _elements(self, run):
-        yield tuple([np.asarray(run.get(c)) for c in self._components])
+        yield tuple([_value(run, c) for c in self._components])
 
 
 class GeneratorDataset(Dataset):

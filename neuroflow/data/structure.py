@@ -16,16 +16,21 @@ from ..framework.tensor_util import make_ndarray
 __all__ = []
 
 
+def _is_tuple(x):
+    return isinstance(x, tuple) and not isinstance(x, SparseTensorValue)   # a sparse value is one component
+
+
 def is_nested(x):
-    """Tuples (including namedtuples) and mappings nest; everything else, lists included, is one component."""
-    return isinstance(x, (tuple, collections.abc.Mapping))
+    """Tuples (including namedtuples, but a SparseTensorValue) and mappings nest; everything else, lists included,
+    is one component."""
+    return _is_tuple(x) or isinstance(x, collections.abc.Mapping)
 
 
 def flatten(structure):
     """The leaves of `structure` in TF's order (mapping entries by sorted key)."""
     if isinstance(structure, collections.abc.Mapping):
         return [x for k in sorted(structure) for x in flatten(structure[k])]
-    if isinstance(structure, tuple):
+    if _is_tuple(structure):
         return [x for s in structure for x in flatten(s)]
     return [structure]
 
@@ -38,7 +43,7 @@ def pack(template, flat):
         if isinstance(s, collections.abc.Mapping):
             built = {k: build(s[k]) for k in sorted(s)}
             return type(s)((k, built[k]) for k in s) if type(s) is not dict else {k: built[k] for k in s}
-        if isinstance(s, tuple):
+        if _is_tuple(s):
             items = [build(x) for x in s]
             return type(s)(*items) if hasattr(s, "_fields") else tuple(items)
         return next(it)
@@ -64,8 +69,8 @@ def _same(a, b):
     if isinstance(a, collections.abc.Mapping) or isinstance(b, collections.abc.Mapping):
         return (isinstance(a, collections.abc.Mapping) and isinstance(b, collections.abc.Mapping) and
                 sorted(a) == sorted(b) and all(_same(a[k], b[k]) for k in a))
-    if isinstance(a, tuple) or isinstance(b, tuple):
-        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(
+    if _is_tuple(a) or _is_tuple(b):
+        return _is_tuple(a) and _is_tuple(b) and len(a) == len(b) and all(
             _same(x, y) for x, y in zip(a, b))
     return True
 
@@ -77,8 +82,8 @@ def flatten_up_to(template, structure):
         if not isinstance(structure, collections.abc.Mapping) or sorted(structure) != sorted(template):
             _mismatch(template, structure)
         return [x for k in sorted(template) for x in flatten_up_to(template[k], structure[k])]
-    if isinstance(template, tuple):
-        if not isinstance(structure, tuple) or len(structure) != len(template):
+    if _is_tuple(template):
+        if not _is_tuple(structure) or len(structure) != len(template):
             _mismatch(template, structure)
         return [x for t, s in zip(template, structure) for x in flatten_up_to(t, s)]
     return [structure]
@@ -185,6 +190,13 @@ def value_of(leaf, what="component"):
     floats -> float32, ints -> int32; NumPy arrays keep their dtype)."""
     if isinstance(leaf, Tensor):
         return leaf
+    if isinstance(leaf, SparseTensor):   # a graph one is captured; an eager one's value is taken now
+        if hasattr(leaf.values, "numpy"):
+            return SparseTensorValue(leaf.indices.numpy(), leaf.values.numpy(), leaf.dense_shape.numpy())
+        return leaf
+    if isinstance(leaf, SparseTensorValue):
+        return SparseTensorValue(np.asarray(leaf.indices, np.int64).reshape(len(np.ravel(leaf.values)), -1),
+                                 make_ndarray(leaf.values).reshape(-1), np.asarray(leaf.dense_shape, np.int64))
     if hasattr(leaf, "_value") and hasattr(leaf, "numpy"):  # an EagerTensor: its value now
         return np.asarray(leaf._value)
     if _is_tensor_like(leaf) or (isinstance(leaf, (list, tuple)) and _contains_tensor(leaf)):
@@ -199,6 +211,10 @@ def spec_of(value):
     """The Spec of a component made by `value_of`."""
     if isinstance(value, Tensor):
         return Spec(value.dtype, value.shape)
+    if isinstance(value, SparseTensor):
+        return SparseSpec(value.dtype, value.shape)
+    if isinstance(value, SparseTensorValue):
+        return SparseSpec(dtypes.as_dtype(value.values.dtype), TensorShape([int(d) for d in value.dense_shape]))
     return Spec(dtypes.as_dtype(value.dtype), value.shape)
 
 
@@ -238,3 +254,15 @@ def specs_from(output_types, output_shapes=None, output_classes=None):
 
 def structure_repr(structure):
     return repr(structure)
+
+
+def sparse_rows(value):
+    """A batched SparseTensorValue as the list of its rows' SparseTensorValues (each row's entries, in their order,
+    without the first coordinate; the dense shape after the first dimension)."""
+    indices = np.asarray(value.indices, np.int64)
+    values, dense_shape = np.asarray(value.values), np.asarray(value.dense_shape, np.int64)
+    rows = []
+    for i in range(int(dense_shape[0])):
+        mine = indices[:, 0] == i
+        rows.append(SparseTensorValue(indices[mine, 1:], values[mine], dense_shape[1:]))
+    return rows

@@ -341,7 +341,7 @@ class UnbatchDataset(Dataset):
 
     def _elements(self, run):
         for element in self._inputs[0]._elements(run):
-            arrays = [_sparse_rows(c) if isinstance(c, SparseTensorValue) else np.asarray(c) for c in element]
+            arrays = [nest.sparse_rows(c) if isinstance(c, SparseTensorValue) else np.asarray(c) for c in element]
             n = len(arrays[0])
             if any(len(a) != n for a in arrays):
                 raise errors.InvalidArgumentError(None, None, "Input element must have the same batch size in "
@@ -349,14 +349,3 @@ class UnbatchDataset(Dataset):
             for i in range(n):
                 yield tuple([a[i] for a in arrays])
 
-
-def _sparse_rows(value):
-    """A batched SparseTensorValue as the list of its rows' SparseTensorValues (TensorFlow's unbatch of a sparse
-    component: each row's entries, in their order, without the first coordinate)."""
-    indices = np.asarray(value.indices, np.int64)
-    values, dense_shape = np.asarray(value.values), np.asarray(value.dense_shape, np.int64)
-    rows = []
-    for i in range(int(dense_shape[0])):
-        mine = indices[:, 0] == i
-        rows.append(SparseTensorValue(indices[mine, 1:], values[mine], dense_shape[1:]))
-    return rows

@@ -1,5 +1,5 @@
-"""Writes sparse_batches.json: what TensorFlow's tf.data yields for SparseTensor elements (made by map, batched,
-unbatched, and parsed from tf.Examples with VarLenFeature). Run with the anchors' python:
+"""Writes sparse_batches.json: what TensorFlow's tf.data yields for SparseTensor elements (made by map or
+from_tensor_slices, batched, unbatched, and parsed from tf.Examples with VarLenFeature). Run with the anchors' python:
     ~/.cache/neuroflow-anchors/bin/python tests/data/data_sparse/make_sparse_batches.py"""
 import json
 import os
@@ -46,6 +46,11 @@ with v1.Graph().as_default():
     # TensorFlow's unbatch of a sparse component needs its indices in order
     unbatched = run_all(tf.data.Dataset.range(1, 6).map(ragged).map(lambda e: {"s": tf.sparse.reorder(e["s"])})
                         .batch(2).unbatch())
+SLICED = {"indices": [[0, 1], [2, 0], [2, 3], [3, 2]], "values": [1.5, 2.5, 3.5, 4.5], "dense_shape": [4, 5]}
+with v1.Graph().as_default():
+    sliced = run_all(tf.data.Dataset.from_tensor_slices({"s": tf.SparseTensor(**SLICED)}))
+with v1.Graph().as_default():
+    sliced_batches = run_all(tf.data.Dataset.from_tensor_slices({"s": tf.SparseTensor(**SLICED)}).batch(3))
 with v1.Graph().as_default():
     spec = {"tags": tf.io.VarLenFeature(tf.string), "ids": tf.io.VarLenFeature(tf.int64)}
     parsed = run_all(tf.data.Dataset.from_tensor_slices(examples()).batch(3)
@@ -53,4 +58,4 @@ with v1.Graph().as_default():
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "sparse_batches.json"), "w") as f:
     json.dump({"tensorflow": tf.__version__, "map_then_batch": batched, "unbatch": unbatched,
-               "parse_example_dataset": parsed}, f, indent=1)
+               "from_tensor_slices": sliced, "from_tensor_slices_batch": sliced_batches, "parse_example_dataset": parsed}, f, indent=1)
