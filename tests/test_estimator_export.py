@@ -333,3 +333,18 @@ def test_exporter_checks():
     with pytest.raises(TypeError, match="`exporters` must be an Exporter, an iterable of Exporter, or `None`"):
         tf.estimator.EvalSpec(lambda: None, exporters=[receiver])
     assert tf.estimator.EvalSpec(lambda: None, exporters=same[0]).exporters == (same[0],)
+
+
+def test_the_graphs_asset_files_are_exported(custom, tmp_path):
+    """Files the model_fn lists in GraphKeys.ASSET_FILEPATHS (a vocabulary, ...) go into the SavedModel's assets/,
+    as TensorFlow's export does."""
+    vocabulary = tmp_path / "words.txt"
+    vocabulary.write_text("alpha\nbeta\n")
+
+    def model_fn(features, labels, mode):
+        tf.add_to_collection(tf.GraphKeys.ASSET_FILEPATHS, tf.constant(str(vocabulary)))
+        return _custom_model_fn(features, labels, mode)
+
+    estimator = tf.estimator.Estimator(model_fn, model_dir=custom.model_dir)
+    export_dir = os.fsdecode(estimator.export_saved_model(str(tmp_path / "e"), _bytes_receiver))
+    assert open(os.path.join(export_dir, "assets", "words.txt")).read() == "alpha\nbeta\n"

@@ -243,8 +243,10 @@ def write_saved_model(estimator, export_dir_base, serving_input_receiver_fn, ass
             with tf.Session(config=estimator.config.session_config) as sess:
                 saver.restore(sess, checkpoint_path)
                 builder = builder_lib.SavedModelBuilder(built)
-                builder.add_meta_graph_and_variables(sess, [tag_constants.SERVING], signature_def_map=signatures,
-                                                     main_op=local_init_op, strip_default_attrs=True, saver=saver)
+                builder.add_meta_graph_and_variables(
+                    sess, [tag_constants.SERVING], signature_def_map=signatures, main_op=local_init_op,
+                    assets_collection=tf.get_collection(tf.GraphKeys.ASSET_FILEPATHS), strip_default_attrs=True,
+                    saver=saver)
             builder.save(as_text)
             if assets_extra:
                 _copy_assets_extra(assets_extra, built)
