@@ -243,3 +243,25 @@ def test_tensorflows_adam_graph_restores_its_slots_and_trains_on_as_tensorflow_d
         for _ in range(2):
             sess.run(tf.get_collection("train_op")[0], feed)
         np.testing.assert_allclose(sess.run("probs:0", feed), arrays["probs_after_2_steps"], rtol=1e-5, atol=1e-6)
+
+
+def test_graphs_with_dropout_or_cond_save_and_reload_whatever_form_their_meta_graph_takes(tmp_path):
+    # A cond's branches have no TensorFlow form here, and dropout (one neuroflow op, several TensorFlow nodes) can
+    # collide with a name the graph holds: then Saver.save writes neuroflow's JSON form, which reloads all the same.
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    kept = tf.identity(tf.layers.dropout(x, 0.5, training=True), name="kept")
+    flag = tf.placeholder_with_default(True, [], name="flag")
+    scale = tf.Variable(2.0, name="scale")
+    chosen = tf.identity(tf.cond(flag, lambda: x * scale, lambda: x), name="chosen")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+    with open(prefix + ".meta", "rb") as f:
+        assert f.read(1) == b"{"   # the cond's sub-graphs: neuroflow's form
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session() as sess:
+            saver.restore(sess, prefix)
+            feed = {"x:0": np.ones((2, 4), np.float32)}
+            assert sess.run(kept.name, feed).shape == (2, 4)
+            np.testing.assert_array_equal(sess.run(chosen.name, feed), np.full((2, 4), 2.0))

@@ -376,7 +376,14 @@ def import_tf_meta_graph(meta, clear_devices=False, import_scope=None, input_map
 def _tf_graph_def(graph, export_scope, clear_devices, ops=None):
     """TensorFlow's GraphDef of `graph`'s ops (all, or `ops`), `export_scope` stripped from the names."""
     from ..framework.tf_graph_export import graph_to_tf_graph_def
+    from ..framework.tf_proto_convert import UnconvertibleAttr
     graph_def = graph_to_tf_graph_def(graph, ops)
+    seen = set()
+    for node in graph_def.node:   # an op written as several TF nodes must not reuse a name the graph holds
+        if node.name in seen:
+            raise UnconvertibleAttr(f"Cannot write the graph as a TensorFlow GraphDef: two nodes would be named "
+                                    f"'{node.name}'")
+        seen.add(node.name)
     for node in graph_def.node:
         if export_scope:
             node.name = _strip(node.name, export_scope)
