@@ -152,8 +152,8 @@ def write_checkpoint(prefix, entries, file_format=NEUROFLOW):
     Args:
         prefix: the checkpoint prefix (its folder must exist).
         entries: (name, DType, array) triples; names must be unique.
-        file_format: TENSORFLOW (TensorFlow's V2 format, which TensorFlow restores; Saver's) or NEUROFLOW (the
-            earlier JSON-indexed format; still the default here for keras' `save_weights`, whose tests read it).
+        file_format: TENSORFLOW (TensorFlow's V2 format, which TensorFlow restores; what Saver and keras'
+            `save_weights` write) or NEUROFLOW (the earlier JSON-indexed format, still read; written only on request).
 
     The data is complete and durable under its side name before the index that names it is renamed into place;
     only then does the data move to its usual name. So after a crash at any instant, and for a reader at any
