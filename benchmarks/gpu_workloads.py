@@ -34,10 +34,11 @@ def rate(step, seconds, min_steps=3):
     return count / (time.perf_counter() - start)
 
 
-def neuroflow_step(name, on_gpu):
+def neuroflow_step(name, on_gpu, fused=True):
     import neuroflow as tf
-    from neuroflow.runtime import backend_gpu
+    from neuroflow.runtime import accel_gpu, backend_gpu
     backend_gpu.set_devices_for_testing(None if on_gpu else [])
+    os.environ[accel_gpu.FUSED_ENV] = "1" if fused else "0"  # read when the step's plan is compiled
     try:
         tf.reset_default_graph()
         tf.set_random_seed(0)
@@ -45,6 +46,7 @@ def neuroflow_step(name, on_gpu):
         step()  # compiles the step's plan while the device list holds: later runs reuse it
     finally:
         backend_gpu.set_devices_for_testing(None)
+        os.environ.pop(accel_gpu.FUSED_ENV, None)
     return step
 
 
@@ -116,6 +118,9 @@ def main():
     for name in args.workloads:
         row = {}
         runners = [("neuroflow-gpu", lambda: neuroflow_step(name, True)) if gpus else None,
+                   # the same without the fused optimizer updates (runtime/accel_gpu.py), to show what they give
+                   ("neuroflow-gpu-unfused", lambda: neuroflow_step(name, True, fused=False))
+                   if gpus and name == "mlp" else None,
                    ("torch-eager-cuda", lambda: torch_cuda_step(name)) if torch_cuda_available() else None,
                    ("neuroflow-cpu", lambda: neuroflow_step(name, False))]
         for label, build in filter(None, runners):
@@ -128,15 +133,15 @@ def main():
                 row[label] = round(rate(step, args.seconds), 2)
             except Exception as exc:  # noqa: BLE001 - one failing framework must not hide the others' figures
                 row[label] = f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
-            print(f"{name:5s} {label:18s} {row[label]} steps/s", flush=True)
+            print(f"{name:5s} {label:22s} {row[label]} steps/s", flush=True)
         results[name] = row
     print("\nsteps/s (higher is better); card:", card)
-    labels = ["neuroflow-gpu", "torch-eager-cuda", "neuroflow-cpu"]
-    print(f"{'workload':9s}" + "".join(f"{label:>18s}" for label in labels))
+    labels = ["neuroflow-gpu", "torch-eager-cuda", "neuroflow-cpu", "neuroflow-gpu-unfused"]
+    print(f"{'workload':9s}" + "".join(f"{label:>23s}" for label in labels))
     for name, row in results.items():
-        print(f"{name:9s}" + "".join(f"{str(row.get(label, '-')):>18s}" for label in labels))
+        print(f"{name:9s}" + "".join(f"{str(row.get(label, '-'))[:22]:>23s}" for label in labels))
     for name, row in results.items():
-        gpu, peer, cpu = (row.get(k) for k in labels)
+        gpu, peer, cpu = (row.get(k) for k in labels[:3])
         if isinstance(gpu, float) and isinstance(peer, float):
             print(f"aim {name}: neuroflow-gpu / torch-eager-cuda = {gpu / peer:.2f} (aim >= 1 for mlp, cnn)")
         if isinstance(gpu, float) and isinstance(cpu, float):
