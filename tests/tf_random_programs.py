@@ -287,4 +287,9 @@ def eager_program(tf):
     tf.set_random_seed(1234)
     out["restart"] = tf.random_uniform([3]).numpy()
     out["seeded_restart"] = tf.random_uniform([3], seed=4).numpy()
+    # tf.data eagerly: the shuffle's seed generator lives with the dataset, so each iteration reshuffles
+    for name, dataset in [("shuffle", tf.data.Dataset.range(10).shuffle(5)),
+                          ("shuffle_seeded", tf.data.Dataset.range(10).shuffle(5, seed=7))]:
+        for iteration in (1, 2):
+            out[f"{name}/iteration{iteration}"] = np.array([int(x) for x in dataset])
     return out

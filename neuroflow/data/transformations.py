@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 
 from ..framework import dtypes, errors
+from ..framework.context import executing_eagerly
 from ..framework.random_seed import get_seed
 from ..framework.sparse_tensor import SparseTensorValue
 from ..framework.tensor_util import build_time_value
@@ -168,16 +169,21 @@ class ShuffleDataset(_Unary):
             seed = int(build_time_value(seed, "the shuffle seed"))
         self._seeds = _shuffle_seeds(seed)
         self._reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
+        # Eagerly, TensorFlow's seed generator belongs to the dataset object: each iteration over it reshuffles.
+        # In a graph it belongs to the run (an iterator's initialization makes the dataset anew).
+        self._eager_seeds = ShuffleSeeds(*self._seeds, self._reshuffle) if executing_eagerly() else None
         super().__init__(input_dataset, captures)
 
     def _rng(self, run):
-        """This pass's word stream (shuffling.py): reshuffling, each pass takes new seeds from the run's seed
+        """This pass's word stream (shuffling.py): reshuffling, each pass takes new seeds from the seed
         generator (a new order each pass, the same sequence of orders each run when seeded); otherwise each pass
         uses the same seeds."""
-        key = ("shuffle", id(self))
-        seeds = run.state.get(key)
+        seeds = self._eager_seeds
         if seeds is None:
-            seeds = run.state[key] = ShuffleSeeds(*self._seeds, self._reshuffle)
+            key = ("shuffle", id(self))
+            seeds = run.state.get(key)
+            if seeds is None:
+                seeds = run.state[key] = ShuffleSeeds(*self._seeds, self._reshuffle)
         return seeds.next_pass()
 
     def _size(self, run):
