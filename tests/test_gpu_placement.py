@@ -293,3 +293,15 @@ def test_gpu_options_are_accepted(gpus):
     with tf.Session(config=config) as sess:
         assert sess.run(x * 2.0, {x: [1, 2]}).tolist() == [2, 4]
     assert backend_gpu.copy_counts() == {"host_to_device": 1, "device_to_host": 1}
+
+
+def test_host_value_copies_device_arrays_back_and_leaves_host_values(gpus):
+    w = tf.Variable([1.0, 2.0], name="w")
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        stored = sess._ctx.variables[w.op.name]
+        assert type(stored) is StrictArray
+        host = backend_gpu.host_value(stored)
+        assert type(host) is np.ndarray and host.tolist() == [1.0, 2.0]
+    plain = np.ones(2)
+    assert backend_gpu.host_value(plain) is plain and backend_gpu.host_value(np.float32(1)) == 1

@@ -12,7 +12,7 @@ import os
 import threading
 import types
 
-__all__ = ["GpuDevice", "gpu_devices", "set_devices_for_testing", "copy_counts", "reset_copy_counts",
+__all__ = ["GpuDevice", "gpu_devices", "host_value", "set_devices_for_testing", "copy_counts", "reset_copy_counts",
            "cupy_installed", "deterministic_requested"]
 
 DETERMINISTIC_ENV = "NEUROFLOW_DETERMINISTIC"
@@ -166,6 +166,22 @@ def _cupy_upload(cupy, index):
 
 def _cupy_download(cupy):
     return cupy.asnumpy
+
+
+def host_value(value):
+    """`value` as a host value: a GPU array copied to a NumPy array (counted), anything else as it is. For code
+    outside kernels that reads a session's storage (checkpoints, snapshots), where a GPU variable holds a device
+    array.
+
+    Example:
+        >>> host_value(sess._ctx.variables["w"])   # a NumPy array, wherever "w" lives
+    """
+    if value is None or value.__class__.__module__ == "numpy":
+        return value
+    for device in gpu_devices():
+        if isinstance(value, device.xp.ndarray) or value.__class__ is _tensor_list_class():
+            return device.to_host(value)
+    return value
 
 
 def set_devices_for_testing(devices):
