@@ -297,3 +297,42 @@ def test_fast_backward_odd_sizes(units, batch, monkeypatch, rng):
     for a, b_ in zip(fast, plain):
         assert a.shape == b_.shape and a.dtype == b_.dtype
         np.testing.assert_allclose(a, b_, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gradient_copy_skipping_zero_steps_is_the_plain_copy(dtype, rng):
+    """The backward's feature-major copy of an incoming output gradient zero-fills all-(+0.0) steps instead of
+    transposing them: the same bits as the plain copy, for zero steps, -0.0 and NaN steps (copied as values),
+    dense steps, and a batch-major array seen time-major (as dynamic_rnn hands it over)."""
+    fns = accel_rnn._compiled()
+    steps, batch, units = 7, 5, 9
+    batch_major = np.zeros((batch, steps, units), dtype)
+    batch_major[:, 6] = rng.standard_normal((batch, units))  # the last step: what outputs[:, -1] sends back
+    batch_major[:, 2] = rng.standard_normal((batch, units))
+    batch_major[1, 3, 4] = -0.0
+    batch_major[0, 4, 0] = np.nan
+    for grad in (batch_major.transpose(1, 0, 2), np.ascontiguousarray(batch_major.transpose(1, 0, 2))):
+        plain = np.full((units + 3, steps + 2, batch), 7, dtype)
+        skipping = plain.copy()
+        fns["to_feature_major"](grad, plain, 0, 0)
+        accel_rnn._gradient_to_feature_major(fns, grad, skipping)
+        assert plain.tobytes() == skipping.tobytes()
+        assert np.signbit(skipping[4, 3, 1]) and np.isnan(skipping[0, 4, 0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_last_output_only_gradients_match_numpy(dtype, rng):
+    """A loss on the last step's output alone (a classifier on an LSTM): the incoming h gradient is zero at
+    every other step, the case the zero-skipping copy serves."""
+    attrs = {"forget_bias": 1.0, "cell_clip": -1.0, "use_peephole": False}
+    steps, batch, depth = 6, 3, 4
+    placeholders, outs, _ = _block(steps, batch, depth, dtype, attrs)
+    x, c0, h0, w, b = placeholders[:5]
+    grads = tf.gradients(tf.reduce_sum(tf.sin(outs[6][-1])), [x, c0, h0, w, b])
+    feeds = _feeds(placeholders, rng, dtype)
+    fast, used = _run(grads, feeds, True)
+    plain, _ = _run(grads, feeds, False)
+    assert used == {"BlockLSTM", "BlockLSTMGrad"}
+    tol = {"rtol": 2e-5, "atol": 2e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-13}
+    for a, b in zip(fast, plain):
+        np.testing.assert_allclose(a, b, **tol)

@@ -11,7 +11,10 @@ passes:
                         peepholes and clip, two: the gradients added, then the gate gradients in a loop LLVM
                         vectorizes, which it does not in the general kernel)  ->  dh = w_h dz (BLAS)
     backward, once:     x_grad = dz^T w_x^T and [w_grad; b_grad] = [x; h[t-1]; 1] dz^T (BLAS, all steps at once;
-                        the ones row sums b_grad)
+                        the ones row sums b_grad); before the loop, the incoming output gradients copied
+                        feature-major, their all-zero steps only zero-filled (a classifier on the last output
+                        sends zeros for every other step: 529 -> 110 us for the lstm workload's h gradient,
+                        its training step ~0.4-0.6 ms faster, min of 40 alternating steps; dense: unchanged)
 
 Measured on the shared lstm workload (2 cores, batch 64, 28 steps, 128 units): forward 3.3 -> 2.7 ms, backward 6.1
 -> 4.6 ms; the vectorized plain step then took the 28 gate-gradient passes from ~540 to ~260 us alone and the
@@ -213,8 +216,31 @@ def _compiled():
                     for b in range(out.size):
                         out[b] = src[t, b, d]
 
+        @numba.njit(**_JIT_OPTIONS)
+        def to_feature_major_skipping_zeros(src, bits, dst, row, col):
+            """As to_feature_major, but a step whose values are all +0.0 (checked on `bits`, src's values as
+            unsigned integers: -0.0 and NaN count as values) is written as zeros without the transposing copy.
+            The gradient reaching an LSTM whose last output alone is used is zero at every other step."""
+            for t in range(src.shape[0]):
+                zero = True
+                for b in range(src.shape[1]):
+                    for d in range(src.shape[2]):
+                        if bits[t, b, d] != 0:
+                            zero = False
+                            break
+                    if not zero:
+                        break
+                for d in range(src.shape[2]):
+                    out = dst[row + d, col + t]
+                    if zero:
+                        out[:] = 0
+                    else:
+                        for b in range(out.size):
+                            out[b] = src[t, b, d]
+
         _jit.update(peephole_in=peephole_in, cell=cell, output=output, step_back=step_back,
-                    to_feature_major=to_feature_major, add_grads=add_grads, step_back_plain=step_back_plain)
+                    to_feature_major=to_feature_major, add_grads=add_grads, step_back_plain=step_back_plain,
+                    to_feature_major_skipping_zeros=to_feature_major_skipping_zeros)
     return _jit
 
 
@@ -363,6 +389,15 @@ def _stacked_inputs(fns, scratch, x, h_prev, h):
     return xh, True
 
 
+_BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
+
+
+def _gradient_to_feature_major(fns, grad, dst):
+    """dst[:, t] = grad[t]^T: an incoming output gradient, feature-major, its all-zero steps only zero-filled
+    (the same values as `to_feature_major`, bit for bit: tests/test_accel_rnn.py)."""
+    fns["to_feature_major_skipping_zeros"](grad, grad.view(_BITS[grad.dtype]), dst, 0, 0)
+
+
 def _backward(fns, scratch, n, x, cs_prev, h_prev, w, wci, wcf, wco, i, cs, f, o, ci, co, h, cs_grad, h_grad,
               use_peephole, cell_clip, dropped=frozenset()):
     """BlockLSTMGrad's outputs; those whose index is in `dropped` (only 0, x_grad, and 2, h_prev_grad, are
@@ -385,7 +420,7 @@ def _backward(fns, scratch, n, x, cs_prev, h_prev, w, wci, wcf, wco, i, cs, f, o
     for gr in (cs_grad, h_grad):
         grads.append(scratch.take(np, (u, steps, batch), dt) if gr.ndim else dz[:0])
         if gr.ndim:
-            fns["to_feature_major"](gr[:n], grads[-1], 0, 0)
+            _gradient_to_feature_major(fns, gr[:n], grads[-1])
     step_back = fns["step_back"]
     plain = not peep and not clip > 0
     add_grads, step_back_plain = fns["add_grads"], fns["step_back_plain"]
