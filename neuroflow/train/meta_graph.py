@@ -241,16 +241,24 @@ EXPORT_META_GRAPH_FORMAT = "neuroflow"
 def _export_tf(filename, meta_info_def, saver_def, collection_list, as_text, graph, export_scope, clear_devices,
                saver, level):
     """TensorFlow's MetaGraphDef of `graph`, or None (after a note) when the graph has no TensorFlow form."""
+    from ..framework.op_def import registered_opdefs
     from ..framework.tf_proto_convert import UnconvertibleAttr
-    from .tf_meta_graph import export_tf_meta_graph
+    from .tf_meta_graph import SAVER_OP_TYPES, export_tf_meta_graph, write_tf_meta_graph
     ops = _scoped_ops(graph, export_scope)
     try:
-        return export_tf_meta_graph(filename, meta_info_def, None, saver_def, collection_list, as_text, graph,
+        meta = export_tf_meta_graph(None, meta_info_def, None, saver_def, collection_list, False, graph,
                                     export_scope, clear_devices, saver, ops)
+        # neuroflow must read its own file back: every op type written is one it has (Saver nodes aside)
+        foreign = sorted({n.op for n in meta.graph_def.node} - set(registered_opdefs()) - SAVER_OP_TYPES)
+        if foreign:
+            raise UnconvertibleAttr(f"its TensorFlow form holds op types neuroflow cannot read back: {foreign}")
     except UnconvertibleAttr as e:   # a sub-graph or Python object: neuroflow's format holds (or skips) it
         if _first_time(graph, ("tf-form", level)):
             _log.log(level, "The meta graph is written in neuroflow's format, which TensorFlow cannot read: %s", e)
         return None
+    if filename:
+        write_tf_meta_graph(meta, filename, as_text)
+    return meta
 
 
 def _export(filename=None, meta_info_def=None, graph_def=None, saver_def=None, collection_list=None, as_text=False,

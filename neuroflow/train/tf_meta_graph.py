@@ -12,10 +12,10 @@ from ..framework.tensor import Tensor
 from ..framework.tf_protos import DecodeError
 from ..framework.tf_protos._message import Message, field
 from .tf_broadcast_gradients import gate_variable_updates, sum_to_shape_as_tf, tf_pattern_as_sum_to_shape
-from .tf_saver_nodes import add_saver_nodes, checkpoint_names, saver_scopes
+from .tf_saver_nodes import SAVER_OP_TYPES, add_saver_nodes, checkpoint_names, saver_scopes
 
 __all__ = ["VariableDef", "export_tf_meta_graph", "import_tf_meta_graph", "parse_tf_meta_graph",
-           "is_json_meta_graph"]
+           "is_json_meta_graph", "write_tf_meta_graph", "SAVER_OP_TYPES"]
 
 _log = logging.getLogger("neuroflow")
 
@@ -170,6 +170,11 @@ def export_tf_meta_graph(filename=None, meta_info_def=None, graph_def=None, save
     if filename:
         write_bytes_atomically(os.fspath(filename), _as_bytes(meta, as_text))
     return meta
+
+
+def write_tf_meta_graph(meta, filename, as_text=False):
+    """Writes a MetaGraphDef proto to `filename` (binary, or text with `as_text`), replacing it atomically."""
+    write_bytes_atomically(os.fspath(filename), _as_bytes(meta, as_text))
 
 
 def _as_bytes(meta, as_text):
