@@ -3,7 +3,7 @@
 from .util.lazy_alias import alias_module
 
 alias_module(globals(), {
-    "all_candidate_sampler": "nn.all_candidate_sampler",
+    "all_candidate_sampler": "nn.all_candidate_sampler", "categorical": "ops.random_ops.categorical",
     "fixed_unigram_candidate_sampler": "nn.fixed_unigram_candidate_sampler", "gamma": "random_gamma",
     "get_seed": "framework.random_seed.get_seed",
     "learned_unigram_candidate_sampler": "nn.learned_unigram_candidate_sampler",

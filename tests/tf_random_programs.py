@@ -102,10 +102,11 @@ def shuffles(tf):
         logits = tf.constant(np.log([[0.1, 0.2, 0.7], [0.5, 0.25, 0.25], [1.0, 1e-3, 1e-3]]), tf.float32)
         draws = tf.multinomial(logits, 9)
         masked = tf.multinomial(tf.constant([[0.0, -np.inf, 1.0, np.inf - np.inf]]), 5)
+        categorical = tf.random.categorical(logits, 4, dtype=tf.int32)
         with tf.Session() as sess:
             for run in (1, 2):
-                for name, value in zip(["vec", "mat", "one", "multinomial", "masked"],
-                                       sess.run([vec, mat, one, draws, masked])):
+                for name, value in zip(["vec", "mat", "one", "multinomial", "masked", "categorical"],
+                                       sess.run([vec, mat, one, draws, masked, categorical])):
                     out[f"shuffle/{name}/run{run}"] = value
     return out
 

@@ -14,8 +14,8 @@ from ..framework.random_seed import get_seed
 from ..framework.tensor_util import constant_value_as_shape
 from . import math_ops, philox
 
-__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
-           "random_poisson"]
+__all__ = ["random_uniform", "random_normal", "truncated_normal", "random_shuffle", "multinomial", "categorical",
+           "random_gamma", "random_poisson"]
 
 
 def philox_stream(op, ctx):
@@ -311,6 +311,18 @@ class Multinomial(_PhiloxOp):
         for b in range(batch):
             out[b] = np.searchsorted(cdf[b], u[b] * cdf[b, -1], side="right")
         return xp.asarray(out)
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    """`tf.random.categorical`: `multinomial` with TensorFlow's newer argument order (`dtype` int32 or int64).
+
+    Example: `tf.random.categorical(tf.log([[0.5, 0.5]]), 5)` gives a [1, 5] int64 tensor of 0s and 1s.
+    """
+    with name_scope(name, "categorical", [logits]):
+        dtype = dtypes.as_dtype(dtype) if dtype else dtypes.int64
+        if dtype not in (dtypes.int32, dtypes.int64):
+            raise ValueError(f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are int32 and int64.")
+        return multinomial(logits, num_samples, seed=seed, output_dtype=dtype)
 
 
 def random_shuffle(value, seed=None, name=None):
