@@ -53,15 +53,15 @@ def sum_to_shape_as_tf(graph_def, shape_dtype_of):
         node.attr["Tshape"].CopyFrom(index_type)
 
 
-def tf_pattern_as_sum_to_shape(graph_def):
-    """A copy of the TF GraphDef with each Reshape(Sum(g, BroadcastGradientArgs(a, b):k), shape) whose `shape`
-    is that BroadcastGradientArgs' input k rewritten as SumToShape(g, shape), and the Sum / BroadcastGradientArgs /
-    Shape nodes nothing else reads left out."""
-    from ..framework.tf_protos import GraphDef
-    by_name = {n.name: n for n in graph_def.node}
-    consumers = collections.Counter(_split(i)[0] for n in graph_def.node for i in n.input)
+def tf_pattern_as_sum_to_shape(nodes):
+    """The TF NodeDefs `nodes` with each Reshape(Sum(g, BroadcastGradientArgs(a, b):k), shape) whose `shape` is
+    that BroadcastGradientArgs' input k rewritten as SumToShape(g, shape) (a copy of the Reshape node), and the
+    Sum / BroadcastGradientArgs nodes nothing else reads left out. Other nodes are the same messages."""
+    from ..framework.tf_protos import NodeDef
+    by_name = {n.name: n for n in nodes}
+    consumers = collections.Counter(_split(i)[0] for n in nodes for i in n.input)
     replaced = {}
-    for node in graph_def.node:
+    for node in nodes:
         if node.op != "Reshape" or len(node.input) < 2 or node.input[1].startswith("^"):
             continue
         total = by_name.get(_split(node.input[0])[0])
@@ -73,32 +73,24 @@ def tf_pattern_as_sum_to_shape(graph_def):
             continue
         replaced[node.name] = total
     if not replaced:
-        return graph_def
-    dropped = set()
-    for name, total in replaced.items():
-        if consumers[total.name] == 1:
-            dropped.add(total.name)
+        return nodes
+    dropped = {total.name for total in replaced.values() if consumers[total.name] == 1}
     for args in {_split(t.input[1])[0] for t in replaced.values()}:
-        readers = [n for n in graph_def.node if any(_split(i)[0] == args for i in n.input)]
+        readers = [n for n in nodes if any(_split(i)[0] == args for i in n.input)]
         if all(r.name in dropped for r in readers):
             dropped.add(args)
-    out = GraphDef()
-    out.CopyFrom(graph_def)
-    del out.node[:]
-    for node in graph_def.node:
+    out = []
+    for node in nodes:
         if node.name in dropped:
             continue
-        kept = out.node.add()
-        kept.CopyFrom(node)
         if node.name in replaced:
             total = replaced[node.name]
             controls = [i for i in node.input if i.startswith("^")] + [i for i in total.input if i.startswith("^")]
-            kept.op = "SumToShape"
-            del kept.input[:]
-            kept.input.extend([total.input[0], node.input[1]] + controls)
-            t = node.attr["T"].type
-            kept.attr.clear()
-            kept.attr["T"].type = t
+            folded = NodeDef(name=node.name, op="SumToShape", input=[total.input[0], node.input[1]] + controls,
+                             device=node.device)
+            folded.attr["T"].type = node.attr["T"].type
+            node = folded
+        out.append(node)
     return out
 
 

@@ -196,35 +196,57 @@ def write_bytes_atomically(path, data):
 
 
 # --- import ---------------------------------------------------------------------------------------------------------
+def _copy_node(node):
+    from ..framework.tf_protos import NodeDef
+    copy = NodeDef()
+    copy.CopyFrom(node)
+    return copy
+
+
 def _without_savers(meta):
-    """A copy of the meta graph's GraphDef without its Saver sub-graphs (neuroflow's Saver needs no nodes)."""
-    from ..framework.tf_protos import GraphDef
+    """The meta graph's nodes (the same messages; a node that must change is copied) without its Saver
+    sub-graphs (neuroflow's Saver needs no nodes), and the names left out."""
     scopes = saver_scopes(meta.graph_def, meta.saver_def if meta.HasField("saver_def") else None)
     dropped = {n.name for n in meta.graph_def.node if any(n.name == s or n.name.startswith(s + "/") for s in scopes)}
-    graph_def = GraphDef()
-    graph_def.CopyFrom(meta.graph_def)
-    del graph_def.node[:]
+    nodes = []
     for node in meta.graph_def.node:
         if node.name in dropped:
             continue
-        kept = graph_def.node.add()
-        kept.CopyFrom(node)
         if any(i.lstrip("^").split(":")[0] in dropped for i in node.input):
             data = [i for i in node.input if not i.startswith("^") and i.split(":")[0] in dropped]
             if data:
                 raise ValueError(f"Node '{node.name}' of the MetaGraphDef takes input '{data[0]}' from the Saver's "
                                  "nodes, which neuroflow does not import.")
-            del kept.input[:]
-            kept.input.extend(i for i in node.input if i.lstrip("^").split(":")[0] not in dropped)
-    return graph_def, dropped
+            node = _copy_node(node)
+            kept = [i for i in node.input if i.lstrip("^").split(":")[0] not in dropped]
+            del node.input[:]
+            node.input.extend(kept)
+        nodes.append(node)
+    return nodes, dropped
 
 
-def _fold_constant_ranges(graph_def):
-    """Turns Range nodes of three Const inputs into Consts, in place: TF1's tf.losses reduce over
+def _graph_def_of(nodes, like):
+    """A TF GraphDef holding `nodes` (not copies: the container is a list, extended as one) with the versions and
+    function library of `like`."""
+    from ..framework.tf_protos import GraphDef
+    graph_def = GraphDef()
+    if like.HasField("versions"):
+        graph_def.versions.CopyFrom(like.versions)
+    if like.HasField("library"):
+        graph_def.library.CopyFrom(like.library)
+    if isinstance(graph_def.node, list):
+        list.extend(graph_def.node, nodes)
+    else:
+        graph_def.node.extend(nodes)
+    return graph_def
+
+
+def _fold_constant_ranges(nodes):
+    """The nodes with each Range of three Const inputs turned into a Const (a copy): TF1's tf.losses reduce over
     Range(0, Rank, 1) axes, and neuroflow's reductions take their axes as an attribute, read from a Const."""
     from ..framework.tf_proto_convert import tensor_from_proto, tensor_to_proto
     import numpy as np
-    by_name = {n.name: n for n in graph_def.node}
+    by_name = {n.name: n for n in nodes}
 
     def const_of(name):
         node = by_name.get(name.split(":")[0])
@@ -232,16 +254,19 @@ def _fold_constant_ranges(graph_def):
             node = by_name.get(node.input[0].split(":")[0])
         return node if node is not None and node.op == "Const" else None
 
-    for node in graph_def.node:
+    out = []
+    for node in nodes:
         data = [i for i in node.input if not i.startswith("^")]
-        if node.op != "Range" or len(data) != 3:
-            continue
-        consts = [const_of(i) for i in data]
+        consts = [const_of(i) for i in data] if node.op == "Range" and len(data) == 3 else [None]
         if any(c is None for c in consts):
+            out.append(node)
             continue
         start, limit, delta = (tensor_from_proto(c.attr["value"].tensor).item() for c in consts)
         if delta == 0:
+            out.append(node)
             continue
+        node = _copy_node(node)
+        out.append(node)
         dtype = node.attr["Tidx"].type
         value = tensor_to_proto(np.arange(start, limit, delta, dtype=np.int64 if dtype == 9 else np.int32))
         controls = [i for i in node.input if i.startswith("^")]
@@ -253,6 +278,7 @@ def _fold_constant_ranges(graph_def):
         node.attr.clear()
         node.attr["dtype"].type = dtype or 3   # DT_INT32 unless Tidx says otherwise
         node.attr["value"].tensor.CopyFrom(value)
+    return out
 
 
 def _variable_from_def(graph, vdef, prefix, trainable_names, variables):
@@ -354,10 +380,11 @@ def import_tf_meta_graph(meta, clear_devices=False, import_scope=None, input_map
     Saver's), its collections (variables become Variables) — all or nothing — and returns a Saver of its variables
     (None without variables); with `return_elements`, (Saver, elements)."""
     from ..framework.graph_io_import import _normalize_input_map, stand_ins_for
+    from ..framework.tf_graph_import import graph_def_from_tf
     graph = graph or get_default_graph()
-    graph_def, dropped = _without_savers(meta)
-    graph_def = tf_pattern_as_sum_to_shape(graph_def)
-    _fold_constant_ranges(graph_def)
+    nodes, dropped = _without_savers(meta)
+    nodes = _fold_constant_ranges(tf_pattern_as_sum_to_shape(nodes))
+    graph_def = graph_def_from_tf(_graph_def_of(nodes, meta.graph_def))   # neuroflow's GraphDef, converted once
     if clear_devices:
         for node in graph_def.node:
             node.device = ""
@@ -401,10 +428,9 @@ def _tf_graph_def(graph, export_scope, clear_devices, ops=None):
 
 
 def _import_tf_graph_def(graph_def, graph, prefix, input_map, return_elements):
-    """Creates the nodes of a TF GraphDef in `graph` under `prefix`; returns the `return_elements` (or None)."""
+    """Creates the nodes of a (converted) GraphDef in `graph` under `prefix`; returns the `return_elements`."""
     from ..framework.graph_io_import import import_nodes
-    from ..framework.tf_graph_import import graph_def_from_tf
-    created = import_nodes(graph_def_from_tf(graph_def), graph, prefix, input_map)
+    created = import_nodes(graph_def, graph, prefix, input_map)
     if return_elements is None:
         return None
     out = []
