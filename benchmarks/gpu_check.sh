@@ -53,13 +53,14 @@ XDIST=()
 if "$PY" -c "import xdist" 2>/dev/null; then XDIST=(-n "$WORKERS"); fi
 
 echo "== gpu tests (limit ${TEST_SECONDS}s)"
-timeout "$TEST_SECONDS" "$PY" -m pytest -q -p no:cacheprovider -rfE "${XDIST[@]}" \
-    tests/test_gpu_ops.py tests/test_gpu_placement.py > "$LOGS/gpu-tests.log" 2>&1
+# -v: one line per test as it ends, so a run stopped at the limit still shows what failed so far.
+timeout -k 15 "$TEST_SECONDS" "$PY" -m pytest -v -p no:cacheprovider -rfE "${XDIST[@]}" \
+    tests/test_gpu_ops.py tests/test_gpu_placement.py tests/test_gpu_fused_updates.py > "$LOGS/gpu-tests.log" 2>&1
 TEST_RC=$?
-tail -3 "$LOGS/gpu-tests.log"
+tail -1 "$LOGS/gpu-tests.log"
 
 echo "== gpu benchmark (limit ${BENCH_SECONDS}s)"
-timeout "$BENCH_SECONDS" "$PY" benchmarks/gpu_workloads.py --seconds 3 --json "$LOGS/gpu-bench.json" \
+timeout -k 15 "$BENCH_SECONDS" "$PY" benchmarks/gpu_workloads.py --seconds 3 --json "$LOGS/gpu-bench.json" \
     > "$LOGS/gpu-bench.log" 2>&1
 BENCH_RC=$?
 
@@ -67,12 +68,14 @@ echo
 echo "================ SUMMARY ================"
 cat "$LOGS/versions.txt"
 echo "-- tests (rc $TEST_RC; 124 = stopped at the time limit):"
-grep -E "passed|failed|error" "$LOGS/gpu-tests.log" | tail -1
-echo "failures by op-table row (first 40):"
-grep -E "^(FAILED|ERROR)" "$LOGS/gpu-tests.log" | sed -E 's/.*\[(known|unknown)-([^]-]*)-[0-9]+\].*/\2/; s/.*test_gradient[^[]*\[([^]]*)\].*/grad:\1/' |
+grep -E "^=+ .*(passed|failed|error)" "$LOGS/gpu-tests.log" | tail -1
+echo "tests ended: $(grep -cE ' (PASSED|FAILED|ERROR|SKIPPED)' "$LOGS/gpu-tests.log"), passed: $(grep -c ' PASSED' "$LOGS/gpu-tests.log"), failed: $(grep -cE ' (FAILED|ERROR) ' "$LOGS/gpu-tests.log")"
+echo "failures by op-table row or test (first 40):"
+grep -E " (FAILED|ERROR) " "$LOGS/gpu-tests.log" | grep -oE "tests/[^ ]+" | sort -u |
+    sed -E 's/.*\[(known|unknown)-(.*)-[0-9]+\]$/\2/; s/.*test_gradient[^[]*\[(.*)\]$/grad:\1/; s/^tests\/[^:]*:://' |
     sort | uniq -c | sort -rn | head -40
 echo "first failure messages:"
-grep -E "^(FAILED|ERROR)" "$LOGS/gpu-tests.log" | head -15 | cut -c1-300
+grep -E "^(FAILED|ERROR) " "$LOGS/gpu-tests.log" | head -15 | cut -c1-300
 echo "-- benchmark (rc $BENCH_RC):"
 sed -n '/steps\/s (higher/,$p' "$LOGS/gpu-bench.log"
 [ "$BENCH_RC" -eq 0 ] || tail -5 "$LOGS/gpu-bench.log"
