@@ -124,11 +124,12 @@ _TWO_PI = 2 * np.pi
 
 def box_muller_float(x0, x1):
     """TF's BoxMullerFloat on word arrays: (sin(v) * u, cos(v) * u) in float32 with v = 2*pi*U(x1) (the
-    product in double, as `2.0f * M_PI` is a double) and u = sqrt(-2 * log(max(U(x0), 1e-7))).
+    product in double, as `2.0f * M_PI` is a double) and u = sqrt(-2 * logf(max(U(x0), 1e-7))).
 
-    log, sin and cos are evaluated in float64 and rounded once to float32 (glibc's logf/sincosf are accurate to
-    within about half an ulp, so they agree except in rare near-ties). Works in cache-sized slices; large
-    draws use the compiled copy when numba is installed."""
+    TensorFlow calls the C library's logf and sincosf, which are not correctly rounded: to get its bits, each
+    value is computed in float64 and rounded to float32, and where that lies too near a rounding midpoint for
+    the library's error bound to decide, the library's own function is called (ctypes). Works in cache-sized
+    slices; large draws use the compiled copy (numba, calling the library directly) when installed."""
     if x0.size >= 4 * COMPILED_MIN_BLOCKS and _compiled_available():
         from ..runtime.accel.philox_numba import box_muller_float as compiled
         f0, f1 = compiled(x0, x1)
@@ -136,17 +137,63 @@ def box_muller_float(x0, x1):
     f0 = np.empty(x0.shape, dtype=np.float32)
     f1 = np.empty(x0.shape, dtype=np.float32)
     flat0, flat1, out0, out1 = x0.reshape(-1), x1.reshape(-1), f0.reshape(-1), f1.reshape(-1)
+    libm = _libm_float()
     for start in range(0, flat0.size, _CHUNK_BLOCKS):
         part = slice(start, start + _CHUNK_BLOCKS)
         u1 = np.maximum(_uint32_to_float(flat0[part]), np.float32(1.0e-7))
         v1 = np.multiply(_uint32_to_float(flat1[part]), _TWO_PI, dtype=np.float64).astype(np.float32)
-        u2 = np.log(u1, dtype=np.float64).astype(np.float32)
+        u2 = _like_libm(np.log(u1, dtype=np.float64), u1, libm and libm["logf"], _LOGF_WINDOW)
         u2 *= np.float32(-2.0)
         np.sqrt(u2, out=u2)
         sin, cos = _sincos(v1.astype(np.float64))
-        np.multiply(sin, u2, out=out0[part], casting="unsafe")
-        np.multiply(cos, u2, out=out1[part], casting="unsafe")
+        sin = _like_libm(sin, v1, libm and libm["sinf"], _SINCOSF_WINDOW)
+        cos = _like_libm(cos, v1, libm and libm["cosf"], _SINCOSF_WINDOW)
+        np.multiply(sin, u2, out=out0[part])
+        np.multiply(cos, u2, out=out1[part])
     return f0, f1
+
+
+# glibc's float functions are within 0.56 ulp (sinf, cosf) and 0.82 ulp (logf) of the exact value, so they
+# return the nearest float unless the exact value lies within 0.06 (0.32) ulp of the midpoint between two floats;
+# only there (with a margin) is the library asked.
+_SINCOSF_WINDOW = 0.1
+_LOGF_WINDOW = 0.35
+_libm = []
+
+
+def _libm_float():
+    """{"sinf", "cosf", "logf"}: the C library's float functions as NumPy ufuncs over float32 arrays, or None
+    where no C math library can be loaded."""
+    if not _libm:
+        import ctypes
+        import ctypes.util
+        try:
+            library = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+            functions = {}
+            for name in ("sinf", "cosf", "logf"):
+                fn = getattr(library, name)
+                fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
+                functions[name] = np.frompyfunc(fn, 1, 1)
+            _libm.append(functions)
+        except (OSError, AttributeError):
+            _libm.append(None)
+    return _libm[0]
+
+
+def _like_libm(exact, args, libm_function, window):
+    """float32 of `exact` (float64 values of a function at float32 `args`), with the library's own result where
+    `exact` lies within `window` ulp of a rounding midpoint."""
+    rounded = exact.astype(np.float32)
+    if libm_function is None:
+        return rounded
+    toward = np.nextafter(rounded, np.where(exact >= rounded, np.float32(np.inf), np.float32(-np.inf)))
+    low, high = rounded.astype(np.float64), toward.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        from_midpoint = np.abs(exact - (low + high) / 2) / np.abs(high - low)
+    unsure = np.flatnonzero(from_midpoint < window)
+    if unsure.size:
+        rounded[unsure] = libm_function(args[unsure]).astype(np.float32)
+    return rounded
 
 
 # sin and cos of float64 in [0, 8) to about an ulp of float64: NumPy's float64 sin/cos are scalar libm calls,
@@ -168,7 +215,7 @@ def _polynomial(r2, terms):
 
 
 def _sincos(v):
-    """(sin(v), cos(v)) as float32, computed in float64 for 0 <= v < 8 (rounded once at the end)."""
+    """(sin(v), cos(v)) in float64 for 0 <= v < 8."""
     k = np.rint(v * _TWO_OVER_PI)
     r = v - k * _PIO2_HI
     r -= k * _PIO2_LO
@@ -182,14 +229,19 @@ def _sincos(v):
     cos = np.where(swap, sin_r, cos_r)
     sin[quadrant >= 2] *= -1
     cos[(quadrant == 1) | (quadrant == 2)] *= -1
-    return sin.astype(np.float32), cos.astype(np.float32)
+    return sin, cos
 
 
 def _box_muller_double(x0, x1, x2, x3):
+    """TF's BoxMullerDouble: log, sin and cos from the C library (as TensorFlow calls them; NumPy's vector
+    loops differ in the last bit now and then), compiled with numba for large draws when installed."""
     u1 = np.maximum(uint64_to_double(x0, x1), 1.0e-7)
     v1 = _TWO_PI * uint64_to_double(x2, x3)
-    u2 = np.sqrt(-2.0 * np.log(u1))
-    return np.sin(v1) * u2, np.cos(v1) * u2
+    if u1.size >= 2 * COMPILED_MIN_BLOCKS and _compiled_available():
+        from ..runtime.accel.philox_numba import box_muller_double
+        return box_muller_double(u1, v1)
+    u2 = np.sqrt(-2.0 * _libm_log(u1).astype(np.float64))
+    return _libm_sin(v1).astype(np.float64) * u2, _libm_cos(v1).astype(np.float64) * u2
 
 
 def _words_per_value(np_dtype):
@@ -328,6 +380,8 @@ _libm_log = np.frompyfunc(math.log, 1, 1)
 _libm_pow = np.frompyfunc(math.pow, 2, 1)
 _libm_exp = np.frompyfunc(math.exp, 1, 1)
 _libm_lgamma = np.frompyfunc(math.lgamma, 1, 1)
+_libm_sin = np.frompyfunc(math.sin, 1, 1)
+_libm_cos = np.frompyfunc(math.cos, 1, 1)
 
 
 def _log(x):

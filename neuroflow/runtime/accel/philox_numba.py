@@ -4,7 +4,8 @@ instead of dozens of NumPy passes.
 
 Imported by ops/philox.py only when numba is available and a draw is large enough to profit, so small programs
 never pay numba's import."""
-__all__ = ["consecutive_lanes", "box_muller_float", "standard_normal_float32", "truncated_normal_float32"]
+__all__ = ["consecutive_lanes", "box_muller_float", "box_muller_double", "standard_normal_float32",
+           "truncated_normal_float32"]
 
 _jit = {}
 
@@ -36,38 +37,24 @@ def _compiled():
                 k1 = (k1 + np.uint64(0xBB67AE85)) & np.uint64(0xFFFFFFFF)
             return x0, x1, x2, x3
 
-        @numba.njit(cache=True, nogil=True, inline="always")
-        def sincos(v):
-            # ops/philox.py's _sincos for one value: Cody-Waite reduction by pi/2, Taylor series on |r| <= pi/4
-            k = np.rint(v * 0.63661977236758134308)
-            r = (v - k * 1.57079632673412561417e+00) - k * 6.07710050650619224932e-11
-            r2 = r * r
-            s = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (1.0 / 362880 + r2 * (
-                -1.0 / 39916800 + r2 * (1.0 / 6227020800 + r2 * (-1.0 / 1307674368000 + r2 / 355687428096000))))))))
-            c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (
-                -1.0 / 3628800 + r2 * (1.0 / 479001600 + r2 * (-1.0 / 87178291200 + r2 * (
-                    1.0 / 20922789888000 - r2 / 6402373705728000))))))))
-            quadrant = np.int64(k) & 3
-            if quadrant == 0:
-                return np.float32(s), np.float32(c)
-            if quadrant == 1:
-                return np.float32(c), np.float32(-s)
-            if quadrant == 2:
-                return np.float32(-s), np.float32(-c)
-            return np.float32(-c), np.float32(s)
+        from numba import types
+        # the C library's float functions, as TensorFlow's kernels call them (not correctly rounded)
+        sinf = types.ExternalFunction("sinf", types.float32(types.float32))
+        cosf = types.ExternalFunction("cosf", types.float32(types.float32))
+        logf = types.ExternalFunction("logf", types.float32(types.float32))
 
         @numba.njit(cache=True, nogil=True, inline="always")
         def pair(w0, w1):
             # TF's BoxMullerFloat: float32 u's from 23 mantissa bits, v = 2*pi*u in double rounded to float32,
-            # log/sin/cos in double rounded once to float32 (as glibc's float functions round, near-ties aside)
+            # the C library's logf, sinf and cosf
             u1 = np.float32((w0 & np.uint64(0x7FFFFF)) * 2.0 ** -23)
             if u1 < np.float32(1.0e-7):
                 u1 = np.float32(1.0e-7)
             u = np.float32((w1 & np.uint64(0x7FFFFF)) * 2.0 ** -23)
             v = np.float64(np.float32(2.0 * np.pi * np.float64(u)))
-            u2 = np.float32(np.sqrt(np.float32(np.float32(-2.0) * np.float32(np.log(np.float64(u1))))))
-            sin, cos = sincos(v)
-            return sin * u2, cos * u2
+            u2 = np.float32(np.sqrt(np.float32(np.float32(-2.0) * logf(u1))))
+            vf = np.float32(v)
+            return sinf(vf) * u2, cosf(vf) * u2
 
         @numba.njit(cache=True, nogil=True)
         def fill(key0, key1, c0, c1, c2, c3, out):
@@ -117,7 +104,15 @@ def _compiled():
                                 out[4 * g + filled] = value
                             filled += 1
 
-        _jit.update(fill=fill, box_muller=box_muller, normals=normals, truncated=truncated)
+        @numba.njit(cache=True, nogil=True)
+        def box_muller_double(u1, v1, d0, d1):
+            for i in range(u1.size):
+                u2 = np.sqrt(-2.0 * np.log(u1[i]))
+                d0[i] = np.sin(v1[i]) * u2
+                d1[i] = np.cos(v1[i]) * u2
+
+        _jit.update(fill=fill, box_muller=box_muller, normals=normals, truncated=truncated,
+                    box_muller_double=box_muller_double)
     return _jit
 
 
@@ -161,3 +156,12 @@ def truncated_normal_float32(key, counter, size):
     out = np.empty(size, dtype=np.float32)
     _compiled()["truncated"](*_seed_words(key, counter), out)
     return out
+
+
+def box_muller_double(u1, v1):
+    """TF's BoxMullerDouble from its uniforms (ops/philox.py's _box_muller_double)."""
+    import numpy as np
+    u1, v1 = np.ascontiguousarray(u1, dtype=np.float64), np.ascontiguousarray(v1, dtype=np.float64)
+    d0, d1 = np.empty_like(u1), np.empty_like(u1)
+    _compiled()["box_muller_double"](u1, v1, d0, d1)
+    return d0, d1
