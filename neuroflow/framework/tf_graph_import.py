@@ -14,6 +14,7 @@ from .graph_io import GraphDef
 from .graph_io_import import _LAZY_OP_PACKAGES
 from .operation import NodeDef
 from .tf_cond_import import rewrite_conds
+from .tf_while_import import LOOP_OPS, import_while_loops
 from .tensor_shape import TensorShape
 from .tf_proto_convert import UnconvertibleAttr, attr_from_tf, tensor_from_proto
 
@@ -265,14 +266,19 @@ def graph_def_from_tf(tf_graph_def):
             inputs that are not constants.
     """
     message = _as_message(tf_graph_def)
-    nodes = rewrite_conds(list(message.node))
+    nodes, loops = list(message.node), {}
+    if any(n.op in LOOP_OPS for n in nodes):   # TF1 while frames -> While nodes (tf_while_import)
+        nodes, loops = import_while_loops(nodes)
+    nodes = rewrite_conds(nodes)
     dropped = _saver_nodes(nodes)
     kept = [n for n in nodes if n.name not in dropped]
     _check_supported(kept)
     by_name = {n.name: n for n in nodes}
     converted = []
     for n in kept:
-        if n.op in _COMPOSED:
+        if n.name in loops:
+            converted.append(loops[n.name])
+        elif n.op in _COMPOSED:
             converted.extend(_COMPOSED[n.op](n))
         else:
             converted.append(_convert_node(n, by_name))

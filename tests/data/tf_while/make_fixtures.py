@@ -1,0 +1,125 @@
+"""Writes the TensorFlow-made fixtures of tests/test_tf_while_import.py: frozen TF1 GraphDefs (control flow v1:
+Enter/Merge/Switch/LoopCond/NextIteration/Exit frames) of (a) a counting and accumulating tf.while_loop bounded by
+a placeholder, (b) nested while loops, (c) tf.nn.dynamic_rnn with an LSTM cell and sequence_length, (d) a GRU
+dynamic_rnn, (e) a tf.cond inside a while loop, and (f) a training graph whose loop gradient uses TF1's stacks;
+TensorFlow's outputs for fixed inputs go to predictions.npz. Run with the anchors' Python (TensorFlow installed):
+    ~/.cache/neuroflow-anchors/bin/python tests/data/tf_while/make_fixtures.py
+"""
+import os
+
+import numpy as np
+import tensorflow as tf
+
+v1 = tf.compat.v1
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def build_counting(rng):
+    x = v1.placeholder(tf.float32, [None], name="x")
+    n = v1.placeholder(tf.int32, [], name="n")
+    scale = tf.constant(0.5, name="scale")
+
+    def body(i, acc):
+        return i + 1, acc * scale + x * tf.cast(i, tf.float32)
+    count, total = v1.while_loop(lambda i, acc: i < n, body, [tf.constant(0), tf.zeros_like(x)], name="loop")
+    v1.identity(count, name="count")
+    v1.identity(total, name="total")
+    capped = v1.while_loop(lambda k: k < 100, lambda k: k + 3, [n], maximum_iterations=4, name="capped")
+    v1.identity(capped, name="capped_out")
+    return ["count", "total", "capped_out"], {"x": rng.standard_normal([3]).astype(np.float32), "n": np.int32(5)}
+
+
+def build_nested(rng):
+    x = v1.placeholder(tf.float32, [2], name="x")
+    n = v1.placeholder(tf.int32, [], name="n")
+
+    def outer_body(i, acc):
+        def inner_body(j, a):
+            return j + 1, a + x * tf.cast(i * 10 + j, tf.float32)
+        _, acc = v1.while_loop(lambda j, a: j < i, inner_body, [tf.constant(0), acc], name="inner")
+        return i + 1, acc * 0.9
+    _, total = v1.while_loop(lambda i, acc: i < n, outer_body, [tf.constant(0), tf.zeros_like(x)], name="outer")
+    v1.identity(total, name="total")
+    return ["total"], {"x": rng.standard_normal([2]).astype(np.float32), "n": np.int32(4)}
+
+
+def _rnn(cell_class, rng):
+    inputs = v1.placeholder(tf.float32, [None, 4, 3], name="inputs")
+    lengths = v1.placeholder(tf.int32, [None], name="lengths")
+    init = v1.random_normal_initializer(0.0, 0.5, seed=1)
+    cell = cell_class(5, **({"initializer": init} if cell_class.__name__ == "LSTMCell" else
+                            {"kernel_initializer": init,
+                             "bias_initializer": v1.random_normal_initializer(0.0, 0.5, seed=2)}))
+    outputs, state = v1.nn.dynamic_rnn(cell, inputs, sequence_length=lengths, dtype=tf.float32)
+    v1.identity(outputs, name="outputs")
+    names = ["outputs"]
+    for k, s in enumerate(tf.nest.flatten(state)):
+        v1.identity(s, name=f"state_{k}")
+        names.append(f"state_{k}")
+    feeds = {"inputs": rng.standard_normal([3, 4, 3]).astype(np.float32), "lengths": np.array([4, 2, 3], np.int32)}
+    return names, feeds
+
+
+def build_lstm(rng):
+    from tensorflow.python.ops import rnn_cell_impl   # TF1's cells (tf_keras behind it)
+    return _rnn(rnn_cell_impl.LSTMCell, rng)
+
+
+def build_gru(rng):
+    from tensorflow.python.ops import rnn_cell_impl
+    return _rnn(rnn_cell_impl.GRUCell, rng)
+
+
+def build_cond_in_while(rng):
+    x = v1.placeholder(tf.float32, [3], name="x")
+    n = v1.placeholder(tf.int32, [], name="n")
+
+    def body(i, acc):
+        acc = v1.cond(tf.equal(i % 2, 0), lambda: acc + x, lambda: acc * 2.0 - 1.0, name="pick")
+        return i + 1, acc
+    _, total = v1.while_loop(lambda i, acc: i < n, body, [tf.constant(0), tf.zeros_like(x)], name="loop")
+    v1.identity(total, name="total")
+    return ["total"], {"x": rng.standard_normal([3]).astype(np.float32), "n": np.int32(5)}
+
+
+def freeze(build, name, seed):
+    graph = tf.Graph()
+    with graph.as_default():
+        outputs, feeds = build(np.random.default_rng(seed))
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            frozen = v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), outputs)
+            fetched = sess.run([o + ":0" for o in outputs], {k + ":0": v for k, v in feeds.items()})
+    v1.io.write_graph(frozen, HERE, f"{name}_frozen.pb", as_text=False)
+    arrays = {f"{name}/input/{k}": v for k, v in feeds.items()}
+    arrays.update({f"{name}/{o}": v for o, v in zip(outputs, fetched)})
+    arrays[f"{name}/outputs_list"] = np.array(outputs)
+    return arrays
+
+
+def write_training_graph():
+    """An unfrozen graph with a loop's gradient (TF1 keeps per-iteration values on StackV2 stacks)."""
+    with tf.Graph().as_default() as graph:
+        x = v1.placeholder(tf.float32, [3], name="x")
+        w = v1.Variable(np.ones(3, np.float32), name="w", use_resource=False)
+        _, y = v1.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * w), [0, x], name="loop")
+        loss = tf.reduce_sum(y, name="loss")
+        v1.train.GradientDescentOptimizer(0.1).minimize(loss, name="train")
+    v1.io.write_graph(graph.as_graph_def(), HERE, "loop_training_graph.pb", as_text=False)
+
+
+def main():
+    v1.disable_eager_execution()
+    v1.disable_control_flow_v2()
+    arrays = {}
+    for name, build, seed in [("counting", build_counting, 1), ("nested", build_nested, 2), ("lstm", build_lstm, 3),
+                              ("gru", build_gru, 4), ("cond_in_while", build_cond_in_while, 5)]:
+        arrays.update(freeze(build, name, seed))
+    write_training_graph()
+    np.savez(os.path.join(HERE, "predictions.npz"), **arrays)
+    with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
+        f.write(tf.__version__ + "\n")
+
+
+if __name__ == "__main__":
+    main()
