@@ -119,7 +119,8 @@ def _saver_entries(saver, scope, written):
     """[(checkpoint name, variable node, dtype, shape)] of a Saver's plain variables, or None when it saves
     something else (then no Saver nodes are written; TensorFlow builds its own Saver on import)."""
     from .checkpoint_entries import VariableEntry
-    saver.build() if not saver._is_built else None
+    if not saver._is_built:
+        saver.build()
     entries = []
     for entry in saver._entries:
         if not isinstance(entry, VariableEntry) or _strip(entry.key, scope) not in written:
@@ -142,7 +143,7 @@ def export_tf_meta_graph(filename=None, meta_info_def=None, graph_def=None, save
         sum_to_shape_as_tf(graph_def, lambda name: graph.get_operation_by_name(scope + name).inputs[1].dtype
                            .base_dtype.as_datatype_enum)
         gate_variable_updates(graph_def)
-    meta.graph_def.CopyFrom(graph_def)
+    _move_nodes(graph_def, meta.graph_def)
     written = {node.name for node in meta.graph_def.node}
     if hasattr(meta_info_def, "SerializeToString"):   # TensorFlow's MetaInfoDef message
         meta.meta_info_def.CopyFrom(meta_info_def)
@@ -170,6 +171,19 @@ def export_tf_meta_graph(filename=None, meta_info_def=None, graph_def=None, save
     if filename:
         write_bytes_atomically(os.fspath(filename), _as_bytes(meta, as_text))
     return meta
+
+
+def _move_nodes(source, target):
+    """Fills the empty GraphDef `target` with `source`'s versions, library and nodes; the node messages move
+    rather than being copied one by one (the repeated field is a list, extended as one), which halves the export
+    of a large graph. `source` is not used afterwards."""
+    target.versions.CopyFrom(source.versions)   # also marks `target` present in its MetaGraphDef
+    if source.HasField("library"):
+        target.library.CopyFrom(source.library)
+    if isinstance(target.node, list) and not target.node:
+        list.extend(target.node, source.node)
+    else:
+        target.node.extend(source.node)
 
 
 def write_tf_meta_graph(meta, filename, as_text=False):
