@@ -70,8 +70,8 @@ def main():
                              capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         print(f"ops {r['ops']:6d} graph {r['graph']:6d} gradients {r['gradients']:6.2f}s first_run "
-              f"{r['first_run']:6.2f}s ({r['first_run'] / r['graph'] * 1e3:5.3f} ms per graph op) warm_run {r['warm_run']:7.4f}s rss_held_after_close "
-              f"{r['rss_held_after_close']:6.0f}MB", flush=True)
+              f"{r['first_run']:6.2f}s ({r['first_run'] / r['graph'] * 1e3:5.3f} ms per graph op) warm_run "
+              f"{r['warm_run']:7.4f}s rss_held_after_close {r['rss_held_after_close']:6.0f}MB", flush=True)
 
 
 if __name__ == "__main__":

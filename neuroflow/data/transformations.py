@@ -1,6 +1,6 @@
 """Element-wise and sequence transformations of datasets: map, filter, flat_map/interleave, shuffle, repeat,
-take, skip, shard, cache, prefetch (its thread in `prefetching`) and unbatch. The sequence ones keep a dataset index-based when their input is,
-working on arrays of row indices rather than on elements."""
+take, skip, shard, cache, prefetch (its thread in `prefetching`) and unbatch. The sequence ones keep a dataset
+index-based when their input is, working on arrays of row indices rather than on elements."""
 import itertools
 
 import numpy as np
