@@ -226,3 +226,24 @@ def test_ops_a_next_iteration_waits_for_run_in_every_iteration():
             assert sess.run("count:0", {"x:0": x, "n:0": 3}) == 3
             with pytest.raises(tf.errors.InvalidArgumentError):
                 sess.run("count:0", {"x:0": x, "n:0": 4})
+
+
+def test_a_tf_checkpoint_with_its_meta_graph_of_a_dynamic_rnn_restores_and_predicts():
+    feeds = _tf_feeds("lstm_ckpt")
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(str(DATA / "lstm_ckpt" / "model.ckpt.meta"))
+        with tf.Session() as sess:
+            saver.restore(sess, str(DATA / "lstm_ckpt" / "model.ckpt"))
+            value = sess.run("outputs:0", {f"{k}:0": v for k, v in feeds.items()})
+    np.testing.assert_allclose(value, REF["lstm_ckpt/outputs"], rtol=1e-5, atol=1e-6)
+
+
+def test_a_tf_saved_model_of_a_dynamic_rnn_loads_and_predicts():
+    feeds = _tf_feeds("lstm_ckpt")
+    with tf.Graph().as_default():
+        with tf.Session() as sess:
+            meta_graph = tf.saved_model.loader.load(sess, ["serve"], str(DATA / "lstm_saved_model"))
+            signature = meta_graph.signature_def["serving_default"]
+            value = sess.run(signature.outputs["outputs"].name,
+                             {signature.inputs[k].name: v for k, v in feeds.items()})
+    np.testing.assert_allclose(value, REF["lstm_ckpt/outputs"], rtol=1e-5, atol=1e-6)

@@ -1,8 +1,9 @@
 """Writes the TensorFlow-made fixtures of tests/test_tf_while_import.py: frozen TF1 GraphDefs (control flow v1:
 Enter/Merge/Switch/LoopCond/NextIteration/Exit frames) of (a) a counting and accumulating tf.while_loop bounded by
 a placeholder, (b) nested while loops, (c) tf.nn.dynamic_rnn with an LSTM cell and sequence_length, (d) a GRU
-dynamic_rnn, (e) a tf.cond inside a while loop, and (f) a training graph whose loop gradient uses TF1's stacks;
-TensorFlow's outputs for fixed inputs go to predictions.npz. Run with the anchors' Python (TensorFlow installed):
+dynamic_rnn, (e) a tf.cond inside a while loop, (f) a training graph whose loop gradient uses TF1's stacks, and
+(g) the LSTM's checkpoint with its .meta and as a SavedModel; TensorFlow's outputs for fixed inputs go to
+predictions.npz. Run with the anchors' Python (TensorFlow installed):
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_while/make_fixtures.py
 """
 import os
@@ -108,6 +109,26 @@ def write_training_graph():
     v1.io.write_graph(graph.as_graph_def(), HERE, "loop_training_graph.pb", as_text=False)
 
 
+def write_lstm_checkpoint_and_saved_model():
+    """The LSTM dynamic_rnn unfrozen: a checkpoint with its .meta (lstm_ckpt/) and a SavedModel (lstm_saved_model/),
+    and TensorFlow's outputs for their inputs."""
+    import shutil
+    with tf.Graph().as_default():
+        outputs, feeds = build_lstm(np.random.default_rng(6))
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            fetched = sess.run(outputs[0] + ":0", {k + ":0": v for k, v in feeds.items()})
+            v1.train.Saver().save(sess, os.path.join(HERE, "lstm_ckpt", "model.ckpt"), write_state=False)
+            export_dir = os.path.join(HERE, "lstm_saved_model")
+            shutil.rmtree(export_dir, ignore_errors=True)
+            graph = sess.graph
+            v1.saved_model.simple_save(sess, export_dir, {k: graph.get_tensor_by_name(k + ":0") for k in feeds},
+                                       {"outputs": graph.get_tensor_by_name("outputs:0")})
+    arrays = {f"lstm_ckpt/input/{k}": v for k, v in feeds.items()}
+    arrays["lstm_ckpt/outputs"] = fetched
+    return arrays
+
+
 def main():
     v1.disable_eager_execution()
     v1.disable_control_flow_v2()
@@ -116,6 +137,7 @@ def main():
                               ("gru", build_gru, 4), ("cond_in_while", build_cond_in_while, 5)]:
         arrays.update(freeze(build, name, seed))
     write_training_graph()
+    arrays.update(write_lstm_checkpoint_and_saved_model())
     np.savez(os.path.join(HERE, "predictions.npz"), **arrays)
     with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
         f.write(tf.__version__ + "\n")
