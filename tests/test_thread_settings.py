@@ -218,3 +218,19 @@ def test_the_free_cores_rule_sizes_openblas_but_leaves_the_blocking_pool_whole()
     """
     cores = cpu_share.usable_cores()
     assert run_fresh(code) == [1, cores, cores]
+
+
+@needs_openblas
+@needs_two_cores
+def test_compiled_convolutions_take_the_users_thread_count():
+    """The convolution kernels run their own helper threads; a fixed count must bind them too (it used all cores)."""
+    code = """
+        from neuroflow.runtime.accel import conv
+        tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=1))
+        blas_threads.configure()
+        seen = [conv._threads()]
+        tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=2))
+        seen.append(conv._threads())
+        print(json.dumps(seen))
+    """
+    assert run_fresh(code) == [1, 2]

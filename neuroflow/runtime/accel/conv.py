@@ -259,6 +259,10 @@ if hasattr(os, "register_at_fork"):
 
 
 def _threads():
+    """Threads for one kernel call: the BLAS pool's parts while the pool is on (so NEUROFLOW_NUM_THREADS and
+    ConfigProto's intra_op_parallelism_threads bind the convolutions too), else the usable cores."""
+    if blas_threads.threads() > 1:  # the pool is on
+        return max(1, min(blas_threads.parts(), MAX_THREADS))
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
