@@ -274,6 +274,24 @@ def test_a_checkpoint_restored_into_a_gpu_session_moves_to_the_device_once(tmp_p
         backend_gpu.set_devices_for_testing(None)
 
 
+def test_a_gpu_session_saves_its_variables_with_one_copy_back_each(tmp_path):
+    w = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2), name="w")
+    step = tf.assign_add(w, tf.ones_like(w))
+    saver = tf.train.Saver()
+    backend_gpu.set_devices_for_testing([_fake_gpu()])
+    try:
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(step.op)
+            assert type(sess._ctx.variables[w.op.name]) is StrictArray
+            backend_gpu.reset_copy_counts()
+            path = saver.save(sess, str(tmp_path / "model"))
+            assert backend_gpu.copy_counts() == {"host_to_device": 0, "device_to_host": 1}
+    finally:
+        backend_gpu.set_devices_for_testing(None)
+    np.testing.assert_array_equal(tf.train.load_variable(path, "w"), np.arange(6).reshape(3, 2) + 1)
+
+
 def test_the_gpu_namespace_adds_what_cupy_lacks_and_passes_the_rest():
     lacking = type(sys)("fake_cupy")
     lacking.matmul, lacking.ndarray = np.matmul, np.ndarray

@@ -65,10 +65,12 @@ class VariableEntry:
     def read(self, sess):
         store = self.storage(sess)
         try:
-            return store[self.key]
+            value = store[self.key]
         except KeyError:
             raise errors.FailedPreconditionError(None, None,
                                                  f"Attempting to use uninitialized value {self.key}") from None
+        from ..runtime.backend_gpu import host_value  # a GPU variable holds a device array
+        return host_value(value)
 
     def write(self, sess, array):
         self.storage(sess)[self.key] = array

@@ -154,7 +154,8 @@ class EarlyStopping:
     def _take_snapshot(self, sess):
         store, keys = self._storage(sess)
         # Uninitialized variables have no value to keep; they are left alone on restore.
-        return {k: np.array(store[k], copy=True) for k in keys if k in store}
+        from ..runtime.backend_gpu import host_value  # a GPU variable holds a device array
+        return {k: np.array(host_value(store[k]), copy=True) for k in keys if k in store}
 
     def __repr__(self):
         return (f"<EarlyStopping mode={self.mode} patience={self.patience} best={self.best:.6g} "
