@@ -1,8 +1,9 @@
 """tf.import_graph_def of TF1 while frames (Enter/Merge/Switch/LoopCond/NextIteration/Exit) that TensorFlow wrote
 (tests/data/tf_while, made by make_fixtures.py with the anchors' TensorFlow): frozen graphs of a counting loop, of
-nested loops, of dynamic_rnn with LSTM and GRU cells and sequence_length (TensorArrays inside), and of a cond
-inside a loop predict what TensorFlow predicted and what NumPy references compute for other inputs; what cannot
-be imported (TF1 gradient stacks, unknown op types) is listed frame by frame, and nothing is imported."""
+nested loops, of dynamic_rnn (LSTM and GRU cells with sequence_length: TensorArrays inside; time-major), of
+map_fn/scan/foldl and of a cond inside a loop predict what TensorFlow predicted and what NumPy references compute
+for other inputs, through a checkpoint + .meta and a SavedModel too; what cannot be imported (TF1 gradient stacks,
+unknown op types) is listed frame by frame, and nothing is imported."""
 import pathlib
 
 import numpy as np
@@ -35,7 +36,8 @@ def _tf_feeds(model):
     return {k[len(prefix):]: REF[k] for k in REF.files if k.startswith(prefix)}
 
 
-@pytest.mark.parametrize("model", ["counting", "nested", "lstm", "gru", "cond_in_while"])
+@pytest.mark.parametrize("model", ["counting", "nested", "lstm", "gru", "cond_in_while", "functional",
+                                   "time_major"])
 def test_frozen_tf1_loops_predict_what_tensorflow_predicted(model):
     values, graph = _run(model, _tf_feeds(model))
     for output, value in values.items():

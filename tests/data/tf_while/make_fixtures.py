@@ -1,8 +1,8 @@
 """Writes the TensorFlow-made fixtures of tests/test_tf_while_import.py: frozen TF1 GraphDefs (control flow v1:
 Enter/Merge/Switch/LoopCond/NextIteration/Exit frames) of (a) a counting and accumulating tf.while_loop bounded by
 a placeholder, (b) nested while loops, (c) tf.nn.dynamic_rnn with an LSTM cell and sequence_length, (d) a GRU
-dynamic_rnn, (e) a tf.cond inside a while loop, (f) a training graph whose loop gradient uses TF1's stacks, and
-(g) the LSTM's checkpoint with its .meta and as a SavedModel; TensorFlow's outputs for fixed inputs go to
+dynamic_rnn, (e) a tf.cond inside a while loop, map_fn/scan/foldl and a time-major dynamic_rnn, (f) a training
+graph whose loop gradient uses TF1's stacks, and (g) the LSTM's checkpoint with its .meta and as a SavedModel; TensorFlow's outputs for fixed inputs go to
 predictions.npz. Run with the anchors' Python (TensorFlow installed):
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_while/make_fixtures.py
 """
@@ -71,6 +71,25 @@ def build_gru(rng):
     return _rnn(rnn_cell_impl.GRUCell, rng)
 
 
+def build_functional(rng):
+    """tf.map_fn, tf.scan and tf.foldl: while loops over TensorArrays (unstacked input, stacked output)."""
+    x = v1.placeholder(tf.float32, [None, 3], name="x")
+    v1.identity(tf.map_fn(lambda row: tf.reduce_sum(row * row), x), name="squares")
+    v1.identity(tf.scan(lambda acc, row: acc * 0.5 + row, x), name="decayed")
+    v1.identity(tf.foldl(lambda acc, row: acc + row, x), name="summed")
+    return ["squares", "decayed", "summed"], {"x": rng.standard_normal([4, 3]).astype(np.float32)}
+
+
+def build_time_major(rng):
+    inputs = v1.placeholder(tf.float32, [5, None, 3], name="inputs")
+    from tensorflow.python.ops import rnn_cell_impl
+    with v1.variable_scope("rnn", initializer=v1.random_normal_initializer(0.0, 0.5, seed=3)):
+        outputs, state = v1.nn.dynamic_rnn(rnn_cell_impl.BasicRNNCell(4), inputs, time_major=True, dtype=tf.float32)
+    v1.identity(outputs, name="outputs")
+    v1.identity(state, name="state")
+    return ["outputs", "state"], {"inputs": rng.standard_normal([5, 2, 3]).astype(np.float32)}
+
+
 def build_cond_in_while(rng):
     x = v1.placeholder(tf.float32, [3], name="x")
     n = v1.placeholder(tf.int32, [], name="n")
@@ -134,7 +153,8 @@ def main():
     v1.disable_control_flow_v2()
     arrays = {}
     for name, build, seed in [("counting", build_counting, 1), ("nested", build_nested, 2), ("lstm", build_lstm, 3),
-                              ("gru", build_gru, 4), ("cond_in_while", build_cond_in_while, 5)]:
+                              ("gru", build_gru, 4), ("cond_in_while", build_cond_in_while, 5),
+                              ("functional", build_functional, 7), ("time_major", build_time_major, 8)]:
         arrays.update(freeze(build, name, seed))
     write_training_graph()
     arrays.update(write_lstm_checkpoint_and_saved_model())
