@@ -271,7 +271,11 @@ class RandomShuffle(_PhiloxOp):
 class Multinomial(_PhiloxOp):
     """`num_samples` class indices per row of `logits` ([batch, classes]), drawn from softmax(logits) as TF's CPU
     kernel does: the unnormalized CDF of exp(logit - max) in double (non-finite logits add nothing), searched for
-    a uniform double (two words) times its total."""
+    a uniform double (two words) times its total.
+
+    The rows take consecutive words, as in TF whenever its kernel runs in one piece. For large batches TF splits
+    the rows over its threads (blocks sized by Eigen's cost model and the machine's thread count), and each
+    block starts at its own place in the stream: those draws depend on TF's thread count and are not matched."""
 
     type_name = "Multinomial"
     data_dependent_shape = True
