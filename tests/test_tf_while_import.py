@@ -249,3 +249,14 @@ def test_a_tf_saved_model_of_a_dynamic_rnn_loads_and_predicts():
             value = sess.run(signature.outputs["outputs"].name,
                              {signature.inputs[k].name: v for k, v in feeds.items()})
     np.testing.assert_allclose(value, REF["lstm_ckpt/outputs"], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["ref", "resource"])
+def test_a_loop_body_assigning_to_a_variable_updates_the_variable_itself(kind):
+    with tf.Graph().as_default():
+        tf.import_graph_def(_read(f"stateful_{kind}_graph"), name="")
+        with tf.Session() as sess:
+            sess.run("init")
+            first = sess.run("result:0")
+            second, count = sess.run(["result:0", "count:0"])
+    assert first == REF[f"stateful_{kind}/first"] and second == REF[f"stateful_{kind}/second"] and count == 3

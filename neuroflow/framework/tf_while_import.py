@@ -214,6 +214,7 @@ class _Frame:
                              f"{len(self.merges)} loop variable(s)")
         self.loop_cond = conds[0]
         self.var_of = {m.name: k for k, m in enumerate(self.merges)}
+        self.renamed = {}   # invariant Enter -> the variable it passes in
         self.switch_var = {}
         for n in members:
             if n.op in ("Switch", "RefSwitch") and len(_data(n)) == 2 and \
@@ -230,8 +231,12 @@ class _Frame:
                              "Switch")
 
     def loop_var_input(self, name):
-        """The input string `name` as seen inside a sub-graph, whose placeholders are named as the Merges."""
+        """The input string `name` as seen inside a sub-graph, whose placeholders are named as the Merges (and
+        whose variables as the variables)."""
         node, port, control = _split(name)
+        if node in self.renamed:
+            node = self.renamed[node]
+            return "^" + node if control else f"{node}:{port}" if port else node
         if node in self.switch_var:
             if port != 1 and not control:
                 raise ValueError(f"Cannot import TF1 while frame {self.name!r}: '{name}' (the loop's exit side) "
@@ -353,6 +358,11 @@ def _sub_graph(frame, roots, by_name, member_names, captures, frame_of, parent, 
         if name in frame.var_of or name in frame.switch_var or name in included:
             continue
         if name in frame.invariants:
+            variable = _variable_behind(frame.invariants[name], outer_by_name)
+            if variable is not None:   # the variable itself, as traced bodies hold it: reads and assigns hit it
+                frame.renamed[name] = variable.name
+                included[variable.name] = variable
+                continue
             if name not in used:
                 used.append(name)
             if name not in captures:
@@ -409,6 +419,17 @@ def _sub_graph(frame, roots, by_name, member_names, captures, frame_of, parent, 
             node, port = after.name, 0
         outputs.append(f"{node}:{port}")
     return GraphDef(_convert_level(level, loops, const_sources)), used, outputs
+
+
+def _variable_behind(enter, by_name):
+    """The variable node (reference or resource) an invariant Enter passes into the loop, through outer frames'
+    Enters; None for any other value."""
+    source = by_name.get(_split(_data(enter)[0])[0]) if _data(enter) else None
+    while source is not None and source.op in ("Enter", "RefEnter") and _data(source):
+        source = by_name.get(_split(_data(source)[0])[0])
+    if source is not None and source.op in ("VariableV2", "Variable", "VarHandleOp"):
+        return source
+    return None
 
 
 def _convert_level(nodes, loops, by_name):

@@ -2,8 +2,9 @@
 Enter/Merge/Switch/LoopCond/NextIteration/Exit frames) of (a) a counting and accumulating tf.while_loop bounded by
 a placeholder, (b) nested while loops, (c) tf.nn.dynamic_rnn with an LSTM cell and sequence_length, (d) a GRU
 dynamic_rnn, (e) a tf.cond inside a while loop, map_fn/scan/foldl and a time-major dynamic_rnn, (f) a training
-graph whose loop gradient uses TF1's stacks, and (g) the LSTM's checkpoint with its .meta and as a SavedModel; TensorFlow's outputs for fixed inputs go to
-predictions.npz. Run with the anchors' Python (TensorFlow installed):
+graph whose loop gradient uses TF1's stacks, (g) the LSTM's checkpoint with its .meta and as a SavedModel, and
+(h) unfrozen graphs whose loop body assigns to a (reference or resource) variable; TensorFlow's outputs for fixed
+inputs go to predictions.npz. Run with the anchors' Python (TensorFlow installed):
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_while/make_fixtures.py
 """
 import os
@@ -128,6 +129,31 @@ def write_training_graph():
     v1.io.write_graph(graph.as_graph_def(), HERE, "loop_training_graph.pb", as_text=False)
 
 
+def write_stateful_graphs():
+    """Unfrozen graphs whose loop body adds to a variable (reference and resource), with the variable's value
+    after one and two runs of the loop, as TensorFlow computes them."""
+    arrays = {}
+    for kind in ("ref", "resource"):
+        with tf.Graph().as_default() as graph:
+            v = v1.Variable(1.0, name="v", use_resource=kind == "resource")
+
+            def body(i):   # (TF's AssignAddVariableOp is not imported yet: the resource variable assigns a sum)
+                update = v1.assign_add(v, 2.0) if kind == "ref" else v1.assign(v, v.read_value() + 2.0)
+                with tf.control_dependencies([update]):
+                    return i + 1
+            count = v1.while_loop(lambda i: i < 3, body, [0], name="loop")
+            with tf.control_dependencies([count]):
+                v1.identity(v.read_value(), name="result")
+            v1.identity(count, name="count")
+            v1.variables_initializer([v], name="init")
+            with v1.Session() as sess:
+                sess.run("init")
+                arrays[f"stateful_{kind}/first"] = sess.run("result:0")
+                arrays[f"stateful_{kind}/second"] = sess.run("result:0")
+        v1.io.write_graph(graph.as_graph_def(), HERE, f"stateful_{kind}_graph.pb", as_text=False)
+    return arrays
+
+
 def write_lstm_checkpoint_and_saved_model():
     """The LSTM dynamic_rnn unfrozen: a checkpoint with its .meta (lstm_ckpt/) and a SavedModel (lstm_saved_model/),
     and TensorFlow's outputs for their inputs."""
@@ -158,6 +184,7 @@ def main():
         arrays.update(freeze(build, name, seed))
     write_training_graph()
     arrays.update(write_lstm_checkpoint_and_saved_model())
+    arrays.update(write_stateful_graphs())
     np.savez(os.path.join(HERE, "predictions.npz"), **arrays)
     with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
         f.write(tf.__version__ + "\n")
