@@ -260,3 +260,15 @@ def test_a_loop_body_assigning_to_a_variable_updates_the_variable_itself(kind):
             first = sess.run("result:0")
             second, count = sess.run(["result:0", "count:0"])
     assert first == REF[f"stateful_{kind}/first"] and second == REF[f"stateful_{kind}/second"] and count == 3
+
+
+def test_an_imported_loop_round_trips_through_neuroflows_own_graph_def():
+    feeds = _tf_feeds("lstm")
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(_read("lstm_frozen"), name="")
+        data = graph.as_graph_def().SerializeToString()
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(data), name="")
+        with tf.Session() as sess:
+            value = sess.run("outputs:0", {f"{k}:0": v for k, v in feeds.items()})
+    np.testing.assert_allclose(value, REF["lstm/outputs"], rtol=1e-5, atol=1e-6)
