@@ -272,3 +272,12 @@ def test_an_imported_loop_round_trips_through_neuroflows_own_graph_def():
         with tf.Session() as sess:
             value = sess.run("outputs:0", {f"{k}:0": v for k, v in feeds.items()})
     np.testing.assert_allclose(value, REF["lstm/outputs"], rtol=1e-5, atol=1e-6)
+
+
+def test_an_unfrozen_loop_graph_with_tensorflows_saver_nodes_imports_them_left_out():
+    meta_graph = pb.MetaGraphDef.FromString((DATA / "lstm_ckpt" / "model.ckpt.meta").read_bytes())
+    assert {"SaveV2", "RestoreV2"} <= {n.op for n in meta_graph.graph_def.node}
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(meta_graph.graph_def, name="")
+        types = {op.type for op in graph.get_operations()}
+    assert "StatelessWhile" in types and not types & {"SaveV2", "RestoreV2"}

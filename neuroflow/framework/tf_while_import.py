@@ -157,7 +157,7 @@ def _frames(nodes, by_name):
 
 def _check_importable(nodes, frame_of):
     from .graph_io_import import _LAZY_OP_PACKAGES
-    from .tf_graph_import import _COMPOSED, _RENAMED, _registered_types, UNSUPPORTED_TITLE
+    from .tf_graph_import import _COMPOSED, _RENAMED, _registered_types, _saver_nodes, UNSUPPORTED_TITLE
     import importlib
     for module in _LAZY_OP_PACKAGES:
         try:
@@ -167,7 +167,10 @@ def _check_importable(nodes, frame_of):
     known = set(_registered_types()) | set(_COMPOSED) | {"Div"} | LOOP_OPS | {"Merge", "RefMerge", "Switch",
                                                                             "RefSwitch"}
     problems = collections.defaultdict(list)   # frame -> offending nodes
+    left_out = _saver_nodes(nodes)   # checkpoint I/O, which the import leaves to neuroflow's Saver
     for n in nodes:
+        if n.name in left_out:
+            continue
         if n.op in STACK_OPS or _RENAMED.get(n.op, n.op) not in known:
             problems[frame_of.get(n.name)].append(n)
     if not problems:
