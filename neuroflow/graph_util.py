@@ -20,25 +20,27 @@ def _node_name(name):
 def _as_graph_def(graph_or_graph_def):
     if isinstance(graph_or_graph_def, Graph):
         return as_graph_def(graph_or_graph_def)
-    if not isinstance(graph_or_graph_def, GraphDef):
-        from .framework.tf_graph_import import graph_def_from_tf, is_tf_graph_def
-        if not is_tf_graph_def(graph_or_graph_def):
-            raise TypeError("graph_def must be a graph_pb2.GraphDef proto.")
-        as_read = getattr(graph_or_graph_def, "neuroflow_form", None)
-        return (as_read and as_read()) or graph_def_from_tf(graph_or_graph_def)
-    return graph_or_graph_def
+    from .framework.graph_io_import import neuroflow_graph_def
+    return neuroflow_graph_def(graph_or_graph_def, "graph_def must be a graph_pb2.GraphDef proto.")
 
 
 def _same_kind(result, given):
     """`result` (neuroflow's GraphDef) as TensorFlow's GraphDef message when `given` was one: what TensorFlow's
-    graph_util returns for a message, SerializeToString gives bytes TensorFlow reads."""
-    if isinstance(given, (Graph, GraphDef)):
+    graph_util returns for a message, SerializeToString gives bytes TensorFlow reads. The message keeps `result`
+    for an import in this process (exact ops while unchanged). neuroflow's GraphDef from `Graph.as_graph_def()`
+    (a graph with cond/while sub-graphs or tf.data ops) gives the message too when `result` has a TensorFlow
+    form: freezing its inference part writes a file TensorFlow loads."""
+    if isinstance(given, Graph) or (isinstance(given, GraphDef) and not getattr(given, "derived_in_tf_form", False)):
         return result
-    from .framework.graph_def_files import GraphDef as TFGraphDef
-    from .framework.tf_graph_export import graph_def_to_tf
-    message = TFGraphDef()
-    message.MergeFrom(graph_def_to_tf(result))
-    return message
+    from .framework.tf_graph_export import graph_def_to_tf, message_with_exact_form
+    shapes = any("_output_shapes" in node.attr for node in given.node) if not isinstance(given, GraphDef) else False
+    try:
+        converted = graph_def_to_tf(result, add_shapes=shapes)
+    except ValueError:   # no TensorFlow form (sub-graphs)
+        if isinstance(given, GraphDef):
+            return result
+        raise
+    return message_with_exact_form(converted, result)
 
 
 def extract_sub_graph(graph_def, dest_nodes):
@@ -52,7 +54,11 @@ def extract_sub_graph(graph_def, dest_nodes):
         TypeError: `dest_nodes` is a string or holds non-strings; `graph_def` is no GraphDef.
         AssertionError: a name in `dest_nodes` is not in the graph.
     """
-    given, graph_def = graph_def, _as_graph_def(graph_def)
+    return _same_kind(_extract(_as_graph_def(graph_def), dest_nodes), graph_def)
+
+
+def _extract(graph_def, dest_nodes):
+    """extract_sub_graph on neuroflow's GraphDef, giving neuroflow's GraphDef."""
     if isinstance(dest_nodes, str) or not all(isinstance(d, str) for d in dest_nodes):
         raise TypeError("dest_nodes must be an iterable of strings.")
     by_name = {n.name: n for n in graph_def.node}
@@ -66,7 +72,7 @@ def extract_sub_graph(graph_def, dest_nodes):
             continue
         keep.add(name)
         stack.extend(_node_name(i) for i in by_name[name].input)
-    return _same_kind(GraphDef([n for n in graph_def.node if n.name in keep], versions=graph_def.versions), given)
+    return GraphDef([n for n in graph_def.node if n.name in keep], versions=graph_def.versions)
 
 
 def convert_variables_to_constants(sess, input_graph_def, output_node_names, variable_names_whitelist=None,
@@ -84,8 +90,10 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names, var
         variable_names_blacklist: these variables are not converted.
 
     Returns:
-        The frozen GraphDef: TensorFlow's message when given one, else neuroflow's. Either way
-        `tf.train.write_graph(frozen, dir, "frozen.pb", as_text=False)` writes a file TensorFlow loads.
+        The frozen GraphDef: TensorFlow's message when given one (what `sess.graph.as_graph_def()` returns) or
+        given neuroflow's GraphDef from `as_graph_def()` of a graph with cond/while/tf.data ops and the frozen part
+        has a TensorFlow form; else neuroflow's. `frozen.SerializeToString()` of the message is what TensorFlow
+        reads, and `tf.train.write_graph(frozen, dir, "frozen.pb", as_text=False)` writes either.
 
     Raises:
         ValueError: a variable the outputs need stays a variable but is updated by an op they need, or an op
@@ -95,7 +103,7 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names, var
         >>> frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), ["probs"])
         >>> tf.io.write_graph(frozen, "/tmp/model", "frozen.pb", as_text=False)
     """
-    graph_def = extract_sub_graph(_as_graph_def(input_graph_def), output_node_names)   # neuroflow's GraphDef
+    graph_def = _extract(_as_graph_def(input_graph_def), output_node_names)   # neuroflow's GraphDef
     names = []
     for node in graph_def.node:
         if node.op not in ("VariableV2", "Variable"):

@@ -252,7 +252,7 @@ def test_public_names():
     if hasattr(tf, "import_graph_def"):
         assert tf.import_graph_def is import_graph_def
     if hasattr(tf.Graph, "as_graph_def"):
-        assert isinstance(tf.Graph().as_graph_def(), graph_io.GraphDef)
+        assert isinstance(tf.Graph().as_graph_def(), tf.GraphDef)   # TensorFlow's message
 
 
 # --- freezing ------------------------------------------------------------------------------------------------------

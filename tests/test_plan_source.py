@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+from neuroflow.framework import graph_io
 from neuroflow.runtime.compiler import codegen, listing
 
 CALL_LINE = re.compile(r"^\s*(?:[\w\[\], ]+ = )?k\d+\(.*\)  # (.*) \((.+)\)$")
@@ -132,7 +133,7 @@ def _hostile_graph():
         for i in range(len(HOSTILE)):
             y = tf.add(y, float(i + 1), name=f"add{i}")
     names = {f"add{i}": name for i, name in enumerate(HOSTILE)}
-    return _renamed(graph.as_graph_def(), names)
+    return _renamed(graph_io.as_graph_def(graph), names)
 
 
 def _check_hostile_plan(sess, fetch, x):
@@ -179,7 +180,7 @@ def test_hostile_node_name_in_a_failing_plan_still_names_the_node():
     with graph.as_default():
         x = tf.placeholder(tf.int32, [2], name="x")
         tf.gather(tf.constant([1.0, 2.0]), x, name="pick")
-    graph_def = _renamed(graph.as_graph_def(), {"pick": "pick\nraise SystemExit(9)"})
+    graph_def = _renamed(graph_io.as_graph_def(graph), {"pick": "pick\nraise SystemExit(9)"})
     with tf.Graph().as_default() as imported:
         tf.import_graph_def(graph_def, name="")
         fetch, fed = imported.get_operations()[-1].outputs[0], imported.get_tensor_by_name("x:0")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+from neuroflow.framework import graph_io
 
 # Restore order is by checkpoint name: "z" comes after the others, so a Saver that assigned as it went would have
 # overwritten a, b and c before discovering the problem with z.
@@ -298,7 +299,7 @@ def _graph_def_with_later_failure(mutate):
         x = tf.placeholder(tf.float32, [None], name="x")
         y = tf.multiply(x, 2.0, name="y")
         tf.add(y, tf.constant([1.0, 1.0, 1.0], name="ones"), name="z")
-    graph_def = source.as_graph_def()
+    graph_def = graph_io.as_graph_def(source)   # neuroflow's own form, whose nodes `mutate` edits
     assert graph_def.node[-1].name == "z"
     mutate(graph_def.node[-1])
     return graph_def

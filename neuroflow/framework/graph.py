@@ -335,9 +335,15 @@ class Graph:
 
     # --- serialization -----------------------------------------------------------------------------------------
     def as_graph_def(self, from_version=None, add_shapes=False):
-        """This graph as a GraphDef (neuroflow's safe, JSON-based serialization; see framework/graph_io.py)."""
-        from .graph_io import as_graph_def
-        return as_graph_def(self)
+        """This graph as TensorFlow's GraphDef message (`tf.GraphDef`), or neuroflow's own GraphDef for a graph
+        TensorFlow's op vocabulary cannot describe (see tf_graph_export.graph_def_message).
+
+        Args:
+            from_version: accepted for TensorFlow's signature (every node is written).
+            add_shapes: give each node an `_output_shapes` attr with its outputs' static shapes.
+        """
+        from .tf_graph_export import graph_def_message
+        return graph_def_message(self, add_shapes=add_shapes)
 
     # --- feeding and fetching rules --------------------------------------------------------------------------------
     def prevent_feeding(self, tensor):

@@ -236,6 +236,9 @@ class GraphDef:
         self.node = list(node or [])
         self.skipped = list(skipped or [])
         self.versions = dict(versions or {"producer": _VERSION})
+        # set on what Graph.as_graph_def() returns for a graph with no TensorFlow form: graph_util's results of
+        # it (a frozen inference part) are TensorFlow's message when they have one
+        self.derived_in_tf_form = False
 
     def to_json_obj(self):
         obj = {"format": GRAPH_DEF_FORMAT, "version": _VERSION, "versions": self.versions,

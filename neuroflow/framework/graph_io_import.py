@@ -11,7 +11,7 @@ from .graph_io_function import finish_imported_op, rebuild_attrs
 from .op_def import registered_opdefs
 from .tensor import Tensor
 
-__all__ = ["import_graph_def", "import_nodes", "stand_ins_for"]
+__all__ = ["import_graph_def", "import_nodes", "stand_ins_for", "neuroflow_graph_def"]
 
 # Packages that register more OpDefs when first imported (neuroflow loads them lazily).
 _LAZY_OP_PACKAGES = ("neuroflow.summary", "neuroflow.keras", "neuroflow.data", "neuroflow.nn", "neuroflow.layers",
@@ -205,6 +205,19 @@ def _normalize_input_map(input_map, graph):
     return out
 
 
+def neuroflow_graph_def(graph_def, error="graph_def must be a GraphDef proto."):
+    """neuroflow's GraphDef of `graph_def`: itself, the exact form a `tf.GraphDef` message carries (made by
+    `Graph.as_graph_def()` or read from neuroflow's JSON, while its nodes are unchanged), or the conversion of
+    TensorFlow's nodes. TypeError(`error`) for anything else."""
+    if isinstance(graph_def, GraphDef):
+        return graph_def
+    from .tf_graph_import import graph_def_from_tf, is_tf_graph_def
+    if not is_tf_graph_def(graph_def):
+        raise TypeError(error)
+    as_read = getattr(graph_def, "neuroflow_form", None)
+    return (as_read and as_read()) or graph_def_from_tf(graph_def)
+
+
 def import_graph_def(graph_def, input_map=None, return_elements=None, name=None, op_dict=None,
                      producer_op_list=None):
     """Imports the graph in `graph_def` into the default graph.
@@ -235,12 +248,7 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         ...     x = tf.placeholder(tf.float32, [None, 64])
         ...     probs, = tf.import_graph_def(frozen, input_map={"x:0": x}, return_elements=["probs:0"], name="")
     """
-    if not isinstance(graph_def, GraphDef):
-        from .tf_graph_import import graph_def_from_tf, is_tf_graph_def
-        if not is_tf_graph_def(graph_def):
-            raise TypeError("graph_def must be a GraphDef proto.")
-        as_read = getattr(graph_def, "neuroflow_form", None)   # tf.GraphDef that read neuroflow's JSON form
-        graph_def = (as_read and as_read()) or graph_def_from_tf(graph_def)
+    graph_def = neuroflow_graph_def(graph_def)
     if return_elements is not None:
         if isinstance(return_elements, str) or not all(isinstance(x, str) for x in return_elements):
             raise TypeError("return_elements must be a list of strings.")

@@ -8,7 +8,7 @@ from . import dtypes
 from .tf_proto_convert import UnconvertibleAttr, attr_to_tf, shape_to_proto, tensor_to_proto
 from .tf_protos import GraphDef as TFGraphDef
 
-__all__ = ["graph_to_tf_graph_def", "graph_def_to_tf", "TF_PRODUCER"]
+__all__ = ["graph_to_tf_graph_def", "graph_def_to_tf", "graph_def_message", "message_with_exact_form", "TF_PRODUCER"]
 
 TF_PRODUCER = 1882   # the GraphDef version TensorFlow 2.x writes (VersionDef.producer), which it reads back
 
@@ -370,3 +370,34 @@ def graph_def_to_tf(graph_def, add_shapes=False):
     scratch = Graph()
     created = import_nodes(graph_def, scratch, "")
     return graph_to_tf_graph_def(scratch, [created[n.name] for n in graph_def.node], add_shapes)
+
+
+def graph_def_message(graph, add_shapes=False):
+    """What `Graph.as_graph_def()` returns: TensorFlow's GraphDef message of `graph` (`tf.GraphDef`: `node`
+    loops, `SerializeToString()` bytes TensorFlow loads), remembering neuroflow's exact form so that an import in
+    this process, while the message is unchanged, rebuilds exactly the ops written (Dropout, Softmax's axis, ...).
+
+    A graph TensorFlow's vocabulary cannot describe (cond branches and loop bodies as sub-graphs, ops holding
+    Python objects such as tf.data datasets) is returned in neuroflow's own GraphDef, as before: its bytes are
+    JSON, which `tf.GraphDef().ParseFromString` and `tf.import_graph_def` read back exactly.
+    """
+    from .graph_io import as_graph_def
+    exact = as_graph_def(graph)   # with output shapes: shapes set with set_shape survive the round trip
+    try:
+        if exact.skipped:
+            raise UnconvertibleAttr(exact.skipped[0]["reason"])
+        converted = graph_to_tf_graph_def(graph, add_shapes=add_shapes)
+    except ValueError:   # UnconvertibleAttr: a sub-graph or a Python object has no TensorFlow form
+        exact.derived_in_tf_form = True   # graph_util's results of it: TensorFlow's message where they have one
+        return exact
+    return message_with_exact_form(converted, exact)
+
+
+def message_with_exact_form(converted, exact):
+    """`tf.GraphDef` holding `converted` (TensorFlow's GraphDef message) that gives `exact` (neuroflow's GraphDef
+    it was made from) to an import while its bytes are unchanged."""
+    from .graph_def_files import GraphDef
+    message = GraphDef()
+    message.MergeFrom(converted)
+    message.__dict__["_neuroflow_form"] = (exact, converted.SerializeToString())
+    return message

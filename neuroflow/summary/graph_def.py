@@ -190,17 +190,24 @@ def _add_node_defs(proto, node_defs, rename, extra_inputs):
 
 
 def as_graph_def_proto(graph_or_graph_def):
-    """The TensorBoard `GraphDef` proto of a neuroflow Graph, of neuroflow's GraphDef, or a proto unchanged.
+    """The TensorBoard `GraphDef` proto of a neuroflow Graph, of neuroflow's GraphDef, of `tf.GraphDef` (what
+    `graph.as_graph_def()` returns: TensorFlow's message in neuroflow's own codec), or a proto unchanged.
 
     Raises:
         TypeError: anything else.
     """
     from ..framework.graph import Graph
+    from ..framework.tf_protos import GraphDef as TFGraphDef
     given = graph_or_graph_def
     if isinstance(given, Graph):
         return graph_to_graph_def(given, add_shapes=True)
     if isinstance(given, protos().graph_pb2.GraphDef):
         return given
+    if isinstance(given, TFGraphDef):
+        exact = getattr(given, "neuroflow_form", lambda: None)()
+        if exact is not None:   # drawn as the graph itself is (the ops neuroflow writes as several TF ops: one)
+            return _node_defs_to_proto(exact)
+        return protos().graph_pb2.GraphDef.FromString(given.SerializeToString())
     nodes = getattr(given, "node", None)
     if nodes is not None and all(isinstance(getattr(n, "attr", None), dict) for n in nodes):
         return _node_defs_to_proto(given)

@@ -272,6 +272,9 @@ def _export(filename=None, meta_info_def=None, graph_def=None, saver_def=None, c
             return meta
     if graph_def is None:
         graph_def = _graph_def_for(graph, export_scope, clear_devices, save_debug_info, level)
+    else:   # `graph.as_graph_def()` is TensorFlow's message: its exact neuroflow form (or its nodes converted)
+        from ..framework.graph_io_import import neuroflow_graph_def
+        graph_def = neuroflow_graph_def(graph_def)
     written = {n.name for n in graph_def.node}
     from .. import __version__
     info = {"tags": [], "neuroflow_version": __version__, "stripped_op_list": sorted({n.op for n in graph_def.node})}

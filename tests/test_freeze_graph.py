@@ -1,0 +1,244 @@
+"""The classic TF1 freezing script, as a user runs it: `graph.as_graph_def()` is TensorFlow's GraphDef message
+(`node` loops with AttrValues, `SerializeToString()` / `ByteSize()`), `convert_variables_to_constants` of it
+written with `f.write(graph_def.SerializeToString())` is a file TensorFlow loads (the anchors' TensorFlow runs it,
+skipped where absent), and `tf.GraphDef().ParseFromString` + `import_graph_def` brings it back. Predictions are
+checked against a NumPy forward pass of the trained weights."""
+import numpy as np
+import pytest
+from anchor_tf import ANCHOR_PYTHON, run_tf
+
+import neuroflow as tf
+from neuroflow.framework import graph_io, tf_protos
+
+
+def _mlp():
+    """x [None, 4] -> relu dense 8 -> dense 3 -> softmax 'probs', with a Momentum step on labels y."""
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    y = tf.placeholder(tf.int64, [None], name="y")
+    hidden = tf.layers.dense(x, 8, activation=tf.nn.relu, name="hidden")
+    logits = tf.layers.dense(hidden, 3, name="logits")
+    probs = tf.nn.softmax(logits, name="probs")
+    loss = tf.losses.sparse_softmax_cross_entropy(y, logits)
+    train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss)
+    return x, y, probs, train
+
+
+def _numpy_probs(weights, inputs):
+    """The MLP's forward pass in float64 NumPy from its trained variables (the independent reference)."""
+    h = np.maximum(inputs @ weights["hidden/kernel"] + weights["hidden/bias"], 0.0)
+    z = h @ weights["logits/kernel"] + weights["logits/bias"]
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _trained_and_frozen(tmp_path):
+    """Trains the MLP a few steps and runs the classic freezing script; returns (frozen.pb path, inputs,
+    NumPy reference probabilities, neuroflow's probabilities before freezing)."""
+    rng = np.random.RandomState(3)
+    inputs = rng.randn(6, 4).astype(np.float32)
+    labels = rng.randint(0, 3, 6)
+    with tf.Graph().as_default():
+        x, y, probs, train = _mlp()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train, {x: inputs, y: labels})
+            weights = {v.op.name: sess.run(v).astype(np.float64) for v in tf.trainable_variables()}
+            before = sess.run(probs, {x: inputs})
+            # the script, as TF1 tutorials write it
+            output_graph_def = tf.graph_util.convert_variables_to_constants(
+                sess, sess.graph.as_graph_def(), ["probs"])
+            path = str(tmp_path / "frozen.pb")
+            with tf.gfile.GFile(path, "wb") as f:
+                f.write(output_graph_def.SerializeToString())
+    return path, inputs, _numpy_probs(weights, inputs.astype(np.float64)), before
+
+
+def test_the_classic_freezing_script_writes_tensorflows_binary_graphdef(tmp_path):
+    path, _, _, _ = _trained_and_frozen(tmp_path)
+    data = open(path, "rb").read()
+    assert not data.lstrip().startswith(b"{")   # not neuroflow's JSON form
+    message = tf_protos.GraphDef.FromString(data)   # TensorFlow's wire format, read by field numbers
+    ops = {node.name: node.op for node in message.node}
+    assert ops["probs"] == "Softmax" and ops["x"] == "Placeholder"
+    assert ops["hidden/kernel"] == "Const" and "VariableV2" not in ops.values()
+    assert not any(op.startswith(("Apply", "Assign")) for op in ops.values())
+    assert message.versions.producer > 0
+
+
+def test_the_frozen_file_imports_back_and_predicts_as_the_trained_model(tmp_path):
+    path, inputs, reference, before = _trained_and_frozen(tmp_path)
+    graph_def = tf.GraphDef()
+    with tf.gfile.GFile(path, "rb") as f:
+        graph_def.ParseFromString(f.read())
+    with tf.Graph().as_default():
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session() as sess:   # nothing to initialize: the weights are constants
+            got = sess.run("probs:0", {"x:0": inputs})
+    np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got, before, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.skipif(ANCHOR_PYTHON is None, reason="the anchors' TensorFlow is not installed")
+def test_tensorflow_loads_the_frozen_file_and_predicts_the_same(tmp_path):
+    path, inputs, reference, _ = _trained_and_frozen(tmp_path)
+    np.save(tmp_path / "inputs.npy", inputs)
+    out = run_tf("""
+import json, sys
+import numpy as np
+v1 = tf.compat.v1
+v1.disable_v2_behavior()
+graph_def = v1.GraphDef()
+with v1.gfile.GFile(sys.argv[1], "rb") as f:
+    graph_def.ParseFromString(f.read())
+v1.import_graph_def(graph_def, name="")
+with v1.Session() as sess:
+    print(json.dumps(sess.run("probs:0", {"x:0": np.load(sys.argv[2])}).tolist()))
+""", path, tmp_path / "inputs.npy")
+    theirs = np.array(__import__("json").loads(out.strip().splitlines()[-1]))
+    np.testing.assert_allclose(theirs, reference, rtol=1e-5, atol=1e-6)
+
+
+def test_as_graph_def_is_tensorflows_message_with_attr_values():
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        tf.reduce_sum(x * 2.0, axis=1, name="total")
+        graph_def = graph.as_graph_def()
+        with tf.Session() as sess:
+            assert isinstance(sess.graph_def, tf.GraphDef)
+    assert isinstance(graph_def, tf.GraphDef)
+    seen = {}
+    for n in graph_def.node:
+        seen[n.name] = (n.op, list(n.input), dict(n.attr))
+    assert seen["x"][0] == "Placeholder"
+    assert seen["x"][2]["dtype"].type == tf_protos.DataType.Value("DT_FLOAT")
+    assert [d.size for d in seen["x"][2]["shape"].shape.dim] == [-1, 3]
+    # TensorFlow's Sum takes its axes as an input, and its type attrs
+    assert seen["total"][0] == "Sum" and seen["total"][1][0] == "mul" and len(seen["total"][1]) == 2
+    assert seen["total"][2]["T"].type == tf_protos.DataType.Value("DT_FLOAT")
+    assert graph_def.ByteSize() == len(graph_def.SerializeToString())
+    assert "_output_shapes" not in seen["x"][2]   # TensorFlow's default, add_shapes=False
+    shaped = graph.as_graph_def(add_shapes=True)
+    assert [d.size for d in shaped.node[0].attr["_output_shapes"].list.shape[0].dim] == [-1, 3]
+
+
+def test_the_message_imports_exactly_in_process_and_its_bytes_through_tensorflows_form():
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [None, 4], name="x")
+        tf.nn.softmax(x, axis=0, name="probs")   # neuroflow's Softmax axis: TensorFlow's form is a transpose pair
+        graph_def = graph.as_graph_def()
+    inputs = np.arange(8, dtype=np.float32).reshape(2, 4)
+    e = np.exp(inputs - inputs.max(axis=0))
+    want = e / e.sum(axis=0)
+    imported = []
+    for given in (graph_def, tf.GraphDef.FromString(graph_def.SerializeToString())):
+        with tf.Graph().as_default() as copy:
+            tf.import_graph_def(given, name="")
+            with tf.Session() as sess:
+                np.testing.assert_allclose(sess.run("probs:0", {"x:0": inputs}), want, rtol=1e-6)
+        imported.append({op.type for op in copy.get_operations()})
+    # in process the op imports as written; from the bytes, as the TensorFlow ops that stand for it
+    assert "Transpose" not in imported[0] and "Transpose" in imported[1]
+    assert "Transpose" in {n.op for n in graph_def.node}
+
+
+def test_an_edited_message_imports_its_edits():
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [2], name="x")
+        tf.multiply(x, 3.0, name="out")
+        graph_def = graph.as_graph_def()
+    for node in graph_def.node:
+        if node.name == "out":
+            node.name = "tripled"
+    with tf.Graph().as_default() as copy:
+        tf.import_graph_def(graph_def, name="")
+        assert "tripled" in {op.name for op in copy.get_operations()}
+        assert "out" not in {op.name for op in copy.get_operations()}
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run("tripled:0", {"x:0": [1.0, 2.0]}), [3.0, 6.0])
+
+
+def test_a_graph_with_a_loop_and_a_dataset_keeps_its_exact_form_and_freezes_to_tensorflows(tmp_path):
+    """A while loop and a tf.data iterator have no TensorFlow GraphDef form: as_graph_def() is neuroflow's
+    GraphDef, whose bytes import back exactly; the frozen inference part is TensorFlow's message."""
+    with tf.Graph().as_default():
+        features = tf.data.Dataset.from_tensor_slices(np.ones((4, 2), np.float32)).batch(2)
+        batch = features.make_one_shot_iterator().get_next()
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        w = tf.Variable([[1.0], [2.0]], name="w")
+        tf.matmul(batch, w, name="train_out")   # the training input; inference feeds x
+        _, total = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a + 1.0), [0, tf.constant(0.0)])
+        tf.identity(total, name="count")
+        tf.matmul(x, w, name="out")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            whole = sess.graph.as_graph_def()
+            frozen = tf.graph_util.convert_variables_to_constants(sess, whole, ["out"])
+            looped = tf.graph_util.convert_variables_to_constants(sess, whole, ["count"])
+    assert isinstance(whole, graph_io.GraphDef) and whole.skipped   # the iterator's ops
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(whole.SerializeToString()), name="")
+        with tf.Session() as sess:
+            assert sess.run("count:0") == 3.0
+    assert isinstance(frozen, tf.GraphDef)
+    data = frozen.SerializeToString()
+    assert not data.lstrip().startswith(b"{")
+    assert {n.op for n in tf_protos.GraphDef.FromString(data).node} >= {"Placeholder", "MatMul", "Const"}
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(data), name="")
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run("out:0", {"x:0": [[1.0, 1.0]]}), [[3.0]])
+    assert isinstance(looped, graph_io.GraphDef)   # the loop keeps neuroflow's form, which imports exactly
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(looped.SerializeToString()), name="")
+        with tf.Session() as sess:
+            assert sess.run("count:0") == 3.0
+
+
+def test_the_message_feeds_export_meta_graph_and_tensorboard(tmp_path):
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [2], name="x")
+        tf.multiply(x, 2.0, name="y")
+        graph_def = graph.as_graph_def()
+    tf.train.export_meta_graph(str(tmp_path / "m.meta"), graph_def=graph_def, graph=graph)
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(str(tmp_path / "m.meta"))
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run("y:0", {"x:0": [1.0, 2.0]}), [2.0, 4.0])
+    pytest.importorskip("tensorboard", reason="reads the graph event with TensorBoard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    writer = tf.summary.FileWriter(str(tmp_path / "logs"))
+    writer.add_graph(None, graph_def=graph_def)
+    writer.close()
+    accumulator = EventAccumulator(str(tmp_path / "logs"))
+    accumulator.Reload()
+    drawn = {n.name: n.op for n in accumulator.Graph().node}
+    assert drawn["x"] == "Placeholder" and drawn["y"] == "Mul"
+
+
+def test_the_example_freezes_and_runs_its_frozen_graph(tmp_path):
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, os.path.join(root, "examples", "freeze_graph.py"), str(tmp_path)],
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=root), timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert float(lines[1].rsplit(" ", 1)[1]) > 0.9
+    assert float(lines[2].rsplit(" ", 1)[1]) == 0.0
+    assert {n.op for n in tf_protos.GraphDef.FromString((tmp_path / "frozen.pb").read_bytes()).node} == {
+        "BiasAdd", "Const", "Identity", "MatMul", "Placeholder", "Relu", "Softmax"}
+    if ANCHOR_PYTHON is not None:   # TensorFlow runs the file the example wrote
+        out = run_tf("""
+import sys
+import numpy as np
+v1 = tf.compat.v1
+graph_def = v1.GraphDef()
+graph_def.ParseFromString(open(sys.argv[1], "rb").read())
+with v1.Graph().as_default():
+    v1.import_graph_def(graph_def, name="")
+    with v1.Session() as sess:
+        print(sess.run("probs:0", {"x:0": np.ones((1, 4), np.float32)}).shape)
+""", tmp_path / "frozen.pb")
+        assert out.strip().splitlines()[-1] == "(1, 3)"
