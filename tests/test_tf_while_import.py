@@ -37,7 +37,7 @@ def _tf_feeds(model):
 
 
 @pytest.mark.parametrize("model", ["counting", "nested", "lstm", "gru", "cond_in_while", "functional",
-                                   "time_major"])
+                                   "time_major", "tensor_arrays", "while_in_cond"])
 def test_frozen_tf1_loops_predict_what_tensorflow_predicted(model):
     values, graph = _run(model, _tf_feeds(model))
     for output, value in values.items():
@@ -281,3 +281,25 @@ def test_an_unfrozen_loop_graph_with_tensorflows_saver_nodes_imports_them_left_o
         tf.import_graph_def(meta_graph.graph_def, name="")
         types = {op.type for op in graph.get_operations()}
     assert "StatelessWhile" in types and not types & {"SaveV2", "RestoreV2"}
+
+
+@pytest.mark.parametrize("n", [0, 1, 6])
+def test_a_growing_tensor_array_follows_numpy(n):
+    x = np.array([0.5, -2.0], np.float32)
+    rows = np.stack([x * np.float32(i + 1) for i in range(n)]) if n else np.zeros([0, 2], np.float32)
+    values, _ = _run("tensor_arrays", {"x": x, "n": np.int32(n)})
+    if n == 0:   # nothing written: TensorFlow's stored outputs (shapes from the element shape it inferred)
+        for output, value in values.items():
+            expected = REF[f"tensor_arrays_empty/{output}"]
+            assert value.shape == expected.shape and value.dtype == expected.dtype, output
+        return
+    assert values["size"] == n
+    np.testing.assert_allclose(values["stacked"], rows, rtol=1e-6)
+    np.testing.assert_allclose(values["joined"], rows.reshape(-1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [0, 4])
+def test_a_loop_inside_a_cond_follows_numpy_on_both_branches(n):
+    x = np.array([1.0, -0.5, 3.0], np.float32)
+    values, _ = _run("while_in_cond", {"x": x, "n": np.int32(n)})
+    np.testing.assert_allclose(values["out"], x * np.float32(2.0 ** n) if n > 0 else x - 1.0, rtol=1e-6)

@@ -14,7 +14,7 @@ from .graph_io import GraphDef
 from .graph_io_import import _LAZY_OP_PACKAGES
 from .operation import NodeDef
 from .tf_cond_import import rewrite_conds
-from .tf_while_import import LOOP_OPS, import_while_loops
+from .tf_while_import import LOOP_OPS, import_while_loops, while_node
 from .tensor_shape import TensorShape
 from .tf_proto_convert import UnconvertibleAttr, attr_from_tf, tensor_from_proto
 
@@ -277,7 +277,7 @@ def graph_def_from_tf(tf_graph_def):
     converted = []
     for n in kept:
         if n.name in loops:
-            converted.append(loops[n.name])
+            converted.append(while_node(n, loops))
         elif n.op in _COMPOSED:
             converted.extend(_COMPOSED[n.op](n))
         else:

@@ -10,7 +10,7 @@ import collections
 
 from .tf_protos import NodeDef as TFNodeDef
 
-__all__ = ["import_while_loops", "LOOP_OPS", "STACK_OPS"]
+__all__ = ["import_while_loops", "while_node", "LOOP_OPS", "STACK_OPS"]
 
 LOOP_OPS = frozenset(("Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration", "LoopCond"))
 # TF1's loop gradients keep per-iteration values on these stacks (training graphs; frozen graphs have none)
@@ -19,7 +19,8 @@ STACK_OPS = frozenset(("StackV2", "StackPushV2", "StackPopV2", "StackCloseV2", "
 _TENSOR_ARRAY_OPS = {"TensorArrayV3": "TensorListReserve", "TensorArrayWriteV3": "TensorListSetItem",
                      "TensorArrayReadV3": "TensorListGetItem", "TensorArrayGatherV3": "TensorListGather",
                      "TensorArrayScatterV3": "TensorListScatter", "TensorArraySizeV3": "TensorListLength",
-                     "TensorArraySplitV3": "TensorListSplit", "TensorArrayCloseV3": "NoOp"}
+                     "TensorArraySplitV3": "TensorListSplit", "TensorArrayConcatV3": "TensorListConcat",
+                     "TensorArrayCloseV3": "NoOp"}
 _ROOT = None   # the frame of nodes outside every loop
 
 
@@ -63,6 +64,8 @@ def _rewrite_tensor_arrays(nodes):
                 if origin in source and not (by_name[origin].op == "TensorArrayV3" and port != 0):
                     source[n.name] = source[origin]
                     changed = True
+    # TensorArrayConcatV3's second output (the items' lengths) has no TensorList counterpart
+    lengths_used = {_split(i)[0] for m in nodes for i in _data(m) if _split(i)[1] == 1}
     out = []
     for n in nodes:
         if n.name in source and n.op != "TensorArrayV3":
@@ -76,13 +79,13 @@ def _rewrite_tensor_arrays(nodes):
             new = _new_node(n.name, "TensorListReserve", data[:1] + controls, n.device)
             new.attr["element_dtype"].CopyFrom(n.attr["dtype"])
             new.attr["element_shape"].CopyFrom(n.attr["element_shape"])
-        elif array is None:
+        elif array is None or (n.op == "TensorArrayConcatV3" and n.name in lengths_used):
             out.append(n)   # a handle neuroflow cannot follow: reported with the unsupported ops
             continue
         else:
             inputs = {"TensorArrayWriteV3": (3, 1, 2), "TensorArrayReadV3": (2, 1), "TensorArrayGatherV3": (2, 1),
                       "TensorArrayScatterV3": (3, 1, 2), "TensorArraySizeV3": (1,), "TensorArraySplitV3": (3, 1, 2),
-                      "TensorArrayCloseV3": ()}[n.op]
+                      "TensorArrayConcatV3": (1,), "TensorArrayCloseV3": ()}[n.op]
             new = _new_node(n.name, _TENSOR_ARRAY_OPS[n.op], [_flow_name(data[k], source) for k in inputs]
                             + controls, n.device)
             if n.op in ("TensorArrayWriteV3", "TensorArrayScatterV3", "TensorArraySplitV3"):
@@ -92,6 +95,16 @@ def _rewrite_tensor_arrays(nodes):
                 own = n.attr["element_shape"] if "element_shape" in n.attr else None
                 known = own is not None and not own.shape.unknown_rank
                 new.attr["element_shape"].CopyFrom(own if known else array.attr["element_shape"])
+            if n.op == "TensorArrayConcatV3":   # TF gives the items' shape after their first axis
+                new.attr["element_dtype"].CopyFrom(n.attr["dtype"])
+                rest = n.attr["element_shape_except0"].shape if "element_shape_except0" in n.attr else None
+                item = new.attr["element_shape"].shape
+                if rest is None or rest.unknown_rank:
+                    item.unknown_rank = True
+                else:
+                    item.dim.add().size = -1
+                    for d in rest.dim:
+                        item.dim.add().size = d.size
         out.append(new)
     return out
 
@@ -435,12 +448,20 @@ def _variable_behind(enter, by_name):
     return None
 
 
+def while_node(stand_in, loops):
+    """The neuroflow While NodeDef of a While stand-in, with the stand-in's inputs as they are now (a cond around
+    the loop, rewritten after it, renames the Switch outputs the loop takes)."""
+    node = loops[stand_in.name]
+    node.input = list(stand_in.input)
+    return node
+
+
 def _convert_level(nodes, loops, by_name):
     from .tf_graph_import import _COMPOSED, _convert_node
     out = []
     for n in nodes:
         if n.name in loops:
-            out.append(loops[n.name])
+            out.append(while_node(n, loops))
         elif n.op in _COMPOSED:
             out.extend(_COMPOSED[n.op](n))
         else:

@@ -1,10 +1,11 @@
 """Writes the TensorFlow-made fixtures of tests/test_tf_while_import.py: frozen TF1 GraphDefs (control flow v1:
 Enter/Merge/Switch/LoopCond/NextIteration/Exit frames) of (a) a counting and accumulating tf.while_loop bounded by
 a placeholder, (b) nested while loops, (c) tf.nn.dynamic_rnn with an LSTM cell and sequence_length, (d) a GRU
-dynamic_rnn, (e) a tf.cond inside a while loop, map_fn/scan/foldl and a time-major dynamic_rnn, (f) a training
-graph whose loop gradient uses TF1's stacks, (g) the LSTM's checkpoint with its .meta and as a SavedModel, and
-(h) unfrozen graphs whose loop body assigns to a (reference or resource) variable; TensorFlow's outputs for fixed
-inputs go to predictions.npz. Run with the anchors' Python (TensorFlow installed):
+dynamic_rnn, (e) a tf.cond inside a while loop and a loop inside a cond, map_fn/scan/foldl, a time-major
+dynamic_rnn, a growing TensorArray, (f) a training graph whose loop gradient uses TF1's stacks, (g) the LSTM's
+checkpoint with its .meta and as a SavedModel, and (h) unfrozen graphs whose loop body assigns to a (reference or
+resource) variable; TensorFlow's outputs for fixed inputs go to predictions.npz. Run with the anchors' Python
+(TensorFlow installed):
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_while/make_fixtures.py
 """
 import os
@@ -91,6 +92,31 @@ def build_time_major(rng):
     return ["outputs", "state"], {"inputs": rng.standard_normal([5, 2, 3]).astype(np.float32)}
 
 
+def build_tensor_arrays(rng):
+    """A TensorArray that grows (dynamic_size) in a loop, then stacked, sized and concatenated."""
+    n = v1.placeholder(tf.int32, [], name="n")
+    x = v1.placeholder(tf.float32, [2], name="x")
+
+    def body(i, array):
+        return i + 1, array.write(i, x * tf.cast(i + 1, tf.float32))
+    array = tf.TensorArray(tf.float32, size=0, dynamic_size=True, clear_after_read=False)
+    _, array = v1.while_loop(lambda i, a: i < n, body, [0, array], name="grow")
+    v1.identity(array.stack(), name="stacked")
+    v1.identity(array.size(), name="size")
+    v1.identity(array.concat(), name="joined")
+    return ["stacked", "size", "joined"], {"n": np.int32(4), "x": rng.standard_normal([2]).astype(np.float32)}
+
+
+def build_while_in_cond(rng):
+    x = v1.placeholder(tf.float32, [3], name="x")
+    n = v1.placeholder(tf.int32, [], name="n")
+
+    def doubled():
+        return v1.while_loop(lambda i, a: i < n, lambda i, a: (i + 1, a * 2.0), [0, x], name="doubling")[1]
+    v1.identity(v1.cond(n > 0, doubled, lambda: x - 1.0, name="maybe"), name="out")
+    return ["out"], {"x": rng.standard_normal([3]).astype(np.float32), "n": np.int32(3)}
+
+
 def build_cond_in_while(rng):
     x = v1.placeholder(tf.float32, [3], name="x")
     n = v1.placeholder(tf.int32, [], name="n")
@@ -116,6 +142,18 @@ def freeze(build, name, seed):
     arrays.update({f"{name}/{o}": v for o, v in zip(outputs, fetched)})
     arrays[f"{name}/outputs_list"] = np.array(outputs)
     return arrays
+
+
+def empty_tensor_array_outputs():
+    """TensorFlow's outputs of the frozen tensor_arrays graph when the loop writes nothing (n = 0)."""
+    graph_def = v1.GraphDef()
+    with open(os.path.join(HERE, "tensor_arrays_frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    with tf.Graph().as_default():
+        v1.import_graph_def(graph_def, name="")
+        with v1.Session() as sess:
+            values = sess.run(["stacked:0", "size:0", "joined:0"], {"x:0": np.ones(2, np.float32), "n:0": 0})
+    return {f"tensor_arrays_empty/{k}": v for k, v in zip(["stacked", "size", "joined"], values)}
 
 
 def write_training_graph():
@@ -180,8 +218,10 @@ def main():
     arrays = {}
     for name, build, seed in [("counting", build_counting, 1), ("nested", build_nested, 2), ("lstm", build_lstm, 3),
                               ("gru", build_gru, 4), ("cond_in_while", build_cond_in_while, 5),
-                              ("functional", build_functional, 7), ("time_major", build_time_major, 8)]:
+                              ("functional", build_functional, 7), ("time_major", build_time_major, 8),
+                              ("tensor_arrays", build_tensor_arrays, 9), ("while_in_cond", build_while_in_cond, 10)]:
         arrays.update(freeze(build, name, seed))
+    arrays.update(empty_tensor_array_outputs())
     write_training_graph()
     arrays.update(write_lstm_checkpoint_and_saved_model())
     arrays.update(write_stateful_graphs())
