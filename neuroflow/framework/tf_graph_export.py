@@ -191,14 +191,15 @@ def _add_const(graph_def, name, value):
     node.attr["value"].tensor.CopyFrom(tensor_to_proto(value))
 
 
-def graph_to_tf_graph_def(graph, ops=None, add_shapes=False):
-    """TensorFlow's GraphDef message of `graph` (or of its operations `ops`), importable by TensorFlow.
+def graph_to_tf_graph_def(graph, ops=None, add_shapes=False, message_class=TFGraphDef):
+    """TensorFlow's GraphDef message of `graph` (or of its operations `ops`), importable by TensorFlow, as an
+    instance of `message_class` (TensorFlow's GraphDef or a subclass).
 
     Raises:
         UnconvertibleAttr (a ValueError): an op whose attributes have no TensorFlow form (a cond branch or loop
             body sub-graph, a Python object), naming the op.
     """
-    graph_def = TFGraphDef()
+    graph_def = message_class()
     graph_def.versions.producer = TF_PRODUCER
     renamed = {}   # (op name, output index) -> the TF node output that stands for it
     for op in (graph.get_operations() if ops is None else ops):
@@ -386,7 +387,8 @@ def graph_def_message(graph, add_shapes=False):
     try:
         if exact.skipped:
             raise UnconvertibleAttr(exact.skipped[0]["reason"])
-        converted = graph_to_tf_graph_def(graph, add_shapes=add_shapes)
+        from .graph_def_files import GraphDef
+        converted = graph_to_tf_graph_def(graph, add_shapes=add_shapes, message_class=GraphDef)
     except ValueError:   # UnconvertibleAttr: a sub-graph or a Python object has no TensorFlow form
         exact.derived_in_tf_form = True   # graph_util's results of it: TensorFlow's message where they have one
         return exact
@@ -397,7 +399,9 @@ def message_with_exact_form(converted, exact):
     """`tf.GraphDef` holding `converted` (TensorFlow's GraphDef message) that gives `exact` (neuroflow's GraphDef
     it was made from) to an import while its bytes are unchanged."""
     from .graph_def_files import GraphDef
-    message = GraphDef()
-    message.MergeFrom(converted)
-    message.__dict__["_neuroflow_form"] = (exact, converted.SerializeToString())
+    message = converted
+    if type(converted) is not GraphDef:
+        message = GraphDef()
+        message.MergeFrom(converted)
+    message.__dict__["_neuroflow_form"] = (exact, message.SerializeToString())
     return message
