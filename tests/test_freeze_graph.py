@@ -242,3 +242,24 @@ with v1.Graph().as_default():
         print(sess.run("probs:0", {"x:0": np.ones((1, 4), np.float32)}).shape)
 """, tmp_path / "frozen.pb")
         assert out.strip().splitlines()[-1] == "(1, 3)"
+
+
+def test_graph_util_on_the_message_gives_messages_of_the_right_nodes():
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [2], name="x")
+        a = tf.identity(x, name="a")
+        b = tf.check_numerics(a, "bad", name="b")
+        tf.multiply(b, 2.0, name="out")
+        tf.add(x, 1.0, name="unused")
+        graph_def = graph.as_graph_def()
+    sub = tf.graph_util.extract_sub_graph(graph_def, ["out"])
+    assert isinstance(sub, tf.GraphDef)
+    assert [n.name for n in sub.node] == ["x", "a", "b", "out/y", "out"]
+    lean = tf.graph_util.remove_training_nodes(graph_def, protected_nodes=["out"])
+    assert isinstance(lean, tf.GraphDef)
+    assert {n.name for n in lean.node} == {"x", "out/y", "out", "unused/y", "unused"}
+    assert list(next(n for n in lean.node if n.name == "out").input) == ["x", "out/y"]
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(lean.SerializeToString()), name="")
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run("out:0", {"x:0": [1.0, -2.0]}), [2.0, -4.0])
