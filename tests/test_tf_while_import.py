@@ -37,7 +37,7 @@ def _tf_feeds(model):
 
 
 @pytest.mark.parametrize("model", ["counting", "nested", "lstm", "gru", "cond_in_while", "functional",
-                                   "time_major", "tensor_arrays", "while_in_cond"])
+                                   "time_major", "tensor_arrays", "while_in_cond", "array_read_in_cond"])
 def test_frozen_tf1_loops_predict_what_tensorflow_predicted(model):
     values, graph = _run(model, _tf_feeds(model))
     for output, value in values.items():

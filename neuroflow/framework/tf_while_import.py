@@ -50,7 +50,7 @@ def _new_node(name, op, inputs, device=""):
 
 def _rewrite_tensor_arrays(nodes):
     """`nodes` with each TensorArray op as the TensorList op on its flow input; the handles (TensorArrayV3's
-    output 0 and the Enter/Identity nodes that pass it on) are left out."""
+    output 0 and the Enter/Identity/Switch nodes that pass it on) are left out."""
     if not any(n.op in _TENSOR_ARRAY_OPS for n in nodes):
         return nodes
     by_name = {n.name: n for n in nodes}
@@ -59,7 +59,8 @@ def _rewrite_tensor_arrays(nodes):
     while changed:
         changed = False
         for n in nodes:
-            if n.name not in source and n.op in ("Enter", "RefEnter", "Identity") and _data(n):
+            passes_on = n.op in ("Enter", "RefEnter", "Identity", "Switch", "RefSwitch")
+            if n.name not in source and passes_on and _data(n):
                 origin, port, _ = _split(n.input[0])
                 if origin in source and not (by_name[origin].op == "TensorArrayV3" and port != 0):
                     source[n.name] = source[origin]
@@ -69,7 +70,7 @@ def _rewrite_tensor_arrays(nodes):
     out = []
     for n in nodes:
         if n.name in source and n.op != "TensorArrayV3":
-            continue   # a handle's Enter or Identity
+            continue   # a handle's Enter, Identity or cond Switch
         if n.op not in _TENSOR_ARRAY_OPS:
             out.append(_with_flow_inputs(n, source))
             continue

@@ -2,10 +2,10 @@
 Enter/Merge/Switch/LoopCond/NextIteration/Exit frames) of (a) a counting and accumulating tf.while_loop bounded by
 a placeholder, (b) nested while loops, (c) tf.nn.dynamic_rnn with an LSTM cell and sequence_length, (d) a GRU
 dynamic_rnn, (e) a tf.cond inside a while loop and a loop inside a cond, map_fn/scan/foldl, a time-major
-dynamic_rnn, a growing TensorArray, (f) a training graph whose loop gradient uses TF1's stacks, (g) the LSTM's
-checkpoint with its .meta and as a SavedModel, and (h) unfrozen graphs whose loop body assigns to a (reference or
-resource) variable; TensorFlow's outputs for fixed inputs go to predictions.npz. Run with the anchors' Python
-(TensorFlow installed):
+dynamic_rnn, a growing TensorArray, a TensorArray read in a cond inside a loop, (f) a training graph whose loop
+gradient uses TF1's stacks, (g) the LSTM's checkpoint with its .meta and as a SavedModel, and (h) unfrozen graphs
+whose loop body assigns to a (reference or resource) variable; TensorFlow's outputs for fixed inputs go to
+predictions.npz. Run with the anchors' Python (TensorFlow installed):
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_while/make_fixtures.py
 """
 import os
@@ -105,6 +105,19 @@ def build_tensor_arrays(rng):
     v1.identity(array.size(), name="size")
     v1.identity(array.concat(), name="joined")
     return ["stacked", "size", "joined"], {"n": np.int32(4), "x": rng.standard_normal([2]).astype(np.float32)}
+
+
+def build_array_read_in_cond(rng):
+    """A cond inside a loop that reads an unstacked TensorArray in one branch (its handle passes a cond Switch)."""
+    x = v1.placeholder(tf.float32, [None, 2], name="x")
+    rows = tf.TensorArray(tf.float32, size=tf.shape(x)[0]).unstack(x)
+
+    def body(i, acc):
+        picked = v1.cond(tf.equal(i % 2, 0), lambda: rows.read(i), lambda: acc * 0.5, name="pick")
+        return i + 1, acc + picked
+    _, total = v1.while_loop(lambda i, a: i < tf.shape(x)[0], body, [0, tf.zeros([2])], name="loop")
+    v1.identity(total, name="total")
+    return ["total"], {"x": rng.standard_normal([5, 2]).astype(np.float32)}
 
 
 def build_while_in_cond(rng):
@@ -219,7 +232,8 @@ def main():
     for name, build, seed in [("counting", build_counting, 1), ("nested", build_nested, 2), ("lstm", build_lstm, 3),
                               ("gru", build_gru, 4), ("cond_in_while", build_cond_in_while, 5),
                               ("functional", build_functional, 7), ("time_major", build_time_major, 8),
-                              ("tensor_arrays", build_tensor_arrays, 9), ("while_in_cond", build_while_in_cond, 10)]:
+                              ("tensor_arrays", build_tensor_arrays, 9), ("while_in_cond", build_while_in_cond, 10),
+                              ("array_read_in_cond", build_array_read_in_cond, 11)]:
         arrays.update(freeze(build, name, seed))
     arrays.update(empty_tensor_array_outputs())
     write_training_graph()
