@@ -303,3 +303,15 @@ def test_a_loop_inside_a_cond_follows_numpy_on_both_branches(n):
     x = np.array([1.0, -0.5, 3.0], np.float32)
     values, _ = _run("while_in_cond", {"x": x, "n": np.int32(n)})
     np.testing.assert_allclose(values["out"], x * np.float32(2.0 ** n) if n > 0 else x - 1.0, rtol=1e-6)
+
+
+def test_loop_variables_take_the_shapes_the_writer_recorded():
+    with tf.Graph().as_default() as graph:   # gru_frozen records `_output_shapes`; lstm_frozen does not
+        tf.import_graph_def(_read("gru_frozen"), name="gru")
+        tf.import_graph_def(_read("lstm_frozen"), name="lstm")
+        gru_loop, = [op for op in graph.get_operations() if op.name.startswith("gru/") and "While" in op.type]
+        lstm_loop, = [op for op in graph.get_operations() if op.name.startswith("lstm/") and "While" in op.type]
+    assert [t.shape.as_list() for t in gru_loop.outputs] == [[], [], [], [None, 5]]   # counter, time, flow, state
+    assert all(t.shape.ndims is None for t in lstm_loop.outputs)
+    body = gru_loop.get_attr("body")
+    assert [t.shape.as_list() for t in body.placeholders[:4]] == [[], [], [], [None, 5]]

@@ -232,6 +232,9 @@ class _Frame:
         self.loop_cond = conds[0]
         self.var_of = {m.name: k for k, m in enumerate(self.merges)}
         self.renamed = {}   # invariant Enter -> the variable it passes in
+        # the loop variables' shapes (their invariants) where the writer recorded them (`add_shapes`)
+        self.shapes = [m.attr["_output_shapes"].list.shape[0] if "_output_shapes" in m.attr and
+                       m.attr["_output_shapes"].list.shape else None for m in self.merges]
         self.switch_var = {}
         for n in members:
             if n.op in ("Switch", "RefSwitch") and len(_data(n)) == 2 and \
@@ -324,7 +327,7 @@ def _lower_frame(frame_name, members, exits, by_name, frame_of, parent, outer_by
     from .graph_io_function import SubGraphDef
     from .operation import NodeDef
     from .tensor_shape import TensorShape
-    from .tf_proto_convert import attr_from_tf
+    from .tf_proto_convert import attr_from_tf, shape_from_proto
     frame = _Frame(frame_name, [n for n in members if frame_of.get(n.name) == frame_name], exits, by_name)
     member_names = {n.name for n in members}
     captures = []
@@ -343,7 +346,8 @@ def _lower_frame(frame_name, members, exits, by_name, frame_of, parent, outer_by
         branches.append(SubGraphDef(graph_def, [m.name + ":0" for m in frame.merges] + [c + ":0" for c in used],
                                     positions, outputs))
         stateful = stateful or _is_stateful(graph_def)
-    attrs = {"T": types, "output_shapes": [TensorShape(None)] * n, "accumulate": [], "cond": branches[0],
+    shapes = [shape_from_proto(s) if s is not None else TensorShape(None) for s in frame.shapes]
+    attrs = {"T": types, "output_shapes": shapes, "accumulate": [], "cond": branches[0],
              "body": branches[1]}
     converted = NodeDef(frame_name, "While" if stateful else "StatelessWhile", list(stand_in.input), "", attrs)
     exits = {}
@@ -402,9 +406,11 @@ def _sub_graph(frame, roots, by_name, member_names, captures, frame_of, parent, 
         included[name] = node
         stack.extend(node.input)
     level = []
-    for merge, enter in zip(frame.merges, frame.enters):
+    for merge, enter, shape in zip(frame.merges, frame.enters, frame.shapes):
         placeholder = _new_node(merge.name, "Placeholder", [])
         placeholder.attr["dtype"].type = enter.attr["T"].type
+        if shape is not None:
+            placeholder.attr["shape"].shape.CopyFrom(shape)
         level.append(placeholder)
     for name in used:
         placeholder = _new_node(name, "Placeholder", [])

@@ -148,7 +148,9 @@ def freeze(build, name, seed):
         outputs, feeds = build(np.random.default_rng(seed))
         with v1.Session() as sess:
             sess.run(v1.global_variables_initializer())
-            frozen = v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), outputs)
+            # the GRU's graph records its nodes' shapes (`_output_shapes`), as some published graphs do
+            frozen = v1.graph_util.convert_variables_to_constants(
+                sess, graph.as_graph_def(add_shapes=name == "gru"), outputs)
             fetched = sess.run([o + ":0" for o in outputs], {k + ":0": v for k, v in feeds.items()})
     v1.io.write_graph(frozen, HERE, f"{name}_frozen.pb", as_text=False)
     arrays = {f"{name}/input/{k}": v for k, v in feeds.items()}
