@@ -1,10 +1,11 @@
 """TensorFlow 1.x's while frames (Enter, Merge, Switch, LoopCond, NextIteration, Exit, as frozen TF1 graphs of
 `tf.while_loop` and `tf.nn.dynamic_rnn` hold them) rebuilt as neuroflow's functional While op for
 `import_graph_def`: each frame's condition and body become sub-graphs, its loop variables the While's inputs and
-its loop-invariant `Enter(is_constant=True)` inputs captures; nested frames become a While inside the body, and
-conds inside a body are rewritten as outside loops (tf_cond_import). TensorFlow's resource-handle TensorArrays
-(TensorArrayV3 and its reads, writes, gathers, scatters) become neuroflow's TensorList ops on the flow value, which
-a loop carries. Whatever cannot be imported (TF1 gradient stacks of training graphs, op types neuroflow lacks,
+its loop-invariant `Enter(is_constant=True)` inputs captures (a variable is passed in as itself, so assignments
+inside update it); nested frames become a While inside the body, and conds inside a body are rewritten as outside
+loops (tf_cond_import). Loop variables take the shapes the writer recorded (`_output_shapes`), else none.
+TensorFlow's resource-handle TensorArrays (TensorArrayV3 and its reads, writes, gathers, scatters, concats) become
+neuroflow's TensorList ops on the flow value, which a loop carries. Whatever cannot be imported (TF1 gradient stacks of training graphs, op types neuroflow lacks,
 malformed frames) is listed at once, frame by frame."""
 import collections
 
