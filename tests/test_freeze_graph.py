@@ -263,3 +263,19 @@ def test_graph_util_on_the_message_gives_messages_of_the_right_nodes():
         tf.import_graph_def(tf.GraphDef.FromString(lean.SerializeToString()), name="")
         with tf.Session() as sess:
             np.testing.assert_allclose(sess.run("out:0", {"x:0": [1.0, -2.0]}), [2.0, -4.0])
+
+
+def test_a_graph_with_tf_nn_dropout_round_trips_through_its_bytes():
+    """tf.nn.dropout's op `d/Dropout` has an input named `d/Dropout/keep_prob`: the TensorFlow form of the op
+    must not add a helper node of that name (it did: two nodes of that name, "Duplicate node name" on import)."""
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [4, 6], name="x")
+        tf.identity(tf.nn.dropout(x, rate=0.5, seed=1, name="d") * 2.0, name="out")
+        data = graph.as_graph_def().SerializeToString()
+    names = [n.name for n in tf_protos.GraphDef.FromString(data).node]
+    assert len(names) == len(set(names))
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.GraphDef.FromString(data), name="")
+        with tf.Session() as sess:
+            out = sess.run("out:0", {"x:0": np.ones((4, 6))})
+    assert set(np.unique(out)) <= {0.0, 4.0} and 0 < np.count_nonzero(out) < out.size   # kept ones scaled by 2

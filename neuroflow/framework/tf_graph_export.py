@@ -96,6 +96,22 @@ def _free_name(name, graph):
     return candidate
 
 
+_SCOPES = "scopes in use"   # key in `renamed` of the set of name scopes the graph's op names occupy (made once)
+
+
+def _helper_scope(op, renamed):
+    """The name scope of the helper nodes a composed op's TensorFlow form adds: the op's own name, unless the
+    graph already holds ops under it (tf.nn.dropout's `d/Dropout/keep_prob` input of the op `d/Dropout`), then a
+    free sub-scope `<name>/tf_form` (`_1`, ...), so no helper takes the name of a node the graph has."""
+    if _SCOPES not in renamed:
+        renamed[_SCOPES] = {name[:i] for name in op.graph._ops_by_name for i, c in enumerate(name) if c == "/"}
+    scopes, candidate, k = renamed[_SCOPES], op.name, 0
+    while candidate in scopes or (candidate != op.name and candidate in op.graph._ops_by_name):
+        candidate = f"{op.name}/tf_form" + (f"_{k}" if k else "")
+        k += 1
+    return candidate
+
+
 def _axis_value(op, attr_value):
     """The Const value TensorFlow expects for a moved attribute (None axes: every axis of input 0)."""
     if attr_value is None:
@@ -224,24 +240,24 @@ def _dropout(graph_def, op, renamed, add_shapes):
     draws come from TensorFlow's generator). Output 1, the mask, is `<name>/mask`."""
     x, keep_prob, noise_shape = (_input_name(t, renamed) for t in op.inputs)
     dtype = op.inputs[0].dtype.base_dtype
-    name = op.name
+    name, scope = op.name, _helper_scope(op, renamed)
     controls = [c.name for c in op.control_inputs]
     rate = op.get_attr("rate")
     one = np.asarray(1, dtype.as_numpy_dtype)
-    _add_const(graph_def, f"{name}/one", one)
+    _add_const(graph_def, f"{scope}/one", one)
     if rate is None:
-        _simple(graph_def, f"{name}/rate", "Sub", [f"{name}/one", keep_prob], T=dtype)
+        _simple(graph_def, f"{scope}/rate", "Sub", [f"{scope}/one", keep_prob], T=dtype)
     else:
-        _add_const(graph_def, f"{name}/rate", np.asarray(rate, dtype.as_numpy_dtype))
-    _simple(graph_def, f"{name}/random_uniform", "RandomUniform", [noise_shape], controls, dtype=dtype,
+        _add_const(graph_def, f"{scope}/rate", np.asarray(rate, dtype.as_numpy_dtype))
+    _simple(graph_def, f"{scope}/random_uniform", "RandomUniform", [noise_shape], controls, dtype=dtype,
             seed=int(op.get_attr("seed") or 0), seed2=int(op.get_attr("seed2") or 0),
             T=op.inputs[2].dtype.base_dtype)
-    _simple(graph_def, f"{name}/keep", "GreaterEqual", [f"{name}/random_uniform", f"{name}/rate"], T=dtype)
-    _simple(graph_def, f"{name}/mask", "Cast", [f"{name}/keep"], SrcT=dtypes.bool, DstT=dtype, Truncate=False)
-    _simple(graph_def, f"{name}/keep_prob", "Sub", [f"{name}/one", f"{name}/rate"], T=dtype)
-    _simple(graph_def, f"{name}/scaled", "RealDiv", [x, f"{name}/keep_prob"], T=dtype)
-    _simple(graph_def, name, "Mul", [f"{name}/scaled", f"{name}/mask"], T=dtype)
-    renamed[(name, 1)] = f"{name}/mask"
+    _simple(graph_def, f"{scope}/keep", "GreaterEqual", [f"{scope}/random_uniform", f"{scope}/rate"], T=dtype)
+    _simple(graph_def, f"{scope}/mask", "Cast", [f"{scope}/keep"], SrcT=dtypes.bool, DstT=dtype, Truncate=False)
+    _simple(graph_def, f"{scope}/keep_prob", "Sub", [f"{scope}/one", f"{scope}/rate"], T=dtype)
+    _simple(graph_def, f"{scope}/scaled", "RealDiv", [x, f"{scope}/keep_prob"], T=dtype)
+    _simple(graph_def, name, "Mul", [f"{scope}/scaled", f"{scope}/mask"], T=dtype)
+    renamed[(name, 1)] = f"{scope}/mask"
 
 
 def _random(graph_def, op, renamed, add_shapes):
@@ -254,9 +270,10 @@ def _random(graph_def, op, renamed, add_shapes):
     seeds = {"seed": int(op.get_attr("seed") or 0), "seed2": int(op.get_attr("seed2") or 0)}
     shape_dtype = op.inputs[0].dtype.base_dtype
     if op.type == "RandomUniform" and dtype.is_integer:
-        _add_const(graph_def, f"{name}/min", np.asarray(op.get_attr("minval"), dtype.as_numpy_dtype))
-        _add_const(graph_def, f"{name}/max", np.asarray(op.get_attr("maxval"), dtype.as_numpy_dtype))
-        _simple(graph_def, name, "RandomUniformInt", [shape, f"{name}/min", f"{name}/max"], controls, Tout=dtype,
+        scope = _helper_scope(op, renamed)
+        _add_const(graph_def, f"{scope}/min", np.asarray(op.get_attr("minval"), dtype.as_numpy_dtype))
+        _add_const(graph_def, f"{scope}/max", np.asarray(op.get_attr("maxval"), dtype.as_numpy_dtype))
+        _simple(graph_def, name, "RandomUniformInt", [shape, f"{scope}/min", f"{scope}/max"], controls, Tout=dtype,
                 T=shape_dtype, **seeds)
         return
     if op.type == "RandomUniform":
@@ -268,11 +285,12 @@ def _random(graph_def, op, renamed, add_shapes):
     if scale == 1 and shift == 0:
         _simple(graph_def, name, tf_type, [shape], controls, dtype=dtype, T=shape_dtype, **seeds)
         return
-    _simple(graph_def, f"{name}/{tf_type}", tf_type, [shape], controls, dtype=dtype, T=shape_dtype, **seeds)
-    _add_const(graph_def, f"{name}/scale", np.asarray(scale, dtype.as_numpy_dtype))
-    _add_const(graph_def, f"{name}/shift", np.asarray(shift, dtype.as_numpy_dtype))
-    _simple(graph_def, f"{name}/mul", "Mul", [f"{name}/{tf_type}", f"{name}/scale"], T=dtype)
-    _simple(graph_def, name, "AddV2", [f"{name}/mul", f"{name}/shift"], T=dtype)
+    scope = _helper_scope(op, renamed)
+    _simple(graph_def, f"{scope}/{tf_type}", tf_type, [shape], controls, dtype=dtype, T=shape_dtype, **seeds)
+    _add_const(graph_def, f"{scope}/scale", np.asarray(scale, dtype.as_numpy_dtype))
+    _add_const(graph_def, f"{scope}/shift", np.asarray(shift, dtype.as_numpy_dtype))
+    _simple(graph_def, f"{scope}/mul", "Mul", [f"{scope}/{tf_type}", f"{scope}/scale"], T=dtype)
+    _simple(graph_def, name, "AddV2", [f"{scope}/mul", f"{scope}/shift"], T=dtype)
 
 
 def _softmax(graph_def, op, renamed, add_shapes):
@@ -289,12 +307,12 @@ def _softmax(graph_def, op, renamed, add_shapes):
     dtype = op.inputs[0].dtype.base_dtype
     perm = list(range(rank))
     perm[axis], perm[-1] = perm[-1], perm[axis]
-    name = op.name
-    _add_const(graph_def, f"{name}/perm", np.asarray(perm, np.int32))
-    _simple(graph_def, f"{name}/to_last", "Transpose", [_input_name(op.inputs[0], renamed), f"{name}/perm"],
+    name, scope = op.name, _helper_scope(op, renamed)
+    _add_const(graph_def, f"{scope}/perm", np.asarray(perm, np.int32))
+    _simple(graph_def, f"{scope}/to_last", "Transpose", [_input_name(op.inputs[0], renamed), f"{scope}/perm"],
             [c.name for c in op.control_inputs], T=dtype, Tperm=dtypes.int32)
-    _simple(graph_def, f"{name}/{op.type}", op.type, [f"{name}/to_last"], T=dtype)
-    _simple(graph_def, name, "Transpose", [f"{name}/{op.type}", f"{name}/perm"], T=dtype, Tperm=dtypes.int32)
+    _simple(graph_def, f"{scope}/{op.type}", op.type, [f"{scope}/to_last"], T=dtype)
+    _simple(graph_def, name, "Transpose", [f"{scope}/{op.type}", f"{scope}/perm"], T=dtype, Tperm=dtypes.int32)
 
 
 def _expand_dims(graph_def, op, renamed, add_shapes):
@@ -307,10 +325,11 @@ def _expand_dims(graph_def, op, renamed, add_shapes):
         return
     dtype = op.inputs[0].dtype.base_dtype
     source, controls = _input_name(op.inputs[0], renamed), [c.name for c in op.control_inputs]
+    scope = _helper_scope(op, renamed)
     for k, axis in enumerate(axes):
-        target = op.name if k == len(axes) - 1 else f"{op.name}/expand_{k}"
-        _add_const(graph_def, f"{op.name}/dim_{k}", np.asarray(axis, np.int32))
-        _simple(graph_def, target, "ExpandDims", [source, f"{op.name}/dim_{k}"], controls if k == 0 else (),
+        target = op.name if k == len(axes) - 1 else f"{scope}/expand_{k}"
+        _add_const(graph_def, f"{scope}/dim_{k}", np.asarray(axis, np.int32))
+        _simple(graph_def, target, "ExpandDims", [source, f"{scope}/dim_{k}"], controls if k == 0 else (),
                 T=dtype, Tdim=dtypes.int32)
         source = target
 
@@ -332,30 +351,30 @@ def _tensordot(graph_def, op, renamed, add_shapes):
     a_free = [i for i in range(a.shape.ndims) if i not in a_axes]
     b_free = [j for j in range(b.shape.ndims) if j not in b_axes]
     dtype, name, int32 = a.dtype.base_dtype, op.name, dtypes.int32
-    controls = [c.name for c in op.control_inputs]
+    controls, scope = [c.name for c in op.control_inputs], _helper_scope(op, renamed)
     consts = {"perm_a": a_free + a_axes, "perm_b": b_axes + b_free, "shape_a": [-1, size], "shape_b": [size, -1],
               "free_a": a_free, "free_b": b_free, "zero": 0}
     for key, value in consts.items():
-        _add_const(graph_def, f"{name}/{key}", np.asarray(value, np.int32))
+        _add_const(graph_def, f"{scope}/{key}", np.asarray(value, np.int32))
     for side, tensor in (("a", a), ("b", b)):
         source = _input_name(tensor, renamed)
-        _simple(graph_def, f"{name}/transpose_{side}", "Transpose", [source, f"{name}/perm_{side}"], controls,
+        _simple(graph_def, f"{scope}/transpose_{side}", "Transpose", [source, f"{scope}/perm_{side}"], controls,
                 T=dtype, Tperm=int32)
-        _simple(graph_def, f"{name}/matrix_{side}", "Reshape", [f"{name}/transpose_{side}", f"{name}/shape_{side}"],
+        _simple(graph_def, f"{scope}/matrix_{side}", "Reshape", [f"{scope}/transpose_{side}", f"{scope}/shape_{side}"],
                 T=dtype, Tshape=int32)
-        _simple(graph_def, f"{name}/shape_of_{side}", "Shape", [source], T=dtype, out_type=int32)
-        _simple(graph_def, f"{name}/dims_{side}", "GatherV2",
-                [f"{name}/shape_of_{side}", f"{name}/free_{side}", f"{name}/zero"], Tparams=int32, Tindices=int32,
+        _simple(graph_def, f"{scope}/shape_of_{side}", "Shape", [source], T=dtype, out_type=int32)
+        _simple(graph_def, f"{scope}/dims_{side}", "GatherV2",
+                [f"{scope}/shape_of_{side}", f"{scope}/free_{side}", f"{scope}/zero"], Tparams=int32, Tindices=int32,
                 Taxis=int32, batch_dims=0)
-    _simple(graph_def, f"{name}/matmul", "MatMul", [f"{name}/matrix_a", f"{name}/matrix_b"], T=dtype,
+    _simple(graph_def, f"{scope}/matmul", "MatMul", [f"{scope}/matrix_a", f"{scope}/matrix_b"], T=dtype,
             transpose_a=False, transpose_b=False)
-    _simple(graph_def, f"{name}/shape", "ConcatV2", [f"{name}/dims_a", f"{name}/dims_b", f"{name}/zero"], T=int32,
+    _simple(graph_def, f"{scope}/shape", "ConcatV2", [f"{scope}/dims_a", f"{scope}/dims_b", f"{scope}/zero"], T=int32,
             N=2, Tidx=int32)
-    reshaped = name if perm is None else f"{name}/unpermuted"
-    _simple(graph_def, reshaped, "Reshape", [f"{name}/matmul", f"{name}/shape"], T=dtype, Tshape=int32)
+    reshaped = name if perm is None else f"{scope}/unpermuted"
+    _simple(graph_def, reshaped, "Reshape", [f"{scope}/matmul", f"{scope}/shape"], T=dtype, Tshape=int32)
     if perm is not None:
-        _add_const(graph_def, f"{name}/perm", np.asarray(list(perm), np.int32))
-        _simple(graph_def, name, "Transpose", [reshaped, f"{name}/perm"], T=dtype, Tperm=int32)
+        _add_const(graph_def, f"{scope}/perm", np.asarray(list(perm), np.int32))
+        _simple(graph_def, name, "Transpose", [reshaped, f"{scope}/perm"], T=dtype, Tperm=int32)
 
 
 # neuroflow op types whose attributes differ from TensorFlow's op of that name, or that TensorFlow lacks: written
