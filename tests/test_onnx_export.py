@@ -259,6 +259,6 @@ def test_example_trains_exports_and_runs_in_onnxruntime():
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     ours, theirs = (float(line.rsplit(" ", 1)[1]) for line in lines[:2])
-    assert ours > 0.91 and theirs == ours  # the seeded example reaches 0.919
+    assert ours > 0.91 and theirs == ours  # the seeded example reaches 0.947
     assert float(lines[2].rsplit(" ", 1)[1]) < 1e-6  # it prints 6.0e-08
     assert lines[3] == "meta graph + checkpoint reloaded: identical = True"
