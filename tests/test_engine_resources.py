@@ -115,14 +115,17 @@ def test_closing_a_session_releases_its_plans_generated_code_and_constants():
     x = tf.placeholder(tf.float32, [None, 300])
     big = np.arange(300 * 300, dtype=np.float32).reshape(300, 300)
     y = tf.matmul(x, tf.constant(big)) + 1.0
+    gc.collect()
+    # Plans of sessions that other tests left open stay alive; only this session's count here.
+    sources_before, functions_before = _plan_sources(), {id(f): f for f in _generated_functions()}
     sess = tf.Session()
     run_y = sess.make_callable(y, [x])
     for _ in range(2):
         sess.run(y, {x: np.ones((2, 300), np.float32)})
         run_y(np.ones((2, 300), np.float32))
     gc.collect()
-    plan_code = _plan_sources()
-    kept = [weakref.ref(f) for f in _generated_functions()]
+    plan_code = _plan_sources() - sources_before
+    kept = [weakref.ref(f) for f in _generated_functions() if functions_before.get(id(f)) is not f]
     assert plan_code and kept
     sess.close()
     gc.collect()
