@@ -106,8 +106,14 @@ def test_python_platform_modules_are_the_scaffolding():
 
 
 def test_device_lib_lists_the_cpu_only():
+    # With no GPU visible (forced, so the answer does not depend on this machine's cards).
     from neuroflow.python.client import device_lib
-    devices = device_lib.list_local_devices()
+    from neuroflow.runtime import backend_gpu
+    backend_gpu.set_devices_for_testing([])
+    try:
+        devices = device_lib.list_local_devices()
+    finally:
+        backend_gpu.set_devices_for_testing(None)
     assert [(d.name, d.device_type) for d in devices] == [("/device:CPU:0", "CPU")]
     assert [d.name for d in devices if d.device_type == "GPU"] == []
     assert devices[0].incarnation > 0 and str(devices[0]).startswith('name: "/device:CPU:0"\ndevice_type: "CPU"\n')

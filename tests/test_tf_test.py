@@ -109,8 +109,19 @@ def test_assert_raises_op_error_matches_the_message():
 
 
 def test_devices_are_reported_truthfully():
-    assert tf.test.is_gpu_available() is False and tf.test.is_gpu_available(cuda_only=True) is False
-    assert tf.test.gpu_device_name() == "" and tf.test.is_built_with_cuda() is False
+    # The answers follow the visible devices: none here (whatever this machine has), then one fake GPU.
+    import importlib.util
+    from neuroflow.runtime import backend_gpu
+    backend_gpu.set_devices_for_testing([])
+    try:
+        assert tf.test.is_gpu_available() is False and tf.test.is_gpu_available(cuda_only=True) is False
+        assert tf.test.gpu_device_name() == ""
+        backend_gpu.set_devices_for_testing([backend_gpu.GpuDevice(0, np, np.asarray, np.asarray, "Fake", 1, "", "9.0")])
+        assert tf.test.is_gpu_available() is True and tf.test.gpu_device_name() == "/device:GPU:0"
+        assert tf.test.is_gpu_available(min_cuda_compute_capability=(10, 0)) is False
+    finally:
+        backend_gpu.set_devices_for_testing(None)
+    assert tf.test.is_built_with_cuda() is (importlib.util.find_spec("cupy") is not None)
     assert tf.test.get_temp_dir() == tf.test.get_temp_dir()
 
 
