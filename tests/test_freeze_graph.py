@@ -279,3 +279,40 @@ def test_a_graph_with_tf_nn_dropout_round_trips_through_its_bytes():
         with tf.Session() as sess:
             out = sess.run("out:0", {"x:0": np.ones((4, 6))})
     assert set(np.unique(out)) <= {0.0, 4.0} and 0 < np.count_nonzero(out) < out.size   # kept ones scaled by 2
+
+
+def _same_values(want, got):
+    want, got = np.asarray(want), np.asarray(got)
+    if want.shape != got.shape or want.dtype != got.dtype:
+        return False
+    if want.dtype == object:
+        return all(a == b for a, b in zip(want.ravel(), got.ravel()))
+    return np.allclose(want, got, rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+def test_every_op_table_graph_imports_back_from_as_graph_def_bytes_and_computes_the_same():
+    """Graph.as_graph_def()'s bytes were neuroflow's JSON; now TensorFlow's form (for graphs that have one), which
+    must import back into the same computation for every op the table covers."""
+    from op_table_cases import FORWARD_CASES
+    failures, in_tf_form = [], 0
+    for row, index in FORWARD_CASES:
+        sample = row.samples[index]
+        with tf.Graph().as_default() as graph:
+            inputs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"in{k}") for k, a in enumerate(sample)]
+            names = [t.name for t in tf.nest.flatten(row.fn(*inputs)) if isinstance(t, tf.Tensor)]
+            feed = {f"in{k}:0": a for k, a in enumerate(sample)}
+            with tf.Session() as sess:
+                want = sess.run(names, feed)
+            graph_def = graph.as_graph_def()
+        in_tf_form += isinstance(graph_def, tf.GraphDef)
+        try:
+            with tf.Graph().as_default():
+                tf.import_graph_def(tf.GraphDef.FromString(graph_def.SerializeToString()), name="")
+                with tf.Session() as sess:
+                    got = sess.run(names, feed)
+            if not all(_same_values(w, g) for w, g in zip(want, got)):
+                failures.append(f"{row.name}-{index}: values differ")
+        except Exception as e:   # noqa: BLE001 - collected, all reported at once
+            failures.append(f"{row.name}-{index}: {type(e).__name__}: {str(e)[:200]}")
+    assert not failures, "\n".join(failures)
+    assert in_tf_form > 0.9 * len(FORWARD_CASES)

@@ -15,14 +15,15 @@ TF_PRODUCER = 1882   # the GraphDef version TensorFlow 2.x writes (VersionDef.pr
 # Attributes that neuroflow's OpDefs hold and TensorFlow passes as an input: op -> (input position, TF input
 # name, dtype of the Const); position -1 is after the other inputs (ConcatV2's axis).
 _ATTRS_AS_INPUTS = {
-    **{op: (1, "reduction_indices") for op in ("Sum", "Mean", "Max", "Min", "Prod", "All", "Any")},
+    **{op: (1, "reduction_indices") for op in ("Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "ReduceJoin")},
     "ArgMax": (1, "dimension"), "ArgMin": (1, "dimension"), "Cumsum": (1, "axis"), "Cumprod": (1, "axis"),
     "ExpandDims": (1, "dim"), "ConcatV2": (-1, "axis"), "GatherV2": (2, "axis"), "Split": (0, "split_dim"),
     "SplitV": (2, "split_dim")}
-_REDUCTIONS = frozenset(("Sum", "Mean", "Max", "Min", "Prod", "All", "Any"))
+_REDUCTIONS = frozenset(("Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "ReduceJoin"))
 _TIDX_OF_MOVED = {"Sum": "Tidx", "Mean": "Tidx", "Max": "Tidx", "Min": "Tidx", "Prod": "Tidx", "All": "Tidx",
                   "Any": "Tidx", "ArgMax": "Tidx", "ArgMin": "Tidx", "Cumsum": "Tidx", "Cumprod": "Tidx",
-                  "ExpandDims": "Tdim", "ConcatV2": "Tidx", "GatherV2": "Taxis", "SplitV": None, "Split": None}
+                  "ExpandDims": "Tdim", "ConcatV2": "Tidx", "GatherV2": "Taxis", "SplitV": None, "Split": None,
+                  "ReduceJoin": None}
 _NOT_IN_TF = {"Softmax": ("axis",), "LogSoftmax": ("axis",), "SplitV": ("axis",), "Split": ("axis",)}
 _REORDERED_INPUTS = {"ApplyMomentum": (0, 1, 2, 4, 3), "SparseApplyMomentum": (0, 1, 2, 4, 5, 3)}
 
@@ -34,7 +35,7 @@ _NO_T = frozenset((
     "ParseExample", "DecodeCSV", "Assert", "Print", "PrintV2", "LogicalAnd", "LogicalOr", "LogicalNot",
     "MergeSummary", "ScalarSummary", "HistogramSummary", "ImageSummary", "AudioSummary", "TensorSummaryV2",
     "Where", "Einsum", "SparseToDense", "ScatterNd", "GatherNd", "Shape", "ZerosLike", "OnesLike", "BroadcastTo",
-    "TopKV2", "Size", "Rank"))
+    "TopKV2", "Size", "Rank", "ReduceJoin", "PyFunc", "PyFuncStateless", "EagerPyFunc"))
 # Extra type attributes: op -> {attr: ("in", i) dtype of input i | ("out", i) of output i}; "T" of ops not in
 # _NO_T is the dtype of input 0 unless given here.
 _TYPE_ATTRS = {
@@ -61,7 +62,8 @@ _TYPE_ATTRS = {
                                               "SegmentMean")},
     **{op: {"Tindices": ("in", 1), "Tnumsegments": ("in", 2)} for op in (
         "UnsortedSegmentSum", "UnsortedSegmentProd", "UnsortedSegmentMax", "UnsortedSegmentMin")},
-    "Assert": {"T": ("list_in", 1)}, "Print": {"T": ("in", 0), "U": ("list_in", 1)}}
+    "Assert": {"T": ("list_in", 1)}, "Print": {"T": ("in", 0), "U": ("list_in", 1)},
+    **{op: {"Tin": ("list_in", 0)} for op in ("PyFunc", "PyFuncStateless", "EagerPyFunc")}}
 _COUNTED = frozenset(("Pack", "ConcatV2", "AddN", "Einsum", "IdentityN"))   # TF's N: the number of values
 
 
@@ -352,7 +354,11 @@ def _tensordot(graph_def, op, renamed, add_shapes):
     b_free = [j for j in range(b.shape.ndims) if j not in b_axes]
     dtype, name, int32 = a.dtype.base_dtype, op.name, dtypes.int32
     controls, scope = [c.name for c in op.control_inputs], _helper_scope(op, renamed)
-    consts = {"perm_a": a_free + a_axes, "perm_b": b_axes + b_free, "shape_a": [-1, size], "shape_b": [size, -1],
+    free_sizes = [int(np.prod([t.shape.as_list()[i] for i in free], dtype=np.int64))
+                  if size == 0 and all(t.shape.as_list()[i] is not None for i in free) else -1
+                  for t, free in ((a, a_free), (b, b_free))]   # -1 cannot be resolved against 0 elements
+    consts = {"perm_a": a_free + a_axes, "perm_b": b_axes + b_free, "shape_a": [free_sizes[0], size],
+              "shape_b": [size, free_sizes[1]],
               "free_a": a_free, "free_b": b_free, "zero": 0}
     for key, value in consts.items():
         _add_const(graph_def, f"{scope}/{key}", np.asarray(value, np.int32))
@@ -392,6 +398,12 @@ def graph_def_to_tf(graph_def, add_shapes=False):
     return graph_to_tf_graph_def(scratch, [created[n.name] for n in graph_def.node], add_shapes)
 
 
+# Ops whose token names a Python function of this process: TensorFlow cannot run them from a file either, and
+# neuroflow's import of TensorFlow's PyFunc nodes does not read their Tout yet, so Graph.as_graph_def() keeps such
+# graphs in neuroflow's form, whose bytes import back in this process as before.
+_IN_PROCESS_ONLY = frozenset(("PyFunc", "PyFuncStateless", "EagerPyFunc"))
+
+
 def graph_def_message(graph, add_shapes=False):
     """What `Graph.as_graph_def()` returns: TensorFlow's GraphDef message of `graph` (`tf.GraphDef`: `node`
     loops, `SerializeToString()` bytes TensorFlow loads), remembering neuroflow's exact form so that an import in
@@ -406,6 +418,8 @@ def graph_def_message(graph, add_shapes=False):
     try:
         if exact.skipped:
             raise UnconvertibleAttr(exact.skipped[0]["reason"])
+        if any(op.type in _IN_PROCESS_ONLY for op in graph.get_operations()):
+            raise UnconvertibleAttr("a py_func's token names a Python function of this process")
         from .graph_def_files import GraphDef
         converted = graph_to_tf_graph_def(graph, add_shapes=add_shapes, message_class=GraphDef)
     except ValueError:   # UnconvertibleAttr: a sub-graph or a Python object has no TensorFlow form
