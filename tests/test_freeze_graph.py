@@ -316,3 +316,34 @@ def test_every_op_table_graph_imports_back_from_as_graph_def_bytes_and_computes_
             failures.append(f"{row.name}-{index}: {type(e).__name__}: {str(e)[:200]}")
     assert not failures, "\n".join(failures)
     assert in_tf_form > 0.9 * len(FORWARD_CASES)
+
+
+def test_every_op_table_gradient_graph_imports_back_from_as_graph_def_bytes_and_computes_the_same():
+    """Training graphs hold the gradient ops (SumToShape, *Grad kernels, ...): their TensorFlow form must import
+    back into the same gradients."""
+    from op_table_cases import GRADIENT_CASES
+    failures, in_tf_form = [], 0
+    for case in GRADIENT_CASES:
+        with tf.Graph().as_default() as graph:
+            inputs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"in{k}") for k, a in enumerate(case.sample)]
+            outputs = [t for t in tf.nest.flatten(case.row.fn(*inputs))
+                       if isinstance(t, tf.Tensor) and t.dtype.is_floating]
+            grads = tf.gradients(tf.add_n([tf.reduce_sum(t) for t in outputs]),
+                                 [p for p, moved in zip(inputs, case.perturbed) if moved])
+            names = [tf.convert_to_tensor(g).name for g in grads if g is not None]
+            feed = {f"in{k}:0": a for k, a in enumerate(case.sample)}
+            with tf.Session() as sess:
+                want = sess.run(names, feed)
+            graph_def = graph.as_graph_def()
+        in_tf_form += isinstance(graph_def, tf.GraphDef)
+        try:
+            with tf.Graph().as_default():
+                tf.import_graph_def(tf.GraphDef.FromString(graph_def.SerializeToString()), name="")
+                with tf.Session() as sess:
+                    got = sess.run(names, feed)
+            if not all(_same_values(w, g) for w, g in zip(want, got)):
+                failures.append(f"{case.id}: values differ")
+        except Exception as e:   # noqa: BLE001 - collected, all reported at once
+            failures.append(f"{case.id}: {type(e).__name__}: {str(e)[:200]}")
+    assert not failures, "\n".join(failures)
+    assert in_tf_form > 0.9 * len(GRADIENT_CASES)
