@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from . import glibc_float_math
+
 __all__ = ["PhiloxStream", "philox_blocks", "uniform", "standard_normal", "truncated_normal", "uniform_int",
            "box_muller_float", "random_seeds"]
 
@@ -103,10 +105,15 @@ def _rounds(c0, c1, c2, c3, keys, out):
 
 
 # --- words -> values (random_distributions.h) ----------------------------------------------------------------
-def _uint32_to_float(words):
+def _uint32_to_float(words, out=None):
     """[0, 1) floats from the low 23 bits: the float in [1, 2) with those mantissa bits, minus 1."""
-    bits = (words & np.uint32(0x7FFFFF)) | np.uint32(0x3F800000)
-    return bits.view(np.float32) - np.float32(1.0)
+    if out is None:
+        out = np.empty(words.shape, dtype=np.float32)
+    bits = out.view(np.uint32)
+    np.bitwise_and(words, np.uint32(0x7FFFFF), out=bits)
+    bits |= np.uint32(0x3F800000)
+    out -= np.float32(1.0)
+    return out
 
 
 def uint64_to_double(high_words, low_words):
@@ -126,10 +133,10 @@ def box_muller_float(x0, x1):
     """TF's BoxMullerFloat on word arrays: (sin(v) * u, cos(v) * u) in float32 with v = 2*pi*U(x1) (the
     product in double, as `2.0f * M_PI` is a double) and u = sqrt(-2 * logf(max(U(x0), 1e-7))).
 
-    TensorFlow calls the C library's logf and sincosf, which are not correctly rounded: to get its bits, each
-    value is computed in float64 and rounded to float32, and where that lies too near a rounding midpoint for
-    the library's error bound to decide, the library's own function is called (ctypes). Works in cache-sized
-    slices; large draws use the compiled copy (numba, calling the library directly) when installed."""
+    TensorFlow calls the C library's logf and sincosf, which are not correctly rounded: their bits come from
+    `glibc_float_math` (glibc's algorithms vectorized, checked against the loaded library once), or, where the
+    library computes otherwise, from the library itself, value by value. Works in cache-sized slices; large
+    draws use the compiled copy (numba, calling the library directly) when installed."""
     if x0.size >= 4 * COMPILED_MIN_BLOCKS and _compiled_available():
         from ..runtime.accel.philox_numba import box_muller_float as compiled
         f0, f1 = compiled(x0, x1)
@@ -137,99 +144,45 @@ def box_muller_float(x0, x1):
     f0 = np.empty(x0.shape, dtype=np.float32)
     f1 = np.empty(x0.shape, dtype=np.float32)
     flat0, flat1, out0, out1 = x0.reshape(-1), x1.reshape(-1), f0.reshape(-1), f1.reshape(-1)
-    libm = _libm_float()
-    for start in range(0, flat0.size, _CHUNK_BLOCKS):
-        part = slice(start, start + _CHUNK_BLOCKS)
-        u1 = np.maximum(_uint32_to_float(flat0[part]), np.float32(1.0e-7))
-        v1 = np.multiply(_uint32_to_float(flat1[part]), _TWO_PI, dtype=np.float64).astype(np.float32)
-        u2 = _like_libm(np.log(u1, dtype=np.float64), u1, libm and libm["logf"], _LOGF_WINDOW)
-        u2 *= np.float32(-2.0)
-        np.sqrt(u2, out=u2)
-        sin, cos = _sincos(v1.astype(np.float64))
-        sin = _like_libm(sin, v1, libm and libm["sinf"], _SINCOSF_WINDOW)
-        cos = _like_libm(cos, v1, libm and libm["cosf"], _SINCOSF_WINDOW)
-        np.multiply(sin, u2, out=out0[part])
-        np.multiply(cos, u2, out=out1[part])
+    chunk = glibc_float_math.CHUNK
+    work = glibc_float_math.Workspace(flat0.size)
+    u1 = np.empty(min(chunk, flat0.size), dtype=np.float32)
+    v1 = np.empty_like(u1)
+    wide = np.empty(u1.size, dtype=np.float64)
+    for start in range(0, flat0.size, chunk):
+        part = slice(start, start + chunk)
+        n = flat0[part].size
+        u, v = u1[:n], v1[:n]
+        _uint32_to_float(flat0[part], out=u)
+        np.maximum(u, np.float32(1.0e-7), out=u)
+        _uint32_to_float(flat1[part], out=v)
+        np.multiply(v, _TWO_PI, out=wide[:n], dtype=np.float64)
+        np.copyto(v, wide[:n], casting="same_kind")
+        radius = _libm_logf(u, work)
+        radius *= np.float32(-2.0)
+        np.sqrt(radius, out=radius)
+        sin, cos = _libm_sincosf(v, work)
+        np.multiply(sin, radius, out=out0[part])
+        np.multiply(cos, radius, out=out1[part])
     return f0, f1
 
 
-# glibc's float functions are within 0.56 ulp (sinf, cosf) and 0.82 ulp (logf) of the exact value, so they
-# return the nearest float unless the exact value lies within 0.06 (0.32) ulp of the midpoint between two floats;
-# only there (with a margin) is the library asked.
-_SINCOSF_WINDOW = 0.1
-_LOGF_WINDOW = 0.35
-_libm = []
-
-
 def _libm_float():
-    """{"sinf", "cosf", "logf"}: the C library's float functions as NumPy ufuncs over float32 arrays, or None
-    where no C math library can be loaded."""
-    if not _libm:
-        import ctypes
-        import ctypes.util
-        try:
-            library = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-            functions = {}
-            for name in ("sinf", "cosf", "logf"):
-                fn = getattr(library, name)
-                fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
-                functions[name] = np.frompyfunc(fn, 1, 1)
-            _libm.append(functions)
-        except (OSError, AttributeError):
-            _libm.append(None)
-    return _libm[0]
+    """The C library's sinf, cosf and logf (ufuncs calling it value by value), or None without one."""
+    return glibc_float_math.libm_float_functions()
 
 
-def _like_libm(exact, args, libm_function, window):
-    """float32 of `exact` (float64 values of a function at float32 `args`), with the library's own result where
-    `exact` lies within `window` ulp of a rounding midpoint."""
-    rounded = exact.astype(np.float32)
-    if libm_function is None:
-        return rounded
-    toward = np.nextafter(rounded, np.where(exact >= rounded, np.float32(np.inf), np.float32(-np.inf)))
-    low, high = rounded.astype(np.float64), toward.astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        from_midpoint = np.abs(exact - (low + high) / 2) / np.abs(high - low)
-    unsure = np.flatnonzero(from_midpoint < window)
-    if unsure.size:
-        rounded[unsure] = libm_function(args[unsure]).astype(np.float32)
-    return rounded
+def _libm_logf(x32, work):
+    if glibc_float_math.matches_libm():
+        return glibc_float_math.logf(x32, work)
+    return _libm_float()["logf"](x32).astype(np.float32)
 
 
-# sin and cos of float64 in [0, 8) to about an ulp of float64: NumPy's float64 sin/cos are scalar libm calls,
-# many times slower than these vector polynomials. Cody-Waite reduction by pi/2 (its first 33 bits, exact in
-# the products with the small quadrant numbers), then Taylor series on |r| <= pi/4 (the next terms < 1e-19).
-_PIO2_HI = 1.57079632673412561417e+00
-_PIO2_LO = 6.07710050650619224932e-11
-_TWO_OVER_PI = 0.63661977236758134308
-_SIN_TERMS = [(-1) ** k / float(np.prod(np.arange(1, 2 * k + 2, dtype=np.float64))) for k in range(9)]
-_COS_TERMS = [(-1) ** k / float(np.prod(np.arange(1, 2 * k + 1, dtype=np.float64))) for k in range(10)]
-
-
-def _polynomial(r2, terms):
-    acc = np.full(r2.shape, terms[-1])
-    for c in terms[-2::-1]:
-        acc *= r2
-        acc += c
-    return acc
-
-
-def _sincos(v):
-    """(sin(v), cos(v)) in float64 for 0 <= v < 8."""
-    k = np.rint(v * _TWO_OVER_PI)
-    r = v - k * _PIO2_HI
-    r -= k * _PIO2_LO
-    r2 = r * r
-    sin_r = _polynomial(r2, _SIN_TERMS)
-    sin_r *= r
-    cos_r = _polynomial(r2, _COS_TERMS)
-    quadrant = k.astype(np.int64) & 3
-    swap = (quadrant & 1).astype(bool)
-    sin = np.where(swap, cos_r, sin_r)
-    cos = np.where(swap, sin_r, cos_r)
-    sin[quadrant >= 2] *= -1
-    cos[(quadrant == 1) | (quadrant == 2)] *= -1
-    return sin, cos
+def _libm_sincosf(x32, work):
+    if glibc_float_math.matches_libm():
+        return glibc_float_math.sincosf(x32, work)
+    functions = _libm_float()
+    return functions["sinf"](x32).astype(np.float32), functions["cosf"](x32).astype(np.float32)
 
 
 def _box_muller_double(x0, x1, x2, x3):

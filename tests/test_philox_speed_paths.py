@@ -1,0 +1,160 @@
+"""The fast NumPy path of TF's float32 Box-Muller (ops/glibc_float_math.py: glibc's logf/sinf/cosf vectorized)
+gives the C library's own bits: compared with the library called value by value through ctypes, on a spread of
+every input Box-Muller can produce, on the inputs nearest a rounding boundary, and on edge inputs (zero,
+negatives, subnormals, huge, inf, nan) that glibc handles in other branches. The whole pipeline (words ->
+normals) is compared with a value-by-value reference built on ctypes, with and without the compiled path.
+
+Run where the C library is glibc 2.28 or later (whose logf/sinf/cosf these are); elsewhere neuroflow asks the
+library for every value, which the last test checks."""
+import ctypes
+import ctypes.util
+import platform
+
+import numpy as np
+import pytest
+
+from neuroflow.ops import glibc_float_math, philox
+
+
+def _libm():
+    try:
+        library = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+    except OSError:
+        return None
+    functions = {}
+    for name in ("sinf", "cosf", "logf"):
+        fn = getattr(library, name)
+        fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
+        functions[name] = fn
+    return functions
+
+
+def _is_glibc_2_28_on():
+    name, version = platform.libc_ver()
+    return name == "glibc" and tuple(int(part) for part in version.split(".")[:2]) >= (2, 28)
+
+
+LIBM = _libm()
+needs_glibc = pytest.mark.skipif(LIBM is None or not _is_glibc_2_28_on(), reason="the C library is not glibc >= 2.28")
+
+
+@needs_glibc
+def test_the_loaded_glibc_is_the_one_imitated():
+    assert glibc_float_math.matches_libm(), (
+        "this glibc's logf/sinf/cosf round otherwise than the algorithms in ops/glibc_float_math.py, so the NumPy "
+        "path of normals asks the library value by value (exact, but slow)")
+
+
+def _by_value(name, x32):
+    fn = LIBM[name]
+    return np.array([fn(float(v)) for v in x32.reshape(-1)], dtype=np.float32).reshape(x32.shape)
+
+
+def _same_bits(got, want):
+    got, want = np.asarray(got, np.float32), np.asarray(want, np.float32)
+    differ = got.view(np.uint32) != want.view(np.uint32)
+    differ &= ~(np.isnan(got) & np.isnan(want))
+    return np.flatnonzero(differ)
+
+
+def _box_muller_inputs(step, offset=0):
+    """Box-Muller's u = k * 2^-23 (clamped at 1e-7) and v = float32(2 * pi * u) for every step-th k."""
+    u = (np.arange(1 + offset, 1 << 23, step, dtype=np.float64) * 2.0 ** -23).astype(np.float32)
+    v = (u.astype(np.float64) * (2 * np.pi)).astype(np.float32)
+    return np.maximum(u, np.float32(1e-7)), v
+
+
+def _near_midpoint(exact64, share):
+    """Indices of the `share` of values whose double lies nearest a float32 rounding midpoint."""
+    rounded = exact64.astype(np.float32).astype(np.float64)
+    ulp = np.spacing(np.abs(exact64.astype(np.float32))).astype(np.float64)
+    distance = np.abs(np.abs(exact64 - rounded) / ulp - 0.5)
+    return np.argsort(distance)[:int(share * exact64.size)]
+
+
+@needs_glibc
+def test_logf_equals_the_library_on_box_muller_inputs():
+    u, _ = _box_muller_inputs(step=97, offset=13)
+    hard = u[_near_midpoint(np.log(u.astype(np.float64)), 0.2)]  # where a float64 log rounds ambiguously
+    for x in (u, hard):
+        assert _same_bits(glibc_float_math.logf(x), _by_value("logf", x)).size == 0
+
+
+@needs_glibc
+def test_sincosf_equals_the_library_on_box_muller_inputs():
+    _, v = _box_muller_inputs(step=97, offset=29)
+    x64 = v.astype(np.float64)
+    hard = np.union1d(v[_near_midpoint(np.sin(x64), 0.1)], v[_near_midpoint(np.cos(x64), 0.1)])
+    for x in (v, hard):
+        sin, cos = glibc_float_math.sincosf(x)
+        assert _same_bits(sin, _by_value("sinf", x)).size == 0
+        assert _same_bits(cos, _by_value("cosf", x)).size == 0
+
+
+EDGES = np.array([0.0, -0.0, 1.0, -1.0, 1e-7, 1 - 2 ** -24, 2 ** -126, 2 ** -149, 3e-39, -3e-39, 2 ** -12,
+                  np.nextafter(np.float32(2 ** -12), np.float32(0)), 0.75, np.nextafter(np.float32(0.75), 0),
+                  np.pi / 4, np.pi / 2, np.pi, 3 * np.pi / 2, 2 * np.pi, -np.pi / 2, -2.5, 119.99, 120.0, -120.0,
+                  1000.0, 3.4e38, -3.4e38, np.inf, -np.inf, np.nan], dtype=np.float32)
+
+
+@needs_glibc
+def test_edge_inputs_take_the_librarys_values():
+    # slices of several sizes, so the edges land in first and later chunks and in a short last one
+    x = np.concatenate([EDGES, np.linspace(-130, 130, glibc_float_math.CHUNK + 7, dtype=np.float32), EDGES])
+    sin, cos = glibc_float_math.sincosf(x)
+    assert _same_bits(sin, _by_value("sinf", x)).size == 0
+    assert _same_bits(cos, _by_value("cosf", x)).size == 0
+    positive = np.concatenate([EDGES, np.geomspace(1e-38, 1e38, 5001, dtype=np.float32)])
+    assert _same_bits(glibc_float_math.logf(positive), _by_value("logf", positive)).size == 0
+
+
+def _reference_box_muller(x0, x1):
+    """TF's BoxMullerFloat value by value with the library's functions (random_distributions.h)."""
+    f0, f1 = np.empty(x0.size, np.float32), np.empty(x0.size, np.float32)
+    for i, (a, b) in enumerate(zip(x0.tolist(), x1.tolist())):
+        u1 = max(np.float32(np.uint32((a & 0x7FFFFF) | 0x3F800000).view(np.float32) - np.float32(1)),
+                 np.float32(1e-7))
+        u = np.float32(np.uint32((b & 0x7FFFFF) | 0x3F800000).view(np.float32) - np.float32(1))
+        v = np.float32(2.0 * np.pi * float(u))
+        radius = np.sqrt(np.float32(-2.0) * np.float32(LIBM["logf"](float(u1))))
+        f0[i] = np.float32(LIBM["sinf"](float(v))) * radius
+        f1[i] = np.float32(LIBM["cosf"](float(v))) * radius
+    return f0, f1
+
+
+def _words(count, seed):
+    words = np.random.default_rng(seed).integers(0, 1 << 32, size=(2, count), dtype=np.uint32)
+    # the smallest uniforms (clamped to 1e-7), zero, one ulp below 1, and the top bits that the mantissa ignores
+    edges = np.array([0, 1, 2, 0x7FFFFF, 0x7FFFFE, 0x800000, 0xFFFFFFFF, 0x80000001], dtype=np.uint32)
+    words[0, :edges.size] = edges
+    words[1, -edges.size:] = edges
+    return words
+
+
+@needs_glibc
+@pytest.mark.parametrize("path", ["numpy", "compiled"])
+def test_box_muller_float_equals_the_value_by_value_reference(path, monkeypatch):
+    if path == "compiled":
+        if not philox._compiled_available():
+            pytest.skip("numba is not installed (or NEUROFLOW_NUMBA=0)")
+        monkeypatch.setattr(philox, "COMPILED_MIN_BLOCKS", 1)
+    else:
+        monkeypatch.setattr(philox, "COMPILED_MIN_BLOCKS", 1 << 62)
+    x0, x1 = _words(glibc_float_math.CHUNK + 1001, seed=7)
+    f0, f1 = philox.box_muller_float(x0, x1)
+    r0, r1 = _reference_box_muller(x0, x1)
+    assert _same_bits(f0, r0).size == 0 and _same_bits(f1, r1).size == 0
+
+
+@pytest.mark.skipif(LIBM is None, reason="no C math library")
+def test_a_library_computing_otherwise_is_asked_for_every_value(monkeypatch):
+    monkeypatch.setattr(glibc_float_math, "_matches", [False])
+    monkeypatch.setattr(philox, "COMPILED_MIN_BLOCKS", 1 << 62)
+    called = []
+    real = glibc_float_math.logf
+    monkeypatch.setattr(glibc_float_math, "logf", lambda *args: called.append(1) or real(*args))
+    x0, x1 = _words(3001, seed=11)
+    f0, f1 = philox.box_muller_float(x0, x1)
+    r0, r1 = _reference_box_muller(x0, x1)
+    assert not called
+    assert _same_bits(f0, r0).size == 0 and _same_bits(f1, r1).size == 0
