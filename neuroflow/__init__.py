@@ -98,6 +98,7 @@ from .ops.example_parsing_ops import *  # noqa: F401,F403
 from .ops.sequence_example_parsing_ops import *  # noqa: F401,F403
 from .ops.queue_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from .ops.count_up_to_op import count_up_to
+from .ops.unique_op import unique
 from .ops.shape_n_ops import shape_n
 from .ops import broadcast_gradient_args_op as _broadcast_gradient_args_op  # noqa: F401 - TF's gradient graphs
 from .ops.dynamic_stitch_ops import dynamic_stitch

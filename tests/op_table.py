@@ -238,6 +238,7 @@ import op_table_string_hash  # noqa: E402
 import op_table_sparse_cross  # noqa: E402
 import op_table_summary  # noqa: E402
 import op_table_tensor_array  # noqa: E402
+import op_table_tf_import  # noqa: E402
 
 for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_table_nn_layers, op_table_rnn,
                 op_table_summary, op_table_linalg, op_table_select, op_table_special_math, op_table_control_flow,
@@ -245,6 +246,6 @@ for _family in (op_table_math, op_table_array, op_table_nn, op_table_conv, op_ta
                 op_table_tensor_array, op_table_sparse,
                 op_table_image, op_table_bitwise, op_table_strings, op_table_string_hash, op_table_io, op_table_parsing,
                 op_table_sparse_cross,
-                op_table_example_parsing, op_table_sequence_parsing, op_table_distribute):
+                op_table_example_parsing, op_table_sequence_parsing, op_table_distribute, op_table_tf_import):
     ROWS += _family.ROWS
     COVERED_ELSEWHERE |= _family.COVERED_ELSEWHERE

@@ -66,7 +66,16 @@ _RENAMED = {"Add": "AddV2", "MaxPoolV2": "MaxPool", "RandomStandardNormal": "Ran
             "FusedBatchNorm": "FusedBatchNormV3", "FusedBatchNormV2": "FusedBatchNormV3", "Variable": "VariableV2",
             "VarHandleOp": "VariableV2", "ReadVariableOp": "Identity", "AssignVariableOp": "Assign",
             "VarIsInitializedOp": "IsVariableInitialized", "BatchMatMul": "BatchMatMulV2",
-            "BatchMatMulV3": "BatchMatMulV2"}
+            "BatchMatMulV3": "BatchMatMulV2", **{
+                f"Resource{op}": op for op in (
+                    "ApplyGradientDescent", "ApplyMomentum", "ApplyAdagrad", "ApplyAdadelta", "ApplyRMSProp",
+                    "ApplyCenteredRMSProp", "ApplyAdam", "SparseApplyMomentum", "SparseApplyAdagrad",
+                    "SparseApplyAdadelta", "SparseApplyRMSProp", "SparseApplyCenteredRMSProp", "ScatterAdd",
+                    "ScatterSub", "ScatterUpdate")},
+            "AssignAddVariableOp": "AssignAdd", "AssignSubVariableOp": "AssignSub", "ResourceGather": "GatherV2"}
+# TensorFlow's updates of resource variables, which neuroflow does on its variables (the handle's VariableV2): their
+# type attributes are neuroflow's to infer; TF's resource kernels lock only where asked.
+_RESOURCE_UPDATES = frozenset(op for op in _RENAMED if op.startswith("Resource") or op.endswith("VariableOp"))
 
 # Inputs of TensorFlow's ops that neuroflow's OpDefs take as attributes: op type -> (input position, attr,
 # converter); position -1 is the last input (ConcatV2's axis follows its N values).
@@ -82,7 +91,8 @@ _POOL_INPUTS = {"MaxPoolV2": ((1, "ksize"), (2, "strides"))}   # TF's V2 pools t
 _RANDOM_DEFAULTS = {"RandomUniform": {"minval": 0.0, "maxval": 1.0},
                     "RandomStandardNormal": {"mean": 0.0, "stddev": 1.0},
                     "TruncatedNormal": {"mean": 0.0, "stddev": 1.0}}
-_REORDERED_INPUTS = {"ApplyMomentum": (0, 1, 2, 4, 3), "SparseApplyMomentum": (0, 1, 2, 5, 3, 4)}
+_REORDERED_INPUTS = {"ApplyMomentum": (0, 1, 2, 4, 3), "SparseApplyMomentum": (0, 1, 2, 5, 3, 4),
+                     "ResourceApplyMomentum": (0, 1, 2, 4, 3), "ResourceSparseApplyMomentum": (0, 1, 2, 5, 3, 4)}
 _LAST_AXIS = {"Softmax": -1, "LogSoftmax": -1}   # TF's kernels work along the last axis; neuroflow's take it
 # Checkpoint reading and writing: neuroflow's Saver does this work itself, so these nodes and what needs them
 # are left out of an import (the meta graph's SaverDef names them).
@@ -230,8 +240,13 @@ def _convert_node(tf_node, by_name):
         attrs = {k: v for k, v in attrs.items() if k in ("dtype", "shape", "container", "shared_name")}
         if tf_node.op == "AssignVariableOp":
             attrs = {"validate_shape": True, "use_locking": False}
-    if tf_node.op == "GatherV2" and attrs.pop("batch_dims", 0):
-        raise ValueError(f"Node '{tf_node.name}' (GatherV2): batch_dims other than 0 cannot be imported yet")
+    if tf_node.op in _RESOURCE_UPDATES and tf_node.op not in ("ReadVariableOp", "VarIsInitializedOp"):
+        attrs.pop("dtype", None)
+        attrs.setdefault("use_locking", False)
+    if tf_node.op == "ResourceGather":   # a gather of the variable's rows: GatherV2 along axis 0
+        attrs = {"axis": 0, "batch_dims": attrs.get("batch_dims", 0)}
+    if tf_node.op in ("GatherV2", "ResourceGather") and attrs.pop("batch_dims", 0):
+        raise ValueError(f"Node '{tf_node.name}' ({tf_node.op}): batch_dims other than 0 cannot be imported yet")
     if attrs.get("explicit_paddings") == [] and op in ("MaxPool", "AvgPool"):
         del attrs["explicit_paddings"]
     shapes = attrs.get("_output_shapes")

@@ -1,0 +1,109 @@
+"""Writes the TensorFlow-made graphs that tests/test_tf_import_coverage.py imports: for each TF1 optimizer, a model
+with resource variables (use_resource=True: ReadVariableOp, ResourceGather of an embedding, ResourceApply*,
+ResourceSparseApply* / ResourceScatterAdd for the embedding's sparse gradient) saved as checkpoint + .meta right
+after initialization, with TensorFlow's predictions after two training steps; and a graph of the resource-variable
+updates outside optimizers (assign_add, assign_sub, scatter_update, scatter_add) with TensorFlow's values.
+
+Run with the anchors' TensorFlow, from anywhere:
+    ~/.cache/neuroflow-anchors/bin/python tests/data/tf_import_coverage/make_fixtures.py
+"""
+import os
+import shutil
+
+import numpy as np
+import tensorflow as tf
+
+v1 = tf.compat.v1
+v1.disable_v2_behavior()
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPTIMIZERS = {
+    "gradient_descent": lambda: v1.train.GradientDescentOptimizer(0.3),
+    "momentum": lambda: v1.train.MomentumOptimizer(0.2, 0.9),
+    "nesterov": lambda: v1.train.MomentumOptimizer(0.2, 0.9, use_nesterov=True),
+    "adam": lambda: v1.train.AdamOptimizer(0.05),
+    "adagrad": lambda: v1.train.AdagradOptimizer(0.3),
+    "rmsprop": lambda: v1.train.RMSPropOptimizer(0.05, momentum=0.5),
+    "centered_rmsprop": lambda: v1.train.RMSPropOptimizer(0.05, centered=True),
+}
+
+
+def build_model():
+    """ids [batch, 2] -> a 7x3 embedding -> dense relu (4) -> logits (3); resource variables throughout."""
+    ids = v1.placeholder(tf.int32, [None, 2], name="ids")
+    with v1.variable_scope("model", use_resource=True):
+        table = v1.get_variable("embedding", [7, 3], initializer=v1.random_normal_initializer(seed=1))
+        w1 = v1.get_variable("w1", [6, 4], initializer=v1.glorot_uniform_initializer(seed=2))
+        b1 = v1.get_variable("b1", [4], initializer=v1.constant_initializer(0.1))
+        w2 = v1.get_variable("w2", [4, 3], initializer=v1.glorot_uniform_initializer(seed=3))
+    features = tf.reshape(tf.nn.embedding_lookup(table, ids), [-1, 6])
+    logits = tf.matmul(tf.nn.relu(tf.matmul(features, w1) + b1), w2)
+    return ids, tf.nn.softmax(logits, name="probs"), logits
+
+
+def write_optimizer(kind, inputs, labels):
+    out = os.path.join(HERE, kind)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    graph = tf.Graph()
+    with graph.as_default():
+        ids, probs, logits = build_model()
+        y = v1.placeholder(tf.int32, [None], name="y")
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        train_op = OPTIMIZERS[kind]().minimize(loss)
+        v1.add_to_collection("train_op", train_op)
+        saver = v1.train.Saver(save_relative_paths=True)
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            saver.save(sess, os.path.join(out, "model.ckpt"))
+            for _ in range(2):
+                sess.run(train_op, {ids: inputs, y: labels})
+            np.save(os.path.join(out, "probs_after_2_steps.npy"), sess.run(probs, {ids: inputs}))
+        ops = sorted({op.type for op in graph.get_operations()})
+    with open(os.path.join(out, "op_types.txt"), "w") as f:
+        f.write("\n".join(ops) + "\n")
+
+
+def write_variable_updates():
+    """assign_add / assign_sub / scatter_update / scatter_add of resource variables, grouped in 'update'; the
+    variables' values after running it twice."""
+    out = os.path.join(HERE, "variable_updates")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    graph = tf.Graph()
+    with graph.as_default():
+        with v1.variable_scope("v", use_resource=True):
+            counter = v1.get_variable("counter", [2], initializer=v1.constant_initializer([1.0, 2.0]))
+            table = v1.get_variable("table", [4, 2], initializer=v1.constant_initializer(np.arange(8.0)))
+            other = v1.get_variable("other", [3], initializer=v1.constant_initializer(10.0))
+        delta = v1.placeholder(tf.float32, [2], name="delta")
+        update = tf.group(counter.assign_add(delta), other.assign_sub([1.0, 2.0, 3.0]),
+                          v1.scatter_update(table, [3, 0], [[-1.0, -2.0], [5.0, 6.0]]),
+                          v1.scatter_add(table, [1, 1], [[0.5, 0.5], [1.0, 1.0]]), name="update")
+        gathered = tf.identity(tf.gather(table, [1, 3]), name="gathered")
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            v1.train.export_meta_graph(os.path.join(out, "graph.meta"))
+            for step in range(2):
+                sess.run(update, {delta: [0.5, -1.5]})
+            values = sess.run({"counter": counter, "table": table, "other": other, "gathered": gathered})
+        ops = sorted({op.type for op in graph.get_operations()})
+    np.savez(os.path.join(out, "values_after_2_runs.npz"), **values)
+    with open(os.path.join(out, "op_types.txt"), "w") as f:
+        f.write("\n".join(ops) + "\n")
+
+
+def main():
+    rng = np.random.RandomState(0)
+    inputs, labels = rng.randint(0, 7, (5, 2)).astype(np.int32), rng.randint(0, 3, 5).astype(np.int32)
+    np.save(os.path.join(HERE, "inputs.npy"), inputs)
+    np.save(os.path.join(HERE, "labels.npy"), labels)
+    for kind in OPTIMIZERS:
+        write_optimizer(kind, inputs, labels)
+    write_variable_updates()
+    with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
+        f.write(tf.__version__ + "\n")
+
+
+if __name__ == "__main__":
+    main()
