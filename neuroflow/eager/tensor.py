@@ -16,11 +16,13 @@ class EagerTensor:
     Attributes used by the gradient engine (`_consumers`, `_op`, `value_index`) mirror graph Tensors.
     """
 
-    __slots__ = ("_value", "_dtype", "_shared", "_op", "value_index", "_consumers", "_variable", "__weakref__")
+    __slots__ = ("_value", "_dtype", "_shared", "_op", "value_index", "_consumers", "_variable", "_device",
+                 "__weakref__")
     __array_priority__ = 100
 
-    def __init__(self, value, dtype=None, shared=False, op=None, value_index=0):
+    def __init__(self, value, dtype=None, shared=False, op=None, value_index=0, device=None):
         self._value = value
+        self._device = device  # the GpuDevice holding the value (eager/device_execute.py); None: the host
         self._dtype = dtype if dtype is not None else dtypes.as_dtype(np.asarray(value).dtype)
         self._shared = shared  # the value is storage someone else owns (a constant, a variable): copy on numpy()
         self._op = op
@@ -50,7 +52,14 @@ class EagerTensor:
 
     @property
     def device(self):
-        return _DEVICE
+        if self._device is None:
+            return _DEVICE
+        from .device_execute import full_device_name
+        return full_device_name(self._device)
+
+    def _host(self):
+        """The value as a host array: a device value copied back (counted), a host one as it is."""
+        return self._value if self._device is None else self._device.to_host(self._value)
 
     @property
     def op(self):
@@ -66,6 +75,9 @@ class EagerTensor:
 
     def numpy(self):
         """The value as NumPy (a NumPy scalar for a 0-d tensor); a copy when the tensor shares storage."""
+        if self._device is not None:
+            value = self._device.to_host(self._value)  # a fresh host copy
+            return value[()] if np.ndim(value) == 0 else value
         value = self._value
         if np.ndim(value) == 0:
             return np.asarray(value)[()]
@@ -79,7 +91,7 @@ class EagerTensor:
 
     # --- NumPy and Python protocol ---------------------------------------------------------------------
     def __array__(self, dtype=None, copy=None):
-        arr = np.asarray(self._value)
+        arr = np.asarray(self._value if self._device is None else self._host())
         if dtype is not None and arr.dtype != dtype:
             return arr.astype(dtype)
         return np.array(arr, copy=True) if copy else arr
@@ -94,7 +106,7 @@ class EagerTensor:
         return float(self._value)
 
     def __index__(self):
-        return int(np.asarray(self._value).__index__())
+        return int(np.asarray(self._host()).__index__())
 
     def __len__(self):
         if np.ndim(self._value) == 0:

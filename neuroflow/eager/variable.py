@@ -6,6 +6,7 @@ from ..framework.apply import apply_op, convert_to_tensor, register_tensor_conve
 from ..framework.op_def import OpDef, register
 from ..framework.tensor_shape import TensorShape
 from ..ops import state_ops
+from ..runtime.backend_gpu import gpu_devices
 from .state import context
 from .tensor import EagerTensor
 
@@ -45,6 +46,7 @@ class EagerVariable:
 
     __array_priority__ = 100
     _counter = [0]
+    _device = None  # the GpuDevice its value lives on; None: the host
 
     def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
@@ -63,7 +65,15 @@ class EagerVariable:
         self._shape = TensorShape(shape) if shape is not None else value.shape
         self.trainable = trainable
         self._constraint = constraint
-        context.variables[self._key] = np.array(value._value, dtype=self._dtype.as_numpy_dtype, copy=True)
+        gpus = gpu_devices()
+        if gpus:
+            from .device_execute import to_device, variable_device
+            self._device = variable_device(self._dtype, gpus)
+        if self._device is None:
+            context.variables[self._key] = np.array(value._host(), dtype=self._dtype.as_numpy_dtype, copy=True)
+        else:  # it lives on its GPU for its whole life; its own storage, not the initial value's
+            context.variables[self._key] = self._device.xp.array(to_device(value, self._device),
+                                                                 dtype=self._dtype.as_numpy_dtype, copy=True)
         # The handle stands for the variable itself: a zero-stride array gives it the variable's shape for free.
         self._handle = EagerTensor(np.broadcast_to(np.zeros((), self._dtype.as_numpy_dtype), tuple(self._shape.as_list())),
                                    self._dtype._as_ref)
@@ -74,7 +84,12 @@ class EagerVariable:
     dtype = property(lambda self: self._dtype)
     shape = property(lambda self: TensorShape(np.shape(context.variables[self._key])))
     constraint = property(lambda self: self._constraint)
-    device = property(lambda self: "/job:localhost/replica:0/task:0/device:CPU:0")
+    @property
+    def device(self):
+        if self._device is None:
+            return "/job:localhost/replica:0/task:0/device:CPU:0"
+        from .device_execute import full_device_name
+        return full_device_name(self._device)
 
     def get_shape(self):
         return self.shape
@@ -95,6 +110,8 @@ class EagerVariable:
     read_value = value
 
     def numpy(self):
+        if self._device is not None:
+            return self._device.to_host(context.variables[self._key])  # a fresh host copy (counted)
         return np.array(context.variables[self._key], copy=True)
 
     def _ref(self):

@@ -60,12 +60,17 @@ def _numeric(tensor):
         return False
 
 
+def kept_on_host_for_determinism(op_type):
+    """True when NEUROFLOW_DETERMINISTIC=1 and ops of type `op_type` sum with atomics on a GPU."""
+    return (op_type in NONDETERMINISTIC_ON_GPU or op_type.startswith(NONDETERMINISTIC_PREFIXES)) and \
+        backend_gpu.deterministic_requested()
+
+
 def has_gpu_kernel(op):
     """True when `op` can run on a GPU: its kernel uses only `xp` and its values are numeric arrays."""
     if op.type in HOST_ONLY or op.type in HOST_PLACED:
         return False
-    if (op.type in NONDETERMINISTIC_ON_GPU or op.type.startswith(NONDETERMINISTIC_PREFIXES)) and \
-            backend_gpu.deterministic_requested():
+    if kept_on_host_for_determinism(op.type):
         return False
     return all(_numeric(t) for t in op._outputs) and all(_numeric(t) for t in op._inputs)
 
