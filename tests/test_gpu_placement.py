@@ -323,3 +323,29 @@ def test_host_value_copies_device_arrays_back_and_leaves_host_values(gpus):
         assert type(host) is np.ndarray and host.tolist() == [1.0, 2.0]
     plain = np.ones(2)
     assert backend_gpu.host_value(plain) is plain and backend_gpu.host_value(np.float32(1)) == 1
+
+
+def test_a_traced_run_runs_the_placed_program_and_reports_gpu_devices(gpus):
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [2, 2], name="x")
+    w = tf.Variable(np.eye(2, dtype=np.float32) * 3, name="w")
+    product = tf.matmul(x, w, name="mm")
+    with tf.device("/cpu:0"):
+        shifted = tf.add(product, 1.0, name="on_cpu")
+    feed = {x: np.arange(4, dtype=np.float32).reshape(2, 2)}
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        untraced = sess.run(shifted, feed)
+        backend_gpu.reset_copy_counts()
+        metadata = tf.RunMetadata()
+        traced = sess.run(shifted, feed, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                          run_metadata=metadata)
+        # As the untraced run: the feed up, the product down to the CPU op; the result is already on the host.
+        assert backend_gpu.copy_counts() == {"host_to_device": 1, "device_to_host": 1}
+    np.testing.assert_array_equal(traced, untraced)
+    np.testing.assert_array_equal(traced, feed[x] * 3 + 1)
+    nodes = {d.device: [(n.node_name, n.timeline_label) for n in d.node_stats] for d in metadata.step_stats.dev_stats}
+    gpu, cpu = placement.full_name("/device:GPU:0"), placement.full_name("/device:CPU:0")
+    assert ("mm", "mm = MatMul(x:0, w/read:0)") in nodes[gpu] and "on_cpu" in dict(nodes[cpu])
+    assert "mm" not in dict(nodes[cpu]) and "on_cpu" not in dict(nodes[gpu])
+    assert sorted(label for _, label in nodes["/device:GPU:0/memcpy"]) == ["MEMCPYDtoH", "MEMCPYHtoD"]

@@ -35,9 +35,11 @@ class GpuDevice:
             `physical_device_desc` text.
     """
 
-    def __init__(self, index, xp, upload, download, name="", memory_limit=0, pci_bus_id="", compute_capability=""):
+    def __init__(self, index, xp, upload, download, name="", memory_limit=0, pci_bus_id="", compute_capability="",
+                 synchronize=None):
         self.index, self.xp = index, xp
         self._upload, self._download = upload, download
+        self._synchronize = synchronize
         self.name, self.memory_limit = name, memory_limit
         self.pci_bus_id, self.compute_capability = pci_bus_id, compute_capability
 
@@ -49,6 +51,12 @@ class GpuDevice:
     def description(self):
         return (f"device: {self.index}, name: {self.name}, pci bus id: {self.pci_bus_id}, "
                 f"compute capability: {self.compute_capability}")
+
+    def synchronize(self):
+        """Waits until the work queued on this device is done (kernels launch asynchronously); what a traced
+        run calls after each GPU step so its clock measures the kernel. A test's device has nothing to wait for."""
+        if self._synchronize is not None:
+            self._synchronize()
 
     def to_device(self, array):
         """A copy of host array `array` on this device (counted; a TensorArray's list, item by item)."""
@@ -133,7 +141,7 @@ def _discover():
         except Exception:  # noqa: BLE001 - a device CUDA counts but cannot describe is still usable
             name, bus, capability, memory = "", "", "", 0
         found.append(GpuDevice(index, namespace, _cupy_upload(cupy, index), _cupy_download(cupy),
-                               name, memory, bus, capability))
+                               name, memory, bus, capability, _cupy_synchronize(cupy, index)))
     return found
 
 
@@ -162,6 +170,12 @@ def _cupy_upload(cupy, index):
         with cupy.cuda.Device(index):
             return cupy.asarray(array)
     return upload
+
+
+def _cupy_synchronize(cupy, index):
+    def synchronize():
+        cupy.cuda.Device(index).synchronize()
+    return synchronize
 
 
 def _cupy_download(cupy):

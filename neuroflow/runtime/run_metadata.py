@@ -1,7 +1,10 @@
 """`tf.RunOptions` and `tf.RunMetadata`, and the traced run that fills `RunMetadata.step_stats` with each node's
 real start and end times (what TensorBoard's "Session runs" view and `timeline.Timeline` show). A traced run
-interprets the plan's program step by step with a clock around each kernel; untraced runs never come here."""
+interprets the plan's program step by step with a clock around each kernel; untraced runs never come here.
+With GPUs, it runs the placed program (the one untraced runs compile), waits for the device after each of its
+steps (so a step's time is its kernel's, not its launch's) and reports each step under its device."""
 import time
+import weakref
 
 import numpy as np
 
@@ -120,15 +123,66 @@ def traced_run(session, fetches, feed_dict, run_metadata):
     return run_plan_traced(session, structure, plan, arrays, run_metadata)
 
 
+_PLACED_PROGRAMS = weakref.WeakKeyDictionary()  # plan -> its program placed on the devices (compiled once)
+
+
 def run_plan_traced(session, structure, plan, arrays, run_metadata):
     """Runs a compiled `plan` on converted feed `arrays`, timing each kernel into `run_metadata.step_stats`."""
-    results, stats = _interpret_timed(plan.program, arrays, session._ctx.check_cancelled)
-    run_metadata.step_stats = StepStats([DeviceStepStats(CPU_DEVICE, stats)])
+    placer = getattr(plan, "_placer", None)
+    if placer is None:
+        results, stats = _interpret_timed(plan.program, arrays, session._ctx.check_cancelled)
+        run_metadata.step_stats = StepStats([DeviceStepStats(CPU_DEVICE, stats)])
+        return structure.rebuild(results)
+    program = _PLACED_PROGRAMS.get(plan)
+    if program is None:
+        program = _PLACED_PROGRAMS[plan] = plan._placed(plan.program)
+    by_device = {CPU_DEVICE: []}
+    results, stats = _interpret_timed(program, arrays, session._ctx.check_cancelled, _StepDevices(placer, by_device))
+    run_metadata.step_stats = StepStats([DeviceStepStats(d, s) for d, s in by_device.items()])
     return structure.rebuild(results)
 
 
-def _interpret_timed(program, feed_arrays, check_cancelled):
-    """`plan.interpret` with a clock around each step: (user results, [NodeExecStats])."""
+class _StepDevices:
+    """Where each step of a placed program ran: its op's device, and for the copy steps the placer inserted,
+    the GPU's copy engine (`/device:GPU:0/memcpy`, labelled MEMCPYHtoD / MEMCPYDtoH, as TensorFlow's GPU
+    tracer reports copies). `wait(step)` blocks until that step's GPU work is done."""
+
+    _COPY_LABELS = {"_CopyHostToDevice": "MEMCPYHtoD", "_CopyDeviceToHost": "MEMCPYDtoH"}
+
+    def __init__(self, placer, by_device):
+        self._placer, self._by_device = placer, by_device
+        self._gpu_of_step = {}
+
+    def _device(self, step):
+        from .placement import CPU_DEVICE as SHORT_CPU, full_name
+        label = self._COPY_LABELS.get(getattr(step.opdef, "type_name", ""))
+        if label is None:
+            device = self._placer.device_of(step.op)
+            gpu = None if device == SHORT_CPU else self._placer._gpu(device)
+            return full_name(device), gpu, None
+        gpu = step.kernel.__self__  # a copy step's kernel is its GPU's to_device or to_host
+        return f"{gpu.device_name}/memcpy", gpu, label
+
+    def record(self, step, stats):
+        key = id(step)
+        found = self._gpu_of_step.get(key)
+        if found is None:
+            found = self._gpu_of_step[key] = self._device(step)
+        name, gpu, label = found
+        if label is not None:
+            stats.timeline_label = label
+        self._by_device.setdefault(name, []).append(stats)
+
+    def wait(self, step):
+        found = self._gpu_of_step.get(id(step)) or self._device(step)
+        self._gpu_of_step[id(step)] = found
+        if found[1] is not None:
+            found[1].synchronize()
+
+
+def _interpret_timed(program, feed_arrays, check_cancelled, devices=None):
+    """`plan.interpret` with a clock around each step: (user results, [NodeExecStats]); with `devices` (a
+    _StepDevices), each step's stats go to its device's list there and its GPU work is waited for."""
     vals = dict(program.consts)
     vals.update(enumerate(feed_arrays))
     stats = []
@@ -142,14 +196,20 @@ def _interpret_timed(program, feed_arrays, check_cancelled):
             start = clock()
             try:
                 result = step.kernel(*args)
+                if devices is not None:
+                    devices.wait(step)
             except Exception as exc:  # noqa: BLE001 - as the untraced run: an OpError naming the node
                 raise op_error(step.op, exc, args) from None
             end = clock()
             outputs = [result] if len(step.outs) == 1 else list(result) if step.outs else []
             for out, value in zip(step.outs, outputs):
                 vals[out] = value
-            stats.append(NodeExecStats(step.op.name, (start + epoch_offset_ns) // 1000, (end - start) // 1000,
-                                       _timeline_label(step.op), _describe(outputs)))
+            node = NodeExecStats(step.op.name, (start + epoch_offset_ns) // 1000, (end - start) // 1000,
+                                 _timeline_label(step.op), _describe(outputs))
+            if devices is None:
+                stats.append(node)
+            else:
+                devices.record(step, node)
     results = [(_to_user_copy if v in program.shared else _to_user)(vals[v]) for v in program.fetches]
     return results, stats
 
