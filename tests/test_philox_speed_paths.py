@@ -158,3 +158,40 @@ def test_a_library_computing_otherwise_is_asked_for_every_value(monkeypatch):
     r0, r1 = _reference_box_muller(x0, x1)
     assert not called
     assert _same_bits(f0, r0).size == 0 and _same_bits(f1, r1).size == 0
+
+
+def _philox_python(key, counter):
+    """Philox4x32-10 of one 128-bit counter, in Python ints (Salmon et al.; TF's philox_random.h)."""
+    words = [(counter >> (32 * i)) & 0xFFFFFFFF for i in range(4)]
+    k0, k1 = key & 0xFFFFFFFF, key >> 32
+    for _ in range(10):
+        p0, p1 = words[0] * 0xD2511F53, words[2] * 0xCD9E8D57
+        words = [((p1 >> 32) ^ words[1] ^ k0) & 0xFFFFFFFF, p1 & 0xFFFFFFFF,
+                 ((p0 >> 32) ^ words[3] ^ k1) & 0xFFFFFFFF, p0 & 0xFFFFFFFF]
+        k0, k1 = (k0 + 0x9E3779B9) & 0xFFFFFFFF, (k1 + 0xBB67AE85) & 0xFFFFFFFF
+    return words
+
+
+@pytest.mark.parametrize("counter", [(5 << 64) + 3, (1 << 64) - 9000, (1 << 128) - 9000])
+def test_consecutive_slices_carry_the_counter_like_python_philox(counter):
+    # slices of _CHUNK_BLOCKS blocks; the counter's low half (and the whole counter) wraps inside the second one
+    key = 0xFEDCBA9876543210
+    count = philox._CHUNK_BLOCKS + 9100
+    lanes = np.concatenate([part.copy() for _, part in philox._consecutive_lane_slices(key, counter, count)], 1)
+    for block in (0, 1, philox._CHUNK_BLOCKS - 1, philox._CHUNK_BLOCKS, 8999, 9000, 9001, count - 1):
+        assert lanes[:, block].tolist() == _philox_python(key, (counter + block) % (1 << 128)), block
+
+
+def test_numpy_path_of_draws_spanning_several_slices_equals_the_reference(monkeypatch):
+    monkeypatch.setattr(philox, "COMPILED_MIN_BLOCKS", 1 << 62)
+    key, counter, size = 99, (7 << 64) + 11, 4 * (2 * philox._CHUNK_BLOCKS + 5) + 3  # odd: the last block cut
+    w0, w1, w2, w3 = philox.philox_lanes(key, counter, np.arange((size + 3) // 4))
+    words = np.stack([w0, w1, w2, w3], axis=1).reshape(-1)[:size]
+    uniforms = ((words & 0x7FFFFF) | 0x3F800000).view(np.float32) - np.float32(1)
+    assert _same_bits(philox.uniform(key, counter, size, np.float32), uniforms).size == 0
+    if LIBM is None:
+        pytest.skip("no C math library for the Box-Muller reference")
+    sines, cosines = _reference_box_muller(np.concatenate([w0, w2]), np.concatenate([w1, w3]))
+    half = w0.size
+    normals = np.stack([sines[:half], cosines[:half], sines[half:], cosines[half:]], axis=1).reshape(-1)[:size]
+    assert _same_bits(philox.standard_normal(key, counter, size, np.float32), normals).size == 0

@@ -226,32 +226,36 @@ def _ask_libm(name, args, out, indices):
         out[indices] = exact.astype(np.float32)
 
 
-def logf(x32, work=None):
-    """glibc's logf of each value of a float32 array (`work`: a Workspace to reuse)."""
+def logf(x32, work=None, out=None):
+    """glibc's logf of each value of a float32 array (`work`: a Workspace to reuse; `out`: where to write)."""
     x32 = np.ascontiguousarray(x32, dtype=np.float32)
     flat = x32.reshape(-1)
-    out = np.empty(flat.size, dtype=np.float32)
+    result = np.empty(x32.shape, dtype=np.float32) if out is None else out
+    flat_out = result.reshape(-1)
     work = Workspace(flat.size) if work is None else work
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for start in range(0, flat.size, CHUNK):
             part = slice(start, start + CHUNK)
-            _ask_libm("logf", flat[part], out[part], _logf_slice(flat[part], out[part], work))
-    return out.reshape(x32.shape)
+            _ask_libm("logf", flat[part], flat_out[part], _logf_slice(flat[part], flat_out[part], work))
+    return result
 
 
-def sincosf(x32, work=None):
-    """(glibc's sinf, glibc's cosf) of each value of a float32 array (`work`: a Workspace to reuse)."""
+def sincosf(x32, work=None, sin_out=None, cos_out=None):
+    """(glibc's sinf, glibc's cosf) of each value of a float32 array (`work`: a Workspace to reuse; `sin_out`,
+    `cos_out`: where to write)."""
     x32 = np.ascontiguousarray(x32, dtype=np.float32)
     flat = x32.reshape(-1)
-    sin, cos = np.empty(flat.size, dtype=np.float32), np.empty(flat.size, dtype=np.float32)
+    sin = np.empty(x32.shape, dtype=np.float32) if sin_out is None else sin_out
+    cos = np.empty(x32.shape, dtype=np.float32) if cos_out is None else cos_out
+    flat_sin, flat_cos = sin.reshape(-1), cos.reshape(-1)
     work = Workspace(flat.size) if work is None else work
     with np.errstate(invalid="ignore", over="ignore"):
         for start in range(0, flat.size, CHUNK):
             part = slice(start, start + CHUNK)
-            unsure = _sincosf_slice(flat[part], sin[part], cos[part], work)
-            _ask_libm("sinf", flat[part], sin[part], unsure)
-            _ask_libm("cosf", flat[part], cos[part], unsure)
-    return sin.reshape(x32.shape), cos.reshape(x32.shape)
+            unsure = _sincosf_slice(flat[part], flat_sin[part], flat_cos[part], work)
+            _ask_libm("sinf", flat[part], flat_sin[part], unsure)
+            _ask_libm("cosf", flat[part], flat_cos[part], unsure)
+    return sin, cos
 
 
 _matches = []

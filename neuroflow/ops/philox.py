@@ -22,8 +22,10 @@ _M4x32A, _M4x32B = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
 _MASK64 = (1 << 64) - 1
-# Work in slices of this many blocks, so the ten rounds stay in the CPU cache.
-_CHUNK_BLOCKS = 1 << 15
+_MASK128 = (1 << 128) - 1
+# Work in slices of this many blocks, so the ten rounds' arrays stay in the CPU cache (1 << 13 and 1 << 14
+# were fastest on a 1 MiB L2; a slice of normals is twice as many Box-Muller pairs, glibc_float_math.CHUNK).
+_CHUNK_BLOCKS = 1 << 13
 # What each output of TF's stateful random kernels reserves of the stream (ReserveRandomOutputs(n, 256)),
 # and what each output group of a rejection sampler may use of it (FillPhiloxRandomTask<..., true>).
 RESERVED_SAMPLES_PER_OUTPUT = 256
@@ -72,23 +74,45 @@ def philox_lanes(key, counter, offsets):
     """
     offsets = np.asarray(offsets, dtype=np.uint64).reshape(-1)
     lanes = np.empty((4, offsets.size), dtype=np.uint32)
-    lo64 = np.uint64(counter & _MASK64)
-    hi64 = np.uint64((counter >> 64) & _MASK64)
-    key0, key1 = np.uint32(key & 0xFFFFFFFF), np.uint32(key >> 32)
-    keys = []
-    with np.errstate(over="ignore"):
-        for _ in range(10):
-            keys.append((key0, key1))
-            key0, key1 = key0 + _W32A, key1 + _W32B  # uint32 wrap-around, as the C++ does
-        for start in range(0, offsets.size, _CHUNK_BLOCKS):
-            part = offsets[start:start + _CHUNK_BLOCKS]
-            low = part + lo64
-            high = (low < part).astype(np.uint64)  # the 128-bit counter's carry into its upper half
-            high += hi64
-            words = (low.view(np.uint32).reshape(-1, 2), high.view(np.uint32).reshape(-1, 2))
-            _rounds(words[0][:, 0], words[0][:, 1], words[1][:, 0], words[1][:, 1], keys,
-                    lanes[:, start:start + part.size])
+    keys = _key_schedule(key)
+    for start in range(0, offsets.size, _CHUNK_BLOCKS):
+        part = slice(start, start + _CHUNK_BLOCKS)
+        _philox_into(keys, counter, offsets[part], lanes[:, part])
     return tuple(lanes)
+
+
+def _consecutive_lane_slices(key, counter, count, rows=(0, 1, 2, 3)):
+    """(first block, lanes) for consecutive slices of `count` blocks from `counter`: lanes a (4, n) uint32 array
+    (reused from slice to slice) holding word rows[j] of each block in its row j."""
+    keys = _key_schedule(key)
+    size = min(count, _CHUNK_BLOCKS)
+    buffer = np.empty((4, size), dtype=np.uint32)
+    offsets = np.arange(size, dtype=np.uint64)
+    order = [rows.index(word) for word in range(4)]
+    for start in range(0, count, _CHUNK_BLOCKS):
+        n = min(_CHUNK_BLOCKS, count - start)
+        lanes = buffer[:, :n]
+        _philox_into(keys, (counter + start) & _MASK128, offsets[:n], [lanes[row] for row in order])
+        yield start, lanes
+
+
+def _key_schedule(key):
+    """The ten round keys, bumped by the Weyl constants with uint32 wrap-around as the C++ does."""
+    key0, key1 = key & 0xFFFFFFFF, (key >> 32) & 0xFFFFFFFF
+    keys = []
+    for _ in range(10):
+        keys.append((np.uint32(key0), np.uint32(key1)))
+        key0, key1 = (key0 + int(_W32A)) & 0xFFFFFFFF, (key1 + int(_W32B)) & 0xFFFFFFFF
+    return keys
+
+
+def _philox_into(keys, counter, offsets, out):
+    """The four words of Philox(counter + offsets[i]) into out[0..3][i]."""
+    low = offsets + np.uint64(counter & _MASK64)
+    high = (low < offsets).astype(np.uint64)  # the 128-bit counter's carry into its upper half
+    high += np.uint64((counter >> 64) & _MASK64)
+    low_words, high_words = low.view(np.uint32).reshape(-1, 2), high.view(np.uint32).reshape(-1, 2)
+    _rounds(low_words[:, 0], low_words[:, 1], high_words[:, 0], high_words[:, 1], keys, out)
 
 
 def _rounds(c0, c1, c2, c3, keys, out):
@@ -101,7 +125,8 @@ def _rounds(c0, c1, c2, c3, keys, out):
         new2 = np.bitwise_xor(p0[:, 1], c3)
         new2 ^= k1
         c0, c1, c2, c3 = new0, p1[:, 0], new2, p0[:, 0]
-    out[0], out[1], out[2], out[3] = c0, c1, c2, c3
+    for row, words in zip(out, (c0, c1, c2, c3)):
+        row[...] = words
 
 
 # --- words -> values (random_distributions.h) ----------------------------------------------------------------
@@ -144,45 +169,40 @@ def box_muller_float(x0, x1):
     f0 = np.empty(x0.shape, dtype=np.float32)
     f1 = np.empty(x0.shape, dtype=np.float32)
     flat0, flat1, out0, out1 = x0.reshape(-1), x1.reshape(-1), f0.reshape(-1), f1.reshape(-1)
-    chunk = glibc_float_math.CHUNK
     work = glibc_float_math.Workspace(flat0.size)
-    u1 = np.empty(min(chunk, flat0.size), dtype=np.float32)
-    v1 = np.empty_like(u1)
-    wide = np.empty(u1.size, dtype=np.float64)
-    for start in range(0, flat0.size, chunk):
-        part = slice(start, start + chunk)
-        n = flat0[part].size
-        u, v = u1[:n], v1[:n]
-        _uint32_to_float(flat0[part], out=u)
-        np.maximum(u, np.float32(1.0e-7), out=u)
-        _uint32_to_float(flat1[part], out=v)
-        np.multiply(v, _TWO_PI, out=wide[:n], dtype=np.float64)
-        np.copyto(v, wide[:n], casting="same_kind")
-        radius = _libm_logf(u, work)
-        radius *= np.float32(-2.0)
-        np.sqrt(radius, out=radius)
-        sin, cos = _libm_sincosf(v, work)
-        np.multiply(sin, radius, out=out0[part])
-        np.multiply(cos, radius, out=out1[part])
+    for start in range(0, flat0.size, glibc_float_math.CHUNK):
+        part = slice(start, start + glibc_float_math.CHUNK)
+        _box_muller_slice(flat0[part], flat1[part], out0[part], out1[part], work)
     return f0, f1
+
+
+def _box_muller_slice(x0, x1, out0, out1, work):
+    """BoxMullerFloat of up to glibc_float_math.CHUNK word pairs into out0 (the sines) and out1 (the cosines)."""
+    n = x0.size
+    u, v = work("bm_u", np.float32, n), work("bm_v", np.float32, n)
+    radius = work("bm_radius", np.float32, n)
+    _uint32_to_float(x0, out=u)
+    np.maximum(u, np.float32(1.0e-7), out=u)
+    _uint32_to_float(x1, out=v)
+    wide = work("bm_wide", np.float64, n)
+    np.multiply(v, _TWO_PI, out=wide, dtype=np.float64)
+    np.copyto(v, wide, casting="same_kind")
+    if glibc_float_math.matches_libm():
+        glibc_float_math.logf(u, work, out=radius)
+        glibc_float_math.sincosf(v, work, sin_out=out0, cos_out=out1)
+    else:  # a library computing otherwise: asked for every value
+        functions = _libm_float()
+        radius[...] = functions["logf"](u)
+        out0[...], out1[...] = functions["sinf"](v), functions["cosf"](v)
+    radius *= np.float32(-2.0)
+    np.sqrt(radius, out=radius)
+    out0 *= radius
+    out1 *= radius
 
 
 def _libm_float():
     """The C library's sinf, cosf and logf (ufuncs calling it value by value), or None without one."""
     return glibc_float_math.libm_float_functions()
-
-
-def _libm_logf(x32, work):
-    if glibc_float_math.matches_libm():
-        return glibc_float_math.logf(x32, work)
-    return _libm_float()["logf"](x32).astype(np.float32)
-
-
-def _libm_sincosf(x32, work):
-    if glibc_float_math.matches_libm():
-        return glibc_float_math.sincosf(x32, work)
-    functions = _libm_float()
-    return functions["sinf"](x32).astype(np.float32), functions["cosf"](x32).astype(np.float32)
 
 
 def _box_muller_double(x0, x1, x2, x3):
@@ -235,9 +255,17 @@ def uniform(key, counter, size, np_dtype):
     if _words_per_value(np_dtype) == 2:
         w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 1) // 2)
         return _interleave([uint64_to_double(w0, w1), uint64_to_double(w2, w3)], size)
-    lanes = _consecutive_lanes(key, counter, (size + 3) // 4)
-    convert = _uint16_to_half if np.dtype(np_dtype) == np.float16 else _uint32_to_float
-    return convert(_interleave(lanes, size))
+    if np.dtype(np_dtype) == np.float16:
+        return _uint16_to_half(_interleave(_consecutive_lanes(key, counter, (size + 3) // 4), size))
+    blocks = (size + 3) // 4
+    if blocks >= COMPILED_MIN_BLOCKS and _compiled_available():
+        return _uint32_to_float(_interleave(_consecutive_lanes(key, counter, blocks), size))
+    values = np.empty((blocks, 4), dtype=np.float32)
+    bits = values.view(np.uint32)
+    for start, lanes in _consecutive_lane_slices(key, counter, blocks):
+        bits[start:start + lanes.shape[1]] = lanes.T
+        _uint32_to_float(bits[start:start + lanes.shape[1]], out=values[start:start + lanes.shape[1]])
+    return values.reshape(-1)[:size]
 
 
 def uniform_int(key, counter, size, np_dtype, minval, maxval):
@@ -262,11 +290,19 @@ def standard_normal(key, counter, size, np_dtype):
     if size >= 4 * COMPILED_MIN_BLOCKS and _compiled_available():
         from ..runtime.accel.philox_numba import standard_normal_float32
         return _cast_from_float32(standard_normal_float32(key, counter, size), np_dtype)
-    w0, w1, w2, w3 = _consecutive_lanes(key, counter, (size + 3) // 4)
-    f0, f1 = box_muller_float(np.concatenate([w0, w2]), np.concatenate([w1, w3]))
-    half = w0.size
-    values = _interleave([f0[:half], f1[:half], f0[half:], f1[half:]], size)
-    return _cast_from_float32(values, np_dtype)
+    # slice by slice: words 0 and 2 of each block are the first words of its two pairs, 1 and 3 the second;
+    # the pairs' sines go to positions 0 and 2, their cosines to 1 and 3
+    blocks = (size + 3) // 4
+    values = np.empty((blocks, 4), dtype=np.float32)
+    work = glibc_float_math.Workspace(2 * min(blocks, _CHUNK_BLOCKS))
+    for start, lanes in _consecutive_lane_slices(key, counter, blocks, rows=(0, 2, 1, 3)):
+        n = lanes.shape[1]
+        sines, cosines = work("bm_sin", np.float32, 2 * n), work("bm_cos", np.float32, 2 * n)
+        _box_muller_slice(lanes[:2].reshape(-1), lanes[2:].reshape(-1), sines, cosines, work)
+        by_position = values[start:start + n].T
+        by_position[0::2] = sines.reshape(2, n)
+        by_position[1::2] = cosines.reshape(2, n)
+    return _cast_from_float32(values.reshape(-1)[:size], np_dtype)
 
 
 def truncated_normal(key, counter, size, np_dtype):
