@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one unattended GPU check of issue 23, for a fresh NVIDIA machine: finds (or installs) a Python with CuPy and
-# PyTorch on CUDA, runs the `gpu` tests (the op table on the GPU) and the placement tests, then the GPU benchmark
+# PyTorch on CUDA, runs the `gpu` tests (the op table on the GPU, graph and eager) and the placement and eager
+# tests of the fake device, then the GPU benchmark
 # (benchmarks/gpu_workloads.py), and prints a short summary. Bounded: each part has a time limit (defaults below),
 # so it ends in about 8 minutes however things go. Logs and figures land in $OUT (or /tmp/neuroflow-gpu-check).
 #
@@ -55,7 +56,8 @@ if "$PY" -c "import xdist" 2>/dev/null; then XDIST=(-n "$WORKERS"); fi
 echo "== gpu tests (limit ${TEST_SECONDS}s)"
 # -v: one line per test as it ends, so a run stopped at the limit still shows what failed so far.
 timeout -k 15 "$TEST_SECONDS" "$PY" -m pytest -v -p no:cacheprovider -rfE "${XDIST[@]}" \
-    tests/test_gpu_ops.py tests/test_gpu_placement.py tests/test_gpu_fused_updates.py > "$LOGS/gpu-tests.log" 2>&1
+    tests/test_gpu_ops.py tests/test_gpu_placement.py tests/test_gpu_fused_updates.py tests/test_gpu_eager.py \
+    > "$LOGS/gpu-tests.log" 2>&1
 TEST_RC=$?
 tail -1 "$LOGS/gpu-tests.log"
 

@@ -1,6 +1,7 @@
 """The op table on a real GPU (CuPy): every forward row through a Session that places its ops on `/device:GPU:0`
 against the row's NumPy reference, every gradient case and the optimizer updates against a CPU session, and the
-copy counts of a training loop. Marked `gpu`; the whole module skips cleanly where no GPU is visible
+copy counts of a training loop; then eager mode on the GPU (the eager forward rows, GradientTape training, the
+tensors' devices and copies). Marked `gpu`; the whole module skips cleanly where no GPU is visible
 (benchmarks/gpu_check.sh runs it on a GPU machine)."""
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import neuroflow as tf
 from neuroflow.runtime import backend_gpu, placement
 
 from op_table_cases import FORWARD_CASES, GRADIENT_CASES
+from test_gpu_eager import _NEEDS_HOST_CONSTANT_VALUE
 
 pytestmark = pytest.mark.gpu
 
@@ -142,3 +144,65 @@ def test_fused_updates_build_and_run_on_cupy(name):
         warnings.simplefilter("error", RuntimeWarning)
         _train(name)
     assert any(key[0].startswith("Apply") for key in accel_gpu._built)
+
+
+# --- eager mode on the GPU ----------------------------------------------------------------------------------------
+GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
+EAGER_CASES = [pytest.param(row, i, id=f"{row.name}-{i}", marks=[pytest.mark.xfail(
+    reason="tensor_util.constant_value reads a device value with np.asarray (see test_gpu_eager.py)")]
+    if f"{row.name}-{i}" in _NEEDS_HOST_CONSTANT_VALUE else []) for row, i in FORWARD_CASES if not row.graph_only]
+
+
+@pytest.mark.parametrize("row, index", EAGER_CASES)
+def test_eager_forward_on_gpu_matches_numpy(row, index):
+    from neuroflow.eager import EagerTensor
+    sample = row.samples[index]
+    expected = np.asarray(row.ref(*sample))
+    with tf.eager_mode():
+        got = np.asarray(row.fn(*[EagerTensor(np.asarray(a)) for a in sample]).numpy())
+    assert got.shape == expected.shape
+    rtol, atol = _tolerances(row, expected.dtype)
+    if expected.dtype.kind in "fc":
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+    else:
+        np.testing.assert_array_equal(got, expected)
+
+
+def _eager_train(steps=3):
+    with tf.eager_mode():
+        w = tf.Variable(np.array([[0.5, -1.0], [2.0, 0.25]]))
+        x = tf.constant(np.array([[1.0, 2.0], [-3.0, 0.5]]))
+        opt = tf.train.AdamOptimizer(0.1)
+        losses = []
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - 1.0))
+            opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+            losses.append(loss.numpy())
+        from neuroflow.eager.state import context
+        return losses, w.numpy(), w.device, type(context.variables[w._key]), loss.device
+
+
+def test_eager_training_on_gpu_matches_the_cpu_and_keeps_variables_there():
+    backend_gpu.reset_copy_counts()
+    losses, w, device, storage, loss_device = _eager_train()
+    with _on_cpu():
+        cpu_losses, cpu_w, cpu_device, cpu_storage, _ = _eager_train()
+    np.testing.assert_allclose(losses, cpu_losses, rtol=1e-10)
+    np.testing.assert_allclose(w, cpu_w, rtol=1e-10)
+    assert device == loss_device == GPU0 and storage is cupy.ndarray and cpu_storage is np.ndarray
+    assert cpu_device.endswith("CPU:0")
+
+
+def test_eager_tensors_report_their_device_and_copy_back_on_numpy():
+    with tf.eager_mode():
+        a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+        b = tf.matmul(a, a)
+        assert b.device == GPU0 and isinstance(b._value, cupy.ndarray)
+        backend_gpu.reset_copy_counts()
+        value = b.numpy()
+        assert type(value) is np.ndarray and backend_gpu.copy_counts()["device_to_host"] == 1
+        with tf.device("/cpu:0"):
+            c = tf.identity(b)
+        assert c.device.endswith("CPU:0") and type(c._value) is np.ndarray
+    np.testing.assert_allclose(value, [[7.0, 10.0], [15.0, 22.0]])
