@@ -32,7 +32,9 @@ def _same_kind(result, given):
     form: freezing its inference part writes a file TensorFlow loads."""
     if isinstance(given, Graph) or (isinstance(given, GraphDef) and not getattr(given, "derived_in_tf_form", False)):
         return result
-    from .framework.tf_graph_export import graph_def_to_tf, message_with_exact_form
+    from .framework.tf_graph_export import IN_PROCESS_ONLY, graph_def_to_tf, message_with_exact_form
+    if isinstance(given, GraphDef) and any(node.op in IN_PROCESS_ONLY for node in result.node):
+        return result   # py_funcs: kept in neuroflow's form, as Graph.as_graph_def() keeps them
     shapes = any("_output_shapes" in node.attr for node in given.node) if not isinstance(given, GraphDef) else False
     try:
         converted = graph_def_to_tf(result, add_shapes=shapes)

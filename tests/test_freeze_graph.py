@@ -347,3 +347,25 @@ def test_every_op_table_gradient_graph_imports_back_from_as_graph_def_bytes_and_
             failures.append(f"{case.id}: {type(e).__name__}: {str(e)[:200]}")
     assert not failures, "\n".join(failures)
     assert in_tf_form > 0.9 * len(GRADIENT_CASES)
+
+
+def test_a_graph_with_a_py_func_stays_in_neuroflows_form_and_its_frozen_parts_import_back():
+    with tf.Graph().as_default() as graph:
+        x = tf.placeholder(tf.float32, [2], name="x")
+        w = tf.Variable([3.0, 4.0], name="w")
+        tf.identity(tf.py_func(lambda a: a + 1.0, [x * w], tf.float32), name="with_py")
+        tf.identity(x * w, name="plain")
+        with tf.Session() as sess:
+            sess.run(w.initializer)
+            whole = graph.as_graph_def()
+            with_py = tf.graph_util.convert_variables_to_constants(sess, whole, ["with_py"])
+            plain = tf.graph_util.convert_variables_to_constants(sess, whole, ["plain"])
+        assert isinstance(whole, graph_io.GraphDef) and isinstance(with_py, graph_io.GraphDef)
+        assert isinstance(plain, tf.GraphDef)
+        with tf.Graph().as_default():   # in this process, where the py_func's function lives
+            tf.import_graph_def(tf.GraphDef.FromString(with_py.SerializeToString()), name="")
+            tf.import_graph_def(tf.GraphDef.FromString(plain.SerializeToString()), name="p")
+            with tf.Session() as sess:
+                got = sess.run(["with_py:0", "p/plain:0"], {"x:0": [1.0, 2.0], "p/x:0": [1.0, 2.0]})
+    np.testing.assert_allclose(got[0], [4.0, 9.0])
+    np.testing.assert_allclose(got[1], [3.0, 8.0])

@@ -8,7 +8,8 @@ from . import dtypes
 from .tf_proto_convert import UnconvertibleAttr, attr_to_tf, shape_to_proto, tensor_to_proto
 from .tf_protos import GraphDef as TFGraphDef
 
-__all__ = ["graph_to_tf_graph_def", "graph_def_to_tf", "graph_def_message", "message_with_exact_form", "TF_PRODUCER"]
+__all__ = ["graph_to_tf_graph_def", "graph_def_to_tf", "graph_def_message", "message_with_exact_form", "TF_PRODUCER",
+           "IN_PROCESS_ONLY"]
 
 TF_PRODUCER = 1882   # the GraphDef version TensorFlow 2.x writes (VersionDef.producer), which it reads back
 
@@ -401,7 +402,7 @@ def graph_def_to_tf(graph_def, add_shapes=False):
 # Ops whose token names a Python function of this process: TensorFlow cannot run them from a file either, and
 # neuroflow's import of TensorFlow's PyFunc nodes does not read their Tout yet, so Graph.as_graph_def() keeps such
 # graphs in neuroflow's form, whose bytes import back in this process as before.
-_IN_PROCESS_ONLY = frozenset(("PyFunc", "PyFuncStateless", "EagerPyFunc"))
+IN_PROCESS_ONLY = frozenset(("PyFunc", "PyFuncStateless", "EagerPyFunc"))
 
 
 def graph_def_message(graph, add_shapes=False):
@@ -410,15 +411,15 @@ def graph_def_message(graph, add_shapes=False):
     this process, while the message is unchanged, rebuilds exactly the ops written (Dropout, Softmax's axis, ...).
 
     A graph TensorFlow's vocabulary cannot describe (cond branches and loop bodies as sub-graphs, ops holding
-    Python objects such as tf.data datasets) is returned in neuroflow's own GraphDef, as before: its bytes are
-    JSON, which `tf.GraphDef().ParseFromString` and `tf.import_graph_def` read back exactly.
+    Python objects such as tf.data datasets) or holding py_funcs is returned in neuroflow's own GraphDef, as
+    before: its bytes are JSON, which `tf.GraphDef().ParseFromString` and `tf.import_graph_def` read back exactly.
     """
     from .graph_io import as_graph_def
     exact = as_graph_def(graph)   # with output shapes: shapes set with set_shape survive the round trip
     try:
         if exact.skipped:
             raise UnconvertibleAttr(exact.skipped[0]["reason"])
-        if any(op.type in _IN_PROCESS_ONLY for op in graph.get_operations()):
+        if any(op.type in IN_PROCESS_ONLY for op in graph.get_operations()):
             raise UnconvertibleAttr("a py_func's token names a Python function of this process")
         from .graph_def_files import GraphDef
         converted = graph_to_tf_graph_def(graph, add_shapes=add_shapes, message_class=GraphDef)
