@@ -132,6 +132,11 @@ EXPORT_ONLY_CASES = {
                                        tf.float32),
                                tf.TensorArray(tf.float32, size=0, dynamic_size=True).unstack(a).read(0)],
                     [F], "ort only"),
+    # ReverseSequence has no ONNX importer yet. Lengths 0..4 over [batch, 4, 5], batch-major, time-major, other axes.
+    "reverse_sequence": (lambda a: [tf.reverse_sequence(a, tf.range(tf.shape(a)[0]) * 2 % 5, seq_axis=1),
+                                    tf.reverse_sequence(a, tf.cast(tf.range(4) % 2, tf.int64), seq_axis=0,
+                                                        batch_axis=1),
+                                    tf.reverse_sequence(a, tf.range(tf.shape(a)[0]) + 3, seq_axis=2)], [F]),
 }
 ALL_CASES = {**CASES, **EXPORT_ONLY_CASES}
 

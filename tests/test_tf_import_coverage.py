@@ -58,3 +58,44 @@ def test_resource_variable_updates_give_tensorflows_values():
                             "gathered": "gathered:0"})
     for name in ("counter", "table", "other", "gathered"):
         np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-6, err_msg=name)
+
+
+def test_reverse_sequence_is_one_op_with_tensorflows_values_and_gradients():
+    reference = np.load(os.path.join(DATA, "reverse_sequence.npz"))
+    x = tf.constant(reference["x"])
+    with tf.Session() as sess:
+        for key, (seq, batch) in {"s1b0": (1, 0), "s0b1": (0, 1), "s2b0": (2, 0), "s1b2": (1, 2)}.items():
+            y = tf.reverse_sequence(x, reference[key + "_lengths"], seq_axis=seq, batch_axis=batch)
+            assert y.op.type == "ReverseSequence" and y.shape.as_list() == [2, 4, 3]
+            grad, = tf.gradients(tf.reduce_sum(y * reference["weights"]), x)
+            got, got_grad = sess.run([y, grad])
+            np.testing.assert_array_equal(got, reference[key], err_msg=key)
+            np.testing.assert_array_equal(got_grad, reference[key + "_grad"], err_msg=key)
+
+
+def test_reverse_sequence_rejects_bad_lengths_as_tensorflow_does():
+    x, lengths = tf.placeholder(tf.float32, [2, 3]), tf.placeholder(tf.int32, [2])
+    y = tf.reverse_sequence(x, lengths, seq_axis=1)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"seq_lens\(0\) > input.dims\(1\)"):
+            sess.run(y, {x: np.zeros((2, 3)), lengths: [4, 1]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"seq_lens\(1\) < 0"):
+            sess.run(y, {x: np.zeros((2, 3)), lengths: [1, -1]})
+    with pytest.raises(ValueError, match="seq_dim must be < input rank: 3 vs. 2"):
+        tf.reverse_sequence(x, lengths, seq_axis=3)
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 2 and 5"):
+        tf.reverse_sequence(x, tf.placeholder(tf.int32, [5]), seq_axis=1)
+
+
+def test_tensorflows_frozen_bidirectional_rnn_predicts_tensorflows_outputs():
+    reference = np.load(os.path.join(DATA, "bidirectional_rnn.npz"))
+    graph_def = tf.GraphDef()
+    with open(os.path.join(DATA, "bidirectional_rnn_frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    assert "ReverseSequence" in {n.op for n in graph_def.node}
+    with tf.Graph().as_default() as graph:
+        outputs, = tf.import_graph_def(graph_def, return_elements=["outputs:0"], name="")
+        assert "ReverseSequence" in {op.type for op in graph.get_operations()}
+        with tf.Session() as sess:
+            got = sess.run(outputs, {"x:0": reference["inputs"], "lengths:0": reference["lengths"]})
+    np.testing.assert_allclose(got, reference["outputs"], rtol=1e-5, atol=1e-6)

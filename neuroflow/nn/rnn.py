@@ -10,10 +10,10 @@ a sequence's length are zero and its final state is the state at its last valid 
 from ..framework import dtypes
 from ..framework.apply import convert_to_tensor
 from ..framework.constant_op import constant
-from ..framework.graph import name_scope
 from ..ops import array_ops, index_ops, manip_ops, math_ops, reduce_ops
 from ..ops.concat_ops import concat
 from ..ops.grad_support_ops import expand_dims, where
+from ..ops.reverse_sequence_op import reverse_sequence_op
 from ..variables.scope import variable_scope
 from ..util import nest
 from .rnn_cell import RNNCell, _is_sequence
@@ -225,10 +225,10 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
                      batch_dim=None):
     """Reverses the first `seq_lengths[b]` entries along `seq_axis` of each batch entry b (the rest stay put).
 
-    A composition (a gather on the batch-and-time-flattened tensor), so it is differentiable.
+    One ReverseSequence op (ops/reverse_sequence_op.py), as TensorFlow writes it; differentiable.
 
     Args:
-        input: a tensor of known rank.
+        input: a tensor of rank 2 or more.
         seq_lengths: int vector [batch], each at most the size of `seq_axis`.
         seq_axis, batch_axis: the time and batch axes (`seq_dim`, `batch_dim`: TF's deprecated names);
             batch_axis defaults to 0.
@@ -240,29 +240,13 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
     batch_axis = batch_axis if batch_axis is not None else (batch_dim if batch_dim is not None else 0)
     if seq_axis is None:
         raise ValueError("reverse_sequence needs seq_axis")
-    with name_scope(name, "ReverseSequence", [input, seq_lengths]):
-        x = convert_to_tensor(input, name="input")
-        rank = x.shape.ndims
-        if rank is None:
-            raise ValueError("reverse_sequence needs an input of known rank")
-        seq_axis, batch_axis = seq_axis % rank, batch_axis % rank
-        if seq_axis == batch_axis:
-            raise ValueError(f"seq_axis ({seq_axis}) and batch_axis ({batch_axis}) must differ")
-        perm = [batch_axis, seq_axis] + [a for a in range(rank) if a not in (batch_axis, seq_axis)]
-        moved = manip_ops.transpose(x, perm) if perm != list(range(rank)) else x
-        dims = array_ops.shape(moved)
-        b, t = dims[0], dims[1]
-        lengths = expand_dims(math_ops.cast(seq_lengths, dtypes.int32), 1)           # [B, 1]
-        steps = expand_dims(index_ops.range(t), 0)                                     # [1, T]
-        source = where(math_ops.less(steps, lengths), lengths - 1 - steps, steps)      # [B, T]
-        flat_index = source + expand_dims(index_ops.range(b) * t, 1)
-        flat = array_ops.reshape(moved, concat([[-1], dims[2:]], 0))
-        out = array_ops.reshape(index_ops.gather(flat, flat_index), dims)
-        out.set_shape(moved.shape)
-        if perm != list(range(rank)):
-            inverse = [perm.index(a) for a in range(rank)]
-            out = manip_ops.transpose(out, inverse)
-        return out
+    x = convert_to_tensor(input, name="input")
+    rank = x.shape.ndims
+    if rank is not None:   # negative axes count from the end (TensorFlow's op takes only 0 <= axis < rank)
+        seq_axis, batch_axis = (a + rank if -rank <= a < 0 else a for a in (seq_axis, batch_axis))
+    if seq_axis == batch_axis:
+        raise ValueError(f"seq_axis ({seq_axis}) and batch_axis ({batch_axis}) must differ")
+    return reverse_sequence_op(x, seq_lengths, seq_axis, batch_axis, name=name)
 
 
 def _reverse(x, seq_lengths, seq_axis, batch_axis):

@@ -83,4 +83,4 @@ def unexportable_without_reason():
 
 def _load():
     # The converter modules register themselves on import.
-    from . import convert_array, convert_control_flow, convert_image, convert_math, convert_nn, convert_rnn, convert_sparse, convert_tensor_list, without_converter  # noqa: F401,E501
+    from . import convert_array, convert_control_flow, convert_image, convert_math, convert_nn, convert_rnn, convert_sequence, convert_sparse, convert_tensor_list, without_converter  # noqa: F401,E501

@@ -2,7 +2,9 @@
 with resource variables (use_resource=True: ReadVariableOp, ResourceGather of an embedding, ResourceApply*,
 ResourceSparseApply* / ResourceScatterAdd for the embedding's sparse gradient) saved as checkpoint + .meta right
 after initialization, with TensorFlow's predictions after two training steps; and a graph of the resource-variable
-updates outside optimizers (assign_add, assign_sub, scatter_update, scatter_add) with TensorFlow's values.
+updates outside optimizers (assign_add, assign_sub, scatter_update, scatter_add) with TensorFlow's values; a
+frozen bidirectional_dynamic_rnn with sequence lengths (ReverseSequence inside), and tf.reverse_sequence's values and
+gradients on several axes (reverse_sequence.npz).
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_import_coverage/make_fixtures.py
@@ -93,6 +95,47 @@ def write_variable_updates():
         f.write("\n".join(ops) + "\n")
 
 
+def write_bidirectional_rnn():
+    """A frozen GRU/LSTM bidirectional_dynamic_rnn over [batch, time, 3] with sequence lengths; its outputs."""
+    from tensorflow.python.ops import rnn_cell_impl   # TF1's cells
+    rng = np.random.RandomState(5)
+    inputs, lengths = rng.randn(3, 5, 3).astype(np.float32), np.array([5, 2, 0], np.int32)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [None, 5, 3], name="x")
+        n = v1.placeholder(tf.int32, [None], name="lengths")
+        v1.set_random_seed(7)
+        (fw, bw), _ = v1.nn.bidirectional_dynamic_rnn(rnn_cell_impl.GRUCell(4), rnn_cell_impl.LSTMCell(2), x,
+                                                      sequence_length=n, dtype=tf.float32)
+        tf.concat([fw, bw], 2, name="outputs")
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            outputs = sess.run("outputs:0", {x: inputs, n: lengths})
+            frozen = v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(), ["outputs"])
+    with open(os.path.join(HERE, "bidirectional_rnn_frozen.pb"), "wb") as f:
+        f.write(frozen.SerializeToString())
+    np.savez(os.path.join(HERE, "bidirectional_rnn.npz"), inputs=inputs, lengths=lengths, outputs=outputs)
+
+
+def write_reverse_sequence():
+    """tf.reverse_sequence of a [2, 4, 3] tensor along (seq, batch) axes (1, 0), (0, 1), (2, 0), int32 and int64
+    lengths, and the gradient of sum(result * weights)."""
+    rng = np.random.RandomState(6)
+    x_value = rng.randn(2, 4, 3).astype(np.float32)
+    weights = rng.randn(2, 4, 3).astype(np.float32)
+    cases = {"s1b0": (1, 0, np.array([3, 0], np.int32)), "s0b1": (0, 1, np.array([2, 1, 0, 2], np.int64)),
+             "s2b0": (2, 0, np.array([2, 3], np.int64)), "s1b2": (1, 2, np.array([4, 1, 2], np.int32))}
+    out = {"x": x_value, "weights": weights}
+    graph = tf.Graph()
+    with graph.as_default(), v1.Session(graph=graph) as sess:
+        x = tf.constant(x_value)
+        for key, (seq, batch, lengths) in cases.items():
+            y = tf.reverse_sequence(x, lengths, seq_axis=seq, batch_axis=batch)
+            out[key + "_lengths"] = lengths
+            out[key], out[key + "_grad"] = sess.run([y, tf.gradients(tf.reduce_sum(y * weights), x)[0]])
+    np.savez(os.path.join(HERE, "reverse_sequence.npz"), **out)
+
+
 def main():
     rng = np.random.RandomState(0)
     inputs, labels = rng.randint(0, 7, (5, 2)).astype(np.int32), rng.randint(0, 3, 5).astype(np.int32)
@@ -101,6 +144,8 @@ def main():
     for kind in OPTIMIZERS:
         write_optimizer(kind, inputs, labels)
     write_variable_updates()
+    write_bidirectional_rnn()
+    write_reverse_sequence()
     with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
         f.write(tf.__version__ + "\n")
 
