@@ -11,9 +11,10 @@ __all__ = ["write_graph", "read_graph", "gfile"]
 _log = logging.getLogger("neuroflow")
 
 
-def _tf_message(graph_or_graph_def):
-    """TensorFlow's GraphDef message of a Graph or of neuroflow's GraphDef, or None (with a warning) when the
-    graph holds what TensorFlow's messages cannot (cond branches, loop bodies, Python objects)."""
+def _tf_message(graph_or_graph_def, warn=True):
+    """TensorFlow's GraphDef message of a Graph or of neuroflow's GraphDef, or None (with a warning, or a debug
+    line when not `warn`) when the graph holds what TensorFlow's messages cannot (cond branches, loop bodies,
+    Python objects)."""
     from .framework.graph import Graph
     from .framework.tf_graph_export import graph_def_to_tf, graph_to_tf_graph_def
     from .framework.tf_proto_convert import UnconvertibleAttr
@@ -22,7 +23,8 @@ def _tf_message(graph_or_graph_def):
             return graph_to_tf_graph_def(graph_or_graph_def, add_shapes=True)
         return graph_def_to_tf(graph_or_graph_def, add_shapes=True)
     except UnconvertibleAttr as e:
-        _log.warning("write_graph: writing neuroflow's own GraphDef format, which TensorFlow cannot read: %s", e)
+        (_log.warning if warn else _log.debug)(
+            "write_graph: writing neuroflow's own GraphDef format, which TensorFlow cannot read: %s", e)
         return None
 
 
@@ -47,6 +49,13 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
         >>> tf.train.write_graph(frozen_graph_def, "/tmp/model", "frozen.pb", as_text=False)
         '/tmp/model/frozen.pb'
     """
+    return write_graph_file(graph_or_graph_def, logdir, name, as_text)
+
+
+def write_graph_file(graph_or_graph_def, logdir, name, as_text=True, warn=True):
+    """`write_graph`, with `warn=False` for files the user did not ask for (the graph.pbtxt that checkpoint hooks
+    write beside checkpoints, as TensorFlow does): what could not be written in TensorFlow's form is then logged
+    at debug level instead of warned about on every run."""
     from .framework import tf_protos
     from .framework.graph import Graph
     from .train.checkpoint_format import atomic_file, fsync_directory
@@ -55,7 +64,8 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
                         f"{type(graph_or_graph_def).__name__}")
     value = graph_or_graph_def
     if isinstance(value, (Graph, graph_io.GraphDef)):
-        value = _tf_message(value) or (graph_io.as_graph_def(value) if isinstance(value, Graph) else value)
+        value = _tf_message(value, warn) or (graph_io.as_graph_def(value, warn=warn) if isinstance(value, Graph)
+                                             else value)
     if isinstance(value, tf_protos.Message):
         data = tf_protos.text_format.MessageToString(value) if as_text else value.SerializeToString()
     elif hasattr(value, "to_text"):   # neuroflow's JSON forms

@@ -244,8 +244,8 @@ class CheckpointSaverHook(SessionRunHook):
     def after_create_session(self, session, coord):
         global_step = session.run(self._global_step_tensor)
         if self._save_graph_def:
-            from ..io import write_graph
-            write_graph(session.graph, self._checkpoint_dir, "graph.pbtxt")
+            from ..io import write_graph_file
+            write_graph_file(session.graph, self._checkpoint_dir, "graph.pbtxt", warn=False)
             if self._summary_writer is not None:
                 self._summary_writer.add_graph(session.graph)
         self._save(session, global_step)
