@@ -156,62 +156,70 @@ def _sincosf_slice(x32, sin_out, cos_out, work):
     x4 *= x2
     x4 *= c2
     cos_poly += x4
-    # quadrant q = n mod 4: sin = (s, c, -s, -c)[q] and cos = (c, -s, -c, s)[q], the sign by flipping its bit
+    # quadrant q = n mod 4: sin = (s, c, -s, -c)[q] and cos = (c, -s, -c, s)[q], that is sin = s*A + c*B and
+    # cos = c*A - s*B with A = (1, 0, -1, 0)[q] and B = (0, 1, 0, -1)[q]: products by 0 and +-1 and sums with a
+    # zero are exact, so these are glibc's values (its odd quadrants use the other polynomial, negated or not)
+    q = work("f64x", np.float64, n)  # x, xr and x2 are free from here on
+    np.multiply(quadrant, 0.25, out=q)
+    np.floor(q, out=q)
+    q *= -4.0
+    q += quadrant
+    odd = work("f64xr", np.float64, n)
+    np.multiply(q, 0.5, out=odd)
+    np.floor(odd, out=odd)
+    odd *= -2.0
+    odd += q
+    b_factor = work("f64x2", np.float64, n)
+    np.subtract(2.0, q, out=b_factor)
+    b_factor *= odd  # (2 - q) * odd
+    a_factor = odd
+    a_factor -= 1.0
+    q -= 1.0
+    a_factor *= q  # (1 - odd) * (1 - q)
     both = work("pair_y", np.float64, 2 * n)
     sin, cos = both[:n], both[n:]
-    bits = work("i64", np.int64, n)
-    np.copyto(bits, quadrant, casting="unsafe")
-    odd = work("odd", np.bool_, n)
-    sign = work("u64", np.uint64, n)
-    np.bitwise_and(bits, 1, out=sign.view(np.int64))
-    np.copyto(odd, sign, casting="unsafe")
-    np.copyto(sin, sin_poly)
-    np.copyto(sin, cos_poly, where=odd)
-    np.copyto(cos, cos_poly)
-    np.copyto(cos, sin_poly, where=odd)
-    np.right_shift(bits, 1, out=sign.view(np.int64))
-    sign <<= np.uint64(63)
-    sin.view(np.uint64)[:] ^= sign
-    bits += 1
-    np.right_shift(bits, 1, out=sign.view(np.int64))
-    sign <<= np.uint64(63)
-    cos.view(np.uint64)[:] ^= sign
+    np.multiply(sin_poly, a_factor, out=sin)
+    np.multiply(cos_poly, b_factor, out=q)
+    sin += q
+    np.multiply(cos_poly, a_factor, out=cos)
+    np.multiply(sin_poly, b_factor, out=q)
+    cos -= q
     np.abs(quadrant, out=quadrant)
     quadrant += 2.0
     quadrant *= _SLACK
-    bound = work("pair_b", np.float64, 2 * n)
-    bound[:n] = quadrant
-    bound[n:] = quadrant
     both_out = work("pair_f32", np.float32, 2 * n)
-    unsure = _round(both, bound, both_out, work)
+    unsure = _round(both.reshape(2, n), quadrant, both_out.reshape(2, n), work)
     sin_out[...] = both_out[:n]
     cos_out[...] = both_out[n:]
-    unsure = np.unique(unsure % n) if unsure.size else unsure
-    # |x| < 2^-12: sin x = x and cos x = 1; from 120 on (and inf, nan) glibc reduces otherwise: ask it
-    magnitude = np.abs(x32, out=work("f32", np.float32, n))
-    if magnitude.min() < 2.0 ** -12:
-        tiny = magnitude < 2.0 ** -12
+    unsure %= n  # an index may come twice (sin and cos): the library is then asked twice
+    # |x| < 2^-12: sin x = x and cos x = 1 (the polynomials round to those too, but for the sign of -0); from 120
+    # on (and inf, nan) glibc reduces otherwise: ask it
+    low, high = x32.min(), x32.max()
+    if low < 2.0 ** -12 and high > -2.0 ** -12:
+        tiny = np.abs(x32) < 2.0 ** -12
         sin_out[tiny] = x32[tiny]
         cos_out[tiny] = 1.0
-    if not magnitude.max() < 120.0:
-        unsure = np.union1d(unsure, np.flatnonzero(~(magnitude < 120.0)))
+    if not (low > -120.0 and high < 120.0):
+        unsure = np.union1d(unsure, np.flatnonzero(~(np.abs(x32) < 120.0)))
     return unsure
 
 
 def _round(y, bound, out, work):
-    """float32 of `y` into `out`; the indices where y - bound and y + bound round to different floats."""
-    n = y.size
-    np.copyto(out, y, casting="same_kind")
-    low = work("pair_low", np.float32, n)
-    high = work("pair_high", np.float32, n)
-    wide = work("pair_wide", np.float64, n)
+    """float32 of `y` into `out`, where y - bound and y + bound round to the same float; the indices (into the
+    flattened y) where they do not, which get float32(y) here but are the library's to decide."""
+    low = out
+    wide = work("pair_wide", np.float64, y.size).reshape(y.shape)
     np.subtract(y, bound, out=wide)
     np.copyto(low, wide, casting="same_kind")
+    high = work("pair_high", np.float32, y.size).reshape(y.shape)
     np.add(y, bound, out=wide)
     np.copyto(high, wide, casting="same_kind")
-    differ = work("pair_differ", np.bool_, n)
+    differ = work("pair_differ", np.bool_, y.size).reshape(y.shape)
     np.not_equal(low, high, out=differ)
-    return np.flatnonzero(differ)
+    unsure = np.flatnonzero(differ)
+    if unsure.size:
+        out.reshape(-1)[unsure] = y.reshape(-1)[unsure]
+    return unsure
 
 
 def _ask_libm(name, args, out, indices):

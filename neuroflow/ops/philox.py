@@ -81,16 +81,16 @@ def philox_lanes(key, counter, offsets):
     return tuple(lanes)
 
 
-def _consecutive_lane_slices(key, counter, count, rows=(0, 1, 2, 3)):
+def _consecutive_lane_slices(key, counter, count, rows=(0, 1, 2, 3), slice_blocks=_CHUNK_BLOCKS):
     """(first block, lanes) for consecutive slices of `count` blocks from `counter`: lanes a (4, n) uint32 array
     (reused from slice to slice) holding word rows[j] of each block in its row j."""
     keys = _key_schedule(key)
-    size = min(count, _CHUNK_BLOCKS)
+    size = min(count, slice_blocks)
     buffer = np.empty((4, size), dtype=np.uint32)
     offsets = np.arange(size, dtype=np.uint64)
     order = [rows.index(word) for word in range(4)]
-    for start in range(0, count, _CHUNK_BLOCKS):
-        n = min(_CHUNK_BLOCKS, count - start)
+    for start in range(0, count, slice_blocks):
+        n = min(slice_blocks, count - start)
         lanes = buffer[:, :n]
         _philox_into(keys, (counter + start) & _MASK128, offsets[:n], [lanes[row] for row in order])
         yield start, lanes
@@ -294,8 +294,9 @@ def standard_normal(key, counter, size, np_dtype):
     # the pairs' sines go to positions 0 and 2, their cosines to 1 and 3
     blocks = (size + 3) // 4
     values = np.empty((blocks, 4), dtype=np.float32)
-    work = glibc_float_math.Workspace(2 * min(blocks, _CHUNK_BLOCKS))
-    for start, lanes in _consecutive_lane_slices(key, counter, blocks, rows=(0, 2, 1, 3)):
+    slice_blocks = glibc_float_math.CHUNK // 2
+    work = glibc_float_math.Workspace(2 * min(blocks, slice_blocks))
+    for start, lanes in _consecutive_lane_slices(key, counter, blocks, (0, 2, 1, 3), slice_blocks):
         n = lanes.shape[1]
         sines, cosines = work("bm_sin", np.float32, 2 * n), work("bm_cos", np.float32, 2 * n)
         _box_muller_slice(lanes[:2].reshape(-1), lanes[2:].reshape(-1), sines, cosines, work)
