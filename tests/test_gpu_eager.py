@@ -118,18 +118,7 @@ def test_without_a_gpu_eager_tensors_stay_numpy_and_nothing_is_copied():
         backend_gpu.set_devices_for_testing(None)
 
 
-# Cases whose op's shape inference reads a constant input that lives on the device: tensor_util.constant_value
-# reads an eager tensor's value with `np.asarray(tensor._value)`, which a GPU array refuses. The fix belongs there
-# (`np.asarray(tensor)`: EagerTensor.__array__ copies a device value back, counted); with it every case passes.
-_NEEDS_HOST_CONSTANT_VALUE = set(
-    "slice_empty-0 slice_empty-1 range_limit_only-2 range_static-0 range_static-1 unsorted_segment_sum-1 "
-    "unsorted_segment_prod-1 unsorted_segment_max-1 unsorted_segment_max_empty_segments-1 unsorted_segment_min-1 "
-    "unsorted_segment_min_empty_segments-1 sparse_to_dense-0 sparse_to_dense-1 sparse_to_dense_default-0 "
-    "sparse_to_dense_empty-0 sparse_reshape-0 edit_distance_normalized-0 edit_distance_normalized-1 "
-    "edit_distance_raw-0 edit_distance_raw-1".split())
-EAGER_CASES = [pytest.param(row, i, id=f"{row.name}-{i}", marks=[pytest.mark.xfail(
-    strict=True, reason="tensor_util.constant_value reads a device value with np.asarray")]
-    if f"{row.name}-{i}" in _NEEDS_HOST_CONSTANT_VALUE else []) for row, i in FORWARD_CASES if not row.graph_only]
+EAGER_CASES = [pytest.param(row, i, id=f"{row.name}-{i}") for row, i in FORWARD_CASES if not row.graph_only]
 
 
 @pytest.mark.parametrize("row, index", EAGER_CASES)
@@ -152,15 +141,7 @@ def test_eager_op_table_on_the_fake_gpu_equals_the_cpu(row, index):
     np.testing.assert_array_equal(got, cpu)
 
 
-_TAPE_NEEDS_HOST_CONSTANT_VALUE = set(
-    "transpose_perm_tensor-1 slice_empty-0 slice_empty-1 range_static-0 range_static-1 block_lstm-0 block_lstm-1 "
-    "block_lstm_peephole_clip-0 block_lstm_peephole_clip-1 unsorted_segment_sum-1 segment_prod-1 "
-    "unsorted_segment_prod-1 segment_max-1 unsorted_segment_max-1 segment_min-1 unsorted_segment_min-1 "
-    "sparse_to_dense-0 sparse_to_dense_default-0 sparse_reorder-0 hvd_allgather-0 hvd_allgather-1 hvd_allgather-2 "
-    "hvd_allgather-3 hvd_allgather-4 hvd_allgather-7".split())
-TAPE_CASES = [pytest.param(case, id=case.id, marks=[pytest.mark.xfail(
-    strict=True, reason="tensor_util.constant_value reads a device value with np.asarray")]
-    if case.id in _TAPE_NEEDS_HOST_CONSTANT_VALUE else []) for case in GRADIENT_CASES if not case.row.graph_only]
+TAPE_CASES = [pytest.param(case, id=case.id) for case in GRADIENT_CASES if not case.row.graph_only]
 
 
 def _tape_gradients(case):

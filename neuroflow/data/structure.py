@@ -197,11 +197,11 @@ def value_of(leaf, what="component"):
     if isinstance(leaf, SparseTensorValue):
         return SparseTensorValue(np.asarray(leaf.indices, np.int64).reshape(len(np.ravel(leaf.values)), -1),
                                  make_ndarray(leaf.values).reshape(-1), np.asarray(leaf.dense_shape, np.int64))
-    if hasattr(leaf, "_value") and hasattr(leaf, "numpy"):  # an EagerTensor: its value now
-        return np.asarray(leaf._value)
+    if hasattr(leaf, "_value") and hasattr(leaf, "numpy"):  # an EagerTensor: its value now (from a GPU too)
+        return np.asarray(leaf)
     if _is_tensor_like(leaf) or (isinstance(leaf, (list, tuple)) and _contains_tensor(leaf)):
         leaf = convert_to_tensor(leaf)  # a variable's value, or a list of tensors packed into one
-        return leaf if isinstance(leaf, Tensor) else np.asarray(leaf._value)
+        return leaf if isinstance(leaf, Tensor) else np.asarray(leaf)
     if leaf is None:
         raise TypeError(f"Cannot convert None to a tf.data {what}: None values not supported.")
     return make_ndarray(leaf)

@@ -140,7 +140,9 @@ def constant_value(tensor, _depth=0):
     shapes that are fully known); otherwise None. Never runs stateful ops. An eager tensor's value is known."""
     if not isinstance(tensor, Tensor):
         value = getattr(tensor, "_value", None)  # an EagerTensor
-        return None if value is None or getattr(tensor, "_variable", None) is not None else np.asarray(value)
+        if value is None or getattr(tensor, "_variable", None) is not None:
+            return None
+        return np.asarray(tensor)  # EagerTensor.__array__: a value on a GPU comes back (a counted copy)
     op = tensor.op
     value = op.opdef.static_value(op, tensor.value_index)
     if value is not None:
