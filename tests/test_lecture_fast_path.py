@@ -159,3 +159,54 @@ def test_feed_shape_key_matches_the_loop_it_replaces():
     many = [np.zeros((k,)) for k in range(plan_module._WRITTEN_OUT_FEEDS + 3)]
     key = plan_module._feed_shapes_function(len(many))(many)
     assert key == tuple((k,) for k in range(len(many)))
+
+
+@pytest.mark.parametrize("num_feeds", [0, 1, 3, 20])
+def test_warm_runs_equal_the_first_run_for_any_number_of_feeds(num_feeds):
+    """The warm path's generated conversions (written out up to 16 feeds, a loop beyond) feed each tensor its
+    own value: every run's result equals a NumPy sum of the fed values, in the feed_dict's order or another."""
+    placeholders = [tf.placeholder(tf.float32, [None], name=f"p{i}") for i in range(num_feeds)]
+    weights = np.arange(1, num_feeds + 1, dtype=np.float32)
+    total = tf.constant(0.5) + tf.add_n([p * w for p, w in zip(placeholders, weights)]) if num_feeds else \
+        tf.constant(0.5)
+    rng = np.random.default_rng(0)
+    with tf.Session() as sess:
+        for run in range(4):
+            values = [rng.standard_normal(3).astype(np.float32) for _ in placeholders]
+            pairs = list(zip(placeholders, values))
+            if run % 2:
+                pairs.reverse()
+            got = sess.run(total, dict(pairs))
+            expected = np.float32(0.5) + sum((v * w for v, w in zip(values, weights)), np.zeros(3, np.float32)) \
+                if num_feeds else np.float32(0.5)
+            np.testing.assert_allclose(got, expected, rtol=1e-6)
+            assert np.asarray(got).dtype == np.float32
+
+
+def test_an_unclosed_session_is_freed_without_the_cycle_collector():
+    """The warm runner holds the plan, feed converters and result builder, never the session: dropping the last
+    reference frees a session at once (its variable storage with it)."""
+    import gc
+    import weakref
+    x, target, w, y, train = _lecture_graph()
+    gc.disable()
+    try:
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run([y, train], {x: [1.0, 1.0], target: 20.0})
+        gone = weakref.ref(sess)
+        del sess
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_closing_a_session_stops_its_warm_runs():
+    x, target, w, y, train = _lecture_graph()
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    sess.run([y, train], {x: [1.0, 1.0], target: 20.0})
+    sess.close()
+    with pytest.raises(RuntimeError, match="Attempted to use a closed Session."):
+        sess.run([y, train], {x: [1.0, 1.0], target: 20.0})
