@@ -2,6 +2,7 @@
 with resource variables (use_resource=True) trained by each TF1 optimizer (ResourceApply*, ResourceSparseApply*,
 ResourceGather, ResourceScatterAdd) and resource-variable updates (AssignAdd/SubVariableOp, ResourceScatterUpdate),
 against TensorFlow 2.21's own results (tests/data/tf_import_coverage, make_fixtures.py)."""
+import json
 import os
 
 import numpy as np
@@ -99,3 +100,53 @@ def test_tensorflows_frozen_bidirectional_rnn_predicts_tensorflows_outputs():
         with tf.Session() as sess:
             got = sess.run(outputs, {"x:0": reference["inputs"], "lengths:0": reference["lengths"]})
     np.testing.assert_allclose(got, reference["outputs"], rtol=1e-5, atol=1e-6)
+
+
+def _tensorflow_runs(code, *args):
+    from anchor_tf import run_tf
+    prelude = "import json, sys\nimport numpy as np\nv1 = tf.compat.v1\nv1.disable_v2_behavior()\n"
+    return json.loads(run_tf(prelude + code, *args).strip().splitlines()[-1])
+
+
+def _needs_tensorflow():
+    from anchor_tf import ANCHOR_PYTHON
+    if ANCHOR_PYTHON is None:
+        pytest.skip("the anchors' TensorFlow is not installed")
+
+
+def test_tensorflow_trains_neuroflows_batch_norm_and_embedding_meta_graph_as_neuroflow_does(tmp_path):
+    # FusedBatchNormGradV3 needs TF's attr U, ScatterSub (the embedding's sparse step) Tindices, ReverseSequence
+    # Tlen (int32 lengths: TF's default is int64), Unique out_idx.
+    _needs_tensorflow()
+    ids = tf.placeholder(tf.int32, [None, 3], name="ids")
+    lengths = tf.placeholder(tf.int32, [None], name="lengths")
+    y = tf.placeholder(tf.int32, [None], name="y")
+    table = tf.Variable(np.linspace(-1, 1, 24, dtype=np.float32).reshape(6, 4), name="table")
+    steps = tf.reverse_sequence(tf.nn.embedding_lookup(table, ids), lengths, seq_axis=1)
+    scale = tf.Variable(np.linspace(0.5, 1.5, 4, dtype=np.float32), name="scale")
+    offset = tf.Variable(np.zeros(4, np.float32), name="offset")
+    normed = tf.nn.fused_batch_norm(tf.reshape(steps, [-1, 1, 3, 4]), scale, offset, is_training=True)[0]
+    w = tf.Variable(np.linspace(-1, 1, 36, dtype=np.float32).reshape(12, 3), name="w")
+    logits = tf.identity(tf.matmul(tf.reshape(normed, [-1, 12]), w), name="logits")
+    tf.identity(tf.unique(tf.reshape(ids, [-1])).idx, name="unique_idx")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss, name="train")
+    feed = {ids: [[0, 1, 2], [3, 3, 5], [5, 0, 1]], lengths: [3, 2, 0], y: [0, 2, 1]}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+        sess.run(train, feed)
+        ours = sess.run(["logits:0", "unique_idx:0"], feed)
+    with open(prefix + ".meta", "rb") as f:
+        written = {n.op for n in MetaGraphDef.FromString(f.read()).graph_def.node}
+    assert {"FusedBatchNormGradV3", "ScatterSub", "ReverseSequence", "Unique"} <= written
+    theirs = _tensorflow_runs("""
+saver = v1.train.import_meta_graph(sys.argv[1] + ".meta")
+feed = {"ids:0": [[0, 1, 2], [3, 3, 5], [5, 0, 1]], "lengths:0": [3, 2, 0], "y:0": [0, 2, 1]}
+with v1.Session() as sess:
+    saver.restore(sess, sys.argv[1])
+    sess.run("train", feed)
+    print(json.dumps([v.tolist() for v in sess.run(["logits:0", "unique_idx:0"], feed)]))
+""", prefix)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5, atol=1e-5)
+    assert ours[1].tolist() == theirs[1] == [0, 1, 2, 3, 3, 4, 4, 0, 1]
