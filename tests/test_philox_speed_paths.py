@@ -195,3 +195,27 @@ def test_numpy_path_of_draws_spanning_several_slices_equals_the_reference(monkey
     half = w0.size
     normals = np.stack([sines[:half], cosines[:half], sines[half:], cosines[half:]], axis=1).reshape(-1)[:size]
     assert _same_bits(philox.standard_normal(key, counter, size, np.float32), normals).size == 0
+
+
+def _reference_truncated_normal(key, counter, size):
+    """TF's TruncatedNormalDistribution value by value: group g of four values starts 256 blocks * g into the
+    stream and keeps the Box-Muller values with |x| < 2, in order, block after block."""
+    values = []
+    for group in range((size + 3) // 4):
+        kept, block = [], 0
+        while len(kept) < 4:
+            w = _philox_python(key, (counter + 256 * group + block) % (1 << 128))
+            block += 1
+            s0, c0 = _reference_box_muller(np.array([w[0]], np.uint32), np.array([w[1]], np.uint32))
+            s1, c1 = _reference_box_muller(np.array([w[2]], np.uint32), np.array([w[3]], np.uint32))
+            kept += [x for x in (s0[0], c0[0], s1[0], c1[0]) if abs(x) < 2][:4 - len(kept)]
+        values += kept
+    return np.array(values[:size], dtype=np.float32)
+
+
+@needs_glibc
+def test_numpy_path_of_truncated_normals_spanning_several_slices_equals_the_reference(monkeypatch):
+    monkeypatch.setattr(philox, "COMPILED_MIN_BLOCKS", 1 << 62)
+    key, counter, size = 5, (3 << 64) + 1, 4 * (glibc_float_math.CHUNK // 2 + 300) + 2
+    got = philox.truncated_normal(key, counter, size, np.float32)
+    assert _same_bits(got, _reference_truncated_normal(key, counter, size)).size == 0

@@ -81,18 +81,17 @@ def philox_lanes(key, counter, offsets):
     return tuple(lanes)
 
 
-def _consecutive_lane_slices(key, counter, count, rows=(0, 1, 2, 3), slice_blocks=_CHUNK_BLOCKS):
+def _consecutive_lane_slices(key, counter, count):
     """(first block, lanes) for consecutive slices of `count` blocks from `counter`: lanes a (4, n) uint32 array
-    (reused from slice to slice) holding word rows[j] of each block in its row j."""
+    of the blocks' words 0..3, reused from slice to slice."""
     keys = _key_schedule(key)
-    size = min(count, slice_blocks)
+    size = min(count, _CHUNK_BLOCKS)
     buffer = np.empty((4, size), dtype=np.uint32)
     offsets = np.arange(size, dtype=np.uint64)
-    order = [rows.index(word) for word in range(4)]
-    for start in range(0, count, slice_blocks):
-        n = min(slice_blocks, count - start)
+    for start in range(0, count, _CHUNK_BLOCKS):
+        n = min(_CHUNK_BLOCKS, count - start)
         lanes = buffer[:, :n]
-        _philox_into(keys, (counter + start) & _MASK128, offsets[:n], [lanes[row] for row in order])
+        _philox_into(keys, (counter + start) & _MASK128, offsets[:n], lanes)
         yield start, lanes
 
 
@@ -290,20 +289,32 @@ def standard_normal(key, counter, size, np_dtype):
     if size >= 4 * COMPILED_MIN_BLOCKS and _compiled_available():
         from ..runtime.accel.philox_numba import standard_normal_float32
         return _cast_from_float32(standard_normal_float32(key, counter, size), np_dtype)
-    # slice by slice: words 0 and 2 of each block are the first words of its two pairs, 1 and 3 the second;
-    # the pairs' sines go to positions 0 and 2, their cosines to 1 and 3
     blocks = (size + 3) // 4
-    values = np.empty((blocks, 4), dtype=np.float32)
+    values = _float_normals_of_blocks_at(key, counter, np.arange(blocks, dtype=np.uint64))
+    return _cast_from_float32(values.reshape(-1)[:size], np_dtype)
+
+
+def _float_normals_of_blocks_at(key, counter, offsets):
+    """The four float32 values of TF's NormalDistribution from each block counter + offsets[i]: (len, 4).
+
+    Slice by slice, so everything stays in cache: words 0 and 2 of each block are the first words of its two
+    Box-Muller pairs, 1 and 3 the second; the pairs' sines go to positions 0 and 2, their cosines to 1 and 3."""
+    values = np.empty((offsets.size, 4), dtype=np.float32)
     slice_blocks = glibc_float_math.CHUNK // 2
-    work = glibc_float_math.Workspace(2 * min(blocks, slice_blocks))
-    for start, lanes in _consecutive_lane_slices(key, counter, blocks, (0, 2, 1, 3), slice_blocks):
-        n = lanes.shape[1]
+    work = glibc_float_math.Workspace(2 * min(offsets.size, slice_blocks))
+    keys = _key_schedule(key)
+    buffer = np.empty((4, min(offsets.size, slice_blocks)), dtype=np.uint32)
+    for start in range(0, offsets.size, slice_blocks):
+        part = offsets[start:start + slice_blocks]
+        n = part.size
+        lanes = buffer[:, :n]
+        _philox_into(keys, counter, part, [lanes[0], lanes[2], lanes[1], lanes[3]])
         sines, cosines = work("bm_sin", np.float32, 2 * n), work("bm_cos", np.float32, 2 * n)
         _box_muller_slice(lanes[:2].reshape(-1), lanes[2:].reshape(-1), sines, cosines, work)
         by_position = values[start:start + n].T
         by_position[0::2] = sines.reshape(2, n)
         by_position[1::2] = cosines.reshape(2, n)
-    return _cast_from_float32(values.reshape(-1)[:size], np_dtype)
+    return values
 
 
 def truncated_normal(key, counter, size, np_dtype):
@@ -324,16 +335,20 @@ def truncated_normal(key, counter, size, np_dtype):
     while active.size:
         if block >= skip_per_group:  # TF would run into the next group's words: practically impossible
             raise RuntimeError("truncated_normal: rejection sampling used up its reserved samples")
-        words = philox_blocks(key, counter, active.astype(np.uint64) * np.uint64(skip_per_group)
-                              + np.uint64(block))
+        offsets = active.astype(np.uint64) * np.uint64(skip_per_group) + np.uint64(block)
         if double:
+            words = philox_blocks(key, counter, offsets)
             d0, d1 = _box_muller_double(words[:, 0], words[:, 1], words[:, 2], words[:, 3])
             candidates = np.stack([d0, d1], axis=1)
         else:
-            f0, f1 = box_muller_float(words[:, 0::2], words[:, 1::2])
-            candidates = np.empty((active.size, 4), dtype=np.float32)
-            candidates[:, 0::2], candidates[:, 1::2] = f0, f1
+            candidates = _float_normals_of_blocks_at(key, counter, offsets)
         accepted = np.abs(candidates) < 2.0
+        if block == 0:  # most groups (83% of float32 ones) keep all of their first block's values
+            complete = accepted.view(f"u{group_size}")[:, 0] == int.from_bytes(b"\x01" * group_size, "little")
+            out[active[complete]] = candidates[complete]
+            filled[active[complete]] = group_size
+            rest = ~complete
+            active, candidates, accepted = active[rest], candidates[rest], accepted[rest]
         position = filled[active][:, None] + np.cumsum(accepted, axis=1) - 1
         take = accepted & (position < group_size)
         rows = np.broadcast_to(active[:, None], take.shape)
