@@ -150,3 +150,23 @@ with v1.Session() as sess:
 """, prefix)
     np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5, atol=1e-5)
     assert ours[1].tolist() == theirs[1] == [0, 1, 2, 3, 3, 4, 4, 0, 1]
+
+
+def test_reductions_over_axes_tensorflow_computes_at_run_time_import_and_give_tensorflows_values():
+    # Range(0, Rank(p), 1) of the reduced input itself (p of unknown rank): all axes; Range of constants
+    # (tf.losses, frozen): folded; Range(1, Rank(t), 1) of another tensor: folded from t's recorded shape.
+    reference = np.load(os.path.join(DATA, "computed_axes.npz"))
+    graph_def = tf.GraphDef()
+    with open(os.path.join(DATA, "computed_axes_frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    by_name = {n.name: n for n in graph_def.node}
+    ranges = [n for n in graph_def.node if n.op == "Range"]
+    assert {by_name[n.input[1]].op for n in ranges} == {"Rank", "Const"} and len(ranges) == 6
+    names = [f"out{k}:0" for k in range(6)]
+    with tf.Graph().as_default():
+        outputs = tf.import_graph_def(graph_def, return_elements=names, name="")
+        with tf.Session() as sess:
+            got = sess.run(outputs, {"p:0": reference["p"], "labels:0": reference["labels"]})
+            assert sess.run(outputs[1], {"p:0": reference["p"][0], "labels:0": reference["labels"]}).shape == (1, 1)
+    for k, value in enumerate(got):
+        np.testing.assert_allclose(value, reference[f"out{k}"], rtol=1e-5, atol=1e-6, err_msg=names[k])

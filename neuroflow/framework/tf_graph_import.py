@@ -189,6 +189,52 @@ def _const_value(by_name, input_name, node, what):
     return tensor_from_proto(source.attr["value"].tensor, f"node '{source.name}'")
 
 
+_NOT_A_RANGE = object()
+
+
+def _through_identities(by_name, input_name):
+    """(node, output index) that `input_name` names, looking through Identity nodes."""
+    name, _, port = input_name.lstrip("^").partition(":")
+    node = by_name.get(name)
+    while node is not None and node.op == "Identity" and node.input:
+        name, _, port = node.input[0].partition(":")
+        node = by_name.get(name)
+    return node, int(port or 0)
+
+
+def _computed_axes(by_name, data, index):
+    """A reduction's axes that TensorFlow computes as Range(start, limit, delta) (tf.losses, raw_rnn, reductions
+    of inputs of unknown rank): a tuple when start, limit and delta are constants or the limit is the Rank of a
+    tensor whose shape the writer recorded; None (all axes) for Range(0, Rank(input), 1) of the reduced input
+    itself; `_NOT_A_RANGE` when the axes are not a Range."""
+    node, _ = _through_identities(by_name, data[index])
+    parts = [i for i in node.input if not i.startswith("^")] if node is not None and node.op == "Range" else []
+    if len(parts) != 3:
+        return _NOT_A_RANGE
+    ends = [_through_identities(by_name, i)[0] for i in (parts[0], parts[2])]
+    if any(n is None or n.op != "Const" for n in ends):
+        return _NOT_A_RANGE
+    start, delta = (int(np.asarray(tensor_from_proto(n.attr["value"].tensor, f"node '{n.name}'")).reshape(()))
+                    for n in ends)
+    limit_node, _ = _through_identities(by_name, parts[1])
+    if limit_node is None or delta == 0:
+        return _NOT_A_RANGE
+    if limit_node.op == "Const":
+        limit = int(np.asarray(tensor_from_proto(limit_node.attr["value"].tensor, f"node '{limit_node.name}'")))
+        return tuple(range(start, limit, delta))
+    if limit_node.op != "Rank" or not limit_node.input:
+        return _NOT_A_RANGE
+    ranked = _through_identities(by_name, limit_node.input[0])
+    if ranked == _through_identities(by_name, data[0]) and (start, delta) == (0, 1):
+        return None
+    source, port = ranked
+    shapes = source.attr["_output_shapes"].list.shape if source is not None and "_output_shapes" in source.attr \
+        else []
+    if port < len(shapes) and not shapes[port].unknown_rank:
+        return tuple(range(start, len(shapes[port].dim), delta))
+    return _NOT_A_RANGE
+
+
 def _convert_node(tf_node, by_name):
     op = _RENAMED.get(tf_node.op, tf_node.op)
     inputs = list(tf_node.input)
@@ -208,7 +254,9 @@ def _convert_node(tf_node, by_name):
         index = position if position >= 0 else len(data) + position
         if index >= len(data):
             raise ValueError(f"Node '{tf_node.name}' ({tf_node.op}) has {len(data)} inputs; expected more")
-        attrs[attr] = convert(_const_value(by_name, data[index], tf_node, attr))
+        computed = _computed_axes(by_name, data, index) if convert is _AXES else _NOT_A_RANGE
+        attrs[attr] = convert(_const_value(by_name, data[index], tf_node, attr)) if computed is _NOT_A_RANGE \
+            else computed
         inputs.remove(data[index])
     if tf_node.op in _POOL_INPUTS:
         data = [i for i in inputs if not i.startswith("^")]

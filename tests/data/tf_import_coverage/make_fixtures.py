@@ -4,7 +4,8 @@ ResourceSparseApply* / ResourceScatterAdd for the embedding's sparse gradient) s
 after initialization, with TensorFlow's predictions after two training steps; and a graph of the resource-variable
 updates outside optimizers (assign_add, assign_sub, scatter_update, scatter_add) with TensorFlow's values; a
 frozen bidirectional_dynamic_rnn with sequence lengths (ReverseSequence inside), and tf.reverse_sequence's values and
-gradients on several axes (reverse_sequence.npz).
+gradients on several axes (reverse_sequence.npz); a frozen graph whose reductions take axes TensorFlow computes as
+Range(0, Rank(x), 1) (inputs of unknown rank, tf.compat.v1.losses, the rank of another tensor), with its outputs.
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_import_coverage/make_fixtures.py
@@ -136,6 +137,28 @@ def write_reverse_sequence():
     np.savez(os.path.join(HERE, "reverse_sequence.npz"), **out)
 
 
+def write_computed_axes():
+    """Reductions over Range(start, Rank(t), delta) axes; frozen with add_shapes (the writers' _output_shapes)."""
+    rng = np.random.RandomState(8)
+    feeds = {"p": rng.randn(2, 3, 4).astype(np.float32), "labels": rng.randn(5, 3).astype(np.float32)}
+    graph = tf.Graph()
+    with graph.as_default():
+        p = v1.placeholder(tf.float32, None, name="p")   # unknown rank: reduce-all axes are computed
+        labels = v1.placeholder(tf.float32, [None, 3], name="labels")
+        predictions = labels * 0.5 + 1.0
+        outputs = [tf.reduce_sum(p), tf.reduce_mean(p, keepdims=True), tf.reduce_max(p), tf.reduce_all(p > -5.0),
+                   v1.losses.mean_squared_error(labels, predictions),
+                   tf.reduce_sum(labels, tf.range(1, tf.raw_ops.Rank(input=predictions)))]   # a Rank op
+        tf.group(*[tf.identity(o, name=f"out{k}") for k, o in enumerate(outputs)], name="all")
+        with v1.Session(graph=graph) as sess:
+            values = sess.run([f"out{k}:0" for k in range(len(outputs))], {p: feeds["p"], labels: feeds["labels"]})
+            frozen = v1.graph_util.convert_variables_to_constants(
+                sess, graph.as_graph_def(add_shapes=True), [f"out{k}" for k in range(len(outputs))])
+    with open(os.path.join(HERE, "computed_axes_frozen.pb"), "wb") as f:
+        f.write(frozen.SerializeToString())
+    np.savez(os.path.join(HERE, "computed_axes.npz"), **feeds, **{f"out{k}": v for k, v in enumerate(values)})
+
+
 def main():
     rng = np.random.RandomState(0)
     inputs, labels = rng.randint(0, 7, (5, 2)).astype(np.int32), rng.randint(0, 3, 5).astype(np.int32)
@@ -146,6 +169,7 @@ def main():
     write_variable_updates()
     write_bidirectional_rnn()
     write_reverse_sequence()
+    write_computed_axes()
     with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
         f.write(tf.__version__ + "\n")
 
