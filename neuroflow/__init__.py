@@ -121,6 +121,9 @@ def __getattr__(name):
     if name == "GraphDef":   # TensorFlow's message classes load on first use
         from .framework.graph_def_files import GraphDef
         return GraphDef
+    if name in ("MetaGraphDef", "NodeDef", "AttrValue"):
+        from .framework import tf_protos
+        return getattr(tf_protos, name)
     if name in _LAZY:
         import importlib
         return importlib.import_module(_LAZY[name], __name__)

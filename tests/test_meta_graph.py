@@ -82,13 +82,13 @@ def test_import_rebuilds_collections_and_variables(tmp_path):
     tf.add_to_collection("objects", object())   # not serializable: skipped with a warning
     path = str(tmp_path / "graph.meta")
     meta = tf.train.export_meta_graph(path, as_text=True)
-    assert isinstance(meta, MetaGraphDef) and "objects" not in meta.collection_def
+    assert isinstance(meta, tf.MetaGraphDef) and "objects" not in meta.collection_def   # TensorFlow's message
     names = [v.name for v in tf.global_variables()]
     with tf.Graph().as_default() as g:
         saver = tf.train.import_meta_graph(path)
         assert [v.name for v in tf.global_variables()] == names
         assert [v.name for v in tf.trainable_variables()] == names[:4]
-        assert tf.get_collection("notes") == ["hello"] and tf.get_collection("numbers") == [3]
+        assert tf.get_collection("notes") == [b"hello"] and tf.get_collection("numbers") == [3]   # as TF: bytes
         assert tf.get_collection("rates") == [0.5]
         assert tf.get_collection("train_op")[0] is g.get_operation_by_name(train.name)
         assert tf.get_collection(tf.GraphKeys.LOSSES)[0] is g.get_tensor_by_name(loss.name)

@@ -234,7 +234,12 @@ def _meta_doc(tmp_path):
     tf.add(b, 3.0, name="c")
     tf.add_to_collection("mine", tf.get_default_graph().get_tensor_by_name("c:0"))
     path = str(tmp_path / "g.meta")
-    tf.train.export_meta_graph(path)
+    from neuroflow.train import meta_graph
+    saved_format, meta_graph.EXPORT_META_GRAPH_FORMAT = meta_graph.EXPORT_META_GRAPH_FORMAT, "neuroflow"
+    try:   # these tests edit the file's JSON form
+        tf.train.export_meta_graph(path)
+    finally:
+        meta_graph.EXPORT_META_GRAPH_FORMAT = saved_format
     with open(path) as f:
         return json.load(f)
 

@@ -232,10 +232,9 @@ def _graph_def_for(graph, scope, clear_devices, save_debug_info, level):
 # them, whenever the graph has a TensorFlow form; neuroflow's JSON ("neuroflow") for graphs that have none
 # (cond/while_loop sub-graphs, tf.data iterators) or when this is set to "neuroflow". Both are read.
 # META_GRAPH_FILE_FORMAT is the format of `Saver.save`'s and `Saver.export_meta_graph`'s files (and SavedModels
-# are always TensorFlow's); EXPORT_META_GRAPH_FORMAT that of `tf.train.export_meta_graph`, which stays neuroflow's
-# for now: tests/test_restore_all_or_nothing.py edits its JSON output.
+# are always TensorFlow's); EXPORT_META_GRAPH_FORMAT that of `tf.train.export_meta_graph`.
 META_GRAPH_FILE_FORMAT = "tensorflow"
-EXPORT_META_GRAPH_FORMAT = "neuroflow"
+EXPORT_META_GRAPH_FORMAT = "tensorflow"
 
 
 def _export_tf(filename, meta_info_def, saver_def, collection_list, as_text, graph, export_scope, clear_devices,
@@ -298,8 +297,8 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
                       clear_extraneous_attributes=False, strip_default_attrs=False, save_debug_info=False,
                       **kwargs):
     """Returns (and writes to `filename`, if given) the MetaGraphDef of `graph` (default: the default graph), in
-    neuroflow's JSON form unless `EXPORT_META_GRAPH_FORMAT` is "tensorflow" (`Saver.save` and
-    `Saver.export_meta_graph` write TensorFlow's MetaGraphDef; `import_meta_graph` reads both).
+    TensorFlow's MetaGraphDef (as `Saver.save` and `Saver.export_meta_graph` write it) whenever the graph has a
+    TensorFlow form, else neuroflow's JSON form (`EXPORT_META_GRAPH_FORMAT`; `import_meta_graph` reads both).
 
     Args:
         filename: where to write it (folders are created; the file is replaced atomically).
