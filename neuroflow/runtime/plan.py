@@ -31,8 +31,9 @@ class Plan:
         # A sub-plan (runtime/subplan.py) hands back values as its kernels made them, not as user values.
         self._raw = raw_fetches
         # A Session feeds NumPy arrays of the fed tensors' dtypes (its converter's work): generated code may
-        # rely on that (compiler.codegen.scalar_feeds).
-        self._feeds_are_arrays = feeds_are_arrays
+        # rely on that (compiler.codegen.scalar_feeds), where all runs on the host (a placed plan's feeds go
+        # to a device, where host scalar arithmetic gains nothing).
+        self._feeds_are_arrays = feeds_are_arrays and self._placer is None
         # A session's context can cancel its runs (when the session closes); other contexts cannot.
         self._check_cancelled = getattr(ctx, "check_cancelled", None)
         self._compiled = {}   # tuple of feed shapes -> compiler.codegen.Generated (its specialized code)
