@@ -236,3 +236,22 @@ def test_num_groups_splits_the_gradients_into_that_many_fused_collectives():
     hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.1), num_groups=2).minimize(tf.reduce_sum(h))
     fused = [op for op in tf.get_default_graph().get_operations() if op.type == "HorovodGroupedAllreduce"]
     assert sorted(len(op.inputs) for op in fused) == [2, 3]
+
+
+def test_a_saved_meta_graph_with_collectives_imports_in_a_process_that_never_imported_the_package(tmp_path):
+    """import_meta_graph finds the collectives' op types by loading neuroflow.distribute itself (it is not loaded
+    by `import neuroflow`)."""
+    path = str(tmp_path / "model.meta")
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [3], name="x")
+        tf.identity(hvd.allreduce(x * 2.0), name="reduced")
+        tf.train.export_meta_graph(path)
+    code = ("import numpy as np, neuroflow as tf\n"
+            f"tf.train.import_meta_graph({path!r})\n"
+            "with tf.Session() as sess:\n"
+            "    print(sess.run('reduced:0', {'x:0': np.arange(3, dtype=np.float32)}).tolist())\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_", "PMI_", "PMIX_"))}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[0.0, 2.0, 4.0]"   # one process: the sum of one rank

@@ -16,7 +16,7 @@ __all__ = ["import_graph_def", "import_nodes", "stand_ins_for", "neuroflow_graph
 # Packages that register more OpDefs when first imported (neuroflow loads them lazily).
 _LAZY_OP_PACKAGES = ("neuroflow.summary", "neuroflow.keras", "neuroflow.data", "neuroflow.nn", "neuroflow.layers",
                      "neuroflow.image", "neuroflow.ops.while_grad", "neuroflow.ops.select_ops",
-                     "neuroflow.ops.sparse_training_ops")
+                     "neuroflow.ops.sparse_training_ops", "neuroflow.distribute")
 
 
 def _opdef_for(node):
