@@ -170,3 +170,30 @@ def test_reductions_over_axes_tensorflow_computes_at_run_time_import_and_give_te
             assert sess.run(outputs[1], {"p:0": reference["p"][0], "labels:0": reference["labels"]}).shape == (1, 1)
     for k, value in enumerate(got):
         np.testing.assert_allclose(value, reference[f"out{k}"], rtol=1e-5, atol=1e-6, err_msg=names[k])
+
+
+def test_tensorflows_parsing_serving_graph_imports_and_parses_as_tensorflow_did():
+    # tf.compat.v1.parse_example writes ParseExampleV2 (keys as vector inputs); TF1's ParseExample op takes each key
+    # as a scalar input. Both become neuroflow's ParseExample; FixedLenSequenceFeature's shape is [-1].
+    reference = np.load(os.path.join(DATA, "parse_example.npz"))
+    graph_def = tf.GraphDef()
+    with open(os.path.join(DATA, "parse_example_frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    assert {"ParseExampleV2", "ParseExample"} <= {n.op for n in graph_def.node}
+    names = [f"parsed{k}:0" for k in range(8)]
+    with tf.Graph().as_default() as graph:
+        outputs = tf.import_graph_def(graph_def, return_elements=names, name="")
+        assert [op.type for op in graph.get_operations()].count("ParseExample") == 2
+        with tf.Session() as sess:
+            ends = np.cumsum(reference["example_lengths"])
+            examples = [reference["example_bytes"][end - n:end].tobytes()
+                        for n, end in zip(reference["example_lengths"], ends)]
+            got = sess.run(outputs, {"examples:0": examples})
+    for k, value in enumerate(got):
+        expected = reference[f"parsed{k}"]
+        if expected.dtype.kind == "S":
+            assert [v.decode() if isinstance(v, bytes) else v for v in np.ravel(value)] == \
+                [v.decode() for v in np.ravel(expected)], names[k]
+        else:
+            assert value.dtype == expected.dtype, names[k]
+            np.testing.assert_array_equal(value, expected, err_msg=names[k])

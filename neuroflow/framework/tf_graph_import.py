@@ -72,7 +72,8 @@ _RENAMED = {"Add": "AddV2", "MaxPoolV2": "MaxPool", "RandomStandardNormal": "Ran
                     "ApplyCenteredRMSProp", "ApplyAdam", "SparseApplyMomentum", "SparseApplyAdagrad",
                     "SparseApplyAdadelta", "SparseApplyRMSProp", "SparseApplyCenteredRMSProp", "ScatterAdd",
                     "ScatterSub", "ScatterUpdate")},
-            "AssignAddVariableOp": "AssignAdd", "AssignSubVariableOp": "AssignSub", "ResourceGather": "GatherV2"}
+            "AssignAddVariableOp": "AssignAdd", "AssignSubVariableOp": "AssignSub", "ResourceGather": "GatherV2",
+            "ParseExampleV2": "ParseExample"}
 # TensorFlow's updates of resource variables, which neuroflow does on its variables (the handle's VariableV2): their
 # type attributes are neuroflow's to infer; TF's resource kernels lock only where asked.
 _RESOURCE_UPDATES = frozenset(op for op in _RENAMED if op.startswith("Resource") or op.endswith("VariableOp"))
@@ -235,7 +236,48 @@ def _computed_axes(by_name, data, index):
     return _NOT_A_RANGE
 
 
+def _string_consts(by_name, names, node, what):
+    keys = []
+    for name in names:
+        keys += [k.decode() if isinstance(k, bytes) else str(k)
+                 for k in np.ravel(_const_value(by_name, name, node, what)).tolist()]
+    return keys
+
+
+def _parse_example(tf_node, by_name):
+    """TensorFlow's ParseExample (keys as scalar string inputs) or ParseExampleV2 (keys as vectors, ragged
+    features) as neuroflow's ParseExample, whose keys, types and shapes are attributes and whose inputs are the
+    serialized examples and the dense defaults (TF's `names` input, debugging labels, is not used)."""
+    data = [i for i in tf_node.input if not i.startswith("^")]
+    controls = [i for i in tf_node.input if i.startswith("^")]
+    where = f"node '{tf_node.name}' ({tf_node.op})"
+    types = [attr_from_tf(tf_node.attr[key], f"attribute '{key}' of {where}") if key in tf_node.attr else []
+             for key in ("sparse_types", "Tdense")]
+    sparse_types, dense_types = types
+    if tf_node.op == "ParseExampleV2":
+        ragged = [] if "ragged_value_types" not in tf_node.attr else tf_node.attr["ragged_value_types"].list.type
+        if len(data) < 5 or len(ragged) or _string_consts(by_name, [data[4]], tf_node, "ragged_keys"):
+            raise ValueError(f"Cannot import {where}: ragged features are not supported")
+        sparse_keys = _string_consts(by_name, [data[2]], tf_node, "sparse_keys")
+        dense_keys = _string_consts(by_name, [data[3]], tf_node, "dense_keys")
+        defaults = data[5:]
+    else:
+        n_sparse, n_dense = len(sparse_types), len(dense_types)
+        sparse_keys = _string_consts(by_name, data[2:2 + n_sparse], tf_node, "sparse_keys")
+        dense_keys = _string_consts(by_name, data[2 + n_sparse:2 + n_sparse + n_dense], tf_node, "dense_keys")
+        defaults = data[2 + n_sparse + n_dense:]
+    shapes = [[d.size for d in shape.dim] for shape in tf_node.attr["dense_shapes"].list.shape]
+    if not (len(sparse_keys) == len(sparse_types) and len(dense_keys) == len(dense_types) == len(defaults)
+            == len(shapes)):
+        raise ValueError(f"Cannot import {where}: its keys, types, shapes and defaults do not match in number")
+    attrs = {"sparse_keys": sparse_keys, "sparse_types": [t.name for t in sparse_types], "dense_keys": dense_keys,
+             "dense_shapes": shapes}
+    return NodeDef(tf_node.name, "ParseExample", [data[0]] + defaults + controls, tf_node.device, attrs)
+
+
 def _convert_node(tf_node, by_name):
+    if tf_node.op == "ParseExampleV2" or (tf_node.op == "ParseExample" and "Tdense" in tf_node.attr):
+        return _parse_example(tf_node, by_name)
     op = _RENAMED.get(tf_node.op, tf_node.op)
     inputs = list(tf_node.input)
     attrs = {k: list(v) if isinstance(v, list) else v for k, v in _TF_DEFAULTS.get(tf_node.op, {}).items()

@@ -5,7 +5,9 @@ after initialization, with TensorFlow's predictions after two training steps; an
 updates outside optimizers (assign_add, assign_sub, scatter_update, scatter_add) with TensorFlow's values; a
 frozen bidirectional_dynamic_rnn with sequence lengths (ReverseSequence inside), and tf.reverse_sequence's values and
 gradients on several axes (reverse_sequence.npz); a frozen graph whose reductions take axes TensorFlow computes as
-Range(0, Rank(x), 1) (inputs of unknown rank, tf.compat.v1.losses, the rank of another tensor), with its outputs.
+Range(0, Rank(x), 1) (inputs of unknown rank, tf.compat.v1.losses, the rank of another tensor), with its outputs;
+a parsing serving graph (tf.compat.v1.parse_example, which writes ParseExampleV2, and TF1's ParseExample op) with
+serialized tf.train.Examples and TensorFlow's parsed values.
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_import_coverage/make_fixtures.py
@@ -159,6 +161,52 @@ def write_computed_axes():
     np.savez(os.path.join(HERE, "computed_axes.npz"), **feeds, **{f"out{k}": v for k, v in enumerate(values)})
 
 
+def _example(a=None, b=(), c=None, d=()):
+    feature = {"b": tf.train.Feature(int64_list=tf.train.Int64List(value=list(b))),
+               "d": tf.train.Feature(float_list=tf.train.FloatList(value=list(d)))}
+    if a is not None:
+        feature["a"] = tf.train.Feature(float_list=tf.train.FloatList(value=a))
+    if c is not None:
+        feature["c"] = tf.train.Feature(bytes_list=tf.train.BytesList(value=[c]))
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+def write_parse_example():
+    """A frozen serving graph: serialized Examples -> parse_example (ParseExampleV2) and raw ParseExample (TF1's
+    op, keys as inputs) -> outputs; the examples and TensorFlow's outputs."""
+    examples = np.array([_example([1.0, 2.0], [3, 4, 5], b"x", [0.5]), _example(None, [], None, [1.0, 2.0, 3.0]),
+                         _example([-1.0, 0.25], [7], b"yz", [])], dtype=object)
+    graph = tf.Graph()
+    with graph.as_default():
+        serialized = v1.placeholder(tf.string, [None], name="examples")
+        features = v1.parse_example(serialized, {
+            "a": tf.io.FixedLenFeature([2], tf.float32, default_value=[0.0, 1.0]),
+            "b": tf.io.VarLenFeature(tf.int64), "c": tf.io.FixedLenFeature([], tf.string, default_value="none"),
+            "d": tf.io.FixedLenSequenceFeature([], tf.float32, allow_missing=True, default_value=-1.0)})
+        outputs = [features["a"], features["b"].indices, features["b"].values, features["b"].dense_shape,
+                   features["c"], features["d"]]
+        v1_op = tf.raw_ops.ParseExample(serialized=serialized, names=tf.constant([], tf.string),
+                                        sparse_keys=[tf.constant("b")], dense_keys=[tf.constant("a")],
+                                        dense_defaults=[tf.constant([0.0, 1.0])], sparse_types=[tf.int64],
+                                        dense_shapes=[[2]])
+        outputs += [v1_op.sparse_values[0], v1_op.dense_values[0]]
+        names = [f"parsed{k}" for k in range(len(outputs))]
+        for name, o in zip(names, outputs):
+            tf.identity(o, name=name)
+        with v1.Session(graph=graph) as sess:
+            values = sess.run([n + ":0" for n in names], {serialized: examples})
+        ops = sorted({op.type for op in graph.get_operations()})
+        frozen = graph.as_graph_def()
+    assert "ParseExampleV2" in ops and "ParseExample" in ops, ops
+    with open(os.path.join(HERE, "parse_example_frozen.pb"), "wb") as f:
+        f.write(frozen.SerializeToString())
+    # the serialized examples as their bytes and lengths: NumPy's fixed-width bytes would drop trailing zero bytes
+    np.savez(os.path.join(HERE, "parse_example.npz"),
+             example_bytes=np.frombuffer(b"".join(examples.tolist()), np.uint8),
+             example_lengths=np.array([len(e) for e in examples.tolist()], np.int64),
+             **{f"parsed{k}": (v.astype(bytes) if v.dtype == object else v) for k, v in enumerate(values)})
+
+
 def main():
     rng = np.random.RandomState(0)
     inputs, labels = rng.randint(0, 7, (5, 2)).astype(np.int32), rng.randint(0, 3, 5).astype(np.int32)
@@ -170,6 +218,7 @@ def main():
     write_bidirectional_rnn()
     write_reverse_sequence()
     write_computed_axes()
+    write_parse_example()
     with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
         f.write(tf.__version__ + "\n")
 
