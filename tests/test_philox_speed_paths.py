@@ -219,3 +219,23 @@ def test_numpy_path_of_truncated_normals_spanning_several_slices_equals_the_refe
     key, counter, size = 5, (3 << 64) + 1, 4 * (glibc_float_math.CHUNK // 2 + 300) + 2
     got = philox.truncated_normal(key, counter, size, np.float32)
     assert _same_bits(got, _reference_truncated_normal(key, counter, size)).size == 0
+
+
+def test_without_a_c_library_the_imitation_stands_and_other_inputs_get_numpys_values(monkeypatch):
+    monkeypatch.setattr(glibc_float_math, "_libm", [None])
+    monkeypatch.setattr(glibc_float_math, "_matches", [])
+    assert glibc_float_math.matches_libm()
+    u, v = _box_muller_inputs(step=997, offset=5)
+    x = np.concatenate([v, EDGES])
+    sin, cos = glibc_float_math.sincosf(x)
+    logs = glibc_float_math.logf(np.concatenate([u, EDGES]))
+    edges64 = EDGES.astype(np.float64)
+    outside = ~(np.abs(EDGES) < 120)
+    no_log = ~((EDGES >= np.finfo(np.float32).tiny) & (EDGES < np.inf))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.testing.assert_array_equal(sin[v.size:][outside], np.sin(edges64[outside]).astype(np.float32))
+        np.testing.assert_array_equal(logs[u.size:][no_log], np.log(edges64[no_log]).astype(np.float32))
+    if LIBM is not None and _is_glibc_2_28_on():  # and the rest is still glibc's
+        assert _same_bits(sin[:v.size], _by_value("sinf", v)).size == 0
+        assert _same_bits(cos[:v.size], _by_value("cosf", v)).size == 0
+        assert _same_bits(logs[:u.size], _by_value("logf", u)).size == 0
