@@ -197,3 +197,57 @@ def test_tensorflows_parsing_serving_graph_imports_and_parses_as_tensorflow_did(
         else:
             assert value.dtype == expected.dtype, names[k]
             np.testing.assert_array_equal(value, expected, err_msg=names[k])
+
+
+def _parsing_graph():
+    serialized = tf.placeholder(tf.string, [None], name="examples")
+    features = tf.parse_example(serialized, {
+        "a": tf.FixedLenFeature([2], tf.float32, default_value=[0.0, 1.0]), "b": tf.VarLenFeature(tf.int64),
+        "c": tf.FixedLenFeature([], tf.string, default_value="none"),
+        "d": tf.FixedLenSequenceFeature([], tf.float32, allow_missing=True, default_value=-1.0)})
+    outputs = [features["a"], features["b"].indices, features["b"].values, features["b"].dense_shape,
+               features["c"], features["d"]]
+    return [tf.identity(o, name=f"parsed{k}") for k, o in enumerate(outputs)]
+
+
+def test_neuroflows_parse_example_is_written_in_tensorflows_form_and_parses_alike(tmp_path):
+    reference = np.load(os.path.join(DATA, "parse_example.npz"))
+    ends = np.cumsum(reference["example_lengths"])
+    examples = [reference["example_bytes"][end - n:end].tobytes()
+                for n, end in zip(reference["example_lengths"], ends)]
+    outputs = _parsing_graph()
+    with tf.Session() as sess:
+        ours = sess.run(outputs, {"examples:0": examples})
+        graph_def = sess.graph_def
+    node, = [n for n in graph_def.node if n.op == "ParseExample"]
+    assert (node.attr["Nsparse"].i, node.attr["Ndense"].i) == (1, 3) and len(node.input) == 2 + 4 + 3
+    for k in range(6):   # neuroflow parses as TensorFlow did (its fixture)
+        expected = reference[f"parsed{k}"]
+        got = [v.decode() for v in np.ravel(ours[k])] if expected.dtype.kind == "S" else ours[k]
+        np.testing.assert_array_equal(got, [v.decode() for v in np.ravel(expected)] if expected.dtype.kind == "S"
+                                      else expected)
+    message = tf.GraphDef()
+    message.ParseFromString(graph_def.SerializeToString())   # TF's form (bytes) reads back into neuroflow
+    with tf.Graph().as_default():
+        again = tf.import_graph_def(message, return_elements=[o.name for o in outputs], name="")
+        with tf.Session() as sess:
+            for got, want in zip(sess.run(again, {"examples:0": examples}), ours):
+                np.testing.assert_array_equal(got, want)
+    from anchor_tf import ANCHOR_PYTHON
+    if ANCHOR_PYTHON is None:
+        return
+    path = tmp_path / "parsing.pb"
+    path.write_bytes(graph_def.SerializeToString())
+    np.save(tmp_path / "examples.npy", np.array(examples, object), allow_pickle=True)
+    theirs = _tensorflow_runs("""
+graph_def = v1.GraphDef()
+graph_def.ParseFromString(open(sys.argv[1], "rb").read())
+v1.import_graph_def(graph_def, name="")
+examples = [bytes(e) for e in np.load(sys.argv[2], allow_pickle=True)]
+with v1.Session() as sess:
+    values = sess.run([f"parsed{k}:0" for k in range(6)], {"examples:0": examples})
+print(json.dumps([[x.decode() for x in v.ravel()] if v.dtype == object else v.tolist() for v in values]))
+""", path, tmp_path / "examples.npy")
+    for k, want in enumerate(ours):
+        want = [v.decode() for v in np.ravel(want)] if want.dtype == object else want.tolist()
+        assert theirs[k] == want, k

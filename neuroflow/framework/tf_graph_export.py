@@ -386,10 +386,53 @@ def _tensordot(graph_def, op, renamed, add_shapes):
         _simple(graph_def, name, "Transpose", [reshaped, f"{scope}/perm"], T=dtype, Tperm=int32)
 
 
+def _parse_example(graph_def, op, renamed, add_shapes):
+    """neuroflow's ParseExample (keys, types and shapes as attributes) as TensorFlow's ParseExample, which takes
+    `names` (empty) and each key as scalar string inputs (helper Consts), with attrs Nsparse, Ndense, sparse_types,
+    Tdense and dense_shapes (a FixedLenSequenceFeature's leading -1: an unknown dim)."""
+    from .tensor_shape import TensorShape
+    sparse_keys, dense_keys = list(op.get_attr("sparse_keys")), list(op.get_attr("dense_keys"))
+    scope = _helper_scope(op, renamed)
+    keys = []
+    _add_const(graph_def, f"{scope}/names", np.zeros((0,), object))
+    for kind, names in (("sparse_keys", sparse_keys), ("dense_keys", dense_keys)):
+        for k, key in enumerate(names):
+            keys.append(f"{scope}/{kind}_{k}")
+            _add_const(graph_def, keys[-1], np.asarray(str(key).encode(), object))
+    defaults = []
+    for k, (default, shape) in enumerate(zip(op.inputs[1:], op.get_attr("dense_shapes"))):
+        # TensorFlow wants a default of the feature's shape (a sequence feature's: one value); neuroflow keeps
+        # them flat. An empty default (a required feature) stays as it is.
+        target = [] if shape and int(shape[0]) == -1 else [int(d) for d in shape]
+        defaults.append(_input_name(default, renamed))
+        if default.shape.as_list() != target and default.shape.num_elements() != 0:
+            _add_const(graph_def, f"{scope}/default_{k}/shape", np.asarray(target, np.int32))
+            defaults[-1] = _simple(graph_def, f"{scope}/default_{k}", "Reshape",
+                                   [defaults[-1], f"{scope}/default_{k}/shape"], T=default.dtype.base_dtype,
+                                   Tshape=dtypes.int32).name
+    node = graph_def.node.add(name=op.name, op="ParseExample")
+    if op.device:
+        node.device = op.device
+    node.input.extend([_input_name(op.inputs[0], renamed), f"{scope}/names"] + keys + defaults +
+                      ["^" + c.name for c in op.control_inputs])
+    node.attr["Nsparse"].i, node.attr["Ndense"].i = len(sparse_keys), len(dense_keys)
+    node.attr["sparse_types"].list.SetInParent()
+    node.attr["sparse_types"].list.type.extend(_base(dtypes.as_dtype(t)) for t in op.get_attr("sparse_types"))
+    node.attr["Tdense"].list.SetInParent()
+    node.attr["Tdense"].list.type.extend(_base(t.dtype) for t in op.inputs[1:])
+    node.attr["dense_shapes"].list.SetInParent()
+    node.attr["dense_shapes"].list.shape.extend(
+        shape_to_proto(TensorShape([None if int(d) == -1 else int(d) for d in shape]))
+        for shape in op.get_attr("dense_shapes"))
+    if add_shapes:
+        node.attr["_output_shapes"].list.shape.extend(shape_to_proto(t.shape) for t in op.outputs)
+
+
 # neuroflow op types whose attributes differ from TensorFlow's op of that name, or that TensorFlow lacks: written
 # as the TensorFlow ops they stand for
 _COMPOSED = {"Dropout": _dropout, "RandomUniform": _random, "RandomNormal": _random, "TruncatedNormal": _random,
-             "Softmax": _softmax, "LogSoftmax": _softmax, "ExpandDims": _expand_dims, "Tensordot": _tensordot}
+             "Softmax": _softmax, "LogSoftmax": _softmax, "ExpandDims": _expand_dims, "Tensordot": _tensordot,
+             "ParseExample": _parse_example}
 
 
 def graph_def_to_tf(graph_def, add_shapes=False):
