@@ -251,3 +251,35 @@ print(json.dumps([[x.decode() for x in v.ravel()] if v.dtype == object else v.to
     for k, want in enumerate(ours):
         want = [v.decode() for v in np.ravel(want)] if want.dtype == object else want.tolist()
         assert theirs[k] == want, k
+
+
+def test_tensorflow_loads_an_estimator_exported_with_a_parsing_receiver_and_predicts_the_same(tmp_path):
+    _needs_tensorflow()
+    from anchor_tf import run_tf
+    rng = np.random.RandomState(4)
+    x, columns = rng.randn(32, 3).astype(np.float32), [tf.feature_column.numeric_column("x", shape=[3])]
+    labels = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+    estimator = tf.estimator.LinearClassifier(columns, n_classes=2, model_dir=str(tmp_path / "model"))
+    estimator.train(tf.estimator.inputs.numpy_input_fn({"x": x}, labels, batch_size=8, num_epochs=1, shuffle=False))
+    receiver = tf.estimator.export.build_parsing_serving_input_receiver_fn(
+        tf.feature_column.make_parse_example_spec(columns))
+    export_dir = os.fsdecode(estimator.export_saved_model(str(tmp_path / "export"), receiver))
+    got = list(estimator.predict(tf.estimator.inputs.numpy_input_fn({"x": x[:4]}, shuffle=False)))
+    ours = np.stack([p["probabilities"] for p in got])
+    np.save(tmp_path / "x.npy", x[:4])
+    theirs = json.loads(run_tf("""
+import json, sys
+import numpy as np
+v1 = tf.compat.v1
+v1.disable_v2_behavior()
+examples = [tf.train.Example(features=tf.train.Features(feature={"x": tf.train.Feature(
+    float_list=tf.train.FloatList(value=row.tolist()))})).SerializeToString() for row in np.load(sys.argv[2])]
+with v1.Session(graph=v1.Graph()) as sess:
+    meta = v1.saved_model.loader.load(sess, ["serve"], sys.argv[1])
+    ops = sorted({n.op for n in meta.graph_def.node})
+    sig = meta.signature_def["classification"]
+    scores = sess.run(sig.outputs["scores"].name, {sig.inputs["inputs"].name: examples})
+print(json.dumps({"scores": scores.tolist(), "ops": ops}))
+""", export_dir, tmp_path / "x.npy").strip().splitlines()[-1])
+    assert "ParseExample" in theirs["ops"]
+    np.testing.assert_allclose(theirs["scores"], ours, rtol=1e-5, atol=1e-6)
