@@ -12,7 +12,8 @@ import neuroflow as tf
 from neuroflow.framework.tf_protos import MetaGraphDef
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_import_coverage")
-OPTIMIZERS = ["gradient_descent", "momentum", "nesterov", "adam", "adagrad", "rmsprop", "centered_rmsprop"]
+OPTIMIZERS = ["gradient_descent", "momentum", "nesterov", "adam", "adagrad", "rmsprop", "centered_rmsprop",
+              "adadelta"]
 
 
 def _written_types(path):
@@ -47,7 +48,7 @@ def test_resource_variable_model_trains_two_steps_as_tensorflow_did(kind):
 def test_resource_variable_updates_give_tensorflows_values():
     meta = os.path.join(DATA, "variable_updates", "graph.meta")
     assert {"AssignAddVariableOp", "AssignSubVariableOp", "ResourceScatterUpdate", "ResourceScatterAdd",
-            "ResourceGather"} <= _written_types(meta)
+            "ResourceScatterSub", "ResourceGather"} <= _written_types(meta)
     expected = np.load(os.path.join(DATA, "variable_updates", "values_after_2_runs.npz"))
     with tf.Graph().as_default() as graph:
         tf.train.import_meta_graph(meta)

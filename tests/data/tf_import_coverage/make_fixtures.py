@@ -2,7 +2,7 @@
 with resource variables (use_resource=True: ReadVariableOp, ResourceGather of an embedding, ResourceApply*,
 ResourceSparseApply* / ResourceScatterAdd for the embedding's sparse gradient) saved as checkpoint + .meta right
 after initialization, with TensorFlow's predictions after two training steps; and a graph of the resource-variable
-updates outside optimizers (assign_add, assign_sub, scatter_update, scatter_add) with TensorFlow's values; a
+updates outside optimizers (assign_add, assign_sub, scatter_update/add/sub) with TensorFlow's values; a
 frozen bidirectional_dynamic_rnn with sequence lengths (ReverseSequence inside), and tf.reverse_sequence's values and
 gradients on several axes (reverse_sequence.npz); a frozen graph whose reductions take axes TensorFlow computes as
 Range(0, Rank(x), 1) (inputs of unknown rank, tf.compat.v1.losses, the rank of another tensor), with its outputs;
@@ -30,6 +30,7 @@ OPTIMIZERS = {
     "adagrad": lambda: v1.train.AdagradOptimizer(0.3),
     "rmsprop": lambda: v1.train.RMSPropOptimizer(0.05, momentum=0.5),
     "centered_rmsprop": lambda: v1.train.RMSPropOptimizer(0.05, centered=True),
+    "adadelta": lambda: v1.train.AdadeltaOptimizer(1.0, rho=0.9),
 }
 
 
@@ -70,8 +71,8 @@ def write_optimizer(kind, inputs, labels):
 
 
 def write_variable_updates():
-    """assign_add / assign_sub / scatter_update / scatter_add of resource variables, grouped in 'update'; the
-    variables' values after running it twice."""
+    """assign_add / assign_sub / scatter_update / scatter_add / scatter_sub of resource variables, grouped in
+    'update'; the variables' values after running it twice."""
     out = os.path.join(HERE, "variable_updates")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
@@ -84,7 +85,8 @@ def write_variable_updates():
         delta = v1.placeholder(tf.float32, [2], name="delta")
         update = tf.group(counter.assign_add(delta), other.assign_sub([1.0, 2.0, 3.0]),
                           v1.scatter_update(table, [3, 0], [[-1.0, -2.0], [5.0, 6.0]]),
-                          v1.scatter_add(table, [1, 1], [[0.5, 0.5], [1.0, 1.0]]), name="update")
+                          v1.scatter_add(table, [1, 1], [[0.5, 0.5], [1.0, 1.0]]),
+                          v1.scatter_sub(other, [2], [0.25]), name="update")
         gathered = tf.identity(tf.gather(table, [1, 3]), name="gathered")
         with v1.Session(graph=graph) as sess:
             sess.run(v1.global_variables_initializer())
