@@ -284,3 +284,17 @@ print(json.dumps({"scores": scores.tolist(), "ops": ops}))
 """, export_dir, tmp_path / "x.npy").strip().splitlines()[-1])
     assert "ParseExample" in theirs["ops"]
     np.testing.assert_allclose(theirs["scores"], ours, rtol=1e-5, atol=1e-6)
+
+
+def test_tensorflows_frozen_raw_rnn_predicts_tensorflows_outputs():
+    reference = np.load(os.path.join(DATA, "raw_rnn.npz"))
+    graph_def = tf.GraphDef()
+    with open(os.path.join(DATA, "raw_rnn_frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    assert {"LoopCond", "Switch", "All", "TensorArrayReadV3"} <= {n.op for n in graph_def.node}
+    with tf.Graph().as_default():
+        outputs = tf.import_graph_def(graph_def, return_elements=["outputs:0", "final_state:0"], name="")
+        with tf.Session() as sess:
+            got = sess.run(outputs, {"x:0": reference["inputs"], "lengths:0": reference["lengths"]})
+    np.testing.assert_allclose(got[0], reference["outputs"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[1], reference["final_state"], rtol=1e-5, atol=1e-6)

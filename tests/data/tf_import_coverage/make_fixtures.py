@@ -7,7 +7,8 @@ frozen bidirectional_dynamic_rnn with sequence lengths (ReverseSequence inside),
 gradients on several axes (reverse_sequence.npz); a frozen graph whose reductions take axes TensorFlow computes as
 Range(0, Rank(x), 1) (inputs of unknown rank, tf.compat.v1.losses, the rank of another tensor), with its outputs;
 a parsing serving graph (tf.compat.v1.parse_example, which writes ParseExampleV2, and TF1's ParseExample op) with
-serialized tf.train.Examples and TensorFlow's parsed values.
+serialized tf.train.Examples and TensorFlow's parsed values; a frozen raw_rnn (a loop_fn with a cond and
+reduce_all over the finished flags) with its outputs.
 
 Run with the anchors' TensorFlow, from anywhere:
     ~/.cache/neuroflow-anchors/bin/python tests/data/tf_import_coverage/make_fixtures.py
@@ -209,6 +210,40 @@ def write_parse_example():
              **{f"parsed{k}": (v.astype(bytes) if v.dtype == object else v) for k, v in enumerate(values)})
 
 
+def write_raw_rnn():
+    """tf.nn.raw_rnn of a BasicRNNCell, time-major inputs read from a TensorArray, lengths 4/2/3: frozen."""
+    from tensorflow.python.ops import rnn, rnn_cell_impl
+    rng = np.random.RandomState(9)
+    inputs, lengths = rng.randn(4, 3, 2).astype(np.float32), np.array([4, 2, 3], np.int32)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [4, None, 2], name="x")
+        n = v1.placeholder(tf.int32, [None], name="lengths")
+        steps = tf.TensorArray(tf.float32, size=4).unstack(x)
+        v1.set_random_seed(3)
+        cell = rnn_cell_impl.BasicRNNCell(3)
+
+        def loop_fn(time, cell_output, cell_state, loop_state):
+            state = cell.zero_state(tf.shape(x)[1], tf.float32) if cell_output is None else cell_state
+            finished = time >= n
+            following = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([tf.shape(x)[1], 2]),
+                                lambda: steps.read(tf.minimum(time, 3)))
+            return finished, following, state, cell_output, None
+
+        outputs, final_state, _ = rnn.raw_rnn(cell, loop_fn)
+        tf.identity(outputs.stack(), name="outputs")
+        tf.identity(final_state, name="final_state")
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            values = sess.run(["outputs:0", "final_state:0"], {x: inputs, n: lengths})
+            frozen = v1.graph_util.convert_variables_to_constants(sess, graph.as_graph_def(),
+                                                                  ["outputs", "final_state"])
+    with open(os.path.join(HERE, "raw_rnn_frozen.pb"), "wb") as f:
+        f.write(frozen.SerializeToString())
+    np.savez(os.path.join(HERE, "raw_rnn.npz"), inputs=inputs, lengths=lengths, outputs=values[0],
+             final_state=values[1])
+
+
 def main():
     rng = np.random.RandomState(0)
     inputs, labels = rng.randint(0, 7, (5, 2)).astype(np.int32), rng.randint(0, 3, 5).astype(np.int32)
@@ -221,6 +256,7 @@ def main():
     write_reverse_sequence()
     write_computed_axes()
     write_parse_example()
+    write_raw_rnn()
     with open(os.path.join(HERE, "tensorflow_version.txt"), "w") as f:
         f.write(tf.__version__ + "\n")
 
