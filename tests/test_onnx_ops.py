@@ -132,6 +132,9 @@ EXPORT_ONLY_CASES = {
                                        tf.float32),
                                tf.TensorArray(tf.float32, size=0, dynamic_size=True).unstack(a).read(0)],
                     [F], "ort only"),
+    # Unique and ReverseSequence have no ONNX importer yet. Unique of [batch * 4] ints with repeats, int32 and int64.
+    "unique": (lambda i: [tf.unique(tf.reshape(i // 3, [-1])).y, tf.unique(tf.reshape(i // 3, [-1])).idx,
+                          tf.unique(tf.reshape(i, [-1]), out_idx=tf.int64).idx], [I]),
     # ReverseSequence has no ONNX importer yet. Lengths 0..4 over [batch, 4, 5], batch-major, time-major, other axes.
     "reverse_sequence": (lambda a: [tf.reverse_sequence(a, tf.range(tf.shape(a)[0]) * 2 % 5, seq_axis=1),
                                     tf.reverse_sequence(a, tf.cast(tf.range(4) % 2, tf.int64), seq_axis=0,

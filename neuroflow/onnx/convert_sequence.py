@@ -1,7 +1,9 @@
-"""ONNX exporter of ReverseSequence: ONNX's ReverseSequence takes its batch and time axes only as 0 and 1, so other
-axes are transposed there and back; the lengths become int64."""
+"""ONNX exporters of the vector and sequence ops TensorFlow's graphs bring: ReverseSequence (ONNX's takes its batch
+and time axes only as 0 and 1, so other axes are transposed there and back; the lengths become int64) and Unique
+(ONNX's Unique unsorted: first appearances in order, as TensorFlow's; its int64 inverse indices cast to out_idx)."""
 from ..ops import reverse_sequence_op as rsq
-from .registry import exporter
+from ..ops import unique_op as uq
+from .registry import ONNX_TYPES, exporter
 
 __all__ = []
 
@@ -18,3 +20,20 @@ def _reverse_sequence(ctx, op):
     moved = ctx.node("Transpose", [ctx.input(op, 0)], perm=perm)
     reversed_ = ctx.node("ReverseSequence", [moved, lengths], batch_axis=0, time_axis=1)
     ctx.node("Transpose", [reversed_], [ctx.out(op)], perm=[perm.index(a) for a in range(rank)])
+
+
+# onnxruntime's Unique kernels: these element types; other integers go through int64 and back.
+_UNIQUE_TYPES = frozenset(("float32", "float64", "int64", "int8", "string"))
+
+
+@exporter(uq.Unique)
+def _unique(ctx, op):
+    dtype = ctx.dtype(op, 0)
+    x = ctx.input(op, 0) if dtype.name in _UNIQUE_TYPES else ctx.node("Cast", [ctx.input(op, 0)],
+                                                                       to=ONNX_TYPES["int64"])
+    values, _, inverse, _ = ctx.node("Unique", [x], 4, sorted=0)
+    if dtype.name in _UNIQUE_TYPES:
+        ctx.node("Identity", [values], [ctx.out(op, 0)])
+    else:
+        ctx.node("Cast", [values], [ctx.out(op, 0)], to=ONNX_TYPES[dtype.name])
+    ctx.node("Cast", [inverse], [ctx.out(op, 1)], to=ONNX_TYPES[op.get_attr("out_idx").name])

@@ -232,7 +232,3 @@ from ..distribute import mpi_ops as hvd_ops  # noqa: E402
 not_exportable("it is an MPI collective across training processes (data-parallel training), which has no meaning "
                "in a single ONNX model; export the model's inference graph without it", hvd_ops.HorovodAllreduce,
                hvd_ops.HorovodGroupedAllreduce, hvd_ops.HorovodAllgather, hvd_ops.HorovodBroadcast)
-from ..ops import unique_op as uq  # noqa: E402
-not_exportable("neuroflow's ONNX export has no converter for it yet (ONNX's Unique with sorted=0 would be one); it "
-               "appears in TensorFlow's training graphs, deduplicating sparse gradients: export the inference "
-               "outputs, not the train op", uq.Unique)
