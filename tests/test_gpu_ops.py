@@ -10,7 +10,6 @@ import neuroflow as tf
 from neuroflow.runtime import backend_gpu, placement
 
 from op_table_cases import FORWARD_CASES, GRADIENT_CASES
-from test_gpu_eager import _NEEDS_HOST_CONSTANT_VALUE
 
 pytestmark = pytest.mark.gpu
 
@@ -148,9 +147,7 @@ def test_fused_updates_build_and_run_on_cupy(name):
 
 # --- eager mode on the GPU ----------------------------------------------------------------------------------------
 GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
-EAGER_CASES = [pytest.param(row, i, id=f"{row.name}-{i}", marks=[pytest.mark.xfail(
-    reason="tensor_util.constant_value reads a device value with np.asarray (see test_gpu_eager.py)")]
-    if f"{row.name}-{i}" in _NEEDS_HOST_CONSTANT_VALUE else []) for row, i in FORWARD_CASES if not row.graph_only]
+EAGER_CASES = [pytest.param(row, i, id=f"{row.name}-{i}") for row, i in FORWARD_CASES if not row.graph_only]
 
 
 @pytest.mark.parametrize("row, index", EAGER_CASES)
