@@ -298,3 +298,44 @@ def test_tensorflows_frozen_raw_rnn_predicts_tensorflows_outputs():
             got = sess.run(outputs, {"x:0": reference["inputs"], "lengths:0": reference["lengths"]})
     np.testing.assert_allclose(got[0], reference["outputs"], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(got[1], reference["final_state"], rtol=1e-5, atol=1e-6)
+
+
+def test_tensorflow_trains_neuroflows_embedding_with_adam_as_neuroflow_does(tmp_path):
+    # Adam has no row-sparse update in neuroflow: the embedding's gradient is made dense by GatherV2Grad, written
+    # as TensorFlow's UnsortedSegmentSum (the .meta was neuroflow's JSON form before, which TensorFlow cannot read).
+    _needs_tensorflow()
+    ids = tf.placeholder(tf.int32, [None, 3], name="ids")
+    y = tf.placeholder(tf.int32, [None], name="y")
+    table = tf.Variable(np.linspace(-1, 1, 24, dtype=np.float32).reshape(6, 4), name="table")
+    w = tf.Variable(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3), name="w")
+    logits = tf.identity(tf.matmul(tf.reduce_sum(tf.nn.embedding_lookup(table, ids), 1), w), name="logits")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    train = tf.train.AdamOptimizer(0.1).minimize(loss, name="train")
+    assert "GatherV2Grad" in {op.type for op in tf.get_default_graph().get_operations()}
+    feed = {ids: [[0, 1, 1], [3, 3, 5], [5, 0, 2]], y: [0, 2, 1]}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
+        for _ in range(2):
+            sess.run(train, feed)
+        ours = sess.run(logits, feed)
+    with open(prefix + ".meta", "rb") as f:
+        written = {n.op for n in MetaGraphDef.FromString(f.read()).graph_def.node}
+    assert "UnsortedSegmentSum" in written and "GatherV2Grad" not in written
+    theirs = _tensorflow_runs("""
+saver = v1.train.import_meta_graph(sys.argv[1] + ".meta")
+feed = {"ids:0": [[0, 1, 1], [3, 3, 5], [5, 0, 2]], "y:0": [0, 2, 1]}
+with v1.Session() as sess:
+    saver.restore(sess, sys.argv[1])
+    for _ in range(2):
+        sess.run("train", feed)
+    print(json.dumps(sess.run("logits:0", feed).tolist()))
+""", prefix)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    with tf.Graph().as_default():   # and neuroflow reads its TensorFlow form back
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session() as sess:
+            saver.restore(sess, prefix)
+            for _ in range(2):
+                sess.run("train", {"ids:0": feed[ids], "y:0": feed[y]})
+            np.testing.assert_allclose(sess.run("logits:0", {"ids:0": feed[ids]}), ours, rtol=1e-6, atol=1e-6)

@@ -428,11 +428,34 @@ def _parse_example(graph_def, op, renamed, add_shapes):
         node.attr["_output_shapes"].list.shape.extend(shape_to_proto(t.shape) for t in op.outputs)
 
 
+def _gather_grad(graph_def, op, renamed, add_shapes):
+    """neuroflow's GatherV2Grad (a gather's gradient made dense: optimizers without a row-sparse update) along axis
+    0 as TensorFlow writes that sum: UnsortedSegmentSum(grad, indices, params_shape[0])."""
+    if op.get_attr("axis") != 0:
+        _fail(op, "GatherV2Grad along an axis other than 0 has no TensorFlow form")
+    grad, indices, params_shape = op.inputs
+    scope = _helper_scope(op, renamed)
+    for part, value in (("begin", [0]), ("end", [1]), ("strides", [1])):
+        _add_const(graph_def, f"{scope}/rows/{part}", np.asarray(value, np.int32))
+    _simple(graph_def, f"{scope}/rows", "StridedSlice",
+            [_input_name(params_shape, renamed)] + [f"{scope}/rows/{p}" for p in ("begin", "end", "strides")],
+            [c.name for c in op.control_inputs], T=params_shape.dtype.base_dtype, Index=dtypes.int32, begin_mask=0,
+            end_mask=0, ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=1)
+    node = _simple(graph_def, op.name, "UnsortedSegmentSum",
+                   [_input_name(grad, renamed), _input_name(indices, renamed), f"{scope}/rows"],
+                   T=grad.dtype.base_dtype, Tindices=indices.dtype.base_dtype,
+                   Tnumsegments=params_shape.dtype.base_dtype)
+    if op.device:
+        node.device = op.device
+    if add_shapes:
+        node.attr["_output_shapes"].list.shape.extend(shape_to_proto(t.shape) for t in op.outputs)
+
+
 # neuroflow op types whose attributes differ from TensorFlow's op of that name, or that TensorFlow lacks: written
 # as the TensorFlow ops they stand for
 _COMPOSED = {"Dropout": _dropout, "RandomUniform": _random, "RandomNormal": _random, "TruncatedNormal": _random,
              "Softmax": _softmax, "LogSoftmax": _softmax, "ExpandDims": _expand_dims, "Tensordot": _tensordot,
-             "ParseExample": _parse_example}
+             "ParseExample": _parse_example, "GatherV2Grad": _gather_grad}
 
 
 def graph_def_to_tf(graph_def, add_shapes=False):
