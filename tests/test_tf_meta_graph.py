@@ -265,3 +265,26 @@ def test_graphs_with_dropout_or_cond_save_and_reload_whatever_form_their_meta_gr
             feed = {"x:0": np.ones((2, 4), np.float32)}
             assert sess.run(kept.name, feed).shape == (2, 4)
             np.testing.assert_array_equal(sess.run(chosen.name, feed), np.full((2, 4), 2.0))
+
+
+def test_a_graph_with_ops_written_under_tensorflows_other_names_gets_a_tensorflow_meta_file(tmp_path):
+    """random_normal is written as TF's RandomStandardNormal, which neuroflow reads back under its own name: the
+    .meta stays TensorFlow's (it fell back to neuroflow's JSON, which TensorFlow cannot read)."""
+    path = str(tmp_path / "model.meta")
+    with tf.Graph().as_default():
+        tf.set_random_seed(7)
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.Variable(tf.random_normal([3, 2]), name="w")
+        tf.identity(tf.matmul(x, w), name="y")
+        tf.train.export_meta_graph(path)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            expected = sess.run(w)
+    with open(path, "rb") as f:
+        meta = MetaGraphDef.FromString(f.read())
+    assert "RandomStandardNormal" in {n.op for n in meta.graph_def.node}
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(path)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run("w:0"), expected)   # the same seeds, the same stream

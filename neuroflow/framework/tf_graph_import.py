@@ -135,6 +135,13 @@ def _uses_functions(node):
     return False
 
 
+def unreadable_op_types(op_types):
+    """Those of `op_types` (TensorFlow's names) that `import_graph_def` cannot build: neither a neuroflow op, nor
+    renamed to one, nor composed of several (the TF1 loop and cond frames' types are read by their own modules)."""
+    known = set(_registered_types()) | set(_COMPOSED) | {"Div"}
+    return {t for t in op_types if _RENAMED.get(t, t) not in known}
+
+
 def _check_supported(nodes):
     """Raises one ValueError listing every op type (with counts and a few node names) neuroflow lacks, and the
     op types used with function-valued attributes, which neuroflow cannot import yet."""

@@ -240,7 +240,7 @@ EXPORT_META_GRAPH_FORMAT = "tensorflow"
 def _export_tf(filename, meta_info_def, saver_def, collection_list, as_text, graph, export_scope, clear_devices,
                saver, level):
     """TensorFlow's MetaGraphDef of `graph`, or None (after a note) when the graph has no TensorFlow form."""
-    from ..framework.op_def import registered_opdefs
+    from ..framework.tf_graph_import import unreadable_op_types
     from ..framework.tf_proto_convert import UnconvertibleAttr
     from .tf_meta_graph import SAVER_OP_TYPES, export_tf_meta_graph, write_tf_meta_graph
     ops = _scoped_ops(graph, export_scope)
@@ -248,7 +248,7 @@ def _export_tf(filename, meta_info_def, saver_def, collection_list, as_text, gra
         meta = export_tf_meta_graph(None, meta_info_def, None, saver_def, collection_list, False, graph,
                                     export_scope, clear_devices, saver, ops)
         # neuroflow must read its own file back: every op type written is one it has (Saver nodes aside)
-        foreign = sorted({n.op for n in meta.graph_def.node} - set(registered_opdefs()) - SAVER_OP_TYPES)
+        foreign = sorted(unreadable_op_types({n.op for n in meta.graph_def.node}) - SAVER_OP_TYPES)
         if foreign:
             raise UnconvertibleAttr(f"its TensorFlow form holds op types neuroflow cannot read back: {foreign}")
     except UnconvertibleAttr as e:   # a sub-graph or Python object: neuroflow's format holds (or skips) it
