@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -34,6 +35,12 @@ def tiny_regression(seed):
 
 def where_it_ran(seed):
     tf.Session().close()  # a Session applies the process's thread rule
+    rendezvous = os.environ.get("NEUROFLOW_TEST_RENDEZVOUS")
+    if rendezvous:   # each seed waits until the other has started: they cannot both run in one worker
+        open(os.path.join(rendezvous, f"started-{seed}"), "w").close()
+        deadline = time.monotonic() + 60
+        while len(os.listdir(rendezvous)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
     return {"pid": os.getpid(), "threads": cpu_share.threads(), "openblas": blas_threads.openblas_threads() or 0}
 
 
@@ -53,8 +60,10 @@ def test_two_workers_give_the_sequential_results():
 
 
 @needs_two_cores
-def test_workers_are_other_processes_with_the_cores_split(monkeypatch):
+def test_workers_are_other_processes_with_the_cores_split(monkeypatch, tmp_path):
     monkeypatch.delenv("NEUROFLOW_NUM_THREADS", raising=False)
+    monkeypatch.setenv("NEUROFLOW_TEST_RENDEZVOUS", str(tmp_path))   # on a loaded machine one worker could
+    # otherwise finish the first seed before the second worker had started, and take the second seed too
     results = tf.train.repeat_with_seeds(where_it_ran, seeds=(0, 1), parallel=2)
     pids = {v["pid"] for v in results.values}
     assert os.getpid() not in pids and len(pids) == 2
