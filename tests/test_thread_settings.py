@@ -25,7 +25,8 @@ def run_fresh(code, **env):
     """Runs `code` in a new Python process (env additions; None removes a variable); returns its last stdout line
     parsed as JSON."""
     environment = dict(os.environ, PYTHONPATH=REPO)
-    environment.pop("NEUROFLOW_NUM_THREADS", None)
+    for name in ("NEUROFLOW_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        environment.pop(name, None)
     for key, value in env.items():
         if value is None:
             environment.pop(key, None)
@@ -234,3 +235,17 @@ def test_compiled_convolutions_take_the_users_thread_count():
         print(json.dumps(seen))
     """
     assert run_fresh(code) == [1, 2]
+
+
+@needs_openblas
+@needs_two_cores
+@pytest.mark.parametrize("variable", ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"])
+def test_blas_thread_variables_the_user_set_are_kept(variable):
+    """NumPy users cap BLAS with these; sizing to the free cores set OpenBLAS back to every core (the queue overlap
+    benchmark, which runs with one BLAS thread per product, lost its overlap)."""
+    code = """
+        tf.Session()
+        print(json.dumps([blas_threads.openblas_threads(), cpu_share.threads()]))
+    """
+    assert run_fresh(code, **{variable: "1"}) == [1, 1]
+    assert run_fresh(code, **{variable: "1", "NEUROFLOW_NUM_THREADS": "2"}) == [2, 2]   # ours wins

@@ -11,7 +11,8 @@ pool of runtime/blas_threads.py, used instead of OpenBLAS's threads in programs 
 its size: idle, its threads take no core from anyone.)
 
 A fixed count turns the monitor off: `ConfigProto(intra_op_parallelism_threads=n)` (n > 0; the latest Session with
-one sets the process's count, as OpenBLAS's count is per process), else the environment's NEUROFLOW_NUM_THREADS=n.
+one sets the process's count, as OpenBLAS's count is per process), else the environment's NEUROFLOW_NUM_THREADS=n,
+else OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (what NumPy users set to cap BLAS).
 `inter_op_parallelism_threads` is accepted and has nothing to size: a plan runs its ops one after another.
 Without /proc/stat (not Linux) the count stays at the usable cores unless fixed. In a container whose CPU quota
 allows fewer cores than it sees, the usable cores are the quota's and the other processes are the container's
@@ -79,9 +80,28 @@ def _env_threads():
     return count
 
 
+def _blas_env_threads():
+    """OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, as NumPy users set them to cap BLAS (OpenBLAS read it at start;
+    sizing to the free cores must not undo it); None when unset or not a positive whole number (not ours to
+    refuse)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        wanted = os.environ.get(name, "").strip()
+        if wanted:
+            try:
+                count = int(wanted)
+            except ValueError:
+                return None
+            return count if count >= 1 else None
+    return None
+
+
 def fixed_threads():
-    """The thread count the user fixed (a Session's ConfigProto, else NEUROFLOW_NUM_THREADS), or None."""
-    return _state["config_fixed"] if _state["config_fixed"] is not None else _env_threads()
+    """The thread count the user fixed (a Session's ConfigProto, else NEUROFLOW_NUM_THREADS, else OpenBLAS's or
+    OpenMP's environment variable), or None."""
+    if _state["config_fixed"] is not None:
+        return _state["config_fixed"]
+    count = _env_threads()
+    return count if count is not None else _blas_env_threads()
 
 
 def _blas_threads():
