@@ -3,8 +3,8 @@ much as the step (three 600x600 matrix products against two) runs either inline 
 QueueRunner thread feeding a FIFOQueue; with overlap the pipelined step costs about the step alone, not the sum.
 
 Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/queue_overlap.py
-(one BLAS thread per product, so two threads can use two cores). Measured on 2 cores (2026-12-07): decode inline 16.9-17.2 ms
-per step, queue pipeline 8.3-8.4 ms, the step alone 8.1-8.3 ms, decoding alone 8.3-8.6 ms.
+(one BLAS thread per product, so two threads can use two cores). Measured on 2 cores (2026-12-07): decode inline
+16.9-17.2 ms per step, queue pipeline 8.3-8.4 ms, the step alone 8.1-8.3 ms, decoding alone 8.3-8.6 ms.
 """
 import time
 
