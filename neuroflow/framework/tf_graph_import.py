@@ -138,8 +138,18 @@ def _uses_functions(node):
 def unreadable_op_types(op_types):
     """Those of `op_types` (TensorFlow's names) that `import_graph_def` cannot build: neither a neuroflow op, nor
     renamed to one, nor composed of several (the TF1 loop and cond frames' types are read by their own modules)."""
-    known = set(_registered_types()) | set(_COMPOSED) | {"Div"}
-    return {t for t in op_types if _RENAMED.get(t, t) not in known}
+    def unknown(types):
+        known = set(_registered_types()) | set(_COMPOSED) | {"Div"}
+        return {t for t in types if _RENAMED.get(t, t) not in known}
+    unreadable = unknown(op_types)
+    if unreadable:   # op families that load on first use (tf.image, select, ...) may still hold them
+        for module in _LAZY_OP_PACKAGES:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
+        unreadable = unknown(unreadable)
+    return unreadable
 
 
 def _check_supported(nodes):
