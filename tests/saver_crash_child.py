@@ -145,6 +145,11 @@ class Server:
                 raise AssertionError(f"the worker completed no save in {timeout} s: {self.errors()}")
             time.sleep(0.002)
 
+    def wait_for_the_next_save(self, timeout=120.0):
+        """Waits until the worker completes one more save than it had now."""
+        self._commit_at_start = _last_commit(self._directory)
+        self.wait_for_a_save(timeout)
+
     def kill_worker(self):
         """SIGKILLs the worker and checks it died of that signal (not of an error of its own)."""
         os.kill(self.worker, signal.SIGKILL)

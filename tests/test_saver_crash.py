@@ -36,7 +36,9 @@ def test_sigkill_at_random_moments_always_leaves_a_complete_checkpoint(tmp_path,
         while server.kills < kills or mid_write < 3 and server.kills < 4 * kills:
             server.start_worker()
             server.wait_for_a_save()      # progress each round, however slow the machine
-            time.sleep(rng.uniform(0.0, 0.12))
+            began = time.monotonic()      # one whole save cycle, timed: a loaded machine stretches it, and a
+            server.wait_for_the_next_save()   # fixed window after a save then only ever hit its first part
+            time.sleep(rng.uniform(0.0, time.monotonic() - began))
             server.kill_worker()          # SIGKILL: no cleanup, no flush, at a random point of a save
             mid_write += any(_is_partial(f) for f in _files(directory))
             step = saver_crash_child.check_consistent(directory, saver, sess, variables)
