@@ -21,6 +21,14 @@ def _is_partial(filename):
     return ".tmp." in filename or ".save-" in filename   # a temp file, or a save's data before its index switch
 
 
+def _wait_for_a_partial_file(directory, timeout=10.0):
+    """Returns as soon as a save's temp or side file shows up (or after `timeout`): random moments alone landed in
+    the middle of a write too rarely when the machine was busy (writes are short beside the rest of a cycle)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not any(_is_partial(f) for f in _files(directory)):
+        pass
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the crash test's server forks its workers")
 @pytest.mark.parametrize("same_prefix, file_format", [(False, "tensorflow"), (True, "tensorflow"), (True, "neuroflow")],
                          ids=["prefix-per-step", "same-prefix-overwrites", "same-prefix-neuroflow-format"])
@@ -31,14 +39,16 @@ def test_sigkill_at_random_moments_always_leaves_a_complete_checkpoint(tmp_path,
     kills, steps, mid_write = 40, [], 0
     with saver_crash_child.Server(directory, tmp_path.parent / f"{tmp_path.name}-stderr.txt", same_prefix,
                                   file_format) as server, tf.Session() as sess:
-        # At least `kills` rounds, and more (up to 4x) until 3 kills landed mid-write: how often a random kill
-        # does depends on the machine's load (the time a save spends writing against the rest of its cycle).
+        # At least `kills` rounds, and more (up to 4x) until 3 kills landed mid-write.
         while server.kills < kills or mid_write < 3 and server.kills < 4 * kills:
             server.start_worker()
             server.wait_for_a_save()      # progress each round, however slow the machine
-            began = time.monotonic()      # one whole save cycle, timed: a loaded machine stretches it, and a
-            server.wait_for_the_next_save()   # fixed window after a save then only ever hit its first part
-            time.sleep(rng.uniform(0.0, time.monotonic() - began))
+            if server.kills % 2:          # every other kill lands while a file is being written
+                _wait_for_a_partial_file(directory)
+            else:                         # the others at a random moment of one whole save cycle, timed
+                began = time.monotonic()
+                server.wait_for_the_next_save()
+                time.sleep(rng.uniform(0.0, time.monotonic() - began))
             server.kill_worker()          # SIGKILL: no cleanup, no flush, at a random point of a save
             mid_write += any(_is_partial(f) for f in _files(directory))
             step = saver_crash_child.check_consistent(directory, saver, sess, variables)
