@@ -215,6 +215,14 @@ def main(scenario, out):
         run_broadcast(out)
         run_training(out)
     elif scenario == "mismatch":
+        with tf.Graph().as_default():  # agreed collectives first: one name, shapes that change, each seen again
+            fed = tf.placeholder(tf.float32, [None])
+            summed = hvd.allreduce(fed, op=hvd.Sum, name="grads")
+            with tf.Session() as sess:
+                for length in (3, 5, 3, 5):
+                    got = sess.run(summed, {fed: np.arange(length, dtype=np.float32) + rank})
+                    expected = np.arange(length) * hvd.size() + sum(range(hvd.size()))
+                    assert np.array_equal(got, expected), (length, got)
         with tf.Graph().as_default():
             reduced = hvd.allreduce(tf.zeros([3 + rank]), name="grads")
             with tf.Session() as sess:

@@ -59,26 +59,64 @@ def _wait_all(world, requests, peers, what):
             pause = min(pause * 2 or 1e-4, 5e-3)
 
 
+_DESCRIPTIONS_KEPT = 4096  # distinct collective signatures remembered (a program makes a few per step)
+
+
+def _signature(world, kind, name, arrays, first_dim_free):
+    """The description of a collective (what the mismatch error prints) and its 64-bit digest, computed once per
+    (kind, name, dtypes, shapes): building and hashing the text cost as much as the header's round trip."""
+    key = (kind, name, first_dim_free) + tuple((a.dtype, a.shape) for a in arrays)
+    known = world.signatures.get(key)
+    if known is None:
+        shapes = [a.shape[1:] if first_dim_free else a.shape for a in arrays]
+        description = f"{kind} '{name}' of " + ", ".join(f"{a.dtype.name}{list(s)}" for a, s in zip(arrays, shapes))
+        if len(world.signatures) >= _DESCRIPTIONS_KEPT:
+            world.signatures.clear()  # shapes that change every step: forget rather than grow without bound
+        known = world.signatures[key] = (description, _digest(description))
+    return known
+
+
+class _HeaderExchange:
+    """The agreement check's messages as persistent MPI requests (one receive from and one send to each peer),
+    set up once and restarted for every collective: creating 2 (size - 1) requests per call cost more than the
+    small messages themselves."""
+
+    def __init__(self, world):
+        self.header = np.zeros(3, np.int64)
+        self.table = np.zeros((world.size, 3), np.int64)
+        self.peers = [r for r in range(world.size) if r != world.rank]
+        self.receives = [world.control.Recv_init(self.table[r], source=r, tag=_HEADER_TAG) for r in self.peers]
+        self.sends = [world.control.Send_init(self.header, dest=r, tag=_HEADER_TAG) for r in self.peers]
+
+    def free(self):
+        for request in self.receives + self.sends:
+            request.Free()
+
+
 def _agree(world, kind, name, arrays, first_dim_free=False):
     """Checks that every rank is making the same collective: each rank sends every other a small header (a
     digest of the collective's kind, name, dtypes and shapes, and a sequence number) and compares. Returns the
     first dimensions of every rank's tensor (allgather needs them). Raises MismatchedCollectiveError naming each
     rank's collective when they differ."""
-    shapes = [a.shape[1:] if first_dim_free else a.shape for a in arrays]
-    description = f"{kind} '{name}' of " + ", ".join(f"{a.dtype.name}{list(s)}" for a, s in zip(arrays, shapes))
+    description, digest = _signature(world, kind, name, arrays, first_dim_free)
     world.sequence += 1
-    first = arrays[0].shape[0] if first_dim_free and arrays[0].ndim else 0
-    header = np.array([_digest(description), world.sequence, first], np.int64)
-    table = np.empty((world.size, 3), np.int64)
+    exchange = world.headers
+    if exchange is None:
+        exchange = world.headers = _HeaderExchange(world)
+    header, table = exchange.header, exchange.table
+    header[0], header[1] = digest, world.sequence
+    header[2] = arrays[0].shape[0] if first_dim_free and arrays[0].ndim else 0
     table[world.rank] = header
-    peers = [r for r in range(world.size) if r != world.rank]
-    requests = [world.control.Irecv(table[r], source=r, tag=_HEADER_TAG) for r in peers]
-    sends = [world.control.Isend(header, dest=r, tag=_HEADER_TAG) for r in peers]
-    _wait_all(world, requests, peers, description)
-    world.mpi.Request.Waitall(sends)
+    world.mpi.Prequest.Startall(exchange.receives + exchange.sends)
+    try:
+        _wait_all(world, exchange.receives, exchange.peers, description)
+    except BaseException:
+        world.headers = None  # its requests are still active: the next collective sets up fresh ones
+        raise
+    world.mpi.Request.Waitall(exchange.sends)
     if (table[:, :2] != header[:2]).any():
         raise MismatchedCollectiveError(_mismatch_message(world, description))
-    return table[:, 2]
+    return table[:, 2].copy()
 
 
 def _mismatch_message(world, description):

@@ -41,6 +41,8 @@ class World:
         self.comm.Allgather(np.array([self.local_size], np.int64), sizes)
         self.homogeneous = bool((sizes == sizes[0]).all())
         self.sequence = 0                   # collectives made so far: every rank must make the same ones
+        self.signatures = {}                # (kind, name, dtypes, shapes) -> (description, digest)
+        self.headers = None                 # the agreement check's persistent requests, set up at first use
         self.lock = threading.Lock()        # one collective at a time per process (order matters in MPI)
         # What allreduces cost so far (MPI calls, bytes reduced, seconds inside them): benchmarks and users read it.
         self.buffers = {}                   # (dtype, size) -> large result buffers, reused once unreferenced
@@ -51,6 +53,8 @@ class World:
         self.stall_warning = _float_env("HOROVOD_STALL_CHECK_TIME_SECONDS", 60.0)
 
     def free(self):
+        if self.headers is not None:
+            self.headers.free()
         for comm in (self.comm, self.control, self.local, self.cross):
             comm.Free()
 
