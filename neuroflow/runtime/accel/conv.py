@@ -24,6 +24,7 @@ import os
 import numpy as np
 
 from ...ops import conv_ops as cv
+from ...ops import nn_ops
 from ...ops import pool_ops as pl
 from .. import blas_threads
 from . import register_fast_kernel
@@ -37,7 +38,7 @@ ROWS_V4, ROWS_V2, ROWS_V1 = 6, 12, 16  # tile height R for V channel vectors: R 
 MAX_THREADS = 8              # threads per kernel (this one and helpers)
 CHUNKS = 16                  # work pieces per kernel call, whatever the thread count (so that results are too)
 _jit = {}
-_fma_tile = _vectors = None  # set by _compiled(); module globals (not closure cells) so numba can cache callers
+_fma_tile = _vectors = _epilogue = None  # set by _compiled(); module globals (not closures) so numba caches callers
 _wide = []
 
 
@@ -127,7 +128,7 @@ def _fma_tile_intrinsic():
 def _compiled():
     """The jitted kernels, compiled (or loaded from numba's on-disk cache) on first use. Each works on one chunk
     of the output (a range of images, or of filter rows), so that chunks can run on several threads."""
-    global _fma_tile, _vectors
+    global _fma_tile, _vectors, _epilogue
     if _jit:
         return _jit
     import numba
@@ -146,11 +147,25 @@ def _compiled():
     _vectors = vectors
 
     @jit
-    def correlate(xp, w, out, sh, sw, front, real, lo, hi):
+    def epilogue(rows, bias, relu):
+        """rows[j] = relu(rows[j] + bias) in place: the same float32 operations as BiasAdd's and Relu's kernels."""
+        for j in range(rows.shape[0]):
+            if bias.size:
+                for ch in range(rows.shape[1]):
+                    rows[j, ch] = rows[j, ch] + bias[ch]
+            if relu:
+                for ch in range(rows.shape[1]):
+                    v = rows[j, ch]
+                    rows[j, ch] = v if (v > 0) | (v != v) else np.float32(0)
+    _epilogue = epilogue
+
+    @jit
+    def correlate(xp, w, out, sh, sw, front, real, bias, relu, lo, hi):
         """out[n, i, j] = sum over (p, q, c) of xp[n, i*sh + p, j*sw + q, c] * w[p, q*C + c] for the output rows
         lo <= n*Ho + i < hi, rows of xp outside [front, front + real) being zero padding (skipped). xp: [N, Hp, Wp,
         C] with unit channel and pixel strides; w: [kh, kw*C, O]; out: [N, Ho, Wo, O], O a multiple of 16; all
-        float32, w and out contiguous."""
+        float32, w and out contiguous. Epilogue, on each output row while it is in cache: `bias` ([O], or empty
+        for none) added, then with `relu` max(., 0) as np.maximum(v, 0) gives it (NaN kept, -0 -> +0)."""
         _, ho, wo, o = out.shape
         kh, run = w.shape[0], w.shape[1]
         c = xp.shape[3]
@@ -174,6 +189,8 @@ def _compiled():
                               wb + 4 * (p_lo * run * o + o0), o, run * o, run, taps, 1)
                     j0 += rows
                 o0 += 16 * nvec
+            if bias.size or relu:
+                _epilogue(out[n, i], bias, relu)
 
     @jit
     def filter_grad(xp, dy, grad, sh, sw, front, real, p, r_lo, r_hi):
@@ -221,10 +238,10 @@ def _compiled():
                             out[n, i, j, ch] = b if (b > a) | (b != b) else a
 
     @jit
-    def max_pool_grad(x, m, g, dx, kh, kw, sh, sw, pt, pl, lowest, lo, hi):
+    def max_pool_grad(x, m, g, dx, kh, kw, sh, sw, pt, pl, lowest, relu, lo, hi):
         """Non-overlapping windows (k <= s): dx at each window position = g * (first position, in row-major
         order and counting padding as `lowest`, whose value equals m); positions in no window get 0. For whole
-        images lo <= n < hi."""
+        images lo <= n < hi. With `relu`, each such value is then multiplied by (x > 0), as ReluGrad(dx, x)."""
         _, h, wd, c = x.shape
         ho, wo = m.shape[1], m.shape[2]
         tiled = kh == sh and kw == sw and pt == 0 and pl == 0 and ho * kh == h and wo * kw == wd
@@ -243,7 +260,8 @@ def _compiled():
                                 for ch in range(c):
                                     hit = (x[n, r, s, ch] == m[n, i, j, ch]) > found[ch]  # equal, not found yet
                                     found[ch] |= hit
-                                    dx[n, r, s, ch] = g[n, i, j, ch] * hit
+                                    v = g[n, i, j, ch] * hit
+                                    dx[n, r, s, ch] = v * (x[n, r, s, ch] > 0) if relu else v
                             else:
                                 for ch in range(c):
                                     found[ch] |= lowest == m[n, i, j, ch]
@@ -327,10 +345,14 @@ def _f32(*arrays):
     return all(a.dtype == np.float32 and a.ndim == 4 for a in arrays)
 
 
-def _correlate(xp, wm, out, strides, front, real):
+_NO_BIAS = np.zeros(0, np.float32)
+
+
+def _correlate(xp, wm, out, strides, front, real, bias=_NO_BIAS, relu=False):
     fn = _compiled()["correlate"]
     xp = _unit_inner(xp, xp.shape[3])
-    _ranges(out.shape[0] * out.shape[1], lambda lo, hi: fn(xp, wm, out, strides[0], strides[1], front, real, lo, hi))
+    _ranges(out.shape[0] * out.shape[1],
+            lambda lo, hi: fn(xp, wm, out, strides[0], strides[1], front, real, bias, relu, lo, hi))
     return out
 
 
@@ -343,17 +365,65 @@ def _conv2d(op, ctx):
         blas_threads.configure()  # these kernels run two threads; OpenBLAS's spinning ones would halve them
     attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
-    def conv2d(x, w):
+    def compiled(x, w, bias=_NO_BIAS, relu=False):
+        """The convolution (then + bias, then ReLU) on the compiled path, or None where it does not apply."""
         if not _f32(x, w) or x.shape[3] != w.shape[2] or w.shape[3] % 16 or \
                 x.size * w.size <= MIN_MACS * x.shape[3] or not np.isfinite(w).all() or not wide_vectors():
-            return plain(x, w)
+            return None
         kh, kw, c, o = w.shape
         _, strides, dil, pads, ho, wo = cv._geometry(attrs, x.shape[1], x.shape[2], kh, kw)
         xp = cv._padded_input(x, kh, kw, ho, wo, strides, dil, pads)
         front, real = _real_rows(x.shape[1], pads[0][0], xp.shape[1] - pads[0][0] - x.shape[1])
         out = np.empty((x.shape[0], ho, wo, o), np.float32)
-        return _correlate(xp, np.ascontiguousarray(w).reshape(kh, kw * c, o), out, strides, front, real)
+        return _correlate(xp, np.ascontiguousarray(w).reshape(kh, kw * c, o), out, strides, front, real, bias, relu)
+
+    def conv2d(x, w):
+        out = compiled(x, w)
+        return plain(x, w) if out is None else out
+    conv2d.absorb = lambda consumer, same: _conv_epilogue(op, ctx, compiled, plain, (), consumer, same)
     return conv2d
+
+
+def _conv_epilogue(conv_op, ctx, compiled, plain, stages, consumer, same):
+    """The fused kernel for the plan compiler's `absorb` (compiler/passes.py): the convolution, then its `stages`
+    ((kind, plain kernel) of BiasAdd and Relu steps it absorbed) and now `consumer`, in the tile's epilogue.
+    Only a BiasAdd (NHWC, a float32 bias of static shape [filters]) followed by a Relu, or either alone: neither
+    can then fail, so errors stay those of the convolution. Where the compiled path does not apply at run time,
+    the plain kernels run one after the other."""
+    kinds = tuple(kind for kind, _ in stages)
+    filters = conv_op.inputs[1].shape
+    if consumer.opdef is nn_ops.BiasAdd and not kinds:
+        bias = consumer.inputs[1]
+        if consumer.get_attr("data_format") != "NHWC" or same != [None] or bias.dtype.base_dtype.name != "float32" \
+                or not bias.shape.is_fully_defined() or filters.rank != 4 or filters[3].value is None or \
+                tuple(bias.shape.as_list()) != (filters[3].value,):
+            return None
+        kind = "bias"
+    elif consumer.opdef is nn_ops.Relu and "relu" not in kinds:
+        kind = "relu"
+    else:
+        return None
+    stages = stages + ((kind, consumer.opdef.kernel(consumer, ctx)),)
+    relu = kind == "relu"
+    if stages[0][0] == "bias":
+        bias_add = stages[0][1]
+
+        def fused(x, w, b):
+            out = None
+            if b.__class__ is np.ndarray and b.dtype == np.float32 and b.shape == (w.shape[3],):
+                out = compiled(x, w, np.ascontiguousarray(b), relu)
+            if out is None:
+                out = bias_add(plain(x, w), b)
+                for _, kernel in stages[1:]:
+                    out = kernel(out)
+            return out
+    else:
+        def fused(x, w):
+            out = compiled(x, w, _NO_BIAS, True)
+            return stages[0][1](plain(x, w)) if out is None else out
+    if not relu:
+        fused.absorb = lambda consumer, same: _conv_epilogue(conv_op, ctx, compiled, plain, stages, consumer, same)
+    return fused
 
 
 @register_fast_kernel(cv.Conv2DBackpropInput)
@@ -455,16 +525,35 @@ def _max_pool_grad(op, ctx):
         return None
     attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
-    def max_pool_grad(x, m, g):
+    def compiled(x, m, g, relu=False):
+        """The gradient (then times x > 0) on the compiled path, or None where it does not apply."""
         if x.ndim != 4 or x.dtype.kind != "f" or x.size < MIN_POOL_ELEMENTS or not (x.dtype == m.dtype == g.dtype):
-            return plain(x, m, g)
+            return None
         _, k, s, pads, out = pl._geometry(attrs, x.shape[1], x.shape[2])
         shape = (x.shape[0], out[0], out[1], x.shape[3])
         if m.shape != shape or g.shape != shape:
-            return plain(x, m, g)
+            return None
         dx = np.empty(x.shape, x.dtype)
         fn, low = _compiled()["max_pool_grad"], x.dtype.type(pl._lowest(x.dtype))
         x, m, g = (np.ascontiguousarray(a) for a in (x, m, g))
-        _ranges(x.shape[0], lambda lo, hi: fn(x, m, g, dx, k[0], k[1], s[0], s[1], pads[0], pads[1], low, lo, hi))
+        _ranges(x.shape[0],
+                lambda lo, hi: fn(x, m, g, dx, k[0], k[1], s[0], s[1], pads[0], pads[1], low, relu, lo, hi))
         return dx
+
+    def max_pool_grad(x, m, g):
+        dx = compiled(x, m, g)
+        return plain(x, m, g) if dx is None else dx
+
+    def absorb(consumer, same):
+        """For the plan compiler (compiler/passes.py): ReluGrad(this gradient, the pooled input x) in the same
+        pass. The max-pool gradient is zero off each window's maximum, so only those positions take the mask."""
+        if consumer.opdef is not nn_ops.ReluGrad or same != [0]:
+            return None
+        relu_grad = consumer.opdef.kernel(consumer, ctx)
+
+        def fused(x, m, g):
+            dx = compiled(x, m, g, True)
+            return relu_grad(plain(x, m, g), x) if dx is None else dx
+        return fused
+    max_pool_grad.absorb = absorb
     return max_pool_grad

@@ -1,6 +1,6 @@
 """Program rewrites, each small and independent: constant folding, shape-function folding, alias
-elimination, scalar algebra, common-subexpression elimination, dead-code elimination, dropping unused outputs,
-scalar operators, sharing analysis.
+elimination, scalar algebra, common-subexpression elimination, dead-code elimination, absorbing a consumer into
+its producer's kernel, dropping unused outputs, scalar operators, sharing analysis.
 
 Every pass keeps the meaning of the program: the same values for the fetches and the same effects, in order.
 """
@@ -11,8 +11,8 @@ from .folding import Folder
 from .program import EFFECT, PURE, READ, Step
 
 __all__ = ["fold_constants", "fold_shape_functions", "eliminate_aliases", "simplify_scalars", "absorb_broadcasts",
-           "eliminate_common", "eliminate_dead", "drop_unused_outputs", "use_scalar_operators", "propagate_sharing",
-           "optimize"]
+           "eliminate_common", "eliminate_dead", "absorb_consumers", "drop_unused_outputs", "use_scalar_operators",
+           "propagate_sharing", "optimize"]
 
 def fold_constants(program):
     """Evaluates pure steps whose inputs are all constants, once, now (`folding` decides what is kept)."""
@@ -154,6 +154,42 @@ def drop_unused_outputs(program):
             step.kernel = drop(unused)
 
 
+def absorb_consumers(program):
+    """A step whose kernel offers `kernel.absorb(consumer_op, same)` takes in the one step that reads its output,
+    when nothing else reads it and no fetch names it: the kernel returns a variant that also does the consumer's
+    work, or None. The merged step sits where the consumer was and reads the step's inputs, then the consumer's
+    other inputs (`same[k]`: the position among the step's inputs of the consumer's input k + 1, or None; those
+    found there are not read twice); it keeps the step's op, whose errors are the only ones the variants allow.
+    What a kernel absorbs is its own knowledge (e.g. runtime/accel/conv.py: a convolution's bias and ReLU in its
+    tile epilogue, the ReLU gradient in the max-pool gradient): one pass over the data instead of two or three."""
+    fetched, counts, steps = set(program.fetches), program.use_counts(), program.steps
+    reader = {}
+    for k, step in enumerate(steps):
+        for v in step.ins:
+            reader.setdefault(v, k)
+    for i in range(len(steps)):
+        step = steps[i]
+        while step.kind == PURE and len(step.outs) == 1 and hasattr(step.kernel, "absorb"):
+            out = step.outs[0]
+            j = reader.get(out)
+            if counts.get(out) != 1 or out in fetched or out in program.shared or j is None:
+                break
+            consumer = steps[j]
+            if consumer.kind != PURE or len(consumer.outs) != 1 or consumer.ins[0] != out or \
+                    any(v in between.outs for between in steps[i + 1:j] for v in step.ins):  # an input redefined
+                break
+            same = [step.ins.index(v) if v in step.ins else None for v in consumer.ins[1:]]
+            kernel = step.kernel.absorb(consumer.op, same)
+            if kernel is None:
+                break
+            key = None if step.key is None or consumer.key is None else (step.key, consumer.key, tuple(same))
+            ins = step.ins + [v for v, k in zip(consumer.ins[1:], same) if k is None]
+            steps[j] = step = Step(kernel, ins, consumer.outs, step.op, step.opdef, PURE, key)
+            steps[i] = Step(None, (), (), step.op, step.opdef, EFFECT)  # a placeholder, dropped below
+            i = j
+    program.steps = [s for s in steps if s.kernel is not None]
+
+
 def use_scalar_operators(program):
     """Steps of ops with a `python_operator` (AddV2, Sub, Mul, RealDiv, Neg) on values known to be 0-d
     numbers call that operator instead of the ufunc: on NumPy scalars (what a ufunc returns for 0-d results)
@@ -193,6 +229,7 @@ def optimize(program):
     absorb_broadcasts(program)
     eliminate_common(program)
     eliminate_dead(program)
+    absorb_consumers(program)
     drop_unused_outputs(program)
     use_scalar_operators(program)
     propagate_sharing(program)
