@@ -13,6 +13,7 @@ from ..framework import errors
 from .compiler.codegen import _to_user, _to_user_copy, generate
 from .compiler.passes import optimize
 from .compiler.program import _needed_ops, lower
+from .compiler import tiny_plan
 from .compiler.specialize import specialize
 from .placement import placer_for
 
@@ -39,6 +40,9 @@ class Plan:
         self._compiled = {}   # tuple of feed shapes -> compiler.codegen.Generated (its specialized code)
         self._generic = None  # the Generated of the unspecialized program, made when first needed
         self._feed_shapes = _feed_shapes_function(len(feed_tensors))
+        # A session's plan of small float values may tier up to the tiny VM (compiler/tiny_plan.py): it needs
+        # the context's variable storage, and feeds converted by the session.
+        self._tiny_ctx = ctx if self._feeds_are_arrays and not raw_fetches else None
 
     def run(self, feed_arrays):
         key = self._feed_shapes(feed_arrays)
@@ -59,8 +63,10 @@ class Plan:
                 raise _error_from_generated(exc, generic) from None
         results, observed = interpret(self._placed(self.program), feed_arrays, self._check_cancelled, self._raw)
         special = optimize(specialize(self.program, observed))
-        self._compiled[key] = generate(self._placed(special), self._check_cancelled, self._raw,
-                                       self._feeds_are_arrays)
+        generated = self._compiled[key] = generate(self._placed(special), self._check_cancelled, self._raw,
+                                                   self._feeds_are_arrays)
+        if self._tiny_ctx is not None:
+            tiny_plan.attach(generated, special, self._tiny_ctx)
         return results
 
     def _generic_code(self):

@@ -1,0 +1,416 @@
+"""Tiny plans: a specialized program whose values are all small float arrays of one dtype, and whose ops are all
+in the tiny VM's set (elementwise arithmetic with scalar-or-full broadcasting, Neg/Square/Sqrt, full and last-axis
+Sum/Mean, SumToShape to a scalar, AddN, Identity/Reshape, plain and momentum updates), is lowered to one
+instruction list for the numba kernel of runtime/accel/tiny_vm.py; after `tier_up_runs()` warm runs of the plain
+generated code, its runs go through that one compiled call. Anything else keeps its plain code.
+
+Tier-up rule (why it waits): the first tier-up in a process costs ~1-1.4 s (measured on the 2-core machine:
+`import numba` 0.2-0.5 s, numba's first call, which sets up LLVM and loads the cached kernel, 0.7-0.9 s), a later
+one ~12 ms (the cached kernel for another number of inputs); the VM then saves ~4 us a run of the lecture's graph
+(7.5 -> 3.4 us a `sess.run`). A program that runs a tiny plan a handful of times (examples/lecture_train.py: 10
+runs) must never pay that, so the plain code serves the first `NEUROFLOW_TINY_VM_AFTER` (default 1000) warm runs
+of each plan, as a tracing JIT waits for a loop to be hot: a plan run 1000 times is a training loop's, and such
+loops usually go on for many thousands of runs (the first tier-up pays for itself after ~300k runs, a later one
+after ~3k). `NEUROFLOW_TINY_VM=0` (or `NEUROFLOW_NUMBA=0`) turns the VM off.
+"""
+import os
+
+import numpy as np
+
+from ...framework.op_def import registered_opdefs
+
+__all__ = ["attach", "lower", "tier_up_runs", "uses_vm", "TinyProgram", "OPCODES", "WIDTH"]
+
+# The instruction layout: WIDTH int64 fields [opcode, n, o0, o1, o2, o3, o4, s1, s2, s3, s4]: n elements, o_k
+# arena offsets of the operands (o0 the output or the updated variable), s_k 1 for an operand of n elements, 0
+# for one broadcast from a single element. runtime/accel/tiny_vm.py's kernel reads it.
+WIDTH = 11
+OPCODES = {"Add": 1, "Sub": 2, "Mul": 3, "Div": 4, "Neg": 5, "Square": 6, "SumRows": 7, "MeanRows": 8,
+           "ApplyGradientDescent": 9, "ApplyMomentum": 10, "ApplyMomentumNesterov": 11, "Sqrt": 12}
+# Rows longer than NumPy's pairwise block (128) would need its recursive split: tiny plans never reduce them.
+MAX_ROW = 128
+MAX_ELEMENTS = 1024   # per value: beyond, NumPy's kernels cost little next to the run's fixed costs
+MAX_STEPS = 64        # a longer program is not a tiny one; its plain code is kept without looking further
+DEFAULT_TIER_UP_RUNS = 1000
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def enabled():
+    """Whether tiny plans may use the VM (numba installed; neither NEUROFLOW_TINY_VM=0 nor NEUROFLOW_NUMBA=0)."""
+    if os.environ.get("NEUROFLOW_TINY_VM", "1") == "0":
+        return False
+    from ..accel import numba_available
+    return numba_available()
+
+
+def tier_up_runs():
+    """How many warm runs of a tiny plan use its plain code before the VM takes over (module docstring)."""
+    text = os.environ.get("NEUROFLOW_TINY_VM_AFTER", "")
+    return int(text) if text.strip().isdigit() else DEFAULT_TIER_UP_RUNS
+
+
+class TinyProgram:
+    """A tiny plan lowered for the VM.
+
+    Attributes:
+        code: the int64 instruction list (header: the tuple inputs' offsets, sizes and write-back flags).
+        template: a fresh arena: constants in place, the rest zeros.
+        inputs: per tuple input, ("feed", feed index) or ("variable", storage name), with its shape.
+        scalar_feeds: (feed index, arena offset) of the 0-d feeds, stored into the arena directly.
+        fetches: per fetch, (arena offset, shape).
+    """
+
+    def __init__(self, code, template, inputs, scalar_feeds, fetches):
+        self.code, self.template, self.inputs, self.scalar_feeds, self.fetches = (
+            code, template, inputs, scalar_feeds, fetches)
+
+
+class _NotTiny(Exception):
+    """The program has something the VM does not run."""
+
+
+def _opdefs():
+    found = registered_opdefs()
+    return {name: found.get(name) for name in (
+        "Add", "AddV2", "Sub", "Mul", "RealDiv", "Neg", "Square", "Sqrt", "Sum", "Mean", "SumToShape", "AddN",
+        "Identity", "Reshape", "VariableV2", "ApplyGradientDescent", "ApplyMomentum")}
+
+
+_BINARY = {"Add": "Add", "AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": "Div"}
+_UNARY = ("Neg", "Square", "Sqrt")
+
+
+def lower(program, variable_name):
+    """The `TinyProgram` of a specialized `program`, or None when it is not tiny. `variable_name(tensor)`: the
+    storage key of the variable a reference tensor points to (the run context's)."""
+    if program.xp is not np or not program.steps or len(program.steps) > MAX_STEPS:
+        return None
+    try:
+        return _Lowering(program, variable_name).result()
+    except _NotTiny:
+        return None
+
+
+class _Lowering:
+    def __init__(self, program, variable_name):
+        self.program, self.variable_name = program, variable_name
+        self.dtype = None
+        self.offset = {}          # value id -> arena offset
+        self.size = {}            # value id -> elements
+        self.arena = []           # (offset, constant array) to write into the template
+        self.next = 0
+        self.inputs = []          # [kind, key, shape, offset, write_back]
+        self.variables = {}       # storage name -> index in self.inputs
+        self.scalar_feeds = []
+        self.code = []
+
+    def result(self):
+        p = self.program
+        defs = _opdefs()
+        for v in range(p.num_feeds):
+            shape = p.shapes.get(v)
+            if shape is None:
+                raise _NotTiny
+            self._check_dtype(p.dtypes.get(v))
+            if shape == ():
+                self._new(v, 1)
+                self.scalar_feeds.append((v, self.offset[v]))
+            else:
+                self._new(v, _elements(shape))
+                self.inputs.append(["feed", v, shape, self.offset[v], False])
+        for step in p.steps:
+            self._step(step, defs)
+        fetches = []
+        for v in p.fetches:
+            self._operand(v)
+            shape = p.shapes.get(v) if v not in p.consts else np.shape(p.consts[v])
+            if shape is None:
+                raise _NotTiny
+            fetches.append((self.offset[v], tuple(shape)))
+        if not self.inputs:
+            raise _NotTiny  # the kernel takes a tuple of at least one array
+        header = [len(self.inputs)]
+        for _, _, shape, offset, write_back in self.inputs:
+            header += [offset, _elements(shape), int(write_back)]
+        template = np.zeros(max(self.next, 1), self.dtype)
+        for offset, value in self.arena:
+            template[offset:offset + value.size] = value.reshape(-1)
+        inputs = [(kind, key, tuple(shape)) for kind, key, shape, _, _ in self.inputs]
+        return TinyProgram(np.array(header + self.code, np.int64), template, inputs, self.scalar_feeds, fetches)
+
+    # --- values ---------------------------------------------------------------------------------------
+    def _check_dtype(self, dtype):
+        if dtype is None or np.dtype(dtype) not in _FLOATS:
+            raise _NotTiny
+        if self.dtype is None:
+            self.dtype = np.dtype(dtype)
+        elif np.dtype(dtype) != self.dtype:
+            raise _NotTiny
+
+    def _new(self, v, size):
+        if not 1 <= size <= MAX_ELEMENTS:
+            raise _NotTiny
+        self.offset[v], self.size[v] = self.next, size
+        self.next += size
+
+    def _alias(self, v, to):
+        self.offset[v], self.size[v] = self.offset[to], self.size[to]
+
+    def _operand(self, v):
+        """The arena offset of input value `v` (a constant gets its slot in the template on first use)."""
+        if v not in self.offset:
+            if v not in self.program.consts:
+                raise _NotTiny
+            value = np.asarray(self.program.consts[v])
+            self._check_dtype(value.dtype)
+            self._new(v, value.size)
+            self.arena.append((self.offset[v], value))
+        return self.offset[v]
+
+    def _out(self, step, index=0):
+        v = step.outs[index]
+        shape = self.program.shapes.get(v)
+        if shape is None:
+            raise _NotTiny
+        self._check_dtype(self.program.dtypes.get(v))
+        return v, _elements(shape)
+
+    def _count(self, value):
+        """The offset of a template constant holding `value` in the arena's dtype."""
+        key = ("count", value)
+        if key not in self.offset:
+            self._new(key, 1)
+            self.arena.append((self.offset[key], np.array([value], self.dtype)))
+        return self.offset[key]
+
+    def _variable(self, tensor, write_back):
+        name = self.variable_name(tensor)
+        shape = tensor.shape.as_list() if tensor.shape.ndims is not None else None
+        if shape is None or None in shape:
+            raise _NotTiny
+        self._check_dtype(np.dtype(tensor.dtype.base_dtype.as_numpy_dtype))
+        index = self.variables.get(name)
+        if index is None:
+            key = ("variable", name)
+            self._new(key, _elements(shape))
+            index = self.variables[name] = len(self.inputs)
+            self.inputs.append(["variable", name, tuple(shape), self.offset[key], False])
+        entry = self.inputs[index]
+        if tuple(shape) != entry[2]:
+            raise _NotTiny
+        entry[4] = entry[4] or write_back
+        return entry[3], _elements(shape)
+
+    def _emit(self, opcode, n, offsets, strides=()):
+        offsets = list(offsets) + [0] * (5 - len(offsets))
+        strides = list(strides) + [0] * (4 - len(strides))
+        self.code += [OPCODES[opcode], n] + offsets + strides
+
+    def _size_of(self, v):
+        return self.size[v] if v in self.size else np.asarray(self.program.consts[v]).size
+
+    def _stride(self, v, n):
+        size = self._size_of(v)
+        if size == n:
+            return 1
+        if size == 1:
+            return 0
+        raise _NotTiny  # a broadcast other than scalar-or-full
+
+    # --- steps ----------------------------------------------------------------------------------------
+    def _step(self, step, defs):
+        opdef, name = step.opdef, step.opdef.type_name
+        if defs.get(name) is not opdef:
+            raise _NotTiny
+        if name == "VariableV2":
+            out, n = self._out(step)
+            offset, size = self._variable(step.op.outputs[0], False)
+            if size != n:
+                raise _NotTiny
+            self.offset[out], self.size[out] = offset, size
+        elif name in ("Identity", "Reshape") or (name == "SumToShape" and self._same_size(step)):
+            out, n = self._out(step)
+            self._operand(step.ins[0])
+            if self.size[step.ins[0]] != n:
+                raise _NotTiny
+            self._alias(out, step.ins[0])
+        elif name in _BINARY:
+            out, n = self._out(step)
+            a, b = (self._operand(v) for v in step.ins)
+            strides = [self._stride(v, n) for v in step.ins]
+            self._new(out, n)
+            self._emit(_BINARY[name], n, [self.offset[out], a, b], strides)
+        elif name in _UNARY:
+            out, n = self._out(step)
+            a = self._operand(step.ins[0])
+            stride = self._stride(step.ins[0], n)
+            self._new(out, n)
+            self._emit(name, n, [self.offset[out], a], [stride])
+        elif name == "AddN":
+            self._add_n(step)
+        elif name in ("Sum", "Mean", "SumToShape"):
+            self._reduction(step, name)
+        elif name == "ApplyGradientDescent":
+            self._apply(step, 1, "ApplyGradientDescent")
+        elif name == "ApplyMomentum":
+            self._apply(step, 2, "ApplyMomentumNesterov" if step.op.attrs.get("use_nesterov") else "ApplyMomentum")
+        else:
+            raise _NotTiny
+
+    def _same_size(self, step):
+        return self.program.shapes.get(step.outs[0]) == self.program.shapes.get(step.ins[0])
+
+    def _add_n(self, step):
+        out, n = self._out(step)
+        ins = list(step.ins)
+        if len(ins) < 2:
+            raise _NotTiny
+        offsets = [self._operand(v) for v in ins]
+        if any(self._stride(v, n) != 1 for v in ins):
+            raise _NotTiny
+        self._new(out, n)
+        # AddN's kernel: values[0] + values[1], then += each further one.
+        self._emit("Add", n, [self.offset[out], offsets[0], offsets[1]], [1, 1])
+        for offset in offsets[2:]:
+            self._emit("Add", n, [self.offset[out], self.offset[out], offset], [1, 1])
+
+    def _reduction(self, step, name):
+        out, n = self._out(step)
+        x = step.ins[0]
+        a = self._operand(x)
+        shape = self.program.shapes.get(x) if x not in self.program.consts else np.shape(self.program.consts[x])
+        if shape is None or len(shape) == 0:
+            raise _NotTiny
+        size = self.size[x]
+        if name == "SumToShape":
+            axes = "all" if n == 1 else None
+        else:
+            axis = step.op.attrs.get("axis")
+            axis = tuple(range(len(shape))) if axis is None else tuple(a % len(shape) for a in axis)
+            axes = ("all" if sorted(axis) == list(range(len(shape))) else
+                    "last" if axis == (len(shape) - 1,) else None)
+        if axes is None:
+            raise _NotTiny  # NumPy sums other axes in another order
+        row = size if axes == "all" else shape[-1]
+        if row > MAX_ROW or size // row != n:
+            raise _NotTiny
+        count = self._count(row) if name == "Mean" else 0
+        self._new(out, n)
+        self._emit("MeanRows" if name == "Mean" else "SumRows", n, [self.offset[out], a, row, count])
+
+    def _apply(self, step, refs, opcode):
+        op = step.op
+        var, n = self._variable(op.inputs[0], True)
+        offsets = [var]
+        for ref in op.inputs[1:refs]:
+            offset, size = self._variable(ref, True)
+            if size != n:
+                raise _NotTiny
+            offsets.append(offset)
+        values = [self._operand(v) for v in step.ins]
+        strides = [0] * (refs - 1)
+        for v in step.ins[:-1]:
+            if self._size_of(v) != 1:  # learning rate, momentum: single values
+                raise _NotTiny
+            strides.append(0)
+        if self._size_of(step.ins[-1]) != n:
+            raise _NotTiny  # the gradient must have the variable's elements
+        self._emit(opcode, n, offsets + values, strides + [1])
+        for out in step.outs:
+            self.offset[out], self.size[out] = var, n  # an update's output is the variable's storage
+
+
+def _elements(shape):
+    n = 1
+    for d in shape:
+        n *= int(d)
+    return n
+
+
+def uses_vm(generated):
+    """Whether the runs of `generated` (a `codegen.Generated`) now go through the tiny VM."""
+    return getattr(generated.run, "__code__", None) is not None and generated.run.__code__.co_filename == _RUNNER_FILE
+
+
+_RUNNER_FILE = "<neuroflow tiny plan>"
+
+
+# --- running ------------------------------------------------------------------------------------------------
+def attach(generated, program, ctx):
+    """Lets the tiny VM take over `generated` (a `codegen.Generated` of the specialized `program`) after
+    `tier_up_runs()` warm runs, when the program is tiny and the VM is enabled; otherwise changes nothing."""
+    if not enabled() or not hasattr(ctx, "variables"):
+        return
+    tiny = lower(program, ctx.variable_name)
+    if tiny is None:
+        return
+    plain = generated.run
+    remaining = [tier_up_runs()]
+
+    def counting(feeds):
+        remaining[0] -= 1
+        if remaining[0] <= 0:
+            generated.run = _vm_runner(tiny, program.num_feeds, ctx.variables, plain, generated) or plain
+        return plain(feeds)
+    generated.run = counting
+
+
+def _vm_runner(tiny, num_feeds, store, plain, generated):
+    """The run that calls the VM (None when the VM cannot be loaded): it reads each variable's current storage
+    every run and hands the run to `plain` where something differs from what the code was made for (a variable
+    uninitialized or re-bound to another shape), so plain code raises or computes then."""
+    try:
+        from ..accel.tiny_vm import run as vm
+    except Exception:  # noqa: BLE001 - numba missing or broken: the plain code serves on
+        return None
+
+    def give_up(feeds):
+        # The kernel refused these inputs' types (a strided feed next to contiguous ones, say): plain code
+        # serves this plan from now on.
+        generated.run = plain
+        return plain(feeds)
+
+    template = tiny.template
+    free = []
+    names = [key if kind == "variable" else None for kind, key, _ in tiny.inputs]
+    shapes = [shape for _, _, shape in tiny.inputs]
+    namespace = {}
+    source = _runner_source(tiny, num_feeds)
+    exec(compile(source, _RUNNER_FILE, "exec"), namespace)  # noqa: S102 - built from integers only
+    return namespace["make"](vm, tiny.code, store, plain, give_up, template.copy, free, names, shapes)
+
+
+def _runner_source(tiny, num_feeds):
+    lines = ["def make(vm, code, store, plain, give_up, fresh, free, N, S):", "  def run(feeds):"]
+    if num_feeds:
+        lines.append(f"    {', '.join(f'f{i}' for i in range(num_feeds))}{',' if num_feeds == 1 else ''} = feeds")
+    variables = [(k, shape) for k, (kind, _, shape) in enumerate(tiny.inputs) if kind == "variable"]
+    if variables:
+        lines.append("    try:")
+        lines += [f"      w{k} = store[N[{k}]]" for k, _ in variables]
+        lines.append("    except KeyError:")
+        lines.append("      return plain(feeds)  # it raises, naming the uninitialized variable")
+        checks = [f"w{k}.shape != S[{k}]" + ("" if len(shape) <= 1 else f" or not w{k}.flags.c_contiguous")
+                  for k, shape in variables]
+        lines.append(f"    if {' or '.join(checks)}:")
+        lines.append("      return plain(feeds)  # re-bound to another shape since the code was made")
+    args = []
+    for k, (kind, key, shape) in enumerate(tiny.inputs):
+        name = f"f{key}" if kind == "feed" else f"w{k}"
+        args.append(name if len(shape) == 1 else f"{name}.reshape(-1)")  # a view: the kernel writes through
+    views_out = any(shape != () for _, shape in tiny.fetches)
+    if views_out:
+        lines.append("    arena = fresh()  # array fetches are views of it: a new one each run")
+    else:
+        lines += ["    try:", "      arena = free.pop()", "    except IndexError:", "      arena = fresh()"]
+    lines += [f"    arena[{offset}] = f{v}" for v, offset in tiny.scalar_feeds]
+    lines += ["    try:", f"      refused = vm(code, arena, ({', '.join(args)},))", "    except Exception:",
+              "      return give_up(feeds)", "    if refused:", "      return plain(feeds)"]
+    results = [f"arena[{offset}]" if shape == () else
+               f"arena[{offset}:{offset + _elements(shape)}].reshape({tuple(int(d) for d in shape)!r})"
+               for offset, shape in tiny.fetches]
+    lines.append(f"    result = [{', '.join(results)}]")
+    if not views_out:
+        lines.append("    free.append(arena)")
+    lines += ["    return result", "  return run"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,283 @@
+"""The tiny-tensor VM (runtime/compiler/tiny_plan.py lowers a tiny plan, runtime/accel/tiny_vm.py runs it) computes
+bit for bit what the plain generated code computes: the lecture, a linear regression with Mean and momentum
+updates, broadcasting and reduction cases, over many steps and both float dtypes; NumPy's pairwise summation order
+against np.add.reduce; graphs that must keep their plain code; the tier-up rule and its switches; and no numba
+import for a short program."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import neuroflow as tf
+from neuroflow.runtime.compiler import tiny_plan
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+needs_numba = pytest.mark.skipif(not tiny_plan.enabled(), reason="the tiny VM needs numba (the [fast] extra)")
+
+
+def _uses_vm(sess):
+    """Whether some plan of `sess` now runs through the VM."""
+    return any(tiny_plan.uses_vm(code) for plan in sess._plans.values() for code in plan._compiled.values())
+
+
+def _steps(build, feeds, steps, vm, monkeypatch):
+    """[(fetched values of each step)] of `steps` runs of the graph `build()` returns (fetches), plain or
+    through the VM (which takes over after one warm run)."""
+    monkeypatch.setenv("NEUROFLOW_TINY_VM", "1" if vm else "0")
+    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
+    with tf.Graph().as_default():
+        fetches, feed_of = build()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            out = [sess.run(fetches, feed_of(i)) for i in range(steps)]
+            assert _uses_vm(sess) == vm
+    return out
+
+
+def _assert_same_bits(plain, fast):
+    assert len(plain) == len(fast)
+    for p_step, f_step in zip(plain, fast):
+        for p, f in zip(p_step, f_step):
+            if p is None:
+                assert f is None
+                continue
+            assert type(p) is type(f)
+            assert np.asarray(p).dtype == np.asarray(f).dtype and np.shape(p) == np.shape(f)
+            assert np.asarray(p).tobytes() == np.asarray(f).tobytes()
+
+
+def _check(build, feeds=None, steps=60, monkeypatch=None):
+    plain = _steps(build, feeds, steps, False, monkeypatch)
+    fast = _steps(build, feeds, steps, True, monkeypatch)
+    _assert_same_bits(plain, fast)
+    return fast
+
+
+def _lecture():
+    x = tf.placeholder(tf.float32, [2])
+    target = tf.placeholder(tf.float32)
+    rate = tf.placeholder(tf.float32)
+    w = tf.Variable([0.2, 0.7])
+    y = tf.reduce_sum(x * w)
+    train = tf.train.GradientDescentOptimizer(rate).minimize(tf.pow(target - y, 2.0))
+    return [y, train, w], lambda i: {x: [1.0, 1.0 + i % 3], target: 20.0, rate: 0.001}
+
+
+@needs_numba
+def test_lecture_bit_for_bit(monkeypatch):
+    fast = _check(_lecture, steps=300, monkeypatch=monkeypatch)
+    assert fast[-1][0] != fast[0][0]  # it trained
+
+
+def _linear_regression(dtype, optimizer):
+    def build():
+        rng = np.random.default_rng(3)
+        xs = rng.standard_normal((7, 5)).astype(dtype)
+        ts = (xs * 3 + 0.5 + rng.standard_normal((7, 5)) * 0.1).astype(dtype)
+        x = tf.placeholder(dtype, [5])
+        t = tf.placeholder(dtype, [5])
+        w = tf.Variable(np.array(0.3, dtype))
+        b = tf.Variable(np.array(-0.1, dtype))
+        loss = tf.reduce_mean(tf.square(w * x + b - t))
+        train = optimizer().minimize(loss)
+        return [loss, train, w, b], lambda i: {x: xs[i % 7], t: ts[i % 7]}
+    return build
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("optimizer", [
+    lambda: tf.train.GradientDescentOptimizer(0.05),
+    lambda: tf.train.MomentumOptimizer(0.02, 0.9),
+    lambda: tf.train.MomentumOptimizer(0.02, 0.9, use_nesterov=True)], ids=["sgd", "momentum", "nesterov"])
+def test_linear_regression_with_mean(dtype, optimizer, monkeypatch):
+    _check(_linear_regression(dtype, optimizer), steps=120, monkeypatch=monkeypatch)
+
+
+def _broadcasting():
+    rng = np.random.default_rng(5)
+    m = tf.placeholder(tf.float32, [4, 3])
+    s = tf.placeholder(tf.float32)
+    w = tf.Variable(rng.standard_normal((4, 3)).astype(np.float32))
+    v = tf.Variable(np.float32(1.5))
+    h = (m * w + v) / (tf.sqrt(tf.square(m) + 1.0) - s)      # scalar-or-full operands, Div, Sqrt, Square
+    rows = tf.reduce_mean(h, axis=1) + tf.reduce_sum(-h, axis=-1, keepdims=False)   # last-axis reductions
+    total = tf.reduce_sum(rows) + tf.reduce_mean(h * h) + tf.reshape(tf.reduce_sum(h, keepdims=True), [])
+    loss = total + tf.reduce_sum(w * w)          # w used twice: its gradients meet in AddN
+    train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+    data = rng.standard_normal((9, 4, 3)).astype(np.float32) * np.float32(10) ** rng.integers(-3, 3, (9, 4, 3))
+    return [loss, rows, h, train, w, v], lambda i: {m: data[i % 9], s: float(i) * 0.25}
+
+
+@needs_numba
+def test_broadcasting_reductions_and_add_n(monkeypatch):
+    _check(_broadcasting, steps=40, monkeypatch=monkeypatch)
+
+
+@needs_numba
+def test_inf_and_nan_are_computed_silently(monkeypatch):
+    def build():
+        x = tf.placeholder(tf.float32, [3])
+        return [x / (x - x), tf.reduce_sum(x * 3e38)], lambda i: {x: [1.0, -2.0, 0.0]}
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fast = _check(build, steps=4, monkeypatch=monkeypatch)
+    assert np.isnan(fast[-1][0][2]) and np.isinf(fast[-1][0][0]) and np.isinf(fast[-1][1])
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernel_sums_in_numpys_pairwise_order(dtype):
+    """SumRows and MeanRows against np.add.reduce over every row length the VM takes (1..128), as full and as
+    last-axis reductions; values of mixed magnitudes, so any other order shows in the last bits."""
+    from neuroflow.runtime.accel.tiny_vm import run
+    rng = np.random.default_rng(11)
+    width = tiny_plan.WIDTH
+    for n in range(1, tiny_plan.MAX_ROW + 1):
+        for rows in (1, 2, 5):
+            x = (rng.standard_normal((rows, n)) * 10.0 ** rng.uniform(-4, 4, (rows, n))).astype(dtype)
+            size = x.size
+            for opcode, reference in (("SumRows", np.add.reduce(x, axis=-1)),
+                                      ("MeanRows", np.add.reduce(x, axis=-1, dtype=dtype) / dtype(n))):
+                code = [1, 0, size, 0] + [tiny_plan.OPCODES[opcode], rows, size, 0, n, size + rows] + [0] * (width - 6)
+                arena = np.zeros(size + rows + 1, dtype)
+                arena[size + rows] = n
+                assert run(np.array(code, np.int64), arena, (x.reshape(-1),)) == 0
+                assert arena[size:size + rows].tobytes() == reference.tobytes(), (opcode, rows, n)
+            if rows * n <= tiny_plan.MAX_ROW:  # a full reduction of a 2-d array: one row of all its elements
+                code = [1, 0, size, 0] + [tiny_plan.OPCODES["SumRows"], 1, size, 0, size, 0] + [0] * (width - 6)
+                arena = np.zeros(size + 1, dtype)
+                run(np.array(code, np.int64), arena, (x.reshape(-1),))
+                assert arena[size] == np.add.reduce(x, axis=None) and arena[size].tobytes() == \
+                    np.add.reduce(x, axis=(0, 1)).tobytes()
+
+
+@needs_numba
+def test_kernel_refuses_inputs_of_another_size():
+    from neuroflow.runtime.accel.tiny_vm import run
+    code = np.array([2, 0, 2, 1, 2, 2, 1] + [tiny_plan.OPCODES["Neg"], 2, 0, 0, 0, 0, 0, 1, 0, 0, 0], np.int64)
+    var = np.ones(3, np.float32)
+    assert run(code, np.zeros(4, np.float32), (np.ones(2, np.float32), var)) == 1
+    assert var.tolist() == [1.0, 1.0, 1.0]  # untouched
+
+
+def _session_program(build, runs=2):
+    """The specialized program of the last plan `build()`'s fetches ran with (and the session's context)."""
+    fetches, feed = build()
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    for _ in range(runs):
+        sess.run(fetches, feed)
+    plan = [p for p in sess._plans.values() if p._compiled][-1]
+    return list(plan._compiled.values())[-1].program, sess
+
+
+def _adam():
+    x = tf.placeholder(tf.float32, [2])
+    w = tf.Variable([0.2, 0.7])
+    return [tf.train.AdamOptimizer(0.1).minimize(tf.reduce_sum(x * w))], {x: [1.0, 2.0]}
+
+
+@pytest.mark.parametrize("build", [
+    lambda: ([tf.matmul(tf.ones([2, 2]), tf.Variable(tf.ones([2, 2])))], {}),
+    lambda: ([tf.exp(tf.Variable([1.0, 2.0]))], {}),
+    lambda: ([tf.Variable([1, 2]) * 2], {}),                                          # integers
+    lambda: ([tf.reduce_sum(tf.Variable(tf.ones([4, 3])), axis=0)], {}),             # another order
+    lambda: ([tf.reduce_sum(tf.Variable(tf.ones([200])))], {}),                      # a row over 128
+    lambda: ([tf.Variable(tf.ones([40, 40])) * 2.0], {}),                            # over 1024 elements
+    lambda: ([tf.Variable(tf.ones([4, 1])) * tf.Variable(tf.ones([1, 3]))], {}),      # not scalar-or-full
+    lambda: ([tf.cast(tf.Variable([1.0, 2.0]), tf.float64) * 2.0], {}),              # two dtypes
+    lambda: ([tf.assign(tf.Variable([1.0, 2.0]), [3.0, 4.0])], {}),                  # Assign
+    _adam,
+], ids=["matmul", "exp", "int", "axis0", "long-row", "large", "outer", "cast", "assign", "adam"])
+def test_graphs_that_keep_their_plain_code(build):
+    with tf.Graph().as_default():
+        program, sess = _session_program(build)
+        assert tiny_plan.lower(program, sess._ctx.variable_name) is None
+
+
+def test_the_lecture_is_tiny():
+    with tf.Graph().as_default():
+        fetches, feed_of = _lecture()
+        program, sess = _session_program(lambda: (fetches, feed_of(0)))
+        tiny = tiny_plan.lower(program, sess._ctx.variable_name)
+    assert tiny is not None and [kind for kind, _, _ in tiny.inputs] == ["feed", "variable"]
+
+
+@needs_numba
+def test_a_rebound_or_missing_variable_gets_the_plain_codes_answer(monkeypatch):
+    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
+    with tf.Graph().as_default():
+        (y, train, w), feed_of = _lecture()
+        rebind = tf.assign(w, [1.0, 2.0, 3.0], validate_shape=False)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for i in range(3):
+                sess.run([y, train], feed_of(i))
+            assert _uses_vm(sess)
+            sess.run(rebind)
+            with pytest.raises(tf.errors.InvalidArgumentError, match="mul"):
+                sess.run([y, train], feed_of(0))
+            sess._ctx.variables.pop(w.op.name)
+            with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value Variable"):
+                sess.run([y, train], feed_of(0))
+
+
+def test_tier_up_runs(monkeypatch):
+    monkeypatch.delenv("NEUROFLOW_TINY_VM_AFTER", raising=False)
+    assert tiny_plan.tier_up_runs() == tiny_plan.DEFAULT_TIER_UP_RUNS == 1000
+    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "7")
+    assert tiny_plan.tier_up_runs() == 7
+    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "many")
+    assert tiny_plan.tier_up_runs() == 1000
+
+
+def test_switches(monkeypatch):
+    monkeypatch.setenv("NEUROFLOW_TINY_VM", "0")
+    assert not tiny_plan.enabled()
+    monkeypatch.setenv("NEUROFLOW_TINY_VM", "1")
+    monkeypatch.setenv("NEUROFLOW_NUMBA", "0")
+    assert not tiny_plan.enabled()
+
+
+_CHILD = """
+import sys
+import neuroflow as tf
+from neuroflow.runtime.compiler import tiny_plan
+exec(compile(open(sys.argv[1]).read(), "lecture", "exec"))
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+feed = {x: [1.0, 1.0], target: 20.0}
+codes = lambda: [c for p in sess._plans.values() for c in p._compiled.values()]
+sess.run([y, train_op], feed)          # compiles the plan
+for run in range(1, 6):
+    assert not any(map(tiny_plan.uses_vm, codes())) and "numba" not in sys.modules, run
+    sess.run([y, train_op], feed)
+assert any(map(tiny_plan.uses_vm, codes())) and "numba" in sys.modules
+print("ok")
+"""
+
+
+@needs_numba
+def test_tier_up_after_the_set_number_of_warm_runs_in_a_fresh_process(tmp_path):
+    lecture = tmp_path / "lecture.py"
+    source = open(os.path.join(REPO, "examples", "lecture_train.py")).read()
+    lecture.write_text(source.split("with tf.Session()")[0])  # the graph only
+    env = dict(os.environ, NEUROFLOW_TINY_VM_AFTER="5", PYTHONPATH=REPO)
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(lecture)], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_lecture_program_does_not_import_numba():
+    check = ("import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__'); "
+             "assert 'numba' not in sys.modules, 'numba imported'")
+    env = dict(os.environ, PYTHONPATH=REPO)
+    env.pop("NEUROFLOW_TINY_VM_AFTER", None)
+    done = subprocess.run([sys.executable, "-c", check, os.path.join(REPO, "examples", "lecture_train.py")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Result:") == 10
