@@ -342,7 +342,7 @@ class Graph:
             from_version: accepted for TensorFlow's signature (every node is written).
             add_shapes: give each node an `_output_shapes` attr with its outputs' static shapes.
         """
-        from .tf_graph_export import graph_def_message
+        from .graph_def_cache import graph_def_message   # the bytes are reused while the graph is unchanged
         return graph_def_message(self, add_shapes=add_shapes)
 
     # --- feeding and fetching rules --------------------------------------------------------------------------------

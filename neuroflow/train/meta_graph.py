@@ -331,8 +331,35 @@ def export_for_saver(saver, filename=None, collection_list=None, as_text=False, 
     if graph is None:
         graphs = [e.graph for e in saver._entries if getattr(e, "graph", None) is not None]
         graph = graphs[0] if graphs else get_default_graph()
+    if implicit and filename:
+        return _save_meta_graph_file(saver, filename, save_debug_info, graph)
     return _export(filename, None, None, saver.saver_def, collection_list, as_text, graph, export_scope,
                    clear_devices, save_debug_info, saver=saver, level=logging.INFO if implicit else logging.WARNING)
+
+
+def _save_meta_graph_file(saver, filename, save_debug_info, graph):
+    """Writes the `.meta` of `Saver.save`: the bytes written last time while the graph, its collections and the
+    Saver are unchanged (a large graph is not serialized again on every save), else a new export. Only
+    TensorFlow's form is reused: neuroflow's JSON form is cheap to build and may hold sub-graphs, whose changes
+    the graph's state does not see. Returns None (Saver.save does not use the message)."""
+    from ..framework import graph_def_cache
+    from ..framework.tf_protos import Message
+    from .tf_meta_graph import _as_bytes, write_bytes_atomically
+    settings = saver.saver_def
+    key = (META_GRAPH_FILE_FORMAT, bool(save_debug_info), saver,   # the Saver itself: held, so its id is not reused
+           tuple(getattr(settings, k, None) for k in _SAVER_FIELDS))
+    data, state = graph_def_cache.lookup(graph, "saver_meta", key, with_collections=True)
+    if data is None:
+        meta = _export(None, None, None, settings, None, False, graph, None, False, save_debug_info, saver=saver,
+                       level=logging.INFO)
+        if not isinstance(meta, Message):   # neuroflow's JSON form, written as tf.io.write_graph writes it
+            write_graph(meta, os.path.dirname(os.fspath(filename)), os.path.basename(os.fspath(filename)),
+                        as_text=False)
+            return None
+        data = _as_bytes(meta, False)
+        graph_def_cache.store(graph, "saver_meta", key, state, data)
+    write_bytes_atomically(os.fspath(filename), data)
+    return None
 
 
 # --- import ----------------------------------------------------------------------------------------------------------
