@@ -1,4 +1,4 @@
-"""Drawing 10^7 float32 normals (and uniforms): neuroflow's TensorFlow-exact Philox stream (ops/philox.py; compiled
+"""Drawing 10^7 float32 normals (and uniforms; float64 normals too): neuroflow's TensorFlow-exact Philox stream (ops/philox.py; compiled
 with numba when installed, and its NumPy-only path) against NumPy's `Generator.standard_normal` /
 `Generator.random` (PCG64, ziggurat) in the same process, interleaved (A B A B ...) so machine load hits all
 alike; the best of --repeats runs each.
@@ -8,6 +8,9 @@ alike; the best of --repeats runs each.
 
 The NumPy-only path takes logf/sinf/cosf from ops/glibc_float_math.py (glibc's algorithms vectorized); before
 that it called the C library value by value near rounding midpoints, and drew 10^7 normals in ~2 s.
+float64 normals have no such imitation: NumPy's float64 log differs from glibc's in the last bit for ~0.3% of
+values, so the NumPy-only path calls the library's log, sin and cos for each pair (mapped over lists: 0.82x the
+time of the earlier object-array calls, 10^6 values in ~140 ms on the 2-core VM; numba's path takes ~20 ms).
 """
 import argparse
 import time
@@ -48,6 +51,10 @@ def main():
         key, counter = stream.reserve_outputs(n)
         return philox.truncated_normal(key, counter, n, np.float32)
 
+    def tf_normal64():
+        key, counter = stream.reserve_outputs(n)
+        return philox.standard_normal(key, counter, n, np.float64)
+
     def numpy_only(fn):
         def run():
             saved, philox.COMPILED_MIN_BLOCKS = philox.COMPILED_MIN_BLOCKS, 1 << 62
@@ -66,9 +73,12 @@ def main():
                 "neuroflow normal, NumPy-only path": numpy_only(tf_normal),
                 "neuroflow uniform, NumPy-only path": numpy_only(tf_uniform),
                 "neuroflow truncated normal": tf_truncated,
-                "neuroflow truncated normal, NumPy-only path": numpy_only(tf_truncated)}
+                "neuroflow truncated normal, NumPy-only path": numpy_only(tf_truncated),
+                "neuroflow normal float64 (compiled if numba)": tf_normal64,
+                "neuroflow normal float64, NumPy-only path": numpy_only(tf_normal64),
+                "numpy Generator.standard_normal float64": lambda: generator.standard_normal(n)}
     best = _best_times(variants, args.repeats)
-    print(f"{n:,} float32 values, best of {args.repeats} interleaved runs:")
+    print(f"{n:,} values, best of {args.repeats} interleaved runs:")
     for name, seconds in best.items():
         print(f"  {name:46s} {seconds * 1e3:8.1f} ms  ({n / seconds / 1e6:6.1f} M values/s)")
     names = list(best)
@@ -76,7 +86,8 @@ def main():
           f" uniform: {best[names[2]] / best[names[3]]:.2f}x; NumPy-only path: normal"
           f" {best[names[4]] / best[names[1]]:.2f}x, uniform {best[names[5]] / best[names[3]]:.2f}x;"
           f" truncated normal / numpy normal: {best[names[6]] / best[names[1]]:.2f}x,"
-          f" NumPy-only path {best[names[7]] / best[names[1]]:.2f}x")
+          f" NumPy-only path {best[names[7]] / best[names[1]]:.2f}x; float64 normal / numpy: {best[names[8]] / best[names[10]]:.2f}x,"
+          f" NumPy-only path {best[names[9]] / best[names[10]]:.2f}x")
 
 
 if __name__ == "__main__":

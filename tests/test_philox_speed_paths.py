@@ -239,3 +239,33 @@ def test_without_a_c_library_the_imitation_stands_and_other_inputs_get_numpys_va
         assert _same_bits(sin[:v.size], _by_value("sinf", v)).size == 0
         assert _same_bits(cos[:v.size], _by_value("cosf", v)).size == 0
         assert _same_bits(logs[:u.size], _by_value("logf", u)).size == 0
+
+
+def _reference_double_normals(key, counter, size):
+    """TF's NormalDistribution<double> value by value: each block's four words make two doubles in [0, 1) (52
+    mantissa bits: the low 20 of words 0 and 2 above all of words 1 and 3), and BoxMullerDouble turns them into
+    two normals with the C library's log, sin and cos, called through ctypes."""
+    library = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+    log, sin, cos, sqrt = library.log, library.sin, library.cos, library.sqrt
+    for fn in (log, sin, cos, sqrt):
+        fn.restype, fn.argtypes = ctypes.c_double, [ctypes.c_double]
+    values = []
+    for block in range((size + 1) // 2):
+        w = _philox_python(key, (counter + block) % (1 << 128))
+        u = (((w[0] & 0xFFFFF) << 32) | w[1]) / 2.0 ** 52  # exact: 52 bits
+        v = (((w[2] & 0xFFFFF) << 32) | w[3]) / 2.0 ** 52
+        radius = sqrt(-2.0 * log(max(u, 1.0e-7)))
+        angle = 2 * np.pi * v
+        values += [sin(angle) * radius, cos(angle) * radius]
+    return np.array(values[:size])
+
+
+@needs_glibc
+@pytest.mark.parametrize("size", [1, 2 * philox._CHUNK_BLOCKS + 7])  # the second spans several Philox slices
+def test_numpy_path_of_double_normals_equals_the_value_by_value_reference(monkeypatch, size):
+    monkeypatch.setattr(philox, "COMPILED_MIN_BLOCKS", 1 << 62)
+    key, counter = 0xABCDEF0123456789, (9 << 64) + (1 << 64) - 5  # the counter's low half wraps at block 5
+    got = philox.standard_normal(key, counter, size, np.float64)
+    want = _reference_double_normals(key, counter, size)
+    assert got.dtype == np.float64 and got.shape == (size,)
+    assert np.flatnonzero(got.view(np.uint64) != want.view(np.uint64)).size == 0
