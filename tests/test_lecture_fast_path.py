@@ -210,3 +210,25 @@ def test_closing_a_session_stops_its_warm_runs():
     sess.close()
     with pytest.raises(RuntimeError, match="Attempted to use a closed Session."):
         sess.run([y, train], {x: [1.0, 1.0], target: 20.0})
+
+
+def test_equal_float_lists_reuse_their_array_only_when_the_values_are_the_same():
+    """The converter keeps the array of the last flat list of non-zero floats fed: a list changed in place, a
+    signed zero (0.0 == -0.0 in Python) and a list of arrays each get their own conversion."""
+    p = tf.placeholder(tf.float32, [None])
+    q = tf.placeholder(tf.float32, None)
+    inverse, doubled = 1.0 / p, q * 2.0
+    with tf.Session() as sess:
+        fed = [1.0, 4.0]
+        assert sess.run(inverse, {p: fed}).tolist() == [1.0, 0.25]
+        assert sess.run(inverse, {p: [1.0, 4.0]}).tolist() == [1.0, 0.25]  # an equal list
+        fed[1] = 2.0
+        assert sess.run(inverse, {p: fed}).tolist() == [1.0, 0.5]
+        assert sess.run(inverse, {p: [1.0, -0.0]}).tolist() == [1.0, -np.inf]
+        assert sess.run(inverse, {p: [1.0, 0.0]}).tolist() == [1.0, np.inf]
+        assert sess.run(inverse, {p: [1.0, 2.0, 8.0]}).tolist() == [1.0, 0.5, 0.125]
+        assert sess.run(doubled, {q: [1.0, 3.0]}).tolist() == [2.0, 6.0]
+        both = [np.array([1.0, 3.0], np.float32), np.array([5.0, 7.0], np.float32)]
+        assert sess.run(doubled, {q: both}).tolist() == [[2.0, 6.0], [10.0, 14.0]]
+        got = sess.run(doubled, {q: [1.0, 3.0]})
+        assert got.tolist() == [2.0, 6.0] and got.dtype == np.float32

@@ -281,3 +281,26 @@ def test_the_lecture_program_does_not_import_numba():
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("Result:") == 10
+
+
+@needs_numba
+@pytest.mark.parametrize("runs", [2, 4])  # counting down, and through the VM
+def test_a_dropped_session_frees_its_plans_without_the_cycle_collector(runs, monkeypatch):
+    import gc
+    import weakref
+    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "2")
+    with tf.Graph().as_default():
+        fetches, feed_of = _lecture()
+        gc.disable()
+        try:
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+            for i in range(runs):
+                sess.run(fetches[:2], feed_of(i))
+            assert _uses_vm(sess) == (runs == 4)
+            codes = [weakref.ref(c) for p in sess._plans.values() for c in p._compiled.values()]
+            gone = weakref.ref(sess)
+            del sess
+            assert gone() is None and all(c() is None for c in codes)
+        finally:
+            gc.enable()

@@ -93,7 +93,7 @@ class Generated:
             holds, so the text is kept once).
     """
 
-    __slots__ = ("run", "line_to_step", "program", "names", "source_lines")
+    __slots__ = ("run", "line_to_step", "program", "names", "source_lines", "__weakref__")
 
     def __init__(self, run, line_to_step, program, names, source_lines):
         self.run, self.line_to_step, self.program, self.names, self.source_lines = (

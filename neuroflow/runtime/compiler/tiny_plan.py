@@ -14,6 +14,7 @@ loops usually go on for many thousands of runs (the first tier-up pays for itsel
 after ~3k). `NEUROFLOW_TINY_VM=0` (or `NEUROFLOW_NUMBA=0`) turns the VM off.
 """
 import os
+import weakref
 
 import numpy as np
 
@@ -344,18 +345,19 @@ def attach(generated, program, ctx):
     tiny = lower(program, ctx.variable_name)
     if tiny is None:
         return
-    plain = generated.run
+    plain, store, num_feeds = generated.run, ctx.variables, program.num_feeds
+    this = weakref.ref(generated)  # no cycle: a dropped plan goes at once
     remaining = [tier_up_runs()]
 
     def counting(feeds):
         remaining[0] -= 1
-        if remaining[0] <= 0:
-            generated.run = _vm_runner(tiny, program.num_feeds, ctx.variables, plain, generated) or plain
+        if remaining[0] <= 0 and this() is not None:
+            this().run = _vm_runner(tiny, num_feeds, store, plain, this) or plain
         return plain(feeds)
     generated.run = counting
 
 
-def _vm_runner(tiny, num_feeds, store, plain, generated):
+def _vm_runner(tiny, num_feeds, store, plain, this):
     """The run that calls the VM (None when the VM cannot be loaded): it reads each variable's current storage
     every run and hands the run to `plain` where something differs from what the code was made for (a variable
     uninitialized or re-bound to another shape), so plain code raises or computes then."""
@@ -367,7 +369,8 @@ def _vm_runner(tiny, num_feeds, store, plain, generated):
     def give_up(feeds):
         # The kernel refused these inputs' types (a strided feed next to contiguous ones, say): plain code
         # serves this plan from now on.
-        generated.run = plain
+        if this() is not None:
+            this().run = plain
         return plain(feeds)
 
     template = tiny.template
