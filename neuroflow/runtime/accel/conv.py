@@ -27,7 +27,7 @@ from ...ops import conv_ops as cv
 from ...ops import nn_ops
 from ...ops import pool_ops as pl
 from .. import blas_threads
-from . import register_fast_kernel
+from . import pool_2x2, register_fast_kernel
 
 __all__ = []
 
@@ -513,8 +513,14 @@ def _max_pool(op, ctx):
         _, k, s, pads, out = pl._geometry(attrs, x.shape[1], x.shape[2])
         m = np.empty((x.shape[0], out[0], out[1], x.shape[3]), x.dtype)
         if m.size:
-            fn, x = _compiled()["max_pool"], np.ascontiguousarray(x)
-            _ranges(m.shape[0] * m.shape[1], lambda lo, hi: fn(x, m, k[0], k[1], s[0], s[1], pads[0], pads[1], lo, hi))
+            x = np.ascontiguousarray(x)
+            if pool_2x2.applies(k, s, pads, x.shape, m.shape):
+                fn = pool_2x2.kernels()["max_pool"]
+                _ranges(m.shape[0] * m.shape[1], lambda lo, hi: fn(x, m, lo, hi))
+            else:
+                fn = _compiled()["max_pool"]
+                _ranges(m.shape[0] * m.shape[1],
+                        lambda lo, hi: fn(x, m, k[0], k[1], s[0], s[1], pads[0], pads[1], lo, hi))
         return m
     return max_pool
 
