@@ -28,6 +28,7 @@ class _SessionStack(threading.local):
 
 
 _sessions = _SessionStack()
+_get_ident = threading.get_ident
 
 
 def get_default_session():
@@ -245,18 +246,33 @@ class Session:
             tf.errors.OpError: an op failed while running (the message names the node and your line).
             tf.errors.CancelledError: the session was closed while this run was in flight.
         """
-        me = threading.get_ident()
-        self._running.append(me)  # before the check: a close() that has not seen this run sees it now
+        me = _get_ident()
+        running = self._running
+        running.append(me)  # before the check: a close() that has not seen this run sees it now
         try:
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
-            if run_metadata is not None and wants_trace(options, run_metadata):
+            if run_metadata is None:
+                kind = fetches.__class__
+                if kind is list or kind is tuple:
+                    # The warm path of the common fetches, written out here (it is `_run`'s, one call and the
+                    # key's separate hashing less: ~0.1-0.15 us a run, interleaved A/B on the lecture).
+                    try:
+                        warm = self._warm.get(((kind, tuple(fetches)), tuple(feed_dict) if feed_dict else ()))
+                    except TypeError:  # an unhashable fetch: `_run` says what is wrong
+                        warm = None
+                    if warm is not None:
+                        if self._closed:
+                            self._ctx.check_cancelled()
+                        return warm(feed_dict.values() if feed_dict else ())
+                return self._run(fetches, feed_dict)
+            if wants_trace(options, run_metadata):
                 if feed_dict and not _composite_types().isdisjoint(map(type, feed_dict)):
                     feed_dict = _expand_composite_feeds(feed_dict)
                 return traced_run(self, fetches, feed_dict, run_metadata)  # the slower path that times each node
             return self._run(fetches, feed_dict)
         finally:
-            self._running.remove(me)
+            running.remove(me)
             if self._closed:
                 self._wake_closer()
 

@@ -375,25 +375,26 @@ def _vm_runner(tiny, num_feeds, store, plain, this):
 
     template = tiny.template
     free = []
-    names = [key if kind == "variable" else None for kind, key, _ in tiny.inputs]
-    shapes = [shape for _, _, shape in tiny.inputs]
+    # Each variable's storage name and shape are closure values (n<k>, s<k>) of the generated run, never text in it.
+    variables = [x for k, (kind, key, shape) in enumerate(tiny.inputs) if kind == "variable" for x in (key, shape)]
     namespace = {}
     source = _runner_source(tiny, num_feeds)
     exec(compile(source, _RUNNER_FILE, "exec"), namespace)  # noqa: S102 - built from integers only
-    return namespace["make"](vm, tiny.code, store, plain, give_up, template.copy, free, names, shapes)
+    return namespace["make"](vm, tiny.code, store, plain, give_up, template.copy, free, *variables)
 
 
 def _runner_source(tiny, num_feeds):
-    lines = ["def make(vm, code, store, plain, give_up, fresh, free, N, S):", "  def run(feeds):"]
+    variables = [(k, shape) for k, (kind, _, shape) in enumerate(tiny.inputs) if kind == "variable"]
+    params = "".join(f", n{k}, s{k}" for k, _ in variables)
+    lines = [f"def make(vm, code, store, plain, give_up, fresh, free{params}):", "  def run(feeds):"]
     if num_feeds:
         lines.append(f"    {', '.join(f'f{i}' for i in range(num_feeds))}{',' if num_feeds == 1 else ''} = feeds")
-    variables = [(k, shape) for k, (kind, _, shape) in enumerate(tiny.inputs) if kind == "variable"]
     if variables:
         lines.append("    try:")
-        lines += [f"      w{k} = store[N[{k}]]" for k, _ in variables]
+        lines += [f"      w{k} = store[n{k}]" for k, _ in variables]
         lines.append("    except KeyError:")
         lines.append("      return plain(feeds)  # it raises, naming the uninitialized variable")
-        checks = [f"w{k}.shape != S[{k}]" + ("" if len(shape) <= 1 else f" or not w{k}.flags.c_contiguous")
+        checks = [f"w{k}.shape != s{k}" + ("" if len(shape) <= 1 else f" or not w{k}.flags.c_contiguous")
                   for k, shape in variables]
         lines.append(f"    if {' or '.join(checks)}:")
         lines.append("      return plain(feeds)  # re-bound to another shape since the code was made")
