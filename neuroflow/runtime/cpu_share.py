@@ -6,7 +6,12 @@ pair got 0.24x of one alone's steps (mlp), a busy neighbour 0.11x (benchmarks/cp
 wakes every SAMPLE_SECONDS (it sleeps in between: it never spins), reads the busy time of the usable cores from
 /proc/stat, subtracts this process's own CPU time, and so learns how many cores other processes keep busy;
 OpenBLAS's thread count becomes the free cores, at least one. It drops at once and rises only after two samples
-agree, so two processes settle on one thread each instead of taking turns. Alone, nothing changes. (The blocking
+agree, so two processes settle on one thread each instead of taking turns. Alone, nothing changes.
+Runs in flight in this process share the free cores too: OpenBLAS's count is one for the whole process, so a
+QueueRunner thread decoding while the training loop steps each ran two BLAS threads on 2 cores (10 ms per step
+against 8.6 with the decoding inline, benchmarks/queue_overlap.py). The monitor also reads the CPU time of each of
+this process's Python threads (/proc/self/task, not neuroflow's own helper threads); those that kept busy for a
+quarter of the sample are runs in flight, and each gets an equal whole share of the free cores, at least one. (The blocking
 pool of runtime/blas_threads.py, used instead of OpenBLAS's threads in programs with compiled convolutions, keeps
 its size: idle, its threads take no core from anyone.)
 
@@ -24,9 +29,12 @@ import threading
 import time
 
 __all__ = ["apply_session_config", "busy_seconds_reader", "cgroup_usage_seconds", "cores_busy_elsewhere",
-           "cpu_quota_cores", "fixed_threads", "next_thread_count", "threads", "usable_cores"]
+           "cpu_quota_cores", "fixed_threads", "kernel_thread_ticks", "next_thread_count", "runs_in_flight",
+           "threads", "usable_cores"]
 
 SAMPLE_SECONDS = 0.25
+BUSY_SHARE = 0.25  # a thread busy for this share of a sample's wall time is a run in flight
+_HELPER_PREFIX = "neuroflow-"  # our own threads (this monitor, kernel pools, event writer) are no runs
 _state = {"config_fixed": None, "monitor": None, "pending": None, "auto": False}  # auto: the free-cores rule is on
 _lock = threading.Lock()
 _usable = {}  # "cores": usable_cores(), read once (the affinity mask and quota of a process rarely change)
@@ -174,10 +182,39 @@ def cores_busy_elsewhere(busy_before, busy_after, own_cpu_seconds, wall_seconds)
     return max(0.0, (busy_after - busy_before - own_cpu_seconds) / wall_seconds)
 
 
-def next_thread_count(current, busy_elsewhere, cores, pending=None):
-    """(threads to use now, the raise waiting for confirmation): the free cores rounded, at least 1 and at most
-    `cores`; a lower count applies at once, a higher one only when the previous sample wanted it too (`pending`)."""
-    wanted = max(1, min(cores, int(cores - busy_elsewhere + 0.5)))
+def kernel_thread_ticks():
+    """{native thread id: CPU clock ticks used so far} for this process's Python threads that may run kernels (all
+    but neuroflow's own helpers), from /proc/self/task; {} where that cannot be read."""
+    ticks = {}
+    for thread in threading.enumerate():
+        if thread.name.startswith(_HELPER_PREFIX) or thread.native_id is None:
+            continue
+        text = _read(f"/proc/self/task/{thread.native_id}/stat")
+        if text is None:
+            continue
+        fields = text.rsplit(")", 1)[-1].split()  # after the command name, which may hold spaces
+        try:
+            ticks[thread.native_id] = int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15)
+        except (IndexError, ValueError):
+            continue
+    return ticks
+
+
+def runs_in_flight(ticks_before, ticks_after, wall_seconds, ticks_per_second):
+    """How many threads kept busy between two `kernel_thread_ticks()` readings (each for at least BUSY_SHARE of
+    the wall time): the runs sharing the free cores, at least 1."""
+    threshold = BUSY_SHARE * wall_seconds * ticks_per_second
+    busy = sum(1 for thread, after in ticks_after.items()
+               if thread in ticks_before and after - ticks_before[thread] >= threshold)
+    return max(1, busy)
+
+
+def next_thread_count(current, busy_elsewhere, cores, pending=None, runs=1):
+    """(threads to use now, the raise waiting for confirmation): the free cores rounded, divided evenly among the
+    `runs` in flight in this process (whole threads), at least 1 and at most `cores`; a lower count applies at
+    once, a higher one only when the previous sample wanted it too (`pending`)."""
+    free = int(cores - busy_elsewhere + 0.5)
+    wanted = max(1, min(cores, free // max(1, runs)))
     if wanted <= current:
         return wanted, None
     if pending is not None:
@@ -187,22 +224,27 @@ def next_thread_count(current, busy_elsewhere, cores, pending=None):
 
 def _monitor(cores, read_busy):
     blas_threads = _blas_threads()
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
     before, own_before, wall_before = read_busy(), time.process_time(), time.monotonic()
+    threads_before = kernel_thread_ticks()
     while True:
         time.sleep(SAMPLE_SECONDS)
         if _state["monitor"] is not threading.current_thread():
             return  # a fixed count was set, or a forked child started its own
         after, own_after, wall_after = read_busy(), time.process_time(), time.monotonic()
+        threads_after = kernel_thread_ticks()
         if after is None:
             return
         elsewhere = cores_busy_elsewhere(before, after, own_after - own_before, wall_after - wall_before)
+        runs = runs_in_flight(threads_before, threads_after, wall_after - wall_before, ticks_per_second)
         with _lock:
             if _state["monitor"] is not threading.current_thread():
                 return
-            count, _state["pending"] = next_thread_count(blas_threads.budget(), elsewhere, cores, _state["pending"])
+            count, _state["pending"] = next_thread_count(blas_threads.budget(), elsewhere, cores, _state["pending"],
+                                                         runs)
             if count != blas_threads.budget():
                 blas_threads.set_budget(count)
-        before, own_before, wall_before = after, own_after, wall_after
+        before, own_before, wall_before, threads_before = after, own_after, wall_after, threads_after
 
 
 def _start_monitor():
