@@ -232,3 +232,22 @@ def test_equal_float_lists_reuse_their_array_only_when_the_values_are_the_same()
         assert sess.run(doubled, {q: both}).tolist() == [[2.0, 6.0], [10.0, 14.0]]
         got = sess.run(doubled, {q: [1.0, 3.0]})
         assert got.tolist() == [2.0, 6.0] and got.dtype == np.float32
+
+
+def test_runs_compute_inf_and_nan_silently_and_leave_numpys_error_state_as_it_was():
+    """Plain generated code silences NumPy's float warnings for the run only (runtime/float_errors.py): after
+    a run, one that raised included, the caller's settings are back."""
+    import warnings
+    p = tf.placeholder(tf.float32, [2])
+    q = tf.placeholder(tf.float32, [None])
+    with tf.Session() as sess, np.errstate(divide="raise", over="warn", invalid="ignore"):
+        before = np.geterr()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(3):
+                got = sess.run(1.0 / (p * 1e30 * 1e30), {p: [0.0, 1.0]})
+                assert np.isinf(got[0]) and got[1] == 0.0
+        assert np.geterr() == before
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(p + q, {p: [1.0, 2.0], q: [1.0, 2.0, 3.0]})
+        assert np.geterr() == before
