@@ -2,15 +2,22 @@
 much as the step (three 600x600 matrix products against two) runs either inline in the step's Session.run or in a
 QueueRunner thread feeding a FIFOQueue; with overlap the pipelined step costs about the step alone, not the sum.
 
-Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/queue_overlap.py
-(one BLAS thread per product, so two threads can use two cores). Measured on 2 cores (2026-12-07): decode inline
-16.9-17.2 ms per step, queue pipeline 8.3-8.4 ms, the step alone 8.1-8.3 ms, decoding alone 8.3-8.6 ms.
+Run: .venv/bin/python benchmarks/queue_overlap.py [--rounds 3]
+Without thread settings, runtime/cpu_share.py sizes OpenBLAS's threads: the free cores, shared among the runs in
+flight in the process (the QueueRunner and the training loop: one thread each on 2 cores). Each round measures
+both pipelines under that rule and under the free cores alone (the rule before runs were counted), interleaved, and
+prints the medians with the mean OpenBLAS thread count seen. `OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1` fixes one
+thread instead (then both rules print the same). Measured on 2 cores (2026-12-07), with one BLAS thread fixed:
+decode inline 16.9-17.2 ms per step, queue pipeline 8.3-8.4 ms; with the free cores alone (two threads) the
+pipeline took 10 ms against 8.6 inline.
 """
+import argparse
 import time
 
 import numpy as np
 
 import neuroflow as tf
+from neuroflow.runtime import blas_threads, cpu_share
 
 N = 600
 
@@ -52,8 +59,48 @@ def measure(pipelined, runs=40):
         return step_ms, per_run(sess, h, runs), per_run(sess, decoded, runs)
 
 
+def measure_rule(pipelined, seconds=1.5):
+    """ms per step and the mean OpenBLAS thread count while stepping, after a second for the monitor to settle."""
+    g, step, _, _ = build(pipelined)
+    with g.as_default(), tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        settle = time.perf_counter() + 1.0
+        while time.perf_counter() < settle:
+            sess.run(step)
+        steps, seen, start = 0, [], time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            sess.run(step)
+            steps += 1
+            seen.append(blas_threads.budget())
+        elapsed = time.perf_counter() - start
+        coord.request_stop()
+        coord.join(threads, stop_grace_period_secs=10)
+        return elapsed / steps * 1e3, float(np.mean(seen))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    shared_among_runs = cpu_share.runs_in_flight
+    rules = {"free cores shared among runs": shared_among_runs, "free cores alone": lambda *args: 1}
+    results = {}
+    for round_ in range(args.rounds):
+        for rule in (list(rules) if round_ % 2 == 0 else list(rules)[::-1]):
+            cpu_share.runs_in_flight = rules[rule]
+            for pipelined in (False, True):
+                results.setdefault((rule, pipelined), []).append(measure_rule(pipelined))
+    cpu_share.runs_in_flight = shared_among_runs
+    for (rule, pipelined), values in results.items():
+        times = [ms for ms, _ in values]
+        print(f"{rule:29s} {'queue pipeline' if pipelined else 'decode inline '} median {np.median(times):5.1f} "
+              f"ms/step (all {', '.join(f'{t:.1f}' for t in times)}); mean OpenBLAS threads "
+              f"{np.mean([t for _, t in values]):.2f}")
+    step_ms, alone_ms, decode_ms = measure(True)
+    print(f"queue pipeline {step_ms:.1f} ms/step; step alone {alone_ms:.1f} ms, decoding alone {decode_ms:.1f} ms")
+
+
 if __name__ == "__main__":
-    for pipelined in (False, True):
-        step_ms, alone_ms, decode_ms = measure(pipelined)
-        print(f"{'queue pipeline' if pipelined else 'decode inline '} {step_ms:.1f} ms/step; step alone "
-              f"{alone_ms:.1f} ms, decoding alone {decode_ms:.1f} ms")
+    main()
