@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
-from neuroflow.ops import conv_ops, nn_ops, pool_ops, rnn_ops, training_ops
+from neuroflow.ops import conv_ops, linalg_ops, nn_ops, pool_ops, rnn_ops, training_ops
 from neuroflow.runtime import accel, blas_threads
 
 def _optimizers(rng):
@@ -54,6 +54,14 @@ def _elementwise(rng):
     return [(x, rng.standard_normal((64, 40)).astype(np.float32))], lambda sess, feeds: sess.run(fetches, feeds)
 
 
+def _matmul(rng):
+    x = tf.placeholder(tf.float32, [40, 48])
+    w = tf.constant(rng.standard_normal((48, 64)).astype(np.float32))
+    y = tf.matmul(x, w)   # its gradients are the transposed products: x^T @ g and g @ w^T
+    fetches = [y] + tf.gradients(tf.reduce_sum(tf.sin(y)), [x, w])
+    return [(x, rng.standard_normal((40, 48)).astype(np.float32))], lambda sess, feeds: sess.run(fetches, feeds)
+
+
 def _needs_numba():
     pytest.importorskip("numba")
 
@@ -70,6 +78,11 @@ def _needs_pool():
         pytest.skip("one core, BLAS not OpenBLAS, or NEUROFLOW_BLAS_THREADS=0: the pool is off")
 
 
+def _needs_pool_and_wide_vectors():
+    _needs_wide_vectors()
+    _needs_pool()
+
+
 # name -> (the OpDefs it proves, build(rng) -> (feeds, run(sess, feeds)), requirement, lowered thresholds, exact)
 GROUPS = {
     "optimizers": ((training_ops.ApplyAdam, training_ops.ApplyMomentum, training_ops.ApplyGradientDescent),
@@ -81,6 +94,7 @@ GROUPS = {
     "lstm": ((rnn_ops.BlockLSTM, rnn_ops.BlockLSTMGrad), _lstm, _needs_numba, [(accel.rnn, "MIN_UNITS", 8)], False),
     "pooled_elementwise": ((nn_ops.Relu, nn_ops.ReluGrad, nn_ops.BiasAdd), _elementwise, _needs_pool,
                            [(blas_threads, "MIN_SPLIT_ELEMENTS", 64)], True),
+    "matmul": ((linalg_ops.MatMul,), _matmul, _needs_pool_and_wide_vectors, [(accel.matmul, "MIN_MACS", 0)], False),
 }
 
 

@@ -73,5 +73,6 @@ def fast_kernel_opdefs():
 
 from . import optimizers  # noqa: E402,F401 - registers the optimizer kernels
 from . import conv  # noqa: E402,F401 - registers the convolution kernels
+from . import matmul  # noqa: E402,F401 - registers the matrix product kernel (plans on the BLAS pool)
 from . import rnn  # noqa: E402,F401 - registers the recurrent kernels
 from . import elementwise  # noqa: E402,F401 - registers the pooled elementwise kernels
