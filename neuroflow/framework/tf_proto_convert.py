@@ -109,7 +109,8 @@ def _fill(values, count, dims, np_dtype, where):
 
 
 def tensor_to_proto(value):
-    """A TensorProto of an array (numbers in tensor_content, strings in string_val, as TensorFlow writes)."""
+    """A TensorProto of an array, as TensorFlow's make_tensor_proto writes it: strings in string_val, a single
+    number in its typed value list (float_val, int_val, ...), more numbers in tensor_content."""
     array = np.asarray(value)
     proto = TensorProto()
     if array.dtype.kind in "OSU":
@@ -120,10 +121,29 @@ def tensor_to_proto(value):
     dtype = dtypes.as_dtype(array.dtype)
     proto.dtype = dtype.as_datatype_enum
     proto.tensor_shape.CopyFrom(shape_to_proto(list(array.shape)))
-    if array.size:
+    if not array.size:
+        return proto
+    if (array.size == 1 or dtype.name not in _CONTENT_TYPES) and dtype.name in _VALUE_FIELDS:
+        getattr(proto, _VALUE_FIELDS[dtype.name]).extend(_typed_values(array, dtype))
+    else:
         le = np.ascontiguousarray(array, dtype=np.dtype(dtype.as_numpy_dtype).newbyteorder("<"))
         proto.tensor_content = le.tobytes()
     return proto
+
+
+# the dtypes TensorFlow's make_tensor_proto writes in tensor_content when a tensor has more than one element
+_CONTENT_TYPES = frozenset(("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+                            "uint32", "uint64"))
+
+
+def _typed_values(array, dtype):
+    """The numbers as their typed value list holds them: float16 as its bits, complex as (real, imaginary) pairs."""
+    flat = array.ravel()
+    if dtype.name == "float16":
+        return flat.astype(np.float16).view(np.uint16).tolist()
+    if dtype.name in ("complex64", "complex128"):
+        return np.stack([flat.real, flat.imag], axis=-1).ravel().tolist()
+    return flat.tolist()
 
 
 # --- attributes -------------------------------------------------------------------------------------------------
@@ -197,6 +217,8 @@ def attr_to_tf(value, where="an attribute"):
     elif isinstance(value, bytes):
         av.s = value
     elif isinstance(value, np.ndarray):
+        if value.dtype == object and not all(isinstance(v, (bytes, str)) for v in value.ravel()):
+            raise UnconvertibleAttr(f"{where} is an object array holding other values than strings")
         av.tensor.CopyFrom(tensor_to_proto(value))
     elif isinstance(value, (list, tuple)):
         _list_to_tf(av, list(value), where)

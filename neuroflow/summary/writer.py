@@ -6,7 +6,7 @@ import time
 from ..framework import context as _mode
 from ._proto import protos, require
 from .event_file import EventFileWriter
-from .graph_def import as_graph_def_proto
+from .graph_def import graph_event_bytes
 
 __all__ = ["FileWriter", "FileWriterCache"]
 
@@ -104,8 +104,8 @@ class FileWriter:
         self._add_event(protos().event_pb2.Event(session_log=session_log), global_step)
 
     def add_graph(self, graph, global_step=None, graph_def=None):
-        """Adds a Graph (converted to a GraphDef with output shapes), a GraphDef from `graph.as_graph_def()`,
-        or a TensorFlow GraphDef proto.
+        """Adds a Graph (its GraphDef with output shapes, as TensorFlow writes it), a GraphDef from
+        `graph.as_graph_def()`, or a TensorFlow GraphDef proto.
 
         Raises:
             ValueError: both `graph` and `graph_def` given.
@@ -113,8 +113,7 @@ class FileWriter:
         """
         if graph is not None and graph_def is not None:
             raise ValueError("Please pass only graph, or graph_def (deprecated), but not both.")
-        true_graph_def = as_graph_def_proto(graph if graph is not None else graph_def)
-        event = protos().event_pb2.Event(graph_def=true_graph_def.SerializeToString())
+        event = protos().event_pb2.Event(graph_def=graph_event_bytes(graph if graph is not None else graph_def))
         self._add_event(event, global_step)
 
     def add_run_metadata(self, run_metadata, tag, global_step=None):
