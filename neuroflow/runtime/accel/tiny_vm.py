@@ -54,18 +54,19 @@ def run(code, arena, inputs):
     """Runs `code` over `arena`; returns 0, or 1 when an input's size is not what the code expects (then
     nothing was written).
 
-    `code`: int64 [n_inputs, (offset, size, write_back) per input, instructions...]; `inputs`: a tuple of 1-d
-    arrays (feeds and variable storage) copied into the arena first, and the written-back ones copied out last.
+    `code`: int64 [n_inputs, (offset in, size, offset out, write back) per input, instructions...]; `inputs`: a
+    tuple of 1-d arrays (feeds and variable storage) copied into the arena first, the written-back ones copied
+    out of it last (from where their last value is: an Assign gives a variable a new place).
     """
     count = code[0]
     for k in range(count):  # every size first: a mismatch must leave everything untouched
-        if inputs[k].size != code[2 + 3 * k]:
+        if inputs[k].size != code[2 + 4 * k]:
             return 1
     for k in range(count):
-        src, off = inputs[k], code[1 + 3 * k]
+        src, off = inputs[k], code[1 + 4 * k]
         for i in range(src.size):
             arena[off + i] = src[i]
-    pc = 1 + 3 * count
+    pc = 1 + 4 * count
     while pc < code.size:
         op, n, o0, o1, o2, o3, o4 = (code[pc], code[pc + 1], code[pc + 2], code[pc + 3], code[pc + 4],
                                      code[pc + 5], code[pc + 6])
@@ -93,6 +94,9 @@ def run(code, arena, inputs):
         elif op == 12:
             for i in range(n):
                 arena[o0 + i] = np.sqrt(arena[o1 + i * s1])
+        elif op == 13:
+            for i in range(n):
+                arena[o0 + i] = arena[o1 + i * s1]
         elif op == 7 or op == 8:  # n rows of o2 elements from o1; Mean divides by the count held at o3
             for r in range(n):
                 total = pairwise(arena, o1 + r * o2, o2)
@@ -111,8 +115,8 @@ def run(code, arena, inputs):
                 else:
                     arena[o0 + i] = arena[o0 + i] - (g * lr + a * mom * lr)
     for k in range(count):
-        if code[3 + 3 * k]:
-            dst, off = inputs[k], code[1 + 3 * k]
+        if code[4 + 4 * k]:
+            dst, off = inputs[k], code[3 + 4 * k]
             for i in range(dst.size):
                 dst[i] = arena[off + i]
     return 0

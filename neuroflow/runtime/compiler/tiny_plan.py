@@ -1,7 +1,7 @@
 """Tiny plans: a specialized program whose values are all small float arrays of one dtype, and whose ops are all
 in the tiny VM's set (elementwise arithmetic with scalar-or-full broadcasting, Neg/Square/Sqrt, full and last-axis
-Sum/Mean, SumToShape to a scalar, AddN, Identity/Reshape, plain and momentum updates), is lowered to one
-instruction list for the numba kernel of runtime/accel/tiny_vm.py; after `tier_up_runs()` warm runs of the plain
+Sum/Mean, SumToShape to a scalar, AddN, Identity/Reshape, Assign, plain, momentum and Adam updates), is lowered to
+one instruction list for the numba kernel of runtime/accel/tiny_vm.py; after `tier_up_runs()` warm runs of the plain
 generated code, its runs go through that one compiled call. Anything else keeps its plain code.
 
 Tier-up rule (why it waits): the first tier-up in a process costs ~1-1.4 s (measured on the 2-core machine:
@@ -27,7 +27,8 @@ __all__ = ["attach", "lower", "tier_up_runs", "uses_vm", "TinyProgram", "OPCODES
 # for one broadcast from a single element. runtime/accel/tiny_vm.py's kernel reads it.
 WIDTH = 11
 OPCODES = {"Add": 1, "Sub": 2, "Mul": 3, "Div": 4, "Neg": 5, "Square": 6, "SumRows": 7, "MeanRows": 8,
-           "ApplyGradientDescent": 9, "ApplyMomentum": 10, "ApplyMomentumNesterov": 11, "Sqrt": 12}
+           "ApplyGradientDescent": 9, "ApplyMomentum": 10, "ApplyMomentumNesterov": 11, "Sqrt": 12, "Copy": 13}
+HEADER = 4  # int64 fields per input in the code's header: [arena offset in, elements, arena offset out, write back]
 # Rows longer than NumPy's pairwise block (128) would need its recursive split: tiny plans never reduce them.
 MAX_ROW = 128
 MAX_ELEMENTS = 1024   # per value: beyond, NumPy's kernels cost little next to the run's fixed costs
@@ -54,7 +55,7 @@ class TinyProgram:
     """A tiny plan lowered for the VM.
 
     Attributes:
-        code: the int64 instruction list (header: the tuple inputs' offsets, sizes and write-back flags).
+        code: the int64 instruction list (after a header of HEADER fields per tuple input).
         template: a fresh arena: constants in place, the rest zeros.
         inputs: per tuple input, ("feed", feed index) or ("variable", storage name), with its shape.
         scalar_feeds: (feed index, arena offset) of the 0-d feeds, stored into the arena directly.
@@ -74,7 +75,7 @@ def _opdefs():
     found = registered_opdefs()
     return {name: found.get(name) for name in (
         "Add", "AddV2", "Sub", "Mul", "RealDiv", "Neg", "Square", "Sqrt", "Sum", "Mean", "SumToShape", "AddN",
-        "Identity", "Reshape", "VariableV2", "ApplyGradientDescent", "ApplyMomentum")}
+        "Identity", "Reshape", "VariableV2", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "Assign")}
 
 
 _BINARY = {"Add": "Add", "AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": "Div"}
@@ -102,6 +103,7 @@ class _Lowering:
         self.next = 0
         self.inputs = []          # [kind, key, shape, offset, write_back]
         self.variables = {}       # storage name -> index in self.inputs
+        self.current = {}         # storage name -> arena offset of its value now (an Assign moves it)
         self.scalar_feeds = []
         self.code = []
 
@@ -131,8 +133,9 @@ class _Lowering:
         if not self.inputs:
             raise _NotTiny  # the kernel takes a tuple of at least one array
         header = [len(self.inputs)]
-        for _, _, shape, offset, write_back in self.inputs:
-            header += [offset, _elements(shape), int(write_back)]
+        for kind, key, shape, offset, write_back in self.inputs:
+            out = self.current.get(key, offset) if kind == "variable" else offset
+            header += [offset, _elements(shape), out, int(write_back)]
         template = np.zeros(max(self.next, 1), self.dtype)
         for offset, value in self.arena:
             template[offset:offset + value.size] = value.reshape(-1)
@@ -176,15 +179,16 @@ class _Lowering:
         self._check_dtype(self.program.dtypes.get(v))
         return v, _elements(shape)
 
-    def _count(self, value):
+    def _constant(self, value):
         """The offset of a template constant holding `value` in the arena's dtype."""
-        key = ("count", value)
+        key = ("constant", value)
         if key not in self.offset:
             self._new(key, 1)
             self.arena.append((self.offset[key], np.array([value], self.dtype)))
         return self.offset[key]
 
     def _variable(self, tensor, write_back):
+        """(arena offset of the variable's value now, its elements); `write_back`: the run changes it."""
         name = self.variable_name(tensor)
         shape = tensor.shape.as_list() if tensor.shape.ndims is not None else None
         if shape is None or None in shape:
@@ -196,11 +200,12 @@ class _Lowering:
             self._new(key, _elements(shape))
             index = self.variables[name] = len(self.inputs)
             self.inputs.append(["variable", name, tuple(shape), self.offset[key], False])
+            self.current[name] = self.offset[key]
         entry = self.inputs[index]
         if tuple(shape) != entry[2]:
             raise _NotTiny
         entry[4] = entry[4] or write_back
-        return entry[3], _elements(shape)
+        return self.current[name], _elements(shape)
 
     def _emit(self, opcode, n, offsets, strides=()):
         offsets = list(offsets) + [0] * (5 - len(offsets))
@@ -255,6 +260,10 @@ class _Lowering:
             self._apply(step, 1, "ApplyGradientDescent")
         elif name == "ApplyMomentum":
             self._apply(step, 2, "ApplyMomentumNesterov" if step.op.attrs.get("use_nesterov") else "ApplyMomentum")
+        elif name == "ApplyAdam":
+            self._adam(step)
+        elif name == "Assign":
+            self._assign(step)
         else:
             raise _NotTiny
 
@@ -295,7 +304,7 @@ class _Lowering:
         row = size if axes == "all" else shape[-1]
         if row > MAX_ROW or size // row != n:
             raise _NotTiny
-        count = self._count(row) if name == "Mean" else 0
+        count = self._constant(row) if name == "Mean" else 0
         self._new(out, n)
         self._emit("MeanRows" if name == "Mean" else "SumRows", n, [self.offset[out], a, row, count])
 
@@ -319,6 +328,78 @@ class _Lowering:
         self._emit(opcode, n, offsets + values, strides + [1])
         for out in step.outs:
             self.offset[out], self.size[out] = var, n  # an update's output is the variable's storage
+
+
+    def _assign(self, step):
+        """Assign stores a copy of its value as the variable's new array: later reads see the copy, earlier
+        reads keep the old value (a new slot, copied back into the storage at the end)."""
+        op = step.op
+        if not op.attrs.get("validate_shape", True):
+            raise _NotTiny
+        _, n = self._variable(op.inputs[0], True)
+        value = self._operand(step.ins[0])
+        if self._size_of(step.ins[0]) != n:
+            raise _NotTiny
+        key = ("assigned", step.outs[0] if step.outs else id(step))
+        self._new(key, n)
+        self._emit("Copy", n, [self.offset[key], value], [1])
+        self.current[self.variable_name(op.inputs[0])] = self.offset[key]
+        for out in step.outs:
+            self.offset[out], self.size[out] = self.offset[key], n
+
+    def _adam(self, step):
+        """ApplyAdam as its NumPy kernel's operations, one instruction each, in its order:
+        alpha = lr * sqrt(1 - beta2_power) / (1 - beta1_power); m += (grad - m) * (1 - beta1);
+        v += (grad * grad - v) * (1 - beta2); var -= m * alpha / (sqrt(v) + epsilon) (Nesterov: var -= (m * beta1
+        + grad * (1 - beta1)) * alpha / (sqrt(v) + epsilon))."""
+        op = step.op
+        var, n = self._variable(op.inputs[0], True)
+        m, m_n = self._variable(op.inputs[1], True)
+        v, v_n = self._variable(op.inputs[2], True)
+        if not n == m_n == v_n:
+            raise _NotTiny
+        b1p, b2p, lr, b1, b2, eps, grad = (self._operand(x) for x in step.ins)
+        if any(self._size_of(x) != 1 for x in step.ins[:-1]) or self._size_of(step.ins[-1]) != n:
+            raise _NotTiny
+        one = self._constant(1)
+        scalars, vectors = self._temporaries(step, 1, 1), self._temporaries(step, n, 2)
+        alpha, c = scalars[0], self._temporaries(step, 1, 1, "c")[0]
+        t, u = vectors
+        self._emit("Sub", 1, [alpha, one, b2p], [0, 0])
+        self._emit("Sqrt", 1, [alpha, alpha], [0])
+        self._emit("Mul", 1, [alpha, lr, alpha], [0, 0])
+        self._emit("Sub", 1, [c, one, b1p], [0, 0])
+        self._emit("Div", 1, [alpha, alpha, c], [0, 0])
+        self._emit("Sub", 1, [c, one, b1], [0, 0])                  # c = 1 - beta1
+        self._emit("Sub", n, [t, grad, m], [1, 1])
+        self._emit("Mul", n, [t, t, c], [1, 0])
+        self._emit("Add", n, [m, m, t], [1, 1])
+        self._emit("Mul", n, [t, grad, grad], [1, 1])
+        self._emit("Sub", n, [t, t, v], [1, 1])
+        self._emit("Sub", 1, [u, one, b2], [0, 0])                  # u[0] = 1 - beta2 (u is free until below)
+        self._emit("Mul", n, [t, t, u], [1, 0])
+        self._emit("Add", n, [v, v, t], [1, 1])
+        if op.attrs.get("use_nesterov"):
+            self._emit("Mul", n, [t, m, b1], [1, 0])
+            self._emit("Mul", n, [u, grad, c], [1, 0])
+            self._emit("Add", n, [t, t, u], [1, 1])
+            self._emit("Mul", n, [t, t, alpha], [1, 0])
+        else:
+            self._emit("Mul", n, [t, m, alpha], [1, 0])
+        self._emit("Sqrt", n, [u, v], [1])
+        self._emit("Add", n, [u, u, eps], [1, 0])
+        self._emit("Div", n, [t, t, u], [1, 1])
+        self._emit("Sub", n, [var, var, t], [1, 1])
+        for out in step.outs:
+            self.offset[out], self.size[out] = var, n
+
+    def _temporaries(self, step, n, count, tag="t"):
+        offsets = []
+        for k in range(count):
+            key = (tag, id(step), k)
+            self._new(key, n)
+            offsets.append(self.offset[key])
+        return offsets
 
 
 def _elements(shape):
