@@ -1,8 +1,9 @@
-"""`tf.train.Example` and its messages (SequenceExample, Features, Feature, Int64List, FloatList, BytesList,
-FeatureList, FeatureLists) with the protobuf Python API people use — constructor keywords, field access that creates
-sub-messages and map entries, SerializeToString / FromString / ParseFromString, CopyFrom, MergeFrom, HasField,
-WhichOneof, ==, text-format repr — over a small own codec of protobuf's wire format (TensorFlow's example.proto and
-feature.proto), so reading records needs no `protobuf` package."""
+"""`tf.train.Example` and its messages (Features, Feature, Int64List, FloatList, BytesList; SequenceExample and
+FeatureList(s) are in sequence_example_proto, the text form in example_text) with the protobuf Python API people
+use — constructor keywords, field access that creates sub-messages and map entries, SerializeToString / FromString
+/ ParseFromString, CopyFrom, MergeFrom, HasField, WhichOneof, ==, text-format repr — over a small own codec of
+protobuf's wire format (TensorFlow's example.proto and feature.proto), so reading records needs no `protobuf`
+package."""
 import struct
 
 import numpy as np
@@ -512,64 +513,14 @@ class _Message:
 
     __hash__ = None
 
-    def _text(self, indent):
-        pad, lines = "  " * indent, []
-        for name, _, kind, _cls in self._FIELDS:
-            if not self._is_set(name):
-                continue
-            value = self._values[name]
-            if kind == "message":
-                lines += [f"{pad}{name} {{", *value._text(indent + 1), f"{pad}}}"]
-            elif kind == "map":
-                for key, item in value.items():
-                    lines += [f"{pad}{name} {{", f'{pad}  key: "{_escape(key.encode("utf-8"))}"',
-                              f"{pad}  value {{", *item._text(indent + 2), f"{pad}  }}", f"{pad}}}"]
-            elif kind == "messages":
-                for item in value:
-                    lines += [f"{pad}{name} {{", *item._text(indent + 1), f"{pad}}}"]
-            elif kind == "bytes":
-                lines += [f'{pad}{name}: "{_escape(v)}"' for v in value]
-            elif kind == "float":
-                lines += [f"{pad}{name}: {_float_text(v)}" for v in value]
-            else:
-                lines += [f"{pad}{name}: {v}" for v in value]
-        return lines
-
     def __str__(self):
-        text = "\n".join(self._text(0))
-        return text + "\n" if text else ""
+        from .example_text import message_text
+        return message_text(self)
 
     __repr__ = __str__
 
     def __reduce__(self):
         return type(self).FromString, (self.SerializeToString(),)
-
-
-def _escape(data):
-    out = []
-    for b in data:
-        c = chr(b)
-        if c in "\"'\\":
-            out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\r":
-            out.append("\\r")
-        elif c == "\t":
-            out.append("\\t")
-        elif 32 <= b < 127:
-            out.append(c)
-        else:
-            out.append(f"\\{b:03o}")
-    return "".join(out)
-
-
-def _float_text(v):
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if np.isnan(v):
-        return "nan"
-    return np.format_float_positional(np.float32(v), trim="-") if abs(v) < 1e16 else str(np.float32(v))
 
 
 class BytesList(_Message):
@@ -604,18 +555,6 @@ class Features(_Message):
     _FIELDS = (("feature", 1, "map", Feature),)
 
 
-class FeatureList(_Message):
-    """`repeated Feature feature = 1`: one Feature per step of a sequence."""
-    __slots__ = ()
-    _FIELDS = (("feature", 1, "messages", Feature),)
-
-
-class FeatureLists(_Message):
-    """`map<string, FeatureList> feature_list = 1`."""
-    __slots__ = ()
-    _FIELDS = (("feature_list", 1, "map", FeatureList),)
-
-
 class Example(_Message):
     """`Features features = 1`: one record of named features.
 
@@ -629,7 +568,5 @@ class Example(_Message):
     _FIELDS = (("features", 1, "message", Features),)
 
 
-class SequenceExample(_Message):
-    """`Features context = 1; FeatureLists feature_lists = 2`."""
-    __slots__ = ()
-    _FIELDS = (("context", 1, "message", Features), ("feature_lists", 2, "message", FeatureLists))
+# SequenceExample and its FeatureList(s) live in their own module; they are this module's names too
+from .sequence_example_proto import FeatureList, FeatureLists, SequenceExample  # noqa: E402
