@@ -51,6 +51,23 @@ def forward_fetch(tf):
     return lambda: sess.run(y, feed)
 
 
+def lecture_train(tf):
+    """The lecture's training step: y = reduce_sum(x * W), gradient descent on (target - y)^2, fetching [y, train]
+    with a fed list and two fed floats. After 1000 warm runs neuroflow runs it in its tiny-plan VM (numba; the
+    timed windows start before that: --runs 3000 puts the switch in the first window, and the median is after it);
+    NEUROFLOW_TINY_VM=0 times the plain generated code."""
+    x = tf.placeholder(tf.float32, [2])
+    target = tf.placeholder(tf.float32)
+    rate = tf.placeholder(tf.float32)
+    W = tf.Variable([0.2, 0.7])
+    y = tf.reduce_sum(x * W)
+    train = tf.train.GradientDescentOptimizer(rate).minimize(tf.pow(target - y, 2.0))
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    feed = {x: [1.0, 1.0], target: 20.0, rate: 0.001}
+    return lambda: sess.run([y, train], feed)
+
+
 def chain_of_twenty(tf):
     """A chain of 20 small elementwise ops on a 16-element vector (per-op overhead)."""
     x = tf.placeholder(tf.float32, [16])
@@ -73,8 +90,8 @@ def fetch_structure(tf):
     return lambda: sess.run(fetches, feed)
 
 
-GRAPHS = {"lecture_sum": lecture_sum, "forward_fetch": forward_fetch, "chain_of_twenty": chain_of_twenty,
-          "fetch_structure": fetch_structure}
+GRAPHS = {"lecture_sum": lecture_sum, "forward_fetch": forward_fetch, "lecture_train": lecture_train,
+          "chain_of_twenty": chain_of_twenty, "fetch_structure": fetch_structure}
 
 
 def main():

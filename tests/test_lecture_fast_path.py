@@ -251,3 +251,41 @@ def test_runs_compute_inf_and_nan_silently_and_leave_numpys_error_state_as_it_wa
         with pytest.raises(tf.errors.InvalidArgumentError):
             sess.run(p + q, {p: [1.0, 2.0], q: [1.0, 2.0, 3.0]})
         assert np.geterr() == before
+
+
+def test_nested_fetch_structures_get_a_key_that_tells_them_apart():
+    import collections
+    from neuroflow.runtime.fetches import structure_key
+    a, b = tf.constant(1.0), tf.constant(2.0)
+    Pair = collections.namedtuple("Pair", "first second")
+    Other = collections.namedtuple("Other", "first second")
+    same = [({"x": [a, b], "y": a}, {"x": [a, b], "y": a}),
+            ([a, (b, a)], [a, (b, a)]),
+            (Pair(a, [b]), Pair(a, [b])),
+            (collections.defaultdict(list, {"x": [a]}), collections.defaultdict(list, {"x": [a]}))]
+    for one, two in same:
+        assert structure_key(one) is not None and structure_key(one) == structure_key(two)
+    different = [{"x": [a, b]}, {"x": (a, b)}, {"x": [b, a]}, {"y": [a, b]}, {"x": [a, b], "y": a},
+                 {"y": a, "x": [a, b]}, collections.OrderedDict(x=[a, b]), collections.defaultdict(list, x=[a, b]),
+                 collections.defaultdict(set, x=[a, b]), Pair(a, b), Other(a, b), [a, [b]], [a, (b,)], (a, [b])]
+    keys = [structure_key(f) for f in different]
+    assert None not in keys and len(set(keys)) == len(keys)
+    assert structure_key({"x": [a, {"unhashable": []}]}) is not None
+    assert structure_key({"x": [a, np.zeros(2)]}) is None  # an unhashable leaf: no cached structure
+
+
+def test_nested_fetches_take_the_warm_path_and_follow_changes():
+    p = tf.placeholder(tf.float32, [2])
+    total, twice, less = tf.reduce_sum(p), p * 2.0, p - 1.0
+    with tf.Session() as sess:
+        for run in range(4):
+            fetches = {"total": total, "parts": [twice, less], "pair": (total, twice)}  # a new dict each run
+            got = sess.run(fetches, {p: [1.0, float(run)]})
+            assert got["total"] == np.float32(1.0 + run) and got["pair"][0] == got["total"]
+            assert got["parts"][0].tolist() == [2.0, 2.0 * run] and got["parts"][1].tolist() == [0.0, run - 1.0]
+            assert isinstance(got["pair"], tuple) and list(got) == ["total", "parts", "pair"]
+        assert len(sess._warm) == 1 and len(sess._structures) == 1
+        fetches["parts"][1] = total  # changed in place: another structure
+        got = sess.run(fetches, {p: [1.0, 5.0]})
+        assert got["parts"][1] == np.float32(6.0)
+        assert len(sess._warm) == 2
