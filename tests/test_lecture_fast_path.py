@@ -289,3 +289,16 @@ def test_nested_fetches_take_the_warm_path_and_follow_changes():
         got = sess.run(fetches, {p: [1.0, 5.0]})
         assert got["parts"][1] == np.float32(6.0)
         assert len(sess._warm) == 2
+
+
+def test_python_ints_fed_to_float_tensors_convert_as_numpy_converts_them():
+    a = tf.placeholder("float")
+    b = tf.placeholder(tf.float64, [])
+    with tf.Session() as sess:
+        for _ in range(2):  # the second run reuses the conversion of the same int object
+            got = sess.run([a + 0.0, b * 1.0], {a: 2 ** 24 + 1, b: 2 ** 53 + 1})
+            assert got[0] == np.float32(2 ** 24) and type(got[0]) is np.float32
+            assert got[1] == np.float64(2 ** 53) and type(got[1]) is np.float64
+        assert sess.run(a * 2.0, {a: 4}) == np.float32(8.0)
+        with pytest.raises(ValueError, match="Cannot feed value 1000.* to Tensor 'Placeholder:0' of dtype float32"):
+            sess.run(a * 2.0, {a: 10 ** 400})

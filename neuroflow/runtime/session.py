@@ -101,9 +101,9 @@ class _FeedSpec:
         self.full = self.dims if self.dims is not None and None not in self.dims else None
         self.is_string = self.dtype is dtypes.string
         self.is_float = self.dtype.is_floating
-        # (the Python float last fed, its 0-d array): a loop feeding the same float object (a learning rate, a
-        # target) gets the array it got before (~0.03 us, not ~0.15). Floats are immutable and a fed array is
-        # never written to (feeds are shared values to the plan), so the reuse cannot be seen.
+        # (the Python float or int last fed, its 0-d array): a loop feeding the same float object (a learning
+        # rate, a target) gets the array it got before (~0.03 us, not ~0.15). Numbers are immutable and a fed
+        # array is never written to (feeds are shared values to the plan), so the reuse cannot be seen.
         self.last_float = (None, None)
         # (a copy of the flat list of floats last fed, its array): a loop feeding equal lists (the lecture's
         # `x: [1.0, 1.0]`) gets that array again (a list comparison, ~0.03 us, not np.asarray's ~0.4). Equal
@@ -114,12 +114,15 @@ class _FeedSpec:
         cls = value.__class__
         if cls is np.ndarray and value.dtype == self.np_dtype and not self.is_string:
             arr = value
-        elif cls is float and self.is_float:
+        elif (cls is float or cls is int) and self.is_float:
             last = self.last_float
             if last[0] is value:
                 arr = last[1]
             else:
-                arr = np.asarray(value, self.np_dtype)  # a Python float always converts to a float dtype
+                try:
+                    arr = np.asarray(value, self.np_dtype)
+                except OverflowError:  # an int beyond any float
+                    arr = self._slow_convert(value, key)  # for its message
                 self.last_float = (value, arr)
         elif cls is list and self.is_float:
             last = self.last_list
