@@ -227,6 +227,10 @@ def test_equal_float_lists_reuse_their_array_only_when_the_values_are_the_same()
         assert sess.run(inverse, {p: [1.0, -0.0]}).tolist() == [1.0, -np.inf]
         assert sess.run(inverse, {p: [1.0, 0.0]}).tolist() == [1.0, np.inf]
         assert sess.run(inverse, {p: [1.0, 2.0, 8.0]}).tolist() == [1.0, 0.5, 0.125]
+        assert sess.run(inverse, {p: [1, 2, 8]}).tolist() == [1.0, 0.5, 0.125]      # ints equal to those floats
+        assert sess.run(inverse, {p: [1, 2 ** 24 + 1]}).tolist() == [1.0, 1.0 / 2 ** 24]
+        assert sess.run(inverse, {p: [1, -0.0]}).tolist() == [1.0, -np.inf]
+        assert sess.run(inverse, {p: [1, 0]}).tolist() == [1.0, np.inf]
         assert sess.run(doubled, {q: [1.0, 3.0]}).tolist() == [2.0, 6.0]
         both = [np.array([1.0, 3.0], np.float32), np.array([5.0, 7.0], np.float32)]
         assert sess.run(doubled, {q: both}).tolist() == [[2.0, 6.0], [10.0, 14.0]]

@@ -105,9 +105,9 @@ class _FeedSpec:
         # rate, a target) gets the array it got before (~0.03 us, not ~0.15). Numbers are immutable and a fed
         # array is never written to (feeds are shared values to the plan), so the reuse cannot be seen.
         self.last_float = (None, None)
-        # (a copy of the flat list of floats last fed, its array): a loop feeding equal lists (the lecture's
+        # (a copy of the flat list of numbers last fed, its array): a loop feeding equal lists (the lecture's
         # `x: [1.0, 1.0]`) gets that array again (a list comparison, ~0.03 us, not np.asarray's ~0.4). Equal
-        # non-zero floats have the same bits; a list holding a zero is never kept (0.0 == -0.0).
+        # non-zero floats and ints convert to the same bits; a list holding a zero is never kept (0 == -0.0).
         self.last_list = (None, None)
 
     def convert(self, value, key):
@@ -138,7 +138,8 @@ class _FeedSpec:
                 except (TypeError, ValueError):
                     arr = self._slow_convert(value, key)  # for its message
                 else:
-                    if len(value) <= _REMEMBERED_LIST and all(x.__class__ is float and x != 0.0 for x in value):
+                    if len(value) <= _REMEMBERED_LIST and all(
+                            (x.__class__ is float or x.__class__ is int) and x != 0 for x in value):
                         self.last_list = (list(value), arr)
         else:
             arr = self._slow_convert(value, key)
