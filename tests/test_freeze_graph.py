@@ -6,6 +6,7 @@ checked against a NumPy forward pass of the trained weights."""
 import numpy as np
 import pytest
 from anchor_tf import ANCHOR_PYTHON, run_tf
+from graph_export_helpers import run_from_bytes
 
 import neuroflow as tf
 from neuroflow.framework import graph_io, tf_protos
@@ -176,23 +177,14 @@ def test_a_graph_with_a_loop_and_a_dataset_keeps_its_exact_form_and_freezes_to_t
             frozen = tf.graph_util.convert_variables_to_constants(sess, whole, ["out"])
             looped = tf.graph_util.convert_variables_to_constants(sess, whole, ["count"])
     assert isinstance(whole, graph_io.GraphDef) and whole.skipped   # the iterator's ops
-    with tf.Graph().as_default():
-        tf.import_graph_def(tf.GraphDef.FromString(whole.SerializeToString()), name="")
-        with tf.Session() as sess:
-            assert sess.run("count:0") == 3.0
+    assert run_from_bytes(whole, "count:0") == 3.0
     assert isinstance(frozen, tf.GraphDef)
     data = frozen.SerializeToString()
     assert not data.lstrip().startswith(b"{")
     assert {n.op for n in tf_protos.GraphDef.FromString(data).node} >= {"Placeholder", "MatMul", "Const"}
-    with tf.Graph().as_default():
-        tf.import_graph_def(tf.GraphDef.FromString(data), name="")
-        with tf.Session() as sess:
-            np.testing.assert_allclose(sess.run("out:0", {"x:0": [[1.0, 1.0]]}), [[3.0]])
+    np.testing.assert_allclose(run_from_bytes(data, "out:0", {"x:0": [[1.0, 1.0]]}), [[3.0]])
     assert isinstance(looped, graph_io.GraphDef)   # the loop keeps neuroflow's form, which imports exactly
-    with tf.Graph().as_default():
-        tf.import_graph_def(tf.GraphDef.FromString(looped.SerializeToString()), name="")
-        with tf.Session() as sess:
-            assert sess.run("count:0") == 3.0
+    assert run_from_bytes(looped, "count:0") == 3.0
 
 
 def test_the_message_feeds_export_meta_graph_and_tensorboard(tmp_path):
@@ -259,10 +251,7 @@ def test_graph_util_on_the_message_gives_messages_of_the_right_nodes():
     assert isinstance(lean, tf.GraphDef)
     assert {n.name for n in lean.node} == {"x", "out/y", "out", "unused/y", "unused"}
     assert list(next(n for n in lean.node if n.name == "out").input) == ["x", "out/y"]
-    with tf.Graph().as_default():
-        tf.import_graph_def(tf.GraphDef.FromString(lean.SerializeToString()), name="")
-        with tf.Session() as sess:
-            np.testing.assert_allclose(sess.run("out:0", {"x:0": [1.0, -2.0]}), [2.0, -4.0])
+    np.testing.assert_allclose(run_from_bytes(lean, "out:0", {"x:0": [1.0, -2.0]}), [2.0, -4.0])
 
 
 def test_a_graph_with_tf_nn_dropout_round_trips_through_its_bytes():
@@ -274,10 +263,7 @@ def test_a_graph_with_tf_nn_dropout_round_trips_through_its_bytes():
         data = graph.as_graph_def().SerializeToString()
     names = [n.name for n in tf_protos.GraphDef.FromString(data).node]
     assert len(names) == len(set(names))
-    with tf.Graph().as_default():
-        tf.import_graph_def(tf.GraphDef.FromString(data), name="")
-        with tf.Session() as sess:
-            out = sess.run("out:0", {"x:0": np.ones((4, 6))})
+    out = run_from_bytes(data, "out:0", {"x:0": np.ones((4, 6))})
     assert set(np.unique(out)) <= {0.0, 4.0} and 0 < np.count_nonzero(out) < out.size   # kept ones scaled by 2
 
 
@@ -290,63 +276,62 @@ def _same_values(want, got):
     return np.allclose(want, got, rtol=1e-5, atol=1e-6, equal_nan=True)
 
 
+def _round_trip_through_bytes(sample, build):
+    """Builds `build(placeholders)` (it returns tensor names) over placeholders "in<k>" fed `sample`, runs it, and
+    runs the same names in the import of `graph.as_graph_def()`'s bytes. Returns (whether the def was TensorFlow's
+    message, None or what went wrong)."""
+    feed = {f"in{k}:0": a for k, a in enumerate(sample)}
+    with tf.Graph().as_default() as graph:
+        names = build([tf.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"in{k}") for k, a in enumerate(sample)])
+        with tf.Session() as sess:
+            want = sess.run(names, feed)
+        graph_def = graph.as_graph_def()
+    try:
+        got = run_from_bytes(graph_def, names, feed)
+    except Exception as e:   # noqa: BLE001 - the caller collects every case's failure, all reported at once
+        return isinstance(graph_def, tf.GraphDef), f"{type(e).__name__}: {str(e)[:200]}"
+    same = all(_same_values(w, g) for w, g in zip(want, got))
+    return isinstance(graph_def, tf.GraphDef), None if same else "values differ"
+
+
+def _assert_every_graph_round_trips(cases):
+    """`_round_trip_through_bytes` of each (label, sample, build) case: none fails (all failures are listed at
+    once), and more than 90% of the graphs are written in TensorFlow's form."""
+    failures, in_tf_form = [], 0
+    for label, sample, build in cases:
+        tf_form, failure = _round_trip_through_bytes(sample, build)
+        in_tf_form += tf_form
+        if failure:
+            failures.append(f"{label}: {failure}")
+    assert not failures, "\n".join(failures)
+    assert in_tf_form > 0.9 * len(cases)
+
+
 def test_every_op_table_graph_imports_back_from_as_graph_def_bytes_and_computes_the_same():
     """Graph.as_graph_def()'s bytes were neuroflow's JSON; now TensorFlow's form (for graphs that have one), which
     must import back into the same computation for every op the table covers."""
     from op_table_cases import FORWARD_CASES
-    failures, in_tf_form = [], 0
-    for row, index in FORWARD_CASES:
-        sample = row.samples[index]
-        with tf.Graph().as_default() as graph:
-            inputs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"in{k}") for k, a in enumerate(sample)]
-            names = [t.name for t in tf.nest.flatten(row.fn(*inputs)) if isinstance(t, tf.Tensor)]
-            feed = {f"in{k}:0": a for k, a in enumerate(sample)}
-            with tf.Session() as sess:
-                want = sess.run(names, feed)
-            graph_def = graph.as_graph_def()
-        in_tf_form += isinstance(graph_def, tf.GraphDef)
-        try:
-            with tf.Graph().as_default():
-                tf.import_graph_def(tf.GraphDef.FromString(graph_def.SerializeToString()), name="")
-                with tf.Session() as sess:
-                    got = sess.run(names, feed)
-            if not all(_same_values(w, g) for w, g in zip(want, got)):
-                failures.append(f"{row.name}-{index}: values differ")
-        except Exception as e:   # noqa: BLE001 - collected, all reported at once
-            failures.append(f"{row.name}-{index}: {type(e).__name__}: {str(e)[:200]}")
-    assert not failures, "\n".join(failures)
-    assert in_tf_form > 0.9 * len(FORWARD_CASES)
+
+    def outputs_of(row):
+        return lambda inputs: [t.name for t in tf.nest.flatten(row.fn(*inputs)) if isinstance(t, tf.Tensor)]
+    _assert_every_graph_round_trips([(f"{row.name}-{index}", row.samples[index], outputs_of(row))
+                                     for row, index in FORWARD_CASES])
 
 
 def test_every_op_table_gradient_graph_imports_back_from_as_graph_def_bytes_and_computes_the_same():
     """Training graphs hold the gradient ops (SumToShape, *Grad kernels, ...): their TensorFlow form must import
     back into the same gradients."""
     from op_table_cases import GRADIENT_CASES
-    failures, in_tf_form = [], 0
-    for case in GRADIENT_CASES:
-        with tf.Graph().as_default() as graph:
-            inputs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"in{k}") for k, a in enumerate(case.sample)]
+
+    def gradients_of(case):
+        def build(inputs):
             outputs = [t for t in tf.nest.flatten(case.row.fn(*inputs))
                        if isinstance(t, tf.Tensor) and t.dtype.is_floating]
             grads = tf.gradients(tf.add_n([tf.reduce_sum(t) for t in outputs]),
                                  [p for p, moved in zip(inputs, case.perturbed) if moved])
-            names = [tf.convert_to_tensor(g).name for g in grads if g is not None]
-            feed = {f"in{k}:0": a for k, a in enumerate(case.sample)}
-            with tf.Session() as sess:
-                want = sess.run(names, feed)
-            graph_def = graph.as_graph_def()
-        in_tf_form += isinstance(graph_def, tf.GraphDef)
-        try:
-            with tf.Graph().as_default():
-                tf.import_graph_def(tf.GraphDef.FromString(graph_def.SerializeToString()), name="")
-                with tf.Session() as sess:
-                    got = sess.run(names, feed)
-            if not all(_same_values(w, g) for w, g in zip(want, got)):
-                failures.append(f"{case.id}: values differ")
-        except Exception as e:   # noqa: BLE001 - collected, all reported at once
-            failures.append(f"{case.id}: {type(e).__name__}: {str(e)[:200]}")
-    assert not failures, "\n".join(failures)
-    assert in_tf_form > 0.9 * len(GRADIENT_CASES)
+            return [tf.convert_to_tensor(g).name for g in grads if g is not None]
+        return build
+    _assert_every_graph_round_trips([(case.id, case.sample, gradients_of(case)) for case in GRADIENT_CASES])
 
 
 def test_a_graph_with_a_py_func_stays_in_neuroflows_form_and_its_frozen_parts_import_back():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+from graph_export_helpers import linear_model, linear_model_builder, simple_save_with_asset
 from neuroflow.framework.tf_protos import DT_FLOAT, SavedModel, TensorInfo
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_models")
@@ -53,15 +54,8 @@ def test_missing_and_corrupt_saved_models_fail_naming_the_file(tmp_path):
         assert sess.graph.get_operations() == []
 
 
-def _linear_model():
-    x = tf.placeholder(tf.float32, [None, 2], name="x")
-    w = tf.Variable(np.array([[1.0], [-2.0]], np.float32), name="w")
-    b = tf.Variable(0.5, name="b")
-    return x, tf.add(tf.matmul(x, w), b, name="y")
-
-
 def test_neuroflows_saved_model_loads_back_with_its_init_op_and_a_second_tag_set(tmp_path):
-    x, y = _linear_model()
+    x, y = linear_model()
     counter = tf.Variable(0, name="counter", trainable=False)
     export_dir = str(tmp_path / "export")
     with tf.Session() as sess:
@@ -109,13 +103,8 @@ def test_builder_refuses_a_filled_export_dir_and_misordered_calls(tmp_path):
 
 
 def test_nothing_appears_at_export_dir_before_save_and_no_staging_is_left(tmp_path):
-    x, y = _linear_model()
     export_dir = str(tmp_path / "export")
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        builder = tf.saved_model.builder.SavedModelBuilder(export_dir)
-        builder.add_meta_graph_and_variables(sess, ["serve"], {"serving_default": tf.saved_model.
-                                                               predict_signature_def({"x": x}, {"y": y})})
+    with linear_model_builder(export_dir) as (sess, builder, _, _):
         assert not os.path.exists(export_dir)   # a crash now leaves no half-written SavedModel there
         with pytest.raises(AssertionError, match="already been saved"):
             builder.add_meta_graph_and_variables(sess, ["serve"])
@@ -133,12 +122,8 @@ def test_nothing_appears_at_export_dir_before_save_and_no_staging_is_left(tmp_pa
 
 
 def test_an_export_dir_filled_before_save_is_left_alone_and_simple_save_refuses_it(tmp_path):
-    x, y = _linear_model()
     export_dir = str(tmp_path / "export")
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        builder = tf.saved_model.builder.SavedModelBuilder(export_dir)
-        builder.add_meta_graph_and_variables(sess, ["serve"])
+    with linear_model_builder(export_dir, with_signature=False) as (sess, builder, x, y):
         os.mkdir(export_dir)
         (tmp_path / "export" / "other.txt").write_text("someone else's")
         with pytest.raises(AssertionError, match="already exists, and isn't empty"):
@@ -151,13 +136,8 @@ def test_an_export_dir_filled_before_save_is_left_alone_and_simple_save_refuses_
 
 
 def test_text_form_saved_model_round_trips(tmp_path):
-    x, y = _linear_model()
     export_dir = str(tmp_path / "export")
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        builder = tf.saved_model.builder.SavedModelBuilder(export_dir)
-        builder.add_meta_graph_and_variables(sess, ["serve"], {"serving_default": tf.saved_model.
-                                                               predict_signature_def({"x": x}, {"y": y})})
+    with linear_model_builder(export_dir) as (_, builder, _, _):
         assert builder.save(as_text=True) == os.path.join(export_dir, "saved_model.pbtxt")
     text = open(os.path.join(export_dir, "saved_model.pbtxt")).read()
     assert text.startswith("saved_model_schema_version: 1\nmeta_graphs {") and 'tags: "serve"' in text
@@ -171,15 +151,8 @@ def test_assets_are_copied_and_the_init_op_sees_their_new_path(tmp_path):
     source = tmp_path / "src" / "vocab.txt"
     source.parent.mkdir()
     source.write_text("cat\ndog\n")
-    asset = tf.constant(str(source), name="vocab_path")
-    tf.add_to_collection(tf.GraphKeys.ASSET_FILEPATHS, asset)
-    remembered = tf.Variable("", name="remembered", trainable=False)
-    x = tf.placeholder(tf.string, [None], name="x")
     export_dir = str(tmp_path / "export")
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        tf.saved_model.simple_save(sess, export_dir, {"x": x}, {"y": tf.identity(x, name="y")},
-                                   legacy_init_op=tf.assign(remembered, asset).op)
+    asset = simple_save_with_asset(source, export_dir)
     source.unlink()   # the SavedModel holds its own copy
     assert open(os.path.join(export_dir, "assets", "vocab.txt")).read() == "cat\ndog\n"
     with tf.Session(graph=tf.Graph()) as sess:
