@@ -322,3 +322,38 @@ def test_a_dropped_session_frees_its_plans_without_the_cycle_collector(runs, mon
             assert gone() is None and all(c() is None for c in codes)
         finally:
             gc.enable()
+
+
+@needs_numba
+def test_threads_running_one_tiny_plan_get_their_own_results(monkeypatch):
+    import threading
+    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [3])
+        w = tf.Variable([0.5, -1.0, 2.0])
+        y, scaled = tf.reduce_sum(x * w), x * w
+        failures = []
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run([y, scaled], {x: [1.0, 1.0, 1.0]})  # array fetches: a new arena each run
+                sess.run(y, {x: [1.0, 1.0, 1.0]})            # a 0-d fetch: arenas from a free list
+            assert all(tiny_plan.uses_vm(c) for p in sess._plans.values() for c in p._compiled.values()
+                       if len(c.program.steps) > 1)
+
+            def work(seed):
+                rng = np.random.default_rng(seed)
+                for _ in range(2000):
+                    fed = rng.standard_normal(3).astype(np.float32)
+                    got_y, got_scaled = sess.run([y, scaled], {x: fed})
+                    only_y = sess.run(y, {x: fed})
+                    product = fed * np.array([0.5, -1.0, 2.0], np.float32)
+                    if got_y != np.add.reduce(product) or got_scaled.tolist() != product.tolist() or \
+                            only_y != got_y:
+                        failures.append(seed)
+            threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    assert not failures
