@@ -159,12 +159,13 @@ def _pool_relu_grad(dtype, x_values, g_values):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_max_pool_gradient_absorbs_the_relu_gradient_bitwise(compiled, dtype):
-    x = _rand(3, 9, 7, 5, dtype=dtype)  # odd sides: SAME padding's windows at the edges
+@pytest.mark.parametrize("side", [(9, 7), (8, 6)], ids=["odd_sides", "2x2_tiles"])
+def test_max_pool_gradient_absorbs_the_relu_gradient_bitwise(compiled, dtype, side):
+    x = _rand(3, *side, 5, dtype=dtype)  # odd sides: SAME padding's windows at the edges; even: the 2x2 kernel
     x[0, :2, :2] = 0.0            # ties at zero: the mask is x > 0
     x[1, 0, 0, :2] = [np.nan, -np.inf]
     x[2, :2, :2, 0] = -1.0        # a whole window negative: its maximum is negative, the gradient 0 there
-    g = _rand(3, 5, 4, 5, dtype=dtype, seed=1)
+    g = _rand(3, (side[0] + 1) // 2, (side[1] + 1) // 2, 5, dtype=dtype, seed=1)
     g[0, 0, 0, :3] = [np.inf, -np.inf, np.nan]  # inf * 0 is NaN in ReluGrad: the fused kernel agrees
     g[1, 1, 1, 1] = -0.0
     build = _pool_relu_grad(dtype, x, g)
