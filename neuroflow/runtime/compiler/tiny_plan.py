@@ -4,14 +4,17 @@ Sum/Mean, SumToShape to a scalar, AddN, Identity/Reshape, Assign, plain, momentu
 one instruction list for the numba kernel of runtime/accel/tiny_vm.py; after `tier_up_runs()` warm runs of the plain
 generated code, its runs go through that one compiled call. Anything else keeps its plain code.
 
-Tier-up rule (why it waits): the first tier-up in a process costs ~1-1.4 s (measured on the 2-core machine:
-`import numba` 0.2-0.5 s, numba's first call, which sets up LLVM and loads the cached kernel, 0.7-0.9 s), a later
-one ~12 ms (the cached kernel for another number of inputs); the VM then saves ~4 us a run of the lecture's graph
-(7.5 -> 3.4 us a `sess.run`). A program that runs a tiny plan a handful of times (examples/lecture_train.py: 10
-runs) must never pay that, so the plain code serves the first `NEUROFLOW_TINY_VM_AFTER` (default 1000) warm runs
-of each plan, as a tracing JIT waits for a loop to be hot: a plan run 1000 times is a training loop's, and such
-loops usually go on for many thousands of runs (the first tier-up pays for itself after ~300k runs, a later one
-after ~3k). `NEUROFLOW_TINY_VM=0` (or `NEUROFLOW_NUMBA=0`) turns the VM off.
+Tier-up rule (why it waits): the first tier-up in a process costs ~0.6 s (measured on the 2-core machine with
+numba's disk cache warm: `import numba` 0.19-0.21 s, the kernel's first call 0.39 s, of which 0.3-0.45 s is numba's
+own floor, a trivial cached function's first call; up to ~1.4 s on a loaded machine), a later one ~12 ms (the
+cached kernel for another number of inputs); the VM then saves ~4 us a run of the lecture's graph (about 7 -> 3 us
+a `sess.run`). A program that runs a tiny plan a handful of times (examples/lecture_train.py: 10 runs) must never
+pay that, so the plain code serves the first `NEUROFLOW_TINY_VM_AFTER` (default 1000) warm runs of each plan, as a
+tracing JIT waits for a loop to be hot: a plan run 1000 times is a training loop's, and such loops usually go on
+for many thousands of runs more (the first tier-up pays for itself after ~150k runs, a later one after ~3k). The
+very first time on a machine, numba compiles the kernel (~2-3 s for each number of inputs and dtype) into its
+cache.
+`NEUROFLOW_TINY_VM=0` (or `NEUROFLOW_NUMBA=0`) turns the VM off.
 """
 import os
 import weakref
