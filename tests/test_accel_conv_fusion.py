@@ -250,3 +250,22 @@ def test_small_cnn_steps_fused_and_unfused_agree(compiled):
     assert fused_ran.count("BiasAdd") == 1 and plain_ran.count("BiasAdd") == 3  # the dense layer's stays
     for f, p in zip([fused_losses] + fused_vars, [plain_losses] + plain_vars):
         _bitwise(np.asarray(f), np.asarray(p))
+
+
+@wide
+def test_nothing_is_merged_where_gpus_are_visible(compiled):
+    """The placer rebinds a step to a GPU through its one op's OpDef, which a merged step could not survive: with a
+    (fake) GPU visible the convolution, BiasAdd and Relu stay three steps, placed and computed there."""
+    import strict_backend
+    from neuroflow.runtime import backend_gpu
+    x, w, b = _rand(2, 8, 8, 3), _rand(3, 3, 3, 16, seed=1), _rand(16, seed=2)
+    fake = backend_gpu.GpuDevice(0, strict_backend.backend, strict_backend.backend.asarray, strict_backend.asnumpy,
+                                 "Fake GPU", 1 << 30, "0000:00:00.0", "9.0")
+    backend_gpu.set_devices_for_testing([fake])
+    try:
+        on_gpu, ran = _run(_conv_bias_relu(w, b), [x])
+    finally:
+        backend_gpu.set_devices_for_testing(None)
+    assert {"Conv2D", "BiasAdd", "Relu"} <= ran
+    on_host, _ = _run(_conv_bias_relu(w, b), [x], use_numba=False)
+    _close(on_gpu, on_host)

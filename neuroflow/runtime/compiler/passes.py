@@ -161,7 +161,12 @@ def absorb_consumers(program):
     other inputs (`same[k]`: the position among the step's inputs of the consumer's input k + 1, or None; those
     found there are not read twice); it keeps the step's op, whose errors are the only ones the variants allow.
     What a kernel absorbs is its own knowledge (e.g. runtime/accel/conv.py: a convolution's bias and ReLU in its
-    tile epilogue, the ReLU gradient in the max-pool gradient): one pass over the data instead of two or three."""
+    tile epilogue, the ReLU gradient in the max-pool gradient): one pass over the data instead of two or three.
+    Merged kernels are host kernels of several ops: where GPUs are visible, the placer may rebind any step to a
+    device's array module through its one op's OpDef, so nothing is merged there."""
+    from ..backend_gpu import gpu_devices  # discovered once per process (a plan's placer asks for them anyway)
+    if gpu_devices():
+        return
     fetched, counts, steps = set(program.fetches), program.use_counts(), program.steps
     reader = {}
     for k, step in enumerate(steps):
