@@ -269,3 +269,17 @@ def test_nothing_is_merged_where_gpus_are_visible(compiled):
     assert {"Conv2D", "BiasAdd", "Relu"} <= ran
     on_host, _ = _run(_conv_bias_relu(w, b), [x], use_numba=False)
     _close(on_gpu, on_host)
+
+
+@wide
+def test_a_merged_steps_error_names_the_convolution(compiled):
+    w, b = _rand(3, 3, 4, 16, seed=1), _rand(16, seed=2)
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, None, None, None])
+    y = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, tf.constant(w), 1, "SAME", name="the_conv"), tf.constant(b)))
+    with tf.Session() as sess:
+        zeros_in = sess.run(y, {x: np.zeros((1, 4, 4, 4), np.float32)})
+        np.testing.assert_array_equal(zeros_in, np.broadcast_to(np.maximum(b, 0), (1, 4, 4, 16)))
+        with pytest.raises(tf.errors.InvalidArgumentError) as caught:
+            sess.run(y, {x: np.zeros((1, 4, 4, 5), np.float32)})  # 5 channels against the filter's 4
+    assert "the_conv" in str(caught.value)
