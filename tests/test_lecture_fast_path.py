@@ -306,3 +306,20 @@ def test_python_ints_fed_to_float_tensors_convert_as_numpy_converts_them():
         assert sess.run(a * 2.0, {a: 4}) == np.float32(8.0)
         with pytest.raises(ValueError, match="Cannot feed value 1000.* to Tensor 'Placeholder:0' of dtype float32"):
             sess.run(a * 2.0, {a: 10 ** 400})
+
+
+def test_reused_list_feed_cannot_be_changed_through_what_it_fed():
+    """As for floats: the array kept for an equal list is never written by what it fed (an assignment from it,
+    updates of that variable, in-place arithmetic a plan may do on its own temporaries)."""
+    p = tf.placeholder(tf.float32, [3])
+    v = tf.Variable([0.0, 0.0, 0.0])
+    assign = tf.assign(v, p)
+    bump = tf.assign_add(v, [5.0, 5.0, 5.0])
+    chain, echo = ((p * 2.0 + 1.0) * 3.0 - p) / 2.0, tf.identity(p)
+    fed = np.array([1.5, 2.5, -3.0], np.float32)
+    with tf.Session() as sess:
+        for _ in range(3):
+            sess.run(assign, {p: [1.5, 2.5, -3.0]})
+            assert sess.run(bump).tolist() == (fed + 5).tolist()
+            assert sess.run(chain, {p: [1.5, 2.5, -3.0]}).tolist() == (((fed * 2 + 1) * 3 - fed) / 2).tolist()
+            assert sess.run(echo, {p: [1.5, 2.5, -3.0]}).tolist() == fed.tolist()
