@@ -5,8 +5,8 @@ plan compiler asks `fast_kernel(op, ctx)` first and falls back to the OpDef's ow
 Two kinds: compiled kernels (numba, `pip install neuroflow[fast]`: optimizer updates, convolution, pooling, LSTM,
 MatMul in plans on the BLAS pool), used when numba is installed and not turned off (NEUROFLOW_NUMBA=0), numba being
 imported only when a plan has an op large enough to profit, so small programs never pay its import; and pooled
-kernels (`elementwise.py`: NumPy's
-own loops split over the thread pool of runtime/blas_threads.py), used whenever that pool is on, numba or not.
+kernels (`elementwise.py`: NumPy's own loops split over the thread pool of runtime/blas_threads.py), used whenever
+that pool is on, numba or not.
 """
 import importlib.util
 import os
