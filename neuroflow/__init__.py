@@ -36,8 +36,8 @@ from .ops.random_ops import (multinomial, random_gamma, random_normal, random_po
 from .ops.reduce_ops import reduce_mean, reduce_sum
 from .ops.slicing import strided_slice
 from .ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
-from .runtime.session import (ConfigProto, GPUOptions, InteractiveSession, RunMetadata, RunOptions, Session,
-                              get_default_session)
+from .runtime.session import (ConfigProto, GPUOptions, GraphOptions, InteractiveSession, OptimizerOptions,
+                              RunMetadata, RunOptions, Session, get_default_session)
 from .variables.collections import (all_variables, global_variables, global_variables_initializer,
                                     initialize_all_variables, initialize_variables, local_variables,
                                     local_variables_initializer, model_variables, moving_average_variables,

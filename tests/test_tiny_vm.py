@@ -244,13 +244,64 @@ def test_a_rebound_or_missing_variable_gets_the_plain_codes_answer(monkeypatch):
                 sess.run([y, train], feed_of(0))
 
 
-def test_tier_up_runs(monkeypatch):
+def test_tier_up_runs_asked_for(monkeypatch):
     monkeypatch.delenv("NEUROFLOW_TINY_VM_AFTER", raising=False)
-    assert tiny_plan.tier_up_runs() == tiny_plan.DEFAULT_TIER_UP_RUNS == 1000
+    assert tiny_plan.tier_up_runs() is None   # the ski-rental rule decides
     monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "7")
     assert tiny_plan.tier_up_runs() == 7
     monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "many")
-    assert tiny_plan.tier_up_runs() == 1000
+    assert tiny_plan.tier_up_runs() is None
+    config = tf.ConfigProto()
+    config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
+    with tf.Graph().as_default(), tf.Session(config=config) as sess:
+        assert tiny_plan.tier_up_runs(sess._ctx) == 0
+    config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.OFF
+    with tf.Graph().as_default(), tf.Session(config=config) as sess:
+        assert tiny_plan.tier_up_runs(sess._ctx) is None
+
+
+def test_tier_up_seconds_are_twice_the_expected_cost(monkeypatch):
+    monkeypatch.setattr(tiny_plan, "_vm_loaded", [False])
+    assert tiny_plan.tier_up_seconds() == 2 * tiny_plan.FIRST_TIER_UP_SECONDS
+    monkeypatch.setattr(tiny_plan, "_vm_loaded", [True])
+    assert tiny_plan.tier_up_seconds() == 2 * tiny_plan.LATER_TIER_UP_SECONDS
+
+
+@needs_numba
+def test_the_rule_waits_for_the_plain_runs_to_take_twice_the_cost(monkeypatch):
+    monkeypatch.delenv("NEUROFLOW_TINY_VM_AFTER", raising=False)
+    clock = [0.0]
+
+    def fake_clock():   # read twice a run: each plain run takes 2**-10 s of this clock (exact in binary)
+        clock[0] += 2.0 ** -10
+        return clock[0]
+    monkeypatch.setattr(tiny_plan, "perf_counter", fake_clock)
+    monkeypatch.setattr(tiny_plan, "_vm_loaded", [False])
+    monkeypatch.setattr(tiny_plan, "FIRST_TIER_UP_SECONDS", 5 * 2.0 ** -10)   # twice that: 10 warm runs
+    with tf.Graph().as_default():
+        fetches, feed_of = _lecture()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(fetches[:2], feed_of(0))   # compiles
+            for i in range(1, 11):
+                assert not _uses_vm(sess), i
+                sess.run(fetches[:2], feed_of(i))
+            assert _uses_vm(sess)
+
+
+@needs_numba
+def test_the_jit_level_takes_the_vm_at_once(monkeypatch):
+    monkeypatch.delenv("NEUROFLOW_TINY_VM_AFTER", raising=False)
+    monkeypatch.setattr(tiny_plan, "_vm_loaded", [False])
+    config = tf.ConfigProto(graph_options=tf.GraphOptions(
+        optimizer_options=tf.OptimizerOptions(global_jit_level=tf.OptimizerOptions.ON_1)))
+    with tf.Graph().as_default():
+        fetches, feed_of = _lecture()
+        with tf.Session(config=config) as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(fetches[:2], feed_of(0))   # compiles
+            sess.run(fetches[:2], feed_of(1))   # the first warm run tiers up
+            assert _uses_vm(sess)
 
 
 def test_switches(monkeypatch):

@@ -5,7 +5,8 @@ import neuroflow as _tf
 
 # TF2's top level lacks these (they live in tf.compat.v1 there); everything else resolves to neuroflow's own.
 _REMOVED_IN_V2 = frozenset("""
-AUTO_REUSE ConfigProto GPUOptions InteractiveSession RunMetadata RunOptions Session SparseTensorValue
+AUTO_REUSE ConfigProto GPUOptions GraphOptions InteractiveSession OptimizerOptions RunMetadata RunOptions Session
+SparseTensorValue
 VariableScope VariableV1 add_check_numerics_ops add_to_collection add_to_collections all_variables app arg_max
 arg_min assign assign_add assign_sub cholesky cholesky_solve contrib cross diag diag_part disable_eager_execution
 disable_v2_behavior div enable_eager_execution enable_v2_behavior floor_div flags get_collection get_collection_ref

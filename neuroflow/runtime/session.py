@@ -18,7 +18,8 @@ from .placement import prepare_context
 from .plan import Plan
 from .run_metadata import RunMetadata, RunOptions, run_plan_traced, traced_run, wants_trace
 
-__all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions", "RunOptions",
+__all__ = ["Session", "InteractiveSession", "get_default_session", "ConfigProto", "GPUOptions", "GraphOptions",
+           "OptimizerOptions", "RunOptions",
            "RunMetadata"]
 
 
@@ -75,6 +76,26 @@ class ConfigProto(_Options):
     0 or unset: the cores other processes leave free); the rest is accepted for compatibility (neuroflow places
     everything itself, and runs a graph's ops one after another, so `inter_op_parallelism_threads` sizes nothing).
     """
+
+
+class GraphOptions(_Options):
+    """`tf.GraphOptions(optimizer_options=tf.OptimizerOptions(...))`: of it only the JIT level is read."""
+
+
+class OptimizerOptions(_Options):
+    """`tf.OptimizerOptions(global_jit_level=...)`. `global_jit_level` ON_1 or ON_2 (TensorFlow's XLA JIT) asks
+    neuroflow to compile what it can compile at once: a tiny plan runs on the tiny VM from its first warm run
+    instead of after the tier-up rule's wait (runtime/compiler/tiny_plan.py). The rest is accepted, unused."""
+
+    DEFAULT, OFF, ON_1, ON_2 = 0, -1, 1, 2   # GlobalJitLevel
+    L0, L1 = -1, 0                          # opt_level
+
+
+def jit_requested(config):
+    """Whether `config` (a ConfigProto or None) sets graph_options.optimizer_options.global_jit_level to ON_1/ON_2."""
+    options = getattr(getattr(config, "__dict__", {}).get("graph_options"), "__dict__", {}).get("optimizer_options")
+    level = getattr(options, "__dict__", {}).get("global_jit_level", 0)
+    return isinstance(level, int) and level > 0
 
 
 class GPUOptions(_Options):
@@ -199,6 +220,7 @@ class Session:
         self._config = config
         self._ctx = RunContext()
         prepare_context(self._ctx, config, self._graph)  # devices: placement options, where variable values live
+        self._ctx.jit_requested = jit_requested(config)  # tiny plans take the tiny VM at once (OptimizerOptions)
         self._closed = False
         self._plans = {}
         self._warm = {}

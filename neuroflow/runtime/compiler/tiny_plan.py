@@ -1,29 +1,34 @@
 """Tiny plans: a specialized program whose values are all small float arrays of one dtype, and whose ops are all
 in the tiny VM's set (elementwise arithmetic with scalar-or-full broadcasting, Neg/Square/Sqrt, full and last-axis
 Sum/Mean, SumToShape to a scalar, AddN, Identity/Reshape, Assign, plain, momentum and Adam updates), is lowered to
-one instruction list for the numba kernel of runtime/accel/tiny_vm.py; after `tier_up_runs()` warm runs of the plain
-generated code, its runs go through that one compiled call. Anything else keeps its plain code.
+one instruction list for the numba kernel of runtime/accel/tiny_vm.py; once the tier-up rule below says so, its
+runs go through that one compiled call instead of the plain generated code. Anything else keeps its plain code.
 
-Tier-up rule (why it waits): the first tier-up in a process costs ~0.6 s (measured on the 2-core machine with
+Tier-up rule (ski rental). The first tier-up in a process costs ~0.6 s (measured on the 2-core machine with
 numba's disk cache warm: `import numba` 0.19-0.21 s, the kernel's first call 0.39 s, of which 0.3-0.45 s is numba's
 own floor, a trivial cached function's first call; up to ~1.4 s on a loaded machine), a later one ~12 ms (the
-cached kernel for another number of inputs); the VM then saves ~4 us a run of the lecture's graph (about 7 -> 3 us
-a `sess.run`). A program that runs a tiny plan a handful of times (examples/lecture_train.py: 10 runs) must never
-pay that, so the plain code serves the first `NEUROFLOW_TINY_VM_AFTER` (default 1000) warm runs of each plan, as a
-tracing JIT waits for a loop to be hot: a plan run 1000 times is a training loop's, and such loops usually go on
-for many thousands of runs more (the first tier-up pays for itself after ~150k runs, a later one after ~3k). The
-very first time on a machine, numba compiles the kernel (~2-3 s for each number of inputs and dtype) into its
-cache.
+cached kernel for another number of inputs); the VM then saves about half of each run (the lecture's `sess.run`
+about 7 -> 3 us). Whether a plan will run long enough to repay that is unknown when it starts, so the plain code
+serves until its runs have taken twice the tier-up's cost (`tier_up_seconds`): what the VM would have saved by
+then equals what it costs, and whatever the program's length, it never pays more than about twice what the better
+choice made in hindsight would have cost. A count of runs alone cannot promise that: at 1000 runs (~8 ms of the
+lecture's) the first tier-up would make a 1000-run program several times slower. So the first tier-up in a
+process waits for ~1.2 s of plain runs (~150k of the lecture's), and once the VM is loaded, a new tiny plan tiers
+up after ~24 ms of them. Programs that want the VM at once ask for it as TensorFlow users ask for XLA's JIT:
+`config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1` in the Session's
+ConfigProto, or `NEUROFLOW_TINY_VM_AFTER=n` (a count of warm runs instead of the rule; 0: at once). The very
+first time on a machine, numba compiles the kernel (~2-3 s for each number of inputs and dtype) into its cache.
 `NEUROFLOW_TINY_VM=0` (or `NEUROFLOW_NUMBA=0`) turns the VM off.
 """
 import os
 import weakref
+from time import perf_counter
 
 import numpy as np
 
 from ...framework.op_def import registered_opdefs
 
-__all__ = ["attach", "lower", "tier_up_runs", "uses_vm", "TinyProgram", "OPCODES", "WIDTH"]
+__all__ = ["attach", "lower", "tier_up_runs", "tier_up_seconds", "uses_vm", "TinyProgram", "OPCODES", "WIDTH"]
 
 # The instruction layout: WIDTH int64 fields [opcode, n, o0, o1, o2, o3, o4, s1, s2, s3, s4]: n elements, o_k
 # arena offsets of the operands (o0 the output or the updated variable), s_k 1 for an operand of n elements, 0
@@ -36,7 +41,9 @@ HEADER = 4  # int64 fields per input in the code's header: [arena offset in, ele
 MAX_ROW = 128
 MAX_ELEMENTS = 1024   # per value: beyond, NumPy's kernels cost little next to the run's fixed costs
 MAX_STEPS = 64        # a longer program is not a tiny one; its plain code is kept without looking further
-DEFAULT_TIER_UP_RUNS = 1000
+FIRST_TIER_UP_SECONDS = 0.6    # numba's import and first call, the kernel loaded from numba's disk cache
+LATER_TIER_UP_SECONDS = 0.012  # the VM already loaded in this process: the cached kernel for other inputs
+_vm_loaded = [False]           # whether a tier-up has loaded the VM in this process
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -48,10 +55,18 @@ def enabled():
     return numba_available()
 
 
-def tier_up_runs():
-    """How many warm runs of a tiny plan use its plain code before the VM takes over (module docstring)."""
-    text = os.environ.get("NEUROFLOW_TINY_VM_AFTER", "")
-    return int(text) if text.strip().isdigit() else DEFAULT_TIER_UP_RUNS
+def tier_up_runs(ctx=None):
+    """The number of warm runs of a tiny plan before the VM takes over when one is asked for (0 when the session's
+    config asks for the JIT, else NEUROFLOW_TINY_VM_AFTER), or None: the ski-rental rule decides (module docstring)."""
+    if getattr(ctx, "jit_requested", False):
+        return 0
+    text = os.environ.get("NEUROFLOW_TINY_VM_AFTER", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def tier_up_seconds():
+    """How long a tiny plan's plain runs take before it tiers up: twice the tier-up's expected cost."""
+    return 2 * (LATER_TIER_UP_SECONDS if _vm_loaded[0] else FIRST_TIER_UP_SECONDS)
 
 
 class TinyProgram:
@@ -422,8 +437,9 @@ _RUNNER_FILE = "<neuroflow tiny plan>"
 
 # --- running ------------------------------------------------------------------------------------------------
 def attach(generated, program, ctx):
-    """Lets the tiny VM take over `generated` (a `codegen.Generated` of the specialized `program`) after
-    `tier_up_runs()` warm runs, when the program is tiny and the VM is enabled; otherwise changes nothing."""
+    """Lets the tiny VM take over `generated` (a `codegen.Generated` of the specialized `program`) once the
+    tier-up rule says so (module docstring), when the program is tiny and the VM is enabled; otherwise changes
+    nothing."""
     if not enabled() or not hasattr(ctx, "variables"):
         return
     tiny = lower(program, ctx.variable_name)
@@ -431,14 +447,33 @@ def attach(generated, program, ctx):
         return
     plain, store, num_feeds = generated.run, ctx.variables, program.num_feeds
     this = weakref.ref(generated)  # no cycle: a dropped plan goes at once
-    remaining = [tier_up_runs()]
 
-    def counting(feeds):
-        remaining[0] -= 1
-        if remaining[0] <= 0 and this() is not None:
+    def tier_up():
+        if this() is not None:
             this().run = _vm_runner(tiny, num_feeds, store, plain, this) or plain
-        return plain(feeds)
-    generated.run = counting
+
+    runs = tier_up_runs(ctx)
+    if runs is not None:
+        remaining = [runs]
+
+        def counting(feeds):
+            remaining[0] -= 1
+            if remaining[0] <= 0:
+                tier_up()
+            return plain(feeds)
+        generated.run = counting
+        return
+    spent = [0.0]  # seconds of plain runs so far (two clock reads a run, ~0.1 us, only until the tier-up)
+
+    def timing(feeds):
+        start = perf_counter()
+        try:
+            return plain(feeds)
+        finally:
+            spent[0] += perf_counter() - start
+            if spent[0] >= tier_up_seconds():
+                tier_up()
+    generated.run = timing
 
 
 def _vm_runner(tiny, num_feeds, store, plain, this):
@@ -449,6 +484,7 @@ def _vm_runner(tiny, num_feeds, store, plain, this):
         from ..accel.tiny_vm import run as vm
     except Exception:  # noqa: BLE001 - numba missing or broken: the plain code serves on
         return None
+    _vm_loaded[0] = True  # (its first call, in the run below, loads the kernel; later tier-ups cost little)
 
     def give_up(feeds):
         # The kernel refused these inputs' types (a strided feed next to contiguous ones, say): plain code
