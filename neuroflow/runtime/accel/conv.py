@@ -153,15 +153,24 @@ def _compiled():
 
     @jit
     def epilogue(rows, bias, relu):
-        """rows[j] = relu(rows[j] + bias) in place: the same float32 operations as BiasAdd's and Relu's kernels."""
-        for j in range(rows.shape[0]):
-            if bias.size:
-                for ch in range(rows.shape[1]):
+        """rows[j] = relu(rows[j] + bias) in place: the same float32 operations as BiasAdd's and Relu's kernels
+        (np.maximum(v, 0): NaN stays, -0 gives +0). One loop per case, with no test inside: they vectorize."""
+        wo, o = rows.shape
+        zero = np.float32(0)
+        if bias.size and relu:
+            for j in range(wo):
+                for ch in range(o):
+                    v = rows[j, ch] + bias[ch]
+                    rows[j, ch] = zero if v <= zero else v
+        elif bias.size:
+            for j in range(wo):
+                for ch in range(o):
                     rows[j, ch] = rows[j, ch] + bias[ch]
-            if relu:
-                for ch in range(rows.shape[1]):
+        elif relu:
+            for j in range(wo):
+                for ch in range(o):
                     v = rows[j, ch]
-                    rows[j, ch] = v if (v > 0) | (v != v) else np.float32(0)
+                    rows[j, ch] = zero if v <= zero else v
     _epilogue = epilogue
 
     @jit
