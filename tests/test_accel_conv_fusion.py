@@ -24,8 +24,9 @@ def compiled(monkeypatch):
     monkeypatch.setattr(fast_conv, "MIN_POOL_ELEMENTS", 0)
 
 
-def _run(build, feeds, use_numba=True, fuse=True, monkeypatch=None):
-    """(fetched values, names of the nodes a traced run executed) of build(*placeholders) in a fresh graph."""
+def _run(build, feeds, use_numba=True, fuse=True, trace=True):
+    """(fetched values, names of the nodes a second, traced run executed: with `trace`, the same values) of
+    build(*placeholders) in a fresh graph."""
     tf.reset_default_graph()
     phs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in feeds]
     fetches = build(*phs)
@@ -38,6 +39,8 @@ def _run(build, feeds, use_numba=True, fuse=True, monkeypatch=None):
             sess.run(tf.global_variables_initializer())
             feed = dict(zip(phs, feeds))
             values = sess.run(fetches, feed)
+            if not trace:
+                return values, None
             meta = tf.RunMetadata()
             again = sess.run(fetches, feed, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
                              run_metadata=meta)
@@ -283,3 +286,24 @@ def test_a_merged_steps_error_names_the_convolution(compiled):
         with pytest.raises(tf.errors.InvalidArgumentError) as caught:
             sess.run(y, {x: np.zeros((1, 4, 4, 5), np.float32)})  # 5 channels against the filter's 4
     assert "the_conv" in str(caught.value)
+
+
+@wide
+def test_no_merge_across_a_state_change(compiled):
+    """A merged step runs where its last op was: a variable update ordered between the convolution and its BiasAdd
+    must not reach the convolution, so nothing is merged across it."""
+    x, w0, b = _rand(2, 8, 8, 3), _rand(3, 3, 3, 16, seed=1), _rand(16, seed=2)
+
+    def build(a):
+        w = tf.Variable(w0)
+        y = tf.nn.conv2d(a, w, 1, "SAME")
+        with tf.control_dependencies([y]):
+            bump = tf.train.GradientDescentOptimizer(1.0).apply_gradients([(tf.ones_like(w), w)])  # in place
+        with tf.control_dependencies([bump]):
+            z = tf.nn.relu(tf.nn.bias_add(y, tf.constant(b)))
+        return z
+    fused, _ = _run(build, [x], trace=False)  # a second run would start from the bumped w
+    unfused, _ = _run(build, [x], fuse=False, trace=False)
+    plain, _ = _run(build, [x], use_numba=False, trace=False)
+    _bitwise(fused, unfused)
+    _close(fused, plain)

@@ -180,8 +180,11 @@ def absorb_consumers(program):
             if counts.get(out) != 1 or out in fetched or out in program.shared or j is None:
                 break
             consumer = steps[j]
+            # Not across a state change (an in-place variable update would reach the step's inputs late) nor a
+            # redefinition of an input (a variable re-read).
             if consumer.kind != PURE or len(consumer.outs) != 1 or consumer.ins[0] != out or \
-                    any(v in between.outs for between in steps[i + 1:j] for v in step.ins):  # an input redefined
+                    any(between.kind == EFFECT or any(v in between.outs for v in step.ins)
+                        for between in steps[i + 1:j]):
                 break
             same = [step.ins.index(v) if v in step.ins else None for v in consumer.ins[1:]]
             kernel = step.kernel.absorb(consumer.op, same)
@@ -190,7 +193,7 @@ def absorb_consumers(program):
             key = None if step.key is None or consumer.key is None else (step.key, consumer.key, tuple(same))
             ins = step.ins + [v for v, k in zip(consumer.ins[1:], same) if k is None]
             steps[j] = step = Step(kernel, ins, consumer.outs, step.op, step.opdef, PURE, key)
-            steps[i] = Step(None, (), (), step.op, step.opdef, EFFECT)  # a placeholder, dropped below
+            steps[i] = Step(None, (), (), step.op, step.opdef, PURE)  # a placeholder, dropped below
             i = j
     program.steps = [s for s in steps if s.kernel is not None]
 
