@@ -1,7 +1,9 @@
 """The plan IR: values (feeds, constants, step outputs) numbered by int ids, and steps that call kernels.
 
-A Program is what the passes rewrite. Steps are in execution order. A value id may be written by several
-"read" steps (a variable is re-read before each consumer), so passes treat reads as non-movable.
+A Program is what the passes rewrite. Steps are in execution order. Reads of variables are steps of their own,
+placed where TensorFlow's reference-variable semantics need them (see `lower`), so passes treat reads as
+non-movable; a value id may also be written by several read steps (a `read_at_use` op such as ReadVariableOp
+is re-read before each consumer).
 """
 import numpy as np
 
@@ -129,7 +131,8 @@ def _freeze(value):
 
 def lower(fetch_tensors, target_ops, feed_tensors, ctx):
     """The ops the fetches and targets need (stopping at fed tensors), in creation order — a topological
-    order, since ops are created after their inputs — as a Program, with kernels bound once."""
+    order, since ops are created after their inputs — as a Program, with kernels bound once. Variables are read
+    as `_VariableReads` says."""
     fed = set(feed_tensors)
     order = sorted(_needed_ops(fetch_tensors, target_ops, fed), key=lambda op: op._id)
     program = Program(len(feed_tensors), ctx.xp)
@@ -139,16 +142,25 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
         if _static_shape(t) is not None:
             program.shapes[i] = _static_shape(t)
     fetched = set(fetch_tensors)
+    reads = _VariableReads(order, fed, program, ctx)
     scratch = None
     for op in order:
         opdef = op.opdef
         if opdef.only_orders:
             continue  # ordering is all it contributes, and the order already holds it
+        if reads.stands_for_storage(op):
+            reads.note_alias(op, fetched)  # a variable or an identity of it: its consumers read the storage
+            continue
         value_inputs = [t for i, t in enumerate(op._inputs) if i not in opdef.ref_inputs]
+        ins = []
         for t in value_inputs:
-            # A variable is read where it is used, so a read ordered after an update sees the update.
+            if reads.storage_of(t) is not None:
+                ins.append(reads.value_for(t, op))
+                continue
+            # Another read_at_use op (ReadVariableOp) is read again right before each consumer.
             if t.op.opdef.read_at_use and t not in fed:
                 program.steps.append(Step(t.op.opdef.kernel(t.op, ctx), (), [value_of[t]], t.op, t.op.opdef, READ))
+            ins.append(value_of[t])
         if opdef.is_constant:
             value_of[op._outputs[0]] = program.add_const(opdef.static_value(op, 0))
             continue
@@ -168,9 +180,195 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
         kind = _kind(opdef)
         key = (opdef.type_name, _freeze(op.attrs)) if kind == PURE else None
         kernel = fast_kernel(op, ctx) or opdef.kernel(op, ctx)
-        program.steps.append(Step(kernel, [value_of[t] for t in value_inputs], outs, op, opdef, kind, key))
-    program.fetches = [value_of[t] for t in fetch_tensors]
+        program.steps.append(Step(kernel, ins, outs, op, opdef, kind, key))
+        reads.note_update(op, value_of)
+    program.fetches = [value_of[t] if reads.storage_of(t) is None else reads.value_fetched(t) for t in fetch_tensors]
     return program
+
+
+def _is_storage(opdef):
+    """A variable's storage (VariableV2): read by reference, itself reading nothing (ReadVariableOp reads one)."""
+    return opdef.read_at_use and not opdef.ref_inputs
+
+
+class _VariableReads:
+    """Where a lowered program reads its variables: TensorFlow 1.x's reference-variable semantics.
+
+    In TensorFlow a VariableV2's output, an update's output (Assign, AssignAdd, Apply*: the reference passed on)
+    and identities of them (`W/read`, which every use of `W` goes through, `tf.identity(W)`, `W.read_value()`)
+    all share the variable's buffer: an op consuming one sees what the buffer holds when that op runs, and a
+    fetch of one shows the buffer when the run ends. Here identities are not steps: their consumers read the
+    storage. Each such tensor has a value that serves consumers ordered after no further update of the variable:
+    an identity's is read where the identity is (`W/read` early in the run, as TensorFlow's dependency-free reads
+    run early), an update's is its output; a consumer that an update of the variable (Assign, AssignAdd,
+    AssignSub, an optimizer's Apply*, a scatter, a loop or branch writing variables) precedes by data or control
+    dependency, later than that value, shares the variable's last read if that came after the update, else gets a
+    new read right before it. So `with tf.control_dependencies([assign]): tf.identity(v) + 1` sees the assigned
+    value, while a training step still reads each variable once. A fetched identity or update output is read after
+    the variable's last update in the run (unless its value already came after it); the variable itself, fetched,
+    is still read where it stands (see `value_fetched`).
+    """
+
+    def __init__(self, order, fed, program, ctx):
+        self.fed, self.program, self.ctx = fed, program, ctx
+        self.position = {op: k for k, op in enumerate(order)}
+        self.end = len(order)
+        self.storage = {}         # tensor -> the VariableV2 op it stands for, or None
+        self.known = {}           # identity or update output -> (value id, position from which it is current)
+        self.latest = {}          # storage op -> (value id of its last read, position of the op it was read for)
+        self.kernels = {}         # storage op -> its bound read kernel
+        self.last_write = {}      # storage name (None: any variable) -> position of the last op writing it
+        self._graph_writes = {}   # sub-graph -> whether running it may write variables
+        self.inherited = self._ancestor_writes(order)
+
+    def storage_of(self, tensor):
+        """The VariableV2 op `tensor` stands for (its output, an update's, identities of them), or None."""
+        found = self.storage.get(tensor, False)
+        if found is False:
+            found = self.storage[tensor] = self._find_storage(tensor)
+        return found
+
+    def _find_storage(self, tensor):
+        if tensor in self.fed:
+            return None
+        op = tensor.op
+        if _is_storage(op.opdef):
+            return op
+        if op.opdef.is_identity and op._inputs:
+            return self.storage_of(op._inputs[0])
+        if tensor.dtype.is_ref_dtype and 0 in op.opdef.ref_inputs and self._written(op):
+            return _storage_behind_reference(op._inputs[0])  # an update passing its reference on
+        return None
+
+    def stands_for_storage(self, op):
+        """Whether `op` is a variable's storage or an identity of one (no step of its own)."""
+        if _is_storage(op.opdef):
+            return True
+        return op.opdef.is_identity and len(op._outputs) == 1 and self.storage_of(op._outputs[0]) is not None
+
+    def note_alias(self, op, fetched):
+        """At a variable's or an identity's place in the order: the value that serves it (a variable is read
+        there only when it is fetched itself; see `value_fetched`)."""
+        if _is_storage(op.opdef):
+            if op._outputs[0] in fetched and op._outputs[0] not in self.fed:
+                self.known[op._outputs[0]] = self._read(op, self.position[op])
+        else:
+            self.known[op._outputs[0]] = self._resolve(op._inputs[0], op)
+
+    def note_update(self, op, value_of):
+        for t in op._outputs:
+            if t in value_of and self.storage_of(t) is not None:
+                self.known[t] = (value_of[t], self.position[op] + 1)
+
+    def value_for(self, tensor, consumer):
+        """The value id through which `consumer` reads `tensor` (a variable, or what stands for one)."""
+        return self._resolve(tensor, consumer)[0]
+
+    def _resolve(self, tensor, consumer):
+        storage = self.storage_of(tensor)
+        writes = self.inherited[consumer]
+        needed = max(writes.get(storage.name, -1), writes.get(None, -1))
+        for value in (self.known.get(tensor), self.latest.get(storage)):
+            if value is not None and needed < value[1]:
+                return value
+        return self._read(storage, self.position[consumer])
+
+    def value_fetched(self, tensor):
+        """The value id of a fetched `tensor` (a variable, or what stands for one)."""
+        if _is_storage(tensor.op.opdef):
+            # The variable itself is read where it stands, at the start of the run: neuroflow's session hooks
+            # (basic_session_run_hooks) fetch the global step with the train op and count on the value from
+            # before the increment, where TensorFlow's hooks fetch a separate read (`global_step + 0`). TensorFlow
+            # shows the variable at the end of the run (value_at_end) once the hooks fetch such a read.
+            return self.known[tensor][0]
+        return self.value_at_end(tensor)
+
+    def value_at_end(self, tensor):
+        """The value id of a fetched `tensor` (a variable, or what stands for one): the storage when the run ends."""
+        storage = self.storage_of(tensor)
+        last = max(self.last_write.get(storage.name, -1), self.last_write.get(None, -1))
+        for value in (self.known.get(tensor), self.latest.get(storage)):
+            if value is not None and last < value[1]:
+                return value[0]
+        return self._read(storage, self.end)[0]
+
+    def _read(self, storage, position):
+        kernel = self.kernels.get(storage)
+        if kernel is None:
+            kernel = self.kernels[storage] = storage.opdef.kernel(storage, self.ctx)
+        t = storage._outputs[0]
+        vid = self.program.new_value(_static_shape(t), np.dtype(t.dtype.base_dtype.as_numpy_dtype), shared=True)
+        self.program.steps.append(Step(kernel, (), [vid], storage, storage.opdef, READ))
+        value = self.latest[storage] = (vid, position)
+        return value
+
+    def _ancestor_writes(self, order):
+        """Per op, {storage name (None: any): position of the latest op before it, by data or control dependency,
+        that writes it}. Ops with the same ancestors' writes share one dict (most share the empty one)."""
+        empty = {}
+        inherited, through = {}, {}  # through[op]: inherited[op] and op's own writes
+        for k, op in enumerate(order):
+            merged = empty
+            for pred in [t.op for t in op._inputs if t not in self.fed] + list(op._control_inputs):
+                writes = through.get(pred)
+                if not writes or writes is merged:
+                    continue
+                if not merged:
+                    merged = writes
+                    continue
+                merged = dict(merged)
+                for name, position in writes.items():
+                    if merged.get(name, -1) < position:
+                        merged[name] = position
+            inherited[op] = merged
+            own = self._written(op)
+            if own:
+                merged = dict(merged)
+                for name in own:
+                    merged[name] = self.last_write[name] = k
+            through[op] = merged
+        return inherited
+
+    def _written(self, op):
+        """The storage names `op` may write (None: any variable)."""
+        opdef = op.opdef
+        if not opdef.stateful or opdef.read_at_use:
+            return ()
+        if opdef.ref_inputs:
+            names = []
+            for i, t in enumerate(op._inputs):
+                if i in opdef.ref_inputs:
+                    storage = _storage_behind_reference(t)
+                    names.append(None if storage is None else storage.name)
+            return names
+        return (None,) if any(self._may_write(g) for g in _sub_graphs(op)) else ()
+
+    def _may_write(self, graph):
+        found = self._graph_writes.get(graph)
+        if found is None:
+            self._graph_writes[graph] = False  # a graph reached again while it is being looked at
+            found = self._graph_writes[graph] = any(self._written(op) for op in graph.get_operations())
+        return found
+
+
+def _storage_behind_reference(tensor):
+    """The VariableV2 op a reference tensor points to, through updates' outputs (Assign's); None if there is none."""
+    op = tensor.op
+    while not _is_storage(op.opdef):
+        if 0 not in op.opdef.ref_inputs or not op._inputs:
+            return None
+        op = op._inputs[0].op
+    return op
+
+
+def _sub_graphs(op):
+    """The sub-graphs (cond branches, loop bodies) a control-flow op runs, found among its attrs."""
+    from ...ops.subgraph import SubGraph
+    for value in op.attrs.values():
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            graph = getattr(item, "graph", item)
+            if isinstance(graph, SubGraph):
+                yield graph
 
 
 def _needed_ops(fetch_tensors, target_ops, fed):
