@@ -10,6 +10,7 @@ process's peak memory, then start-up figures (benchmarks/startup.py).
     python benchmarks/compare.py cnn lstm --rounds 3 --no-overhead   # medians of 3 interleaved rounds
     python benchmarks/compare.py cifar mlp-b2048 --no-overhead --no-startup   # workloads outside the default set
     python benchmarks/compare.py mlp cnn lstm --without-numba --no-anchors   # the fast extra's gain
+    python benchmarks/compare.py lecture --jit --rounds 3   # also neuroflow with the JIT asked for (tiny VM at once)
 """
 import argparse
 import os
@@ -101,6 +102,9 @@ def main():
     parser.add_argument("--without-numba", action="store_true",
                         help="also run neuroflow with its numba kernels off (NEUROFLOW_NUMBA=0): the default install's "
                              "speed, column neuroflow-no-numba")
+    parser.add_argument("--jit", action="store_true",
+                        help="also run neuroflow as with global_jit_level ON_1 (NEUROFLOW_TINY_VM_AFTER=0: tiny plans "
+                             "take the tiny VM at once, not after the tier-up rule's wait), column neuroflow-jit")
     parser.add_argument("--rounds", type=int, default=1,
                         help="run every workload this many times, frameworks interleaved; report medians")
     args = parser.parse_args()
@@ -117,6 +121,9 @@ def main():
             if args.without_numba:
                 commands.append(([ours, HERE / "workloads_tf1.py", "--label", "neuroflow-no-numba", w],
                                  dict(env_ours, NEUROFLOW_NUMBA="0")))
+            if args.jit:
+                commands.append(([ours, HERE / "workloads_tf1.py", "--label", "neuroflow-jit", w],
+                                 dict(env_ours, NEUROFLOW_TINY_VM_AFTER="0")))
             for framework, (_, script, options) in ANCHORS.items():
                 if installed.get(framework):
                     commands.append(([anchors, HERE / script, *options, w], None))
@@ -134,12 +141,13 @@ def main():
         if installed.get("tensorflow"):
             rates.update(run([anchors, REPO / "benchmarks" / "session_overhead.py", "--module", "tensorflow",
                               "--runs", "500"]))
-    frameworks = ["neuroflow", "neuroflow-no-numba", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
+    frameworks = ["neuroflow", "neuroflow-no-numba", "neuroflow-jit", "tensorflow", "torch-eager", "jax-jit", "numpy-by-hand"]
     names = list(dict.fromkeys(w for _, w in rates))
     found = [f for f in frameworks if any(k[0] == f for k in rates)]
     plain = "neuroflow-no-numba" in found
+    jit = "neuroflow-jit" in found
     print(f"{'workload':<18}" + "".join(f"{f:>{_width(f)}}" for f in found) + f"{'vs best fw':>12}{'vs numpy':>10}"
-          + (f"{'no numba/fast':>15}" if plain else ""))
+          + (f"{'no numba/fast':>15}" if plain else "") + (f"{'jit vs numpy':>14}" if jit else ""))
     for name in names:
         row = [rates.get((f, name)) for f in found]
         ours = rates.get(("neuroflow", name)) or 0
@@ -150,10 +158,13 @@ def main():
         numpy = f"{ours / floor:>9.2f}x" if floor else f"{'-':>10}"
         slow = rates.get(("neuroflow-no-numba", name))
         extra = (f"{slow / ours:>14.2f}x" if slow and ours else f"{'-':>15}") if plain else ""
+        jitted = rates.get(("neuroflow-jit", name))
+        extra += (f"{jitted / floor:>13.2f}x" if jitted and floor else f"{'-':>14}") if jit else ""
         print(f"{name:<18}{cells}{best}{numpy}{extra}")
     print("vs best fw: neuroflow / the fastest of TensorFlow, PyTorch, JAX (>= 1 means at least as fast);"
           " vs numpy: neuroflow / hand-written NumPy, the floor a NumPy-based framework's overhead is measured"
-          " against." + (" no numba/fast: neuroflow without its numba kernels / with them." if plain else ""))
+          " against." + (" no numba/fast: neuroflow without its numba kernels / with them." if plain else "")
+          + (" jit vs numpy: neuroflow with the JIT asked for / hand-written NumPy." if jit else ""))
     if PEAKS:
         print("\npeak memory (MiB, whole process, one workload per process):")
         print(f"{'workload':<18}" + "".join(f"{f:>{_width(f)}}" for f in found) + f"{'ours/TF':>10}")
