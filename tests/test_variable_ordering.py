@@ -26,7 +26,7 @@ with open(os.path.join(HERE, "reference.json")) as _f:
 # The cases whose plans are tiny enough for the VM (float32 elementwise work, Assign, plain/momentum/Adam updates).
 VM_CASES = {"assign_then_identity", "chained_assigns", "fetch_snapshot_with_assign",
             "fetch_identity_read_before_assign", "gradient_descent_then_read", "momentum_then_read_slot",
-            "adam_then_read", "loss_after_update"}
+            "adam_then_read", "loss_after_update", "reads_kept_across_an_in_place_update"}
 
 
 def _variable_fetches(name):

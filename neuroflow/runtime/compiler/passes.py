@@ -54,8 +54,11 @@ def eliminate_aliases(program):
 
 
 def simplify_scalars(program):
-    """x ** 1 -> x, x ** 2 -> square(x), x * 1 -> x, x * -1 -> -x, x + 0 -> x, ... (0-d constants only)."""
+    """x ** 1 -> x, x ** 2 -> square(x), x * 1 -> x, x * -1 -> -x, x + 0 -> x, ... (0-d constants only); x * 1 and
+    x + 0 are kept where x is a variable's value (or a view of one), which an update later in the run may change in
+    place."""
     mapping = {}
+    volatile = _volatile_values(program)
     for i, step in enumerate(program.steps):
         if step.kind != PURE:
             continue
@@ -64,6 +67,8 @@ def simplify_scalars(program):
         if rewrite is None:
             continue
         if rewrite[0] == "alias":
+            if rewrite[1] in volatile:
+                continue  # `w * 1.0` before an optimizer's in-place step keeps w's old value, as in TensorFlow
             mapping[step.outs[0]] = rewrite[1]
             program.steps[i] = None
         else:

@@ -90,6 +90,20 @@ def gradient_descent_then_read(tf):
     return [before, after, loss, w]
 
 
+def reads_kept_across_an_in_place_update(tf):
+    """`w * 1.0` and `w + 0.0` computed before an optimizer step that updates w in place keep w's old value (they
+    are new tensors in TensorFlow, not views of the variable)."""
+    w = tf.Variable([1.0, 2.0])
+    scaled = w * 1.0
+    shifted = w + 0.0
+    loss = tf.reduce_sum(w * w)
+    with tf.control_dependencies([scaled, shifted, loss]):
+        train = tf.train.GradientDescentOptimizer(0.25).minimize(loss)
+    with tf.control_dependencies([train]):
+        after = w * 1.0
+    return [scaled, shifted, after]
+
+
 def momentum_then_read_slot(tf):
     """A momentum step, then reads of the variable and of its slot under its control dependency."""
     w = tf.Variable([1.0, -1.0])
@@ -203,6 +217,7 @@ def cond_assigns(tf):
 CASES = {f.__name__: f for f in (
     assign_then_identity, assign_add_counter, assign_sub_before_and_after, chained_assigns,
     fetch_snapshot_with_assign, fetch_identity_read_before_assign, gradient_descent_then_read,
+    reads_kept_across_an_in_place_update,
     momentum_then_read_slot, adam_then_read, moving_average_after_train, update_ops_then_train, scatter_then_read,
     loss_after_update, while_loop_increments, cond_assigns)}
 
