@@ -9,7 +9,10 @@ both pipelines under that rule and under the free cores alone (the rule before r
 prints the medians with the mean OpenBLAS thread count seen. `OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1` fixes one
 thread instead (then both rules print the same). Measured on 2 cores (2026-12-07), with one BLAS thread fixed:
 decode inline 16.9-17.2 ms per step, queue pipeline 8.3-8.4 ms; with the free cores alone (two threads) the
-pipeline took 10 ms against 8.6 inline.
+pipeline took 10 ms against 8.6 inline. With runs in flight counted (2026-12-07 22:33, load average 0.8-1.6, 3 rounds):
+queue pipeline median 14.5 ms per step at one thread each vs 19.0 under the free cores alone (1.4 threads on
+average); decode inline 15.9 vs 13.5 (the same 1.7 threads under both rules: noise). When other processes keep the
+cores busy both rules give one thread and time alike.
 """
 import argparse
 import time
