@@ -229,6 +229,10 @@ def graph_to_tf_graph_def(graph, ops=None, add_shapes=False, message_class=TFGra
             continue
         for name, value in _add_node(graph_def, op, add_shapes, renamed):
             _add_const(graph_def, name, value)
+    if add_shapes:   # the Consts the export adds (an attr of neuroflow's op is an input in TensorFlow's) too
+        for node in graph_def.node:
+            if node.op == "Const" and "_output_shapes" not in node.attr:
+                node.attr["_output_shapes"].list.shape.add().CopyFrom(node.attr["value"].tensor.tensor_shape)
     return graph_def
 
 
