@@ -1,6 +1,7 @@
 """Allreduce bandwidth of neuroflow.distribute against mpi4py's raw `Allreduce` on the same float32 buffers, 1 MB to
 100 MB, across ranks of one machine: raw MPI, our host collective (agreement check + fusion buffer), the graph op
-through Session.run, and the same bytes as 50 gradient-sized tensors in one fused grouped allreduce.
+through Session.run, and the same bytes as 50 gradient-sized tensors in one fused grouped allreduce; and the
+agreement check alone (the fixed cost per collective that the host collective adds to raw MPI).
 
     python benchmarks/allreduce_bandwidth.py               # starts itself under mpirun with 2 ranks
     python benchmarks/allreduce_bandwidth.py --ranks 4 --repeats 9
@@ -58,6 +59,7 @@ def worker(repeats):
                 "collectives.allreduce": lambda: collectives.allreduce_arrays(world, [data], "sum", "bench"),
                 "graph op (Session.run)": lambda: sess.run(reduced.op, {x: data}),
                 "50 tensors, fused op": lambda: sess.run(fused[0].op, dict(zip(pieces, parts))),
+                "agreement check alone": lambda: collectives._agree(world, "allreduce(sum)", "bench", [data]),
             }
             timings = {name: [] for name in variants}
             inner = max(1, 16 // mb)  # calls per timing: small buffers take too little time to time one alone
