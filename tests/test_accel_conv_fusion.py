@@ -220,7 +220,9 @@ def test_relu_gradient_of_another_tensor_is_not_absorbed(compiled):
 
 @wide
 def test_small_cnn_steps_fused_and_unfused_agree(compiled):
-    """Training steps of a conv/bias/relu/pool network: the fused plan gives the unfused plan's values bitwise."""
+    """Training steps of a conv/bias/relu/pool network: the fused plan gives the unfused plan's values bitwise
+    (bias gradients summed inside the pool gradient, in another order, are left out: see
+    tests/test_accel_bias_grad_fusion.py)."""
     rng = np.random.default_rng(0)
     images, labels = rng.standard_normal((8, 12, 12, 3)).astype(np.float32), rng.integers(0, 10, 8)
 
@@ -233,7 +235,8 @@ def test_small_cnn_steps_fused_and_unfused_agree(compiled):
         logits = tf.layers.dense(tf.reshape(h, [-1, 3 * 3 * 32]), 10)
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=t, logits=logits))
         step = tf.train.AdamOptimizer(1e-3).minimize(loss)
-        absorb = passes.absorb_consumers
+        absorb, readers = passes.absorb_consumers, passes._absorb_readers
+        passes._absorb_readers = lambda program: None
         if not fuse:
             passes.absorb_consumers = lambda program: None
         try:
@@ -246,7 +249,7 @@ def test_small_cnn_steps_fused_and_unfused_agree(compiled):
                 ran = [ns.node_name.split("/")[-1] for dev in meta.step_stats.dev_stats for ns in dev.node_stats]
                 return losses, sess.run(tf.trainable_variables()), ran
         finally:
-            passes.absorb_consumers = absorb
+            passes.absorb_consumers, passes._absorb_readers = absorb, readers
     fused_losses, fused_vars, fused_ran = train(True)
     plain_losses, plain_vars, plain_ran = train(False)
     assert fused_ran.count("ReluGrad") == 0 and plain_ran.count("ReluGrad") == 2

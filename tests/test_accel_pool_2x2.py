@@ -44,7 +44,7 @@ def test_2x2_gradient_is_bitwise_the_general_kernel(dtype, shape, relu):
     fast_conv._compiled()["max_pool"](x, m, 2, 2, 2, 2, 0, 0, 0, out_shape[0] * out_shape[1])
     g = _input(out_shape, dtype, seed=3)  # inf * 0 gives NaN at the window's other positions; -0 * 1 stays -0
     fast, general = np.full(shape, 7, dtype), np.full(shape, 7, dtype)
-    pool_2x2.kernels()["max_pool_grad"](x, m, g, fast, dtype(1), relu, 0, shape[0])
+    pool_2x2.kernels()["max_pool_grad"](x, m, g, fast, dtype(1), relu, np.zeros(0), 0, shape[0])
     fast_conv._compiled()["max_pool_grad"](x, m, g, general, 2, 2, 2, 2, 0, 0, dtype(-np.inf), relu, 0, shape[0])
     bits = f"u{x.itemsize}"
     np.testing.assert_array_equal(fast.view(bits), general.view(bits))

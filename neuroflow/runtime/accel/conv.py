@@ -21,7 +21,8 @@ the reference's comparisons in its order: their results are bitwise equal.
 The convolution and max-pool-gradient kernels offer `absorb` to the plan compiler (compiler/passes.py): a
 convolution takes in the BiasAdd and Relu after it (added to each output row while it is in cache, the same float32
 operations as their kernels), the max-pool gradient the ReluGrad of the pooled input (cnn workload: ~7% of a step;
-cifar ~20%, measured with benchmarks/conv_variants.py).
+cifar ~20%, measured with benchmarks/conv_variants.py); and `absorb_reader`: the max-pool gradient sums the
+BiasAddGrad of its result while writing it (cifar ~2%).
 """
 import itertools
 import os
@@ -329,9 +330,14 @@ def _run_chunks(count, work):
             f.result()
 
 
+def _chunk_size(n):
+    """The length of _ranges' ranges over [0, n) (the last may be shorter): range k starts at k * size."""
+    return max(1, -(-n // CHUNKS))
+
+
 def _ranges(n, work):
     """work(lo, hi) over about CHUNKS ranges covering [0, n)."""
-    size = max(1, -(-n // CHUNKS))
+    size = _chunk_size(n)
     _run_chunks(-(-n // size), lambda k: work(k * size, min(n, (k + 1) * size)))
 
 
@@ -545,8 +551,9 @@ def _max_pool_grad(op, ctx):
         return None
     attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
-    def compiled(x, m, g, relu=False):
-        """The gradient (then times x > 0) on the compiled path, or None where it does not apply."""
+    def compiled(x, m, g, relu=False, total=False):
+        """The gradient dx (then times x > 0) on the compiled path, or None where it does not apply. With `total`,
+        (dx, its sum over all axes but the channel one, or None where the 2x2 kernel does not apply)."""
         if x.ndim != 4 or x.dtype.kind != "f" or x.size < MIN_POOL_ELEMENTS or not (x.dtype == m.dtype == g.dtype):
             return None
         _, k, s, pads, out = pl._geometry(attrs, x.shape[1], x.shape[2])
@@ -556,13 +563,33 @@ def _max_pool_grad(op, ctx):
         dx = np.empty(x.shape, x.dtype)
         x, m, g = (np.ascontiguousarray(a) for a in (x, m, g))
         if pool_2x2.applies(k, s, pads, x.shape, shape):
-            fn, one = pool_2x2.kernels()["max_pool_grad"], x.dtype.type(1)
-            _ranges(x.shape[0], lambda lo, hi: fn(x, m, g, dx, one, relu, lo, hi))
-            return dx
+            fn, one, n = pool_2x2.kernels()["max_pool_grad"], x.dtype.type(1), x.shape[0]
+            # One float64 row of channel sums per range of images (each summed in order), added in a fixed order:
+            # the same sums whatever the thread count.
+            size = _chunk_size(n)
+            sums = np.zeros((-(-n // size), x.shape[3]) if total else (1, 0))
+            _ranges(n, lambda lo, hi: fn(x, m, g, dx, one, relu, sums[lo // size if total else 0], lo, hi))
+            return (dx, sums.sum(0).astype(x.dtype)) if total else dx
         fn, low = _compiled()["max_pool_grad"], x.dtype.type(pl._lowest(x.dtype))
         _ranges(x.shape[0],
                 lambda lo, hi: fn(x, m, g, dx, k[0], k[1], s[0], s[1], pads[0], pads[1], low, relu, lo, hi))
-        return dx
+        return (dx, None) if total else dx
+
+    def with_bias_grad(relu, gradient):
+        """For the plan compiler's `absorb_reader` (compiler/passes.py): a variant of `gradient` (this kernel, or
+        it with its ReluGrad) that also returns BiasAddGrad of its result (NHWC), summed while the 2x2 kernel
+        writes it; elsewhere BiasAddGrad's kernel runs on the result."""
+        def absorb_reader(reader):
+            if reader.opdef is not nn_ops.BiasAddGrad or reader.get_attr("data_format") != "NHWC":
+                return None
+            bias_grad = reader.opdef.kernel(reader, ctx)
+
+            def fused(x, m, g):
+                both = compiled(x, m, g, relu, True)
+                dx, db = (gradient(x, m, g), None) if both is None else both
+                return dx, bias_grad(dx) if db is None else db
+            return fused
+        return absorb_reader
 
     def max_pool_grad(x, m, g):
         dx = compiled(x, m, g)
@@ -578,6 +605,8 @@ def _max_pool_grad(op, ctx):
         def fused(x, m, g):
             dx = compiled(x, m, g, True)
             return relu_grad(plain(x, m, g), x) if dx is None else dx
+        fused.absorb_reader = with_bias_grad(True, fused)
         return fused
     max_pool_grad.absorb = absorb
+    max_pool_grad.absorb_reader = with_bias_grad(False, max_pool_grad)
     return max_pool_grad

@@ -44,12 +44,15 @@ def kernels():
                     out[n, i, j, ch] = b if (b > a) | (b != b) else a
 
     @jit
-    def max_pool_grad(x, m, g, dx, one, relu, lo, hi):
+    def max_pool_grad(x, m, g, dx, one, relu, sums, lo, hi):
         """dx = g at the first position (row-major) of each window whose value equals its maximum m, else g * 0;
         with `relu`, then times (x > 0), as ReluGrad(dx, x). For images lo <= n < hi; `one`: 1 in x's dtype.
-        Written one dx row at a time: each element checks the window's earlier positions itself."""
+        Written one dx row at a time: each element checks the window's earlier positions itself. Unless `sums`
+        (float64 [C]) is empty, each dx value written is also added to sums[channel] (BiasAddGrad of dx while
+        it is in registers: a second pass would read dx from memory again)."""
         ho, wo, c = m.shape[1], m.shape[2], m.shape[3]
         zero = one - one
+        total = sums.size > 0
         for n in range(lo, hi):
             for i in range(ho):
                 top, gi, first = m[n, i], g[n, i], x[n, 2 * i]
@@ -69,6 +72,8 @@ def kernels():
                                 if relu:
                                     v = v * (one if value > 0 else zero)
                                 out[2 * j + q, ch] = v
+                                if total:
+                                    sums[ch] += v
 
     _jit.update(max_pool=max_pool, max_pool_grad=max_pool_grad)
     return _jit

@@ -201,6 +201,32 @@ def absorb_consumers(program):
             steps[i] = Step(None, (), (), step.op, step.opdef, PURE)  # a placeholder, dropped below
             i = j
     program.steps = [s for s in steps if s.kernel is not None]
+    _absorb_readers(program)
+
+
+def _absorb_readers(program):
+    """A one-output step whose kernel offers `kernel.absorb_reader(reader_op)` takes in a later pure step that
+    reads only that output (however many other steps read it, fetches included): the kernel returns a variant
+    giving (output, the reader's output), or None. The reader's work then happens while the output is written
+    (e.g. runtime/accel/conv.py: BiasAddGrad summed inside the max-pool gradient that produces its input). Moving
+    the reader up is safe: it is pure and its one input is ready there."""
+    steps = program.steps
+    readers = {}
+    for k, step in enumerate(steps):
+        if step.kind == PURE and len(step.outs) == 1 and len(step.ins) == 1:
+            readers.setdefault(step.ins[0], []).append(k)
+    for i, step in enumerate(steps):
+        if step is None or step.kind != PURE or len(step.outs) != 1 or not hasattr(step.kernel, "absorb_reader"):
+            continue
+        for j in readers.get(step.outs[0], ()):
+            if j <= i or steps[j] is None or any(s is not None and step.outs[0] in s.outs for s in steps[i + 1:j]):
+                continue  # (a redefined value: the reader reads another one)
+            kernel = step.kernel.absorb_reader(steps[j].op)
+            if kernel is not None:
+                steps[i] = Step(kernel, step.ins, step.outs + steps[j].outs, step.op, step.opdef, PURE)
+                steps[j] = None
+                break
+    program.steps = [s for s in steps if s is not None]
 
 
 def use_scalar_operators(program):
