@@ -154,7 +154,7 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
         value_inputs = [t for i, t in enumerate(op._inputs) if i not in opdef.ref_inputs]
         ins = []
         for t in value_inputs:
-            if reads.storage_of(t) is not None:
+            if t in reads.storage:
                 ins.append(reads.value_for(t, op))
                 continue
             # Another read_at_use op (ReadVariableOp) is read again right before each consumer.
@@ -186,6 +186,9 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
     return program
 
 
+_NO_WRITES = {}
+
+
 def _is_storage(opdef):
     """A variable's storage (VariableV2): read by reference, itself reading nothing (ReadVariableOp reads one)."""
     return opdef.read_at_use and not opdef.ref_inputs
@@ -213,38 +216,44 @@ class _VariableReads:
         self.fed, self.program, self.ctx = fed, program, ctx
         self.position = {op: k for k, op in enumerate(order)}
         self.end = len(order)
-        self.storage = {}         # tensor -> the VariableV2 op it stands for, or None
         self.known = {}           # identity or update output -> (value id, position from which it is current)
         self.latest = {}          # storage op -> (value id of its last read, position of the op it was read for)
         self.kernels = {}         # storage op -> its bound read kernel
         self.last_write = {}      # storage name (None: any variable) -> position of the last op writing it
         self._graph_writes = {}   # sub-graph -> whether running it may write variables
+        self.written = {}         # op -> the storage names it may write
         self.inherited = self._ancestor_writes(order)
+        self.storage = self._find_storage(order)  # tensor -> the VariableV2 op it stands for
 
     def storage_of(self, tensor):
         """The VariableV2 op `tensor` stands for (its output, an update's, identities of them), or None."""
-        found = self.storage.get(tensor, False)
-        if found is False:
-            found = self.storage[tensor] = self._find_storage(tensor)
-        return found
+        return self.storage.get(tensor)
 
-    def _find_storage(self, tensor):
-        if tensor in self.fed:
-            return None
-        op = tensor.op
-        if _is_storage(op.opdef):
-            return op
-        if op.opdef.is_identity and op._inputs:
-            return self.storage_of(op._inputs[0])
-        if tensor.dtype.is_ref_dtype and 0 in op.opdef.ref_inputs and self._written(op):
-            return _storage_behind_reference(op._inputs[0])  # an update passing its reference on
-        return None
+    def _find_storage(self, order):
+        """{tensor: the VariableV2 op it stands for} over the ops in `order` (inputs come first)."""
+        storage, fed = {}, self.fed
+        for op in order:
+            opdef = op._opdef
+            if opdef.is_identity:
+                if op._inputs and op._inputs[0] in storage and op._outputs[0] not in fed:
+                    storage[op._outputs[0]] = storage[op._inputs[0]]
+            elif _is_storage(opdef):
+                if op._outputs[0] not in fed:
+                    storage[op._outputs[0]] = op
+            elif self.written[op] and 0 in opdef.ref_inputs:  # an update passing its reference on
+                for t in op._outputs:
+                    if t.dtype.is_ref_dtype and t not in fed:
+                        found = _storage_behind_reference(op._inputs[0])
+                        if found is not None:
+                            storage[t] = found
+        return storage
 
     def stands_for_storage(self, op):
         """Whether `op` is a variable's storage or an identity of one (no step of its own)."""
-        if _is_storage(op.opdef):
-            return True
-        return op.opdef.is_identity and len(op._outputs) == 1 and self.storage_of(op._outputs[0]) is not None
+        opdef = op._opdef
+        if not opdef.is_identity:
+            return _is_storage(opdef)
+        return len(op._outputs) == 1 and self.storage_of(op._outputs[0]) is not None
 
     def note_alias(self, op, fetched):
         """At a variable's or an identity's place in the order: the value that serves it (a variable is read
@@ -266,7 +275,7 @@ class _VariableReads:
 
     def _resolve(self, tensor, consumer):
         storage = self.storage_of(tensor)
-        writes = self.inherited[consumer]
+        writes = self.inherited.get(consumer, _NO_WRITES)
         needed = max(writes.get(storage.name, -1), writes.get(None, -1))
         for value in (self.known.get(tensor), self.latest.get(storage)):
             if value is not None and needed < value[1]:
@@ -303,13 +312,31 @@ class _VariableReads:
         return value
 
     def _ancestor_writes(self, order):
-        """Per op, {storage name (None: any): position of the latest op before it, by data or control dependency,
-        that writes it}. Ops with the same ancestors' writes share one dict (most share the empty one)."""
-        empty = {}
-        inherited, through = {}, {}  # through[op]: inherited[op] and op's own writes
+        """{op: {storage name (None: any): position of the latest op before it, by data or control dependency,
+        that writes it}} for the ops downstream of a write (updates are few: the rest have none). Ops with the
+        same ancestors' writes share one dict."""
+        fed, position, written = self.fed, self.position, self.written
+        stack = []
         for k, op in enumerate(order):
+            own = written[op] = self._written(op)
+            if own:
+                for name in own:
+                    self.last_write[name] = k
+                stack.append(op)
+        downstream = set()
+        while stack:
+            op = stack.pop()
+            if op in downstream:
+                continue
+            downstream.add(op)
+            for t in op._outputs:
+                if t not in fed:
+                    stack.extend(c for c in t._consumers if c in position)
+            stack.extend(c for c in op._control_outputs if c in position)
+        empty, inherited, through = {}, {}, {}  # through[op]: inherited[op] and op's own writes
+        for op in sorted(downstream, key=position.__getitem__):
             merged = empty
-            for pred in [t.op for t in op._inputs if t not in self.fed] + list(op._control_inputs):
+            for pred in [t._op for t in op._inputs if t not in fed] + op._control_inputs:
                 writes = through.get(pred)
                 if not writes or writes is merged:
                     continue
@@ -317,27 +344,27 @@ class _VariableReads:
                     merged = writes
                     continue
                 merged = dict(merged)
-                for name, position in writes.items():
-                    if merged.get(name, -1) < position:
-                        merged[name] = position
+                for name, at in writes.items():
+                    if merged.get(name, -1) < at:
+                        merged[name] = at
             inherited[op] = merged
-            own = self._written(op)
-            if own:
+            if written[op]:
                 merged = dict(merged)
-                for name in own:
-                    merged[name] = self.last_write[name] = k
+                for name in written[op]:
+                    merged[name] = position[op]
             through[op] = merged
         return inherited
 
     def _written(self, op):
         """The storage names `op` may write (None: any variable)."""
-        opdef = op.opdef
+        opdef = op._opdef
         if not opdef.stateful or opdef.read_at_use:
             return ()
-        if opdef.ref_inputs:
+        refs = opdef.ref_inputs
+        if refs:
             names = []
             for i, t in enumerate(op._inputs):
-                if i in opdef.ref_inputs:
+                if i in refs:
                     storage = _storage_behind_reference(t)
                     names.append(None if storage is None else storage.name)
             return names
