@@ -1,7 +1,7 @@
 """BiasAddGrad summed inside the max-pool gradient that produces its input (compiler pass `absorb_consumers`'s
 reader phase, kernels in runtime/accel/conv.py and pool_2x2.py): the pooled gradient stays bitwise the unfused
-one; the bias gradient is its float64 channel sums (per range of images, added in a fixed order) rounded once, so
-it equals a float64 reference to float32 rounding, does not depend on the thread count, and matches float64
+one; the bias gradient is its channel sums (per column and range of images, then added in a fixed order in float64),
+so it equals a float64 reference to float32 rounding, does not depend on the thread count, and matches float64
 finite differences through a whole conv/bias/relu/pool layer."""
 import numpy as np
 import pytest

@@ -8,6 +8,8 @@ window's earlier positions with the maximum itself (measured single-threaded, mi
 machine, 64 x 28 x 28 x 32 float32: MaxPoolGrad with the ReLU mask 0.71-0.76 -> 0.33-0.35 ms; MaxPool on two
 threads ~0.42-0.55 -> ~0.17-0.30 ms). The same comparisons as the general kernels, so results are bitwise theirs.
 """
+import numpy as np
+
 __all__ = ["applies", "kernels"]
 
 _jit = {}
@@ -48,11 +50,13 @@ def kernels():
         """dx = g at the first position (row-major) of each window whose value equals its maximum m, else g * 0;
         with `relu`, then times (x > 0), as ReluGrad(dx, x). For images lo <= n < hi; `one`: 1 in x's dtype.
         Written one dx row at a time: each element checks the window's earlier positions itself. Unless `sums`
-        (float64 [C]) is empty, each dx value written is also added to sums[channel] (BiasAddGrad of dx while
-        it is in registers: a second pass would read dx from memory again)."""
+        (float64 [C]) is empty, the dx values are summed per channel into it (BiasAddGrad of dx while it is in
+        registers: a second pass would read dx from memory again): each column's in x's dtype (no chain of adds
+        along a row), then the columns in order."""
         ho, wo, c = m.shape[1], m.shape[2], m.shape[3]
         zero = one - one
         total = sums.size > 0
+        cols = np.zeros((2 * wo if total else 0, c), x.dtype)  # the sums of each dx column's channels
         for n in range(lo, hi):
             for i in range(ho):
                 top, gi, first = m[n, i], g[n, i], x[n, 2 * i]
@@ -73,7 +77,11 @@ def kernels():
                                     v = v * (one if value > 0 else zero)
                                 out[2 * j + q, ch] = v
                                 if total:
-                                    sums[ch] += v
+                                    cols[2 * j + q, ch] += v
+        if total:  # each column's sums (in cache, no chain of adds within a row), then the columns in order
+            for j in range(2 * wo):
+                for ch in range(c):
+                    sums[ch] += cols[j, ch]
 
     _jit.update(max_pool=max_pool, max_pool_grad=max_pool_grad)
     return _jit
