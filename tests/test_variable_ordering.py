@@ -5,9 +5,9 @@ computed before it keep theirs, and a fetched variable (or identity of one, or a
 variable when the run ends. TensorFlow's answers for the graphs of tests/data/variable_ordering/cases.py are
 stored in reference.json (make_reference.py); neuroflow must give them through its plain generated code and
 through the tiny VM. The lowering's read placement is checked too: one read per variable in a training step."""
+import importlib.util
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -17,8 +17,10 @@ from neuroflow.runtime.compiler import tiny_plan
 from neuroflow.runtime.compiler.program import READ, lower
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "variable_ordering")
-sys.path.insert(0, HERE)
-from cases import CASES, run_case  # noqa: E402
+_spec = importlib.util.spec_from_file_location("variable_ordering_cases", os.path.join(HERE, "cases.py"))
+_cases = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_cases)
+CASES, run_case = _cases.CASES, _cases.run_case
 
 with open(os.path.join(HERE, "reference.json")) as _f:
     REFERENCE = json.load(_f)
