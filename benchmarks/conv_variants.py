@@ -7,8 +7,8 @@ best ms per step and its ratio to "all".
     python benchmarks/conv_variants.py cifar --rounds 40 --steps 2
 
 Variants: all (everything on); no-absorb (the compiler pass `absorb_consumers` off: BiasAdd, Relu, ReluGrad and
-BiasAddGrad run as their own steps); no-bias-sum (only BiasAddGrad runs as its own step, not summed inside the
-max-pool gradient); no-2x2 (max pooling and its gradient on the general kernels); no-tile-matmul (MatMul on
+BiasAddGrad run as their own steps); no-readers (BiasAddGrad and MaxPool run as their own steps, not in the max-pool
+gradient and the convolution's epilogue); no-2x2 (max pooling and its gradient on the general kernels); no-tile-matmul (MatMul on
 the BLAS pool's single-threaded OpenBLAS parts); none (all off). --variants picks some (with "all").
 """
 import argparse
@@ -19,7 +19,7 @@ import time
 import workloads_tf1 as workloads
 
 VARIANTS = {  # name -> (absorb, 2x2 pooling, tile MatMul, bias gradients summed in the pool gradient)
-    "all": (True, True, True, True), "no-absorb": (False, True, True, False), "no-bias-sum": (True, True, True, False),
+    "all": (True, True, True, True), "no-absorb": (False, True, True, False), "no-readers": (True, True, True, False),
     "no-2x2": (True, False, True, True), "no-tile-matmul": (True, True, False, True), "none": (False, False, False, False)}
 
 

@@ -1,5 +1,6 @@
-"""Compiled convolution and max-pooling kernels (numba): fast paths for Conv2D, Conv2DBackpropInput (stride 1),
-Conv2DBackpropFilter (float32, NHWC, unit dilation) and MaxPool, MaxPoolGrad (float32/float64, NHWC).
+"""Compiled convolution kernels (numba): fast paths for Conv2D, Conv2DBackpropInput (stride 1) and
+Conv2DBackpropFilter (float32, NHWC, unit dilation); the general max-pooling kernels and the chunks and threads
+that pooling.py (MaxPool, MaxPoolGrad) shares.
 
 A convolution here never builds an im2col matrix. A register tile of R output pixels x 16V output channels is
 accumulated in vectors (the LLVM intrinsic `_fma_tile` below: broadcast one input value, multiply-add it into V
@@ -18,11 +19,11 @@ work at 5x5 SAME); that could only differ from the reference where 0 * inf gives
 filter gradient, a result) that is not all finite sends the call to the NumPy kernel. The pooling kernels make
 the reference's comparisons in its order: their results are bitwise equal.
 
-The convolution and max-pool-gradient kernels offer `absorb` to the plan compiler (compiler/passes.py): a
-convolution takes in the BiasAdd and Relu after it (added to each output row while it is in cache, the same float32
-operations as their kernels), the max-pool gradient the ReluGrad of the pooled input (cnn workload: ~7% of a step;
-cifar ~20%, measured with benchmarks/conv_variants.py); and `absorb_reader`: the max-pool gradient sums the
-BiasAddGrad of its result while writing it (cifar ~2%).
+The convolution kernel offers `absorb` to the plan compiler (compiler/passes.py): it takes in the BiasAdd and Relu
+after it (added to each output row while it is in cache, the same float32 operations as their kernels; with the
+max-pool gradient's ReluGrad, pooling.py: cnn workload ~7% of a step, cifar ~20%, benchmarks/conv_variants.py);
+and `absorb_reader`: a 2x2 MaxPool of its result, pooled from each pair of output rows in cache (with the bias
+gradient summed in the max-pool gradient: cifar ~3%).
 """
 import itertools
 import os
@@ -44,7 +45,7 @@ ROWS_V4, ROWS_V2, ROWS_V1 = 6, 12, 16  # tile height R for V channel vectors: R 
 MAX_THREADS = 8              # threads per kernel (this one and helpers)
 CHUNKS = 16                  # work pieces per kernel call, whatever the thread count (so that results are too)
 _jit = {}
-_fma_tile = _vectors = _epilogue = None  # set by _compiled(); module globals (not closures) so numba caches callers
+_fma_tile = _vectors = _epilogue = _pool_rows = None  # set by _compiled(); module globals (not closures) so numba caches callers
 _wide = []
 
 
@@ -134,7 +135,7 @@ def _fma_tile_intrinsic():
 def _compiled():
     """The jitted kernels, compiled (or loaded from numba's on-disk cache) on first use. Each works on one chunk
     of the output (a range of images, or of filter rows), so that chunks can run on several threads."""
-    global _fma_tile, _vectors, _epilogue
+    global _fma_tile, _vectors, _epilogue, _pool_rows
     if _jit:
         return _jit
     import numba
@@ -175,12 +176,28 @@ def _compiled():
     _epilogue = epilogue
 
     @jit
-    def correlate(xp, w, out, sh, sw, front, real, bias, relu, lo, hi):
+    def pool_rows(upper, lower, dest):
+        """dest[j] = the maximum of upper[2j:2j+2] and lower[2j:2j+2] (NaN if any is): pool_2x2's max_pool
+        comparisons, in its order, so the same bits."""
+        for j in range(dest.shape[0]):
+            for ch in range(dest.shape[1]):
+                a, b = upper[2 * j, ch], upper[2 * j + 1, ch]
+                a = b if (b > a) | (b != b) else a
+                b = lower[2 * j, ch]
+                a = b if (b > a) | (b != b) else a
+                b = lower[2 * j + 1, ch]
+                dest[j, ch] = b if (b > a) | (b != b) else a
+    _pool_rows = pool_rows
+
+    @jit
+    def correlate(xp, w, out, sh, sw, front, real, bias, relu, pooled, lo, hi):
         """out[n, i, j] = sum over (p, q, c) of xp[n, i*sh + p, j*sw + q, c] * w[p, q*C + c] for the output rows
         lo <= n*Ho + i < hi, rows of xp outside [front, front + real) being zero padding (skipped). xp: [N, Hp, Wp,
         C] with unit channel and pixel strides; w: [kh, kw*C, O]; out: [N, Ho, Wo, O], O a multiple of 16; all
         float32, w and out contiguous. Epilogue, on each output row while it is in cache: `bias` ([O], or empty
-        for none) added, then with `relu` max(., 0) as np.maximum(v, 0) gives it (NaN kept, -0 -> +0)."""
+        for none) added, then with `relu` max(., 0) as np.maximum(v, 0) gives it (NaN kept, -0 -> +0); then,
+        unless `pooled` ([N, Ho/2, Wo/2, O]) is empty, each odd row and the one above it max-pooled 2x2 into it
+        (lo and hi even)."""
         _, ho, wo, o = out.shape
         kh, run = w.shape[0], w.shape[1]
         c = xp.shape[3]
@@ -206,6 +223,8 @@ def _compiled():
                 o0 += 16 * nvec
             if bias.size or relu:
                 _epilogue(out[n, i], bias, relu)
+            if pooled.size and i % 2 == 1:
+                _pool_rows(out[n, i - 1], out[n, i], pooled[n, i // 2])
 
     @jit
     def filter_grad(xp, dy, grad, sh, sw, front, real, p, r_lo, r_hi):
@@ -366,13 +385,14 @@ def _f32(*arrays):
 
 
 _NO_BIAS = np.zeros(0, np.float32)
+_NO_POOL = np.zeros((0, 0, 0, 0), np.float32)
 
 
-def _correlate(xp, wm, out, strides, front, real, bias=_NO_BIAS, relu=False):
+def _correlate(xp, wm, out, strides, front, real, bias=_NO_BIAS, relu=False, pooled=_NO_POOL):
     fn = _compiled()["correlate"]
     xp = _unit_inner(xp, xp.shape[3])
     _ranges(out.shape[0] * out.shape[1],
-            lambda lo, hi: fn(xp, wm, out, strides[0], strides[1], front, real, bias, relu, lo, hi))
+            lambda lo, hi: fn(xp, wm, out, strides[0], strides[1], front, real, bias, relu, pooled, lo, hi))
     return out
 
 
@@ -385,8 +405,10 @@ def _conv2d(op, ctx):
         blas_threads.configure()  # these kernels run two threads; OpenBLAS's spinning ones would halve them
     attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
 
-    def compiled(x, w, bias=_NO_BIAS, relu=False):
-        """The convolution (then + bias, then ReLU) on the compiled path, or None where it does not apply."""
+    def compiled(x, w, bias=_NO_BIAS, relu=False, pool=None):
+        """The convolution (then + bias, then ReLU) on the compiled path, or None where it does not apply. With
+        `pool` ((attrs, kernel) of a 2x2 MaxPool reading the result), (result, pooled): pooled in the epilogue
+        where the windows tile the result and each chunk of rows holds whole pairs, else by the pool's kernel."""
         if not _f32(x, w) or x.shape[3] != w.shape[2] or w.shape[3] % 16 or \
                 x.size * w.size <= MIN_MACS * x.shape[3] or not np.isfinite(w).all() or not wide_vectors():
             return None
@@ -394,13 +416,24 @@ def _conv2d(op, ctx):
         _, strides, dil, pads, ho, wo = cv._geometry(attrs, x.shape[1], x.shape[2], kh, kw)
         xp = cv._padded_input(x, kh, kw, ho, wo, strides, dil, pads)
         front, real = _real_rows(x.shape[1], pads[0][0], xp.shape[1] - pads[0][0] - x.shape[1])
-        out = np.empty((x.shape[0], ho, wo, o), np.float32)
-        return _correlate(xp, np.ascontiguousarray(w).reshape(kh, kw * c, o), out, strides, front, real, bias, relu)
+        out, pooled = np.empty((x.shape[0], ho, wo, o), np.float32), _NO_POOL
+        if pool is not None:
+            _, k, s, pads, size = pl._geometry(pool[0], ho, wo)
+            if pool_2x2.applies(k, s, pads, out.shape, (x.shape[0],) + size) and _chunk_size(x.shape[0] * ho) % 2 == 0:
+                pooled = np.empty((x.shape[0],) + size + (o,), np.float32)
+        _correlate(xp, np.ascontiguousarray(w).reshape(kh, kw * c, o), out, strides, front, real, bias, relu, pooled)
+        if pool is None:
+            return out
+        return out, pooled if pooled is not _NO_POOL else pool[1](out)
 
-    def conv2d(x, w):
-        out = compiled(x, w)
-        return plain(x, w) if out is None else out
+    def conv2d(x, w, pool=None):
+        out = compiled(x, w, pool=pool)
+        if out is None:
+            out = plain(x, w)
+            return out if pool is None else (out, pool[1](out))
+        return out
     conv2d.absorb = lambda consumer, same: _conv_epilogue(op, ctx, compiled, plain, (), consumer, same)
+    conv2d.absorb_reader = pooling.pool_reader(ctx, conv2d)
     return conv2d
 
 
@@ -428,21 +461,25 @@ def _conv_epilogue(conv_op, ctx, compiled, plain, stages, consumer, same):
     if stages[0][0] == "bias":
         bias_add = stages[0][1]
 
-        def fused(x, w, b):
-            out = None
+        def fused(x, w, b, pool=None):
             if b.__class__ is np.ndarray and b.dtype == np.float32 and b.shape == (w.shape[3],):
-                out = compiled(x, w, np.ascontiguousarray(b), relu)
-            if out is None:
-                out = bias_add(plain(x, w), b)
-                for _, kernel in stages[1:]:
-                    out = kernel(out)
-            return out
+                out = compiled(x, w, np.ascontiguousarray(b), relu, pool)
+                if out is not None:
+                    return out
+            out = bias_add(plain(x, w), b)
+            for _, kernel in stages[1:]:
+                out = kernel(out)
+            return out if pool is None else (out, pool[1](out))
     else:
-        def fused(x, w):
-            out = compiled(x, w, _NO_BIAS, True)
-            return stages[0][1](plain(x, w)) if out is None else out
+        def fused(x, w, pool=None):
+            out = compiled(x, w, _NO_BIAS, True, pool)
+            if out is None:
+                out = stages[0][1](plain(x, w))
+                return out if pool is None else (out, pool[1](out))
+            return out
     if not relu:
         fused.absorb = lambda consumer, same: _conv_epilogue(conv_op, ctx, compiled, plain, stages, consumer, same)
+    fused.absorb_reader = pooling.pool_reader(ctx, fused)
     return fused
 
 
@@ -513,100 +550,4 @@ def _conv2d_filter_grad(op, ctx):
     return conv2d_backprop_filter
 
 
-# --- pooling ----------------------------------------------------------------------------------------------------
-def _eligible_pool(op, overlapping_ok):
-    a = op.attrs
-    last, k, s = pl._params(a)
-    return (last and op.outputs[0].dtype.base_dtype.name in ("float32", "float64")
-            and (overlapping_ok or not pl._overlapping(k, s)))
-
-
-@register_fast_kernel(pl.MaxPool)
-def _max_pool(op, ctx):
-    if not _eligible_pool(op, True):
-        return None
-    attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
-
-    def max_pool(x):
-        if x.ndim != 4 or x.dtype.kind != "f" or x.size < MIN_POOL_ELEMENTS:
-            return plain(x)
-        _, k, s, pads, out = pl._geometry(attrs, x.shape[1], x.shape[2])
-        m = np.empty((x.shape[0], out[0], out[1], x.shape[3]), x.dtype)
-        if m.size:
-            x = np.ascontiguousarray(x)
-            if pool_2x2.applies(k, s, pads, x.shape, m.shape):
-                fn = pool_2x2.kernels()["max_pool"]
-                _ranges(m.shape[0] * m.shape[1], lambda lo, hi: fn(x, m, lo, hi))
-            else:
-                fn = _compiled()["max_pool"]
-                _ranges(m.shape[0] * m.shape[1],
-                        lambda lo, hi: fn(x, m, k[0], k[1], s[0], s[1], pads[0], pads[1], lo, hi))
-        return m
-    return max_pool
-
-
-@register_fast_kernel(pl.MaxPoolGrad)
-def _max_pool_grad(op, ctx):
-    if not _eligible_pool(op, False):
-        return None
-    attrs, plain = op.attrs, op.opdef.kernel(op, ctx)
-
-    def compiled(x, m, g, relu=False, total=False):
-        """The gradient dx (then times x > 0) on the compiled path, or None where it does not apply. With `total`,
-        (dx, its sum over all axes but the channel one, or None where the 2x2 kernel does not apply)."""
-        if x.ndim != 4 or x.dtype.kind != "f" or x.size < MIN_POOL_ELEMENTS or not (x.dtype == m.dtype == g.dtype):
-            return None
-        _, k, s, pads, out = pl._geometry(attrs, x.shape[1], x.shape[2])
-        shape = (x.shape[0], out[0], out[1], x.shape[3])
-        if m.shape != shape or g.shape != shape:
-            return None
-        dx = np.empty(x.shape, x.dtype)
-        x, m, g = (np.ascontiguousarray(a) for a in (x, m, g))
-        if pool_2x2.applies(k, s, pads, x.shape, shape):
-            fn, one, n = pool_2x2.kernels()["max_pool_grad"], x.dtype.type(1), x.shape[0]
-            # One float64 row of channel sums per range of images (each summed in order), added in a fixed order:
-            # the same sums whatever the thread count.
-            size = _chunk_size(n)
-            sums = np.zeros((-(-n // size), x.shape[3]) if total else (1, 0))
-            _ranges(n, lambda lo, hi: fn(x, m, g, dx, one, relu, sums[lo // size if total else 0], lo, hi))
-            return (dx, sums.sum(0).astype(x.dtype)) if total else dx
-        fn, low = _compiled()["max_pool_grad"], x.dtype.type(pl._lowest(x.dtype))
-        _ranges(x.shape[0],
-                lambda lo, hi: fn(x, m, g, dx, k[0], k[1], s[0], s[1], pads[0], pads[1], low, relu, lo, hi))
-        return (dx, None) if total else dx
-
-    def with_bias_grad(relu, gradient):
-        """For the plan compiler's `absorb_reader` (compiler/passes.py): a variant of `gradient` (this kernel, or
-        it with its ReluGrad) that also returns BiasAddGrad of its result (NHWC), summed while the 2x2 kernel
-        writes it; elsewhere BiasAddGrad's kernel runs on the result."""
-        def absorb_reader(reader):
-            if reader.opdef is not nn_ops.BiasAddGrad or reader.get_attr("data_format") != "NHWC":
-                return None
-            bias_grad = reader.opdef.kernel(reader, ctx)
-
-            def fused(x, m, g):
-                both = compiled(x, m, g, relu, True)
-                dx, db = (gradient(x, m, g), None) if both is None else both
-                return dx, bias_grad(dx) if db is None else db
-            return fused
-        return absorb_reader
-
-    def max_pool_grad(x, m, g):
-        dx = compiled(x, m, g)
-        return plain(x, m, g) if dx is None else dx
-
-    def absorb(consumer, same):
-        """For the plan compiler (compiler/passes.py): ReluGrad(this gradient, the pooled input x) in the same
-        pass. The max-pool gradient is zero off each window's maximum, so only those positions take the mask."""
-        if consumer.opdef is not nn_ops.ReluGrad or same != [0]:
-            return None
-        relu_grad = consumer.opdef.kernel(consumer, ctx)
-
-        def fused(x, m, g):
-            dx = compiled(x, m, g, True)
-            return relu_grad(plain(x, m, g), x) if dx is None else dx
-        fused.absorb_reader = with_bias_grad(True, fused)
-        return fused
-    max_pool_grad.absorb = absorb
-    max_pool_grad.absorb_reader = with_bias_grad(False, max_pool_grad)
-    return max_pool_grad
+from . import pooling  # noqa: E402 - registers the pooling kernels, which use this module's kernels and chunks
