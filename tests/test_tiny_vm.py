@@ -155,7 +155,7 @@ def test_inf_and_nan_are_computed_silently(monkeypatch):
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernel_sums_in_numpys_pairwise_order(dtype):
-    """SumRows and MeanRows against np.add.reduce over every row length the VM takes (1..128), as full and as
+    """sum_rows and mean_rows against np.add.reduce over every row length the VM takes (1..128), as full and as
     last-axis reductions; values of mixed magnitudes, so any other order shows in the last bits."""
     from neuroflow.runtime.accel.tiny_vm import run
     rng = np.random.default_rng(11)
@@ -165,15 +165,15 @@ def test_kernel_sums_in_numpys_pairwise_order(dtype):
         for rows in (1, 2, 5):
             x = (rng.standard_normal((rows, n)) * 10.0 ** rng.uniform(-4, 4, (rows, n))).astype(dtype)
             size = x.size
-            for opcode, reference in (("SumRows", np.add.reduce(x, axis=-1)),
-                                      ("MeanRows", np.add.reduce(x, axis=-1, dtype=dtype) / dtype(n))):
+            for opcode, reference in (("sum_rows", np.add.reduce(x, axis=-1)),
+                                      ("mean_rows", np.add.reduce(x, axis=-1, dtype=dtype) / dtype(n))):
                 code = header(size) + [tiny_plan.OPCODES[opcode], rows, size, 0, n, size + rows] + [0] * (width - 6)
                 arena = np.zeros(size + rows + 1, dtype)
                 arena[size + rows] = n
                 assert run(np.array(code, np.int64), arena, (x.reshape(-1),)) == 0
                 assert arena[size:size + rows].tobytes() == reference.tobytes(), (opcode, rows, n)
             if rows * n <= tiny_plan.MAX_ROW:  # a full reduction of a 2-d array: one row of all its elements
-                code = header(size) + [tiny_plan.OPCODES["SumRows"], 1, size, 0, size, 0] + [0] * (width - 6)
+                code = header(size) + [tiny_plan.OPCODES["sum_rows"], 1, size, 0, size, 0] + [0] * (width - 6)
                 arena = np.zeros(size + 1, dtype)
                 run(np.array(code, np.int64), arena, (x.reshape(-1),))
                 assert arena[size] == np.add.reduce(x, axis=None) and arena[size].tobytes() == \
@@ -184,7 +184,7 @@ def test_kernel_sums_in_numpys_pairwise_order(dtype):
 def test_kernel_refuses_inputs_of_another_size():
     from neuroflow.runtime.accel.tiny_vm import run
     header = [2, 0, 2, 0, 1, 2, 2, 2, 1]  # two inputs: (offset in, size, offset out, write back)
-    code = np.array(header + [tiny_plan.OPCODES["Neg"], 2, 0, 0, 0, 0, 0, 1, 0, 0, 0], np.int64)
+    code = np.array(header + [tiny_plan.OPCODES["neg"], 2, 0, 0, 0, 0, 0, 1, 0, 0, 0], np.int64)
     var = np.ones(3, np.float32)
     assert run(code, np.zeros(4, np.float32), (np.ones(2, np.float32), var)) == 1
     assert var.tolist() == [1.0, 1.0, 1.0]  # untouched

@@ -26,16 +26,15 @@ from time import perf_counter
 
 import numpy as np
 
-from ...framework.op_def import registered_opdefs
-
 __all__ = ["attach", "lower", "tier_up_runs", "tier_up_seconds", "uses_vm", "TinyProgram", "OPCODES", "WIDTH"]
 
 # The instruction layout: WIDTH int64 fields [opcode, n, o0, o1, o2, o3, o4, s1, s2, s3, s4]: n elements, o_k
 # arena offsets of the operands (o0 the output or the updated variable), s_k 1 for an operand of n elements, 0
 # for one broadcast from a single element. runtime/accel/tiny_vm.py's kernel reads it.
 WIDTH = 11
-OPCODES = {"Add": 1, "Sub": 2, "Mul": 3, "Div": 4, "Neg": 5, "Square": 6, "SumRows": 7, "MeanRows": 8,
-           "ApplyGradientDescent": 9, "ApplyMomentum": 10, "ApplyMomentumNesterov": 11, "Sqrt": 12, "Copy": 13}
+# The VM's own instruction names (lower case: they are not op types; several ops lower to one, Adam to many).
+OPCODES = {"add": 1, "sub": 2, "mul": 3, "div": 4, "neg": 5, "square": 6, "sum_rows": 7, "mean_rows": 8,
+           "gradient_descent": 9, "momentum": 10, "momentum_nesterov": 11, "sqrt": 12, "copy": 13}
 HEADER = 4  # int64 fields per input in the code's header: [arena offset in, elements, arena offset out, write back]
 # Rows longer than NumPy's pairwise block (128) would need its recursive split: tiny plans never reduce them.
 MAX_ROW = 128
@@ -89,15 +88,25 @@ class _NotTiny(Exception):
     """The program has something the VM does not run."""
 
 
-def _opdefs():
-    found = registered_opdefs()
-    return {name: found.get(name) for name in (
-        "Add", "AddV2", "Sub", "Mul", "RealDiv", "Neg", "Square", "Sqrt", "Sum", "Mean", "SumToShape", "AddN",
-        "Identity", "Reshape", "VariableV2", "ApplyGradientDescent", "ApplyMomentum", "ApplyAdam", "Assign")}
+_TINY_OPS = {}
 
 
-_BINARY = {"Add": "Add", "AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": "Div"}
-_UNARY = ("Neg", "Square", "Sqrt")
+def _tiny_ops():
+    """{OpDef: (how the VM runs it, its instruction)}: the op modules' own OpDef instances, as the fast-kernel
+    registry (runtime/accel) keys its kernels, so an op renamed or removed fails here rather than silently."""
+    if not _TINY_OPS:
+        from ...ops import array_ops as a, binary_ops as b, grad_support_ops as g, reduce_ops as r
+        from ...ops import state_ops as s, training_ops as t, unary_ops as u
+        _TINY_OPS.update({
+            b.AddV2: ("binary", "add"), b.Sub: ("binary", "sub"), b.Mul: ("binary", "mul"),
+            b.RealDiv: ("binary", "div"),
+            u.Neg: ("unary", "neg"), u.Square: ("unary", "square"), u.Sqrt: ("unary", "sqrt"),
+            r.Sum: ("reduction", "sum"), r.Mean: ("reduction", "mean"), g.SumToShape: ("reduction", "sum_to_shape"),
+            g.AddN: ("add_n", "add"), a.Identity: ("alias", None), a.Reshape: ("alias", None),
+            s.VariableV2: ("variable", None), s.Assign: ("assign", "copy"),
+            t.ApplyGradientDescent: ("apply", "gradient_descent"), t.ApplyMomentum: ("momentum", "momentum"),
+            t.ApplyAdam: ("adam", None)})
+    return _TINY_OPS
 
 
 def lower(program, variable_name):
@@ -127,7 +136,7 @@ class _Lowering:
 
     def result(self):
         p = self.program
-        defs = _opdefs()
+        ops = _tiny_ops()
         for v in range(p.num_feeds):
             shape = p.shapes.get(v)
             if shape is None:
@@ -140,7 +149,7 @@ class _Lowering:
                 self._new(v, _elements(shape))
                 self.inputs.append(["feed", v, shape, self.offset[v], False])
         for step in p.steps:
-            self._step(step, defs)
+            self._step(step, ops)
         fetches = []
         for v in p.fetches:
             self._operand(v)
@@ -242,45 +251,43 @@ class _Lowering:
         raise _NotTiny  # a broadcast other than scalar-or-full
 
     # --- steps ----------------------------------------------------------------------------------------
-    def _step(self, step, defs):
-        opdef, name = step.opdef, step.opdef.type_name
-        if defs.get(name) is not opdef:
-            raise _NotTiny
-        if name == "VariableV2":
+    def _step(self, step, ops):
+        kind, instruction = ops.get(step.opdef, (None, None))
+        if kind == "variable":
             out, n = self._out(step)
             offset, size = self._variable(step.op.outputs[0], False)
             if size != n:
                 raise _NotTiny
             self.offset[out], self.size[out] = offset, size
-        elif name in ("Identity", "Reshape") or (name == "SumToShape" and self._same_size(step)):
+        elif kind == "alias" or (instruction == "sum_to_shape" and self._same_size(step)):
             out, n = self._out(step)
             self._operand(step.ins[0])
             if self.size[step.ins[0]] != n:
                 raise _NotTiny
             self._alias(out, step.ins[0])
-        elif name in _BINARY:
+        elif kind == "binary":
             out, n = self._out(step)
             a, b = (self._operand(v) for v in step.ins)
             strides = [self._stride(v, n) for v in step.ins]
             self._new(out, n)
-            self._emit(_BINARY[name], n, [self.offset[out], a, b], strides)
-        elif name in _UNARY:
+            self._emit(instruction, n, [self.offset[out], a, b], strides)
+        elif kind == "unary":
             out, n = self._out(step)
             a = self._operand(step.ins[0])
             stride = self._stride(step.ins[0], n)
             self._new(out, n)
-            self._emit(name, n, [self.offset[out], a], [stride])
-        elif name == "AddN":
+            self._emit(instruction, n, [self.offset[out], a], [stride])
+        elif kind == "add_n":
             self._add_n(step)
-        elif name in ("Sum", "Mean", "SumToShape"):
-            self._reduction(step, name)
-        elif name == "ApplyGradientDescent":
-            self._apply(step, 1, "ApplyGradientDescent")
-        elif name == "ApplyMomentum":
-            self._apply(step, 2, "ApplyMomentumNesterov" if step.op.attrs.get("use_nesterov") else "ApplyMomentum")
-        elif name == "ApplyAdam":
+        elif kind == "reduction":
+            self._reduction(step, instruction)
+        elif kind == "apply":
+            self._apply(step, 1, instruction)
+        elif kind == "momentum":
+            self._apply(step, 2, "momentum_nesterov" if step.op.attrs.get("use_nesterov") else "momentum")
+        elif kind == "adam":
             self._adam(step)
-        elif name == "Assign":
+        elif kind == "assign":
             self._assign(step)
         else:
             raise _NotTiny
@@ -298,11 +305,11 @@ class _Lowering:
             raise _NotTiny
         self._new(out, n)
         # AddN's kernel: values[0] + values[1], then += each further one.
-        self._emit("Add", n, [self.offset[out], offsets[0], offsets[1]], [1, 1])
+        self._emit("add", n, [self.offset[out], offsets[0], offsets[1]], [1, 1])
         for offset in offsets[2:]:
-            self._emit("Add", n, [self.offset[out], self.offset[out], offset], [1, 1])
+            self._emit("add", n, [self.offset[out], self.offset[out], offset], [1, 1])
 
-    def _reduction(self, step, name):
+    def _reduction(self, step, name):  # name: "sum", "mean" or "sum_to_shape"
         out, n = self._out(step)
         x = step.ins[0]
         a = self._operand(x)
@@ -310,7 +317,7 @@ class _Lowering:
         if shape is None or len(shape) == 0:
             raise _NotTiny
         size = self.size[x]
-        if name == "SumToShape":
+        if name == "sum_to_shape":
             axes = "all" if n == 1 else None
         else:
             axis = step.op.attrs.get("axis")
@@ -322,9 +329,9 @@ class _Lowering:
         row = size if axes == "all" else shape[-1]
         if row > MAX_ROW or size // row != n:
             raise _NotTiny
-        count = self._constant(row) if name == "Mean" else 0
+        count = self._constant(row) if name == "mean" else 0
         self._new(out, n)
-        self._emit("MeanRows" if name == "Mean" else "SumRows", n, [self.offset[out], a, row, count])
+        self._emit("mean_rows" if name == "mean" else "sum_rows", n, [self.offset[out], a, row, count])
 
     def _apply(self, step, refs, opcode):
         op = step.op
@@ -360,7 +367,7 @@ class _Lowering:
             raise _NotTiny
         key = ("assigned", step.outs[0] if step.outs else id(step))
         self._new(key, n)
-        self._emit("Copy", n, [self.offset[key], value], [1])
+        self._emit("copy", n, [self.offset[key], value], [1])
         self.current[self.variable_name(op.inputs[0])] = self.offset[key]
         for out in step.outs:
             self.offset[out], self.size[out] = self.offset[key], n
@@ -383,31 +390,31 @@ class _Lowering:
         scalars, vectors = self._temporaries(step, 1, 1), self._temporaries(step, n, 2)
         alpha, c = scalars[0], self._temporaries(step, 1, 1, "c")[0]
         t, u = vectors
-        self._emit("Sub", 1, [alpha, one, b2p], [0, 0])
-        self._emit("Sqrt", 1, [alpha, alpha], [0])
-        self._emit("Mul", 1, [alpha, lr, alpha], [0, 0])
-        self._emit("Sub", 1, [c, one, b1p], [0, 0])
-        self._emit("Div", 1, [alpha, alpha, c], [0, 0])
-        self._emit("Sub", 1, [c, one, b1], [0, 0])                  # c = 1 - beta1
-        self._emit("Sub", n, [t, grad, m], [1, 1])
-        self._emit("Mul", n, [t, t, c], [1, 0])
-        self._emit("Add", n, [m, m, t], [1, 1])
-        self._emit("Mul", n, [t, grad, grad], [1, 1])
-        self._emit("Sub", n, [t, t, v], [1, 1])
-        self._emit("Sub", 1, [u, one, b2], [0, 0])                  # u[0] = 1 - beta2 (u is free until below)
-        self._emit("Mul", n, [t, t, u], [1, 0])
-        self._emit("Add", n, [v, v, t], [1, 1])
+        self._emit("sub", 1, [alpha, one, b2p], [0, 0])
+        self._emit("sqrt", 1, [alpha, alpha], [0])
+        self._emit("mul", 1, [alpha, lr, alpha], [0, 0])
+        self._emit("sub", 1, [c, one, b1p], [0, 0])
+        self._emit("div", 1, [alpha, alpha, c], [0, 0])
+        self._emit("sub", 1, [c, one, b1], [0, 0])                  # c = 1 - beta1
+        self._emit("sub", n, [t, grad, m], [1, 1])
+        self._emit("mul", n, [t, t, c], [1, 0])
+        self._emit("add", n, [m, m, t], [1, 1])
+        self._emit("mul", n, [t, grad, grad], [1, 1])
+        self._emit("sub", n, [t, t, v], [1, 1])
+        self._emit("sub", 1, [u, one, b2], [0, 0])                  # u[0] = 1 - beta2 (u is free until below)
+        self._emit("mul", n, [t, t, u], [1, 0])
+        self._emit("add", n, [v, v, t], [1, 1])
         if op.attrs.get("use_nesterov"):
-            self._emit("Mul", n, [t, m, b1], [1, 0])
-            self._emit("Mul", n, [u, grad, c], [1, 0])
-            self._emit("Add", n, [t, t, u], [1, 1])
-            self._emit("Mul", n, [t, t, alpha], [1, 0])
+            self._emit("mul", n, [t, m, b1], [1, 0])
+            self._emit("mul", n, [u, grad, c], [1, 0])
+            self._emit("add", n, [t, t, u], [1, 1])
+            self._emit("mul", n, [t, t, alpha], [1, 0])
         else:
-            self._emit("Mul", n, [t, m, alpha], [1, 0])
-        self._emit("Sqrt", n, [u, v], [1])
-        self._emit("Add", n, [u, u, eps], [1, 0])
-        self._emit("Div", n, [t, t, u], [1, 1])
-        self._emit("Sub", n, [var, var, t], [1, 1])
+            self._emit("mul", n, [t, m, alpha], [1, 0])
+        self._emit("sqrt", n, [u, v], [1])
+        self._emit("add", n, [u, u, eps], [1, 0])
+        self._emit("div", n, [t, t, u], [1, 1])
+        self._emit("sub", n, [var, var, t], [1, 1])
         for out in step.outs:
             self.offset[out], self.size[out] = var, n
 
