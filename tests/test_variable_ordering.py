@@ -31,21 +31,12 @@ VM_CASES = {"assign_then_identity", "chained_assigns", "fetch_snapshot_with_assi
             "adam_then_read", "loss_after_update", "reads_kept_across_an_in_place_update"}
 
 
-def _variable_fetches(name):
-    """Positions of the case's fetches that are variables themselves (not identities or updates' outputs)."""
-    with tf.Graph().as_default():
-        return {k for k, fetch in enumerate(CASES[name](tf)) if isinstance(fetch, tf.Variable)}
-
-
-def _assert_same_as_tensorflow(name, got, only=None, skip=()):
-    """`got` (run_case's answer) equals TensorFlow's, on the fetch positions in `only` (default: all) but `skip`."""
+def _assert_same_as_tensorflow(name, got):
     expected = REFERENCE["cases"][name]
     assert len(got) == len(expected)
     for run, (got_run, expected_run) in enumerate(zip(got, expected)):
         assert len(got_run) == len(expected_run)
         for k, (g, e) in enumerate(zip(got_run, expected_run)):
-            if k in skip or only is not None and k not in only:
-                continue
             where = f"{name}: run {run}, fetch {k}"
             if e is None:
                 assert g is None, where
@@ -59,30 +50,10 @@ def test_reference_covers_every_case():
     assert REFERENCE["runs"] >= 3
 
 
-# Cases fetching a variable that Assign/AssignAdd/AssignSub change in the run (optimizer and scatter updates write
-# in place, so a fetched variable already shows their effect): see test_a_fetched_variable_shows_the_end_of_the_run.
-_REBOUND = sorted(name for name in CASES if name not in ("gradient_descent_then_read", "scatter_then_read") and
-                  _variable_fetches(name))
-
-
-def _skipped(name):
-    return _variable_fetches(name) if name in _REBOUND else set()
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_plain_code_matches_tensorflow(name, monkeypatch):
     monkeypatch.setenv("NEUROFLOW_TINY_VM", "0")
-    _assert_same_as_tensorflow(name, run_case(tf, CASES[name]), skip=_skipped(name))
-
-
-@pytest.mark.xfail(strict=True, reason="a fetched variable is read at the start of the run while neuroflow's session "
-                                       "hooks count on that for the global step (program.py, value_fetched)")
-@pytest.mark.parametrize("name", _REBOUND)
-def test_a_fetched_variable_shows_the_end_of_the_run(name, monkeypatch):
-    """TensorFlow fetches a variable updated in the same run as it is when the run ends (updates write into the
-    buffer the fetch holds); neuroflow's Assign/AssignAdd/AssignSub give the variable a new array instead."""
-    monkeypatch.setenv("NEUROFLOW_TINY_VM", "0")
-    _assert_same_as_tensorflow(name, run_case(tf, CASES[name]), only=_variable_fetches(name))
+    _assert_same_as_tensorflow(name, run_case(tf, CASES[name]))
 
 
 def _uses_vm(sess):
@@ -101,7 +72,7 @@ def test_tiny_vm_matches_tensorflow(name, monkeypatch):
         used.append(_uses_vm(sess))
         original(sess)
     monkeypatch.setattr(tf.Session, "close", close_noting_vm)
-    _assert_same_as_tensorflow(name, run_case(tf, CASES[name]), skip=_skipped(name))
+    _assert_same_as_tensorflow(name, run_case(tf, CASES[name]))
     assert used and used[-1], "the runs after the first warm one go through the VM"
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import tf_logging as logging
 from .session_run_hook import SessionRunArgs, SessionRunHook
-from .training_util import get_global_step
+from .training_util import _get_or_create_global_step_read, get_global_step
 
 __all__ = ["SecondOrStepTimer", "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverListener",
            "CheckpointSaverHook", "StepCounterHook", "NanLossDuringTrainingError", "NanTensorHook",
@@ -35,7 +35,8 @@ def _writer_for(output_dir):
 
 
 def _global_step_or_raise(hook_name):
-    gst = get_global_step()
+    """The global step's read that hooks fetch with the train op: its value from before the train op's increment."""
+    gst = _get_or_create_global_step_read()
     if gst is None:
         raise RuntimeError(f"Global step should be created to use {hook_name}.")
     return gst
@@ -323,7 +324,7 @@ class StepCounterHook(SessionRunHook):
         if self._summary_writer is None and self._output_dir:
             self._summary_writer = _writer_for(self._output_dir)
         self._global_step_tensor = _global_step_or_raise("StepCounterHook")
-        self._summary_tag = self._global_step_tensor.op.name + "/sec"
+        self._summary_tag = get_global_step().op.name + "/sec"
 
     def before_run(self, run_context):  # pylint: disable=unused-argument
         return SessionRunArgs(self._global_step_tensor)

@@ -7,6 +7,8 @@ from ..variables.scope import get_variable
 __all__ = ["get_global_step", "create_global_step", "get_or_create_global_step", "global_step",
            "assert_global_step"]
 
+GLOBAL_STEP_READ_KEY = "global_step_read_op_cache"  # TensorFlow's collection of the hooks' read of the step
+
 
 def get_global_step(graph=None):
     """The global step variable of `graph` (default graph), or None if there is none."""
@@ -42,6 +44,24 @@ def get_or_create_global_step(graph=None):
     graph = graph or get_default_graph()
     step = get_global_step(graph)
     return step if step is not None else create_global_step(graph)
+
+
+def _get_or_create_global_step_read(graph=None):
+    """`global_step + 0`, made once per graph (None without a global step): what session hooks fetch along with
+    the train op. It depends on nothing, so it shows the step from before the train op's increment, where a fetch
+    of the variable itself shows it at the end of the run (TensorFlow's hooks fetch the same read)."""
+    graph = graph or get_default_graph()
+    found = graph.get_collection(GLOBAL_STEP_READ_KEY)
+    if found:
+        return found[0]
+    step = get_global_step(graph)
+    if step is None:
+        return None
+    with graph.as_default(), graph.control_dependencies(None), graph.name_scope(None):
+        with graph.name_scope(step.op.name + "/"):
+            read = step + 0
+    graph.add_to_collection(GLOBAL_STEP_READ_KEY, read)
+    return read
 
 
 def global_step(sess, global_step_tensor):

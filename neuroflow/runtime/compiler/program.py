@@ -149,7 +149,7 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
         if opdef.only_orders:
             continue  # ordering is all it contributes, and the order already holds it
         if reads.stands_for_storage(op):
-            reads.note_alias(op, fetched)  # a variable or an identity of it: its consumers read the storage
+            reads.note_identity(op)  # a variable or an identity of it: its consumers read the storage
             continue
         value_inputs = [t for i, t in enumerate(op._inputs) if i not in opdef.ref_inputs]
         ins = []
@@ -182,7 +182,7 @@ def lower(fetch_tensors, target_ops, feed_tensors, ctx):
         kernel = fast_kernel(op, ctx) or opdef.kernel(op, ctx)
         program.steps.append(Step(kernel, ins, outs, op, opdef, kind, key))
         reads.note_update(op, value_of)
-    program.fetches = [value_of[t] if reads.storage_of(t) is None else reads.value_fetched(t) for t in fetch_tensors]
+    program.fetches = [value_of[t] if reads.storage_of(t) is None else reads.value_at_end(t) for t in fetch_tensors]
     return program
 
 
@@ -207,9 +207,9 @@ class _VariableReads:
     AssignSub, an optimizer's Apply*, a scatter, a loop or branch writing variables) precedes by data or control
     dependency, later than that value, shares the variable's last read if that came after the update, else gets a
     new read right before it. So `with tf.control_dependencies([assign]): tf.identity(v) + 1` sees the assigned
-    value, while a training step still reads each variable once. A fetched identity or update output is read after
-    the variable's last update in the run (unless its value already came after it); the variable itself, fetched,
-    is still read where it stands (see `value_fetched`).
+    value, while a training step still reads each variable once. A fetched one (the variable itself too) is read
+    after the variable's last update in the run, unless its value already came after it: TensorFlow shows it as it
+    is when the run ends (session hooks fetch `global_step + 0` for the step from before the train op's increment).
     """
 
     def __init__(self, order, fed, program, ctx):
@@ -255,13 +255,9 @@ class _VariableReads:
             return _is_storage(opdef)
         return len(op._outputs) == 1 and self.storage_of(op._outputs[0]) is not None
 
-    def note_alias(self, op, fetched):
-        """At a variable's or an identity's place in the order: the value that serves it (a variable is read
-        there only when it is fetched itself; see `value_fetched`)."""
-        if _is_storage(op.opdef):
-            if op._outputs[0] in fetched and op._outputs[0] not in self.fed:
-                self.known[op._outputs[0]] = self._read(op, self.position[op])
-        else:
+    def note_identity(self, op):
+        """At an identity's place in the order: the value that serves its consumers."""
+        if not _is_storage(op._opdef):
             self.known[op._outputs[0]] = self._resolve(op._inputs[0], op)
 
     def note_update(self, op, value_of):
@@ -281,16 +277,6 @@ class _VariableReads:
             if value is not None and needed < value[1]:
                 return value
         return self._read(storage, self.position[consumer])
-
-    def value_fetched(self, tensor):
-        """The value id of a fetched `tensor` (a variable, or what stands for one)."""
-        if _is_storage(tensor.op.opdef):
-            # The variable itself is read where it stands, at the start of the run: neuroflow's session hooks
-            # (basic_session_run_hooks) fetch the global step with the train op and count on the value from
-            # before the increment, where TensorFlow's hooks fetch a separate read (`global_step + 0`). TensorFlow
-            # shows the variable at the end of the run (value_at_end) once the hooks fetch such a read.
-            return self.known[tensor][0]
-        return self.value_at_end(tensor)
 
     def value_at_end(self, tensor):
         """The value id of a fetched `tensor` (a variable, or what stands for one): the storage when the run ends."""
