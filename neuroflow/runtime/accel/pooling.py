@@ -27,7 +27,6 @@ def pool_reader(ctx, kernel):
     return absorb_reader
 
 
-
 def _eligible_pool(op, overlapping_ok):
     a = op.attrs
     last, k, s = pl._params(a)
