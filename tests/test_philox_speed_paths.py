@@ -13,7 +13,7 @@ import platform
 import numpy as np
 import pytest
 
-from neuroflow.ops import glibc_float_math, philox
+from neuroflow.ops import glibc_float_math, libm_double, philox
 
 
 def _libm():
@@ -262,11 +262,11 @@ def _reference_double_normals(key, counter, size):
 
 @needs_glibc
 @pytest.mark.parametrize("numpy_loops", ["as checked", "refused"])  # refused: the library called for each value
-@pytest.mark.parametrize("size", [1, 2 * philox.NUMPY_LOOPS_MIN_PAIRS + 7])  # the second: NumPy's loops, if fit
+@pytest.mark.parametrize("size", [1, 2 * libm_double.NUMPY_LOOPS_MIN_PAIRS + 7])  # the second: NumPy's loops, if fit
 def test_numpy_path_of_double_normals_equals_the_value_by_value_reference(monkeypatch, size, numpy_loops):
     monkeypatch.setattr(philox, "COMPILED_MIN_BLOCKS", 1 << 62)
     if numpy_loops == "refused":
-        monkeypatch.setattr(philox, "_NUMPY_IS_THE_LIBRARY", {"sin, cos": False, "reversed log": False})
+        monkeypatch.setattr(libm_double, "_NUMPY_IS_THE_LIBRARY", {"sin, cos": False, "reversed log": False})
     key, counter = 0xABCDEF0123456789, (9 << 64) + (1 << 64) - 5  # the counter's low half wraps at block 5
     got = philox.standard_normal(key, counter, size, np.float64)
     want = _reference_double_normals(key, counter, size)
@@ -278,7 +278,7 @@ def test_the_check_of_numpys_double_functions_catches_a_rare_last_bit_difference
     """NumPy's loops are used for BoxMullerDouble only where they give the library's bits on the probes: a function
     one ulp off on every 5000th value (NumPy's forward log differs from glibc's on ~1 in 300) is refused."""
     import math
-    angles, radii = philox._probe_angles(), philox._probe_radii()
+    angles, radii = libm_double.probe_angles(), libm_double.probe_radii()
     assert angles.min() >= 0 and angles.max() < 2 * np.pi and radii.min() > 0 and radii.max() < 1
 
     def rarely_off(function):
@@ -288,6 +288,6 @@ def test_the_check_of_numpys_double_functions_catches_a_rare_last_bit_difference
             return out
         return computed
 
-    assert philox.numpy_matches_library(lambda v: np.array([math.sin(x) for x in v]), math.sin, angles)
-    assert not philox.numpy_matches_library(rarely_off(lambda v: [math.sin(x) for x in v]), math.sin, angles)
-    assert not philox.numpy_matches_library(rarely_off(lambda v: [math.log(x) for x in v]), math.log, radii)
+    assert libm_double.numpy_matches_library(lambda v: np.array([math.sin(x) for x in v]), math.sin, angles)
+    assert not libm_double.numpy_matches_library(rarely_off(lambda v: [math.sin(x) for x in v]), math.sin, angles)
+    assert not libm_double.numpy_matches_library(rarely_off(lambda v: [math.log(x) for x in v]), math.log, radii)

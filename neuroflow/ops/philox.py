@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import glibc_float_math
+from . import glibc_float_math, libm_double
 
 __all__ = ["PhiloxStream", "philox_blocks", "uniform", "standard_normal", "truncated_normal", "uniform_int",
            "box_muller_float", "random_seeds"]
@@ -221,74 +221,13 @@ def _box_muller_double(x0, x1, x2, x3):
     if u1.size >= 2 * COMPILED_MIN_BLOCKS and _compiled_available():
         from ..runtime.accel.philox_numba import box_muller_double
         return box_muller_double(u1, v1)
-    numpy_loops = u1.size >= NUMPY_LOOPS_MIN_PAIRS  # the check costs ~20 ms, once; small draws skip it
-    u2 = np.sqrt(-2.0 * _library_log(u1, numpy_loops))
-    if numpy_loops and _numpy_is_the_library("sin, cos"):
+    numpy_loops = u1.size >= libm_double.NUMPY_LOOPS_MIN_PAIRS  # the check costs ~20 ms, once; small draws skip it
+    u2 = np.sqrt(-2.0 * libm_double.library_log(u1, numpy_loops))
+    if numpy_loops and libm_double.numpy_is_the_library("sin, cos"):
         return np.sin(v1) * u2, np.cos(v1) * u2
     angles = v1.reshape(-1).tolist()  # one list of Python floats for both sin and cos
-    return _libm_each(math.sin, angles).reshape(u1.shape) * u2, _libm_each(math.cos, angles).reshape(u1.shape) * u2
-
-
-def _library_log(values, numpy_loops=True):
-    """The C library's log of each double in `values` (in [1e-7, 1), Box-Muller's radii). NumPy's float64 log has
-    a vector loop of its own (AVX-512 on x86-64) that differs from glibc's in the last bit for ~0.3% of values;
-    it runs on positive strides only, and NumPy calls the library for a reversed view, checked once per process."""
-    if numpy_loops and _numpy_is_the_library("reversed log"):
-        return np.log(values.reshape(-1)[::-1])[::-1].reshape(values.shape)
-    return _libm_each(math.log, values.reshape(-1).tolist()).reshape(values.shape)
-
-
-# From this many Box-Muller pairs on, NumPy's sin, cos and (reversed) log are used where they are the library's.
-NUMPY_LOOPS_MIN_PAIRS = 1 << 14
-_NUMPY_IS_THE_LIBRARY = {}  # "sin, cos" / "reversed log": whether NumPy gives the C library's bits, once decided
-
-
-def _numpy_is_the_library(which):
-    """Whether NumPy's float64 sin and cos (on Box-Muller's angles), or its log of a reversed view (on the radii),
-    give the C library's bits; decided once per process on a probe set. NumPy builds without a vector loop of
-    their own call the library (NumPy 2.4 on x86-64: sin and cos on 2 * 10^7 angles, the reversed log on 10^6
-    radii, without a difference); a build whose loops compute otherwise differs in a share of the probes, as the
-    forward log does in ~0.3% of values, and keeps the library call for each value."""
-    if which not in _NUMPY_IS_THE_LIBRARY:
-        if which == "sin, cos":
-            angles = _probe_angles()
-            same = (numpy_matches_library(np.sin, math.sin, angles) and
-                    numpy_matches_library(np.cos, math.cos, angles))
-        else:
-            same = numpy_matches_library(lambda v: np.log(v[::-1])[::-1], math.log, _probe_radii())
-        _NUMPY_IS_THE_LIBRARY[which] = same
-    return _NUMPY_IS_THE_LIBRARY[which]
-
-
-def _probe_angles():
-    """2^16 angles spread over [0, 2*pi) (the domain of BoxMullerDouble's angle), and angles within 10^-9 of each
-    multiple of pi/4, where the library's argument reduction changes branch."""
-    spread = np.random.default_rng(20261207).random(1 << 16) * _TWO_PI
-    near = (np.arange(9)[:, None] * (np.pi / 4) + np.linspace(-1e-9, 1e-9, 101)).reshape(-1)
-    return np.concatenate([spread, near[(near >= 0) & (near < _TWO_PI)]])
-
-
-def _probe_radii():
-    """2^16 values spread over [1e-7, 1) (BoxMullerDouble's u), the doubles just below 1 (where log takes another
-    branch), and powers of two down to 2^-24."""
-    spread = np.random.default_rng(20261208).random(1 << 16) + 1.0e-7
-    below_one = 1.0 - np.arange(1, 2049) * 2.0 ** -53
-    return np.concatenate([np.minimum(spread, np.nextafter(1.0, 0.0)), below_one, 2.0 ** -np.arange(1, 25.0)])
-
-
-def numpy_matches_library(numpy_function, library_function, values):
-    """Whether `numpy_function` gives `library_function`'s bits (a math-module function) on each of `values`."""
-    got = numpy_function(values)
-    want = _libm_each(library_function, values.tolist())
-    return bool(np.array_equal(got.view(np.uint64), want.view(np.uint64)))
-
-
-def _libm_each(function, values):
-    """`function` (one of the math module's, i.e. the C library's) of each float in the list `values`, as a float64
-    array. NumPy's own log differs from glibc's in the last bit for ~0.3% of values (its AVX-512 loop), so
-    TensorFlow's bits need the library call; mapped over a list, not through an object array (faster, the same
-    calls)."""
-    return np.fromiter(map(function, values), np.float64, len(values))
+    each = libm_double.libm_each
+    return each(math.sin, angles).reshape(u1.shape) * u2, each(math.cos, angles).reshape(u1.shape) * u2
 
 
 def _words_per_value(np_dtype):
