@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
+from fusion_helpers import run_traced
 from neuroflow.framework.apply import apply_op
 from neuroflow.ops import nn_ops
-from neuroflow.runtime import accel
-from neuroflow.runtime.compiler import passes
 
 pytest.importorskip("numba")
 from neuroflow.runtime.accel import conv as fast_conv  # noqa: E402
@@ -22,25 +21,6 @@ def compiled(monkeypatch):
     monkeypatch.setenv("NEUROFLOW_NUMBA", "1")
     monkeypatch.setattr(fast_conv, "MIN_MACS", 0)
     monkeypatch.setattr(fast_conv, "MIN_POOL_ELEMENTS", 0)
-
-
-def _run(build, feeds, readers=True, use_numba=True):
-    """(values of build(*placeholders), names of the nodes a traced run executed)."""
-    tf.reset_default_graph()
-    phs = [tf.placeholder(tf.as_dtype(a.dtype), a.shape) for a in feeds]
-    fetches = build(*phs)
-    saved_readers, saved_numba = passes._absorb_readers, accel._available[0]
-    accel._available[0] = use_numba
-    if not readers:
-        passes._absorb_readers = lambda program: None
-    try:
-        with tf.Session() as sess:
-            meta = tf.RunMetadata()
-            values = sess.run(fetches, dict(zip(phs, feeds)),
-                              options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=meta)
-    finally:
-        passes._absorb_readers, accel._available[0] = saved_readers, saved_numba
-    return values, [ns.node_name.split("/")[-1] for dev in meta.step_stats.dev_stats for ns in dev.node_stats]
 
 
 def _pool_gradients(ksize, padding, relu):
@@ -95,14 +75,14 @@ def _check_sums(db, dx):
 def test_bias_gradient_inside_the_pool_gradient(compiled, dtype, relu, shape, ksize, padding, special):
     x, g = _inputs(shape, dtype, ksize, padding, special)
     build = _pool_gradients(ksize, padding, relu)
-    (dx, db), ran = _run(build, [x, g])
+    (dx, db), ran = run_traced(build, [x, g])
     assert "BiasAddGrad" not in ran and "MaxPoolGrad" in ran and "ReluGrad" not in ran
-    (dx_apart, db_apart), ran = _run(build, [x, g], readers=False)
+    (dx_apart, db_apart), ran = run_traced(build, [x, g], readers=False)
     assert "BiasAddGrad" in ran
     _bitwise(dx, dx_apart)  # the pooled gradient itself is unchanged
     _check_sums(db, dx)
     _check_sums(db_apart, dx)  # (BiasAddGrad's own kernel meets the same bound)
-    (dx_numpy, db_numpy), _ = _run(build, [x, g], use_numba=False)
+    (dx_numpy, db_numpy), _ = run_traced(build, [x, g], use_numba=False)
     _bitwise(dx, dx_numpy)
     if special:
         assert not np.isfinite(db[:3]).any() and np.isfinite(db[3:]).all()  # (inf * 0 off the maxima: NaN)
@@ -114,7 +94,7 @@ def test_bias_sums_do_not_depend_on_the_thread_count(compiled, monkeypatch):
     results = []
     for threads in (1, 2, 3):
         monkeypatch.setattr(fast_conv, "_threads", lambda n=threads: n)
-        results.append(_run(build, [x, g])[0][1])
+        results.append(run_traced(build, [x, g])[0][1])
     for other in results[1:]:
         _bitwise(results[0], other)
 
@@ -125,9 +105,9 @@ def test_a_bias_gradient_of_another_value_or_layout_is_not_absorbed(compiled):
     def build(a, b):
         dx = tf.gradients(tf.nn.max_pool(a, 2, 2, "VALID"), a, grad_ys=b)[0]
         return [_bias_grad(dx, "NCHW"), _bias_grad(dx * 2.0, "NHWC")]
-    (nchw, doubled), ran = _run(build, [x, g])
+    (nchw, doubled), ran = run_traced(build, [x, g])
     assert sum(name.startswith("BiasAddGrad") for name in ran) == 2
-    dx = _run(_pool_gradients(2, "VALID", False), [x, g])[0][0]
+    dx = run_traced(_pool_gradients(2, "VALID", False), [x, g])[0][0]
     _check_sums(nchw, np.moveaxis(dx, 1, -1))  # NCHW: the channels of axis 1
     _check_sums(doubled, dx * 2)
 

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
-from neuroflow.runtime import accel
-from neuroflow.runtime.compiler import passes
+from fusion_helpers import run_traced
 
 pytest.importorskip("numba")
 from neuroflow.runtime.accel import conv as fast_conv, pool_2x2  # noqa: E402
@@ -30,21 +29,7 @@ def compiled(monkeypatch):
 
 def _run(build, x, readers=True, use_numba=True):
     """(values of build(placeholder), names of the nodes a traced run executed)."""
-    tf.reset_default_graph()
-    ph = tf.placeholder(tf.float32, x.shape)
-    fetches = build(ph)
-    saved_readers, saved_numba = passes._absorb_readers, accel._available[0]
-    accel._available[0] = use_numba
-    if not readers:
-        passes._absorb_readers = lambda program: None
-    try:
-        with tf.Session() as sess:
-            meta = tf.RunMetadata()
-            values = sess.run(fetches, {ph: x}, options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
-                              run_metadata=meta)
-    finally:
-        passes._absorb_readers, accel._available[0] = saved_readers, saved_numba
-    return values, [ns.node_name.split("/")[-1] for dev in meta.step_stats.dev_stats for ns in dev.node_stats]
+    return run_traced(build, [x], readers, use_numba)
 
 
 def _bitwise(a, b):
