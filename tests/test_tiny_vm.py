@@ -270,22 +270,24 @@ def test_tier_up_seconds_are_twice_the_expected_cost(monkeypatch):
 
 
 @needs_numba
-def test_the_rule_waits_for_the_plain_runs_to_take_twice_the_cost(monkeypatch):
+@pytest.mark.parametrize("sample_every, tier_up_run", [(1, 10), (4, 12)])  # (4: samples at runs 4, 8, 12)
+def test_the_rule_waits_for_the_plain_runs_to_take_twice_the_cost(monkeypatch, sample_every, tier_up_run):
     monkeypatch.delenv("NEUROFLOW_TINY_VM_AFTER", raising=False)
     clock = [0.0]
 
-    def fake_clock():   # read twice a run: each plain run takes 2**-10 s of this clock (exact in binary)
+    def fake_clock():   # read twice a timed run: each plain run takes 2**-10 s of this clock (exact in binary)
         clock[0] += 2.0 ** -10
         return clock[0]
     monkeypatch.setattr(tiny_plan, "perf_counter", fake_clock)
+    monkeypatch.setattr(tiny_plan, "SAMPLE_EVERY", sample_every)
     monkeypatch.setattr(tiny_plan, "_vm_loaded", [False])
-    monkeypatch.setattr(tiny_plan, "FIRST_TIER_UP_SECONDS", 5 * 2.0 ** -10)   # twice that: 10 warm runs
+    monkeypatch.setattr(tiny_plan, "FIRST_TIER_UP_SECONDS", 5 * 2.0 ** -10)   # twice that: 10 runs' time
     with tf.Graph().as_default():
         fetches, feed_of = _lecture()
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             sess.run(fetches[:2], feed_of(0))   # compiles
-            for i in range(1, 11):
+            for i in range(1, tier_up_run + 1):
                 assert not _uses_vm(sess), i
                 sess.run(fetches[:2], feed_of(i))
             assert _uses_vm(sess)
