@@ -53,9 +53,9 @@ def forward_fetch(tf):
 
 def lecture_train(tf):
     """The lecture's training step: y = reduce_sum(x * W), gradient descent on (target - y)^2, fetching [y, train]
-    with a fed list and two fed floats. After 1000 warm runs neuroflow runs it in its tiny-plan VM (numba; the
-    timed windows start before that: --runs 3000 puts the switch in the first window, and the median is after it);
-    NEUROFLOW_TINY_VM=0 times the plain generated code."""
+    with a fed list and two fed floats. neuroflow runs it as scalar code from its first warm run
+    (runtime/compiler/tiny_scalar.py); NEUROFLOW_SCALAR_CODE=0 NEUROFLOW_TINY_VM=0 times the plain generated code,
+    NEUROFLOW_SCALAR_CODE=0 NEUROFLOW_TINY_VM_AFTER=0 the tiny VM (numba)."""
     x = tf.placeholder(tf.float32, [2])
     target = tf.placeholder(tf.float32)
     rate = tf.placeholder(tf.float32)

@@ -13,56 +13,23 @@ import pytest
 import neuroflow as tf
 from neuroflow.runtime.compiler import tiny_plan
 
+from tiny_plan_helpers import OPTIMIZERS, assignments, check, inf_and_nan, lecture, linear_regression, uses_vm
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_numba = pytest.mark.skipif(not tiny_plan.enabled(), reason="the tiny VM needs numba (the [fast] extra)")
+_uses_vm = uses_vm
+_lecture = lecture
 
 
-def _uses_vm(sess):
-    """Whether some plan of `sess` now runs through the VM."""
-    return any(tiny_plan.uses_vm(code) for plan in sess._plans.values() for code in plan._compiled.values())
+@pytest.fixture(autouse=True)
+def _no_scalar_code(monkeypatch):
+    """These tests are the VM's: scalar code (tests/test_tiny_scalar.py), which takes the narrowest plans at once,
+    is off."""
+    monkeypatch.setenv("NEUROFLOW_SCALAR_CODE", "0")
 
 
-def _steps(build, feeds, steps, vm, monkeypatch, expect_vm=True):
-    """[(fetched values of each step)] of `steps` runs of the graph `build()` returns (fetches), plain or
-    through the VM (which takes over after one warm run; `expect_vm` False: the graph must keep its plain code)."""
-    monkeypatch.setenv("NEUROFLOW_TINY_VM", "1" if vm else "0")
-    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
-    with tf.Graph().as_default():
-        fetches, feed_of = build()
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            out = [sess.run(fetches, feed_of(i)) for i in range(steps)]
-            assert _uses_vm(sess) == (vm and expect_vm)
-    return out
-
-
-def _assert_same_bits(plain, fast):
-    assert len(plain) == len(fast)
-    for p_step, f_step in zip(plain, fast):
-        for p, f in zip(p_step, f_step):
-            if p is None:
-                assert f is None
-                continue
-            assert type(p) is type(f)
-            assert np.asarray(p).dtype == np.asarray(f).dtype and np.shape(p) == np.shape(f)
-            assert np.asarray(p).tobytes() == np.asarray(f).tobytes()
-
-
-def _check(build, feeds=None, steps=60, monkeypatch=None, expect_vm=True):
-    plain = _steps(build, feeds, steps, False, monkeypatch)
-    fast = _steps(build, feeds, steps, True, monkeypatch, expect_vm)
-    _assert_same_bits(plain, fast)
-    return fast
-
-
-def _lecture():
-    x = tf.placeholder(tf.float32, [2])
-    target = tf.placeholder(tf.float32)
-    rate = tf.placeholder(tf.float32)
-    w = tf.Variable([0.2, 0.7])
-    y = tf.reduce_sum(x * w)
-    train = tf.train.GradientDescentOptimizer(rate).minimize(tf.pow(target - y, 2.0))
-    return [y, train, w], lambda i: {x: [1.0, 1.0 + i % 3], target: 20.0, rate: 0.001}
+def _check(build, steps=60, monkeypatch=None, expect_vm=True):
+    return check(build, "vm", steps, monkeypatch, expect_vm)
 
 
 @needs_numba
@@ -71,32 +38,14 @@ def test_lecture_bit_for_bit(monkeypatch):
     assert fast[-1][0] != fast[0][0]  # it trained
 
 
-def _linear_regression(dtype, optimizer):
-    def build():
-        rng = np.random.default_rng(3)
-        xs = rng.standard_normal((7, 5)).astype(dtype)
-        ts = (xs * 3 + 0.5 + rng.standard_normal((7, 5)) * 0.1).astype(dtype)
-        x = tf.placeholder(dtype, [5])
-        t = tf.placeholder(dtype, [5])
-        w = tf.Variable(np.array(0.3, dtype))
-        b = tf.Variable(np.array(-0.1, dtype))
-        loss = tf.reduce_mean(tf.square(w * x + b - t))
-        train = optimizer().minimize(loss)
-        return [loss, train, w, b], lambda i: {x: xs[i % 7], t: ts[i % 7]}
-    return build
-
-
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("optimizer", [
-    lambda: tf.train.GradientDescentOptimizer(0.05),
-    lambda: tf.train.MomentumOptimizer(0.02, 0.9),
-    lambda: tf.train.MomentumOptimizer(0.02, 0.9, use_nesterov=True),
-    lambda: tf.train.AdamOptimizer(0.05)], ids=["sgd", "momentum", "nesterov", "adam"])
-def test_linear_regression_with_mean(dtype, optimizer, monkeypatch, request):
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+def test_linear_regression_with_mean(dtype, optimizer, monkeypatch):
     # Adam keeps its beta powers in float32 whatever the variables' dtype: a float64 model's plan has two dtypes.
-    two_dtypes = "adam" in request.node.name and dtype == np.float64
-    _check(_linear_regression(dtype, optimizer), steps=120, monkeypatch=monkeypatch, expect_vm=not two_dtypes)
+    two_dtypes = optimizer == "adam" and dtype == np.float64
+    _check(linear_regression(dtype, OPTIMIZERS[optimizer]), steps=120, monkeypatch=monkeypatch,
+           expect_vm=not two_dtypes)
 
 
 def _broadcasting():
@@ -119,22 +68,12 @@ def test_broadcasting_reductions_and_add_n(monkeypatch):
     _check(_broadcasting, steps=40, monkeypatch=monkeypatch)
 
 
-def _assignments():
-    v = tf.Variable([1.0, -2.0])
-    before = v * 1.0
-    with tf.control_dependencies([before]):
-        assigned = tf.assign(v, v * 1.5 + 0.25)
-    with tf.control_dependencies([assigned]):
-        after = tf.identity(v) + 0.0
-    return [before, assigned, after, v], lambda i: None
-
-
 @needs_numba
 def test_assign_reads_before_and_after(monkeypatch):
     """An Assign gives the variable a new array: a read before it keeps the old value, a read ordered after it by
     a control dependency sees the new one in the same run (TensorFlow's order: tests/test_variable_ordering.py), and
     the next run reads it too; the VM fetches what the plain code fetches."""
-    fast = _check(_assignments, steps=20, monkeypatch=monkeypatch)
+    fast = _check(assignments, steps=20, monkeypatch=monkeypatch)
     assert fast[3][0].tolist() == [1.5 ** 3 + 0.25 * (1 + 1.5 + 1.5 ** 2), -2.0 * 1.5 ** 3 + 0.25 * (1 + 1.5 + 2.25)]
     assert fast[3][1].tolist() == fast[3][2].tolist() == fast[4][0].tolist() == \
         (fast[3][0] * np.float32(1.5) + np.float32(0.25)).tolist()
@@ -142,13 +81,10 @@ def test_assign_reads_before_and_after(monkeypatch):
 
 @needs_numba
 def test_inf_and_nan_are_computed_silently(monkeypatch):
-    def build():
-        x = tf.placeholder(tf.float32, [3])
-        return [x / (x - x), tf.reduce_sum(x * 3e38)], lambda i: {x: [1.0, -2.0, 0.0]}
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fast = _check(build, steps=4, monkeypatch=monkeypatch)
+        fast = _check(inf_and_nan, steps=4, monkeypatch=monkeypatch)
     assert np.isnan(fast[-1][0][2]) and np.isinf(fast[-1][0][0]) and np.isinf(fast[-1][1])
 
 

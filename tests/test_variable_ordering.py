@@ -3,8 +3,9 @@ precedes by data or control dependency sees the update (an Assign, AssignAdd/Ass
 a scatter, a loop or a branch that writes the variable; an ExponentialMovingAverage after the train op), values
 computed before it keep theirs, and a fetched variable (or identity of one, or an update's output) shows the
 variable when the run ends. TensorFlow's answers for the graphs of tests/data/variable_ordering/cases.py are
-stored in reference.json (make_reference.py); neuroflow must give them through its plain generated code and
-through the tiny VM. The lowering's read placement is checked too: one read per variable in a training step."""
+stored in reference.json (make_reference.py); neuroflow must give them through its plain generated code,
+through the tiny VM and through scalar code. The lowering's read placement is checked too: one read per variable
+in a training step."""
 import importlib.util
 import json
 import os
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import neuroflow as tf
-from neuroflow.runtime.compiler import tiny_plan
+from neuroflow.runtime.compiler import tiny_plan, tiny_scalar
 from neuroflow.runtime.compiler.program import READ, lower
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "variable_ordering")
@@ -53,6 +54,7 @@ def test_reference_covers_every_case():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_plain_code_matches_tensorflow(name, monkeypatch):
     monkeypatch.setenv("NEUROFLOW_TINY_VM", "0")
+    monkeypatch.setenv("NEUROFLOW_SCALAR_CODE", "0")
     _assert_same_as_tensorflow(name, run_case(tf, CASES[name]))
 
 
@@ -64,6 +66,7 @@ def _uses_vm(sess):
 @pytest.mark.parametrize("name", sorted(VM_CASES))
 def test_tiny_vm_matches_tensorflow(name, monkeypatch):
     monkeypatch.setenv("NEUROFLOW_TINY_VM", "1")
+    monkeypatch.setenv("NEUROFLOW_SCALAR_CODE", "0")
     monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
     used = []
     original = tf.Session.close
@@ -74,6 +77,22 @@ def test_tiny_vm_matches_tensorflow(name, monkeypatch):
     monkeypatch.setattr(tf.Session, "close", close_noting_vm)
     _assert_same_as_tensorflow(name, run_case(tf, CASES[name]))
     assert used and used[-1], "the runs after the first warm one go through the VM"
+
+
+@pytest.mark.parametrize("name", sorted(VM_CASES))
+def test_scalar_code_matches_tensorflow(name, monkeypatch):
+    monkeypatch.setenv("NEUROFLOW_TINY_VM", "0")
+    monkeypatch.setenv("NEUROFLOW_SCALAR_CODE", "1")
+    used = []
+    original = tf.Session.close
+
+    def close_noting_scalar_code(sess):
+        used.append(any(tiny_scalar.uses_scalar_code(code) for plan in sess._plans.values()
+                        for code in plan._compiled.values()))
+        original(sess)
+    monkeypatch.setattr(tf.Session, "close", close_noting_scalar_code)
+    _assert_same_as_tensorflow(name, run_case(tf, CASES[name]))
+    assert used and used[-1], "the warm runs go through scalar code"
 
 
 def test_a_training_step_reads_each_variable_once():

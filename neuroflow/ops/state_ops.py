@@ -99,6 +99,8 @@ class _ReadModifyWrite(_Update):
             except KeyError:
                 raise _uninitialized(name) from None
             new = combine(old, value)
+            if not new.shape:  # a 0-d result comes back as a NumPy scalar: the storage keeps arrays
+                new = ctx.xp.asarray(new)
             if new.shape != old.shape:
                 raise errors.InvalidArgumentError(
                     None, None, f"Cannot update variable with shape {list(old.shape)} using a Tensor with shape "

@@ -84,7 +84,13 @@ class Plan:
         variants = [(f"feed shapes {list(key)}", code) for key, code in list(self._compiled.items())]
         if self._generic is not None or not variants:
             variants.append(("any feed shapes (not specialized)", self._generic_code()))
-        return "\n".join(f"# ==== {label}\n{code.source}" for label, code in variants)
+        return "\n".join(f"# ==== {label}\n{code.source}{_now_running(code)}" for label, code in variants)
+
+
+def _now_running(code):
+    """The scalar code (compiler/tiny_scalar.py) that runs `code`'s plan instead of it, as a section, or ""."""
+    scalar = getattr(code.run, "source", None)
+    return f"# ---- now run as scalar code (runtime/compiler/tiny_scalar.py):\n{scalar}" if scalar else ""
 
 
 _FEED_SHAPES = {}

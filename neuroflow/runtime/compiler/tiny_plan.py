@@ -19,6 +19,9 @@ up after ~24 ms of them. Programs that want the VM at once ask for it as TensorF
 ConfigProto, or `NEUROFLOW_TINY_VM_AFTER=n` (a count of warm runs instead of the rule; 0: at once). The very
 first time on a machine, numba compiles the kernel (~2-3 s for each number of inputs and dtype) into its cache.
 `NEUROFLOW_TINY_VM=0` (or `NEUROFLOW_NUMBA=0`) turns the VM off.
+
+The narrowest tiny plans (every instruction at most 8 elements, the lecture's) do not wait for the VM: `attach`
+gives them scalar code (compiler/tiny_scalar.py) at once, NumPy alone, and they keep it unless the JIT is asked for.
 """
 import os
 import weakref
@@ -448,19 +451,32 @@ def attach(generated, program, ctx):
     """Lets the tiny VM take over `generated` (a `codegen.Generated` of the specialized `program`) once the
     tier-up rule says so (module docstring), when the program is tiny and the VM is enabled; otherwise changes
     nothing."""
-    if not enabled() or not hasattr(ctx, "variables"):
+    if not hasattr(ctx, "variables"):
+        return
+    from . import tiny_scalar
+    scalar_code, vm = tiny_scalar.enabled(), enabled()
+    if not (scalar_code or vm):
         return
     tiny = lower(program, ctx.variable_name)
     if tiny is None:
         return
     plain, store, num_feeds = generated.run, ctx.variables, program.num_feeds
+    runs = tier_up_runs(ctx)
+    if scalar_code and (runs is None or not vm):
+        # The narrowest plans run as scalar code at once, with no tier-up to pay for, and keep it: the VM would
+        # save ~0.3 us of the lecture's ~3 us run after a ~0.6 s tier-up (tiny_scalar's docstring has figures).
+        run = tiny_scalar.runner(tiny, num_feeds, store, plain)
+        if run is not None:
+            generated.run = run
+            return
+    if not vm:
+        return
     this = weakref.ref(generated)  # no cycle: a dropped plan goes at once
 
     def tier_up():
         if this() is not None:
             this().run = _vm_runner(tiny, num_feeds, store, plain, this) or plain
 
-    runs = tier_up_runs(ctx)
     if runs is not None:
         remaining = [runs]
 
@@ -513,13 +529,13 @@ def _vm_runner(tiny, num_feeds, store, plain, this):
     namespace = {}
     source = _runner_source(tiny, num_feeds)
     exec(compile(source, _RUNNER_FILE, "exec"), namespace)  # noqa: S102 - built from integers only
-    return namespace["make"](vm, tiny.code, store, plain, give_up, template.copy, free, *variables)
+    return namespace["make"](vm, tiny.code, store, plain, give_up, template.copy, free, np.ndarray, *variables)
 
 
 def _runner_source(tiny, num_feeds):
     variables = [(k, shape) for k, (kind, _, shape) in enumerate(tiny.inputs) if kind == "variable"]
     params = "".join(f", n{k}, s{k}" for k, _ in variables)
-    lines = [f"def make(vm, code, store, plain, give_up, fresh, free{params}):", "  def run(feeds):"]
+    lines = [f"def make(vm, code, store, plain, give_up, fresh, free, ndarray{params}):", "  def run(feeds):"]
     if num_feeds:
         lines.append(f"    {', '.join(f'f{i}' for i in range(num_feeds))}{',' if num_feeds == 1 else ''} = feeds")
     if variables:
@@ -527,7 +543,10 @@ def _runner_source(tiny, num_feeds):
         lines += [f"      w{k} = store[n{k}]" for k, _ in variables]
         lines.append("    except KeyError:")
         lines.append("      return plain(feeds)  # it raises, naming the uninitialized variable")
-        checks = [f"w{k}.shape != s{k}" + ("" if len(shape) <= 1 else f" or not w{k}.flags.c_contiguous")
+        # The kernel writes through `reshape(-1)` views: a 0-d variable's storage may be a NumPy scalar (what a
+        # NumPy operation gives for a 0-d result), whose reshape is a copy; a strided one's reshape is a copy too.
+        checks = [f"w{k}.shape != s{k}" + (f" or w{k}.__class__ is not ndarray" if len(shape) == 0 else
+                                           "" if len(shape) == 1 else f" or not w{k}.flags.c_contiguous")
                   for k, shape in variables]
         lines.append(f"    if {' or '.join(checks)}:")
         lines.append("      return plain(feeds)  # re-bound to another shape since the code was made")
