@@ -1,5 +1,6 @@
 """What every workload script shares: the workloads' sizes and the one way a training step is timed (steps per
-second, the median of three timed windows after two warm-up steps), so all frameworks are measured alike."""
+second, the median of three timed windows of at least MIN_WINDOW_SECONDS after warm-up steps), so all frameworks
+are measured alike."""
 import statistics
 import time
 
@@ -16,6 +17,10 @@ LSTM_BATCH, LSTM_STEPS, LSTM_FEATURES, LSTM_UNITS = 64, 28, 28, 128
 CIFAR_BATCH, CIFAR_IMAGE, CIFAR_CHANNELS, CIFAR_FILTERS, CIFAR_KERNEL = 64, 32, 3, (32, 64, 128), 3
 # The mlp at these batch sizes (workloads "mlp-b16" ... "mlp-b2048"; benchmarks/batch_sweep.py runs them all).
 SWEEP_BATCHES = (16, 32, 64, 128, 256, 512, 1024, 2048)
+# A timed window lasts at least this long: 2000 lecture steps of a fast framework take only 4-10 ms, a few scheduler
+# ticks, so one preemption on a shared VM moved a window's rate by half (lecture medians of 3 rounds varied
+# 0.45-0.9x between runs an hour apart).
+MIN_WINDOW_SECONDS = 0.25
 CLASSES = 10
 LEARNING_RATE = 1e-3
 LECTURE_RATE = 0.001
@@ -41,11 +46,18 @@ def steps(workload):
 
 
 def steps_per_second(step, workload, windows=3):
-    """Runs `step()` twice to warm up, then `windows` timed windows of `steps(workload)` steps; returns the
-    median rate (steps per second)."""
+    """Runs `step()` twice to warm up, then `steps(workload)` steps more to size the windows: each timed window
+    takes that many steps, or as many more as last at least MIN_WINDOW_SECONDS; then `windows` timed windows.
+    Returns the median rate (steps per second)."""
     step()
     step()
     count = steps(workload)
+    start = time.perf_counter()
+    for _ in range(count):
+        step()
+    sizing = time.perf_counter() - start
+    if sizing < MIN_WINDOW_SECONDS:
+        count = int(count * MIN_WINDOW_SECONDS / max(sizing, 1e-6)) + 1
     rates = []
     for _ in range(windows):
         start = time.perf_counter()

@@ -1,5 +1,6 @@
 """Large elementwise kernels on the thread pool of runtime/blas_threads.py: Relu, ReluGrad and BiasAdd (NHWC)
-split by rows over it. Plain NumPy (no numba): NumPy's ufuncs release the GIL on large arrays, so each part runs
+split by rows over it (where the pool is off and numba is there, the same ops get runtime/accel/activations.py's
+compiled kernels instead). Plain NumPy (no numba): NumPy's ufuncs release the GIL on large arrays, so each part runs
 NumPy's own loop; rows are independent, so results are bitwise those of the plain kernels. Bound only in plans
 compiled while the pool is on (a plan with compiled convolutions turns it on and sets OpenBLAS to one thread, so
 the second core is otherwise idle between products); elsewhere, and for small or non-contiguous arrays, the
@@ -12,7 +13,7 @@ import numpy as np
 
 from .. import blas_threads
 from ...ops import nn_ops
-from . import register_fast_kernel
+from . import activations, numba_available, register_fast_kernel
 
 __all__ = []
 
@@ -35,10 +36,17 @@ def _eligible(op):
     return blas_threads.threads() > 1 and op.outputs[0].dtype.base_dtype.name in ("float32", "float64")
 
 
+def _compiled_instead(op):
+    """Whether `op` gets runtime/accel/activations.py's compiled kernel: float outputs in a plan compiled while
+    the pool is off (OpenBLAS's own threads), numba available."""
+    return (blas_threads.threads() == 1 and numba_available() and
+            op.outputs[0].dtype.base_dtype.name in ("float32", "float64"))
+
+
 @register_fast_kernel(nn_ops.Relu, needs_numba=False)
 def _relu(op, ctx):
     if not _eligible(op):
-        return None
+        return activations.relu(op.opdef.kernel(op, ctx)) if _compiled_instead(op) else None
     plain = op.opdef.kernel(op, ctx)
 
     def relu(x):
@@ -51,7 +59,7 @@ def _relu(op, ctx):
 @register_fast_kernel(nn_ops.ReluGrad, needs_numba=False)
 def _relu_grad(op, ctx):
     if not _eligible(op):
-        return None
+        return activations.relu_grad(op.opdef.kernel(op, ctx)) if _compiled_instead(op) else None
     plain = op.opdef.kernel(op, ctx)
 
     def relu_grad(g, x):
@@ -63,8 +71,10 @@ def _relu_grad(op, ctx):
 
 @register_fast_kernel(nn_ops.BiasAdd, needs_numba=False)
 def _bias_add(op, ctx):
-    if not _eligible(op) or op.get_attr("data_format") != "NHWC":
+    if op.get_attr("data_format") != "NHWC":
         return None
+    if not _eligible(op):
+        return activations.bias_add(op.opdef.kernel(op, ctx), ctx) if _compiled_instead(op) else None
     plain = op.opdef.kernel(op, ctx)
 
     def bias_add(value, bias):
