@@ -6,15 +6,14 @@ plain code's answer; it needs no numba and runs from the first warm run."""
 import os
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
 
 import neuroflow as tf
 from neuroflow.runtime.compiler import tiny_plan, tiny_scalar
-from tiny_plan_helpers import (OPTIMIZERS, assignments, check, inf_and_nan, lecture, linear_regression,
-                               run_steps, set_mode, uses_scalar_code)
+from tiny_plan_helpers import (OPTIMIZERS, assignments, check, check_rebound_or_missing_variable, inf_and_nan,
+                               lecture, linear_regression, run_from_threads, run_steps, set_mode, uses_scalar_code)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -138,21 +137,7 @@ def test_wider_plans_keep_their_plain_code(build, monkeypatch):
 
 
 def test_a_rebound_or_missing_variable_gets_the_plain_codes_answer(monkeypatch):
-    set_mode("scalar", monkeypatch)
-    with tf.Graph().as_default():
-        (y, train, w), feed_of = lecture()
-        rebind = tf.assign(w, [1.0, 2.0, 3.0], validate_shape=False)
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            for i in range(3):
-                sess.run([y, train], feed_of(i))
-            assert uses_scalar_code(sess)
-            sess.run(rebind)
-            with pytest.raises(tf.errors.InvalidArgumentError, match="mul"):
-                sess.run([y, train], feed_of(0))
-            sess._ctx.variables.pop(w.op.name)
-            with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value Variable"):
-                sess.run([y, train], feed_of(0))
+    check_rebound_or_missing_variable("scalar", monkeypatch, uses_scalar_code)
 
 
 def test_plan_source_shows_the_scalar_code(monkeypatch):
@@ -172,27 +157,13 @@ def test_threads_running_one_plan_get_their_own_results(monkeypatch):
         x = tf.placeholder(tf.float32, [3])
         w = tf.Variable([0.5, -1.0, 2.0])
         y, scaled = tf.reduce_sum(x * w), x * w
-        failures = []
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             for _ in range(2):
                 sess.run([y, scaled], {x: [1.0, 1.0, 1.0]})
+                sess.run(y, {x: [1.0, 1.0, 1.0]})
             assert uses_scalar_code(sess)
-
-            def work(seed):
-                rng = np.random.default_rng(seed)
-                for _ in range(2000):
-                    fed = rng.standard_normal(3).astype(np.float32)
-                    got_y, got_scaled = sess.run([y, scaled], {x: fed})
-                    product = fed * np.array([0.5, -1.0, 2.0], np.float32)
-                    if got_y != np.add.reduce(product) or got_scaled.tolist() != product.tolist():
-                        failures.append(seed)
-            threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-    assert not failures
+            assert not run_from_threads(sess, x, y, scaled, np.array([0.5, -1.0, 2.0], np.float32))
 
 
 def test_switch(monkeypatch):

@@ -13,7 +13,8 @@ import pytest
 import neuroflow as tf
 from neuroflow.runtime.compiler import tiny_plan
 
-from tiny_plan_helpers import OPTIMIZERS, assignments, check, inf_and_nan, lecture, linear_regression, uses_vm
+from tiny_plan_helpers import (OPTIMIZERS, assignments, check, check_rebound_or_missing_variable, inf_and_nan, lecture,
+                               linear_regression, run_from_threads, uses_vm)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_numba = pytest.mark.skipif(not tiny_plan.enabled(), reason="the tiny VM needs numba (the [fast] extra)")
@@ -165,21 +166,7 @@ def test_the_lecture_is_tiny():
 
 @needs_numba
 def test_a_rebound_or_missing_variable_gets_the_plain_codes_answer(monkeypatch):
-    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
-    with tf.Graph().as_default():
-        (y, train, w), feed_of = _lecture()
-        rebind = tf.assign(w, [1.0, 2.0, 3.0], validate_shape=False)
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            for i in range(3):
-                sess.run([y, train], feed_of(i))
-            assert _uses_vm(sess)
-            sess.run(rebind)
-            with pytest.raises(tf.errors.InvalidArgumentError, match="mul"):
-                sess.run([y, train], feed_of(0))
-            sess._ctx.variables.pop(w.op.name)
-            with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value Variable"):
-                sess.run([y, train], feed_of(0))
+    check_rebound_or_missing_variable("vm", monkeypatch, uses_vm)
 
 
 def test_tier_up_runs_asked_for(monkeypatch):
@@ -317,13 +304,11 @@ def test_a_dropped_session_frees_its_plans_without_the_cycle_collector(runs, mon
 
 @needs_numba
 def test_threads_running_one_tiny_plan_get_their_own_results(monkeypatch):
-    import threading
     monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [3])
         w = tf.Variable([0.5, -1.0, 2.0])
         y, scaled = tf.reduce_sum(x * w), x * w
-        failures = []
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             for _ in range(3):
@@ -331,20 +316,4 @@ def test_threads_running_one_tiny_plan_get_their_own_results(monkeypatch):
                 sess.run(y, {x: [1.0, 1.0, 1.0]})            # a 0-d fetch: arenas from a free list
             assert all(tiny_plan.uses_vm(c) for p in sess._plans.values() for c in p._compiled.values()
                        if len(c.program.steps) > 1)
-
-            def work(seed):
-                rng = np.random.default_rng(seed)
-                for _ in range(2000):
-                    fed = rng.standard_normal(3).astype(np.float32)
-                    got_y, got_scaled = sess.run([y, scaled], {x: fed})
-                    only_y = sess.run(y, {x: fed})
-                    product = fed * np.array([0.5, -1.0, 2.0], np.float32)
-                    if got_y != np.add.reduce(product) or got_scaled.tolist() != product.tolist() or \
-                            only_y != got_y:
-                        failures.append(seed)
-            threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-    assert not failures
+            assert not run_from_threads(sess, x, y, scaled, np.array([0.5, -1.0, 2.0], np.float32))

@@ -1,7 +1,10 @@
 """What the tests of tiny plans share (tests/test_tiny_vm.py, tests/test_tiny_scalar.py): small training graphs
 whose plans are tiny, running one through the plain generated code, the tiny VM or scalar code, and the check that
 two such runs fetched the same bits."""
+import threading
+
 import numpy as np
+import pytest
 
 import neuroflow as tf
 from neuroflow.runtime.compiler import tiny_plan, tiny_scalar
@@ -119,3 +122,46 @@ def assignments():
 def inf_and_nan():
     x = tf.placeholder(tf.float32, [3])
     return [x / (x - x), tf.reduce_sum(x * 3e38)], lambda i: {x: [1.0, -2.0, 0.0]}
+
+
+# --- checks both fast paths must pass --------------------------------------------------------------------------
+def check_rebound_or_missing_variable(mode, monkeypatch, in_use):
+    """A variable re-bound to another shape, or missing, gets the plain code's answer (its error) while the lecture
+    runs as `mode`; `in_use(sess)`: whether the plan runs as `mode` now."""
+    set_mode(mode, monkeypatch)
+    with tf.Graph().as_default():
+        (y, train, w), feed_of = lecture()
+        rebind = tf.assign(w, [1.0, 2.0, 3.0], validate_shape=False)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for i in range(3):
+                sess.run([y, train], feed_of(i))
+            assert in_use(sess)
+            sess.run(rebind)
+            with pytest.raises(tf.errors.InvalidArgumentError, match="mul"):
+                sess.run([y, train], feed_of(0))
+            sess._ctx.variables.pop(w.op.name)
+            with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value Variable"):
+                sess.run([y, train], feed_of(0))
+
+
+def run_from_threads(sess, x, y, scaled, weights, threads=4, runs=2000):
+    """Seeds of the threads that, running [y, scaled] and y alone with their own feeds of `x` at once, got another
+    thread's results (y = sum(x * weights), scaled = x * weights)."""
+    failures = []
+
+    def work(seed):
+        rng = np.random.default_rng(seed)
+        for _ in range(runs):
+            fed = rng.standard_normal(3).astype(np.float32)
+            got_y, got_scaled = sess.run([y, scaled], {x: fed})
+            only_y = sess.run(y, {x: fed})
+            product = fed * weights
+            if got_y != np.add.reduce(product) or got_scaled.tolist() != product.tolist() or only_y != got_y:
+                failures.append(seed)
+    workers = [threading.Thread(target=work, args=(seed,)) for seed in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return failures

@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-from .tiny_plan import HEADER, OPCODES, WIDTH
+from .tiny_plan import HEADER, OPCODES, WIDTH, _elements
 from .. import float_errors
 
 __all__ = ["enabled", "runner", "uses_scalar_code", "MAX_ELEMENT_OPS"]
@@ -203,13 +203,6 @@ def _nested(names, shape):
         return f"({', '.join(names)},)"
     step = len(names) // shape[0]
     return f"({', '.join(_nested(names[i:i + step], shape[1:]) for i in range(0, len(names), step))},)"
-
-
-def _elements(shape):
-    n = 1
-    for d in shape:
-        n *= int(d)
-    return n
 
 
 def _sqrt_function(dtype):
