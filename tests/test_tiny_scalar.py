@@ -12,8 +12,8 @@ import pytest
 
 import neuroflow as tf
 from neuroflow.runtime.compiler import tiny_plan, tiny_scalar
-from tiny_plan_helpers import (OPTIMIZERS, assignments, check, check_rebound_or_missing_variable, inf_and_nan,
-                               lecture, linear_regression, run_from_threads, run_steps, set_mode, uses_scalar_code)
+from tiny_plan_helpers import (OPTIMIZERS, assignments, check, check_rebound_or_missing_variable, check_threads,
+                               inf_and_nan, lecture, linear_regression, run_steps, set_mode, uses_scalar_code)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -152,18 +152,7 @@ def test_plan_source_shows_the_scalar_code(monkeypatch):
 
 
 def test_threads_running_one_plan_get_their_own_results(monkeypatch):
-    set_mode("scalar", monkeypatch)
-    with tf.Graph().as_default():
-        x = tf.placeholder(tf.float32, [3])
-        w = tf.Variable([0.5, -1.0, 2.0])
-        y, scaled = tf.reduce_sum(x * w), x * w
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            for _ in range(2):
-                sess.run([y, scaled], {x: [1.0, 1.0, 1.0]})
-                sess.run(y, {x: [1.0, 1.0, 1.0]})
-            assert uses_scalar_code(sess)
-            assert not run_from_threads(sess, x, y, scaled, np.array([0.5, -1.0, 2.0], np.float32))
+    check_threads("scalar", monkeypatch, uses_scalar_code)
 
 
 def test_switch(monkeypatch):

@@ -13,8 +13,8 @@ import pytest
 import neuroflow as tf
 from neuroflow.runtime.compiler import tiny_plan
 
-from tiny_plan_helpers import (OPTIMIZERS, assignments, check, check_rebound_or_missing_variable, inf_and_nan, lecture,
-                               linear_regression, run_from_threads, uses_vm)
+from tiny_plan_helpers import (OPTIMIZERS, assignments, check, check_rebound_or_missing_variable, check_threads,
+                               inf_and_nan, lecture, linear_regression, uses_vm)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 needs_numba = pytest.mark.skipif(not tiny_plan.enabled(), reason="the tiny VM needs numba (the [fast] extra)")
@@ -304,16 +304,5 @@ def test_a_dropped_session_frees_its_plans_without_the_cycle_collector(runs, mon
 
 @needs_numba
 def test_threads_running_one_tiny_plan_get_their_own_results(monkeypatch):
-    monkeypatch.setenv("NEUROFLOW_TINY_VM_AFTER", "1")
-    with tf.Graph().as_default():
-        x = tf.placeholder(tf.float32, [3])
-        w = tf.Variable([0.5, -1.0, 2.0])
-        y, scaled = tf.reduce_sum(x * w), x * w
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            for _ in range(3):
-                sess.run([y, scaled], {x: [1.0, 1.0, 1.0]})  # array fetches: a new arena each run
-                sess.run(y, {x: [1.0, 1.0, 1.0]})            # a 0-d fetch: arenas from a free list
-            assert all(tiny_plan.uses_vm(c) for p in sess._plans.values() for c in p._compiled.values()
-                       if len(c.program.steps) > 1)
-            assert not run_from_threads(sess, x, y, scaled, np.array([0.5, -1.0, 2.0], np.float32))
+    check_threads("vm", monkeypatch, lambda sess: all(
+        tiny_plan.uses_vm(c) for p in sess._plans.values() for c in p._compiled.values() if len(c.program.steps) > 1))

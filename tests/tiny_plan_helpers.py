@@ -145,9 +145,27 @@ def check_rebound_or_missing_variable(mode, monkeypatch, in_use):
                 sess.run([y, train], feed_of(0))
 
 
-def run_from_threads(sess, x, y, scaled, weights, threads=4, runs=2000):
+def check_threads(mode, monkeypatch, in_use):
+    """Threads running one plan as `mode` at once each get their own results: [y, scaled] (array fetches) and y
+    alone (a 0-d fetch), y = sum(x * w), scaled = x * w; `in_use(sess)`: whether the plans run as `mode` now."""
+    set_mode(mode, monkeypatch)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [3])
+        weights = np.array([0.5, -1.0, 2.0], np.float32)
+        w = tf.Variable(weights)
+        y, scaled = tf.reduce_sum(x * w), x * w
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run([y, scaled], {x: [1.0, 1.0, 1.0]})  # (the VM: a new arena each run)
+                sess.run(y, {x: [1.0, 1.0, 1.0]})            # (the VM: arenas from a free list)
+            assert in_use(sess)
+            assert not _run_from_threads(sess, x, y, scaled, weights)
+
+
+def _run_from_threads(sess, x, y, scaled, weights, threads=4, runs=2000):
     """Seeds of the threads that, running [y, scaled] and y alone with their own feeds of `x` at once, got another
-    thread's results (y = sum(x * weights), scaled = x * weights)."""
+    thread's results."""
     failures = []
 
     def work(seed):
