@@ -448,8 +448,9 @@ _RUNNER_FILE = "<neuroflow tiny plan>"
 
 # --- running ------------------------------------------------------------------------------------------------
 def attach(generated, program, ctx):
-    """Lets the tiny VM take over `generated` (a `codegen.Generated` of the specialized `program`) once the
-    tier-up rule says so (module docstring), when the program is tiny and the VM is enabled; otherwise changes
+    """When the specialized `program` is tiny: gives `generated` (its `codegen.Generated`) scalar code at once if
+    every instruction is narrow enough (compiler/tiny_scalar.py) and the JIT is not asked for; else lets the tiny
+    VM take over once the tier-up rule says so (module docstring), when the VM is enabled. Otherwise changes
     nothing."""
     if not hasattr(ctx, "variables"):
         return
@@ -464,7 +465,7 @@ def attach(generated, program, ctx):
     runs = tier_up_runs(ctx)
     if scalar_code and (runs is None or not vm):
         # The narrowest plans run as scalar code at once, with no tier-up to pay for, and keep it: the VM would
-        # save ~0.3 us of the lecture's ~3 us run after a ~0.6 s tier-up (tiny_scalar's docstring has figures).
+        # save nothing measurable after a ~0.6 s tier-up (the lecture's sess.run ~2.8 us either way, timeit minima).
         run = tiny_scalar.runner(tiny, num_feeds, store, plain)
         if run is not None:
             generated.run = run
